@@ -1,0 +1,91 @@
+/**
+ * The catalog: streams, tables, queries and models the engine knows. It is rebuilt on start by
+ * replaying the command log (see engine/command-log.ts), so everything here is derived from
+ * statements and plain data.
+ */
+import type { FormatName } from '../serde/types.ts';
+import type { LogicalSchema } from './schema.ts';
+import type { WindowInfo } from '../plan/steps.ts';
+
+export interface SourceFormats {
+  readonly keyFormat: FormatName;
+  readonly valueFormat: FormatName;
+  /** Values with one column: wrapped in an object/record (default) or bare. */
+  readonly wrapSingleValue: boolean;
+  readonly keyDelimiter?: string;
+  readonly valueDelimiter?: string;
+}
+
+export interface DataSource {
+  readonly name: string;
+  readonly type: 'STREAM' | 'TABLE';
+  readonly topic: string;
+  readonly schema: LogicalSchema;
+  readonly formats: SourceFormats;
+  /** Column whose value is the record's event time instead of the record timestamp. */
+  readonly timestampColumn: string | null;
+  readonly timestampFormat: string | null;
+  /** Set when the key is windowed (tables from windowed aggregations). */
+  readonly window: WindowInfo | null;
+  /** The statement that created it, as written (after variable substitution). */
+  readonly sql: string;
+  /** Id of the persistent query writing it (CREATE ... AS SELECT), if any. */
+  readonly writerQueryId: string | null;
+  readonly readOnly: boolean;
+}
+
+export interface QueryInfo {
+  readonly id: string;
+  readonly sql: string;
+  readonly sink: string;
+  readonly sources: readonly string[];
+}
+
+export class Catalog {
+  private readonly sources = new Map<string, DataSource>();
+  private readonly queries = new Map<string, QueryInfo>();
+
+  getSource(name: string): DataSource | undefined {
+    return this.sources.get(name);
+  }
+
+  putSource(source: DataSource): void {
+    this.sources.set(source.name, source);
+  }
+
+  dropSource(name: string): void {
+    this.sources.delete(name);
+  }
+
+  listSources(type?: 'STREAM' | 'TABLE'): DataSource[] {
+    return [...this.sources.values()].filter((s) => !type || s.type === type);
+  }
+
+  getQuery(id: string): QueryInfo | undefined {
+    return this.queries.get(id);
+  }
+
+  putQuery(q: QueryInfo): void {
+    this.queries.set(q.id, q);
+  }
+
+  dropQuery(id: string): void {
+    this.queries.delete(id);
+  }
+
+  listQueries(): QueryInfo[] {
+    return [...this.queries.values()];
+  }
+
+  /** Queries reading from the given source. */
+  readersOf(name: string): QueryInfo[] {
+    return this.listQueries().filter((q) => q.sources.includes(name));
+  }
+
+  /** Case-insensitive lookup for "did you mean" messages. */
+  suggestSource(name: string): string | null {
+    const upper = name.toUpperCase();
+    for (const s of this.sources.keys()) if (s.toUpperCase() === upper) return s;
+    return null;
+  }
+}

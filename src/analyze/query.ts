@@ -1,0 +1,185 @@
+/**
+ * Analysis of a SELECT: resolves sources, types every expression, works out the output schema
+ * (which columns form the key, their names), and extracts table functions. Joins, windows and
+ * aggregations are rejected here until their analyzers exist.
+ *
+ * Key columns follow ksqlDB: the key expressions are the PARTITION BY expressions, or else the
+ * source's key columns; a select item equal to a key expression becomes a key column (in select
+ * order, under its alias); every other item is a value column.
+ */
+import type { Expr, Query, SelectItem, Span } from '../sql/ast.ts';
+import { SqlError } from '../sql/errors.ts';
+import type { Catalog, DataSource } from './catalog.ts';
+import type { Column, LogicalSchema } from './schema.ts';
+import { allColumns } from './schema.ts';
+import type { TypedExpr } from './expr/typed-expr.ts';
+import { analyzeExpr, columnsScope } from './expr/analyze-expr.ts';
+import type { PseudoColumn } from './expr/typed-expr.ts';
+import { getFunction } from '../functions/registry.ts';
+import { exprKey } from './expr-key.ts';
+
+export interface TableFunctionCall {
+  readonly name: string;
+  readonly args: readonly TypedExpr[];
+  readonly column: Column;
+}
+
+export interface AnalyzedQuery {
+  readonly source: DataSource;
+  readonly where: TypedExpr | null;
+  /** Table functions, evaluated after WHERE; their results are appended to the source columns. */
+  readonly tableFunctions: readonly TableFunctionCall[];
+  /** Output expressions over (source columns + table function columns), key columns first. */
+  readonly projection: readonly TypedExpr[];
+  readonly schema: LogicalSchema;
+  /** The output key differs from the source key (PARTITION BY). */
+  readonly rekeyed: boolean;
+  readonly emit: 'CHANGES' | 'FINAL' | null;
+  readonly limit: number | null;
+}
+
+const STREAM_PSEUDO: PseudoColumn[] = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET'];
+
+export function analyzeQuery(query: Query, catalog: Catalog): AnalyzedQuery {
+  if (query.from.kind !== 'SourceRef') {
+    throw new SqlError('UNSUPPORTED', 'Joins and table functions in FROM are not supported yet', query.from.span);
+  }
+  if (query.window) throw new SqlError('UNSUPPORTED', 'Windowed queries are not supported yet', query.span);
+  if (query.groupBy) throw new SqlError('UNSUPPORTED', 'GROUP BY is not supported yet', query.span);
+  if (query.having) throw new SqlError('INVALID', 'HAVING requires GROUP BY', query.span);
+
+  const source = resolveSource(catalog, query.from.name, query.from.span);
+  if (source.type === 'TABLE') throw new SqlError('UNSUPPORTED', 'Queries over tables are not supported yet', query.from.span);
+  const alias = query.from.alias;
+  const sourceCols = allColumns(source.schema);
+  const scopeCols = sourceCols.map((c) => ({ name: c.name, type: c.type, source: alias ?? source.name }));
+  const pseudo = source.window ? [...STREAM_PSEUDO, 'WINDOWSTART', 'WINDOWEND'] as PseudoColumn[] : STREAM_PSEUDO;
+  const baseScope = columnsScope(scopeCols, pseudo);
+
+  let where: TypedExpr | null = null;
+  if (query.where) {
+    where = analyzeExpr(query.where, baseScope, getFunction);
+    if (where.type.kind !== 'BOOLEAN') {
+      throw new SqlError('TYPE', `WHERE expression must be BOOLEAN, not ${where.type.kind}`, query.where.span);
+    }
+  }
+
+  // Select items, with `*` expanded to column references.
+  const items = expandSelect(query.select, source, alias);
+
+  // Table functions: replace each call in a select item by a reference to a synthetic column.
+  const tableFunctions: TableFunctionCall[] = [];
+  const tfScopeCols = [...scopeCols];
+  const rewritten = items.map((item) => ({
+    ...item,
+    expr: extractTableFunctions(item.expr, (call) => {
+      const fn = getFunction(call.name);
+      const args = call.args.map((a) => analyzeExpr(a, baseScope, getFunction));
+      if (!fn || fn.kind !== 'table') throw new SqlError('UNKNOWN_FUNCTION', `Unknown table function ${call.name}`, call.span);
+      const resolved = fn.resolve(args.map((a) => a.type), { literalArg: () => undefined });
+      if (typeof resolved === 'string') throw new SqlError('TYPE', resolved, call.span);
+      const name = `$TF${tableFunctions.length}`;
+      tableFunctions.push({ name: fn.name, args, column: { name, type: resolved.returnType } });
+      tfScopeCols.push({ name, type: resolved.returnType, source: alias ?? source.name });
+      return { kind: 'ColumnRef', source: null, name, span: call.span };
+    }),
+  }));
+  const scope = tableFunctions.length ? columnsScope(tfScopeCols, pseudo) : baseScope;
+
+  // Key expressions and output naming.
+  const keyExprs: Expr[] = query.partitionBy
+    ? [...query.partitionBy]
+    : source.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: query.span }) as Expr);
+  const keyExprKeys = keyExprs.map((e) => exprKey(e));
+  const rekeyed = query.partitionBy !== null;
+
+  const names = nameColumns(rewritten);
+  const keyCols: { col: Column; expr: TypedExpr }[] = [];
+  const valueCols: { col: Column; expr: TypedExpr }[] = [];
+  const seen = new Set<string>();
+  rewritten.forEach((item, i) => {
+    const typed = analyzeExpr(item.expr, scope, getFunction);
+    const name = names[i];
+    if (seen.has(name)) throw new SqlError('INVALID', `Duplicate column name '${name}' in the projection`, item.span);
+    seen.add(name);
+    const entry = { col: { name, type: typed.type }, expr: typed };
+    const isKey = keyExprKeys.includes(exprKey(item.original));
+    (isKey ? keyCols : valueCols).push(entry);
+  });
+
+  return {
+    source,
+    where,
+    tableFunctions,
+    projection: [...keyCols, ...valueCols].map((e) => e.expr),
+    schema: { key: keyCols.map((e) => e.col), value: valueCols.map((e) => e.col) },
+    rekeyed,
+    emit: query.emit,
+    limit: query.limit,
+  };
+}
+
+export function resolveSource(catalog: Catalog, name: string, span: Span): DataSource {
+  const source = catalog.getSource(name);
+  if (source) return source;
+  const hint = catalog.suggestSource(name);
+  throw new SqlError('UNKNOWN_SOURCE', `${name} does not exist.${hint ? ` Did you mean ${hint}?` : ''}`, span);
+}
+
+interface Item {
+  readonly expr: Expr;
+  /** The expression as written (before table-function rewriting), to match key expressions. */
+  readonly original: Expr;
+  readonly alias: string | null;
+  readonly span: Span;
+}
+
+function expandSelect(select: readonly SelectItem[], source: DataSource, alias: string | null): Item[] {
+  const out: Item[] = [];
+  for (const item of select) {
+    switch (item.kind) {
+      case 'AllColumns':
+        if (item.source && item.source !== source.name && item.source !== alias) {
+          throw new SqlError('UNKNOWN_SOURCE', `Source '${item.source}' is not in the FROM clause`, item.span);
+        }
+        for (const c of allColumns(source.schema)) {
+          const expr: Expr = { kind: 'ColumnRef', source: null, name: c.name, span: item.span };
+          out.push({ expr, original: expr, alias: null, span: item.span });
+        }
+        break;
+      case 'SelectExpr':
+        out.push({ expr: item.expr, original: item.expr, alias: item.alias, span: item.span });
+        break;
+    }
+  }
+  return out;
+}
+
+/** ksqlDB's output names: the alias, a column's name, a struct field's name, else KSQL_COL_<n>. */
+function nameColumns(items: readonly Item[]): string[] {
+  const explicit = items.map((it) =>
+    it.alias ?? (it.original.kind === 'ColumnRef' ? it.original.name : it.original.kind === 'Dereference' ? it.original.field : null),
+  );
+  const taken = new Set(explicit.filter((n): n is string => n !== null));
+  let n = 0;
+  return explicit.map((name) => {
+    if (name !== null) return name;
+    while (taken.has(`KSQL_COL_${n}`)) n++;
+    const generated = `KSQL_COL_${n++}`;
+    taken.add(generated);
+    return generated;
+  });
+}
+
+type FnCall = Extract<Expr, { kind: 'FunctionCall' }>;
+
+/** Rewrites table-function calls (found at any depth) with `replace`. */
+function extractTableFunctions(expr: Expr, replace: (call: FnCall) => Expr): Expr {
+  if (expr.kind === 'FunctionCall') {
+    const fn = getFunction(expr.name);
+    if (fn?.kind === 'table') return replace(expr);
+    return { ...expr, args: expr.args.map((a) => extractTableFunctions(a, replace)) };
+  }
+  return expr;
+}
+

@@ -1,0 +1,102 @@
+/**
+ * `riffle sql`: the interactive shell. Statements may span lines and run when a line ends the
+ * statement with `;`. Push queries and PRINT stream rows until LIMIT or Ctrl-C. History is kept
+ * in ~/.riffle_history. Errors show the line and a caret; the shell never exits on an error.
+ */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { readFileSync, appendFileSync, existsSync } from 'node:fs';
+import { openSession, presentResult } from './session.ts';
+import { formatError } from './errors.ts';
+import { VERSION } from '../version.ts';
+
+const HISTORY = join(homedir(), '.riffle_history');
+
+export async function shellCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, 'bootstrap-servers': { type: 'string' } } });
+  const session = await openSession({ dataDir: values['data-dir'], bootstrapServers: values['bootstrap-servers'] });
+  const write = (s: string) => process.stdout.write(s);
+  const history = existsSync(HISTORY) ? readFileSync(HISTORY, 'utf8').split('\n').filter(Boolean).reverse().slice(0, 500) : [];
+  const rl = createInterface({ input: process.stdin, output: process.stdout, history, historySize: 500, terminal: process.stdin.isTTY });
+  write(`Riffle ${VERSION} on ${session.where}\nType SQL statements ending with ';'. 'help;' for examples, 'exit' to quit.\n\n`);
+  let buffer = '';
+  let running: AbortController | null = null;
+  rl.on('SIGINT', () => {
+    if (running) running.abort();
+    else if (buffer) {
+      buffer = '';
+      write('\n');
+      rl.setPrompt('riffle> ');
+      rl.prompt();
+    } else rl.close();
+  });
+  rl.setPrompt('riffle> ');
+  rl.prompt();
+  for await (const line of rl) {
+    const trimmed = line.trim();
+    if (!buffer && (trimmed.toLowerCase() === 'exit' || trimmed.toLowerCase() === 'quit')) break;
+    buffer += (buffer ? '\n' : '') + line;
+    if (!statementComplete(buffer)) {
+      rl.setPrompt('     > ');
+      rl.prompt();
+      continue;
+    }
+    const sql = buffer;
+    buffer = '';
+    if (process.stdin.isTTY) appendFileSync(HISTORY, sql.replace(/\n/g, ' ') + '\n');
+    if (/^\s*help\s*;\s*$/i.test(sql)) write(HELP);
+    else {
+      running = new AbortController();
+      rl.pause();
+      try {
+        for (const r of await session.engine.execute(sql)) await presentResult(r, write, running.signal);
+      } catch (e) {
+        write(formatError(e, sql) + '\n');
+      }
+      running = null;
+      rl.resume();
+    }
+    rl.setPrompt('riffle> ');
+    rl.prompt();
+  }
+  rl.close();
+  await session.close();
+  return 0;
+}
+
+/** True when the text ends with a `;` outside strings, quoted identifiers and comments. */
+export function statementComplete(text: string): boolean {
+  let quote: string | null = null;
+  let lastSignificant = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = null;
+      continue;
+    }
+    if (c === "'" || c === '"' || c === '`') quote = c;
+    else if (c === '-' && text[i + 1] === '-') {
+      while (i < text.length && text[i] !== '\n') i++;
+      continue;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      if (end < 0) return false;
+      i = end + 1;
+      continue;
+    }
+    if (!/\s/.test(c)) lastSignificant = c;
+  }
+  return !quote && lastSignificant === ';';
+}
+
+const HELP = `Examples:
+  CREATE STREAM readings (id STRING KEY, temp DOUBLE) WITH (KAFKA_TOPIC='readings', VALUE_FORMAT='JSON', PARTITIONS=1);
+  INSERT INTO readings (id, temp) VALUES ('a', 21.5);
+  SET 'auto.offset.reset' = 'earliest';
+  SELECT id, temp * 1.8 + 32 AS fahrenheit FROM readings WHERE temp > 20 EMIT CHANGES LIMIT 5;
+  CREATE STREAM hot AS SELECT * FROM readings WHERE temp > 30;
+  SHOW STREAMS; SHOW QUERIES; DESCRIBE EXTENDED hot; PRINT 'readings' FROM BEGINNING LIMIT 3;
+Ctrl-C stops a running query; 'exit' quits.
+`;

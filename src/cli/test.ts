@@ -1,0 +1,66 @@
+/** `riffle test`: one conformance case (ksql-test-runner's flags) or a whole suite folder. */
+import { parseArgs } from 'node:util';
+import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { readCaseDir, readCaseFiles, runCase } from '../testing/runner.ts';
+import { stringifyTestJson } from '../testing/test-records.ts';
+
+export async function testCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      s: { type: 'string', short: 's' },
+      statements: { type: 'string' },
+      i: { type: 'string', short: 'i' },
+      input: { type: 'string' },
+      o: { type: 'string', short: 'o' },
+      output: { type: 'string' },
+      actual: { type: 'string' },
+      suite: { type: 'string' },
+      filter: { type: 'string' },
+      'actual-dir': { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
+    },
+  });
+  if (values.suite) return suite(values.suite, values.filter, values['actual-dir'], values.verbose ?? false);
+  const statements = values.s ?? values.statements;
+  if (!statements) {
+    process.stderr.write('riffle test: need -s statements.sql (and -o output.json), or --suite DIR\n');
+    return 2;
+  }
+  const files = readCaseFiles(statements, values.i ?? values.input ?? null, values.o ?? values.output ?? null);
+  const result = await runCase(files);
+  if (values.actual) writeFileSync(values.actual, stringifyTestJson({ outputs: result.actual }));
+  if (result.passed) {
+    process.stdout.write('\t >>> Test passed!\n');
+    return 0;
+  }
+  process.stdout.write(`\t >>>>> Test failed: ${result.reason}\n`);
+  return 1;
+}
+
+async function suite(dir: string, filter: string | undefined, actualDir: string | undefined, verbose: boolean): Promise<number> {
+  const cases = readdirSync(dir)
+    .filter((d) => statSync(join(dir, d)).isDirectory())
+    .filter((d) => !filter || d.includes(filter))
+    .sort();
+  if (actualDir) mkdirSync(actualDir, { recursive: true });
+  let passed = 0;
+  let failed = 0;
+  const started = Date.now();
+  for (const [i, name] of cases.entries()) {
+    const result = await runCase(readCaseDir(join(dir, name)));
+    if (actualDir) writeFileSync(join(actualDir, `${name}.json`), stringifyTestJson({ outputs: result.actual }));
+    if (result.passed) passed++;
+    else {
+      failed++;
+      process.stdout.write(`FAIL ${name}: ${verbose ? result.reason : (result.reason ?? '').split('\n')[0].slice(0, 300)}\n`);
+    }
+    if (process.stderr.isTTY && (i + 1) % 20 === 0) {
+      process.stderr.write(`\r${i + 1}/${cases.length} cases, ${passed} passed, ${((Date.now() - started) / 1000).toFixed(0)}s `);
+    }
+  }
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  process.stdout.write(`${passed} passed, ${failed} failed\n`);
+  return failed === 0 ? 0 : 1;
+}

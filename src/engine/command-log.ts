@@ -1,0 +1,45 @@
+/**
+ * The command log: every statement that changes the catalog (CREATE/DROP of streams, tables,
+ * models; persistent queries with their plans; TERMINATE) is appended to a single-partition topic.
+ * On start the engine replays it, so the catalog and the running queries survive a restart, and
+ * every instance sharing the log (Kafka) runs the same queries. Persistent queries are restored
+ * from their stored plans, never re-planned, so a restarted query keeps its state names.
+ */
+import type { Log, Producer } from '../log/log.ts';
+import type { QueryPlan } from '../plan/steps.ts';
+
+export const COMMAND_TOPIC = '_riffle_commands';
+
+export interface Command {
+  readonly version: 1;
+  readonly sql: string;
+  /** Properties in force (SET) when the statement ran. */
+  readonly properties: Readonly<Record<string, string>>;
+  readonly plan?: QueryPlan;
+}
+
+export async function readCommands(log: Log): Promise<Command[]> {
+  await log.ensureTopic(COMMAND_TOPIC, { partitions: 1, retentionMs: -1, cleanupPolicy: 'delete' });
+  const [{ end }] = await log.offsets(COMMAND_TOPIC);
+  if (end === 0) return [];
+  const consumer = log.consumer({ groupId: `riffle-command-replay-${process.pid}-${Date.now()}`, topics: [COMMAND_TOPIC], fromBeginning: true });
+  const out: Command[] = [];
+  try {
+    let last = -1;
+    while (last < end - 1) {
+      const batch = await consumer.poll(1000, 1000);
+      if (batch.length === 0) break;
+      for (const r of batch) {
+        last = r.offset;
+        if (r.value) out.push(JSON.parse(Buffer.from(r.value).toString('utf8')) as Command);
+      }
+    }
+  } finally {
+    await consumer.close();
+  }
+  return out;
+}
+
+export async function appendCommand(producer: Producer, command: Command): Promise<void> {
+  await producer.send(COMMAND_TOPIC, [{ key: null, value: Buffer.from(JSON.stringify(command)), timestamp: Date.now(), partition: 0 }]);
+}

@@ -1,0 +1,195 @@
+/**
+ * The engine: executes statements against the catalog and the log, runs persistent queries, and
+ * keeps the catalog durable through the command log. One exhaustive switch dispatches statements
+ * to small handlers (ddl.ts, persistent.ts, metadata.ts, ...).
+ */
+import type { Log, Producer } from '../log/log.ts';
+import type { ParsedStatement, Statement } from '../sql/ast.ts';
+import { parseStatements } from '../sql/parser.ts';
+import { SqlError } from '../sql/errors.ts';
+import { Catalog } from '../analyze/catalog.ts';
+import { QueryTask } from '../exec/query-task.ts';
+import { ProcessingLog } from '../exec/processing-log.ts';
+import type { StatementResult } from './results.ts';
+import { appendCommand, readCommands, type Command } from './command-log.ts';
+import { createSource, dropSource, createTopic, dropTopic } from './ddl.ts';
+import { createAsSelect, insertInto, terminate, startPersistentQuery } from './persistent.ts';
+import { describe, describeFunction, explain, show } from './metadata.ts';
+import { insertValues } from './insert-values.ts';
+import { pushQuery } from './push-query.ts';
+import { printTopic } from './print.ts';
+import type { QueryPlan } from '../plan/steps.ts';
+
+export interface EngineOptions {
+  readonly log: Log;
+  /** Names consumer groups (`riffle_<serviceId>_query_<id>`); instances with the same id share work. */
+  readonly serviceId?: string;
+  /** Create missing topics for CREATE STREAM/TABLE instead of failing (the test runner). */
+  readonly autoCreateTopics?: boolean;
+  /** false: queries are not run in the background; the caller drives them with runUntilIdle(). */
+  readonly background?: boolean;
+  readonly properties?: Readonly<Record<string, string>>;
+  /** Partitions for topics the engine creates when neither statement nor source says. */
+  readonly defaultPartitions?: number;
+}
+
+export interface ExecutionContext {
+  readonly engine: Engine;
+  readonly statement: ParsedStatement;
+  /** True while replaying the command log: no topics created, no commands written. */
+  readonly replay: boolean;
+  readonly plan?: QueryPlan;
+}
+
+export class Engine {
+  readonly log: Log;
+  readonly catalog = new Catalog();
+  readonly producer: Producer;
+  readonly serviceId: string;
+  readonly options: EngineOptions;
+  readonly tasks = new Map<string, QueryTask>();
+  readonly properties = new Map<string, string>();
+  readonly variables = new Map<string, string>();
+  readonly processingLog: ProcessingLog;
+  /** Counter behind query ids (CSAS_S_0): advanced identically on replay, so ids are stable. */
+  queryCounter = 0;
+
+  private constructor(options: EngineOptions) {
+    this.options = options;
+    this.log = options.log;
+    this.serviceId = options.serviceId ?? 'default';
+    this.producer = options.log.producer();
+    this.processingLog = new ProcessingLog(this.producer);
+    for (const [k, v] of Object.entries(options.properties ?? {})) this.properties.set(k, v);
+  }
+
+  /** Opens an engine on a log and restores the catalog and queries from the command log. */
+  static async open(options: EngineOptions): Promise<Engine> {
+    const engine = new Engine(options);
+    await ProcessingLog.ensureTopic(engine.log);
+    const commands = await readCommands(engine.log);
+    for (const command of commands) await engine.replay(command);
+    return engine;
+  }
+
+  private async replay(command: Command): Promise<void> {
+    const saved = new Map(this.properties);
+    this.properties.clear();
+    for (const [k, v] of Object.entries(command.properties)) this.properties.set(k, v);
+    try {
+      for (const statement of parseStatements(command.sql)) {
+        await this.dispatch({ engine: this, statement, replay: true, plan: command.plan });
+      }
+    } finally {
+      this.properties.clear();
+      for (const [k, v] of saved) this.properties.set(k, v);
+    }
+  }
+
+  /** Parses and executes a script; stops at the first failing statement (its error says which). */
+  async execute(sql: string): Promise<StatementResult[]> {
+    const results: StatementResult[] = [];
+    // Parse statement by statement so DEFINE takes effect for the statements after it.
+    for (const statement of parseStatements(sql, this.variables, { lazy: true })) {
+      results.push(await this.executeStatement(statement));
+    }
+    return results;
+  }
+
+  async executeStatement(statement: ParsedStatement): Promise<StatementResult> {
+    return this.dispatch({ engine: this, statement, replay: false });
+  }
+
+  /** Writes a catalog-changing statement to the command log (not during replay). */
+  async record(ctx: ExecutionContext, plan?: QueryPlan): Promise<void> {
+    if (ctx.replay) return;
+    const command: Command = { version: 1, sql: ctx.statement.text, properties: Object.fromEntries(this.properties), ...(plan ? { plan } : {}) };
+    await appendCommand(this.producer, command);
+  }
+
+  private async dispatch(ctx: ExecutionContext): Promise<StatementResult> {
+    const s: Statement = ctx.statement.statement;
+    switch (s.kind) {
+      case 'CreateSource':
+        return createSource(ctx, s);
+      case 'CreateAsSelect':
+        return createAsSelect(ctx, s);
+      case 'InsertInto':
+        return insertInto(ctx, s);
+      case 'InsertValues':
+        return insertValues(ctx, s);
+      case 'QueryStatement':
+        return pushQuery(ctx, s);
+      case 'DropSource':
+        return dropSource(ctx, s);
+      case 'CreateTopic':
+        return createTopic(ctx, s);
+      case 'DropTopic':
+        return dropTopic(ctx, s);
+      case 'Print':
+        return printTopic(ctx, s);
+      case 'Show':
+        return show(ctx, s);
+      case 'Describe':
+        return describe(ctx, s);
+      case 'DescribeFunction':
+        return describeFunction(ctx, s);
+      case 'Explain':
+        return explain(ctx, s);
+      case 'Terminate':
+        return terminate(ctx, s);
+      case 'SetProperty':
+        this.properties.set(s.name, s.value);
+        return { kind: 'message', message: `Successfully changed local property '${s.name}' to '${s.value}'.` };
+      case 'UnsetProperty':
+        this.properties.delete(s.name);
+        return { kind: 'message', message: `Successfully unset local property '${s.name}'.` };
+      case 'DefineVariable':
+        this.variables.set(s.name, s.value);
+        return { kind: 'message', message: `Defined variable ${s.name}.` };
+      case 'UndefineVariable':
+        if (!this.variables.delete(s.name)) throw new SqlError('INVALID', `Variable '${s.name}' is undefined`, s.span);
+        return { kind: 'message', message: `Undefined variable ${s.name}.` };
+      case 'CreateModel':
+      case 'AlterModel':
+      case 'DropModel':
+      case 'DescribeModel':
+        throw new SqlError('UNSUPPORTED', 'Models are not available yet in this build', s.span);
+    }
+  }
+
+  /** Starts (or, on replay, resumes) a persistent query task. */
+  startTask(queryId: string, plan: QueryPlan): QueryTask {
+    const task = startPersistentQuery(this, queryId, plan);
+    this.tasks.set(queryId, task);
+    if (this.options.background !== false) task.start();
+    return task;
+  }
+
+  /** Runs all persistent queries until none has input left (test driver, `background: false`). */
+  async runUntilIdle(): Promise<void> {
+    for (;;) {
+      let progressed = 0;
+      for (const task of this.tasks.values()) {
+        if (task.state === 'ERROR' || task.state === 'STOPPED') continue;
+        for (;;) {
+          const n = await task.step(0);
+          if (n === 0) break;
+          progressed += n;
+        }
+      }
+      if (progressed === 0) return;
+    }
+  }
+
+  /** `auto.offset.reset`: where new queries start when they have no committed offsets. */
+  get fromBeginning(): boolean {
+    return (this.properties.get('auto.offset.reset') ?? 'latest').toLowerCase() === 'earliest';
+  }
+
+  async close(): Promise<void> {
+    for (const task of this.tasks.values()) await task.stop();
+    this.tasks.clear();
+    await this.producer.close();
+  }
+}

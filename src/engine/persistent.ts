@@ -1,0 +1,115 @@
+/** Persistent queries: CREATE STREAM/TABLE AS SELECT, INSERT INTO ... SELECT, TERMINATE. */
+import type { CreateAsSelect, InsertInto, Terminate } from '../sql/ast.ts';
+import { SqlError } from '../sql/errors.ts';
+import type { DataSource } from '../analyze/catalog.ts';
+import { analyzeQuery } from '../analyze/query.ts';
+import { findColumn, formatSchema } from '../analyze/schema.ts';
+import { planPersistentQuery } from '../plan/planner.ts';
+import type { QueryPlan } from '../plan/steps.ts';
+import { typesEqual } from '../types/sql-type.ts';
+import { QueryTask } from '../exec/query-task.ts';
+import type { Engine, ExecutionContext } from './engine.ts';
+import type { StatementResult } from './results.ts';
+import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
+import { formatsFrom, validateSerdes } from './ddl.ts';
+
+export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
+  const { engine } = ctx;
+  const existing = engine.catalog.getSource(s.name);
+  if (existing && !s.orReplace) {
+    if (s.ifNotExists) return { kind: 'message', message: `${s.name} already exists.` };
+    throw new SqlError('EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.span);
+  }
+  const analyzed = analyzeQuery(s.query, engine.catalog);
+  if (s.sourceType === 'TABLE') throw new SqlError('UNSUPPORTED', 'CREATE TABLE AS SELECT is not supported yet', s.span);
+  const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
+  const src = analyzed.source;
+  const formats = formatsFrom(props, src.formats, analyzed.schema, s.span);
+  validateSerdes(formats, analyzed.schema, s.span);
+  const topic = props.string('KAFKA_TOPIC') ?? s.name;
+  const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
+  if (timestampColumn && !findColumn(analyzed.schema, timestampColumn)) {
+    throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, s.span);
+  }
+  const queryId = ctx.plan?.queryId ?? `${s.sourceType === 'STREAM' ? 'CSAS' : 'CTAS'}_${s.name}_${engine.queryCounter}`;
+  engine.queryCounter++;
+  const sink: DataSource = {
+    name: s.name,
+    type: s.sourceType,
+    topic,
+    schema: analyzed.schema,
+    formats,
+    timestampColumn,
+    timestampFormat: props.string('TIMESTAMP_FORMAT'),
+    window: null,
+    sql: ctx.statement.text,
+    writerQueryId: queryId,
+    readOnly: false,
+  };
+  const plan = ctx.plan ?? planPersistentQuery(queryId, analyzed, sink);
+  if (!ctx.replay) {
+    const srcTopic = await engine.log.describeTopic(src.topic);
+    await engine.log.ensureTopic(topic, { partitions: props.int('PARTITIONS') ?? srcTopic?.partitions ?? 1, replicationFactor: props.int('REPLICAS') ?? 1 });
+  }
+  engine.catalog.putSource(sink);
+  engine.catalog.putQuery({ id: queryId, sql: ctx.statement.text, sink: s.name, sources: [src.name] });
+  await engine.record(ctx, plan);
+  engine.startTask(queryId, plan);
+  return { kind: 'message', message: `Created query with ID ${queryId}`, queryId };
+}
+
+export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<StatementResult> {
+  const { engine } = ctx;
+  const target = engine.catalog.getSource(s.target);
+  if (!target) throw new SqlError('UNKNOWN_SOURCE', `${s.target} does not exist.`, s.span);
+  if (target.type !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only be used to insert into a stream. ${s.target} is a table.`, s.span);
+  const analyzed = analyzeQuery(s.query, engine.catalog);
+  const a = [...analyzed.schema.key, ...analyzed.schema.value];
+  const b = [...target.schema.key, ...target.schema.value];
+  const same =
+    analyzed.schema.key.length === target.schema.key.length &&
+    a.length === b.length &&
+    a.every((c, i) => c.name === b[i].name && typesEqual(c.type, b[i].type));
+  if (!same) {
+    throw new SqlError(
+      'TYPE',
+      `Incompatible schema between results and sink.\nResult schema is ${formatSchema(analyzed.schema)}\nSink schema is ${formatSchema(target.schema)}`,
+      s.span,
+    );
+  }
+  const queryId = ctx.plan?.queryId ?? `INSERTQUERY_${engine.queryCounter}`;
+  engine.queryCounter++;
+  const plan = ctx.plan ?? planPersistentQuery(queryId, analyzed, target);
+  engine.catalog.putQuery({ id: queryId, sql: ctx.statement.text, sink: target.name, sources: [analyzed.source.name] });
+  await engine.record(ctx, plan);
+  engine.startTask(queryId, plan);
+  return { kind: 'message', message: `Created query with ID ${queryId}`, queryId };
+}
+
+export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<StatementResult> {
+  const { engine } = ctx;
+  const ids = s.queryId === null ? engine.catalog.listQueries().map((q) => q.id) : [s.queryId.toUpperCase()];
+  for (const id of ids) {
+    if (!engine.catalog.getQuery(id)) throw new SqlError('INVALID', `Unknown queryId: ${id}`, s.span);
+    await engine.tasks.get(id)?.stop();
+    engine.tasks.delete(id);
+    engine.catalog.dropQuery(id);
+    for (const src of engine.catalog.listSources()) {
+      if (src.writerQueryId === id) engine.catalog.putSource({ ...src, writerQueryId: null });
+    }
+  }
+  await engine.record(ctx);
+  return { kind: 'message', message: s.queryId === null ? 'All queries terminated.' : `Query terminated.` };
+}
+
+export function startPersistentQuery(engine: Engine, queryId: string, plan: QueryPlan): QueryTask {
+  return new QueryTask({
+    queryId,
+    root: plan.sink,
+    log: engine.log,
+    producer: engine.producer,
+    groupId: `riffle_${engine.serviceId}_query_${queryId}`,
+    fromBeginning: engine.fromBeginning,
+    processingLog: engine.processingLog,
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Push queries: `SELECT ... EMIT CHANGES [LIMIT n]` runs the same pipeline as a persistent query
+ * but hands rows to the caller instead of a sink topic, from a transient consumer that commits
+ * nothing. Where it starts is `auto.offset.reset` (default: latest, as in ksqlDB).
+ */
+import type { QueryStatement } from '../sql/ast.ts';
+import { SqlError } from '../sql/errors.ts';
+import { analyzeQuery } from '../analyze/query.ts';
+import { planQuery } from '../plan/planner.ts';
+import { QueryTask } from '../exec/query-task.ts';
+import type { Row } from '../exec/expr/row.ts';
+import type { ExecutionContext } from './engine.ts';
+import type { PushQuery, StatementResult } from './results.ts';
+
+let transientCounter = 0;
+
+export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promise<StatementResult> {
+  const { engine } = ctx;
+  if (ctx.replay) return { kind: 'message', message: '' };
+  if (s.query.emit === null) {
+    throw new SqlError('UNSUPPORTED', 'Pull queries (SELECT without EMIT CHANGES) need materialized tables, which are not supported yet. Add EMIT CHANGES for a push query.', s.span);
+  }
+  const analyzed = analyzeQuery(s.query, engine.catalog);
+  const root = planQuery(analyzed);
+  const id = `transient_${analyzed.source.name}_${transientCounter++}`;
+  const limit = s.query.limit;
+  let emitted = 0;
+  let stopped = false;
+  let resolveDone!: () => void;
+  const done = new Promise<void>((r) => (resolveDone = r));
+  let task: QueryTask | null = null;
+  const handle: PushQuery = {
+    id,
+    schema: analyzed.schema,
+    onRows: () => undefined,
+    onEnd: () => undefined,
+    start() {
+      task = new QueryTask({
+        queryId: id,
+        root,
+        log: engine.log,
+        producer: engine.producer,
+        groupId: null,
+        fromBeginning: engine.fromBeginning,
+        processingLog: engine.processingLog,
+        onRows: (rows: Row[]) => {
+          if (stopped) return;
+          const take = limit === null ? rows : rows.slice(0, limit - emitted);
+          emitted += take.length;
+          if (take.length) handle.onRows(take);
+          if (limit !== null && emitted >= limit) void handle.stop();
+        },
+      });
+      const t = task;
+      void (async () => {
+        let error: Error | null = null;
+        try {
+          while (!stopped) await t.step(200);
+        } catch (e) {
+          error = e as Error;
+        }
+        await t.stop().catch(() => undefined);
+        handle.onEnd(error);
+        resolveDone();
+      })();
+    },
+    async stop() {
+      stopped = true;
+      await done;
+    },
+    done,
+  };
+  return { kind: 'push', query: handle };
+}

@@ -1,0 +1,50 @@
+/**
+ * Builds the runnable pipeline of a plan: a decoder per source, the operator chain, and the sink
+ * encoder. One builder per step type, chosen by an exhaustive switch, so a new step type fails
+ * the type check until it has a builder.
+ */
+import type { SinkStep, SourceStep, Step } from '../plan/steps.ts';
+import type { Operator, OperatorContext } from './operator.ts';
+import { filterOperator } from './operators/filter.ts';
+import { projectOperator } from './operators/project.ts';
+import { flatMapOperator } from './operators/flat-map.ts';
+
+export interface Pipeline {
+  readonly source: SourceStep;
+  readonly operators: readonly Operator[];
+}
+
+/** The linear pipeline from the single source of `root` up to and including `root`. */
+export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
+  const operators: Operator[] = [];
+  let source: SourceStep | null = null;
+  const visit = (step: Step): void => {
+    switch (step.type) {
+      case 'source':
+        source = step;
+        return;
+      case 'filter':
+        visit(step.input);
+        operators.push(filterOperator(step, ctx));
+        return;
+      case 'flatMap':
+        visit(step.input);
+        operators.push(flatMapOperator(step, ctx));
+        return;
+      case 'project':
+        visit(step.input);
+        operators.push(projectOperator(step, ctx));
+        return;
+      case 'sink':
+        visit(step.input);
+        return;
+    }
+  };
+  visit(root);
+  if (!source) throw new Error('plan has no source');
+  return { source, operators };
+}
+
+export function sinkOf(root: Step): SinkStep | null {
+  return root.type === 'sink' ? root : null;
+}

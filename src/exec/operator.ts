@@ -1,0 +1,23 @@
+/**
+ * The operator contract. A query runs as a chain of operators fed whole batches of rows; an
+ * operator returns the rows it emits for that batch. Synchronous operators return an array;
+ * operators that wait for something (a model server) return a promise — one per batch, never
+ * per row — and the task does not poll more input until it resolves, which is the backpressure.
+ *
+ * Invariants: an operator never mutates the rows it was given after returning them (downstream
+ * may hold them); it reports bad rows to `ctx.errors` and drops or nulls them, never throws for
+ * data (a throw fails the query: only for bugs or unrecoverable setup).
+ */
+import type { Row } from './expr/row.ts';
+import type { ProcessingLog } from './processing-log.ts';
+
+export interface OperatorContext {
+  readonly queryId: string;
+  readonly errors: ProcessingLog;
+}
+
+export interface Operator {
+  readonly name: string;
+  process(rows: Row[]): Row[] | Promise<Row[]>;
+  close?(): void | Promise<void>;
+}

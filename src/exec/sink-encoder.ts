@@ -1,0 +1,41 @@
+/**
+ * Turns rows into log records for the sink topic: key columns with the key format, value columns
+ * with the value format, the row's event time as the record timestamp. A row whose value is null
+ * becomes a tombstone. A row that cannot be written goes to the processing log.
+ */
+import type { ProducerRecord } from '../log/log.ts';
+import type { SinkStep } from '../plan/steps.ts';
+import type { Row } from './expr/row.ts';
+import type { ProcessingLog } from './processing-log.ts';
+import { createSerde } from '../serde/index.ts';
+import { eventTimeReader } from './event-time.ts';
+
+export type SinkEncoder = (rows: readonly Row[]) => ProducerRecord[];
+
+export function sinkEncoder(step: SinkStep, queryId: string, errors: ProcessingLog): SinkEncoder {
+  const { formats } = step.binding;
+  const keyCount = step.schema.key.length;
+  const keySerde = createSerde(formats.keyFormat, step.schema.key, { isKey: true, wrapSingleValue: false, delimiter: formats.keyDelimiter });
+  const valueSerde = createSerde(formats.valueFormat, step.schema.value, {
+    isKey: false,
+    wrapSingleValue: formats.wrapSingleValue,
+    delimiter: formats.valueDelimiter,
+  });
+  const readTime = step.timestamp ? eventTimeReader(step.timestamp.column, step.timestamp.format, step.schema) : null;
+  return (rows) => {
+    const out: ProducerRecord[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i];
+      const cols = row.cols;
+      try {
+        const key = keyCount ? keySerde.serialize(keyCount === cols.length ? cols : cols.slice(0, keyCount)) : null;
+        const value = row.valueNull ? null : valueSerde.serialize(keyCount ? cols.slice(keyCount) : cols);
+        const ts = readTime ? (readTime(row) ?? row.ts) : row.ts;
+        out.push({ key, value, timestamp: ts });
+      } catch (e) {
+        errors.report({ type: 'SERIALIZATION_ERROR', queryId, step: step.name, reason: `Failed to serialise row: ${(e as Error).message}` });
+      }
+    }
+    return out;
+  };
+}

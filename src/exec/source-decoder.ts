@@ -1,0 +1,113 @@
+/**
+ * Turns consumed log records into rows: key and value deserialised with the source's formats,
+ * the event time taken from the record or from the TIMESTAMP column. A record that cannot be
+ * read goes to the processing log with its topic, partition and offset, and is skipped.
+ */
+import type { ConsumedRecord } from '../log/log.ts';
+import type { SourceStep } from '../plan/steps.ts';
+import type { Row } from './expr/row.ts';
+import type { ProcessingLog } from './processing-log.ts';
+import { createSerde } from '../serde/index.ts';
+import { eventTimeReader } from './event-time.ts';
+
+export type SourceDecoder = (records: readonly ConsumedRecord[]) => Row[];
+
+export function sourceDecoder(step: SourceStep, queryId: string, errors: ProcessingLog): SourceDecoder {
+  const { formats } = step.binding;
+  const keySerde = createSerde(formats.keyFormat, step.schema.key, {
+    isKey: true,
+    wrapSingleValue: false,
+    delimiter: formats.keyDelimiter,
+  });
+  const dataColumns = step.schema.value.filter((c) => !c.header);
+  const headerColumns = step.schema.value.map((c, i) => ({ c, i })).filter((x) => x.c.header);
+  const valueSerde = createSerde(formats.valueFormat, dataColumns, {
+    isKey: false,
+    wrapSingleValue: formats.wrapSingleValue,
+    delimiter: formats.valueDelimiter,
+  });
+  const keyCount = step.schema.key.length;
+  const valueCount = step.schema.value.length;
+  const width = keyCount + valueCount;
+  const readTime = step.timestamp ? eventTimeReader(step.timestamp.column, step.timestamp.format, step.schema) : null;
+  const report = (rec: ConsumedRecord, target: 'key' | 'value', e: unknown) =>
+    errors.report({
+      type: 'DESERIALIZATION_ERROR',
+      queryId,
+      step: step.name,
+      reason: `Failed to deserialise ${target} of ${rec.topic}/${rec.partition}@${rec.offset}: ${(e as Error).message}`,
+      topic: rec.topic,
+      partition: rec.partition,
+      offset: rec.offset,
+      recordBase64: (target === 'key' ? rec.key : rec.value) ? Buffer.from((target === 'key' ? rec.key : rec.value)!).toString('base64') : null,
+    });
+
+  return (records) => {
+    const rows: Row[] = [];
+    for (let r = 0; r < records.length; r++) {
+      const rec = records[r];
+      let key: unknown[] | null;
+      let value: unknown[] | null;
+      try {
+        key = keyCount ? keySerde.deserialize(rec.key) : null;
+      } catch (e) {
+        report(rec, 'key', e);
+        continue;
+      }
+      try {
+        value = valueSerde.deserialize(rec.value);
+      } catch (e) {
+        report(rec, 'value', e);
+        continue;
+      }
+      const cols = new Array(width);
+      for (let i = 0; i < keyCount; i++) cols[i] = key ? key[i] : null;
+      const valueNull = rec.value === null && dataColumns.length > 0;
+      if (headerColumns.length === 0) {
+        for (let i = 0; i < valueCount; i++) cols[keyCount + i] = value ? value[i] : null;
+      } else {
+        let d = 0;
+        for (let i = 0; i < valueCount; i++) {
+          const hc = step.schema.value[i].header;
+          cols[keyCount + i] = hc ? headerValue(rec, hc.key) : value ? value[d++] : null;
+        }
+      }
+      const row: Row = {
+        cols,
+        ts: rec.timestamp,
+        partition: rec.partition,
+        offset: rec.offset,
+        windowStart: null,
+        windowEnd: null,
+        headers: rec.headers,
+        valueNull,
+      };
+      if (readTime) {
+        const ts = readTime(row);
+        if (ts === null) {
+          errors.report({
+            type: 'DESERIALIZATION_ERROR',
+            queryId,
+            step: step.name,
+            reason: `Invalid or missing timestamp in ${rec.topic}/${rec.partition}@${rec.offset}`,
+            topic: rec.topic,
+            partition: rec.partition,
+            offset: rec.offset,
+          });
+          continue;
+        }
+        row.ts = ts;
+      }
+      rows.push(row);
+    }
+    return rows;
+  };
+}
+
+/** HEADERS (all, as ARRAY<STRUCT<KEY, VALUE>>) or HEADER('k') (the last value of k, as BYTES). */
+function headerValue(rec: ConsumedRecord, key: string | null): unknown {
+  if (key === null) return rec.headers.map((h) => ({ KEY: h.key, VALUE: h.value }));
+  let found: Uint8Array | null = null;
+  for (const h of rec.headers) if (h.key === key) found = h.value;
+  return found;
+}

@@ -1,0 +1,201 @@
+/**
+ * Mathematical functions. INTEGER/BIGINT arguments of DOUBLE-only functions widen implicitly
+ * (see resolve.ts). ROUND follows ksqlDB: doubles round half up like Java's Math.round
+ * (-1.5 -> -1); decimals HALF_UP when positive and HALF_DOWN when negative (the same rule).
+ */
+import type { FunctionDef } from './types.ts';
+import type { SqlType } from '../types/sql-type.ts';
+import { Decimal } from '../types/decimal.ts';
+import type { CallInfo } from './signature.ts';
+import { fn, strict } from './signature.ts';
+import { scalar } from './define.ts';
+import { compareValues, normBig } from './util.ts';
+
+type Mode = 'HALF_CEIL' | 'DOWN' | 'CEILING' | 'FLOOR';
+
+/** Rescales to `scale` (may be negative) with the given rounding; the result has that scale. */
+export function rescale(d: Decimal, scale: number, mode: Mode): Decimal {
+  if (scale >= d.scale) return new Decimal(d.unscaled * 10n ** BigInt(scale - d.scale), scale);
+  const div = 10n ** BigInt(d.scale - scale);
+  const u = d.unscaled;
+  let q = u / div;
+  const r = u % div;
+  if (r !== 0n) {
+    switch (mode) {
+      case 'DOWN':
+        break;
+      case 'FLOOR':
+        if (r < 0n) q -= 1n;
+        break;
+      case 'CEILING':
+        if (r > 0n) q += 1n;
+        break;
+      case 'HALF_CEIL':
+        if (r > 0n ? 2n * r >= div : -2n * r > div) q += r > 0n ? 1n : -1n;
+        break;
+    }
+  }
+  return new Decimal(q, scale);
+}
+
+/** Rounds to `places` then restores the original scale (ksqlDB keeps the argument's type). */
+function roundKeepScale(d: Decimal, places: number, mode: Mode): Decimal {
+  return rescale(rescale(d, places, mode), d.scale, 'DOWN');
+}
+
+/** A double as an integral BIGINT value (Java's long conversion: NaN -> 0, saturating). */
+function doubleToLong(x: number): number | bigint {
+  if (Number.isNaN(x)) return 0;
+  if (Number.isSafeInteger(x)) return x;
+  if (x >= 9223372036854775807) return 9223372036854775807n;
+  if (x <= -9223372036854775808) return -9223372036854775808n;
+  return normBig(BigInt(x));
+}
+
+/** A double rounded/truncated to `places` decimal places via its shortest decimal text. */
+function doublePlaces(x: number, places: number, mode: Mode): number {
+  if (!Number.isFinite(x)) return x;
+  return rescale(Decimal.fromNumber(x), places, mode).toNumber();
+}
+
+const decimalType = (call: CallInfo): SqlType => call.types[0]!;
+
+function integralDecimal(extra: number) {
+  return (call: CallInfo): SqlType => {
+    const t = call.types[0]!;
+    if (t.kind !== 'DECIMAL') return t;
+    return { kind: 'DECIMAL', precision: Math.max(1, Math.min(38, t.precision - t.scale + extra)), scale: 0 };
+  };
+}
+
+/** The DECIMAL that holds every argument (ksqlDB's DecimalUtil.widen). */
+function widestDecimal(call: CallInfo): SqlType {
+  let intDigits = 1;
+  let scale = 0;
+  for (const t of call.types) {
+    if (t && t.kind === 'DECIMAL') {
+      intDigits = Math.max(intDigits, t.precision - t.scale);
+      scale = Math.max(scale, t.scale);
+    }
+  }
+  return { kind: 'DECIMAL', precision: Math.min(38, intDigits + scale), scale };
+}
+
+function extreme(sign: 1 | -1) {
+  return (first: unknown, rest: unknown[]): unknown => {
+    let best: unknown = first;
+    for (const v of rest) {
+      if (v === null) continue;
+      if (best === null || sign * compareValues(v, best) > 0) best = v;
+    }
+    return best;
+  };
+}
+
+const COMPARABLE = ['INT', 'BIGINT', 'DOUBLE', 'STRING', 'BYTES', 'DATE', 'TIME', 'TIMESTAMP'];
+
+function extremeFunction(name: string, sign: 1 | -1, what: string): FunctionDef {
+  const impl = extreme(sign);
+  return scalar(name, `Returns the ${what} non-null value among the arguments, or NULL if all are NULL.`, [
+    ...COMPARABLE.map((t) => fn(`val ${t}, vals ${t}...`, t, impl)),
+    fn('val DECIMAL, vals DECIMAL...', widestDecimal, impl, { returnLabel: 'DECIMAL' }),
+  ]);
+}
+
+/** A DOUBLE -> DOUBLE function that returns NULL for NULL. */
+function unary(name: string, description: string, f: (x: number) => number): FunctionDef {
+  return scalar(name, description, [fn('value DOUBLE', 'DOUBLE', (x: number | null) => (x === null ? null : f(x)))]);
+}
+
+/** Java's Math.toDegrees / toRadians constants (JDK 9+). */
+const RADIANS_TO_DEGREES = 180 / Math.PI;
+const DEGREES_TO_RADIANS = Math.PI / 180;
+
+const absBig = (v: number | bigint): number | bigint => (typeof v === 'bigint' ? normBig(v < 0n ? -v : v) : Math.abs(v));
+
+export const mathFunctions: FunctionDef[] = [
+  scalar('ABS', 'The absolute value of a number.', [
+    fn('value INT', 'INT', strict((v: number) => Math.abs(v) | 0)),
+    fn('value BIGINT', 'BIGINT', strict(absBig)),
+    fn('value DOUBLE', 'DOUBLE', strict(Math.abs)),
+    fn('value DECIMAL', decimalType, strict((d: Decimal) => d.abs()), { returnLabel: 'DECIMAL' }),
+  ]),
+  scalar(
+    'ROUND',
+    'Rounds a value to the given number of decimal places (default 0; negative rounds left of the point). Ties round up (towards positive infinity).',
+    [
+      fn('value INT', 'BIGINT', strict((v: number) => v)),
+      fn('value BIGINT', 'BIGINT', strict((v: number | bigint) => v)),
+      fn('value DOUBLE', 'BIGINT', strict((x: number) => doubleToLong(Math.round(x)))),
+      fn('value DOUBLE, decimalPlaces INT', 'DOUBLE', strict((x: number, n: number) => doublePlaces(x, n, 'HALF_CEIL'))),
+      fn('value DECIMAL', integralDecimal(1), strict((d: Decimal) => rescale(d, 0, 'HALF_CEIL')), {
+        returnLabel: 'DECIMAL',
+      }),
+      fn('value DECIMAL, decimalPlaces INT', decimalType, strict((d: Decimal, n: number) => roundKeepScale(d, n, 'HALF_CEIL')), {
+        returnLabel: 'DECIMAL',
+      }),
+    ],
+  ),
+  scalar(
+    'TRUNC',
+    'Truncates a value towards zero to the given number of decimal places (default 0; negative truncates left of the point).',
+    [
+      fn('value INT', 'BIGINT', strict((v: number) => v)),
+      fn('value BIGINT', 'BIGINT', strict((v: number | bigint) => v)),
+      fn('value DOUBLE', 'BIGINT', strict((x: number) => doubleToLong(Math.trunc(x)))),
+      fn('value DOUBLE, decimalPlaces INT', 'DOUBLE', strict((x: number, n: number) => doublePlaces(x, n, 'DOWN'))),
+      fn('value DECIMAL', integralDecimal(0), strict((d: Decimal) => rescale(d, 0, 'DOWN')), { returnLabel: 'DECIMAL' }),
+      fn('value DECIMAL, decimalPlaces INT', decimalType, strict((d: Decimal, n: number) => roundKeepScale(d, n, 'DOWN')), {
+        returnLabel: 'DECIMAL',
+      }),
+    ],
+  ),
+  scalar('CEIL', 'The smallest integral value greater than or equal to the argument.', [
+    fn('value INT', 'INT', strict((v: number) => v)),
+    fn('value BIGINT', 'BIGINT', strict((v: number | bigint) => v)),
+    fn('value DOUBLE', 'DOUBLE', strict(Math.ceil)),
+    fn('value DECIMAL', decimalType, strict((d: Decimal) => roundKeepScale(d, 0, 'CEILING')), { returnLabel: 'DECIMAL' }),
+  ]),
+  scalar('FLOOR', 'The largest integral value less than or equal to the argument.', [
+    fn('value INT', 'INT', strict((v: number) => v)),
+    fn('value BIGINT', 'BIGINT', strict((v: number | bigint) => v)),
+    fn('value DOUBLE', 'DOUBLE', strict(Math.floor)),
+    fn('value DECIMAL', decimalType, strict((d: Decimal) => roundKeepScale(d, 0, 'FLOOR')), { returnLabel: 'DECIMAL' }),
+  ]),
+  scalar('SIGN', 'The sign of a number: -1, 0 or 1.', [
+    fn('value INT', 'INT', strict((v: number) => Math.sign(v))),
+    fn('value BIGINT', 'INT', strict((v: number | bigint) => (typeof v === 'bigint' ? (v < 0n ? -1 : 1) : Math.sign(v)))),
+    fn('value DOUBLE', 'INT', strict((x: number) => (Number.isNaN(x) ? 0 : Math.sign(x) | 0))),
+    fn('value DECIMAL', 'INT', strict((d: Decimal) => d.signum())),
+  ]),
+  scalar('POWER', 'The base raised to the power of the exponent.', [
+    fn('base DOUBLE, exponent DOUBLE', 'DOUBLE', strict(Math.pow)),
+  ]),
+  unary('SQRT', 'The square root of a value (NaN for negatives).', Math.sqrt),
+  unary('CBRT', 'The cube root of a value.', Math.cbrt),
+  unary('EXP', 'e raised to the power of the value.', Math.exp),
+  unary('LN', 'The natural logarithm of a value.', Math.log),
+  scalar('LOG', 'The natural logarithm of a value, or the logarithm to the given base.', [
+    fn('value DOUBLE', 'DOUBLE', strict(Math.log)),
+    fn('base DOUBLE, value DOUBLE', 'DOUBLE', strict((b: number, v: number) => Math.log(v) / Math.log(b))),
+  ]),
+  unary('SIN', 'The sine of an angle in radians.', Math.sin),
+  unary('COS', 'The cosine of an angle in radians.', Math.cos),
+  unary('TAN', 'The tangent of an angle in radians.', Math.tan),
+  unary('COT', 'The cotangent of an angle in radians.', (x) => 1 / Math.tan(x)),
+  unary('ASIN', 'The arc sine of a value, in radians.', Math.asin),
+  unary('ACOS', 'The arc cosine of a value, in radians.', Math.acos),
+  unary('ATAN', 'The arc tangent of a value, in radians.', Math.atan),
+  unary('SINH', 'The hyperbolic sine of a value.', Math.sinh),
+  unary('COSH', 'The hyperbolic cosine of a value.', Math.cosh),
+  unary('TANH', 'The hyperbolic tangent of a value.', Math.tanh),
+  unary('DEGREES', 'Converts radians to degrees.', (x) => x * RADIANS_TO_DEGREES),
+  unary('RADIANS', 'Converts degrees to radians.', (x) => x * DEGREES_TO_RADIANS),
+  scalar('ATAN2', 'The angle theta of the polar coordinates of (x, y), given y then x.', [
+    fn('y DOUBLE, x DOUBLE', 'DOUBLE', strict(Math.atan2)),
+  ]),
+  scalar('PI', 'The constant pi.', [fn('', 'DOUBLE', () => Math.PI)]),
+  scalar('RANDOM', 'A random DOUBLE in [0.0, 1.0).', [fn('', 'DOUBLE', () => Math.random(), { deterministic: false })]),
+  extremeFunction('GREATEST', 1, 'highest'),
+  extremeFunction('LEAST', -1, 'lowest'),
+];

@@ -1,0 +1,33 @@
+/**
+ * The function registry: every built-in scalar, table and aggregate function by upper-case name.
+ *
+ * Usage (analyzer): `getFunction(name)` → a FunctionDef, then `def.resolve(argTypes, ctx)` once
+ * per call site; see ./types.ts for the contract and ./signature.ts for how overloads resolve.
+ */
+import type { FunctionDef } from './types.ts';
+import { stringFunctions } from './string.ts';
+import { stringExtraFunctions } from './string-extra.ts';
+import { mathFunctions } from './math.ts';
+
+const registry = new Map<string, FunctionDef>();
+
+function register(defs: readonly FunctionDef[]): void {
+  for (const def of defs) {
+    if (registry.has(def.name)) throw new Error(`function ${def.name} registered twice`);
+    registry.set(def.name, def);
+  }
+}
+
+register(stringFunctions);
+register(stringExtraFunctions);
+register(mathFunctions);
+
+/** The function of that name (case-insensitive), or undefined. */
+export function getFunction(name: string): FunctionDef | undefined {
+  return registry.get(name.toUpperCase());
+}
+
+/** Every function, sorted by name (SHOW FUNCTIONS). */
+export function listFunctions(): FunctionDef[] {
+  return [...registry.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

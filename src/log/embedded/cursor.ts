@@ -1,0 +1,235 @@
+/**
+ * A read position in one partition, for one consumer. Reads go through chunks: one readSync of
+ * up to `chunkBytes` of complete frames, then many records are decoded from that chunk.
+ *
+ * Records handed out reference slices of the chunk (`key`, `value`, header values are views,
+ * not copies). Every chunk is a fresh buffer that is never written again, so records stay valid
+ * for as long as they are kept; keeping one pins its chunk (up to `chunkBytes`) in memory,
+ * so long-lived holders of a few records should copy the bytes they need.
+ *
+ * Invariants:
+ * - `position` is the offset of the next record to return. Buffered frames may start before it
+ *   (after a seek into the middle of a frame); records below `position` are skipped.
+ * - A chunk only ever covers bytes below the segment's `size` at read time: complete frames.
+ */
+import type { ConsumedRecord, Header } from '../log.ts';
+import { FRAME_HEADER_BYTES, FRAME_PREFIX_BYTES, F_BASE_OFFSET, F_BODY_LENGTH, F_COUNT, frameCrcOk } from './format.ts';
+import { readFully } from './fsutil.ts';
+import type { PartitionLog } from './partition.ts';
+import type { Segment } from './segment.ts';
+
+const NO_HEADERS: readonly Header[] = Object.freeze([]);
+const EMPTY_BUFFER = Buffer.alloc(0);
+
+export class CorruptRecordError extends Error {}
+
+export class PartitionCursor {
+  readonly part: PartitionLog;
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset of the next record to return. */
+  position: number;
+  /** Where to go when the position is above the end of the log: start (true) or end. */
+  private readonly resetToStart: boolean;
+  private readonly chunkBytes: number;
+  private readonly verify: boolean;
+  private seg: Segment | null = null;
+  private buf: Buffer = EMPTY_BUFFER;
+  private ab: ArrayBufferLike = EMPTY_BUFFER.buffer;
+  private dv: DataView = new DataView(new ArrayBuffer(0));
+  /** File position (in `seg`) of buf[0]. */
+  private bufFilePos = 0;
+  /** Parse position in buf, and end of the complete frames in it. */
+  private p = 0;
+  private end = 0;
+  /** Records left in the current frame, and the offset of the record at `p`. */
+  private frameLeft = 0;
+  private recOffset = 0;
+
+  constructor(part: PartitionLog, position: number, resetToStart: boolean, chunkBytes: number, verify: boolean) {
+    this.part = part;
+    this.topic = part.topic;
+    this.partition = part.partition;
+    this.position = position;
+    this.resetToStart = resetToStart;
+    this.chunkBytes = chunkBytes;
+    this.verify = verify;
+  }
+
+  seek(offset: number): void {
+    this.position = offset;
+    this.drop();
+    this.seg = null;
+  }
+
+  /** True when a take() could return records right now. */
+  hasData(): boolean {
+    return !this.part.deleted && (this.frameLeft > 0 || this.p < this.end || this.position < this.part.endOffset);
+  }
+
+  /** Appends up to `max` records to `out`, in offset order; returns how many. */
+  take(out: ConsumedRecord[], max: number): number {
+    let n = 0;
+    while (n < max) {
+      if (this.frameLeft === 0) {
+        if (this.p >= this.end && !this.refill()) break;
+        this.openFrame();
+        continue;
+      }
+      n += this.decode(out, max - n);
+    }
+    return n;
+  }
+
+  private openFrame(): void {
+    const p = this.p;
+    const bodyLength = this.dv.getUint32(p + F_BODY_LENGTH, true);
+    if (this.verify && !frameCrcOk(this.buf, this.dv, p, bodyLength)) {
+      throw new CorruptRecordError(
+        `CRC mismatch in ${this.seg?.path ?? this.topic} at position ${this.bufFilePos + p}`,
+      );
+    }
+    this.frameLeft = this.dv.getUint32(p + F_COUNT, true);
+    this.recOffset = this.dv.getFloat64(p + F_BASE_OFFSET, true);
+    this.p = p + FRAME_HEADER_BYTES;
+  }
+
+  /** Decodes up to `max` records of the current frame into `out`. Hot loop: state in locals. */
+  private decode(out: ConsumedRecord[], max: number): number {
+    const dv = this.dv;
+    const ab = this.ab;
+    const topic = this.topic;
+    const partition = this.partition;
+    const position = this.position;
+    let p = this.p;
+    let offset = this.recOffset;
+    let left = this.frameLeft;
+    let n = 0;
+    while (left > 0 && n < max) {
+      const keyLength = dv.getInt32(p, true);
+      const valueLength = dv.getInt32(p + 4, true);
+      const timestamp = dv.getFloat64(p + 8, true);
+      const headerCount = dv.getUint16(p + 16, true);
+      p += 18;
+      let key: Uint8Array | null = null;
+      let value: Uint8Array | null = null;
+      let headers = NO_HEADERS;
+      if (offset < position) {
+        // Before the position (seek into the middle of a frame): skip without allocating.
+        if (keyLength > 0) p += keyLength;
+        if (valueLength > 0) p += valueLength;
+        for (let h = 0; h < headerCount; h++) {
+          p += 2 + dv.getUint16(p, true);
+          const vl = dv.getInt32(p, true);
+          p += 4 + (vl > 0 ? vl : 0);
+        }
+        offset++;
+        left--;
+        continue;
+      }
+      if (keyLength >= 0) {
+        key = new Uint8Array(ab, p, keyLength);
+        p += keyLength;
+      }
+      if (valueLength >= 0) {
+        value = new Uint8Array(ab, p, valueLength);
+        p += valueLength;
+      }
+      if (headerCount > 0) {
+        const hs: Header[] = new Array(headerCount);
+        for (let h = 0; h < headerCount; h++) {
+          const kl = dv.getUint16(p, true);
+          const hk = this.buf.toString('utf8', p + 2, p + 2 + kl);
+          p += 2 + kl;
+          const vl = dv.getInt32(p, true);
+          p += 4;
+          hs[h] = { key: hk, value: vl < 0 ? null : new Uint8Array(ab, p, vl) };
+          if (vl > 0) p += vl;
+        }
+        headers = hs;
+      }
+      out.push({ topic, partition, offset, key, value, timestamp, headers });
+      offset++;
+      left--;
+      n++;
+    }
+    this.p = p;
+    this.recOffset = offset;
+    this.frameLeft = left;
+    if (offset > this.position) this.position = offset;
+    return n;
+  }
+
+  /** Loads the next chunk of complete frames; false when there is nothing more to read now. */
+  private refill(): boolean {
+    const part = this.part;
+    if (part.deleted) return false;
+    let seg = this.seg;
+    let filePos = this.bufFilePos + this.end;
+    if (seg === null || seg.deleted || this.position < part.startOffset || this.position > part.endOffset) {
+      this.clampPosition();
+      seg = part.segmentFor(this.position);
+      filePos = seg.lookup(this.position);
+    }
+    this.drop();
+    while (filePos >= seg.size) {
+      const next = part.segmentAfter(seg);
+      if (next === null) {
+        this.seg = seg;
+        this.bufFilePos = filePos;
+        return false;
+      }
+      seg = next;
+      filePos = 0;
+    }
+    this.seg = seg;
+    const fd = seg.ensureOpen();
+    const avail = seg.size - filePos;
+    let len = Math.min(this.chunkBytes, avail);
+    let buf = Buffer.allocUnsafeSlow(len);
+    readFully(fd, buf, 0, len, filePos);
+    let end = completeFramesEnd(buf, len);
+    if (end === 0) {
+      // The first frame is larger than a chunk: read exactly that frame.
+      len = FRAME_PREFIX_BYTES + buf.readUInt32LE(F_BODY_LENGTH);
+      buf = Buffer.allocUnsafeSlow(len);
+      readFully(fd, buf, 0, len, filePos);
+      end = len;
+    }
+    this.buf = buf;
+    this.ab = buf.buffer;
+    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    this.bufFilePos = filePos;
+    this.p = 0;
+    this.end = end;
+    return true;
+  }
+
+  /** Below the log start (retention): go to the start. Above the end: reset per policy. */
+  private clampPosition(): void {
+    const start = this.part.startOffset;
+    const end = this.part.endOffset;
+    if (this.position < start) this.position = start;
+    else if (this.position > end) this.position = this.resetToStart ? start : end;
+  }
+
+  private drop(): void {
+    this.buf = EMPTY_BUFFER;
+    this.ab = EMPTY_BUFFER.buffer;
+    this.bufFilePos = 0;
+    this.p = 0;
+    this.end = 0;
+    this.frameLeft = 0;
+  }
+}
+
+/** Length of the prefix of `buf[0, len)` made of complete frames. */
+function completeFramesEnd(buf: Buffer, len: number): number {
+  let q = 0;
+  while (q + FRAME_HEADER_BYTES <= len) {
+    const total = FRAME_PREFIX_BYTES + buf.readUInt32LE(q + F_BODY_LENGTH);
+    if (q + total > len) break;
+    q += total;
+  }
+  return q;
+}

@@ -1,0 +1,395 @@
+/**
+ * The embedded, durable, file-backed log, used when no Kafka is configured.
+ *
+ * Layout under `dir`:
+ *   LOCK                                  pid of the process that has the log open
+ *   topics/<topic>/topic.json             partitions and config
+ *   topics/<topic>/<partition>/<20-digit base offset>.log   segments (./format.ts)
+ *   groups/<group>.json                   committed offsets (./groups.ts)
+ *   trash/                                topics being deleted (emptied on open)
+ *
+ * Durability: `send` resolves after its bytes were written with fs.writeSync, which survives
+ * kill -9 of the process (not a power loss); with `fsync: true` every send is also fdatasync'ed.
+ * On open, a torn tail of a partition (a write cut short) is detected by the frame CRC and
+ * truncated; everything fully written before stays.
+ *
+ * Everything is synchronous underneath; the async signatures follow the Log interface. One
+ * process, one EmbeddedLog per directory (enforced by LOCK).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type {
+  ConsumerOptions,
+  Log,
+  PartitionOffset,
+  ProducerRecord,
+  SendResult,
+  TopicConfig,
+  TopicDescription,
+} from '../log.ts';
+import { TopicExistsError, UnknownTopicError } from '../log.ts';
+import { partitionForKey } from '../partitioner.ts';
+import { EmbeddedConsumer, type ConsumerHost } from './consumer.ts';
+import { FrameEncoder } from './format.ts';
+import { fsyncDir } from './fsutil.ts';
+import { GroupStore } from './groups.ts';
+import { acquireLock } from './lock.ts';
+import { AppendNotifier } from './notifier.ts';
+import { PartitionLog, type PartitionSettings, type Recovery } from './partition.ts';
+import { EmbeddedProducer, type ProducerHost } from './producer.ts';
+import { TopicState, normalizeConfig, readTopicFile, validateTopicName, writeTopicFile } from './topics.ts';
+
+export interface EmbeddedLogOptions {
+  /** Roll to a new segment once the active one reaches this size. Default 64 MiB. */
+  readonly segmentBytes?: number;
+  /** fdatasync after every send (and fsync directories on create/delete). Default false. */
+  readonly fsync?: boolean;
+  /** How often retention runs (an unref'd timer); 0 disables the timer. Default 5 minutes. */
+  readonly retentionCheckIntervalMs?: number;
+  /** retentionMs for topics whose config has none. Default -1: keep forever. */
+  readonly defaultRetentionMs?: number;
+  /** retentionBytes (per partition) for topics whose config has none. Default -1: unbounded. */
+  readonly defaultRetentionBytes?: number;
+  /** Size of one read (and of the buffer records reference). Default 1 MiB. */
+  readonly readChunkBytes?: number;
+  /** Frames (CRC units) are split above this body size. Default 1 MiB. */
+  readonly maxFrameBytes?: number;
+  /** Bytes between sparse index entries. Default 4 KiB. */
+  readonly indexIntervalBytes?: number;
+  /** Check every frame's CRC when reading (on open the active segments are always checked). Default false. */
+  readonly verifyChecksumsOnRead?: boolean;
+}
+
+const MiB = 1 << 20;
+
+function positiveInt(name: string, v: number | undefined, dflt: number, min: number): number {
+  if (v === undefined) return dflt;
+  if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`${name} must be an integer >= ${min}, got ${v}`);
+  return v;
+}
+
+/** Opens (creating if needed) the embedded log in `dir`. Fails if another live process has it open. */
+export async function openEmbeddedLog(dir: string, options: EmbeddedLogOptions = {}): Promise<EmbeddedLog> {
+  const abs = path.resolve(dir);
+  fs.mkdirSync(abs, { recursive: true });
+  const real = fs.realpathSync(abs);
+  const release = acquireLock(real);
+  try {
+    return new EmbeddedLog(real, options, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
+  readonly kind = 'embedded' as const;
+  readonly dir: string;
+  /** Torn tails cut off while opening (empty after a clean shutdown). */
+  readonly recoveries: readonly Recovery[];
+  readonly notifier = new AppendNotifier();
+  readonly readChunkBytes: number;
+  readonly verifyReads: boolean;
+  topicsVersion = 0;
+  private readonly settings: PartitionSettings;
+  private readonly maxFrameBytes: number;
+  private readonly defaultRetentionMs: number;
+  private readonly defaultRetentionBytes: number;
+  private readonly topicsDir: string;
+  private readonly trashDir: string;
+  private readonly topics = new Map<string, TopicState>();
+  private readonly groups: GroupStore;
+  private readonly consumers = new Set<EmbeddedConsumer>();
+  private readonly encoder = new FrameEncoder();
+  private readonly release: () => void;
+  private readonly timer: NodeJS.Timeout | null;
+  private trashSeq = 0;
+  private closed = false;
+
+  /** Use openEmbeddedLog(), which takes the directory lock first. */
+  constructor(dir: string, options: EmbeddedLogOptions, release: () => void) {
+    this.dir = dir;
+    this.release = release;
+    const fsync = options.fsync ?? false;
+    this.settings = {
+      segmentBytes: positiveInt('segmentBytes', options.segmentBytes, 64 * MiB, 1),
+      indexIntervalBytes: positiveInt('indexIntervalBytes', options.indexIntervalBytes, 4096, 1),
+      chunkBytes: positiveInt('readChunkBytes', options.readChunkBytes, MiB, 4096),
+      fsync,
+    };
+    this.readChunkBytes = this.settings.chunkBytes;
+    this.maxFrameBytes = positiveInt('maxFrameBytes', options.maxFrameBytes, MiB, 1);
+    this.verifyReads = options.verifyChecksumsOnRead ?? false;
+    this.defaultRetentionMs = positiveInt('defaultRetentionMs', options.defaultRetentionMs, -1, -1);
+    this.defaultRetentionBytes = positiveInt('defaultRetentionBytes', options.defaultRetentionBytes, -1, -1);
+    const interval = positiveInt('retentionCheckIntervalMs', options.retentionCheckIntervalMs, 300_000, 0);
+
+    this.topicsDir = path.join(dir, 'topics');
+    this.trashDir = path.join(dir, 'trash');
+    fs.mkdirSync(this.topicsDir, { recursive: true });
+    // Topics whose deletion was interrupted: the rename into trash/ was the commit point.
+    fs.rmSync(this.trashDir, { recursive: true, force: true });
+    fs.mkdirSync(this.trashDir, { recursive: true });
+    const recoveries: Recovery[] = [];
+    this.recoveries = recoveries;
+    try {
+      this.loadTopics(recoveries);
+    } catch (e) {
+      for (const t of this.topics.values()) for (const p of t.partitions) p.close();
+      throw e;
+    }
+    this.groups = new GroupStore(path.join(dir, 'groups'), fsync);
+    this.timer = interval > 0 ? setInterval(() => this.retentionTick(), interval) : null;
+    this.timer?.unref();
+  }
+
+  private loadTopics(recoveries: Recovery[]): void {
+    for (const entry of fs.readdirSync(this.topicsDir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const name = entry.name;
+      const tdir = path.join(this.topicsDir, name);
+      const config = readTopicFile(tdir);
+      if (config === null) {
+        fs.rmSync(tdir, { recursive: true, force: true }); // creation interrupted by a crash
+        continue;
+      }
+      const partitions: PartitionLog[] = [];
+      try {
+        for (let i = 0; i < config.partitions; i++) {
+          partitions.push(PartitionLog.open(path.join(tdir, String(i)), name, i, this.settings, recoveries));
+        }
+      } catch (e) {
+        for (const p of partitions) p.close();
+        throw e;
+      }
+      this.topics.set(name, new TopicState(name, tdir, config, partitions));
+    }
+  }
+
+  // ---- Log: topics ----
+
+  async createTopic(name: string, config: TopicConfig): Promise<void> {
+    this.createTopicSync(name, config);
+  }
+
+  async ensureTopic(name: string, config: TopicConfig): Promise<TopicDescription> {
+    this.checkOpen();
+    const existing = this.topics.get(name);
+    if (existing !== undefined) return existing.describe();
+    return this.createTopicSync(name, config).describe();
+  }
+
+  private createTopicSync(name: string, config: TopicConfig): TopicState {
+    this.checkOpen();
+    validateTopicName(name);
+    const normalized = normalizeConfig(name, config);
+    if (this.topics.has(name)) throw new TopicExistsError(name);
+    const tdir = path.join(this.topicsDir, name);
+    fs.rmSync(tdir, { recursive: true, force: true });
+    fs.mkdirSync(tdir);
+    const partitions: PartitionLog[] = [];
+    try {
+      for (let i = 0; i < normalized.partitions; i++) {
+        partitions.push(PartitionLog.create(path.join(tdir, String(i)), name, i, this.settings));
+      }
+      writeTopicFile(tdir, name, normalized, this.settings.fsync);
+      if (this.settings.fsync) fsyncDir(this.topicsDir);
+    } catch (e) {
+      for (const p of partitions) p.close();
+      fs.rmSync(tdir, { recursive: true, force: true });
+      throw e;
+    }
+    const state = new TopicState(name, tdir, normalized, partitions);
+    this.topics.set(name, state);
+    this.topicsVersion++;
+    this.notifier.notify(name);
+    return state;
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    const state = this.requireTopic(name);
+    state.deleted = true;
+    for (const p of state.partitions) p.markDeleted();
+    this.topics.delete(name);
+    this.topicsVersion++;
+    // The rename is the commit point; removing the files after it may take a while.
+    const trash = path.join(this.trashDir, `${name}.${process.pid}.${++this.trashSeq}`);
+    fs.renameSync(state.dir, trash);
+    if (this.settings.fsync) fsyncDir(this.topicsDir);
+    fs.rmSync(trash, { recursive: true, force: true });
+    this.groups.removeTopic(name);
+    this.notifier.notify(name);
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription | null> {
+    this.checkOpen();
+    return this.topics.get(name)?.describe() ?? null;
+  }
+
+  async listTopics(): Promise<TopicDescription[]> {
+    this.checkOpen();
+    return [...this.topics.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map((t) => t.describe());
+  }
+
+  async offsets(topic: string): Promise<{ partition: number; start: number; end: number }[]> {
+    return this.requireTopic(topic).partitions.map((p) => ({
+      partition: p.partition,
+      start: p.startOffset,
+      end: p.endOffset,
+    }));
+  }
+
+  // ---- Log: groups ----
+
+  async committed(groupId: string, topic: string): Promise<PartitionOffset[]> {
+    this.checkOpen();
+    return this.groups.committed(groupId, topic);
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    this.checkOpen();
+    this.groups.deleteGroup(groupId);
+  }
+
+  // ---- Log: clients ----
+
+  producer(): EmbeddedProducer {
+    this.checkOpen();
+    return new EmbeddedProducer(this);
+  }
+
+  consumer(options: ConsumerOptions): EmbeddedConsumer {
+    this.checkOpen();
+    for (const t of options.topics) validateTopicName(t);
+    const c = new EmbeddedConsumer(this, options);
+    this.consumers.add(c);
+    return c;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer !== null) clearInterval(this.timer);
+    for (const c of this.consumers) c.closeFromLog();
+    this.consumers.clear();
+    this.notifier.notifyAll();
+    for (const t of this.topics.values()) for (const p of t.partitions) p.close();
+    this.release();
+  }
+
+  // ---- retention ----
+
+  /**
+   * Applies time and size retention to every topic now (the timer calls this too). Topics with
+   * cleanupPolicy 'compact' are kept whole (compaction is not implemented). Returns the number
+   * of deleted segments.
+   */
+  runRetention(now: number = Date.now()): number {
+    this.checkOpen();
+    let deleted = 0;
+    for (const t of this.topics.values()) {
+      if (t.config.cleanupPolicy === 'compact') continue;
+      const ms = t.config.retentionMs ?? this.defaultRetentionMs;
+      const bytes = t.config.retentionBytes ?? this.defaultRetentionBytes;
+      if (ms < 0 && bytes < 0) continue;
+      for (const p of t.partitions) deleted += p.applyRetention(now, ms, bytes);
+    }
+    return deleted;
+  }
+
+  private retentionTick(): void {
+    try {
+      this.runRetention();
+    } catch (e) {
+      process.emitWarning(`Embedded log retention failed: ${(e as Error).message}`);
+    }
+  }
+
+  // ---- hosts for producers and consumers ----
+
+  topicState(name: string): TopicState | undefined {
+    return this.topics.get(name);
+  }
+
+  committedOffset(groupId: string, topic: string, partition: number): number | undefined {
+    return this.groups.get(groupId, topic, partition);
+  }
+
+  /** Commits, dropping offsets of topics that no longer exist (deleted while consumed). */
+  commitOffsets(groupId: string, offsets: readonly PartitionOffset[]): void {
+    this.groups.commit(
+      groupId,
+      offsets.filter((o) => this.topics.has(o.topic)),
+    );
+  }
+
+  consumerClosed(consumer: EmbeddedConsumer): void {
+    this.consumers.delete(consumer);
+  }
+
+  /**
+   * Appends records: partition per record (explicit, key hash, or sticky for null keys), then
+   * per partition one encode and one write, in the order the records came.
+   */
+  append(topic: string, records: readonly ProducerRecord[], sticky: number): SendResult[] {
+    const state = this.requireTopic(topic);
+    const count = records.length;
+    if (count === 0) return [];
+    const parts = state.partitions;
+    const n = parts.length;
+    // Validate everything before writing anything, so bad input cannot leave a partial append.
+    const target = new Int32Array(count);
+    const perPartition = new Int32Array(n + 1);
+    const stickyPartition = sticky % n;
+    for (let i = 0; i < count; i++) {
+      const r = records[i];
+      if (typeof r.timestamp !== 'number' || !Number.isFinite(r.timestamp)) {
+        throw new TypeError(`Record ${i} for topic '${topic}' has an invalid timestamp: ${r.timestamp}`);
+      }
+      let p: number;
+      if (r.partition !== undefined) {
+        p = r.partition;
+        if (!Number.isInteger(p) || p < 0 || p >= n) {
+          throw new RangeError(`Record ${i}: partition ${p} out of range for topic '${topic}' (${n} partitions)`);
+        }
+      } else if (r.key != null) {
+        p = n === 1 ? 0 : partitionForKey(r.key, n);
+      } else {
+        p = stickyPartition;
+      }
+      target[i] = p;
+      perPartition[p + 1]++;
+    }
+    // Counting sort: record indexes grouped by partition, in call order within each.
+    for (let p = 0; p < n; p++) perPartition[p + 1] += perPartition[p];
+    const order = new Int32Array(count);
+    const fill = perPartition.slice(0, n);
+    for (let i = 0; i < count; i++) order[fill[target[i]]++] = i;
+
+    const results: SendResult[] = new Array(count);
+    for (let p = 0; p < n; p++) {
+      const from = perPartition[p];
+      const to = perPartition[p + 1];
+      if (from === to) continue;
+      const part = parts[p];
+      const base = part.endOffset;
+      const length = this.encoder.encode(records, order, from, to, base, this.maxFrameBytes);
+      part.append(this.encoder, length, to - from);
+      for (let k = from; k < to; k++) results[order[k]] = { topic, partition: p, offset: base + (k - from) };
+    }
+    this.encoder.shrink();
+    this.notifier.notify(topic);
+    return results;
+  }
+
+  private requireTopic(name: string): TopicState {
+    this.checkOpen();
+    const t = this.topics.get(name);
+    if (t === undefined) throw new UnknownTopicError(name);
+    return t;
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`The embedded log in ${this.dir} is closed`);
+  }
+}

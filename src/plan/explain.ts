@@ -1,0 +1,24 @@
+/** EXPLAIN for plans: the step tree with each step's output schema, one step per line. */
+import type { Step, QueryPlan } from './steps.ts';
+import { formatSchema } from '../analyze/schema.ts';
+import { formatTypedExpr } from '../analyze/expr/typed-expr.ts';
+
+export function explainStep(step: Step, indent = ''): string {
+  const head = `${indent} > [ ${step.type.toUpperCase()} ] ${step.name} | Schema: ${formatSchema(step.schema)}`;
+  switch (step.type) {
+    case 'source':
+      return `${head} | topic: ${step.binding.topic} (${step.binding.formats.keyFormat}/${step.binding.formats.valueFormat})`;
+    case 'filter':
+      return `${head} | predicate: ${formatTypedExpr(step.predicate)}\n${explainStep(step.input, indent + '\t')}`;
+    case 'flatMap':
+      return `${head} | functions: ${step.functions.map((f) => `${f.name}(${f.args.map(formatTypedExpr).join(', ')})`).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
+    case 'project':
+      return `${head}${step.rekeyed ? ' | repartitioned by key' : ''} | exprs: ${step.exprs.map(formatTypedExpr).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
+    case 'sink':
+      return `${head} | topic: ${step.binding.topic} (${step.binding.formats.keyFormat}/${step.binding.formats.valueFormat})\n${explainStep(step.input, indent + '\t')}`;
+  }
+}
+
+export function explainPlan(plan: QueryPlan): string {
+  return `Query ${plan.queryId} (plan v${plan.planVersion})\n${explainStep(plan.sink)}`;
+}

@@ -1,0 +1,71 @@
+/**
+ * Turns an analyzed query into physical steps: source → filter → flatMap → project → sink.
+ * Step names are stable (they name state stores and appear in EXPLAIN), derived from the role of
+ * the step, never from counters.
+ */
+import type { AnalyzedQuery } from '../analyze/query.ts';
+import type { DataSource } from '../analyze/catalog.ts';
+import { findColumn } from '../analyze/schema.ts';
+import type { QueryPlan, SinkStep, SourceStep, Step } from './steps.ts';
+import { SqlError } from '../sql/errors.ts';
+
+export function sourceStep(source: DataSource): SourceStep {
+  let timestamp: SourceStep['timestamp'] = null;
+  if (source.timestampColumn) {
+    const found = findColumn(source.schema, source.timestampColumn);
+    if (!found) throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column ${source.timestampColumn} does not exist in ${source.name}`);
+    timestamp = { column: found.index, format: source.timestampFormat };
+  }
+  return {
+    type: 'source',
+    v: 1,
+    name: `Source/${source.name}`,
+    source: source.name,
+    sourceType: source.type,
+    binding: { topic: source.topic, formats: source.formats },
+    schema: source.schema,
+    timestamp,
+    window: source.window,
+  };
+}
+
+/** The steps up to (not including) the sink: what a push query or a persistent query computes. */
+export function planQuery(q: AnalyzedQuery): Step {
+  let step: Step = sourceStep(q.source);
+  if (q.where) step = { type: 'filter', v: 1, name: 'WhereFilter', input: step, schema: step.schema, predicate: q.where };
+  if (q.tableFunctions.length) {
+    step = {
+      type: 'flatMap',
+      v: 1,
+      name: 'FlatMap',
+      input: step,
+      schema: { key: step.schema.key, value: [...step.schema.value, ...q.tableFunctions.map((t) => t.column)] },
+      functions: q.tableFunctions.map((t) => ({ name: t.name, args: t.args })),
+    };
+  }
+  return { type: 'project', v: 1, name: 'Project', input: step, schema: q.schema, exprs: q.projection, rekeyed: q.rekeyed };
+}
+
+export function planPersistentQuery(queryId: string, q: AnalyzedQuery, sink: DataSource): QueryPlan {
+  const input = planQuery(q);
+  let timestamp: SinkStep['timestamp'] = null;
+  if (sink.timestampColumn) {
+    const found = findColumn(sink.schema, sink.timestampColumn);
+    if (!found) throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column ${sink.timestampColumn} does not exist in ${sink.name}`);
+    timestamp = { column: found.index, format: sink.timestampFormat };
+  }
+  return {
+    planVersion: 1,
+    queryId,
+    sink: {
+      type: 'sink',
+      v: 1,
+      name: `Sink/${sink.name}`,
+      input,
+      schema: sink.schema,
+      sink: sink.name,
+      binding: { topic: sink.topic, formats: sink.formats },
+      timestamp,
+    },
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * Physical plan steps: the plain, versioned JSON a persistent query is stored and restarted from.
+ * Each step names its input(s), its output schema and a stable name derived from its position in
+ * the plan (`Project`, `Source/TEST`), which also names its state stores. Expressions are typed
+ * trees (TypedExpr), never SQL text. Bump a step's `v` when its semantics change; old versions
+ * keep their builder so stored plans still run.
+ */
+import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
+import type { LogicalSchema } from '../analyze/schema.ts';
+import type { SourceFormats } from '../analyze/catalog.ts';
+
+export type WindowInfo =
+  | { readonly kind: 'TUMBLING'; readonly sizeMs: number }
+  | { readonly kind: 'HOPPING'; readonly sizeMs: number; readonly advanceMs: number }
+  | { readonly kind: 'SESSION'; readonly gapMs: number }
+  | { readonly kind: 'SLIDING'; readonly sizeMs: number };
+
+export interface TopicBinding {
+  readonly topic: string;
+  readonly formats: SourceFormats;
+}
+
+export interface SourceStep {
+  readonly type: 'source';
+  readonly v: 1;
+  readonly name: string;
+  readonly source: string;
+  readonly sourceType: 'STREAM' | 'TABLE';
+  readonly binding: TopicBinding;
+  readonly schema: LogicalSchema;
+  /** Event time: a column (index into the row's cols) and optional format; null = record timestamp. */
+  readonly timestamp: { readonly column: number; readonly format: string | null } | null;
+  readonly window: WindowInfo | null;
+}
+
+export interface FilterStep {
+  readonly type: 'filter';
+  readonly v: 1;
+  readonly name: string;
+  readonly input: Step;
+  readonly schema: LogicalSchema;
+  readonly predicate: TypedExpr;
+}
+
+/** Table functions (EXPLODE ...): each input row becomes as many rows as the longest result; shorter results pad with null. */
+export interface FlatMapStep {
+  readonly type: 'flatMap';
+  readonly v: 1;
+  readonly name: string;
+  readonly input: Step;
+  /** Input columns followed by one column per function. */
+  readonly schema: LogicalSchema;
+  readonly functions: readonly { readonly name: string; readonly args: readonly TypedExpr[] }[];
+}
+
+/** Computes the output columns (key columns first). `rekeyed` marks a changed key (PARTITION BY): outputs are repartitioned by the new key. */
+export interface ProjectStep {
+  readonly type: 'project';
+  readonly v: 1;
+  readonly name: string;
+  readonly input: Step;
+  readonly schema: LogicalSchema;
+  readonly exprs: readonly TypedExpr[];
+  readonly rekeyed: boolean;
+}
+
+export interface SinkStep {
+  readonly type: 'sink';
+  readonly v: 1;
+  readonly name: string;
+  readonly input: Step;
+  readonly schema: LogicalSchema;
+  readonly sink: string;
+  readonly binding: TopicBinding;
+  /** Event time of the output record: a column of the output, or the input record's time. */
+  readonly timestamp: { readonly column: number; readonly format: string | null } | null;
+}
+
+export type Step = SourceStep | FilterStep | FlatMapStep | ProjectStep | SinkStep;
+
+/** A persistent query's plan, as stored in the command log. */
+export interface QueryPlan {
+  readonly planVersion: 1;
+  readonly queryId: string;
+  readonly sink: SinkStep;
+}
+
+/** All steps of a plan, sources first (depth-first, inputs before consumers). */
+export function stepsOf(root: Step): Step[] {
+  const out: Step[] = [];
+  const visit = (s: Step): void => {
+    switch (s.type) {
+      case 'source':
+        break;
+      case 'filter':
+      case 'flatMap':
+      case 'project':
+      case 'sink':
+        visit(s.input);
+        break;
+    }
+    out.push(s);
+  };
+  visit(root);
+  return out;
+}

@@ -1,0 +1,437 @@
+/**
+ * Expression parser: precedence climbing, lowest first:
+ *   OR < AND < NOT < predicate (comparison, IS [NOT] NULL, IS [NOT] DISTINCT FROM,
+ *   [NOT] BETWEEN, [NOT] IN, [NOT] LIKE) < + - < * / % < unary +/- < postfix [i], ->f < primary.
+ * As in ksqlDB, a predicate does not chain (`a = b = c` is an error) and a sign directly before
+ * a number is part of the literal (`-2147483648` is an INTEGER).
+ */
+import type { ArithmeticOp, ComparisonOp, Duration, Expr, FunctionCall, Lambda, OverClause } from './ast.ts';
+import { RESERVED, TIME_UNITS, UNIT_ARGUMENTS } from './keywords.ts';
+import type { Token } from './lexer.ts';
+import { joinSpans } from './parser-base.ts';
+import { TypeParser } from './parse-type.ts';
+
+const COMPARISON: Readonly<Record<string, ComparisonOp>> = {
+  '=': '=',
+  '<>': '<>',
+  '!=': '<>',
+  '<': '<',
+  '<=': '<=',
+  '>': '>',
+  '>=': '>=',
+};
+
+export class ExprParser extends TypeParser {
+  expr(): Expr {
+    this.enter();
+    let left = this.andExpr();
+    while (this.isKw('OR')) {
+      this.next();
+      const right = this.andExpr();
+      left = { kind: 'Logical', op: 'OR', left, right, span: joinSpans(left.span, right.span) };
+    }
+    this.depth--;
+    return left;
+  }
+
+  private andExpr(): Expr {
+    let left = this.notExpr();
+    while (this.isKw('AND')) {
+      this.next();
+      const right = this.notExpr();
+      left = { kind: 'Logical', op: 'AND', left, right, span: joinSpans(left.span, right.span) };
+    }
+    return left;
+  }
+
+  private notExpr(): Expr {
+    if (this.isKw('NOT')) {
+      const t = this.next();
+      this.enter();
+      const operand = this.notExpr();
+      this.depth--;
+      return { kind: 'Not', operand, span: this.span(t) };
+    }
+    return this.predicate();
+  }
+
+  private predicate(): Expr {
+    const left = this.additive();
+    const t = this.tok;
+    if (t.kind === 'OP') {
+      const op = COMPARISON[t.value];
+      if (op === undefined) return left;
+      this.next();
+      const right = this.additive();
+      return { kind: 'Comparison', op, left, right, span: joinSpans(left.span, right.span) };
+    }
+    if (t.kind !== 'WORD') return left;
+    if (t.value === 'IS') {
+      this.next();
+      const negated = this.acceptKw('NOT') !== null;
+      if (this.acceptKw('NULL')) return { kind: 'IsNull', operand: left, negated, span: this.spanFrom(left.span) };
+      this.expectKw('DISTINCT');
+      this.expectKw('FROM');
+      const right = this.additive();
+      const op = negated ? 'NOT_DISTINCT' : 'DISTINCT';
+      return { kind: 'Comparison', op, left, right, span: joinSpans(left.span, right.span) };
+    }
+    let negated = false;
+    if (t.value === 'NOT' && (this.isKw('BETWEEN', 1) || this.isKw('IN', 1) || this.isKw('LIKE', 1))) {
+      this.next();
+      negated = true;
+    }
+    if (this.isKw('BETWEEN')) {
+      this.next();
+      const low = this.additive();
+      this.expectKw('AND');
+      const high = this.additive();
+      return { kind: 'Between', operand: left, low, high, negated, span: joinSpans(left.span, high.span) };
+    }
+    if (this.isKw('IN')) {
+      this.next();
+      this.expectOp('(');
+      const list = this.exprList();
+      this.expectOp(')');
+      return { kind: 'InList', operand: left, list, negated, span: this.spanFrom(left.span) };
+    }
+    if (this.isKw('LIKE')) {
+      this.next();
+      const pattern = this.additive();
+      let escape: string | null = null;
+      if (this.isKw('ESCAPE') && this.peek(1).kind === 'STRING') {
+        this.next();
+        const e = this.next();
+        if (e.value.length !== 1) throw this.errorAt(`ESCAPE must be a single character, got '${e.value}'`, e);
+        escape = e.value;
+      }
+      return { kind: 'Like', operand: left, pattern, escape, negated, span: this.spanFrom(left.span) };
+    }
+    return left;
+  }
+
+  private additive(): Expr {
+    let left = this.multiplicative();
+    for (;;) {
+      const t = this.tok;
+      if (t.kind !== 'OP' || (t.value !== '+' && t.value !== '-')) return left;
+      this.next();
+      const right = this.multiplicative();
+      left = { kind: 'ArithmeticBinary', op: t.value, left, right, span: joinSpans(left.span, right.span) };
+    }
+  }
+
+  private multiplicative(): Expr {
+    let left = this.unary();
+    for (;;) {
+      const t = this.tok;
+      if (t.kind !== 'OP' || (t.value !== '*' && t.value !== '/' && t.value !== '%')) return left;
+      this.next();
+      const right = this.unary();
+      left = { kind: 'ArithmeticBinary', op: t.value as ArithmeticOp, left, right, span: joinSpans(left.span, right.span) };
+    }
+  }
+
+  private unary(): Expr {
+    const t = this.tok;
+    if (t.kind === 'OP' && (t.value === '-' || t.value === '+')) {
+      this.next();
+      const n = this.tok;
+      if (n.kind === 'INTEGER' || n.kind === 'DECIMAL' || n.kind === 'DOUBLE') {
+        this.next();
+        return this.postfix(this.numericLiteral(n, t.value === '-' ? `-${n.image}` : n.image, this.span(t)));
+      }
+      this.enter();
+      const operand = this.unary();
+      this.depth--;
+      return { kind: 'ArithmeticUnary', op: t.value, operand, span: this.span(t) };
+    }
+    return this.postfix(this.primary());
+  }
+
+  private postfix(base: Expr): Expr {
+    for (;;) {
+      if (this.isOp('[')) {
+        this.next();
+        const index = this.expr();
+        this.expectOp(']');
+        base = { kind: 'Subscript', base, index, span: this.spanFrom(base.span) };
+      } else if (this.isOp('->')) {
+        this.next();
+        const field = this.expectAnyName('a field name');
+        base = { kind: 'Dereference', base, field, span: this.spanFrom(base.span) };
+      } else {
+        return base;
+      }
+    }
+  }
+
+  private primary(): Expr {
+    const t = this.tok;
+    switch (t.kind) {
+      case 'INTEGER':
+      case 'DECIMAL':
+      case 'DOUBLE':
+        this.next();
+        return this.numericLiteral(t, t.image, this.span(t));
+      case 'STRING':
+        this.next();
+        return { kind: 'Literal', type: 'STRING', raw: t.value, span: this.span(t) };
+      case 'BYTES':
+        this.next();
+        return this.bytesLiteral(t);
+      case 'OP':
+        if (t.value === '(') {
+          this.next();
+          const inner = this.expr();
+          this.expectOp(')');
+          // The span covers the parentheses, so text.slice(start, end) stays balanced.
+          return { ...inner, span: this.span(t) };
+        }
+        break;
+      case 'WORD':
+        switch (t.value) {
+          case 'NULL':
+            this.next();
+            return { kind: 'Literal', type: 'NULL', raw: 'NULL', span: this.span(t) };
+          case 'TRUE':
+          case 'FALSE':
+            this.next();
+            return { kind: 'Literal', type: 'BOOLEAN', raw: t.value, span: this.span(t) };
+          case 'CASE':
+            return this.caseExpr();
+          case 'CAST':
+            return this.cast();
+          case 'ARRAY':
+            if (this.isOp('[', 1)) return this.arrayConstructor();
+            break;
+          case 'MAP':
+            if (this.isOp('(', 1)) return this.mapConstructor();
+            break;
+          case 'STRUCT':
+            if (this.isOp('(', 1)) return this.structConstructor();
+            break;
+          default:
+            break;
+        }
+        if (!RESERVED.has(t.value)) return this.nameExpr();
+        break;
+      case 'QUOTED':
+      case 'DIGIT_WORD':
+        return this.nameExpr();
+      default:
+        break;
+    }
+    this.note('an expression');
+    return this.fail();
+  }
+
+  /** A column reference `c` / `s.c`, or a function call `f(...)`. */
+  private nameExpr(): Expr {
+    const t = this.next();
+    if (this.isOp('(')) return this.functionCall(t);
+    if (this.isOp('.')) {
+      const n = this.peek(1);
+      if (n.kind === 'WORD' || n.kind === 'QUOTED' || n.kind === 'DIGIT_WORD') {
+        this.next();
+        this.next();
+        return { kind: 'ColumnRef', source: t.value, name: n.value, span: this.span(t) };
+      }
+      this.next();
+      this.note('a column name');
+      this.fail();
+    }
+    return { kind: 'ColumnRef', source: null, name: t.value, span: this.span(t) };
+  }
+
+  protected functionCall(nameTok: Token): FunctionCall {
+    this.expectOp('(');
+    const args: Expr[] = [];
+    let distinct = false;
+    if (this.isOp('*') && this.isOp(')', 1)) {
+      const s = this.next();
+      args.push({ kind: 'Star', span: this.span(s) });
+    } else if (!this.isOp(')')) {
+      if (this.isKw('DISTINCT')) {
+        this.next();
+        distinct = true;
+      }
+      do args.push(this.functionArg());
+      while (this.acceptOp(','));
+    }
+    this.expectOp(')');
+    let over: OverClause | null = null;
+    if (this.isKw('OVER') && this.isOp('(', 1)) over = this.overClause();
+    return { kind: 'FunctionCall', name: nameTok.value, args, distinct, over, span: this.span(nameTok) };
+  }
+
+  /** A function argument: a lambda, a time unit keyword, or an expression. */
+  private functionArg(): Expr {
+    const t = this.tok;
+    if (this.isLambdaParam(0) && this.isOp('=>', 1)) {
+      this.next();
+      this.next();
+      return this.lambdaBody(t, [t.value]);
+    }
+    if (t.kind === 'OP' && t.value === '(' && this.lambdaParamsEnd() > 0) {
+      this.next();
+      const params: string[] = [];
+      do {
+        const p = this.next();
+        if (params.includes(p.value)) throw this.errorAt(`Duplicate lambda parameter '${p.value}'`, p);
+        params.push(p.value);
+      } while (this.acceptOp(','));
+      this.expectOp(')');
+      this.expectOp('=>');
+      return this.lambdaBody(t, params);
+    }
+    if (t.kind === 'WORD' && UNIT_ARGUMENTS.has(t.value) && (this.isOp(',', 1) || this.isOp(')', 1))) {
+      this.next();
+      return { kind: 'IntervalUnitRef', unit: TIME_UNITS.get(t.value)!, span: this.span(t) };
+    }
+    return this.expr();
+  }
+
+  private isLambdaParam(n: number): boolean {
+    const t = this.peek(n);
+    return (t.kind === 'WORD' && !RESERVED.has(t.value)) || t.kind === 'QUOTED';
+  }
+
+  /** Index (relative) of `=>` if the tokens ahead are `( a, b, ... ) =>`, else 0. */
+  private lambdaParamsEnd(): number {
+    let n = 1;
+    for (;;) {
+      if (!this.isLambdaParam(n)) return 0;
+      n++;
+      if (this.isOp(')', n)) return this.isOp('=>', n + 1) ? n + 1 : 0;
+      if (!this.isOp(',', n)) return 0;
+      n++;
+    }
+  }
+
+  private lambdaBody(first: Token, params: string[]): Lambda {
+    const body = this.expr();
+    return { kind: 'Lambda', params, body, span: this.span(first) };
+  }
+
+  /** `OVER (PARTITION BY ... ORDER BY ... [ROWS|RANGE [BETWEEN] ... PRECEDING [AND CURRENT ROW]])` */
+  private overClause(): OverClause {
+    this.next();
+    this.expectOp('(');
+    let partitionBy: Expr[] = [];
+    const orderBy: { expr: Expr; descending: boolean }[] = [];
+    let frame: OverClause['frame'] = null;
+    if (this.acceptKw('PARTITION')) {
+      this.expectKw('BY');
+      partitionBy = this.exprList();
+    }
+    if (this.acceptKw('ORDER')) {
+      this.expectKw('BY');
+      do {
+        const expr = this.expr();
+        const dir = this.acceptOneOf(['ASC', 'DESC']);
+        orderBy.push({ expr, descending: dir === 'DESC' });
+      } while (this.acceptOp(','));
+    }
+    const kind = this.acceptOneOf(['ROWS', 'RANGE']);
+    if (kind !== null) {
+      const between = this.acceptKw('BETWEEN') !== null;
+      const unbounded = this.acceptKw('UNBOUNDED') !== null;
+      frame =
+        kind === 'ROWS'
+          ? { kind: 'ROWS', preceding: unbounded ? 'UNBOUNDED' : this.count() }
+          : { kind: 'RANGE', preceding: unbounded ? 'UNBOUNDED' : this.rangeInterval() };
+      this.expectKw('PRECEDING');
+      if (between) {
+        this.expectKw('AND');
+        this.expectKw('CURRENT');
+        this.expectKw('ROW');
+      }
+    }
+    this.expectOp(')');
+    return { partitionBy, orderBy, frame };
+  }
+
+  /** `INTERVAL '1' HOUR`, `INTERVAL 1 HOUR` or `1 HOUR`. */
+  private rangeInterval(): Duration {
+    if (this.acceptKw('INTERVAL') && this.tok.kind === 'STRING') {
+      const s = this.next();
+      if (!/^\d+$/.test(s.value.trim())) throw this.errorAt(`Invalid interval '${s.value}': expected a whole number`, s);
+      return { value: Number(s.value.trim()), unit: this.timeUnit() };
+    }
+    return this.duration();
+  }
+
+  private caseExpr(): Expr {
+    const first = this.next();
+    const operand = this.isKw('WHEN') ? null : this.expr();
+    const whens: { when: Expr; then: Expr }[] = [];
+    do {
+      this.expectKw('WHEN');
+      const when = this.expr();
+      this.expectKw('THEN');
+      whens.push({ when, then: this.expr() });
+    } while (this.isKw('WHEN'));
+    const otherwise = this.acceptKw('ELSE') ? this.expr() : null;
+    this.expectKw('END');
+    return { kind: 'Case', operand, whens, else: otherwise, span: this.span(first) };
+  }
+
+  private cast(): Expr {
+    const first = this.next();
+    this.expectOp('(');
+    const operand = this.expr();
+    this.expectKw('AS');
+    const type = this.sqlType();
+    this.expectOp(')');
+    return { kind: 'Cast', operand, type, span: this.span(first) };
+  }
+
+  private arrayConstructor(): Expr {
+    const first = this.next();
+    this.next();
+    const elements = this.isOp(']') ? [] : this.exprList();
+    this.expectOp(']');
+    return { kind: 'CreateArray', elements, span: this.span(first) };
+  }
+
+  private mapConstructor(): Expr {
+    const first = this.next();
+    this.next();
+    const entries: { key: Expr; value: Expr }[] = [];
+    if (!this.isOp(')')) {
+      do {
+        const key = this.expr();
+        this.expectOp(':=');
+        entries.push({ key, value: this.expr() });
+      } while (this.acceptOp(','));
+    }
+    this.expectOp(')');
+    return { kind: 'CreateMap', entries, span: this.span(first) };
+  }
+
+  private structConstructor(): Expr {
+    const first = this.next();
+    this.next();
+    const fields: { name: string; value: Expr }[] = [];
+    if (!this.isOp(')')) {
+      do {
+        const nameTok = this.tok;
+        const name = this.expectAnyName('a field name');
+        if (fields.some((f) => f.name === name)) throw this.errorAt(`Duplicate field '${name}' in STRUCT`, nameTok);
+        this.expectOp(':=');
+        fields.push({ name, value: this.expr() });
+      } while (this.acceptOp(','));
+    }
+    this.expectOp(')');
+    return { kind: 'CreateStruct', fields, span: this.span(first) };
+  }
+
+  /** One or more comma-separated expressions. */
+  protected exprList(): Expr[] {
+    const list: Expr[] = [];
+    do list.push(this.expr());
+    while (this.acceptOp(','));
+    return list;
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * Parser layer for the small pieces everything else uses: SQL types, durations (`5 MINUTES`),
+ * numeric literals and WITH properties.
+ */
+import type { Duration, Literal, Properties, Span } from './ast.ts';
+import { TIME_UNITS } from './keywords.ts';
+import type { Token } from './lexer.ts';
+import { ParserBase } from './parser-base.ts';
+import type { SqlType, StructField } from '../types/sql-type.ts';
+import { BIGINT, BOOLEAN, BYTES, DATE, DOUBLE, INTEGER, STRING, TIME, TIMESTAMP } from '../types/sql-type.ts';
+
+const SIMPLE_TYPES: ReadonlyMap<string, SqlType> = new Map([
+  ['BOOLEAN', BOOLEAN],
+  ['INT', INTEGER],
+  ['INTEGER', INTEGER],
+  ['BIGINT', BIGINT],
+  ['DOUBLE', DOUBLE],
+  ['STRING', STRING],
+  ['VARCHAR', STRING],
+  ['BYTES', BYTES],
+  ['TIMESTAMP', TIMESTAMP],
+  ['DATE', DATE],
+  ['TIME', TIME],
+]);
+
+const TYPE_NAMES = 'BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL, STRING, BYTES, TIMESTAMP, DATE, TIME, ARRAY, MAP or STRUCT';
+
+const INT32_DIGITS = 9; // any 9-digit number fits in 32 bits
+const MIN_INT = -(2n ** 31n);
+const MAX_INT = 2n ** 31n - 1n;
+const MIN_LONG = -(2n ** 63n);
+const MAX_LONG = 2n ** 63n - 1n;
+
+const MAX_NESTING = 200;
+
+export class TypeParser extends ParserBase {
+  /** Nesting depth of types/expressions, bounded so deep input fails with a SqlError, not a stack overflow. */
+  protected depth = 0;
+
+  protected enter(): void {
+    if (++this.depth > MAX_NESTING) throw this.errorAt(`Statement nested too deeply (more than ${MAX_NESTING} levels)`);
+  }
+
+  // --- types ------------------------------------------------------------------------------
+
+  sqlType(): SqlType {
+    const t = this.tok;
+    if (t.kind !== 'WORD') {
+      this.note('a type');
+      this.fail();
+    }
+    this.enter();
+    const r = this.sqlTypeInner(t);
+    this.depth--;
+    return r;
+  }
+
+  private sqlTypeInner(t: Token): SqlType {
+    const simple = SIMPLE_TYPES.get(t.value);
+    if (simple) {
+      this.next();
+      // ksqlDB accepts (and ignores) type parameters such as VARCHAR(STRING).
+      if ((t.value === 'VARCHAR' || t.value === 'STRING') && this.isOp('(')) {
+        this.next();
+        while (!this.isOp(')') && !this.atEnd()) this.next();
+        this.expectOp(')');
+      }
+      return simple;
+    }
+    switch (t.value) {
+      case 'DECIMAL': {
+        this.next();
+        this.expectOp('(');
+        const pTok = this.tok;
+        const precision = this.smallInt('precision');
+        this.expectOp(',');
+        const sTok = this.tok;
+        const scale = this.smallInt('scale');
+        this.expectOp(')');
+        if (precision < 1) throw this.errorAt(`DECIMAL precision must be at least 1, got ${precision}`, pTok);
+        if (scale > precision) throw this.errorAt(`DECIMAL scale (${scale}) must not exceed its precision (${precision})`, sTok);
+        return { kind: 'DECIMAL', precision, scale };
+      }
+      case 'ARRAY': {
+        this.next();
+        this.expectOp('<');
+        const element = this.sqlType();
+        this.closeAngle();
+        return { kind: 'ARRAY', element };
+      }
+      case 'MAP': {
+        this.next();
+        this.expectOp('<');
+        const key = this.sqlType();
+        this.expectOp(',');
+        const value = this.sqlType();
+        this.closeAngle();
+        return { kind: 'MAP', key, value };
+      }
+      case 'STRUCT': {
+        this.next();
+        if (this.isOp('<>')) {
+          this.next();
+          return { kind: 'STRUCT', fields: [] };
+        }
+        this.expectOp('<');
+        const fields: StructField[] = [];
+        if (!this.isOp('>')) {
+          do {
+            const nameTok = this.tok;
+            const name = this.expectAnyName('field name');
+            if (fields.some((f) => f.name === name)) throw this.errorAt(`Duplicate field '${name}' in STRUCT`, nameTok);
+            fields.push({ name, type: this.sqlType() });
+          } while (this.acceptOp(','));
+        }
+        this.closeAngle();
+        return { kind: 'STRUCT', fields };
+      }
+      default:
+        throw this.errorAt(`Unknown type '${t.image}': expected ${TYPE_NAMES}`);
+    }
+  }
+
+  /** `>` closing a type; `>>` never reaches here since the lexer has no such token. */
+  private closeAngle(): void {
+    this.expectOp('>');
+  }
+
+  private smallInt(what: string): number {
+    const t = this.tok;
+    if (t.kind !== 'INTEGER') {
+      this.note(what);
+      this.fail();
+    }
+    this.next();
+    const n = Number(t.value);
+    if (n > 1000) throw this.errorAt(`${what} too large: ${t.value}`, t);
+    return n;
+  }
+
+  // --- durations --------------------------------------------------------------------------
+
+  /** `n UNIT`, e.g. `5 MINUTES`, `1 SECOND` (normalised to the plural). */
+  duration(): Duration {
+    const t = this.tok;
+    if (t.kind !== 'INTEGER') {
+      this.note('a number');
+      this.fail();
+    }
+    this.next();
+    const value = Number(t.value);
+    if (!Number.isSafeInteger(value)) throw this.errorAt(`Duration too large: ${t.value}`, t);
+    return { value, unit: this.timeUnit() };
+  }
+
+  protected timeUnit(): Duration['unit'] {
+    const u = this.tok;
+    const unit = u.kind === 'WORD' ? TIME_UNITS.get(u.value) : undefined;
+    if (unit === undefined) {
+      this.note('a time unit (MILLISECONDS, SECONDS, MINUTES, HOURS, DAYS, ...)');
+      this.fail();
+    }
+    this.next();
+    return unit;
+  }
+
+  /** A non-negative integer, e.g. for LIMIT. */
+  protected count(what = 'a number'): number {
+    const t = this.tok;
+    if (t.kind !== 'INTEGER') {
+      this.note(what);
+      this.fail();
+    }
+    this.next();
+    const n = Number(t.value);
+    if (!Number.isSafeInteger(n)) throw this.errorAt(`Number too large: ${t.value}`, t);
+    return n;
+  }
+
+  // --- literals ---------------------------------------------------------------------------
+
+  /** A numeric literal from its source text (with an optional leading '-'). */
+  protected numericLiteral(t: Token, raw: string, span: Span): Literal {
+    switch (t.kind) {
+      case 'DECIMAL':
+        return { kind: 'Literal', type: 'DECIMAL', raw, span };
+      case 'DOUBLE':
+        return { kind: 'Literal', type: 'DOUBLE', raw, span };
+      default: {
+        const digits = raw.length - (raw[0] === '-' ? 1 : 0);
+        if (digits <= INT32_DIGITS) return { kind: 'Literal', type: 'INTEGER', raw, span };
+        const v = BigInt(raw);
+        if (v >= MIN_INT && v <= MAX_INT) return { kind: 'Literal', type: 'INTEGER', raw, span };
+        if (v >= MIN_LONG && v <= MAX_LONG) return { kind: 'Literal', type: 'BIGINT', raw, span };
+        throw this.errorAt(`Invalid numeric literal ${raw}: out of range for BIGINT (use a DECIMAL, e.g. ${raw}.0)`, t);
+      }
+    }
+  }
+
+  /** `X'0A1B'`: raw is the upper-case hex digits. */
+  protected bytesLiteral(t: Token): Literal {
+    if (!/^[0-9a-fA-F]*$/.test(t.value) || t.value.length % 2 !== 0) {
+      throw this.errorAt(`Invalid BYTES literal ${t.image}: expected an even number of hex digits`, t);
+    }
+    return { kind: 'Literal', type: 'BYTES', raw: t.value.toUpperCase(), span: this.span(t, t) };
+  }
+
+  /** A literal in WITH (...): string, number (optionally negative), TRUE, FALSE or NULL. */
+  protected propertyValue(): Literal {
+    const t = this.tok;
+    switch (t.kind) {
+      case 'STRING':
+        this.next();
+        return { kind: 'Literal', type: 'STRING', raw: t.value, span: this.span(t) };
+      case 'INTEGER':
+      case 'DECIMAL':
+      case 'DOUBLE':
+        this.next();
+        return this.numericLiteral(t, t.image, this.span(t));
+      case 'OP': {
+        const n = this.peek(1);
+        if (t.value === '-' && (n.kind === 'INTEGER' || n.kind === 'DECIMAL' || n.kind === 'DOUBLE')) {
+          this.next();
+          this.next();
+          return this.numericLiteral(n, `-${n.image}`, this.span(t));
+        }
+        break;
+      }
+      case 'WORD':
+        if (t.value === 'TRUE' || t.value === 'FALSE') {
+          this.next();
+          return { kind: 'Literal', type: 'BOOLEAN', raw: t.value, span: this.span(t) };
+        }
+        if (t.value === 'NULL') {
+          this.next();
+          return { kind: 'Literal', type: 'NULL', raw: 'NULL', span: this.span(t) };
+        }
+        break;
+      default:
+        break;
+    }
+    this.note('a literal value');
+    return this.fail();
+  }
+
+  /** `(KEY = value, ...)`: keys upper-cased; `REPLICATION FACTOR` is REPLICATION_FACTOR. */
+  protected properties(): Properties {
+    const props = new Map<string, Literal>();
+    this.expectOp('(');
+    do {
+      const keyTok = this.tok;
+      let key: string;
+      if (keyTok.kind === 'STRING') {
+        key = keyTok.value.trim().toUpperCase().replace(/\s+/g, '_');
+        this.next();
+      } else {
+        key = this.expectAnyName('a property name').toUpperCase();
+        if (key === 'REPLICATION' && this.isKw('FACTOR')) {
+          this.next();
+          key = 'REPLICATION_FACTOR';
+        }
+      }
+      if (props.has(key)) throw this.errorAt(`Duplicate property ${key}`, keyTok);
+      this.expectOp('=');
+      props.set(key, this.propertyValue());
+    } while (this.acceptOp(','));
+    this.expectOp(')');
+    return props;
+  }
+}
