@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Starts a single-node Apache Kafka broker (KRaft: broker + controller in one JVM) on 127.0.0.1.
 #
-#   scripts/kafka/start.sh [--port P] [--controller-port C] [--dir D] [--keep] [--heap 512m]
+#   scripts/kafka/start.sh [--port P] [--controller-port C] [--sasl-port S] [--dir D] [--keep] [--heap 512m]
 #
-# P defaults to 9092 and C to P+1. D (default /tmp/riffle-kafka-P) holds server.properties,
+# P defaults to 9092 and C to P+1. With --sasl-port, a SASL_PLAINTEXT listener on S accepts
+# PLAIN, SCRAM-SHA-256 and SCRAM-SHA-512 for user `riffle`, password `riffle-secret` (test only). D (default /tmp/riffle-kafka-P) holds server.properties,
 # log4j2.properties, broker.pid, broker.log and the data dir D/data, which is formatted afresh on
 # every start unless --keep reuses an already formatted one. Runs in the background; returns once
 # the broker answers a metadata call, printing the bootstrap address (127.0.0.1:P) on stdout.
@@ -13,16 +14,17 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-port=9092 cport="" dir="" keep=0 heap="${RIFFLE_KAFKA_HEAP:-512m}"
+port=9092 cport="" sport="" dir="" keep=0 heap="${RIFFLE_KAFKA_HEAP:-512m}"
 timeout_s="${RIFFLE_KAFKA_START_TIMEOUT:-90}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --port) port="$2"; shift 2 ;;
     --controller-port) cport="$2"; shift 2 ;;
+    --sasl-port) sport="$2"; shift 2 ;;
     --dir) dir="$2"; shift 2 ;;
     --keep) keep=1; shift ;;
     --heap) heap="$2"; shift 2 ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) die "unknown argument: $1 (see --help)" ;;
   esac
 done
@@ -37,7 +39,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 if [[ -f "$pidfile" ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
   die "a broker is already running from $dir (pid $(cat "$pidfile")); stop it with stop.sh --dir $dir"
 fi
-for p in "$port" "$cport"; do
+for p in "$port" "$cport" $sport; do
   port_open "$p" && die "port $p on 127.0.0.1 is already in use"
 done
 
@@ -45,15 +47,30 @@ lib="$(bash "$KAFKA_SCRIPTS_DIR/fetch.sh")"
 cp="$lib/*"
 
 data="$dir/data"
+listeners="PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport"
+protocols="CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"
+sasl_props=""
+scram_args=()
+if [[ -n "$sport" ]]; then
+  listeners="$listeners,SASL_PLAINTEXT://127.0.0.1:$sport"
+  protocols="$protocols,SASL_PLAINTEXT:SASL_PLAINTEXT"
+  sasl_props="sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_riffle=\"riffle-secret\";
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;"
+  # SCRAM credentials live in the metadata log: written at format time.
+  scram_args=(--add-scram 'SCRAM-SHA-256=[name=riffle,password=riffle-secret]' --add-scram 'SCRAM-SHA-512=[name=riffle,password=riffle-secret]')
+fi
 cat >"$dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+listeners=$listeners
+advertised.listeners=$listeners
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=$protocols
+$sasl_props
 log.dirs=$data
 # Topics are created explicitly (Log.createTopic / ensureTopic), as on a production cluster.
 auto.create.topics.enable=false
@@ -125,7 +142,7 @@ else
     cluster_id="$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')"
   done
   java -Dlog4j2.configurationFile="$dir/log4j2.properties" -cp "$cp" kafka.tools.StorageTool \
-    format --standalone -t "$cluster_id" -c "$dir/server.properties" >"$dir/format.log" 2>&1 \
+    format --standalone -t "$cluster_id" -c "$dir/server.properties" "${scram_args[@]}" >"$dir/format.log" 2>&1 \
     || { cat "$dir/format.log" >&2; die "formatting $data failed"; }
 fi
 

@@ -10,7 +10,8 @@ Writes:
                                    data set (temp_mean, temp_max, vibration, event_count -> failure 0/1)
   OUT_DIR/mlserver/<m>/model-settings.json   MLServer settings serving the same joblib files
   OUT_DIR/expected.json            a fixed feature set per model with scikit-learn's own predictions,
-                                   which the tests compare the servers' answers against
+                                   which the tests compare the servers' answers against, and the
+                                   failure model folded into one logistic function (for ONNX)
 
 Everything is seeded: two runs give the same models and the same expected.json.
 """
@@ -40,6 +41,13 @@ def failure_data(n: int, seed: int):
     failure = (rng.uniform(size=n) < 1.0 / (1.0 + np.exp(-logit))).astype(np.int64)
     x = np.column_stack([temp_mean, temp_max, vibration, event_count])
     return np.round(x, 3), failure
+
+
+def folded_logistic(pipeline) -> dict:
+    scaler, lr = pipeline[0], pipeline[-1]
+    w = lr.coef_[0] / scaler.scale_
+    b = float(lr.intercept_[0] - np.sum(lr.coef_[0] * scaler.mean_ / scaler.scale_))
+    return {"weights": w.tolist(), "bias": b}
 
 
 def mlserver_settings(name: str, uri: str, n_features: int, version: str) -> dict:
@@ -82,6 +90,9 @@ def main() -> None:
         "predict": failure_model.predict(check_x).astype(int).tolist(),
         "proba": failure_model.predict_proba(check_x).tolist(),
         "train_accuracy": float(failure_model.score(x, y)),
+        # The pipeline as one logistic function of the raw features (scaler folded in), so a test
+        # can build the same model as an ONNX graph: P(failure) = sigmoid(x @ weights + bias).
+        "linear": folded_logistic(failure_model),
         "failure_rate": float(y.mean()),
     }
 

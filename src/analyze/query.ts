@@ -65,7 +65,7 @@ export function analyzeQuery(query: Query, catalog: Catalog): AnalyzedQuery {
   }
 
   // Select items, with `*` expanded to column references.
-  const items = expandSelect(query.select, source, alias);
+  const items = expandSelect(query.select, source, alias, (e) => analyzeExpr(e, baseScope, getFunction));
 
   // Table functions: replace each call in a select item by a reference to a synthetic column.
   const tableFunctions: TableFunctionCall[] = [];
@@ -134,7 +134,7 @@ interface Item {
   readonly span: Span;
 }
 
-function expandSelect(select: readonly SelectItem[], source: DataSource, alias: string | null): Item[] {
+function expandSelect(select: readonly SelectItem[], source: DataSource, alias: string | null, typeOf: (e: Expr) => TypedExpr): Item[] {
   const out: Item[] = [];
   for (const item of select) {
     switch (item.kind) {
@@ -150,6 +150,16 @@ function expandSelect(select: readonly SelectItem[], source: DataSource, alias: 
       case 'SelectExpr':
         out.push({ expr: item.expr, original: item.expr, alias: item.alias, span: item.span });
         break;
+      case 'StructAll': {
+        // `s->*`: one column per field of the struct, named after the field.
+        const t = typeOf(item.base).type;
+        if (t.kind !== 'STRUCT') throw new SqlError('TYPE', `'->*' needs a STRUCT, not ${t.kind}`, item.span);
+        for (const f of t.fields) {
+          const expr: Expr = { kind: 'Dereference', base: item.base, field: f.name, span: item.span };
+          out.push({ expr, original: expr, alias: null, span: item.span });
+        }
+        break;
+      }
     }
   }
   return out;

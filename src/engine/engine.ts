@@ -19,6 +19,7 @@ import { insertValues } from './insert-values.ts';
 import { pushQuery } from './push-query.ts';
 import { printTopic } from './print.ts';
 import type { QueryPlan } from '../plan/steps.ts';
+import { formatType, type SqlType } from '../types/sql-type.ts';
 
 export interface EngineOptions {
   readonly log: Log;
@@ -50,6 +51,8 @@ export class Engine {
   readonly tasks = new Map<string, QueryTask>();
   readonly properties = new Map<string, string>();
   readonly variables = new Map<string, string>();
+  /** Custom types (CREATE TYPE): the parser expands them, so every AST type is a plain SqlType. */
+  readonly types = new Map<string, SqlType>();
   readonly processingLog: ProcessingLog;
   /** Counter behind query ids (CSAS_S_0): advanced identically on replay, so ids are stable. */
   queryCounter = 0;
@@ -77,7 +80,7 @@ export class Engine {
     this.properties.clear();
     for (const [k, v] of Object.entries(command.properties)) this.properties.set(k, v);
     try {
-      for (const statement of parseStatements(command.sql)) {
+      for (const statement of parseStatements(command.sql, undefined, { types: this.types })) {
         await this.dispatch({ engine: this, statement, replay: true, plan: command.plan });
       }
     } finally {
@@ -90,7 +93,7 @@ export class Engine {
   async execute(sql: string): Promise<StatementResult[]> {
     const results: StatementResult[] = [];
     // Parse statement by statement so DEFINE takes effect for the statements after it.
-    for (const statement of parseStatements(sql, this.variables, { lazy: true })) {
+    for (const statement of parseStatements(sql, this.variables, { lazy: true, types: this.types })) {
       results.push(await this.executeStatement(statement));
     }
     return results;
@@ -150,6 +153,15 @@ export class Engine {
       case 'UndefineVariable':
         if (!this.variables.delete(s.name)) throw new SqlError('INVALID', `Variable '${s.name}' is undefined`, s.span);
         return { kind: 'message', message: `Undefined variable ${s.name}.` };
+      case 'CreateType':
+        if (this.types.has(s.name) && !ctx.replay) throw new SqlError('EXISTS', `Cannot register custom type '${s.name}' since it is already registered`, s.span);
+        this.types.set(s.name, s.type);
+        await this.record(ctx);
+        return { kind: 'message', message: `Registered custom type with name '${s.name}' and SQL type ${formatType(s.type)}` };
+      case 'DropType':
+        if (!this.types.delete(s.name) && !s.ifExists) throw new SqlError('INVALID', `Type ${s.name} does not exist`, s.span);
+        await this.record(ctx);
+        return { kind: 'message', message: `Dropped type '${s.name}'` };
       case 'CreateModel':
       case 'AlterModel':
       case 'DropModel':

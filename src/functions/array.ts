@@ -35,7 +35,7 @@ function sortArray(arr: unknown[], direction: string): unknown[] | null {
   const dir = direction.toUpperCase();
   if (dir !== 'ASC' && dir !== 'DESC') return null;
   const sign = dir === 'ASC' ? 1 : -1;
-  const values = arr.filter((v) => v !== null);
+  const values: unknown[] = arr.filter((v) => v !== null);
   const nulls = arr.length - values.length;
   values.sort((a, b) => sign * compareValues(a, b));
   for (let i = 0; i < nulls; i++) values.push(null);

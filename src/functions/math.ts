@@ -4,6 +4,7 @@
  * (-1.5 -> -1); decimals HALF_UP when positive and HALF_DOWN when negative (the same rule).
  */
 import type { FunctionDef } from './types.ts';
+import { FunctionError } from './types.ts';
 import type { SqlType } from '../types/sql-type.ts';
 import { Decimal } from '../types/decimal.ts';
 import type { CallInfo } from './signature.ts';
@@ -111,6 +112,22 @@ function unary(name: string, description: string, f: (x: number) => number): Fun
 const RADIANS_TO_DEGREES = 180 / Math.PI;
 const DEGREES_TO_RADIANS = Math.PI / 180;
 
+/** Great-circle distance (haversine) in km or miles, as ksqlDB's GEO_DISTANCE. */
+function geoDistance(lat1: number, lon1: number, lat2: number, lon2: number, unit = 'KM'): number {
+  for (const lat of [lat1, lat2]) if (lat < -90 || lat > 90) throw new FunctionError(`valid latitude values are -90 to 90, got ${lat}`);
+  for (const lon of [lon1, lon2]) if (lon < -180 || lon > 180) throw new FunctionError(`valid longitude values are -180 to 180, got ${lon}`);
+  const u = unit.toLowerCase();
+  let radius: number;
+  if (u === 'km' || u === 'kilometer' || u === 'kilometers' || u === 'kilometre' || u === 'kilometres') radius = 6371;
+  else if (u === 'mi' || u === 'mile' || u === 'miles') radius = 3959;
+  else throw new FunctionError(`GEO_DISTANCE unit must be one of KM or MI, got '${unit}'`);
+  const dLat = (lat2 - lat1) * DEGREES_TO_RADIANS;
+  const dLon = (lon2 - lon1) * DEGREES_TO_RADIANS;
+  const a =
+    Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * DEGREES_TO_RADIANS) * Math.cos(lat2 * DEGREES_TO_RADIANS) * Math.sin(dLon / 2) ** 2;
+  return radius * 2 * Math.asin(Math.sqrt(a));
+}
+
 const absBig = (v: number | bigint): number | bigint => (typeof v === 'bigint' ? normBig(v < 0n ? -v : v) : Math.abs(v));
 
 export const mathFunctions: FunctionDef[] = [
@@ -196,6 +213,10 @@ export const mathFunctions: FunctionDef[] = [
   ]),
   scalar('PI', 'The constant pi.', [fn('', 'DOUBLE', () => Math.PI)]),
   scalar('RANDOM', 'A random DOUBLE in [0.0, 1.0).', [fn('', 'DOUBLE', () => Math.random(), { deterministic: false })]),
+  scalar('GEO_DISTANCE', "The great-circle distance between two lat/lon points, in 'KM' (default) or 'MI'.", [
+    fn('lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE', 'DOUBLE', strict(geoDistance)),
+    fn('lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE, unit STRING', 'DOUBLE', strict(geoDistance)),
+  ]),
   extremeFunction('GREATEST', 1, 'highest'),
   extremeFunction('LEAST', -1, 'lowest'),
 ];

@@ -8,6 +8,18 @@ import type { FunctionDef } from './types.ts';
 import { stringFunctions } from './string.ts';
 import { stringExtraFunctions } from './string-extra.ts';
 import { mathFunctions } from './math.ts';
+import { arrayFunctions } from './array.ts';
+import { mapFunctions } from './map.ts';
+import { lambdaFunctions } from './lambda.ts';
+import { bytesFunctions } from './bytes.ts';
+import { regexFunctions } from './regex.ts';
+import { jsonFunctions } from './json.ts';
+import { urlFunctions } from './url.ts';
+import { datetimeFunctions } from './datetime.ts';
+import { tableFunctions } from './table.ts';
+import { aggregateFunctions } from './aggregate.ts';
+import { collectFunctions } from './aggregate-collect.ts';
+import { testingFunctions } from './testing.ts';
 
 const registry = new Map<string, FunctionDef>();
 
@@ -21,6 +33,19 @@ function register(defs: readonly FunctionDef[]): void {
 register(stringFunctions);
 register(stringExtraFunctions);
 register(mathFunctions);
+register(arrayFunctions);
+register(mapFunctions);
+register(lambdaFunctions);
+register(bytesFunctions);
+register(regexFunctions);
+register(jsonFunctions);
+register(urlFunctions);
+register(datetimeFunctions);
+register(tableFunctions);
+register(aggregateFunctions);
+register(collectFunctions);
+// Test-only functions of ksqlDB's conformance suite (see testing.ts).
+register(testingFunctions);
 
 /** The function of that name (case-insensitive), or undefined. */
 export function getFunction(name: string): FunctionDef | undefined {

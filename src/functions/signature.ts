@@ -125,7 +125,8 @@ class PatternParser {
         this.expect('<');
         const element = this.pattern();
         this.expect('>');
-        return { p: 'array', element };
+        // Concrete element: a concrete type (matched exactly).
+        return element.p === 'type' ? { p: 'type', type: { kind: 'ARRAY', element: element.type } } : { p: 'array', element };
       }
       case 'MAP': {
         this.expect('<');
@@ -133,7 +134,9 @@ class PatternParser {
         this.expect(',');
         const value = this.pattern();
         this.expect('>');
-        return { p: 'map', key, value };
+        return key.p === 'type' && value.p === 'type'
+          ? { p: 'type', type: { kind: 'MAP', key: key.type, value: value.type } }
+          : { p: 'map', key, value };
       }
       case 'STRUCT': {
         if (!this.peek('<')) return { p: 'struct' };
@@ -322,19 +325,14 @@ export function overload<I>(
 
 export type PendingOverload<I> = (name: string) => Overload<I>;
 
-/** Wraps an implementation so it returns null when any argument is null (most UDFs do). */
+/**
+ * Wraps an implementation so it returns null when any argument is null (most UDFs do). The check
+ * covers every argument actually passed (not `f.length`, which ignores defaulted parameters).
+ */
 export function strict(f: Impl): Impl {
-  switch (f.length) {
-    case 1:
-      return (a) => (a === null ? null : f(a));
-    case 2:
-      return (a, b) => (a === null || b === null ? null : f(a, b));
-    case 3:
-      return (a, b, c) => (a === null || b === null || c === null ? null : f(a, b, c));
-    default:
-      return (...args) => {
-        for (let i = 0; i < args.length; i++) if (args[i] === null) return null;
-        return f(...args);
-      };
-  }
+  return function (this: unknown) {
+    for (let i = 0; i < arguments.length; i++) if (arguments[i] === null) return null;
+    // eslint-disable-next-line prefer-rest-params
+    return f.apply(null, arguments as unknown as unknown[]);
+  };
 }

@@ -7,10 +7,13 @@
 import type { SqlType } from '../types/sql-type.ts';
 
 export interface Span {
-  /** 1-based line and column of the node's first character. */
+  /** 1-based line and column of the node's first character, in the whole script given to the parser. */
   readonly line: number;
   readonly column: number;
-  /** 0-based character offsets of the node's text in the statement source [start, end). */
+  /**
+   * 0-based character offsets of the node's text in the statement source [start, end): in
+   * ParsedStatement.text (after variable substitution), or in the text given to parseExpression.
+   */
   readonly start: number;
   readonly end: number;
 }
@@ -245,7 +248,9 @@ export interface OverClause {
 
 export type SelectItem =
   | { readonly kind: 'AllColumns'; readonly source: string | null; readonly span: Span }
-  | { readonly kind: 'SelectExpr'; readonly expr: Expr; readonly alias: string | null; readonly span: Span };
+  | { readonly kind: 'SelectExpr'; readonly expr: Expr; readonly alias: string | null; readonly span: Span }
+  /** `base->*`: every field of the struct `base`, each as a column named after the field (ksqlDB). */
+  | { readonly kind: 'StructAll'; readonly base: Expr; readonly span: Span };
 
 export type Relation = SourceRef | JoinRelation | TableFunctionRelation;
 
@@ -509,6 +514,26 @@ export interface DescribeModel {
   readonly span: Span;
 }
 
+/**
+ * `CREATE TYPE [IF NOT EXISTS] name AS type`: a named alias for a type. The parser resolves
+ * custom type names itself (as ksqlDB does), from the `types` the caller passes plus the
+ * CREATE/DROP TYPEs earlier in the same script, so every SqlType in an AST is fully expanded.
+ */
+export interface CreateType {
+  readonly kind: 'CreateType';
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  readonly type: SqlType;
+  readonly span: Span;
+}
+
+export interface DropType {
+  readonly kind: 'DropType';
+  readonly name: string;
+  readonly ifExists: boolean;
+  readonly span: Span;
+}
+
 export type Statement =
   | CreateSource
   | CreateAsSelect
@@ -531,7 +556,9 @@ export type Statement =
   | CreateModel
   | AlterModel
   | DropModel
-  | DescribeModel;
+  | DescribeModel
+  | CreateType
+  | DropType;
 
 /** A parsed statement with its source text (after variable substitution), for the catalog and errors. */
 export interface ParsedStatement {

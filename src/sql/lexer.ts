@@ -90,6 +90,8 @@ const lexer = new Lexer(ALL_TOKENS, { positionTracking: 'onlyOffset', ensureOpti
  * map to the `${` of the reference.
  */
 export interface Positions {
+  /** Set when offsets are the script's own (no shift, no substitution): enables incremental line tracking. */
+  readonly identityLineStarts?: readonly number[];
   /** Offset in the lexed text -> offset in the original script. */
   toOriginal(offset: number): number;
   /** 1-based line and column of an offset in the original script. */
@@ -116,7 +118,11 @@ export function lineColumnIn(starts: readonly number[], offset: number): { line:
 
 /** Positions for a text that is the original script itself (offset 0 = script offset `base`). */
 export function plainPositions(starts: readonly number[], base = 0): Positions {
-  return { toOriginal: (o) => o + base, lineColumn: (o) => lineColumnIn(starts, o) };
+  return {
+    toOriginal: (o) => o + base,
+    lineColumn: (o) => lineColumnIn(starts, o),
+    identityLineStarts: base === 0 ? starts : undefined,
+  };
 }
 
 export function spanAt(positions: Positions, start: number, end: number): Span {
@@ -128,30 +134,51 @@ function lexError(positions: Positions, offset: number, message: string): SqlErr
   return new SqlError('PARSE', message, spanAt(positions, offset, offset + 1));
 }
 
-const unquote = (s: string, q: string): string => s.slice(1, -1).replaceAll(q + q, q);
+const unquote = (s: string, q: string): string => {
+  const inner = s.slice(1, -1);
+  return inner.includes(q + q) ? inner.replaceAll(q + q, q) : inner;
+};
 
 /**
- * Tokenizes `text`. Line/column come from `positions` (so they refer to the original script);
- * `variables` says whether `${name}` is allowed (only in the pre-substitution pass).
+ * Tokenizes `text`, throwing the first lexical error. Line/column come from `positions` (so
+ * they refer to the original script).
  */
-export function tokenize(text: string, positions: Positions, allowVariables = false): Token[] {
+export function tokenize(text: string, positions: Positions): Token[] {
+  const { tokens, error } = lexScript(text, positions, false);
+  if (error) throw error;
+  return tokens;
+}
+
+/**
+ * Tokenizes a script, allowing `${name}` references when `allowVariables`. A lexical error does
+ * not throw: the tokens before it are returned (ending with EOF at the error) with the error, so
+ * the statements before it can still run.
+ */
+export function lexScript(
+  text: string,
+  positions: Positions,
+  allowVariables: boolean,
+): { tokens: Token[]; error: SqlError | null } {
   const result = lexer.tokenize(text);
+  let error: SqlError | null = null;
+  let stopAt = text.length;
   if (result.errors.length > 0) {
     const e = result.errors[0];
     const ch = text[e.offset];
     const msg =
-      ch === '$' && text[e.offset + 1] === '{'
-        ? `Malformed variable reference: expected \${name}`
-        : `Unexpected character '${ch}'`;
-    throw lexError(positions, e.offset, msg);
+      ch === '$' && text[e.offset + 1] === '{' ? 'Malformed variable reference: expected ${name}' : `Unexpected character '${ch}'`;
+    error = lexError(positions, e.offset, msg);
+    stopAt = e.offset;
   }
-  const out: Token[] = new Array(result.tokens.length + 1);
-  for (let i = 0; i < result.tokens.length; i++) {
-    const t = result.tokens[i];
+  const out: Token[] = [];
+  const starts = positions.identityLineStarts;
+  let li = 0; // with `starts`: index of the line of the current token (tokens come in order)
+  for (const t of result.tokens) {
     const image = t.image;
     const start = t.startOffset;
-    let kind: TokenKind;
-    let value: string;
+    if (start >= stopAt) break;
+    let kind: TokenKind = 'EOF';
+    let value = '';
     switch (t.tokenType) {
       case Word:
         kind = 'WORD';
@@ -194,33 +221,35 @@ export function tokenize(text: string, positions: Positions, allowVariables = fa
         value = image.slice(2, -1);
         break;
       case Variable:
-        if (!allowVariables) throw lexError(positions, start, `Unexpected variable reference ${image}`);
         kind = 'VARIABLE';
         value = image.slice(2, -1);
+        if (allowVariables) break;
+        error = lexError(positions, start, `Unexpected variable reference ${image}`);
         break;
-      case UnterminatedString:
-        throw lexError(positions, start, 'Unterminated string literal: missing closing quote (\')');
-      case UnterminatedDQuoted:
-        throw lexError(positions, start, 'Unterminated quoted identifier: missing closing quote (")');
-      case UnterminatedBQuoted:
-        throw lexError(positions, start, 'Unterminated quoted identifier: missing closing backquote (`)');
-      case UnterminatedComment:
-        throw lexError(positions, start, "Unterminated comment: missing '*/'");
       default:
-        throw lexError(positions, start, `Unexpected token '${image}'`);
+        error = lexError(positions, start, UNTERMINATED.get(t.tokenType) ?? `Unexpected token '${image}'`);
+        break;
     }
-    const { line, column } = positions.lineColumn(positions.toOriginal(start));
-    out[i] = { kind, value, image, start, end: start + image.length, line, column };
+    if (error && start >= error.span!.start) {
+      stopAt = start;
+      break;
+    }
+    if (starts) {
+      while (li + 1 < starts.length && starts[li + 1] <= start) li++;
+      out.push({ kind, value, image, start, end: start + image.length, line: li + 1, column: start - starts[li] + 1 });
+    } else {
+      const { line, column } = positions.lineColumn(positions.toOriginal(start));
+      out.push({ kind, value, image, start, end: start + image.length, line, column });
+    }
   }
-  const endPos = positions.lineColumn(positions.toOriginal(text.length));
-  out[result.tokens.length] = {
-    kind: 'EOF',
-    value: '',
-    image: '',
-    start: text.length,
-    end: text.length,
-    line: endPos.line,
-    column: endPos.column,
-  };
-  return out;
+  const endPos = positions.lineColumn(positions.toOriginal(stopAt));
+  out.push({ kind: 'EOF', value: '', image: '', start: stopAt, end: stopAt, line: endPos.line, column: endPos.column });
+  return { tokens: out, error };
 }
+
+const UNTERMINATED: ReadonlyMap<TokenType, string> = new Map([
+  [UnterminatedString, "Unterminated string literal: missing closing quote (')"],
+  [UnterminatedDQuoted, 'Unterminated quoted identifier: missing closing quote (")'],
+  [UnterminatedBQuoted, 'Unterminated quoted identifier: missing closing backquote (`)'],
+  [UnterminatedComment, "Unterminated comment: missing '*/'"],
+]);

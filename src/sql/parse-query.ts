@@ -19,6 +19,8 @@ import { RELATION_FOLLOW } from './keywords.ts';
 import type { Token } from './lexer.ts';
 import { ExprParser } from './parse-expr.ts';
 
+const WINDOW_KINDS = ['TUMBLING', 'HOPPING', 'SESSION', 'SLIDING'];
+
 export class QueryParser extends ExprParser {
   query(): Query {
     const first = this.expectKw('SELECT');
@@ -59,6 +61,11 @@ export class QueryParser extends ExprParser {
       return { kind: 'AllColumns', source: t.value, span: this.span(t) };
     }
     const expr = this.expr();
+    if (this.isOp('->') && this.isOp('*', 1)) {
+      this.next();
+      this.next();
+      return { kind: 'StructAll', base: expr, span: this.spanFrom(expr.span) };
+    }
     let alias: string | null = null;
     if (this.acceptKw('AS')) alias = this.expectIdentifier('an alias');
     else if (this.isIdentifier()) alias = this.next().value;
@@ -224,7 +231,9 @@ export class QueryParser extends ExprParser {
   // --- WINDOW -----------------------------------------------------------------------------
 
   private windowSpec(): WindowSpec {
-    const kind = this.expectOneOf(['TUMBLING', 'HOPPING', 'SESSION', 'SLIDING']);
+    // ksqlDB accepts (and ignores) a name before the window kind: `WINDOW w TUMBLING (...)`.
+    if (this.isIdentifier() && this.peek(1).kind === 'WORD' && WINDOW_KINDS.includes(this.peek(1).value)) this.next();
+    const kind = this.expectOneOf(WINDOW_KINDS);
     this.expectOp('(');
     let size: Duration;
     let advance: Duration | null = null;

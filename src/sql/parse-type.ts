@@ -23,7 +23,7 @@ const SIMPLE_TYPES: ReadonlyMap<string, SqlType> = new Map([
   ['TIME', TIME],
 ]);
 
-const TYPE_NAMES = 'BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL, STRING, BYTES, TIMESTAMP, DATE, TIME, ARRAY, MAP or STRUCT';
+const TYPE_NAMES = 'BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL, STRING, BYTES, TIMESTAMP, DATE, TIME, ARRAY, MAP, STRUCT';
 
 const INT32_DIGITS = 9; // any 9-digit number fits in 32 bits
 const MIN_INT = -(2n ** 31n);
@@ -33,7 +33,13 @@ const MAX_LONG = 2n ** 63n - 1n;
 
 const MAX_NESTING = 200;
 
+/** Resolves a custom type name (upper-cased or as quoted) to its definition. */
+export type TypeLookup = (name: string) => SqlType | undefined;
+
 export class TypeParser extends ParserBase {
+  /** Custom types (CREATE TYPE) in scope; set by the caller. */
+  customTypes: TypeLookup | null = null;
+
   /** Nesting depth of types/expressions, bounded so deep input fails with a SqlError, not a stack overflow. */
   protected depth = 0;
 
@@ -45,6 +51,14 @@ export class TypeParser extends ParserBase {
 
   sqlType(): SqlType {
     const t = this.tok;
+    if (t.kind === 'QUOTED') {
+      const custom = this.customTypes?.(t.value);
+      if (custom) {
+        this.next();
+        return custom;
+      }
+      throw this.errorAt(`Unknown type '${t.value}'`);
+    }
     if (t.kind !== 'WORD') {
       this.note('a type');
       this.fail();
@@ -116,8 +130,14 @@ export class TypeParser extends ParserBase {
         this.closeAngle();
         return { kind: 'STRUCT', fields };
       }
-      default:
-        throw this.errorAt(`Unknown type '${t.image}': expected ${TYPE_NAMES}`);
+      default: {
+        const custom = this.customTypes?.(t.value);
+        if (custom) {
+          this.next();
+          return custom;
+        }
+        throw this.errorAt(`Unknown type '${t.image}': expected ${TYPE_NAMES} or a type from CREATE TYPE`);
+      }
     }
   }
 

@@ -23,7 +23,7 @@ export class ParserBase {
   /** How the end of the token list is described when it is expected (`';'`, `end of input`). */
   protected readonly endName: string;
   private expPos = -1;
-  private expected: string[] = [];
+  private readonly expected: string[] = [];
 
   constructor(tokens: readonly Token[], base: number, endName: string) {
     this.toks = tokens;
@@ -59,7 +59,7 @@ export class ParserBase {
   protected note(what: string): void {
     if (this.pos !== this.expPos) {
       this.expPos = this.pos;
-      this.expected = [];
+      this.expected.length = 0;
     }
     this.expected.push(what);
   }
@@ -181,8 +181,8 @@ export class ParserBase {
       const listed = expected.length > MAX_LISTED ? [...expected.slice(0, MAX_LISTED - 1), '...'] : expected;
       msg += `: expected ${listed.length === 1 ? listed[0] : `${listed.slice(0, -1).join(', ')} or ${listed[listed.length - 1]}`}`;
     }
-    if (t.kind === 'WORD' && RESERVED.has(t.value) && expected.some((e) => e.includes('identifier') || e.includes('name'))) {
-      msg += ` (${t.value} is a reserved word: write \`${t.image}\` to use it as a name)`;
+    if (t.kind === 'WORD' && RESERVED.has(t.value) && expected.some((e) => (e.includes('identifier') || e.includes('name')) && !e.includes('quotes'))) {
+      msg += ` (${t.value} is a reserved word; quote it, as in \`${t.value}\`, to use it as a name)`;
     }
     throw new SqlError('PARSE', msg, this.tokenSpan(t));
   }

@@ -45,7 +45,8 @@ export class EmbeddedConsumer implements Consumer {
   private seenVersion = -1;
   private rr = 0;
   private closed = false;
-  private wait: Wait | null = null;
+  /** Pending waits of polls (a set: nothing stops a caller from polling concurrently). */
+  private readonly waits = new Set<Wait>();
 
   constructor(host: ConsumerHost, options: ConsumerOptions) {
     this.host = host;
@@ -70,9 +71,10 @@ export class EmbeddedConsumer implements Consumer {
         return out;
       }
       // Nothing can be appended between drain() and registering: both are synchronous.
-      this.wait = this.host.notifier.wait(this.topics, remaining);
-      await this.wait.promise;
-      this.wait = null;
+      const wait = this.host.notifier.wait(this.topics, remaining);
+      this.waits.add(wait);
+      await wait.promise;
+      this.waits.delete(wait);
     }
   }
 
@@ -110,7 +112,8 @@ export class EmbeddedConsumer implements Consumer {
   /** Called by the log when it closes: ends a pending poll with no records. */
   closeFromLog(): void {
     this.closed = true;
-    this.wait?.cancel();
+    for (const w of this.waits) w.cancel();
+    this.waits.clear();
     this.assigned.clear();
     this.cursors = [];
   }

@@ -62,9 +62,9 @@ export class PartitionCursor {
     this.seg = null;
   }
 
-  /** True when a take() could return records right now. */
+  /** True when a take() could return records right now (or must first move the position). */
   hasData(): boolean {
-    return !this.part.deleted && (this.frameLeft > 0 || this.p < this.end || this.position < this.part.endOffset);
+    return !this.part.deleted && (this.frameLeft > 0 || this.p < this.end || this.position !== this.part.endOffset);
   }
 
   /** Appends up to `max` records to `out`, in offset order; returns how many. */

@@ -28,7 +28,6 @@ import type {
   TopicDescription,
 } from '../log.ts';
 import { TopicExistsError, UnknownTopicError } from '../log.ts';
-import { partitionForKey } from '../partitioner.ts';
 import { EmbeddedConsumer, type ConsumerHost } from './consumer.ts';
 import { FrameEncoder } from './format.ts';
 import { fsyncDir } from './fsutil.ts';
@@ -37,6 +36,7 @@ import { acquireLock } from './lock.ts';
 import { AppendNotifier } from './notifier.ts';
 import { PartitionLog, type PartitionSettings, type Recovery } from './partition.ts';
 import { EmbeddedProducer, type ProducerHost } from './producer.ts';
+import { groupByPartition } from './route.ts';
 import { TopicState, normalizeConfig, readTopicFile, validateTopicName, writeTopicFile } from './topics.ts';
 
 export interface EmbeddedLogOptions {
@@ -337,48 +337,24 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
     if (count === 0) return [];
     const parts = state.partitions;
     const n = parts.length;
-    // Validate everything before writing anything, so bad input cannot leave a partial append.
-    const target = new Int32Array(count);
-    const perPartition = new Int32Array(n + 1);
-    const stickyPartition = sticky % n;
-    for (let i = 0; i < count; i++) {
-      const r = records[i];
-      if (typeof r.timestamp !== 'number' || !Number.isFinite(r.timestamp)) {
-        throw new TypeError(`Record ${i} for topic '${topic}' has an invalid timestamp: ${r.timestamp}`);
-      }
-      let p: number;
-      if (r.partition !== undefined) {
-        p = r.partition;
-        if (!Number.isInteger(p) || p < 0 || p >= n) {
-          throw new RangeError(`Record ${i}: partition ${p} out of range for topic '${topic}' (${n} partitions)`);
-        }
-      } else if (r.key != null) {
-        p = n === 1 ? 0 : partitionForKey(r.key, n);
-      } else {
-        p = stickyPartition;
-      }
-      target[i] = p;
-      perPartition[p + 1]++;
-    }
-    // Counting sort: record indexes grouped by partition, in call order within each.
-    for (let p = 0; p < n; p++) perPartition[p + 1] += perPartition[p];
-    const order = new Int32Array(count);
-    const fill = perPartition.slice(0, n);
-    for (let i = 0; i < count; i++) order[fill[target[i]]++] = i;
-
+    const { order, bounds } = groupByPartition(topic, records, n, sticky);
     const results: SendResult[] = new Array(count);
-    for (let p = 0; p < n; p++) {
-      const from = perPartition[p];
-      const to = perPartition[p + 1];
-      if (from === to) continue;
-      const part = parts[p];
-      const base = part.endOffset;
-      const length = this.encoder.encode(records, order, from, to, base, this.maxFrameBytes);
-      part.append(this.encoder, length, to - from);
-      for (let k = from; k < to; k++) results[order[k]] = { topic, partition: p, offset: base + (k - from) };
+    try {
+      for (let p = 0; p < n; p++) {
+        const from = bounds[p];
+        const to = bounds[p + 1];
+        if (from === to) continue;
+        const part = parts[p];
+        const base = part.endOffset;
+        const length = this.encoder.encode(records, order, from, to, base, this.maxFrameBytes);
+        part.append(this.encoder, length, to - from);
+        for (let k = from; k < to; k++) results[order[k]] = { topic, partition: p, offset: base + (k - from) };
+      }
+    } finally {
+      // Also after a failure in a later partition: earlier partitions were appended.
+      this.encoder.shrink();
+      this.notifier.notify(topic);
     }
-    this.encoder.shrink();
-    this.notifier.notify(topic);
     return results;
   }
 

@@ -36,8 +36,9 @@ const MAX_HEADER_KEY_BYTES = 0xffff;
 /** Size of one encoded record. Throws on values the format cannot hold. */
 export function recordSize(r: ProducerRecord): number {
   let size = RECORD_FIXED_BYTES;
-  if (r.key !== null) size += r.key.length;
-  if (r.value !== null) size += r.value.length;
+  // `== null`: a JavaScript caller's undefined is written as null.
+  if (r.key != null) size += r.key.length;
+  if (r.value != null) size += r.value.length;
   const headers = r.headers;
   if (headers !== undefined && headers.length > 0) {
     if (headers.length > 0xffff) throw new RangeError(`A record may have at most 65535 headers`);
@@ -49,7 +50,7 @@ export function recordSize(r: ProducerRecord): number {
 function headerSize(h: Header): number {
   const keyBytes = Buffer.byteLength(h.key, 'utf8');
   if (keyBytes > MAX_HEADER_KEY_BYTES) throw new RangeError(`Header key too long (${keyBytes} bytes)`);
-  return 6 + keyBytes + (h.value === null ? 0 : h.value.length);
+  return 6 + keyBytes + (h.value == null ? 0 : h.value.length);
 }
 
 /**
@@ -135,21 +136,21 @@ export class FrameEncoder {
     const value = r.value;
     const headers = r.headers;
     const headerCount = headers === undefined ? 0 : headers.length;
-    dv.setInt32(start, key === null ? -1 : key.length, true);
-    dv.setInt32(start + 4, value === null ? -1 : value.length, true);
+    dv.setInt32(start, key == null ? -1 : key.length, true);
+    dv.setInt32(start + 4, value == null ? -1 : value.length, true);
     dv.setFloat64(start + 8, r.timestamp, true);
     dv.setUint16(start + 16, headerCount, true);
     let pos = start + RECORD_FIXED_BYTES;
-    if (key !== null) pos = copyInto(buf, key, pos);
-    if (value !== null) pos = copyInto(buf, value, pos);
+    if (key != null) pos = copyInto(buf, key, pos);
+    if (value != null) pos = copyInto(buf, value, pos);
     for (let i = 0; i < headerCount; i++) {
       const h = headers![i];
       const keyBytes = buf.write(h.key, pos + 2, 'utf8');
       dv.setUint16(pos, keyBytes, true);
       pos += 2 + keyBytes;
-      dv.setInt32(pos, h.value === null ? -1 : h.value.length, true);
+      dv.setInt32(pos, h.value == null ? -1 : h.value.length, true);
       pos += 4;
-      if (h.value !== null) pos = copyInto(buf, h.value, pos);
+      if (h.value != null) pos = copyInto(buf, h.value, pos);
     }
     return pos;
   }
@@ -179,15 +180,9 @@ export class FrameEncoder {
   }
 }
 
-/** Short arrays are copied by hand: TypedArray.set has a fixed cost larger than a short loop. */
 function copyInto(buf: Buffer, src: Uint8Array, pos: number): number {
-  const n = src.length;
-  if (n < 24) {
-    for (let i = 0; i < n; i++) buf[pos + i] = src[i];
-  } else {
-    buf.set(src, pos);
-  }
-  return pos + n;
+  buf.set(src, pos);
+  return pos + src.length;
 }
 
 /** Checks a frame's CRC; `buf` holds the whole frame from `start`. */

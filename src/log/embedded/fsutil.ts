@@ -56,3 +56,13 @@ export function writeFileAtomic(file: string, data: string, fsync: boolean): voi
 export function isErrno(e: unknown, code: string): boolean {
   return typeof e === 'object' && e !== null && (e as NodeJS.ErrnoException).code === code;
 }
+
+/** Reads and parses a JSON file, naming the file in the error when it is not valid JSON. */
+export function readJsonFile(file: string): unknown {
+  const text = fs.readFileSync(file, 'utf8');
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new Error(`Cannot parse ${file}: ${(e as Error).message}`);
+  }
+}

@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PartitionOffset } from '../log.ts';
-import { isErrno, writeFileAtomic } from './fsutil.ts';
+import { isErrno, readJsonFile, writeFileAtomic } from './fsutil.ts';
 
 interface GroupFile {
   readonly version: 1;
@@ -53,7 +53,7 @@ export class GroupStore {
         continue;
       }
       if (!name.endsWith('.json')) continue;
-      const data = JSON.parse(fs.readFileSync(file, 'utf8')) as GroupFile;
+      const data = readJsonFile(file) as GroupFile;
       const offsets: GroupOffsets = new Map();
       for (const [topic, parts] of Object.entries(data.offsets)) {
         const m = new Map<number, number>();

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TopicConfig, TopicDescription } from '../log.ts';
-import { writeFileAtomic } from './fsutil.ts';
+import { readJsonFile, writeFileAtomic } from './fsutil.ts';
 import type { PartitionLog } from './partition.ts';
 
 export class InvalidTopicError extends Error {}
@@ -72,7 +72,7 @@ export function writeTopicFile(dir: string, name: string, config: TopicConfig, f
 export function readTopicFile(dir: string): TopicConfig | null {
   const file = path.join(dir, TOPIC_FILE);
   if (!fs.existsSync(file)) return null;
-  const data = JSON.parse(fs.readFileSync(file, 'utf8')) as TopicFile;
+  const data = readJsonFile(file) as TopicFile;
   return data.config;
 }
 

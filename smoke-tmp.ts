@@ -1,0 +1,24 @@
+import { openKafkaLog } from './src/log/kafka/index.ts';
+const t0 = Date.now();
+const lap = (m: string) => console.log(`${Date.now() - t0}ms ${m}`);
+const log = await openKafkaLog({ bootstrapServers: ['127.0.0.1:29092'] });
+lap('open');
+const topic = 'sm-' + Date.now();
+await log.createTopic(topic, { partitions: 3, retentionMs: 3600000 });
+lap('created');
+console.log(await log.describeTopic(topic));
+const p = log.producer();
+const enc = (s: string) => Buffer.from(s);
+const res = await p.send(topic, Array.from({ length: 10 }, (_, i) => ({ key: enc('k' + (i % 4)), value: enc('v' + i), timestamp: 1700000000000 + i, headers: [{ key: 'h', value: enc('1') }, { key: 'h', value: null }] })));
+lap('sent'); console.log(res.map(r => `${r.partition}@${r.offset}`).join(' '));
+console.log(await log.offsets(topic));
+const c = log.consumer({ groupId: 'g-' + topic, topics: [topic], fromBeginning: true, onAssigned: (ps) => console.log('assigned', ps), onRevoked: (ps, r) => console.log('revoked', r, ps) });
+let got: any[] = [];
+while (got.length < 10) { const b = await c.poll(100, 5000); lap('poll ' + b.length); if (!b.length) break; got.push(...b); }
+console.log(got.map(r => `${r.partition}@${r.offset} ${r.key} ${r.value} ${r.timestamp} ${JSON.stringify(r.headers.map((h: any) => [h.key, h.value && Buffer.from(h.value).toString()]))}`).join('\n'));
+await c.commit([{ topic, partition: 0, offset: 1 }]);
+console.log('committed', await log.committed('g-' + topic, topic));
+await c.close(); lap('closed consumer');
+console.log(await log.listTopics());
+await log.deleteTopic(topic); lap('deleted');
+await log.close(); lap('closed');

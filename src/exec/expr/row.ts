@@ -1,0 +1,30 @@
+/**
+ * The row compiled expressions evaluate against: the columns (runtime representation of
+ * ../../types/sql-type.ts, indexed as the analyzer's scope numbered them) plus the record
+ * context pseudo columns read from (ROWTIME, ROWPARTITION, ROWOFFSET, WINDOWSTART, WINDOWEND).
+ */
+import type { Header } from '../../log/log.ts';
+
+export interface Row {
+  cols: unknown[];
+  /** ROWTIME: the record timestamp, epoch milliseconds. */
+  ts: number;
+  partition: number;
+  offset: number;
+  /** Window bounds of a windowed row, else null. */
+  windowStart: number | null;
+  windowEnd: number | null;
+  headers: readonly Header[] | null;
+  /**
+   * The record's value was null (a tombstone, or a stream record without a value): only key
+   * columns are meaningful. Operators' business; expressions ignore it.
+   */
+  valueNull?: boolean;
+}
+
+/**
+ * Receives the processing-log message of an expression that failed for one row (a function
+ * that threw, a bad CAST, a division by zero); the expression's value is then NULL (a predicate:
+ * false). `error` is the underlying exception, when there is one.
+ */
+export type ErrorSink = (message: string, error?: unknown) => void;

@@ -1,0 +1,8 @@
+/** The embedded, durable, file-backed log (used when no Kafka is configured). */
+export { EmbeddedLog, openEmbeddedLog, type EmbeddedLogOptions } from './embedded-log.ts';
+export { EmbeddedConsumer } from './consumer.ts';
+export { EmbeddedProducer } from './producer.ts';
+export { CorruptRecordError } from './cursor.ts';
+export { LogLockedError } from './lock.ts';
+export { CorruptLogError, type Recovery } from './partition.ts';
+export { InvalidTopicError, validateTopicName } from './topics.ts';

@@ -1,0 +1,240 @@
+/**
+ * KafkaLog: the Log interface on an Apache Kafka cluster. Topic administration and offsets go
+ * through one admin client; every producer/consumer gets its own client (own connections).
+ *
+ * Invariants:
+ * - createTopic returns once every partition has a leader, and deleteTopic once the topic is gone
+ *   from the metadata: Kafka does both asynchronously, and callers produce/recreate right after.
+ * - `offsets().end` is the high watermark (read_uncommitted); with transactions, a read_committed
+ *   consumer may stop earlier (last stable offset) and sees gaps where control markers sit.
+ */
+import { Admin, type ClusterMetadata } from '@platformatic/kafka';
+import {
+  type Consumer,
+  type Log,
+  type PartitionOffset,
+  type TopicConfig,
+  type TopicDescription,
+  TopicExistsError,
+  UnknownTopicError,
+} from '../log.ts';
+import { sleep } from './client.ts';
+import { baseClientOptions, type KafkaConfig } from './config.ts';
+import { KafkaConsumer, type KafkaConsumerOptions } from './consumer.ts';
+import { hasKafkaError, wrapKafkaError } from './errors.ts';
+import { isUnknownTopic, KafkaProducer, type KafkaProducerOptions, KafkaTransactionalProducer } from './producer.ts';
+
+const TOPIC_RESOURCE = 2; // ConfigResource type TOPIC
+const CONFIG_KEYS = ['retention.ms', 'retention.bytes', 'cleanup.policy'];
+const PROPAGATION_MS = 15_000;
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+export class KafkaLog implements Log {
+  readonly kind = 'kafka' as const;
+  readonly config: KafkaConfig;
+  readonly #admin: Admin;
+  readonly #children = new Set<Closable>();
+  #closed = false;
+
+  constructor(config: KafkaConfig, admin: Admin) {
+    this.config = config;
+    this.#admin = admin;
+  }
+
+  async createTopic(name: string, config: TopicConfig): Promise<void> {
+    const configs: { name: string; value: string }[] = [];
+    if (config.retentionMs !== undefined) configs.push({ name: 'retention.ms', value: String(config.retentionMs) });
+    if (config.retentionBytes !== undefined) configs.push({ name: 'retention.bytes', value: String(config.retentionBytes) });
+    if (config.cleanupPolicy !== undefined) configs.push({ name: 'cleanup.policy', value: config.cleanupPolicy });
+    try {
+      await this.#admin.createTopics({
+        topics: [name],
+        partitions: config.partitions,
+        // -1: the broker's default.replication.factor.
+        replicas: config.replicationFactor ?? -1,
+        configs,
+      });
+    } catch (error) {
+      if (hasKafkaError(error, 'TOPIC_ALREADY_EXISTS')) throw new TopicExistsError(name);
+      throw wrapKafkaError(`creating topic '${name}' failed`, error);
+    }
+    await this.#until(`topic '${name}' to get partition leaders`, async () => {
+      const t = (await this.#metadata([name]))?.topics.get(name);
+      return !!t && t.partitions.length === config.partitions && t.partitions.every((p) => p.leader >= 0);
+    });
+  }
+
+  async ensureTopic(name: string, config: TopicConfig): Promise<TopicDescription> {
+    const existing = await this.describeTopic(name);
+    if (existing) return existing;
+    try {
+      await this.createTopic(name, config);
+    } catch (error) {
+      if (!(error instanceof TopicExistsError)) throw error; // created concurrently: fine
+    }
+    const created = await this.describeTopic(name);
+    if (!created) throw new Error(`topic '${name}' was created but cannot be described`);
+    return created;
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    try {
+      await this.#admin.deleteTopics({ topics: [name] });
+    } catch (error) {
+      if (isUnknownTopic(error)) throw new UnknownTopicError(name);
+      throw wrapKafkaError(`deleting topic '${name}' failed`, error);
+    }
+    await this.#until(`topic '${name}' to disappear`, async () => (await this.#metadata([name])) === null);
+  }
+
+  async describeTopic(name: string): Promise<TopicDescription | null> {
+    return (await this.#describe([name]))[0] ?? null;
+  }
+
+  async listTopics(): Promise<TopicDescription[]> {
+    const names = (await this.#admin.listTopics()).filter((n) => !n.startsWith('__'));
+    return this.#describe(names);
+  }
+
+  async offsets(topic: string): Promise<{ partition: number; start: number; end: number }[]> {
+    const metadata = await this.#metadata([topic]);
+    const t = metadata?.topics.get(topic);
+    if (!t) throw new UnknownTopicError(topic);
+    const ids = Array.from({ length: t.partitionsCount }, (_, i) => i);
+    const list = (timestamp: bigint) =>
+      this.#admin.listOffsets({
+        topics: [{ name: topic, partitions: ids.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
+        isolationLevel: 0,
+      });
+    const [earliest, latest] = await Promise.all([list(-2n), list(-1n)]);
+    const start = new Map(earliest.flatMap((x) => x.partitions).map((p) => [p.partitionIndex, Number(p.offset)]));
+    const end = new Map(latest.flatMap((x) => x.partitions).map((p) => [p.partitionIndex, Number(p.offset)]));
+    return ids.map((partition) => ({ partition, start: start.get(partition) ?? 0, end: end.get(partition) ?? 0 }));
+  }
+
+  async committed(groupId: string, topic: string): Promise<PartitionOffset[]> {
+    const groups = await this.#admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: null }], requireStable: true });
+    const out: PartitionOffset[] = [];
+    for (const g of groups) {
+      for (const t of g.topics) {
+        if (t.name !== topic) continue;
+        for (const p of t.partitions) {
+          if (p.committedOffset >= 0n) out.push({ topic, partition: p.partitionIndex, offset: Number(p.committedOffset) });
+        }
+      }
+    }
+    return out.sort((a, b) => a.partition - b.partition);
+  }
+
+  async deleteGroup(groupId: string): Promise<void> {
+    try {
+      await this.#admin.deleteGroups({ groups: [groupId] });
+    } catch (error) {
+      if (hasKafkaError(error, 'GROUP_ID_NOT_FOUND')) return;
+      if (hasKafkaError(error, 'NON_EMPTY_GROUP')) throw new Error(`group '${groupId}' still has active members`, { cause: error });
+      throw wrapKafkaError(`deleting group '${groupId}' failed`, error);
+    }
+  }
+
+  producer(options: KafkaProducerOptions = {}): KafkaProducer {
+    return this.#track(new KafkaProducer(this.config, options));
+  }
+
+  /** A producer for exactly-once writes; one live producer per `transactionalId` (older ones get fenced). */
+  transactionalProducer(transactionalId: string, options: KafkaProducerOptions = {}): KafkaTransactionalProducer {
+    return this.#track(new KafkaTransactionalProducer(this.config, transactionalId, options));
+  }
+
+  consumer(options: KafkaConsumerOptions): KafkaConsumer & Consumer {
+    return this.#track(new KafkaConsumer(this.config, options));
+  }
+
+  /** Closes every producer and consumer made by this log, then the admin client. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const children = [...this.#children];
+    this.#children.clear();
+    await Promise.allSettled(children.map((c) => c.close()));
+    await this.#admin.close();
+  }
+
+  #track<T extends Closable>(child: T): T {
+    if (this.#closed) throw new Error('log is closed');
+    this.#children.add(child);
+    const close = child.close.bind(child);
+    // Forget the child once it closes itself, so long-lived logs do not accumulate them.
+    child.close = async () => {
+      this.#children.delete(child);
+      await close();
+    };
+    return child;
+  }
+
+  /** Metadata of `topics`, or null when one of them does not exist. */
+  async #metadata(topics: string[]): Promise<ClusterMetadata | null> {
+    try {
+      return await this.#admin.metadata({ topics, forceUpdate: true, retries: 1 });
+    } catch (error) {
+      if (isUnknownTopic(error)) return null;
+      throw error;
+    }
+  }
+
+  async #describe(names: string[]): Promise<TopicDescription[]> {
+    if (names.length === 0) return [];
+    // One metadata request per name: a single unknown name would fail a combined request.
+    const found = (await Promise.all(names.map(async (n) => [n, (await this.#metadata([n]))?.topics.get(n)] as const))).filter(
+      (x): x is readonly [string, NonNullable<(typeof x)[1]>] => x[1] !== undefined,
+    );
+    if (found.length === 0) return [];
+    const described = await this.#admin.describeConfigs({
+      resources: found.map(([resourceName]) => ({ resourceType: TOPIC_RESOURCE, resourceName, configurationKeys: CONFIG_KEYS })),
+    });
+    const configs = new Map(described.map((d) => [d.resourceName, new Map(d.configs.map((c) => [c.name, c.value]))]));
+    return found.map(([name, t]) => {
+      const c = configs.get(name);
+      const num = (k: string): number | undefined => {
+        const v = c?.get(k);
+        return v === undefined || v === null ? undefined : Number(v);
+      };
+      const policy = c?.get('cleanup.policy');
+      const replicationFactor = t.partitions[0]?.replicas.length ?? 0;
+      const config: TopicConfig = {
+        partitions: t.partitionsCount,
+        replicationFactor,
+        retentionMs: num('retention.ms'),
+        retentionBytes: num('retention.bytes'),
+        cleanupPolicy: policy ? (policy.includes('compact') ? 'compact' : 'delete') : undefined,
+      };
+      return { name, partitions: t.partitionsCount, replicationFactor, config };
+    });
+  }
+
+  async #until(what: string, done: () => Promise<boolean>): Promise<void> {
+    const deadline = Date.now() + PROPAGATION_MS;
+    for (let wait = 20; ; wait = Math.min(wait * 2, 500)) {
+      if (await done()) return;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await sleep(wait);
+    }
+  }
+}
+
+/** Connects to the cluster (one metadata round trip, so a wrong address fails here) and returns the log. */
+export async function openKafkaLog(config: KafkaConfig): Promise<KafkaLog> {
+  if (!config.bootstrapServers || config.bootstrapServers.length === 0) {
+    throw new Error('Kafka: no bootstrap servers (set RIFFLE_BOOTSTRAP_SERVERS=host:port)');
+  }
+  const admin = new Admin({ ...baseClientOptions(config, 'admin'), retries: 3 });
+  try {
+    await admin.metadata({ topics: [] });
+  } catch (error) {
+    await admin.close().catch(() => undefined);
+    throw wrapKafkaError(`cannot reach Kafka at ${config.bootstrapServers.join(',')}`, error);
+  }
+  return new KafkaLog(config, admin);
+}

@@ -1,0 +1,318 @@
+/**
+ * Producers on @platformatic/kafka: idempotent (`acks=all`, producer id + sequence numbers, so
+ * retries never duplicate or reorder) and transactional (exactly-once read-process-write).
+ *
+ * Invariants:
+ * - Partitioning happens here, not in the client: `record.partition` if given, else Java's
+ *   murmur2 partitioner for a key, else one partition per `send` call for all null-key records
+ *   (round-robin across calls, like Java's sticky partitioner does across batches).
+ * - One `send` is split into produce requests of at most `maxRequestBytes`, sent one after the
+ *   other; each request holds one record batch per partition, records in input order, so the
+ *   offset of a record is the batch's base offset + its index among that partition's records.
+ * - Sends resolve once every request is acknowledged by all in-sync replicas.
+ */
+import {
+  FindCoordinatorKeyTypes,
+  Producer as LibProducer,
+  type MessageToProduce,
+  type ProducerOptions,
+} from '@platformatic/kafka';
+import {
+  type PartitionOffset,
+  type Producer,
+  type ProducerRecord,
+  type SendResult,
+  UnknownTopicError,
+} from '../log.ts';
+import { coordinatorConnection, getApi, sleep } from './client.ts';
+import { baseClientOptions, type KafkaConfig } from './config.ts';
+import { COORDINATOR_ERRORS, hasKafkaError, wrapKafkaError } from './errors.ts';
+import { partitionForKey } from './partitioner.ts';
+
+/** The library's transaction handle (its class is not exported). */
+type Transaction = NonNullable<LibProducer['transaction']>;
+
+export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+export interface KafkaProducerOptions {
+  readonly compression?: Compression;
+  /**
+   * Bytes (estimated) per produce request; a larger `send` becomes several requests. Default
+   * 900 KB: below the broker's default `message.max.bytes` (1 MB), which bounds one batch.
+   */
+  readonly maxRequestBytes?: number;
+}
+
+/** Group membership to fence zombie consumers with (KIP-447); from `KafkaConsumer.groupMetadata()`. */
+export interface GroupMemberMetadata {
+  readonly generationId: number;
+  readonly memberId: string;
+}
+
+/**
+ * A producer whose sends become visible atomically: records sent between `beginTransaction` and
+ * `commit` (and the consumer offsets added with `sendOffsets`) are committed together or not at
+ * all. Consumers with `isolationLevel: 'read_committed'` never see aborted records.
+ * One transaction at a time; `send` outside a transaction throws.
+ */
+export interface TransactionalProducer extends Producer {
+  readonly transactionalId: string;
+  beginTransaction(): Promise<void>;
+  send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]>;
+  /** Commits `offsets` for `groupId` as part of the transaction (Java's sendOffsetsToTransaction). */
+  sendOffsets(groupId: string, offsets: readonly PartitionOffset[], member?: GroupMemberMetadata): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+const RECORD_OVERHEAD = 24; // varint lengths, attributes, deltas: an upper estimate per record
+
+function toBuffer(bytes: Uint8Array | null): Buffer | null {
+  if (bytes === null) return null;
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function isUnknownTopic(error: unknown): boolean {
+  return (
+    hasKafkaError(error, 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID') ||
+    (error instanceof Error && /^Unknown topic /.test(error.message))
+  );
+}
+
+/** The parts the plain and the transactional producer share. */
+class ProducerCore {
+  readonly client: LibProducer;
+  readonly #maxRequestBytes: number;
+  readonly #compression: Compression;
+  readonly #roundRobin = new Map<string, number>();
+  closed = false;
+
+  constructor(config: KafkaConfig, role: string, options: KafkaProducerOptions, transactionalId?: string) {
+    const clientOptions: ProducerOptions<Buffer, Buffer, Buffer, Buffer> = {
+      ...baseClientOptions(config, role),
+      idempotent: true,
+      acks: -1,
+      ...(transactionalId ? { transactionalId } : {}),
+    };
+    this.client = new LibProducer(clientOptions);
+    this.#maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
+    this.#compression = options.compression ?? 'none';
+  }
+
+  async partitionCount(topic: string): Promise<number> {
+    try {
+      const metadata = await this.client.metadata({ topics: [topic], retries: 2 });
+      const t = metadata.topics.get(topic);
+      if (!t) throw new UnknownTopicError(topic);
+      return t.partitionsCount;
+    } catch (error) {
+      if (isUnknownTopic(error)) throw new UnknownTopicError(topic);
+      throw error;
+    }
+  }
+
+  async send(topic: string, records: readonly ProducerRecord[], txn?: Transaction): Promise<SendResult[]> {
+    if (this.closed) throw new Error('producer is closed');
+    if (records.length === 0) return [];
+    const partitions = await this.partitionCount(topic);
+    const nullKeyPartition = this.#nextRoundRobin(topic, partitions);
+    const results: SendResult[] = new Array(records.length);
+    let chunk: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] = [];
+    let chunkStart = 0;
+    let chunkBytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i];
+      let partition: number;
+      if (r.partition !== undefined) {
+        if (!Number.isInteger(r.partition) || r.partition < 0 || r.partition >= partitions) {
+          throw new RangeError(`partition ${r.partition} out of range: topic '${topic}' has ${partitions}`);
+        }
+        partition = r.partition;
+      } else {
+        partition = r.key === null ? nullKeyPartition : partitionForKey(r.key, partitions);
+      }
+      let headers: Map<Buffer, Buffer> | undefined;
+      let size = RECORD_OVERHEAD + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
+      if (r.headers && r.headers.length > 0) {
+        // Keys are distinct Buffer objects, so repeated header names survive the Map.
+        headers = new Map();
+        for (const h of r.headers) {
+          const k = Buffer.from(h.key, 'utf8');
+          headers.set(k, toBuffer(h.value) as Buffer);
+          size += k.byteLength + (h.value?.byteLength ?? 0) + 4;
+        }
+      }
+      if (chunk.length > 0 && chunkBytes + size > this.#maxRequestBytes) {
+        await this.#sendChunk(topic, chunk, chunkStart, results, txn);
+        chunk = [];
+        chunkStart = i;
+        chunkBytes = 0;
+      }
+      chunk.push({
+        topic,
+        partition,
+        key: toBuffer(r.key) ?? undefined,
+        value: toBuffer(r.value) as Buffer,
+        timestamp: BigInt(Math.trunc(r.timestamp)),
+        headers,
+      });
+      chunkBytes += size;
+    }
+    await this.#sendChunk(topic, chunk, chunkStart, results, txn);
+    return results;
+  }
+
+  async #sendChunk(
+    topic: string,
+    messages: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[],
+    start: number,
+    results: SendResult[],
+    txn: Transaction | undefined,
+  ): Promise<void> {
+    const request = { messages, compression: this.#compression };
+    let response;
+    try {
+      response = txn ? await txn.send(request) : await this.client.send(request);
+    } catch (error) {
+      if (isUnknownTopic(error)) throw new UnknownTopicError(topic);
+      throw wrapKafkaError(`producing to '${topic}' failed`, error);
+    }
+    const base = new Map<number, number>();
+    for (const o of response.offsets ?? []) base.set(o.partition, Number(o.offset));
+    const next = new Map<number, number>();
+    for (let j = 0; j < messages.length; j++) {
+      const partition = messages[j].partition as number;
+      const first = base.get(partition);
+      if (first === undefined) throw new Error(`no offset for ${topic}-${partition} in the produce response`);
+      const index = next.get(partition) ?? 0;
+      next.set(partition, index + 1);
+      results[start + j] = { topic, partition, offset: first + index };
+    }
+  }
+
+  #nextRoundRobin(topic: string, partitions: number): number {
+    const n = this.#roundRobin.get(topic) ?? Math.floor(Math.random() * partitions);
+    this.#roundRobin.set(topic, n + 1);
+    return n % partitions;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close(true);
+  }
+}
+
+export class KafkaProducer implements Producer {
+  readonly #core: ProducerCore;
+
+  constructor(config: KafkaConfig, options: KafkaProducerOptions = {}) {
+    this.#core = new ProducerCore(config, 'producer', options);
+  }
+
+  send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]> {
+    return this.#core.send(topic, records);
+  }
+
+  close(): Promise<void> {
+    return this.#core.close();
+  }
+}
+
+export class KafkaTransactionalProducer implements TransactionalProducer {
+  readonly transactionalId: string;
+  readonly #core: ProducerCore;
+  #txn: Transaction | undefined;
+
+  constructor(config: KafkaConfig, transactionalId: string, options: KafkaProducerOptions = {}) {
+    this.transactionalId = transactionalId;
+    this.#core = new ProducerCore(config, 'txn-producer', options, transactionalId);
+  }
+
+  async beginTransaction(): Promise<void> {
+    if (this.#txn) throw new Error(`transaction already in progress on '${this.transactionalId}'`);
+    try {
+      this.#txn = await this.#core.client.beginTransaction();
+    } catch (error) {
+      throw wrapKafkaError(`beginning a transaction on '${this.transactionalId}' failed`, error);
+    }
+  }
+
+  async send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]> {
+    return this.#core.send(topic, records, this.#active());
+  }
+
+  async sendOffsets(groupId: string, offsets: readonly PartitionOffset[], member?: GroupMemberMetadata): Promise<void> {
+    const txn = this.#active();
+    if (offsets.length === 0) return;
+    // AddOffsetsToTxn: ties the group's offsets topic partition to the transaction.
+    await txn.addConsumer({ groupId } as Parameters<Transaction['addConsumer']>[0]);
+    const client = this.#core.client;
+    const byTopic = new Map<string, { partitionIndex: number; committedOffset: bigint; committedLeaderEpoch: number }[]>();
+    for (const o of offsets) {
+      const list = byTopic.get(o.topic) ?? [];
+      list.push({ partitionIndex: o.partition, committedOffset: BigInt(o.offset), committedLeaderEpoch: -1 });
+      byTopic.set(o.topic, list);
+    }
+    const topics = [...byTopic].map(([name, partitions]) => ({ name, partitions }));
+    // TxnOffsetCommit goes to the group coordinator, all partitions in one request.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const { connection } = await coordinatorConnection(client, groupId, FindCoordinatorKeyTypes.GROUP);
+        const api = await getApi(client, 'TxnOffsetCommit');
+        await api.async(
+          connection,
+          this.transactionalId,
+          groupId,
+          client.producerId,
+          client.producerEpoch,
+          member?.generationId ?? -1,
+          member?.memberId ?? '',
+          null,
+          topics,
+        );
+        return;
+      } catch (error) {
+        const retriable = hasKafkaError(error, ...COORDINATOR_ERRORS, 'CONCURRENT_TRANSACTIONS', 'UNSTABLE_OFFSET_COMMIT');
+        if (!retriable || attempt >= 10) throw wrapKafkaError(`committing offsets of '${groupId}' in a transaction failed`, error);
+        await sleep(Math.min(50 * 2 ** attempt, 1000));
+      }
+    }
+  }
+
+  async commit(): Promise<void> {
+    const txn = this.#active();
+    try {
+      await txn.commit();
+    } catch (error) {
+      // The transaction stays open: abort() it (Java's rule too).
+      throw wrapKafkaError(`committing the transaction of '${this.transactionalId}' failed`, error);
+    }
+    this.#txn = undefined;
+  }
+
+  async abort(): Promise<void> {
+    const txn = this.#active();
+    try {
+      await txn.abort();
+    } catch (error) {
+      // The transaction stays open: close() the producer (Java's rule too).
+      throw wrapKafkaError(`aborting the transaction of '${this.transactionalId}' failed`, error);
+    }
+    this.#txn = undefined;
+  }
+
+  /** Aborts an open transaction (best effort) and closes the connections. */
+  async close(): Promise<void> {
+    if (this.#txn && !this.#core.closed) {
+      await this.abort().catch(() => undefined);
+    }
+    await this.#core.close();
+  }
+
+  #active(): Transaction {
+    if (this.#core.closed) throw new Error('producer is closed');
+    if (!this.#txn) throw new Error(`no transaction in progress on '${this.transactionalId}': call beginTransaction() first`);
+    return this.#txn;
+  }
+}

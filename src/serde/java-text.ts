@@ -1,0 +1,177 @@
+/**
+ * Text forms and parsers that mirror the JVM, because ksqlDB's wire formats are whatever
+ * Java's `Double.toString`, `BigDecimal.toString`, `Integer.parseInt` & co. produce and accept.
+ * Pure functions, no schema: the format files compose them.
+ */
+import { Decimal } from '../types/decimal.ts';
+
+/** Thrown by the parsers below; callers turn it into a SerdeError with context. */
+export class JavaParseError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Double.toString
+
+/**
+ * Java's `Double.toString` (JDK 19+, shortest digits): `3.0`, `0.001`, `1.0E7`, `4.9E-324`,
+ * `NaN`, `-Infinity`. Plain notation in [1e-3, 1e7), otherwise `d.dddE±n` with at least one
+ * fraction digit. JS and the JDK both pick the shortest round-tripping digits.
+ */
+export function javaDouble(v: number): string {
+  const a = v < 0 ? -v : v;
+  if (a >= 1e-3 && a < 1e7) {
+    const s = '' + v;
+    return Number.isInteger(v) ? s + '.0' : s;
+  }
+  if (v === 0) return Object.is(v, -0) ? '-0.0' : '0.0';
+  if (v !== v) return 'NaN';
+  if (a === Infinity) return v > 0 ? 'Infinity' : '-Infinity';
+  let e = v.toExponential();
+  // Java always prints a fraction digit; with one significant digit it prints the nearest
+  // two-digit form (4.9E-324 for Double.MIN_VALUE, which JS shortens to 5e-324).
+  if (e.indexOf('.') < 0) e = v.toExponential(1);
+  const cut = e.indexOf('e');
+  const exp = e.charCodeAt(cut + 1) === 43 /* + */ ? e.slice(cut + 2) : e.slice(cut + 1);
+  return e.slice(0, cut) + 'E' + exp;
+}
+
+// ---------------------------------------------------------------------------------------------
+// BigDecimal.toString
+
+/**
+ * Java's `BigDecimal.toString()` of unscaled * 10^-scale: plain when scale >= 0 and the
+ * adjusted exponent >= -6, else scientific (`0E-7`, `1.5E-7`, `1E+3`). Jackson writes DECIMAL
+ * JSON numbers this way, so ksqlDB's JSON output for DECIMAL(8,7) zero is `0E-7`.
+ */
+export function bigDecimalString(unscaled: bigint, scale: number): string {
+  const neg = unscaled < 0n;
+  const digits = (neg ? -unscaled : unscaled).toString();
+  const adjusted = digits.length - 1 - scale;
+  if (scale >= 0 && adjusted >= -6) return new Decimal(unscaled, scale).toString();
+  const mant = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
+  return (neg ? '-' : '') + mant + 'E' + (adjusted >= 0 ? '+' : '') + adjusted;
+}
+
+/** `BigDecimal.toString()` of a decimal's value as written (keeps its scale). */
+export function decimalJavaString(d: Decimal): string {
+  return bigDecimalString(d.unscaled, d.scale);
+}
+
+const JAVA_DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * `new BigDecimal(text)`: keeps the scale of the text (`1.50` has scale 2, `1e3` scale -3).
+ * Decimal normalises negative scales to 0, so this returns the parts rather than a Decimal.
+ */
+export function parseBigDecimalParts(text: string): { unscaled: bigint; scale: number } | null {
+  const m = JAVA_DECIMAL.exec(text);
+  if (!m) return null;
+  const int = m[2];
+  const frac = m[3] ?? '';
+  if (int === '' && frac === '') return null;
+  const unscaled = BigInt(int + frac || '0');
+  const scale = frac.length - (m[4] ? Number(m[4]) : 0);
+  return { unscaled: m[1] === '-' ? -unscaled : unscaled, scale };
+}
+
+/** `new BigDecimal(text)` as a Decimal (negative scales folded into the unscaled value). */
+export function parseJavaDecimal(text: string): Decimal {
+  const p = parseBigDecimalParts(text);
+  if (!p) throw new JavaParseError(`Invalid decimal: '${text}'`);
+  return p.scale >= 0 ? new Decimal(p.unscaled, p.scale) : new Decimal(p.unscaled * 10n ** BigInt(-p.scale), 0);
+}
+
+/** The integer part of a decimal text, truncated toward zero (BigDecimal.toBigInteger). */
+export function truncateDecimalText(text: string): bigint {
+  const p = parseBigDecimalParts(text);
+  if (!p) throw new JavaParseError(`Invalid decimal: '${text}'`);
+  if (p.scale <= 0) return p.unscaled * 10n ** BigInt(-p.scale);
+  return p.unscaled / 10n ** BigInt(p.scale); // bigint division truncates toward zero
+}
+
+/**
+ * ksqlDB's DecimalUtil.ensureFit: the value must be below 10^(precision - scale) in magnitude
+ * and must reach the column's scale without rounding (only zeros may be dropped).
+ */
+export function ensureDecimalFit(d: Decimal, precision: number, scale: number): Decimal {
+  const digits = precision - scale;
+  const abs = d.unscaled < 0n ? -d.unscaled : d.unscaled;
+  // |d| >= 10^digits  <=>  abs >= 10^(digits + d.scale)
+  const limitExp = digits + d.scale;
+  if (limitExp <= 0 ? abs > 0n : abs >= 10n ** BigInt(limitExp)) {
+    throw new JavaParseError(
+      `Numeric field overflow: A field with precision ${precision} and scale ${scale} ` +
+        `must round to an absolute value less than 10^${digits}. Got ${d.toString()}`,
+    );
+  }
+  if (d.scale > scale) {
+    const div = 10n ** BigInt(d.scale - scale);
+    if (d.unscaled % div !== 0n) {
+      throw new JavaParseError(
+        `Cannot fit decimal '${d.toString()}' into DECIMAL(${precision}, ${scale}) without rounding. ` +
+          `(Requires ${Math.max(d.precision(), scale)},${d.scale})`,
+      );
+    }
+    return new Decimal(d.unscaled / div, scale);
+  }
+  return d.scale === scale ? d : d.setScale(scale);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Integer.parseInt, Long.parseLong, Double.parseDouble, Boolean.parseBoolean
+
+const JAVA_INT = /^[+-]?\d+$/;
+const INT_MIN = -2147483648;
+const INT_MAX = 2147483647;
+const LONG_MIN = -(2n ** 63n);
+const LONG_MAX = 2n ** 63n - 1n;
+
+/** `Integer.parseInt`: optional sign and ASCII digits, within 32 bits; anything else throws. */
+export function parseJavaInt(text: string): number {
+  if (!JAVA_INT.test(text)) throw new JavaParseError(`For input string: "${text}"`);
+  const n = text.length > 15 ? Number(BigInt(text)) : Number(text);
+  if (n < INT_MIN || n > INT_MAX) throw new JavaParseError(`For input string: "${text}"`);
+  return n === 0 ? 0 : n;
+}
+
+/** `Long.parseLong`: as parseJavaInt within 64 bits; a number when safe, else a bigint. */
+export function parseJavaLong(text: string): number | bigint {
+  if (!JAVA_INT.test(text)) throw new JavaParseError(`For input string: "${text}"`);
+  if (text.length <= 15) {
+    const n = Number(text);
+    return n === 0 ? 0 : n;
+  }
+  const b = BigInt(text);
+  if (b < LONG_MIN || b > LONG_MAX) throw new JavaParseError(`For input string: "${text}"`);
+  return normaliseLong(b);
+}
+
+/** A 64-bit integer in the runtime representation: number when |v| <= 2^53-1, else bigint. */
+export function normaliseLong(b: bigint): number | bigint {
+  return b >= -9007199254740991n && b <= 9007199254740991n ? Number(b) : b;
+}
+
+// Java's FloatingDecimal grammar without hex floats: sign, NaN/Infinity or digits with optional
+// fraction/exponent, an optional f/d type suffix; surrounding whitespace (<= ' ') is trimmed.
+const JAVA_DOUBLE = /^([+-]?)(NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[fFdD]?$/;
+
+/** `Double.parseDouble`. */
+export function parseJavaDouble(text: string): number {
+  const m = JAVA_DOUBLE.exec(javaTrim(text));
+  if (!m) throw new JavaParseError(`For input string: "${text}"`);
+  const v = m[2] === 'NaN' ? NaN : m[2] === 'Infinity' ? Infinity : Number(m[2]);
+  return m[1] === '-' ? -v : v;
+}
+
+/** `Boolean.parseBoolean`: "true" in any case is true, everything else false. */
+export function parseJavaBoolean(text: string): boolean {
+  return text.length === 4 && text.toLowerCase() === 'true';
+}
+
+/** `String.trim()`: strips code units <= ' ' from both ends. */
+function javaTrim(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && s.charCodeAt(a) <= 32) a++;
+  while (b > a && s.charCodeAt(b - 1) <= 32) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}

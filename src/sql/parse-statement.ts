@@ -1,0 +1,365 @@
+/**
+ * Statement parser: dispatches on the first keyword. One instance parses one statement's tokens
+ * (the script splitter has already cut the script at top-level semicolons).
+ */
+import type {
+  ColumnDef,
+  CreateModel,
+  Expr,
+  Properties,
+  ShowWhat,
+  SourceType,
+  Statement,
+} from './ast.ts';
+import type { Token } from './lexer.ts';
+import { QueryParser } from './parse-query.ts';
+import type { SqlType } from '../types/sql-type.ts';
+
+
+const SHOW_WHAT: readonly ShowWhat[] = [
+  'STREAMS',
+  'TABLES',
+  'QUERIES',
+  'FUNCTIONS',
+  'TOPICS',
+  'PROPERTIES',
+  'VARIABLES',
+  'MODELS',
+  'TYPES',
+];
+
+/** Keywords that start a statement (for EXPLAIN <statement> and the error message). */
+const STATEMENT_START = new Set([
+  'SELECT',
+  'CREATE',
+  'INSERT',
+  'DROP',
+  'SHOW',
+  'LIST',
+  'DESCRIBE',
+  'EXPLAIN',
+  'PRINT',
+  'TERMINATE',
+  'SET',
+  'UNSET',
+  'DEFINE',
+  'UNDEFINE',
+  'ALTER',
+]);
+
+export class StatementParser extends QueryParser {
+  /** Parses the whole token list as one statement. */
+  parseOne(): Statement {
+    const s = this.statement();
+    this.expectEnd();
+    return s;
+  }
+
+  /** Parses the whole token list as one expression. */
+  parseWholeExpression(): Expr {
+    const e = this.expr();
+    this.expectEnd();
+    return e;
+  }
+
+  /** Parses the whole token list as one SQL type. */
+  parseWholeType(): SqlType {
+    const t = this.sqlType();
+    this.expectEnd();
+    return t;
+  }
+
+  statement(): Statement {
+    const t = this.tok;
+    const kw = t.kind === 'WORD' && STATEMENT_START.has(t.value) ? t.value : null;
+    switch (kw) {
+      case 'SELECT': {
+        const query = this.query();
+        return { kind: 'QueryStatement', query, span: query.span };
+      }
+      case 'CREATE':
+        return this.create();
+      case 'INSERT':
+        return this.insert();
+      case 'DROP':
+        return this.drop();
+      case 'SHOW':
+      case 'LIST': {
+        this.next();
+        this.acceptKw('ALL');
+        const what = this.expectOneOf(SHOW_WHAT) as ShowWhat;
+        const extended = this.acceptKw('EXTENDED') !== null;
+        return { kind: 'Show', what, extended, span: this.span(t) };
+      }
+      case 'DESCRIBE':
+        return this.describe();
+      case 'EXPLAIN': {
+        this.next();
+        const n = this.tok;
+        if (n.kind === 'WORD' && STATEMENT_START.has(n.value)) {
+          const statement = this.statement();
+          return { kind: 'Explain', target: { kind: 'Statement', statement }, span: this.span(t) };
+        }
+        const id = this.queryId();
+        return { kind: 'Explain', target: { kind: 'QueryId', id }, span: this.span(t) };
+      }
+      case 'PRINT':
+        return this.print();
+      case 'TERMINATE': {
+        this.next();
+        const queryId = this.acceptKw('ALL') ? null : this.queryId();
+        return { kind: 'Terminate', queryId, span: this.span(t) };
+      }
+      case 'SET': {
+        this.next();
+        const name = this.stringValue('a property name in quotes');
+        this.expectOp('=');
+        const value = this.stringValue('a value in quotes');
+        return { kind: 'SetProperty', name, value, span: this.span(t) };
+      }
+      case 'UNSET': {
+        this.next();
+        const name = this.stringValue('a property name in quotes');
+        return { kind: 'UnsetProperty', name, span: this.span(t) };
+      }
+      case 'DEFINE': {
+        this.next();
+        const name = this.expectAnyName('a variable name');
+        this.expectOp('=');
+        const value = this.stringValue('a value in quotes');
+        return { kind: 'DefineVariable', name, value, span: this.span(t) };
+      }
+      case 'UNDEFINE': {
+        this.next();
+        const name = this.expectAnyName('a variable name');
+        return { kind: 'UndefineVariable', name, span: this.span(t) };
+      }
+      case 'ALTER': {
+        this.next();
+        this.expectKw('MODEL');
+        const name = this.expectIdentifier('a model name');
+        if (!this.isOp('(')) this.expectOneOf(['SET', 'WITH']);
+        return { kind: 'AlterModel', name, properties: this.properties(), span: this.span(t) };
+      }
+      default:
+        this.note('a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)');
+        return this.fail();
+    }
+  }
+
+  /** `WITH (...)` if present, else no properties (a fresh map per statement). */
+  private optionalWith(): Properties {
+    return this.acceptKw('WITH') ? this.properties() : new Map();
+  }
+
+  private stringValue(what: string): string {
+    const t = this.tok;
+    if (t.kind !== 'STRING') {
+      this.note(what);
+      this.fail();
+    }
+    this.next();
+    return t.value;
+  }
+
+  /** A query id: an identifier or a quoted string. */
+  private queryId(): string {
+    if (this.tok.kind === 'STRING') return this.next().value;
+    return this.expectIdentifier('a query id');
+  }
+
+  private ifNotExists(): boolean {
+    if (!this.acceptKw('IF')) return false;
+    this.expectKw('NOT');
+    this.expectKw('EXISTS');
+    return true;
+  }
+
+  private ifExists(): boolean {
+    if (!this.acceptKw('IF')) return false;
+    this.expectKw('EXISTS');
+    return true;
+  }
+
+  private create(): Statement {
+    const first = this.next();
+    let orReplace = false;
+    if (this.acceptKw('OR')) {
+      this.expectKw('REPLACE');
+      orReplace = true;
+    }
+    const readOnly = this.acceptKw('SOURCE') !== null;
+    const what = readOnly
+      ? this.expectOneOf(['STREAM', 'TABLE'])
+      : this.expectOneOf(orReplace ? ['STREAM', 'TABLE', 'MODEL'] : ['STREAM', 'TABLE', 'TOPIC', 'MODEL', 'TYPE']);
+    if (what === 'TYPE') {
+      const ifNotExists = this.ifNotExists();
+      const name = this.expectIdentifier('a type name');
+      this.expectKw('AS');
+      return { kind: 'CreateType', name, ifNotExists, type: this.sqlType(), span: this.span(first) };
+    }
+    if (what === 'TOPIC') {
+      const ifNotExists = this.ifNotExists();
+      const name = this.topicName();
+      const properties = this.optionalWith();
+      return { kind: 'CreateTopic', name, ifNotExists, properties, span: this.span(first) };
+    }
+    if (what === 'MODEL') return this.createModel(first, orReplace);
+    const sourceType = what as SourceType;
+    const ifNotExists = this.ifNotExists();
+    const name = this.expectIdentifier(`a ${what.toLowerCase()} name`);
+    const columnsTok = this.tok;
+    const columns = this.isOp('(') ? this.columnDefs() : null;
+    const properties = this.optionalWith();
+    if (this.isKw('AS')) {
+      const asTok = this.next();
+      if (columns !== null) throw this.errorAt(`CREATE ${what} ... AS SELECT cannot declare columns`, columnsTok);
+      if (readOnly) throw this.errorAt(`CREATE SOURCE ${what} cannot be AS SELECT`, asTok);
+      const query = this.query();
+      return { kind: 'CreateAsSelect', sourceType, name, orReplace, ifNotExists, properties, query, span: this.span(first) };
+    }
+    if (columns === null && properties.size === 0) this.note('AS');
+    return {
+      kind: 'CreateSource',
+      sourceType,
+      name,
+      orReplace,
+      ifNotExists,
+      readOnly,
+      columns,
+      properties,
+      span: this.span(first),
+    };
+  }
+
+  private createModel(first: Token, orReplace: boolean): CreateModel {
+    const ifNotExists = this.ifNotExists();
+    const name = this.expectIdentifier('a model name');
+    const inputs = this.acceptKw('INPUT') ? this.columnDefs() : null;
+    const outputs = this.acceptKw('OUTPUT') ? this.columnDefs() : null;
+    const properties = this.optionalWith();
+    return { kind: 'CreateModel', name, orReplace, ifNotExists, inputs, outputs, properties, span: this.span(first) };
+  }
+
+  /** `(name TYPE [KEY | PRIMARY KEY | HEADERS | HEADER('k')], ...)` */
+  private columnDefs(): ColumnDef[] {
+    this.expectOp('(');
+    const cols: ColumnDef[] = [];
+    do {
+      const first = this.tok;
+      const name = this.expectIdentifier('a column name');
+      if (cols.some((c) => c.name === name)) throw this.errorAt(`Duplicate column '${name}'`, first);
+      const type = this.sqlType();
+      let key = false;
+      let primaryKey = false;
+      let headers: ColumnDef['headers'] = null;
+      if (this.acceptKw('KEY')) key = true;
+      else if (this.acceptKw('PRIMARY')) {
+        this.expectKw('KEY');
+        key = primaryKey = true;
+      } else if (this.acceptKw('HEADERS')) headers = { key: null };
+      else if (this.acceptKw('HEADER')) {
+        this.expectOp('(');
+        headers = { key: this.stringValue('a header name in quotes') };
+        this.expectOp(')');
+      }
+      cols.push({ name, type, key, primaryKey, headers, span: this.span(first) });
+    } while (this.acceptOp(','));
+    this.expectOp(')');
+    return cols;
+  }
+
+  private topicName(): string {
+    if (this.tok.kind === 'STRING') return this.next().value;
+    return this.expectIdentifier('a topic name');
+  }
+
+  private insert(): Statement {
+    const first = this.next();
+    this.expectKw('INTO');
+    const target = this.expectIdentifier('a stream or table name');
+    if (this.isOp('(') || this.isKw('VALUES')) {
+      let columns: string[] | null = null;
+      if (this.acceptOp('(')) {
+        columns = [];
+        do columns.push(this.expectIdentifier('a column name'));
+        while (this.acceptOp(','));
+        this.expectOp(')');
+      }
+      this.expectKw('VALUES');
+      this.expectOp('(');
+      const values = this.isOp(')') ? [] : this.exprList();
+      this.expectOp(')');
+      return { kind: 'InsertValues', target, columns, values, span: this.span(first) };
+    }
+    const properties = this.optionalWith();
+    if (properties.size === 0) {
+      // For the error message: the VALUES forms were possible here too.
+      this.note("'('");
+      this.note('VALUES');
+    }
+    const query = this.query();
+    return { kind: 'InsertInto', target, properties, query, span: this.span(first) };
+  }
+
+  private drop(): Statement {
+    const first = this.next();
+    const what = this.expectOneOf(['STREAM', 'TABLE', 'TOPIC', 'MODEL', 'TYPE']);
+    const ifExists = this.ifExists();
+    if (what === 'TOPIC') return { kind: 'DropTopic', name: this.topicName(), ifExists, span: this.span(first) };
+    if (what === 'TYPE') return { kind: 'DropType', name: this.expectIdentifier('a type name'), ifExists, span: this.span(first) };
+    const name = this.expectIdentifier(`a ${what.toLowerCase()} name`);
+    if (what === 'MODEL') return { kind: 'DropModel', name, ifExists, span: this.span(first) };
+    let deleteTopic = false;
+    if (this.acceptKw('DELETE')) {
+      this.expectKw('TOPIC');
+      deleteTopic = true;
+    }
+    return { kind: 'DropSource', sourceType: what as SourceType, name, ifExists, deleteTopic, span: this.span(first) };
+  }
+
+  private describe(): Statement {
+    const first = this.next();
+    // DESCRIBE FUNCTION f / DESCRIBE MODEL m; a lone `DESCRIBE function` describes a source named FUNCTION.
+    if (this.isKw('FUNCTION') && !this.isEndOrExtended(1)) {
+      this.next();
+      return { kind: 'DescribeFunction', name: this.expectAnyName('a function name'), span: this.span(first) };
+    }
+    if (this.isKw('MODEL') && !this.isEndOrExtended(1)) {
+      this.next();
+      return { kind: 'DescribeModel', name: this.expectIdentifier('a model name'), span: this.span(first) };
+    }
+    // ksqlDB: DESCRIBE STREAMS / TABLES [EXTENDED] lists them with their details.
+    if ((this.isKw('STREAMS') || this.isKw('TABLES')) && this.isEndOrExtended(1)) {
+      const what = this.next().value as ShowWhat;
+      this.acceptKw('EXTENDED');
+      return { kind: 'Show', what, extended: true, span: this.span(first) };
+    }
+    let extended = false;
+    if (this.isKw('EXTENDED') && !this.isEndOrExtended(1)) {
+      this.next();
+      extended = true;
+    }
+    const name = this.expectIdentifier('a stream or table name');
+    if (!extended) extended = this.acceptKw('EXTENDED') !== null;
+    return { kind: 'Describe', name, extended, span: this.span(first) };
+  }
+
+  private isEndOrExtended(n: number): boolean {
+    const t = this.peek(n);
+    return t.kind === 'EOF' || (t.kind === 'WORD' && t.value === 'EXTENDED');
+  }
+
+  private print(): Statement {
+    const first = this.next();
+    const topic = this.topicName();
+    let fromBeginning = false;
+    if (this.acceptKw('FROM')) {
+      this.expectKw('BEGINNING');
+      fromBeginning = true;
+    }
+    const interval = this.acceptOneOf(['INTERVAL', 'SAMPLE']) ? this.count() : null;
+    const limit = this.acceptKw('LIMIT') ? this.count() : null;
+    return { kind: 'Print', topic, fromBeginning, interval, limit, span: this.span(first) };
+  }
+}

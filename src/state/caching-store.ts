@@ -1,0 +1,227 @@
+/**
+ * Write-back cache over a store: hot keys are read from memory (no LMDB read, no decode), and the
+ * updates of a key between two flushes reach the store beneath once, at `flush`, with the latest
+ * value — so the layers below (changelog, LMDB) see one write per key per flush.
+ *
+ * Bounded at `maxEntries`; when full, an entry is evicted by the CLOCK rule (second chance for
+ * entries used since they were last passed over), and a dirty evictee is written through to the
+ * store beneath first. Misses are cached too (an aggregation's first `get` of a new key is
+ * followed by its `put`), which is sound because every write goes through this layer.
+ *
+ * Invariants: an entry is dirty iff its key is in `dirty`; a clean entry's value equals the
+ * value beneath (undefined = absent); `dirtySorted`, when built (by the first range scan since
+ * the last flush), holds exactly the keys of `dirty`.
+ */
+import { keyToString, prefixEnd } from './keys.ts';
+import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
+import { SortedKeySet } from './sorted-keys.ts';
+import { stringToKey } from './keys.ts';
+import { checkKey, checkValue, type KeyValue, type KeyValueStore, type RangeOptions } from './store.ts';
+
+export interface CachingStoreOptions {
+  /** Entries kept in memory (clean and dirty). Default 10,000. */
+  readonly maxEntries?: number;
+}
+
+export interface CacheStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly evictions: number;
+  /** Evictions that had to write a dirty entry through. */
+  readonly dirtyEvictions: number;
+  readonly entries: number;
+  readonly dirty: number;
+  readonly maxEntries: number;
+}
+
+interface Entry<V> {
+  value: V | undefined;
+  dirty: boolean;
+  /** Used since the clock hand last passed it. */
+  ref: boolean;
+}
+
+export class CachingStore<V = unknown> implements KeyValueStore<V> {
+  readonly name: string;
+  readonly inner: KeyValueStore<V>;
+  private readonly maxEntries: number;
+  private readonly entries = new Map<string, Entry<V>>();
+  private readonly dirty = new Set<string>();
+  private dirtySorted: SortedKeySet | null = null;
+  private hits = 0;
+  private misses = 0;
+  private evictions = 0;
+  private dirtyEvictions = 0;
+
+  constructor(inner: KeyValueStore<V>, options: CachingStoreOptions = {}) {
+    this.name = inner.name;
+    this.inner = inner;
+    const max = options.maxEntries ?? 10_000;
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxEntries must be a positive integer, got ${max}`);
+    this.maxEntries = max;
+  }
+
+  get(key: Uint8Array): V | undefined {
+    const ks = keyToString(key);
+    const e = this.entries.get(ks);
+    if (e !== undefined) {
+      this.hits++;
+      e.ref = true;
+      return e.value;
+    }
+    this.misses++;
+    const value = this.inner.get(key);
+    this.entries.set(ks, { value, dirty: false, ref: false });
+    if (this.entries.size > this.maxEntries) this.evict();
+    return value;
+  }
+
+  put(key: Uint8Array, value: V): void {
+    checkKey(this.name, key);
+    checkValue(this.name, value);
+    this.write(keyToString(key), value);
+  }
+
+  delete(key: Uint8Array): void {
+    if (key.length === 0) return;
+    this.write(keyToString(key), undefined);
+  }
+
+  range(from: Uint8Array | null, to: Uint8Array | null, options?: RangeOptions): Iterable<KeyValue<V>> {
+    const reverse = options?.reverse === true;
+    const sources: Iterator<[string, Slot<V>]>[] = [];
+    if (this.dirty.size > 0) {
+      const f = from === null ? null : keyToString(from);
+      const t = to === null ? null : keyToString(to);
+      sources.push(this.dirtyEntries(this.sortedDirty().range(f, t, reverse)));
+    }
+    sources.push(innerEntries(this.inner.range(from, to, { reverse })));
+    return toKeyValues(mergeSorted(sources, reverse), options);
+  }
+
+  prefix(prefix: Uint8Array, options?: RangeOptions): Iterable<KeyValue<V>> {
+    return this.range(prefix, prefixEnd(prefix), options);
+  }
+
+  deleteRange(from: Uint8Array | null, to: Uint8Array | null): void {
+    if (from === null && to === null) {
+      this.entries.clear();
+      this.dirty.clear();
+      this.dirtySorted = null;
+    } else {
+      const f = from === null ? null : keyToString(from);
+      const t = to === null ? null : keyToString(to);
+      for (const ks of [...this.entries.keys()]) {
+        if ((f === null || ks >= f) && (t === null || ks < t)) this.drop(ks);
+      }
+    }
+    this.inner.deleteRange(from, to);
+  }
+
+  approximateCount(): number {
+    return this.inner.approximateCount();
+  }
+
+  async flush(): Promise<void> {
+    if (this.dirty.size > 0) {
+      const keys = [...this.dirty].sort();
+      for (const ks of keys) {
+        const e = this.entries.get(ks)!;
+        this.writeDown(ks, e.value);
+        e.dirty = false;
+      }
+      this.dirty.clear();
+      this.dirtySorted = null;
+    }
+    await this.inner.flush();
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.entries.clear();
+    await this.inner.close();
+  }
+
+  stats(): CacheStats {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      evictions: this.evictions,
+      dirtyEvictions: this.dirtyEvictions,
+      entries: this.entries.size,
+      dirty: this.dirty.size,
+      maxEntries: this.maxEntries,
+    };
+  }
+
+  private write(ks: string, value: V | undefined): void {
+    const e = this.entries.get(ks);
+    if (e !== undefined) {
+      e.value = value;
+      e.ref = true;
+      if (!e.dirty) this.markDirty(ks, e);
+      return;
+    }
+    const entry: Entry<V> = { value, dirty: false, ref: false };
+    this.entries.set(ks, entry);
+    this.markDirty(ks, entry);
+    if (this.entries.size > this.maxEntries) this.evict();
+  }
+
+  private markDirty(ks: string, e: Entry<V>): void {
+    e.dirty = true;
+    this.dirty.add(ks);
+    this.dirtySorted?.add(ks);
+  }
+
+  /** CLOCK: walk from the oldest entry, giving used ones a second chance (moved to the back). */
+  private evict(): void {
+    while (this.entries.size > this.maxEntries) {
+      const [ks, e] = this.entries.entries().next().value as [string, Entry<V>];
+      if (e.ref) {
+        e.ref = false;
+        this.entries.delete(ks);
+        this.entries.set(ks, e);
+        continue;
+      }
+      this.evictions++;
+      if (e.dirty) {
+        this.dirtyEvictions++;
+        this.writeDown(ks, e.value);
+      }
+      this.drop(ks);
+    }
+  }
+
+  private drop(ks: string): void {
+    this.entries.delete(ks);
+    if (this.dirty.delete(ks)) this.dirtySorted?.delete(ks);
+  }
+
+  private writeDown(ks: string, value: V | undefined): void {
+    const key = stringToKey(ks);
+    if (value === undefined) this.inner.delete(key);
+    else this.inner.put(key, value);
+  }
+
+  private sortedDirty(): SortedKeySet {
+    if (this.dirtySorted === null) {
+      const s = new SortedKeySet();
+      for (const ks of [...this.dirty].sort()) s.add(ks);
+      this.dirtySorted = s;
+    }
+    return this.dirtySorted;
+  }
+
+  private *dirtyEntries(keys: Iterable<string>): Generator<[string, Slot<V>], void, undefined> {
+    for (const ks of keys) {
+      const e = this.entries.get(ks);
+      if (e === undefined || !e.dirty) continue; // evicted or flushed meanwhile: beneath has it
+      yield [ks, e.value === undefined ? TOMBSTONE : e.value];
+    }
+  }
+}
+
+function* innerEntries<V>(it: Iterable<KeyValue<V>>): Generator<[string, Slot<V>], void, undefined> {
+  for (const { key, value } of it) yield [keyToString(key), value];
+}

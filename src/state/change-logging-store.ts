@@ -1,0 +1,148 @@
+/**
+ * Records every change to a store in a changelog topic, so the state survives the loss of the
+ * local store (restoration: ./restore.ts).
+ *
+ * Changes are collected per key (the latest value, or a delete) and sent at `flush`, in ONE
+ * `send` call: records keyed by the store key, value encoded by the codec, a delete as a
+ * tombstone (null value), in key order, to one partition. The send completes before the store
+ * beneath is flushed and before `flush` resolves — callers commit their input offsets only after
+ * that, so a crash can repeat input but never lose state changes (at-least-once; restoration is
+ * idempotent: the last value per key wins).
+ *
+ * Invariant: `changed` maps each key changed since the last successful send to its latest value
+ * (TOMBSTONE for a delete). A failed send puts its changes back under newer ones.
+ */
+import type { Producer, ProducerRecord } from '../log/log.ts';
+import { defaultCodec, type ValueCodec } from './codec.ts';
+import { keyToString, stringToKey } from './keys.ts';
+import { TOMBSTONE, type Slot } from './merge.ts';
+import type { KeyValue, KeyValueStore, RangeOptions } from './store.ts';
+
+export interface ChangeLoggingOptions<V> {
+  readonly producer: Producer;
+  readonly topic: string;
+  /** Partition of the changelog topic this store writes to. Default 0. */
+  readonly partition?: number;
+  readonly codec?: ValueCodec<V>;
+  /**
+   * Called after each flush that sent records, once the store beneath is flushed too, with the
+   * changelog offset the local store now reflects (the last sent offset + 1): the place to write
+   * a checkpoint.
+   */
+  readonly onFlushed?: (nextOffset: number) => void | Promise<void>;
+}
+
+export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V> {
+  readonly name: string;
+  readonly inner: KeyValueStore<V>;
+  readonly topic: string;
+  readonly partition: number;
+  private readonly producer: Producer;
+  private readonly codec: ValueCodec<V>;
+  private readonly onFlushed: ((nextOffset: number) => void | Promise<void>) | undefined;
+  private changed = new Map<string, Slot<V>>();
+  private flushChain: Promise<void> = Promise.resolve();
+  /** Records sent so far, and the offset after the last one (-1 before any send). */
+  sentRecords = 0;
+  nextOffset = -1;
+
+  constructor(inner: KeyValueStore<V>, options: ChangeLoggingOptions<V>) {
+    this.name = inner.name;
+    this.inner = inner;
+    this.producer = options.producer;
+    this.topic = options.topic;
+    this.partition = options.partition ?? 0;
+    this.codec = options.codec ?? defaultCodec<V>();
+    this.onFlushed = options.onFlushed;
+  }
+
+  get(key: Uint8Array): V | undefined {
+    return this.inner.get(key);
+  }
+
+  put(key: Uint8Array, value: V): void {
+    this.inner.put(key, value); // validates first: nothing is logged for a rejected write
+    this.changed.set(keyToString(key), value);
+  }
+
+  delete(key: Uint8Array): void {
+    if (key.length === 0) return;
+    this.inner.delete(key);
+    this.changed.set(keyToString(key), TOMBSTONE);
+  }
+
+  range(from: Uint8Array | null, to: Uint8Array | null, options?: RangeOptions): Iterable<KeyValue<V>> {
+    return this.inner.range(from, to, options);
+  }
+
+  prefix(prefix: Uint8Array, options?: RangeOptions): Iterable<KeyValue<V>> {
+    return this.inner.prefix(prefix, options);
+  }
+
+  /** Logs a tombstone per existing key in the range (the changelog has no range delete). */
+  deleteRange(from: Uint8Array | null, to: Uint8Array | null): void {
+    const doomed: string[] = [];
+    for (const { key } of this.inner.range(from, to)) doomed.push(keyToString(key));
+    this.inner.deleteRange(from, to);
+    for (const ks of doomed) this.changed.set(ks, TOMBSTONE);
+  }
+
+  approximateCount(): number {
+    return this.inner.approximateCount();
+  }
+
+  /** Changes waiting to be sent. */
+  pendingChanges(): number {
+    return this.changed.size;
+  }
+
+  /** Serialised: a flush starts after the previous one finished, so checkpoints move forward. */
+  flush(): Promise<void> {
+    const p = this.flushChain.then(() => this.flushNow());
+    this.flushChain = p.catch(() => {});
+    return p;
+  }
+
+  private async flushNow(): Promise<void> {
+    let next = -1;
+    if (this.changed.size > 0) {
+      const batch = this.changed;
+      this.changed = new Map();
+      try {
+        next = await this.send(batch);
+      } catch (e) {
+        for (const [k, v] of this.changed) batch.set(k, v); // newer changes win
+        this.changed = batch;
+        throw e;
+      }
+    }
+    await this.inner.flush();
+    if (next >= 0) await this.onFlushed?.(next);
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.inner.close();
+  }
+
+  private async send(batch: Map<string, Slot<V>>): Promise<number> {
+    const timestamp = Date.now();
+    const keys = [...batch.keys()].sort();
+    const records: ProducerRecord[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) {
+      const v = batch.get(keys[i])!;
+      records[i] = {
+        key: stringToKey(keys[i]),
+        value: v === TOMBSTONE ? null : this.codec.encode(v),
+        timestamp,
+        partition: this.partition,
+      };
+    }
+    const results = await this.producer.send(this.topic, records);
+    this.sentRecords += records.length;
+    let max = -1;
+    for (const r of results) if (r.offset > max) max = r.offset;
+    this.nextOffset = max + 1;
+    return this.nextOffset;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * The state layer for stateful operators: key-value stores with decorators (metered → caching →
+ * change-logging → LMDB / in-memory), window and session stores, changelog restoration with
+ * checkpoints, and the registry that names, opens, flushes and deletes them per query.
+ * Contract: ./store.ts.
+ */
+export type { KeyValue, KeyValueStore, RangeOptions } from './store.ts';
+export { StoreClosedError } from './store.ts';
+export { defaultCodec, msgpackCodec, type ValueCodec } from './codec.ts';
+export { compareKeys, keyToString, prefixEnd, stringToKey, utf8Key } from './keys.ts';
+export { InMemoryStore } from './in-memory-store.ts';
+export { LmdbEnv, LmdbStore, MAX_KEY_BYTES } from './lmdb-store.ts';
+export { CachingStore, type CacheStats, type CachingStoreOptions } from './caching-store.ts';
+export { ChangeLoggingStore, type ChangeLoggingOptions } from './change-logging-store.ts';
+export {
+  MeteredStore,
+  type ChangelogStats,
+  type LatencyStats,
+  type MeteredStoreOptions,
+  type StoreStats,
+} from './metered-store.ts';
+export { restoreFromChangelog, type RestoreOptions, type RestoreProgress, type RestoreResult } from './restore.ts';
+export { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
+export { WindowStore, type WindowEntry, type WindowStoreOptions } from './window-store.ts';
+export { SessionStore, type Session, type SessionStoreOptions } from './session-store.ts';
+export { changelogTopicName, queryStateDir, sanitizeName, storeName } from './naming.ts';
+export {
+  StoreRegistry,
+  type RestoreSummary,
+  type StoreInfo,
+  type StoreKind,
+  type StoreRegistryOptions,
+} from './registry.ts';

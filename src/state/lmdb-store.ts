@@ -1,0 +1,307 @@
+/**
+ * LMDB-backed stores: one LMDB environment per state directory (one file, `state.mdb`), one
+ * named database per store.
+ *
+ * Writes go to an in-memory overlay (latest value or tombstone per key, in key order) and are
+ * written to LMDB in one transaction at `flush`, so the per-row path never waits for I/O and a
+ * key updated many times between flushes is written once. Reads consult the overlay first
+ * (also the one being committed by an in-flight flush), then LMDB with a synchronous read.
+ * Values are encoded at flush time, with the store's codec.
+ *
+ * Invariant: `pending` holds the writes since the last flush started; `flushing` holds the writes
+ * of the flush in progress (null otherwise); LMDB holds everything before. An overlay marked
+ * `cleared` hides everything older than itself (deleteRange(null, null)).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { defaultCodec, type ValueCodec } from './codec.ts';
+import { asBuffer, keyToString, prefixEnd, stringToKey } from './keys.ts';
+import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
+import { SortedMap } from './sorted-keys.ts';
+import { StoreClosedError, checkKey, checkValue, type KeyValue, type KeyValueStore, type RangeOptions } from './store.ts';
+
+/** LMDB's limit (lmdb-js build); longer keys are rejected at `put`. */
+export const MAX_KEY_BYTES = 1978;
+const META_DB = '__riffle_meta';
+const ENV_FILE = 'state.mdb';
+
+export class LmdbEnv {
+  readonly dir: string;
+  /** Random id written when the environment file was created: a checkpoint taken against another incarnation is void. */
+  readonly incarnation: string;
+  private readonly root: RootDatabase;
+  private readonly stores = new Map<string, LmdbStore<any>>();
+  private closed = false;
+
+  private constructor(dir: string, root: RootDatabase, incarnation: string) {
+    this.dir = dir;
+    this.root = root;
+    this.incarnation = incarnation;
+  }
+
+  /** Opens (creating if needed) the environment in `dir`. Throws when the file is not a valid LMDB file. */
+  static open(dir: string): LmdbEnv {
+    fs.mkdirSync(dir, { recursive: true });
+    const root = open({ path: path.join(dir, ENV_FILE), maxDbs: 256 });
+    try {
+      const meta = root.openDB<string, string>({ name: META_DB, keyEncoding: 'ordered-binary', encoding: 'msgpack' });
+      let incarnation = meta.get('incarnation');
+      if (typeof incarnation !== 'string') {
+        incarnation = randomUUID();
+        meta.putSync('incarnation', incarnation);
+      }
+      return new LmdbEnv(dir, root, incarnation);
+    } catch (e) {
+      root.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  /** Opens the named store (once per name while open). */
+  store<V>(name: string, codec: ValueCodec<V> = defaultCodec<V>()): LmdbStore<V> {
+    if (this.closed) throw new Error(`LMDB environment ${this.dir} is closed`);
+    if (name === META_DB) throw new Error(`Store name '${name}' is reserved`);
+    const existing = this.stores.get(name);
+    if (existing) return existing as LmdbStore<V>;
+    const db = this.root.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' });
+    const store = new LmdbStore<V>(name, db, codec, () => this.stores.delete(name));
+    this.stores.set(name, store);
+    return store;
+  }
+
+  /** Names of the stores that exist in the file (opened or not). */
+  storeNames(): string[] {
+    const names: string[] = [];
+    for (const key of this.root.getKeys()) {
+      if (typeof key === 'string' && key !== META_DB) names.push(key);
+    }
+    return names;
+  }
+
+  /** Resolves when every commit so far is flushed to disk (not just visible). */
+  durable(): Promise<void> {
+    return Promise.resolve(this.root.flushed).then(() => undefined);
+  }
+
+  /** Flushes and closes every open store, then the environment. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const s of [...this.stores.values()]) await s.close();
+    this.closed = true;
+    await this.root.close();
+  }
+
+  /** Closes without flushing: un-flushed writes are dropped (the state is being deleted). */
+  async discard(): Promise<void> {
+    if (this.closed) return;
+    for (const s of [...this.stores.values()]) await s.discard();
+    this.closed = true;
+    await this.root.close();
+  }
+}
+
+class Overlay<V> {
+  readonly data = new SortedMap<Slot<V>>();
+  cleared = false;
+}
+
+export class LmdbStore<V = unknown> implements KeyValueStore<V> {
+  readonly name: string;
+  private readonly db: Database<Buffer, Buffer>;
+  private readonly codec: ValueCodec<V>;
+  private readonly onClose: () => void;
+  private pending = new Overlay<V>();
+  private flushing: Overlay<V> | null = null;
+  private flushChain: Promise<void> = Promise.resolve();
+  private count = -1; // committed entry count, -1 = unknown
+  private closed = false;
+
+  constructor(name: string, db: Database<Buffer, Buffer>, codec: ValueCodec<V>, onClose: () => void) {
+    this.name = name;
+    this.db = db;
+    this.codec = codec;
+    this.onClose = onClose;
+  }
+
+  get(key: Uint8Array): V | undefined {
+    const pending = this.pending;
+    const flushing = this.flushing;
+    if (pending.data.size > 0 || pending.cleared || flushing !== null) {
+      const ks = keyToString(key);
+      let v = pending.data.get(ks);
+      if (v !== undefined) return v === TOMBSTONE ? undefined : v;
+      if (pending.cleared) return undefined;
+      if (flushing !== null) {
+        v = flushing.data.get(ks);
+        if (v !== undefined) return v === TOMBSTONE ? undefined : v;
+        if (flushing.cleared) return undefined;
+      }
+    }
+    if (key.length === 0 || key.length > MAX_KEY_BYTES) return undefined;
+    const raw = this.db.getBinaryFast(asBuffer(key));
+    return raw === undefined ? undefined : this.codec.decode(raw);
+  }
+
+  put(key: Uint8Array, value: V): void {
+    this.checkOpen();
+    checkKey(this.name, key, MAX_KEY_BYTES);
+    checkValue(this.name, value);
+    this.pending.data.set(keyToString(key), value);
+  }
+
+  delete(key: Uint8Array): void {
+    this.checkOpen();
+    if (key.length === 0) return;
+    this.pending.data.set(keyToString(key), TOMBSTONE);
+  }
+
+  range(from: Uint8Array | null, to: Uint8Array | null, options?: RangeOptions): Iterable<KeyValue<V>> {
+    const reverse = options?.reverse === true;
+    return toKeyValues(this.merged(from, to, reverse, true), options);
+  }
+
+  prefix(prefix: Uint8Array, options?: RangeOptions): Iterable<KeyValue<V>> {
+    return this.range(prefix, prefixEnd(prefix), options);
+  }
+
+  deleteRange(from: Uint8Array | null, to: Uint8Array | null): void {
+    this.checkOpen();
+    if (from === null && to === null) {
+      this.pending = new Overlay<V>();
+      this.pending.cleared = true;
+      return;
+    }
+    const doomed: string[] = [];
+    for (const [k] of this.merged(from, to, false, false)) doomed.push(k);
+    for (const k of doomed) this.pending.data.set(k, TOMBSTONE);
+  }
+
+  /** Committed entries (changes since the last flush are not counted). */
+  approximateCount(): number {
+    if (this.count < 0) this.count = (this.db.getStats() as { entryCount: number }).entryCount;
+    return this.count;
+  }
+
+  flush(): Promise<void> {
+    this.checkOpen();
+    const p = this.flushChain.then(() => this.commit());
+    this.flushChain = p.catch(() => {});
+    return p;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.flush();
+    this.closed = true;
+    this.onClose();
+  }
+
+  /** Closes without flushing: un-flushed writes are dropped. */
+  async discard(): Promise<void> {
+    await this.flushChain;
+    this.closed = true;
+    this.pending = new Overlay<V>();
+    this.onClose();
+  }
+
+  /** Deletes the store's database from the file (its data is gone). */
+  async drop(): Promise<void> {
+    await this.flushChain;
+    this.closed = true;
+    this.pending = new Overlay<V>();
+    this.onClose();
+    await this.db.drop();
+  }
+
+  private async commit(): Promise<void> {
+    const ov = this.pending;
+    if (ov.data.size === 0 && !ov.cleared) return;
+    // Encode before opening the transaction: an unencodable value fails here, with nothing written.
+    const ops: [Buffer, Uint8Array | null][] = [];
+    for (const [k, v] of ov.data.entries(null, null)) {
+      ops.push([stringToKey(k), v === TOMBSTONE ? null : this.codec.encode(v)]);
+    }
+    this.pending = new Overlay<V>();
+    this.flushing = ov;
+    const db = this.db;
+    try {
+      await db.transaction(() => {
+        if (ov.cleared) db.clearSync();
+        for (const [k, v] of ops) {
+          if (v === null) db.removeSync(k);
+          else db.putSync(k, v as Buffer);
+        }
+      });
+      this.count = -1;
+    } catch (e) {
+      // Nothing was committed: put the writes back under the newer pending ones.
+      const newer = this.pending;
+      this.pending = ov;
+      if (newer.cleared) {
+        ov.data.clear();
+        ov.cleared = true;
+      }
+      for (const [k, v] of newer.data.unordered()) ov.data.set(k, v);
+      throw e;
+    } finally {
+      this.flushing = null;
+    }
+  }
+
+  /** Overlays (newest first) merged over LMDB's committed data, in [from, to). */
+  private merged(
+    from: Uint8Array | null,
+    to: Uint8Array | null,
+    reverse: boolean,
+    withValues: boolean,
+  ): Generator<[string, V], void, undefined> {
+    const f = from === null ? null : keyToString(from);
+    const t = to === null ? null : keyToString(to);
+    const sources: Iterator<[string, Slot<V>]>[] = [];
+    let hidden = false;
+    for (const ov of this.flushing === null ? [this.pending] : [this.pending, this.flushing]) {
+      if (ov.data.size > 0) sources.push(ov.data.entries(f, t, reverse));
+      if (ov.cleared) {
+        hidden = true;
+        break;
+      }
+    }
+    if (!hidden) sources.push(this.committed(from, to, f, reverse, withValues));
+    return mergeSorted(sources, reverse);
+  }
+
+  private *committed(
+    from: Uint8Array | null,
+    to: Uint8Array | null,
+    f: string | null,
+    reverse: boolean,
+    withValues: boolean,
+  ): Generator<[string, Slot<V>], void, undefined> {
+    const start = reverse ? to : from;
+    // lmdb-js: `start` is inclusive and `end` exclusive in either direction, so the reverse scan
+    // starts at `to` (skipped below) and stops by hand at `from`, which must be included.
+    const options = {
+      start: start === null ? undefined : asBuffer(start),
+      end: reverse || to === null ? undefined : asBuffer(to),
+      reverse,
+    };
+    const t = reverse && to !== null ? keyToString(to) : null;
+    // Without values (deleteRange) the value slot carries a placeholder that is not a tombstone.
+    const entries = withValues ? this.db.getRange(options) : this.db.getKeys(options).map((key) => ({ key, value: null }));
+    for (const e of entries) {
+      const ks = keyToString(e.key);
+      if (reverse) {
+        if (t !== null && ks >= t) continue;
+        if (f !== null && ks < f) return;
+      }
+      yield [ks, withValues ? this.codec.decode(e.value as Buffer) : (null as Slot<V>)];
+    }
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new StoreClosedError(this.name);
+  }
+}
+

@@ -1,0 +1,135 @@
+/**
+ * Rebuilds a store from its changelog topic: reads one partition from a start offset (default:
+ * the log start) up to the end offset observed when restoration began, applying each record —
+ * a value is a put (the last one per key wins), a tombstone (null value) a delete.
+ *
+ * Pass the local store itself (LmdbStore / InMemoryStore), never a ChangeLoggingStore: restored
+ * records must not be logged again. The store is flushed every `flushEveryRecords` records (so the
+ * un-flushed overlay stays small) and at the end.
+ *
+ * Kafka may leave offset gaps (compaction, transaction markers), so the end can be reached
+ * without seeing a record at end - 1: restoration also stops after `idleTimeoutMs` without
+ * records.
+ */
+import type { Log } from '../log/log.ts';
+import { defaultCodec, type ValueCodec } from './codec.ts';
+import type { KeyValueStore } from './store.ts';
+
+export interface RestoreProgress {
+  readonly topic: string;
+  readonly partition: number;
+  /** Records applied so far. */
+  readonly records: number;
+  /** Next offset to apply. */
+  readonly offset: number;
+  readonly startOffset: number;
+  /** Restoration ends when `offset` reaches it. */
+  readonly endOffset: number;
+  readonly elapsedMs: number;
+  readonly done: boolean;
+}
+
+export interface RestoreOptions<V> {
+  /** First offset to apply (a checkpoint); below the log start means the log start. */
+  readonly fromOffset?: number;
+  readonly codec?: ValueCodec<V>;
+  /** Called at most every `progressIntervalMs` while restoring, and once at the end (`done`). */
+  readonly onProgress?: (p: RestoreProgress) => void;
+  /** Default 1000. */
+  readonly progressIntervalMs?: number;
+  /** Default 5000. */
+  readonly pollRecords?: number;
+  /** Default 50,000. */
+  readonly flushEveryRecords?: number;
+  /** Default 5000. */
+  readonly idleTimeoutMs?: number;
+}
+
+export interface RestoreResult {
+  readonly records: number;
+  readonly ms: number;
+  readonly startOffset: number;
+  /** The offset the store now reflects (the next one to apply). */
+  readonly endOffset: number;
+}
+
+let restoreSeq = 0;
+
+export async function restoreFromChangelog<V>(
+  store: KeyValueStore<V>,
+  log: Log,
+  topic: string,
+  partition: number,
+  options: RestoreOptions<V> = {},
+): Promise<RestoreResult> {
+  const t0 = performance.now();
+  const codec = options.codec ?? defaultCodec<V>();
+  const offsets = await log.offsets(topic);
+  const p = offsets.find((o) => o.partition === partition);
+  if (p === undefined) throw new Error(`Changelog topic '${topic}' has no partition ${partition}`);
+  const startOffset = Math.max(p.start, options.fromOffset ?? p.start);
+  const endOffset = p.end;
+  let records = 0;
+  let offset = startOffset;
+  let lastReport = t0;
+  const interval = options.progressIntervalMs ?? 1000;
+  const report = (done: boolean): void => {
+    lastReport = performance.now();
+    options.onProgress?.({
+      topic,
+      partition,
+      records,
+      offset,
+      startOffset,
+      endOffset,
+      elapsedMs: lastReport - t0,
+      done,
+    });
+  };
+
+  if (startOffset < endOffset) {
+    // A private group that never commits: restoration positions itself by seek.
+    const groupId = `riffle-restore-${process.pid}-${++restoreSeq}-${topic}`;
+    const consumer = log.consumer({
+      groupId,
+      topics: [topic],
+      fromBeginning: true,
+    });
+    try {
+      consumer.seek({ topic, partition, offset: startOffset });
+      const flushEvery = options.flushEveryRecords ?? 50_000;
+      const idleMs = options.idleTimeoutMs ?? 5000;
+      let sinceFlush = 0;
+      let idleSince = performance.now();
+      while (offset < endOffset) {
+        const batch = await consumer.poll(options.pollRecords ?? 5000, 200);
+        if (batch.length === 0) {
+          if (performance.now() - idleSince > idleMs) break;
+          continue;
+        }
+        idleSince = performance.now();
+        for (const r of batch) {
+          if (r.partition !== partition || r.offset < offset || r.offset >= endOffset) continue;
+          if (r.key === null) throw new Error(`Changelog '${topic}' has a record without a key at offset ${r.offset}`);
+          if (r.value === null) store.delete(r.key);
+          else store.put(r.key, codec.decode(r.value));
+          offset = r.offset + 1;
+          records++;
+          sinceFlush++;
+        }
+        if (sinceFlush >= flushEvery) {
+          await store.flush();
+          sinceFlush = 0;
+        }
+        if (performance.now() - lastReport >= interval) report(false);
+      }
+    } finally {
+      await consumer.close();
+      await log.deleteGroup(groupId).catch(() => {});
+    }
+    offset = Math.max(offset, endOffset);
+  }
+  await store.flush();
+  report(true);
+  return { records, ms: performance.now() - t0, startOffset, endOffset: offset };
+}

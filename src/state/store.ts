@@ -1,0 +1,86 @@
+/**
+ * The key-value store contract of the state layer. Stateful operators (aggregations, windows,
+ * joins) keep their state in one, reached through a stack of decorators (Kafka Streams' layout):
+ *
+ *   MeteredStore → CachingStore → ChangeLoggingStore → LmdbStore | InMemoryStore
+ *
+ * Keys are byte strings (`Uint8Array`), not JS strings: operators already hold serialised keys
+ * (record keys from the log, serialised GROUP BY keys), changelog records need bytes, LMDB keys
+ * are bytes, and composite keys (window store: key bytes + big-endian window start) must order
+ * bytewise, which a JS string of arbitrary UTF-16 would not. Order is unsigned bytewise (see
+ * ./keys.ts); the in-memory layers use a latin1-string image of the bytes that has that order.
+ *
+ * Values are structured data (V), serialised only where bytes are needed (LMDB, changelog) by a
+ * ValueCodec (./codec.ts), which round-trips number, bigint, Decimal, Uint8Array, strings, arrays
+ * and plain objects.
+ *
+ * Contract:
+ * - `get`/`put`/`delete`/`range` are synchronous (no promise per row) and see every earlier write,
+ *   flushed or not.
+ * - Keys are non-empty (LMDB: at most 1978 bytes).
+ * - Values are never null or undefined (`put` throws; use `delete`). A value handed to `put`, or
+ *   returned by `get`/`range`, is owned by the store and must not be mutated afterwards: caching
+ *   layers keep the very object.
+ * - `flush()` is the commit point: when it resolves, every earlier write is durable as far as the
+ *   layer promises (LMDB committed; changelog records sent). Callers commit input offsets only
+ *   after it resolves. Calls to `flush` are serialised.
+ * - Ranges are half-open [from, to) with null meaning unbounded; an iterator reflects writes made
+ *   while it is open only for keys it has not reached, with no guarantee (collect first, e.g.
+ *   `[...store.range(a, b)]`, when you will write during the loop). Iterators never throw because
+ *   of such writes.
+ */
+
+export interface KeyValue<V> {
+  readonly key: Uint8Array;
+  readonly value: V;
+}
+
+export interface RangeOptions {
+  /** Descending key order. */
+  readonly reverse?: boolean;
+  /** At most this many entries. */
+  readonly limit?: number;
+}
+
+export interface KeyValueStore<V = unknown> {
+  /** Stable name, e.g. `CTAS_X_1/Aggregate/state`. */
+  readonly name: string;
+  get(key: Uint8Array): V | undefined;
+  put(key: Uint8Array, value: V): void;
+  delete(key: Uint8Array): void;
+  /** Entries with from <= key < to (null: unbounded), in key order. */
+  range(from: Uint8Array | null, to: Uint8Array | null, options?: RangeOptions): Iterable<KeyValue<V>>;
+  /** Entries whose key starts with `prefix`, in key order. */
+  prefix(prefix: Uint8Array, options?: RangeOptions): Iterable<KeyValue<V>>;
+  /**
+   * Deletes every key in [from, to) — `deleteRange(null, null)` empties the store. Each deleted
+   * key counts as a delete (a tombstone in the changelog).
+   */
+  deleteRange(from: Uint8Array | null, to: Uint8Array | null): void;
+  /** Number of entries; exact for the in-memory stores, as of the last flush for LMDB. */
+  approximateCount(): number;
+  /** The commit point (see the header). */
+  flush(): Promise<void>;
+  /** Flushes, then releases resources; the store is unusable afterwards. */
+  close(): Promise<void>;
+}
+
+/** Throws unless `key` is 1..max bytes (LMDB rejects empty keys; all stores do, for one contract). */
+export function checkKey(name: string, key: Uint8Array, max = Infinity): void {
+  if (key.length === 0 || key.length > max) {
+    throw new RangeError(`Store '${name}': keys must be non-empty${max < Infinity ? ` and at most ${max} bytes` : ''}, got ${key.length} bytes`);
+  }
+}
+
+/** Throws unless `value` is storable (not null/undefined). Shared by the implementations. */
+export function checkValue(name: string, value: unknown): void {
+  if (value === null || value === undefined) {
+    throw new TypeError(`Store '${name}': values cannot be ${value}; use delete()`);
+  }
+}
+
+export class StoreClosedError extends Error {
+  constructor(name: string) {
+    super(`Store '${name}' is closed`);
+  }
+}

@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { getFunction, listFunctions } from '../../src/functions/registry.ts';
+import { formatType } from '../../src/types/sql-type.ts';
+import { Decimal } from '../../src/types/decimal.ts';
+import { call, resolve, scalarOf, T } from './helpers.ts';
+
+test('registry lookup is case-insensitive and lists every function once, sorted', () => {
+  assert.equal(getFunction('substring')?.name, 'SUBSTRING');
+  assert.equal(getFunction('SuBsTrInG'), getFunction('SUBSTRING'));
+  assert.equal(getFunction('no_such_function'), undefined);
+  const names = listFunctions().map((f) => f.name);
+  assert.deepEqual(names, [...names].sort());
+  assert.equal(new Set(names).size, names.length);
+  for (const f of listFunctions()) {
+    assert.ok(f.description.length > 0, `${f.name} has a description`);
+    assert.ok(f.signatures.length > 0, `${f.name} has signatures`);
+  }
+});
+
+test('signatures are readable', () => {
+  assert.ok(getFunction('SUBSTRING')!.signatures.includes('SUBSTRING(str STRING, pos INTEGER, length INTEGER) -> STRING'));
+  assert.ok(getFunction('CONCAT')!.signatures.includes('CONCAT(inputs STRING...) -> STRING'));
+  assert.ok(getFunction('TRANSFORM')!.signatures[0].includes('LAMBDA (T) => U'));
+});
+
+test('no match gives ksqlDB-style message', () => {
+  const r = resolve('ABS', ['STRING']);
+  assert.equal(typeof r, 'string');
+  assert.match(r as string, /^Function 'ABS' does not accept parameters \(STRING\)\./);
+});
+
+test('exact match preferred over implicit widening', () => {
+  assert.equal(formatType(scalarOf('ABS', ['INT']).returnType), 'INTEGER');
+  assert.equal(formatType(scalarOf('ABS', ['BIGINT']).returnType), 'BIGINT');
+  assert.equal(formatType(scalarOf('ABS', ['DECIMAL(5, 2)']).returnType), 'DECIMAL(5, 2)');
+});
+
+test('implicit widening converts values: INT -> DOUBLE, BIGINT -> DOUBLE, DECIMAL -> DOUBLE', () => {
+  assert.equal(call('SQRT', ['INT'], 4), 2);
+  assert.equal(call('SQRT', ['BIGINT'], 16n), 4);
+  assert.equal(call('SQRT', ['DECIMAL(3, 1)'], Decimal.parse('6.25')), 2.5);
+  // GREATEST(INT, BIGINT, DECIMAL, DOUBLE) resolves to the DOUBLE overload.
+  const g = scalarOf('GREATEST', ['INT', 'BIGINT', 'DECIMAL(30, 18)', 'DOUBLE', null]);
+  assert.equal(formatType(g.returnType), 'DOUBLE');
+  assert.equal(g.impl(-1, 1, Decimal.parse('55555.555555555555555555'), null, null), 55555.555555555555);
+  assert.equal(g.impl(500000, 1, Decimal.parse('99999.99999'), null, null), 500000);
+});
+
+test('INT widens to DECIMAL(10, 0) for a DECIMAL parameter', () => {
+  const r = scalarOf('GREATEST', ['DECIMAL(4, 2)', 'INT']);
+  assert.equal(formatType(r.returnType), 'DECIMAL(12, 2)');
+  assert.equal(String(r.impl(Decimal.parse('1.50'), 7)), '7');
+});
+
+test('untyped NULL matches any parameter; non-variadic preferred over variadic', () => {
+  assert.equal(call('TEST_UDF', ['BIGINT', null], 0, null), 'doStuffLongString');
+  assert.equal(call('TEST_UDF', ['BIGINT', 'BIGINT', null], 0, 0, null), 'doStuffLongLongString');
+  assert.equal(call('TEST_UDF', ['BIGINT', 'BIGINT', 'BIGINT', 'BIGINT', 'BIGINT'], 0, 0, 0, 0, 0), 'doStuffLongVarargs');
+  assert.equal(call('TEST_UDF', ['INT', 'STRING'], 0, 'x'), 'doStuffIntString');
+  assert.equal(call('SUBSTRING', ['BYTES', null], new Uint8Array([1]), null), null);
+});
+
+test('generics bind to the first argument and must agree', () => {
+  assert.equal(formatType(scalarOf('ARRAY_MAX', ['ARRAY<STRING>']).returnType), 'STRING');
+  assert.equal(typeof resolve('ARRAY_CONTAINS', ['ARRAY<STRING>', 'INT']), 'string');
+  assert.equal(formatType(scalarOf('COALESCE', [null, 'BIGINT', 'BIGINT']).returnType), 'BIGINT');
+  // DECIMALs of different precision unify to the wider one.
+  assert.equal(formatType(scalarOf('IFNULL', ['DECIMAL(4, 2)', 'DECIMAL(10, 0)']).returnType), 'DECIMAL(12, 2)');
+});
+
+test('string literals cast to TIMESTAMP/DATE/TIME parameters', () => {
+  const g = scalarOf('GREATEST', ['TIME', 'TIME', 'STRING'], [undefined, undefined, '09:16:00']);
+  assert.equal(formatType(g.returnType), 'TIME');
+  assert.equal(g.impl(10, null, 'ignored'), 33360000);
+  const l = scalarOf('LEAST', ['DATE', 'STRING'], [undefined, '2022-06-14']);
+  assert.equal(l.impl(null, 'x'), 19157);
+  const ts = scalarOf('GREATEST', ['TIMESTAMP', 'STRING'], [undefined, '2022-06-14']);
+  assert.equal(ts.impl(0, 'x'), 1655164800000);
+  // Not a literal: no cast.
+  assert.equal(typeof resolve('GREATEST', ['TIME', 'STRING']), 'string');
+});
+
+test('lambdas: parameter types come from earlier arguments, the body type binds the result', () => {
+  const lambda = (arity: number, body: (p: readonly import('../../src/types/sql-type.ts').SqlType[]) => import('../../src/types/sql-type.ts').SqlType) => ({
+    kind: 'LAMBDA' as const,
+    arity,
+    bodyType: body,
+  });
+  const seen: string[] = [];
+  const r = scalarOf('TRANSFORM', [
+    'ARRAY<INT>',
+    lambda(1, (p) => {
+      seen.push(formatType(p[0]));
+      return T('STRING');
+    }),
+  ]);
+  assert.deepEqual(seen, ['INTEGER']);
+  assert.equal(formatType(r.returnType), 'ARRAY<STRING>');
+  assert.deepEqual(r.impl([1, 2], (x: number) => `#${x}`), ['#1', '#2']);
+  // Wrong arity does not match.
+  assert.equal(typeof resolve('TRANSFORM', ['ARRAY<INT>', lambda(2, () => T('STRING'))]), 'string');
+  // REDUCE: the state type must be the body type.
+  const red = scalarOf('REDUCE', ['ARRAY<INT>', 'BIGINT', lambda(2, (p) => p[0])]);
+  assert.equal(formatType(red.returnType), 'BIGINT');
+  assert.equal(typeof resolve('REDUCE', ['ARRAY<INT>', 'INT', lambda(2, () => T('STRING'))]), 'string');
+});
+
+test('time unit arguments', () => {
+  const r = scalarOf('TIMESTAMPADD', [{ kind: 'TIME_UNIT', unit: 'SECONDS' }, 'INT', 'TIMESTAMP']);
+  assert.equal(r.impl('SECONDS', 2, 1000), 3000);
+  assert.equal(typeof resolve('TIMESTAMPADD', ['STRING', 'INT', 'TIMESTAMP']), 'string');
+});
+
+test('non-deterministic functions say so', () => {
+  assert.equal(scalarOf('RANDOM', []).deterministic, false);
+  assert.equal(scalarOf('UUID', []).deterministic, false);
+  assert.equal(scalarOf('ABS', ['INT']).deterministic, true);
+});

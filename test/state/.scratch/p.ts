@@ -1,0 +1,10 @@
+import { Packr, addExtension } from 'msgpackr';
+import { Decimal } from '../../../src/types/decimal.ts';
+addExtension({ Class: Decimal, type: 0x44, write: (d: Decimal) => [d.unscaled, d.scale], read: (a: [bigint, number]) => new Decimal(BigInt(a[0]), a[1]) });
+const p = new Packr({ useRecords: false, mapsAsObjects: true, useBigIntExtension: true, int64AsType: 'bigint', copyBuffers: true, moreTypes: false });
+const v = { a: 1, b: 5n, c: 2n ** 100n, d: new Decimal(12345n, 2), e: new Uint8Array([1,2,3]), f: [1, 'x', null, { g: -(2n**70n) }], h: 1.5, i: 2**60, j: new Decimal(-(10n**40n), 3) };
+const b = p.pack(v);
+const o = p.unpack(b);
+console.log(o, b.length);
+console.log(o.e instanceof Uint8Array, o.e.constructor.name);
+let t = performance.now(); for (let i = 0; i < 1e6; i++) p.unpack(p.pack({ count: i, sum: i * 2, k: 'abc' })); console.log('1M pack+unpack ms', performance.now() - t);
