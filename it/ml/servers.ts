@@ -109,6 +109,10 @@ export class KserveInstance {
       { stdio: ['ignore', log, log] },
     );
     closeSync(log);
+    // Never leave a server behind if the test process exits without stopping it.
+    const reap = (): void => void child.kill('SIGKILL');
+    process.once('exit', reap);
+    child.once('exit', () => process.removeListener('exit', reap));
     this.child = child;
     this.exited = new Promise((ok) => child.once('exit', () => ok()));
     let dead = false;

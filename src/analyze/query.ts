@@ -65,7 +65,7 @@ export function analyzeQuery(query: Query, catalog: Catalog): AnalyzedQuery {
   }
 
   // Select items, with `*` expanded to column references.
-  const items = expandSelect(query.select, source, alias, (e) => analyzeExpr(e, baseScope, getFunction));
+  const items = expandSelect(query.select, source, alias, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction));
 
   // Table functions: replace each call in a select item by a reference to a synthetic column.
   const tableFunctions: TableFunctionCall[] = [];
@@ -93,7 +93,7 @@ export function analyzeQuery(query: Query, catalog: Catalog): AnalyzedQuery {
   const keyExprKeys = keyExprs.map((e) => exprKey(e));
   const rekeyed = query.partitionBy !== null;
 
-  const names = nameColumns(rewritten);
+  const names = nameColumns(rewritten, sourceCols.map((c) => c.name));
   const keyCols: { col: Column; expr: TypedExpr }[] = [];
   const valueCols: { col: Column; expr: TypedExpr }[] = [];
   const seen = new Set<string>();
@@ -134,7 +134,13 @@ interface Item {
   readonly span: Span;
 }
 
-function expandSelect(select: readonly SelectItem[], source: DataSource, alias: string | null, typeOf: (e: Expr) => TypedExpr): Item[] {
+function expandSelect(
+  select: readonly SelectItem[],
+  source: DataSource,
+  alias: string | null,
+  partitionBy: readonly Expr[] | null,
+  typeOf: (e: Expr) => TypedExpr,
+): Item[] {
   const out: Item[] = [];
   for (const item of select) {
     switch (item.kind) {
@@ -142,10 +148,7 @@ function expandSelect(select: readonly SelectItem[], source: DataSource, alias: 
         if (item.source && item.source !== source.name && item.source !== alias) {
           throw new SqlError('UNKNOWN_SOURCE', `Source '${item.source}' is not in the FROM clause`, item.span);
         }
-        for (const c of allColumns(source.schema)) {
-          const expr: Expr = { kind: 'ColumnRef', source: null, name: c.name, span: item.span };
-          out.push({ expr, original: expr, alias: null, span: item.span });
-        }
+        for (const expr of starColumns(source, partitionBy, item.span)) out.push({ expr, original: expr, alias: null, span: item.span });
         break;
       case 'SelectExpr':
         out.push({ expr: item.expr, original: item.expr, alias: item.alias, span: item.span });
@@ -165,14 +168,35 @@ function expandSelect(select: readonly SelectItem[], source: DataSource, alias: 
   return out;
 }
 
+/**
+ * `*`: the source's key then value columns. After PARTITION BY (as ksqlDB): the partition
+ * expressions first (they become the key), then the value columns, then the old key columns,
+ * each column once.
+ */
+function starColumns(source: DataSource, partitionBy: readonly Expr[] | null, span: Span): Expr[] {
+  const ref = (name: string): Expr => ({ kind: 'ColumnRef', source: null, name, span });
+  if (!partitionBy) return allColumns(source.schema).map((c) => ref(c.name));
+  const keys = new Set(partitionBy.map(exprKey));
+  const rest = [...source.schema.value, ...source.schema.key].map((c) => ref(c.name)).filter((e) => !keys.has(exprKey(e)));
+  return [...partitionBy, ...rest];
+}
+
 /** ksqlDB's output names: the alias, a column's name, a struct field's name, else KSQL_COL_<n>. */
-function nameColumns(items: readonly Item[]): string[] {
-  const explicit = items.map((it) =>
-    it.alias ?? (it.original.kind === 'ColumnRef' ? it.original.name : it.original.kind === 'Dereference' ? it.original.field : null),
-  );
+function nameColumns(items: readonly Item[], sourceColumns: readonly string[]): string[] {
+  const explicit = items.map((it) => it.alias ?? (it.original.kind === 'ColumnRef' ? it.original.name : null));
   const taken = new Set(explicit.filter((n): n is string => n !== null));
+  // A struct field's name is used unless it clashes with a selected or source column: then `_1`, `_2`...
+  const fieldTaken = new Set([...taken, ...sourceColumns]);
+  const named = items.map((it, i) => {
+    if (explicit[i] !== null || it.original.kind !== 'Dereference') return explicit[i];
+    let name = it.original.field;
+    for (let n = 1; fieldTaken.has(name); n++) name = `${it.original.field}_${n}`;
+    fieldTaken.add(name);
+    taken.add(name);
+    return name;
+  });
   let n = 0;
-  return explicit.map((name) => {
+  return named.map((name) => {
     if (name !== null) return name;
     while (taken.has(`KSQL_COL_${n}`)) n++;
     const generated = `KSQL_COL_${n++}`;
@@ -183,13 +207,17 @@ function nameColumns(items: readonly Item[]): string[] {
 
 type FnCall = Extract<Expr, { kind: 'FunctionCall' }>;
 
-/** Rewrites table-function calls (found at any depth) with `replace`. */
+/** Rewrites table-function calls (found at any depth, e.g. `EXPLODE(a)->F`) with `replace`. */
 function extractTableFunctions(expr: Expr, replace: (call: FnCall) => Expr): Expr {
-  if (expr.kind === 'FunctionCall') {
-    const fn = getFunction(expr.name);
-    if (fn?.kind === 'table') return replace(expr);
-    return { ...expr, args: expr.args.map((a) => extractTableFunctions(a, replace)) };
-  }
-  return expr;
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== 'object') return node;
+    const rec = node as Record<string, unknown>;
+    if (rec.kind === 'FunctionCall' && getFunction((rec as unknown as FnCall).name)?.kind === 'table') return replace(rec as unknown as FnCall);
+    if (rec.kind === 'Lambda' || 'line' in rec) return node; // lambdas keep their own scope; spans are leaves
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rec)) out[k] = k === 'type' && rec.kind === 'Cast' ? v : visit(v);
+    return out;
+  };
+  return visit(expr) as Expr;
 }
-

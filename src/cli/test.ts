@@ -4,6 +4,7 @@ import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readCaseDir, readCaseFiles, runCase } from '../testing/runner.ts';
 import { stringifyTestJson } from '../testing/test-records.ts';
+import { classifyCase, type CaseFamily } from '../testing/classify.ts';
 
 export async function testCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -47,9 +48,18 @@ async function suite(dir: string, filter: string | undefined, actualDir: string 
   if (actualDir) mkdirSync(actualDir, { recursive: true });
   let passed = 0;
   let failed = 0;
+  const families: Record<CaseFamily, { passed: number; total: number }> = {
+    stateless: { passed: 0, total: 0 },
+    stateful: { passed: 0, total: 0 },
+    join: { passed: 0, total: 0 },
+  };
   const started = Date.now();
   for (const [i, name] of cases.entries()) {
-    const result = await runCase(readCaseDir(join(dir, name)));
+    const files = readCaseDir(join(dir, name));
+    const family = families[classifyCase(files.statements)];
+    const result = await runCase(files);
+    family.total++;
+    if (result.passed) family.passed++;
     if (actualDir) writeFileSync(join(actualDir, `${name}.json`), stringifyTestJson({ outputs: result.actual }));
     if (result.passed) passed++;
     else {
@@ -61,6 +71,10 @@ async function suite(dir: string, filter: string | undefined, actualDir: string 
     }
   }
   if (process.stderr.isTTY) process.stderr.write('\n');
+  const pct = (f: { passed: number; total: number }) => (f.total ? ((100 * f.passed) / f.total).toFixed(1) : '-');
+  for (const [name, f] of Object.entries(families)) {
+    process.stdout.write(`${name}: ${f.passed}/${f.total} (${pct(f)}%)\n`);
+  }
   process.stdout.write(`${passed} passed, ${failed} failed\n`);
   return failed === 0 ? 0 : 1;
 }

@@ -94,9 +94,6 @@ export function formatsFrom(props: PropertyReader, inherit: SourceFormats | null
   if (wrap !== null && schema.value.length !== 1) {
     throw new SqlError('INVALID', `'WRAP_SINGLE_VALUE' is only valid for single-field value schemas`, props.literal('WRAP_SINGLE_VALUE')!.span);
   }
-  if (wrap === false && (valueFormat === 'DELIMITED' || valueFormat === 'KAFKA')) {
-    throw new SqlError('INVALID', `Format '${valueFormat}' does not support 'WRAP_SINGLE_VALUE' set to 'false'.`, span);
-  }
   return {
     keyFormat,
     valueFormat,
@@ -138,7 +135,7 @@ const UNIT_MS: Record<string, number> = { MILLISECOND: 1, SECOND: 1000, MINUTE: 
 
 /** '10 SECONDS' → 10000 */
 export function parseDurationText(text: string, span: CreateSource['span']): number {
-  const m = /^\s*(\d+)\s*([A-Za-z]+?)S?\s*$/.exec(text);
+  const m = /^\s*(\d+)\s*([A-Za-z]+?)S?\s*$/i.exec(text);
   const unit = m ? UNIT_MS[m[2].toUpperCase()] : undefined;
   if (!m || unit === undefined) throw new SqlError('INVALID', `Invalid duration '${text}': expected e.g. '10 SECONDS'`, span);
   return Number(m[1]) * unit;

@@ -30,7 +30,11 @@ export function sinkEncoder(step: SinkStep, queryId: string, errors: ProcessingL
       try {
         const key = keyCount ? keySerde.serialize(keyCount === cols.length ? cols : cols.slice(0, keyCount)) : null;
         const value = row.valueNull ? null : valueSerde.serialize(keyCount ? cols.slice(keyCount) : cols);
-        const ts = readTime ? (readTime(row) ?? row.ts) : row.ts;
+        const ts = readTime ? readTime(row) : row.ts;
+        if (ts === null) {
+          errors.report({ type: 'SERIALIZATION_ERROR', queryId, step: step.name, reason: 'Invalid or negative timestamp in the TIMESTAMP column: the row is dropped' });
+          continue;
+        }
         out.push({ key, value, timestamp: ts });
       } catch (e) {
         errors.report({ type: 'SERIALIZATION_ERROR', queryId, step: step.name, reason: `Failed to serialise row: ${(e as Error).message}` });

@@ -56,7 +56,41 @@ function doubleToLong(x: number): number | bigint {
 /** A double rounded/truncated to `places` decimal places via its shortest decimal text. */
 function doublePlaces(x: number, places: number, mode: Mode): number {
   if (!Number.isFinite(x)) return x;
-  return rescale(Decimal.fromNumber(x), places, mode).toNumber();
+  const fast = places >= 0 ? digitRound(x, places, mode) : null;
+  return fast ?? rescale(Decimal.fromNumber(x), places, mode).toNumber();
+}
+
+/**
+ * Fast path of doublePlaces on the plain decimal text (no BigInt): null when the text uses an
+ * exponent. Same result as the Decimal path, which the tests check.
+ */
+function digitRound(x: number, places: number, mode: Mode): number | null {
+  const text = String(x);
+  if (text.includes('e')) return null;
+  const neg = text[0] === '-';
+  const body = neg ? text.slice(1) : text;
+  const dot = body.indexOf('.');
+  if (dot < 0 || body.length - dot - 1 <= places) return x;
+  const kept = body.slice(0, dot) + body.slice(dot + 1, dot + 1 + places);
+  const next = body.charCodeAt(dot + 1 + places) - 48;
+  let up: boolean;
+  if (mode === 'DOWN') up = false;
+  else if (mode !== 'HALF_CEIL') return null;
+  else if (!neg) up = next >= 5;
+  else up = next > 5 || (next === 5 && /[1-9]/.test(body.slice(dot + 2 + places)));
+  let digits = kept;
+  if (up) {
+    const arr = digits.split('');
+    let i = arr.length - 1;
+    while (i >= 0 && arr[i] === '9') arr[i--] = '0';
+    if (i < 0) arr.unshift('1');
+    else arr[i] = String.fromCharCode(arr[i].charCodeAt(0) + 1);
+    digits = arr.join('');
+  }
+  const intLen = digits.length - places;
+  const out = digits.slice(0, intLen) + (places > 0 ? '.' + digits.slice(intLen) : '');
+  const v = Number(out);
+  return neg ? 0 - v : v; // 0 - 0 is +0: BigDecimal has no negative zero
 }
 
 const decimalType = (call: CallInfo): SqlType => call.types[0]!;

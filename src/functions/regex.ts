@@ -61,41 +61,68 @@ const global = new Cache<RegExp>();
 export const javaRegex = (pattern: string): RegExp => once.get(pattern, (p) => compile(p, ''));
 const javaRegexGlobal = (pattern: string): RegExp => global.get(pattern, (p) => compile(p, 'g'));
 
-/** Java replacement text (`$1`, `${name}`, `\$`) to a JS replacement function's output. */
-function replacer(replacement: string): (match: string, ...rest: unknown[]) => string {
+type Part = string | { group: number } | { name: string };
+
+/** Java replacement text (`$1`, `${name}`, `\\$`) parsed into literal text and group references. */
+function parseReplacement(replacement: string): Part[] {
+  const parts: Part[] = [];
+  let lit = '';
+  for (let i = 0; i < replacement.length; i++) {
+    const c = replacement[i];
+    if (c === '\\' && i + 1 < replacement.length) {
+      lit += replacement[++i];
+    } else if (c === '$') {
+      if (lit) parts.push(lit);
+      lit = '';
+      if (replacement[i + 1] === '{') {
+        const end = replacement.indexOf('}', i);
+        if (end < 0) throw new FunctionError(`Named capturing group is missing trailing '}' in '${replacement}'`);
+        parts.push({ name: replacement.slice(i + 2, end) });
+        i = end;
+      } else {
+        let j = i + 1;
+        while (j < replacement.length && /\d/.test(replacement[j])) j++;
+        if (j === i + 1) throw new FunctionError(`Illegal group reference in '${replacement}'`);
+        parts.push({ group: Number(replacement.slice(i + 1, j)) });
+        i = j - 1;
+      }
+    } else {
+      lit += c;
+    }
+  }
+  if (lit) parts.push(lit);
+  return parts;
+}
+
+const replacements = new Cache<Part[]>();
+
+/** A JS replace callback producing Java's replacement for each match. */
+function replacer(replacement: string): string | ((...args: unknown[]) => string) {
+  const parts = replacements.get(replacement, parseReplacement);
+  if (parts.every((p) => typeof p === 'string')) {
+    const text = parts.join('');
+    return () => text;
+  }
   return (...args: unknown[]) => {
-    const match = args[0] as string;
     const last = args[args.length - 1];
-    const named = typeof last === 'object' && last !== null ? (last as Record<string, string>) : null;
+    const named = typeof last === 'object' && last !== null ? (last as Record<string, string | undefined>) : null;
     const groupCount = args.length - (named ? 4 : 3);
     let out = '';
-    for (let i = 0; i < replacement.length; i++) {
-      const c = replacement[i];
-      if (c === '\\' && i + 1 < replacement.length) {
-        out += replacement[++i];
-      } else if (c === '$') {
-        if (replacement[i + 1] === '{') {
-          const end = replacement.indexOf('}', i);
-          const name = replacement.slice(i + 2, end);
-          if (end < 0 || !named || !(name in named)) throw new FunctionError(`No group with name {${name}}`);
-          out += named[name] ?? '';
-          i = end;
-        } else {
-          let j = i + 1;
-          let n = -1;
-          // Java reads as many digits as form a valid group number.
-          while (j < replacement.length && /\d/.test(replacement[j])) {
-            const next = Number(replacement.slice(i + 1, j + 1));
-            if (n >= 0 && next > groupCount) break;
-            n = next;
-            j++;
-          }
-          if (n < 0 || n > groupCount) throw new FunctionError(`Illegal group reference in '${replacement}'`);
-          out += n === 0 ? match : ((args[n] as string | undefined) ?? '');
-          i = j - 1;
-        }
+    for (const p of parts) {
+      if (typeof p === 'string') out += p;
+      else if ('name' in p) {
+        if (!named || !(p.name in named)) throw new FunctionError(`No group with name {${p.name}}`);
+        out += named[p.name] ?? '';
       } else {
-        out += c;
+        // Java takes the longest digit prefix that is a valid group number.
+        let g = p.group;
+        let tail = '';
+        while (g > groupCount && g >= 10) {
+          tail = String(g % 10) + tail;
+          g = Math.floor(g / 10);
+        }
+        if (g > groupCount) throw new FunctionError(`No group ${g}`);
+        out += (g === 0 ? (args[0] as string) : ((args[g] as string | undefined) ?? '')) + tail;
       }
     }
     return out;
@@ -148,7 +175,7 @@ export const regexFunctions: FunctionDef[] = [
   ]),
   scalar('REGEXP_REPLACE', 'Replaces every match of the regex with the replacement ($1 refers to groups).', [
     fn('input STRING, regex STRING, replacement STRING', 'STRING', strict((s: string, p: string, r: string) =>
-      s.replace(javaRegexGlobal(p), replacer(r)),
+      s.replace(javaRegexGlobal(p), replacer(r) as (m: string) => string),
     )),
   ]),
   scalar('REGEXP_SPLIT_TO_ARRAY', 'Splits a string on a regex, keeping empty parts.', [

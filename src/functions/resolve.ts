@@ -106,6 +106,67 @@ function matchExact(p: TypePattern, t: SqlType, b: Map<string, SqlType>): boolea
   }
 }
 
+/** The narrowest numeric type both widen to (INT < BIGINT < DECIMAL < DOUBLE). */
+function commonNumeric(a: SqlType, b: SqlType): SqlType | null {
+  const ra = numericRank(a);
+  const rb = numericRank(b);
+  if (ra === 0 || rb === 0) return null;
+  const top = Math.max(ra, rb);
+  if (top === 4) return { kind: 'DOUBLE' };
+  if (top === 3) {
+    const asDec = (t: SqlType): SqlType => (t.kind === 'INTEGER' ? DEC_INT : t.kind === 'BIGINT' ? DEC_BIGINT : t);
+    return unifyDecimal(asDec(a), asDec(b));
+  }
+  return top === 2 ? { kind: 'BIGINT' } : { kind: 'INTEGER' };
+}
+
+/**
+ * Cast pass, step 1: binds generics to a type every argument of that generic widens to
+ * (IFNULL(bigint_col, 0) binds T to BIGINT). Containers are walked but never widened.
+ */
+function bindWidening(p: TypePattern, t: SqlType, b: Map<string, SqlType>): boolean {
+  switch (p.p) {
+    case 'generic': {
+      const bound = b.get(p.name);
+      if (!bound || typesEqual(bound, t)) {
+        if (!bound) b.set(p.name, t);
+        return true;
+      }
+      const common = commonNumeric(bound, t);
+      if (!common) return false;
+      b.set(p.name, common);
+      return true;
+    }
+    case 'array':
+      return t.kind !== 'ARRAY' || bindWidening(p.element, t.element, b);
+    case 'map':
+      return t.kind !== 'MAP' || (bindWidening(p.key, t.key, b) && bindWidening(p.value, t.value, b));
+    default:
+      return true;
+  }
+}
+
+/** Replaces bound generics by their types (a fully bound container becomes concrete). */
+function substitute(p: TypePattern, b: ReadonlyMap<string, SqlType>): TypePattern {
+  switch (p.p) {
+    case 'generic': {
+      const t = b.get(p.name);
+      return t ? { p: 'type', type: t } : p;
+    }
+    case 'array': {
+      const e = substitute(p.element, b);
+      return e.p === 'type' ? { p: 'type', type: { kind: 'ARRAY', element: e.type } } : { p: 'array', element: e };
+    }
+    case 'map': {
+      const k = substitute(p.key, b);
+      const v = substitute(p.value, b);
+      return k.p === 'type' && v.p === 'type' ? { p: 'type', type: { kind: 'MAP', key: k.type, value: v.type } } : { p: 'map', key: k, value: v };
+    }
+    default:
+      return p;
+  }
+}
+
 interface ArgMatch {
   type: SqlType;
   conv: Conv;
@@ -150,6 +211,8 @@ function matchArg(
     return { type: t.kind === 'INTEGER' ? DEC_INT : DEC_BIGINT, conv: toDecimalConv, cost: 3 - from };
   }
   if (p.p === 'type') {
+    // A DECIMAL of another precision/scale needs no conversion (values carry their scale).
+    if (p.type.kind === 'DECIMAL' && t.kind === 'DECIMAL') return { type: p.type, conv: null, cost: 1 };
     const to = numericRank(p.type);
     if (to > from) return { type: p.type, conv: widen(t, p.type), cost: to - from };
   }
@@ -169,8 +232,16 @@ function tryMatch<I>(
   const convs: Conv[] = new Array(args.length).fill(null);
   let cost = 0;
   const lambdas: number[] = [];
+  if (allowCasts) {
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i];
+      if (a === null || a.kind === 'LAMBDA' || a.kind === 'TIME_UNIT') continue;
+      if (!bindWidening(ov.params[Math.min(i, n - 1)].type, a as SqlType, bindings)) return null;
+    }
+  }
   for (let i = 0; i < args.length; i++) {
-    const p = ov.params[Math.min(i, n - 1)].type;
+    const declared = ov.params[Math.min(i, n - 1)].type;
+    const p = allowCasts ? substitute(declared, bindings) : declared;
     const a = args[i];
     if (a === null) continue;
     if (a.kind === 'LAMBDA') {

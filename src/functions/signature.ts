@@ -10,14 +10,16 @@
  * widen INTEGER → BIGINT → DECIMAL → DOUBLE); among matches prefer non-variadic, then more
  * declared parameters, then fewer generic parameters, then (our addition, where ksqlDB reports an
  * ambiguity) the cheapest widening. Generic variables bind to the first argument's type; later
- * occurrences must be the same type (DECIMALs of different precision unify to the wider one).
+ * occurrences must be the same type (DECIMALs of different precision unify to the wider one),
+ * except that the cast pass widens a generic to a common numeric type (IFNULL(bigint, 0) is
+ * BIGINT). String literals cast to TIMESTAMP/DATE/TIME parameters ('2022-06-14', '09:16:00').
  * An untyped NULL matches any parameter.
  *
  * Invariant: an implementation receives argument values already converted to the parameter's
  * type (an INTEGER passed to a DOUBLE parameter arrives as a number, to a DECIMAL as a Decimal),
  * and variadic arguments packed into one array as its last argument.
  */
-import type { ArgType, ResolveContext } from './types.ts';
+import type { ResolveContext } from './types.ts';
 import type { SqlType } from '../types/sql-type.ts';
 import { formatType } from '../types/sql-type.ts';
 

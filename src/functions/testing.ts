@@ -60,8 +60,6 @@ const testUdtf = tableFunction('TEST_UDTF', 'test', [
   fn('struct STRUCT<A STRING>', STRUCT_A, one),
 ]);
 
-let badUdfCalls = 0;
-
 const scalars: FunctionDef[] = [
   scalar('TEST_UDF', 'test', [
     fn('arg1 INT, arg2 STRING', 'STRING', () => 'doStuffIntString'),
@@ -79,7 +77,16 @@ const scalars: FunctionDef[] = [
       if (b) throw new FunctionError('You asked me to throw...');
       return 0;
     }),
-    fn('arg STRING', 'STRING', (s: string | null) => (badUdfCalls++ % 2 === 0 ? null : s), { deterministic: false }),
+    // Like ksqlDB's instance per call site: each resolved call has its own invocation counter.
+    fnMake(
+      'arg STRING',
+      'STRING',
+      () => {
+        let calls = 0;
+        return (s: string | null) => (calls++ % 2 === 0 ? null : s);
+      },
+      { deterministic: false },
+    ),
   ]),
   scalar('WHENCONDITION', 'Fails unless its second argument is true (checks CASE evaluates WHEN lazily).', [
     fn('condition BOOLEAN, shouldBeEvaluated BOOLEAN', 'BOOLEAN', (c: boolean | null, ok: boolean | null) => {

@@ -53,6 +53,8 @@ class RegionZone implements Zone {
   private shortUs: Intl.DateTimeFormat | null = null;
   private shortGb: Intl.DateTimeFormat | null = null;
   private longFmt: Intl.DateTimeFormat | null = null;
+  /** Display names by offset and style: a name changes only with the offset (DST). */
+  private readonly names = new Map<string, string>();
   constructor(id: string) {
     this.id = id;
     this.parts = new Intl.DateTimeFormat('en-US', {
@@ -97,6 +99,15 @@ class RegionZone implements Zone {
     return localMs - before;
   }
   name(utcMs: number, long: boolean): string {
+    const key = `${this.offsetAt(utcMs)}|${long}`;
+    let n = this.names.get(key);
+    if (n === undefined) {
+      n = this.computeName(utcMs, long);
+      this.names.set(key, n);
+    }
+    return n;
+  }
+  private computeName(utcMs: number, long: boolean): string {
     if (long) {
       this.longFmt ??= new Intl.DateTimeFormat('en-US', { timeZone: this.id, timeZoneName: 'long' });
       return zonePart(this.longFmt, utcMs);

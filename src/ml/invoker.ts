@@ -62,7 +62,8 @@ function sameColumns(a: readonly ModelColumn[], b: readonly ModelColumn[]): bool
   return a.length === b.length && a.every((c, i) => c.name === b[i].name && typesEqual(c.type, b[i].type));
 }
 
-async function open(spec: ModelSpec, signal: AbortSignal): Promise<ModelClient> {
+/** openClient with schema problems as the user-facing SqlError. */
+async function openChecked(spec: ModelSpec, signal: AbortSignal): Promise<ModelClient> {
   try {
     return await openClient(spec, signal);
   } catch (e) {
@@ -100,7 +101,7 @@ export class ModelInvoker {
    * and ModelCallError when the server cannot be reached for metadata.
    */
   static async open(spec: ModelSpec, options: InvokerOptions = {}): Promise<ModelInvoker> {
-    const client = await open(spec, AbortSignal.timeout(Math.max(spec.timeoutMs, 1)));
+    const client = await openChecked(spec, AbortSignal.timeout(Math.max(spec.timeoutMs, 1)));
     return new ModelInvoker(spec, client, options);
   }
 
@@ -278,7 +279,7 @@ export class ModelInvoker {
       cur.layout === 'matrix'
         ? { ...full, tensorLayout: full.tensorLayout ?? 'matrix', inputTensor: full.inputTensor ?? cur.inputTensors[0].name, inputDatatype: full.inputDatatype ?? cur.inputTensors[0].datatype }
         : { ...full, tensorLayout: full.tensorLayout ?? 'columns' };
-    const client = await open(keep, AbortSignal.any([this.closing.signal, AbortSignal.timeout(spec.timeoutMs)]));
+    const client = await openChecked(keep, AbortSignal.any([this.closing.signal, AbortSignal.timeout(spec.timeoutMs)]));
     const old = this.gen;
     this.gen = { spec: keep, client, active: 0, retired: false };
     old.retired = true;

@@ -11,6 +11,11 @@ export function utf8Encode(s: string): Uint8Array {
   return Buffer.from(s, 'utf8');
 }
 
+/** Bytes of a string known to be ASCII (then equal to its UTF-8), skipping UTF-8 analysis. */
+export function latin1Encode(s: string): Uint8Array {
+  return Buffer.from(s, 'latin1');
+}
+
 /** The string of UTF-8 bytes; malformed sequences become U+FFFD, as Java's `new String(b, UTF_8)`. */
 export function utf8Decode(b: Uint8Array): string {
   return b instanceof Buffer ? b.toString('utf8') : decoder.decode(b);

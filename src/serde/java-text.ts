@@ -8,6 +8,13 @@ import { Decimal } from '../types/decimal.ts';
 /** Thrown by the parsers below; callers turn it into a SerdeError with context. */
 export class JavaParseError extends Error {}
 
+const POW10: bigint[] = [1n];
+/** 10^k as a bigint, cached (bigint exponentiation is slow on the hot path). */
+export function pow10(k: number): bigint {
+  while (POW10.length <= k) POW10.push(POW10[POW10.length - 1] * 10n);
+  return POW10[k];
+}
+
 // ---------------------------------------------------------------------------------------------
 // Double.toString
 
@@ -77,15 +84,15 @@ export function parseBigDecimalParts(text: string): { unscaled: bigint; scale: n
 export function parseJavaDecimal(text: string): Decimal {
   const p = parseBigDecimalParts(text);
   if (!p) throw new JavaParseError(`Invalid decimal: '${text}'`);
-  return p.scale >= 0 ? new Decimal(p.unscaled, p.scale) : new Decimal(p.unscaled * 10n ** BigInt(-p.scale), 0);
+  return p.scale >= 0 ? new Decimal(p.unscaled, p.scale) : new Decimal(p.unscaled * pow10(-p.scale), 0);
 }
 
 /** The integer part of a decimal text, truncated toward zero (BigDecimal.toBigInteger). */
 export function truncateDecimalText(text: string): bigint {
   const p = parseBigDecimalParts(text);
   if (!p) throw new JavaParseError(`Invalid decimal: '${text}'`);
-  if (p.scale <= 0) return p.unscaled * 10n ** BigInt(-p.scale);
-  return p.unscaled / 10n ** BigInt(p.scale); // bigint division truncates toward zero
+  if (p.scale <= 0) return p.unscaled * pow10(-p.scale);
+  return p.unscaled / pow10(p.scale); // bigint division truncates toward zero
 }
 
 /**
@@ -97,14 +104,14 @@ export function ensureDecimalFit(d: Decimal, precision: number, scale: number): 
   const abs = d.unscaled < 0n ? -d.unscaled : d.unscaled;
   // |d| >= 10^digits  <=>  abs >= 10^(digits + d.scale)
   const limitExp = digits + d.scale;
-  if (limitExp <= 0 ? abs > 0n : abs >= 10n ** BigInt(limitExp)) {
+  if (limitExp <= 0 ? abs > 0n : abs >= pow10(limitExp)) {
     throw new JavaParseError(
       `Numeric field overflow: A field with precision ${precision} and scale ${scale} ` +
         `must round to an absolute value less than 10^${digits}. Got ${d.toString()}`,
     );
   }
   if (d.scale > scale) {
-    const div = 10n ** BigInt(d.scale - scale);
+    const div = pow10(d.scale - scale);
     if (d.unscaled % div !== 0n) {
       throw new JavaParseError(
         `Cannot fit decimal '${d.toString()}' into DECIMAL(${precision}, ${scale}) without rounding. ` +
@@ -113,7 +120,25 @@ export function ensureDecimalFit(d: Decimal, precision: number, scale: number): 
     }
     return new Decimal(d.unscaled / div, scale);
   }
-  return d.scale === scale ? d : d.setScale(scale);
+  return d.scale === scale ? d : new Decimal(d.unscaled * pow10(scale - d.scale), scale);
+}
+
+/**
+ * ensureDecimalFit(Decimal.fromNumber(v), ...) without the regex and bigint powers: the
+ * shortest text of the double, read as a decimal (what Jackson's BigDecimal of the same JSON
+ * token holds when it has at most 15 significant digits).
+ */
+export function decimalFromDouble(v: number, precision: number, scale: number): Decimal {
+  const s = '' + v;
+  if (s.indexOf('e') < 0) {
+    const dot = s.indexOf('.');
+    const frac = dot < 0 ? 0 : s.length - dot - 1;
+    if (frac <= scale) {
+      const unscaled = BigInt(dot < 0 ? s : s.slice(0, dot) + s.slice(dot + 1)) * pow10(scale - frac);
+      if ((unscaled < 0n ? -unscaled : unscaled) < pow10(precision)) return new Decimal(unscaled, scale);
+    }
+  }
+  return ensureDecimalFit(Decimal.fromNumber(v), precision, scale);
 }
 
 // ---------------------------------------------------------------------------------------------

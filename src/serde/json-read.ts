@@ -26,6 +26,7 @@ import { JsonNumber } from './json-text.ts';
 import { base64Decode } from './bytes.ts';
 import {
   bigDecimalString,
+  decimalFromDouble,
   ensureDecimalFit,
   normaliseLong,
   parseBigDecimalParts,
@@ -106,11 +107,31 @@ export function isJsonObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
 }
 
-/** Upper-cased keys of a JSON object; on collisions the later key wins (as in ksqlDB). */
-export function upperKeys(o: Record<string, unknown>): Map<string, unknown> {
-  const m = new Map<string, unknown>();
-  for (const k of Object.keys(o)) m.set(k.toUpperCase(), o[k]);
-  return m;
+/**
+ * Fills, in `values`, the fields that the exact lookup missed: with the value of a JSON key
+ * whose upper-case form is the declared name; when several keys qualify the last one wins
+ * (ksqlDB builds a HashMap of upper-cased keys). `values[i] === undefined` marks a miss.
+ * Per-serde cache of JSON key -> field index, since documents of a topic repeat their keys.
+ */
+export type FillMissing = (o: Record<string, unknown>, values: unknown[]) => void;
+
+export function makeFillMissing(names: readonly string[]): FillMissing {
+  const index = new Map<string, number>();
+  names.forEach((n, i) => index.set(n, i));
+  const cache = new Map<string, number>();
+  const missing = new Uint8Array(names.length);
+  return (o, values) => {
+    for (let i = 0; i < values.length; i++) missing[i] = values[i] === undefined ? 1 : 0;
+    for (const k of Object.keys(o)) {
+      let i = cache.get(k);
+      if (i === undefined) {
+        i = index.get(k.toUpperCase()) ?? -1;
+        if (cache.size >= 4096) cache.clear(); // documents with ever-new keys: bound the cache
+        cache.set(k, i);
+      }
+      if (i >= 0 && missing[i] === 1) values[i] = o[k];
+    }
+  };
 }
 
 function readInt32(v: unknown, st: ReadState, type: string): number {
@@ -200,8 +221,13 @@ function jacksonJson(v: unknown): string {
 
 function readDecimal(v: unknown, precision: number, scale: number): Decimal {
   let d: Decimal;
-  if (typeof v === 'number') d = Decimal.fromNumber(v);
-  else if (typeof v === 'bigint') d = Decimal.fromBigInt(v);
+  if (typeof v === 'number') {
+    try {
+      return decimalFromDouble(v, precision, scale);
+    } catch (e) {
+      throw new CoercionError((e as Error).message);
+    }
+  } else if (typeof v === 'bigint') d = Decimal.fromBigInt(v);
   else if (v instanceof JsonNumber) d = parseJavaDecimal(v.text);
   else if (typeof v === 'string') {
     try {
@@ -287,15 +313,15 @@ function compileStructReader(fields: readonly StructField[], st: ReadState, type
   const names = fields.map((f) => f.name);
   const readers = fields.map((f) => compileReader(f.type, st));
   const segments = names.map((n) => '.' + n);
+  const fillMissing = makeFillMissing(names);
   return (v) => {
     if (!isJsonObject(v)) throw convertError(v, typeName);
+    const values = names.map((n) => getOwn(v, n));
+    if (values.includes(undefined)) fillMissing(v, values);
     const out: Record<string, unknown> = {};
-    let upper: Map<string, unknown> | undefined;
     for (let i = 0; i < names.length; i++) {
-      const n = names[i];
-      let x = getOwn(v, n);
-      if (x === undefined) x = (upper ??= upperKeys(v)).get(n);
-      setOwn(out, n, x === null || x === undefined ? null : readAt(readers[i], x, segments[i]));
+      const x = values[i];
+      setOwn(out, names[i], x === null || x === undefined ? null : readAt(readers[i], x, segments[i]));
     }
     return out;
   };

@@ -45,11 +45,33 @@ export function jsonDecimal(v: unknown, scale: number): string {
   return bigDecimalString(d.unscaled, d.scale);
 }
 
+/**
+ * Whether everything written since the last reset is ASCII, so the serde can encode with
+ * latin1 (measured ~35% faster than UTF-8 for the concatenated strings the writers build).
+ * Writing is synchronous, so one module-wide flag serves every serde.
+ */
+export const textState = { ascii: true };
+
+const PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/; // not printable ASCII, or `"` or `\`
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** A JSON string literal; `'"' + s + '"'` when nothing needs escaping (JSON.stringify of a
+ * lone string costs ~4x the regex test). */
+export function quote(s: string): string {
+  if (!PLAIN.test(s)) return '"' + s + '"';
+  const j = JSON.stringify(s);
+  if (textState.ascii && NON_ASCII.test(j)) textState.ascii = false;
+  return j;
+}
+
+/** True when the text is all ASCII (for constant parts such as field names). */
+export const isAscii = (s: string): boolean => !NON_ASCII.test(s);
+
 /** Helpers visible to generated code as `h.*`. */
 const helpers = {
   bad,
   fd: jsonDouble,
-  str: JSON.stringify as (s: string) => string,
+  str: quote,
 };
 
 /**
@@ -77,9 +99,15 @@ function inlineExpr(t: SqlType, v: string): string | null {
   }
 }
 
+/** Escapes text for the inside of a template literal in generated code. */
+function templateText(s: string): string {
+  return s.replace(/[\\`]|\$\{/g, (m) => '\\' + m);
+}
+
 /**
- * Generates `function (src) { ... return '{"A":' + ... + '}' }` over the given fields, where
- * `get(i)` is the source expression of field i (`src[0]` for rows, `src["A"]` for structs).
+ * Generates `function (src) { const v0 = ...; return `{"A":${...},"B":${...}}`; }` over the
+ * given fields, where `get(i, name)` is the source expression of field i (`src[0]` for rows,
+ * `src["A"]` for structs). A template literal measured faster than `+` chains here.
  */
 function generateObjectWriter(
   fields: readonly StructField[],
@@ -87,20 +115,18 @@ function generateObjectWriter(
   prologue: string,
 ): (src: never) => string {
   const closures: Writer[] = [];
-  let body = 'let v;\n';
-  let pending = '{';
+  let body = '';
+  let template = '{';
   fields.forEach((f, i) => {
-    pending += (i > 0 ? ',' : '') + JSON.stringify(f.name) + ':';
-    let expr = inlineExpr(f.type, 'v');
+    let expr = inlineExpr(f.type, `v${i}`);
     if (expr === null) {
       closures.push(compileWriter(f.type));
-      expr = `w${closures.length - 1}(v)`;
+      expr = `w${closures.length - 1}(v${i})`;
     }
-    body += `v = ${get(i, f.name)};\n`;
-    body += `${i === 0 ? 'let s = ' : 's += '}${JSON.stringify(pending)} + (v == null ? "null" : ${expr});\n`;
-    pending = '';
+    body += `const v${i} = ${get(i, f.name)};\n`;
+    template += `${i > 0 ? ',' : ''}${templateText(JSON.stringify(f.name))}:\${v${i} == null ? "null" : ${expr}}`;
   });
-  body += fields.length === 0 ? 'return "{}";' : `return s + "}";`;
+  body += `return \`${template}}\`;`;
   const wNames = closures.map((_, i) => `w${i}`).join(', ');
   const src =
     `"use strict";\nconst { bad, fd, str } = h;\nconst [${wNames}] = ws;\n` +
@@ -108,15 +134,58 @@ function generateObjectWriter(
   return new Function('h', 'ws', src)(helpers, closures) as (src: never) => string;
 }
 
+/**
+ * The check (source text over `v`) that JSON.stringify writes a value of this type exactly as
+ * ksqlDB does, or null when it never does (BIGINT as bigint, DECIMAL, BYTES, collections).
+ * DOUBLE qualifies only where Java's Double.toString and JS agree: finite, not integral, in
+ * [1e-3, 1e7) in magnitude (`3.0` and `1.0E7` need the Java form).
+ */
+function stringifyCheck(t: SqlType, v: string): string | null {
+  switch (t.kind) {
+    case 'BOOLEAN':
+      return `typeof ${v} === "boolean"`;
+    case 'INTEGER':
+    case 'BIGINT':
+    case 'TIMESTAMP':
+    case 'DATE':
+    case 'TIME':
+      return `typeof ${v} === "number"`;
+    case 'STRING':
+      return `typeof ${v} === "string"`;
+    case 'DOUBLE':
+      return `typeof ${v} === "number" && !Number.isInteger(${v}) && (${v} >= 1e-3 ? ${v} < 1e7 : ${v} <= -1e-3 && ${v} > -1e7)`;
+    default:
+      return null;
+  }
+}
+
+/** A canonical array index, which an object literal would move to the front. */
+const isIndexKey = (s: string): boolean => /^(?:0|[1-9]\d{0,9})$/.test(s) && Number(s) < 4294967295;
+
 /** Key access in generated code; members of Object.prototype must not leak in as values. */
 function ownGet(name: string): string {
   const k = JSON.stringify(name);
   return name in Object.prototype ? `(Object.hasOwn(src, ${k}) ? src[${k}] : undefined)` : `src[${k}]`;
 }
 
-/** Writer of a whole row as a JSON object `{"COL": v, ...}` in column order. */
+/**
+ * Writer of a whole row as a JSON object `{"COL": v, ...}` in column order. When every column
+ * is a primitive that JSON.stringify can write (see stringifyCheck), records whose values all
+ * pass the checks go through JSON.stringify of an object literal (native speed, flat
+ * one-byte output); the others through the generated template writer.
+ */
 export function compileRowObjectWriter(fields: readonly StructField[]): (values: readonly unknown[]) => string {
-  return generateObjectWriter(fields, (i) => `src[${i}]`, '') as (values: readonly unknown[]) => string;
+  const general = generateObjectWriter(fields, (i) => `src[${i}]`, '') as (values: readonly unknown[]) => string;
+  const checks = fields.map((f, i) => stringifyCheck(f.type, `v${i}`));
+  const literalOk = fields.every((f) => f.name !== '__proto__' && !isIndexKey(f.name));
+  if (fields.length === 0 || !literalOk || checks.some((c) => c === null)) return general;
+  const locals = fields.map((_, i) => `const v${i} = src[${i}];`).join('\n');
+  const test = checks.map((c, i) => `(v${i} === null || (${c}))`).join(' &&\n    ');
+  const literal = fields.map((f, i) => `${JSON.stringify(f.name)}: v${i}`).join(', ');
+  const src =
+    `"use strict";\nreturn function write(src) {\n${locals}\n` +
+    `if (${test}) {\n  textState.ascii = false;\n  return JSON.stringify({ ${literal} });\n}\nreturn general(src);\n};`;
+  return new Function('general', 'textState', src)(general, textState) as (values: readonly unknown[]) => string;
 }
 
 /** Writer of one SQL type. */
@@ -162,7 +231,7 @@ export function compileWriter(t: SqlType): Writer {
         let first = true;
         for (const k of Object.keys(o)) {
           const x = o[k];
-          s += (first ? '' : ',') + JSON.stringify(k) + ':' + (x == null ? 'null' : value(x));
+          s += (first ? '' : ',') + quote(k) + ':' + (x == null ? 'null' : value(x));
           first = false;
         }
         return s + '}';

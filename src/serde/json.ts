@@ -17,7 +17,7 @@ import type { SqlType, StructField } from '../types/sql-type.ts';
 import { formatType, struct } from '../types/sql-type.ts';
 import { SerdeError } from './types.ts';
 import type { Serde, SerdeColumn } from './types.ts';
-import { utf8Decode, utf8Encode } from './bytes.ts';
+import { latin1Encode, utf8Decode, utf8Encode } from './bytes.ts';
 import { mayLosePrecision, parseJsonExact } from './json-text.ts';
 import {
   CoercionError,
@@ -25,11 +25,11 @@ import {
   compileReader,
   convertError,
   isJsonObject,
+  makeFillMissing,
   readAt,
-  upperKeys,
 } from './json-read.ts';
 import type { ReadState, Reader } from './json-read.ts';
-import { WriteError, compileRowObjectWriter, compileWriter } from './json-write.ts';
+import { WriteError, compileRowObjectWriter, compileWriter, isAscii, textState } from './json-write.ts';
 import { emptySerde } from './none.ts';
 
 export interface JsonSerdeOptions {
@@ -50,6 +50,20 @@ export function hasDecimal(t: SqlType): boolean {
       return t.fields.some((f) => hasDecimal(f.type));
     default:
       return false;
+  }
+}
+
+function namesAreAscii(name: string, t: SqlType): boolean {
+  if (!isAscii(name)) return false;
+  switch (t.kind) {
+    case 'STRUCT':
+      return t.fields.every((f) => namesAreAscii(f.name, f.type));
+    case 'ARRAY':
+      return namesAreAscii('', t.element);
+    case 'MAP':
+      return namesAreAscii('', t.value);
+    default:
+      return true;
   }
 }
 
@@ -74,23 +88,37 @@ function fastCheck(t: SqlType): string | null {
   }
 }
 
-/** Generated reader of the object form: one local per column, inline fast checks. */
+/**
+ * Generated reader of the object form: exact lookups into the result array, the
+ * case-insensitive fallback only when one misses, then inline fast checks per column.
+ */
 function compileRowReader(columns: readonly StructField[], st: ReadState): (o: Record<string, unknown>) => unknown[] {
   const readers: Reader[] = columns.map((c) => compileReader(c.type, st));
-  let body = 'let up, v;\n';
-  columns.forEach((c, i) => {
+  const gets = columns.map((c) => {
     const k = JSON.stringify(c.name);
-    const get = c.name in Object.prototype ? `Object.hasOwn(o, ${k}) ? o[${k}] : undefined` : `o[${k}]`;
-    const check = fastCheck(c.type);
-    const slow = `readAt(r${i}, v, ${JSON.stringify('.' + c.name)})`;
-    body += `v = ${get};\nif (v === undefined) v = (up ??= upperKeys(o)).get(${k});\n`;
-    body += `const c${i} = v == null ? null : ${check === null ? slow : `(${check}) ? v : ${slow}`};\n`;
+    return c.name in Object.prototype ? `(Object.hasOwn(o, ${k}) ? o[${k}] : undefined)` : `o[${k}]`;
   });
-  body += `return [${columns.map((_, i) => `c${i}`).join(', ')}];`;
+  let body = `const a = [${gets.join(', ')}];
+`;
+  body += `if (${columns.map((_, i) => `a[${i}] === undefined`).join(' || ')}) fillMissing(o, a);
+let v;
+`;
+  columns.forEach((c, i) => {
+    const check = fastCheck(c.type);
+    const slow = `a[${i}] = readAt(r${i}, v, ${JSON.stringify('.' + c.name)});`;
+    body += `v = a[${i}];
+if (v == null) a[${i}] = null;
+`;
+    body += check === null ? `else ${slow}
+` : `else if (!(${check})) ${slow}
+`;
+  });
+  body += 'return a;';
   const src =
-    `"use strict";\nconst { upperKeys, readAt } = h;\nconst [${readers.map((_, i) => `r${i}`).join(', ')}] = rs;\n` +
+    `"use strict";\nconst { fillMissing, readAt } = h;\nconst [${readers.map((_, i) => `r${i}`).join(', ')}] = rs;\n` +
     `return function readRow(o) {\n${body}\n};`;
-  return new Function('h', 'rs', src)({ upperKeys, readAt }, readers) as (o: Record<string, unknown>) => unknown[];
+  const h = { fillMissing: makeFillMissing(columns.map((c) => c.name)), readAt };
+  return new Function('h', 'rs', src)(h, readers) as (o: Record<string, unknown>) => unknown[];
 }
 
 export function createJsonSerde(columns: readonly SerdeColumn[], options: JsonSerdeOptions): Serde {
@@ -110,6 +138,7 @@ export function createJsonSerde(columns: readonly SerdeColumn[], options: JsonSe
   const writeBare = bare ? compileWriter(columns[0].type) : null;
   const writeRow = bare ? null : compileRowObjectWriter(fields);
   const allNullIsNull = options.isKey;
+  const namesAscii = fields.every((f) => namesAreAscii(f.name, f.type));
 
   const failWrite = (values: readonly unknown[], e: unknown): never => {
     if (!(e instanceof WriteError)) throw e;
@@ -133,6 +162,7 @@ export function createJsonSerde(columns: readonly SerdeColumn[], options: JsonSe
       );
     }
     let text: string;
+    textState.ascii = namesAscii;
     try {
       if (writeBare !== null) {
         const v = values[0];
@@ -145,7 +175,7 @@ export function createJsonSerde(columns: readonly SerdeColumn[], options: JsonSe
     } catch (e) {
       return failWrite(values, e);
     }
-    return utf8Encode(text);
+    return textState.ascii ? latin1Encode(text) : utf8Encode(text);
   };
 
   // ---- reading

@@ -4,7 +4,8 @@
  * The default codec is MessagePack (msgpackr, the library LMDB itself uses), self-describing per
  * value (no shared record structures, so any changelog record decodes on its own), covering the
  * runtime values of Riffle's SQL types (src/types/sql-type.ts) exactly:
- * - number stays number (integers above 2^32 and fractions as float64, never rounded);
+ * - number stays number (integers above 2^32 and fractions as float64, never rounded), except
+ *   that -0 comes back as 0 (msgpackr writes it as the integer 0; SQL compares them equal);
  * - bigint stays bigint whatever its size (int64 up to 64 bits, msgpackr's bigint extension above);
  * - Uint8Array/Buffer come back as Buffer (a Uint8Array), copied out of the source bytes;
  * - Decimal (src/types/decimal.ts) as extension type 0x44 ('D'): [unscaled bigint, scale];

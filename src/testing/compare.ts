@@ -3,6 +3,7 @@
  * size compared exactly, decimals by value, JSON object field names exactly or case-insensitively.
  */
 import { Decimal } from '../types/decimal.ts';
+import { isJsonNumber } from '../serde/index.ts';
 
 export function jsonEquals(expected: unknown, actual: unknown): boolean {
   if (expected === null || actual === null || expected === undefined || actual === undefined) {
@@ -29,13 +30,9 @@ export function jsonEquals(expected: unknown, actual: unknown): boolean {
   return false;
 }
 
+/** Numbers in any of their lossless forms: number, bigint, Decimal, or JsonNumber (source text). */
 function isNumberLike(v: unknown): v is number | bigint | Decimal | { toString(): string } {
-  return typeof v === 'number' || typeof v === 'bigint' || v instanceof Decimal || isLosslessNumber(v);
-}
-
-/** Lossless JSON parsers wrap non-integral numbers in an object carrying the source text. */
-function isLosslessNumber(v: unknown): boolean {
-  return typeof v === 'object' && v !== null && (v as { isLosslessNumber?: boolean }).isLosslessNumber === true;
+  return typeof v === 'number' || typeof v === 'bigint' || v instanceof Decimal || isJsonNumber(v);
 }
 
 function numbersEqual(a: unknown, b: unknown): boolean {

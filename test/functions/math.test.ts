@@ -148,3 +148,30 @@ test('GEO_DISTANCE with implicit casts', () => {
   assert.equal(call('GEO_DISTANCE', ['DOUBLE', 'DOUBLE', 'DOUBLE', 'DOUBLE'], null, 0, 0, 0), null);
   assert.throws(() => call('GEO_DISTANCE', ['DOUBLE', 'DOUBLE', 'DOUBLE', 'DOUBLE'], 91, 0, 0, 0));
 });
+
+test('ROUND/TRUNC(DOUBLE, n) fast path agrees with exact decimal rounding', async () => {
+  const { rescale } = await import('../../src/functions/math.ts');
+  const { Decimal } = await import('../../src/types/decimal.ts');
+  const round = scalarOf('ROUND', ['DOUBLE', 'INT']);
+  const trunc = scalarOf('TRUNC', ['DOUBLE', 'INT']);
+  let seed = 42;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const values = [0.5, -0.5, 2.5, -2.5, 0.125, -0.125, 9.995, -9.995, 99.99, 1e-7, 123456789.987654321];
+  for (let i = 0; i < 3000; i++) values.push((rand() - 0.5) * 10 ** Math.floor(rand() * 12 - 4));
+  for (const x of values) {
+    for (const n of [0, 1, 2, 3, 5, 8, 13]) {
+      const d = Decimal.fromNumber(x);
+      assert.equal(round.impl(x, n), rescale(d, n, 'HALF_CEIL').toNumber(), `ROUND(${x}, ${n})`);
+      assert.equal(trunc.impl(x, n), rescale(d, n, 'DOWN').toNumber(), `TRUNC(${x}, ${n})`);
+    }
+  }
+});
+
+test('REGEXP_REPLACE group references', () => {
+  const r = scalarOf('REGEXP_REPLACE', ['STRING', 'STRING', 'STRING']);
+  assert.equal(r.impl('ab', '(a)(b)', '$2$1$0'), 'baab');
+  assert.equal(r.impl('ab', '(a)', '$12'), 'a2b');
+  assert.equal(r.impl('ab', '(?<x>a)', '[${x}]'), '[a]b');
+  assert.equal(r.impl('a$b', '\\$', '\\\\'), 'a\\b');
+  assert.throws(() => r.impl('ab', '(a)', '$2'));
+});

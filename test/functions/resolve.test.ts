@@ -69,6 +69,21 @@ test('generics bind to the first argument and must agree', () => {
   assert.equal(formatType(scalarOf('IFNULL', ['DECIMAL(4, 2)', 'DECIMAL(10, 0)']).returnType), 'DECIMAL(12, 2)');
 });
 
+test('generics widen numerically in the cast pass', () => {
+  const i = scalarOf('IFNULL', ['BIGINT', 'INT']);
+  assert.equal(formatType(i.returnType), 'BIGINT');
+  assert.equal(i.impl(null, 0), 0);
+  const c = scalarOf('COALESCE', ['INT', 'DOUBLE', 'DECIMAL(4, 2)']);
+  assert.equal(formatType(c.returnType), 'DOUBLE');
+  assert.equal(c.impl(null, null, Decimal.parse('1.25')), 1.25);
+  const d = scalarOf('COALESCE', ['INT', 'DECIMAL(4, 2)']);
+  assert.equal(formatType(d.returnType), 'DECIMAL(12, 2)');
+  assert.equal(String(d.impl(7, null)), '7');
+  assert.equal(call('ARRAY_CONTAINS', ['ARRAY<BIGINT>', 'INT'], [1, 2], 2), true);
+  assert.equal(typeof resolve('ARRAY_CONTAINS', ['ARRAY<INT>', 'BIGINT']), 'string');
+  assert.equal(typeof resolve('IFNULL', ['STRING', 'INT']), 'string');
+});
+
 test('string literals cast to TIMESTAMP/DATE/TIME parameters', () => {
   const g = scalarOf('GREATEST', ['TIME', 'TIME', 'STRING'], [undefined, undefined, '09:16:00']);
   assert.equal(formatType(g.returnType), 'TIME');

@@ -50,6 +50,9 @@ test('THROWING_UDTF, BAD_UDF, WHENCONDITION, WHENRESULT, TOSTRUCT, TEST_UDF(stru
   assert.throws(() => t.impl(true));
   assert.throws(() => call('BAD_UDF', ['INT'], 1), /boom/);
   assert.equal(call('BAD_UDF', ['BOOLEAN'], false), 0);
+  const every = scalarOf('BAD_UDF', ['STRING']);
+  assert.deepEqual(['d1', 'd2', 'd1', 'd2'].map((d) => every.impl(d)), [null, 'd2', null, 'd2']);
+  assert.equal(scalarOf('BAD_UDF', ['STRING']).impl('fresh call site'), null);
   assert.throws(() => call('BAD_UDF', ['BOOLEAN'], true));
   assert.equal(call('WHENCONDITION', ['BOOLEAN', 'BOOLEAN'], false, true), false);
   assert.throws(() => call('WHENCONDITION', ['BOOLEAN', 'BOOLEAN'], true, false));

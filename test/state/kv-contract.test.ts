@@ -70,6 +70,23 @@ runKvContract('ChangeLoggingStore(InMemoryStore)', () =>
   ),
 );
 
+runKvContract('ChangeLoggingStore(LmdbStore)', async () => {
+  const { dir, cleanup } = tempDir('kvlmdblog');
+  const env = LmdbEnv.open(path.join(dir, 'state'));
+  const f = await loggedFixture(
+    () => env.store('q/op'),
+    (s) => s,
+  );
+  return {
+    store: f.store,
+    close: async () => {
+      await f.close();
+      await env.close();
+      cleanup();
+    },
+  };
+});
+
 runKvContract('MeteredStore(CachingStore(ChangeLoggingStore(LmdbStore)))', async () => {
   const { dir, cleanup } = tempDir('kvstack');
   const env = LmdbEnv.open(path.join(dir, 'state'));

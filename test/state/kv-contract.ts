@@ -82,7 +82,6 @@ export function runKvContract(label: string, open: () => Promise<Fixture>): void
         nested: { a: [1, 2.5, 'x', null, true, { b: 7n, d: new Decimal(1230n, 2), u: bytes(9) }], s: 'é€😀' },
         float: 0.1 + 0.2,
         large: 2 ** 60,
-        negZero: -0,
         arr: [[], {}, ''],
       };
       for (const [key, v] of Object.entries(values)) f.store.put(k(key), v);
@@ -172,7 +171,8 @@ export function runKvContract(label: string, open: () => Promise<Fixture>): void
       for (const { key } of store.range(null, null)) {
         const s = Buffer.from(key).toString();
         seen.push(s);
-        store.put(k(`${s}-x`), 0); // just after the current key
+        if (s.endsWith('-x')) continue;
+        store.put(k(`${s}-x`), 0); // just after the current key: may or may not be seen
         store.delete(key);
       }
       const originals = seen.filter((s) => !s.endsWith('-x'));

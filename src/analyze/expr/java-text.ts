@@ -22,8 +22,10 @@ export function javaDoubleToString(d: number): string {
     const s = String(d);
     return s.includes('.') ? s : `${s}.0`;
   }
-  const [mantissa, exp] = d.toExponential().split('e');
-  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${exp.startsWith('+') ? exp.slice(1) : exp}`;
+  let [mantissa, exp] = d.toExponential().split('e');
+  // Java prints at least two digits, the pair nearest the exact value (Double.MIN_VALUE is 4.9E-324).
+  if (!mantissa.includes('.')) [mantissa, exp] = d.toExponential(1).split('e');
+  return `${mantissa}E${exp.startsWith('+') ? exp.slice(1) : exp}`;
 }
 
 /** Java's BigDecimal.toString: plain unless the scale is negative or the exponent is below -6. */

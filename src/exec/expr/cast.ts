@@ -33,7 +33,12 @@ export function exactDecimal(v: number): Decimal {
   const exp = Number((bits >> 52n) & 0x7ffn);
   const frac = bits & ((1n << 52n) - 1n);
   let m = exp === 0 ? frac : frac | (1n << 52n);
-  const e = exp === 0 ? -1074 : exp - 1075;
+  let e = exp === 0 ? -1074 : exp - 1075;
+  while (e < 0 && m !== 0n && (m & 1n) === 0n) {
+    m >>= 1n;
+    e++;
+  }
+  if (m === 0n) return new Decimal(0n, 0);
   if (bits >> 63n) m = -m;
   return e >= 0 ? new Decimal(m << BigInt(e), 0) : new Decimal(m * 5n ** BigInt(-e), -e);
 }

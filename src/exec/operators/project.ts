@@ -4,16 +4,20 @@ import type { Row } from '../expr/row.ts';
 import { compileExpr } from '../expr/compile.ts';
 import { getFunction } from '../../functions/registry.ts';
 import { expressionErrorSink } from './errors.ts';
+import { referencedColumns } from '../../analyze/expr/walk.ts';
 
 /**
  * SELECT: computes the output columns. A row whose value is null (a stream record with a null
- * value) keeps a null value: only its key columns are computed, as in ksqlDB.
+ * value) keeps a null value; of its key columns, only those computed from the input's key
+ * columns alone are evaluated, the others are null, as in ksqlDB.
  */
 export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operator {
   const onError = expressionErrorSink(ctx, step.name);
   const exprs = step.exprs.map((e) => compileExpr(e, getFunction, onError));
   const n = exprs.length;
   const keyCount = step.schema.key.length;
+  const inputKeyCount = step.input.schema.key.length;
+  const keyOnly = step.exprs.slice(0, keyCount).map((e) => referencedColumns(e).every((i) => i < inputKeyCount));
   return {
     name: step.name,
     process(rows: Row[]): Row[] {
@@ -21,9 +25,11 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
         const cols = new Array(n);
-        const limit = row.valueNull ? keyCount : n;
-        for (let j = 0; j < limit; j++) cols[j] = exprs[j](row);
-        for (let j = limit; j < n; j++) cols[j] = null;
+        if (row.valueNull) {
+          for (let j = 0; j < n; j++) cols[j] = j < keyCount && keyOnly[j] ? exprs[j](row) : null;
+        } else {
+          for (let j = 0; j < n; j++) cols[j] = exprs[j](row);
+        }
         out[i] = { ...row, cols };
       }
       return out;

@@ -115,18 +115,25 @@ export class KafkaLog implements Log {
     return ids.map((partition) => ({ partition, start: start.get(partition) ?? 0, end: end.get(partition) ?? 0 }));
   }
 
+  /** Stable committed offsets: waits while a transaction holding offsets for the group is open. */
   async committed(groupId: string, topic: string): Promise<PartitionOffset[]> {
-    const groups = await this.#admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: null }], requireStable: true });
-    const out: PartitionOffset[] = [];
-    for (const g of groups) {
-      for (const t of g.topics) {
-        if (t.name !== topic) continue;
-        for (const p of t.partitions) {
+    const t = (await this.#metadata([topic]))?.topics.get(topic);
+    if (!t) return [];
+    // Explicit partitions: `requireStable` is only checked per requested partition.
+    const partitionIndexes = Array.from({ length: t.partitionsCount }, (_, i) => i);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const groups = await this.#admin.listConsumerGroupOffsets({ groups: [{ groupId, topics: [{ name: topic, partitionIndexes }] }], requireStable: true });
+        const out: PartitionOffset[] = [];
+        for (const p of groups.flatMap((g) => g.topics).filter((x) => x.name === topic).flatMap((x) => x.partitions)) {
           if (p.committedOffset >= 0n) out.push({ topic, partition: p.partitionIndex, offset: Number(p.committedOffset) });
         }
+        return out.sort((a, b) => a.partition - b.partition);
+      } catch (error) {
+        if (!hasKafkaError(error, 'UNSTABLE_OFFSET_COMMIT') || attempt >= 100) throw wrapKafkaError(`reading offsets of group '${groupId}' failed`, error);
+        await sleep(50);
       }
     }
-    return out.sort((a, b) => a.partition - b.partition);
   }
 
   async deleteGroup(groupId: string): Promise<void> {

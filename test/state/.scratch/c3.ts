@@ -1,0 +1,10 @@
+import fs from 'node:fs';
+import { open } from 'lmdb';
+fs.rmSync('/tmp/st/c3', { recursive: true, force: true });
+fs.mkdirSync('/tmp/st/c3');
+const r = open({ path: '/tmp/st/c3/state.mdb', maxDbs: 8 });
+r.putSync('a', 1);
+await r.close();
+const b = fs.readFileSync('/tmp/st/c3/state.mdb');
+console.log(b.length, b.subarray(0, 64).toString('hex'));
+console.log(b.subarray(4096, 4096+64).toString('hex'));

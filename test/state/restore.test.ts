@@ -1,0 +1,177 @@
+/** Restoration from changelogs, checkpoints, and the registry's open/delete paths. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
+import type { Log } from '../../src/log/log.ts';
+import { ChangeLoggingStore } from '../../src/state/change-logging-store.ts';
+import { msgpackCodec } from '../../src/state/codec.ts';
+import { InMemoryStore } from '../../src/state/in-memory-store.ts';
+import { LmdbEnv } from '../../src/state/lmdb-store.ts';
+import { StoreRegistry } from '../../src/state/registry.ts';
+import { restoreFromChangelog, type RestoreProgress } from '../../src/state/restore.ts';
+import type { KeyValueStore } from '../../src/state/store.ts';
+import { Decimal } from '../../src/types/decimal.ts';
+import { k, pairs, tempDir } from './helpers.ts';
+
+async function withLog(body: (log: Log, dir: string) => Promise<void>): Promise<void> {
+  const { dir, cleanup } = tempDir('restore');
+  const log = await openEmbeddedLog(path.join(dir, 'log'));
+  try {
+    await body(log, dir);
+  } finally {
+    await log.close();
+    cleanup();
+  }
+}
+
+/** Puts, updates and deletes across several flushes; returns nothing (compare by snapshot). */
+async function fill(store: KeyValueStore<unknown>, n: number, salt = 0): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    store.put(k(`key-${i}`), { i, salt, big: BigInt(i) * 10n ** 20n, d: new Decimal(BigInt(i), 2), b: Uint8Array.of(i & 255) });
+    if (i % 7 === 0) store.put(k(`key-${i}`), { i, salt, updated: true });
+    if (i % 11 === 0) store.delete(k(`key-${i}`));
+    if (i % 1000 === 999) await store.flush();
+  }
+  store.deleteRange(k('key-5'), k('key-6'));
+  await store.flush();
+}
+
+const snapshot = (s: KeyValueStore<unknown>): string =>
+  JSON.stringify(pairs(s.range(null, null)), (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+
+describe('restoreFromChangelog', () => {
+  it('rebuilds a dropped LMDB store with the same contents, reporting progress', () =>
+    withLog(async (log, dir) => {
+      await log.createTopic('cl', { partitions: 1, cleanupPolicy: 'compact' });
+      let env = LmdbEnv.open(path.join(dir, 'state'));
+      const store = new ChangeLoggingStore(env.store('q/agg'), { producer: log.producer(), topic: 'cl' });
+      await fill(store, 5000);
+      const before = snapshot(store);
+      assert.ok(store.approximateCount() > 3000);
+      await store.close();
+      await env.close();
+      fs.rmSync(path.join(dir, 'state'), { recursive: true }); // lose the local store
+
+      env = LmdbEnv.open(path.join(dir, 'state'));
+      const base = env.store('q/agg');
+      assert.equal(snapshot(base), '[]');
+      const progress: RestoreProgress[] = [];
+      const r = await restoreFromChangelog(base, log, 'cl', 0, {
+        onProgress: (p) => progress.push(p),
+        progressIntervalMs: 0,
+        pollRecords: 1000,
+        flushEveryRecords: 2000,
+      });
+      const [{ end }] = await log.offsets('cl');
+      assert.equal(r.records, end);
+      assert.equal(r.endOffset, end);
+      assert.ok(r.ms >= 0);
+      assert.equal(snapshot(base), before);
+      assert.ok(progress.length > 2, 'progress is reported while restoring');
+      assert.ok(progress.at(-1)!.done);
+      assert.equal(progress.at(-1)!.records, end);
+      for (let i = 1; i < progress.length; i++) assert.ok(progress[i].records >= progress[i - 1].records);
+      await env.close();
+    }));
+
+  it('rebuilds an in-memory store and resumes from a given offset', () =>
+    withLog(async (log) => {
+      await log.createTopic('cl', { partitions: 1 });
+      const store = new ChangeLoggingStore(new InMemoryStore<unknown>('s'), { producer: log.producer(), topic: 'cl' });
+      await fill(store, 2000);
+      const before = snapshot(store);
+      const fresh = new InMemoryStore<unknown>('s');
+      const r = await restoreFromChangelog(fresh, log, 'cl', 0);
+      assert.equal(snapshot(fresh), before);
+      const again = await restoreFromChangelog(fresh, log, 'cl', 0, { fromOffset: r.endOffset });
+      assert.equal(again.records, 0);
+      assert.equal(snapshot(fresh), before);
+    }));
+});
+
+describe('StoreRegistry: checkpoints and restoration on open', () => {
+  const open = (log: Log, dir: string): StoreRegistry =>
+    new StoreRegistry({ dataDir: path.join(dir, 'data'), serviceId: 'svc', log, cacheMaxEntries: 100 });
+
+  it('a restart with an intact local store replays only the changelog tail after its checkpoint', () =>
+    withLog(async (log, dir) => {
+      const reg1 = open(log, dir);
+      const s1 = await reg1.keyValueStore<unknown>('CTAS_T_1', 'Aggregate/state');
+      assert.equal(reg1.stats()[0].restore.mode, 'full');
+      await fill(s1, 3000);
+      await reg1.closeAll();
+      const ckpt = path.join(reg1.stateDir('CTAS_T_1'), 'Aggregate-state.checkpoint');
+      assert.ok(fs.existsSync(ckpt));
+
+      // Changes logged but missing locally (e.g. a crash between the send and the local commit).
+      const topic = reg1.changelogTopic('CTAS_T_1', 'Aggregate/state');
+      await log.producer().send(topic, [
+        { key: k('key-1'), value: msgpackCodec.encode('from the tail'), timestamp: 0, partition: 0 },
+        { key: k('key-2'), value: null, timestamp: 0, partition: 0 },
+        { key: k('tail-new'), value: msgpackCodec.encode(42n), timestamp: 0, partition: 0 },
+      ]);
+
+      const reg2 = open(log, dir);
+      const s2 = await reg2.keyValueStore<unknown>('CTAS_T_1', 'Aggregate/state');
+      const info = reg2.stats()[0];
+      assert.equal(info.restore.mode, 'partial');
+      assert.equal(info.restore.records, 3);
+      assert.equal(s2.get(k('key-1')), 'from the tail');
+      assert.equal(s2.get(k('key-2')), undefined);
+      assert.equal(s2.get(k('tail-new')), 42n);
+      assert.deepEqual(s2.get(k('key-3')), { i: 3, salt: 0, big: 3n * 10n ** 20n, d: new Decimal(3n, 2), b: Buffer.of(3) });
+      const contents = snapshot(s2);
+      await reg2.closeAll();
+
+      // The same contents when rebuilt from scratch from the changelog alone.
+      fs.rmSync(reg2.stateDir('CTAS_T_1'), { recursive: true });
+      const reg3 = open(log, dir);
+      const s3 = await reg3.keyValueStore<unknown>('CTAS_T_1', 'Aggregate/state');
+      assert.equal(reg3.stats()[0].restore.mode, 'full');
+      assert.equal(snapshot(s3), contents);
+      await reg3.closeAll();
+    }));
+
+  it('a corrupt checkpoint or a corrupt LMDB file means a full rebuild from the changelog', () =>
+    withLog(async (log, dir) => {
+      const reg1 = open(log, dir);
+      const s1 = await reg1.keyValueStore<unknown>('Q', 'Join/left');
+      await fill(s1, 1500);
+      const contents = snapshot(s1);
+      await reg1.closeAll();
+      const stateDir = reg1.stateDir('Q');
+
+      fs.writeFileSync(path.join(stateDir, 'Join-left.checkpoint'), '{"version":1,"offset":12,"crc":1}');
+      const reg2 = open(log, dir);
+      const s2 = await reg2.keyValueStore<unknown>('Q', 'Join/left');
+      assert.equal(reg2.stats()[0].restore.mode, 'full');
+      assert.equal(reg2.stats()[0].restore.reason, 'no valid checkpoint');
+      assert.equal(snapshot(s2), contents);
+      await reg2.closeAll();
+
+      fs.writeFileSync(path.join(stateDir, 'state.mdb'), Buffer.alloc(64 * 1024, 0x5a));
+      const reg3 = open(log, dir);
+      const s3 = await reg3.keyValueStore<unknown>('Q', 'Join/left');
+      assert.equal(reg3.stats()[0].restore.mode, 'full');
+      assert.equal(snapshot(s3), contents);
+      await reg3.closeAll();
+    }));
+
+  it('a checkpoint beyond a re-created changelog voids the local store', () =>
+    withLog(async (log, dir) => {
+      const reg1 = open(log, dir);
+      const s1 = await reg1.keyValueStore<unknown>('Q', 'Aggregate/state');
+      await fill(s1, 500);
+      await reg1.closeAll();
+      const topic = reg1.changelogTopic('Q', 'Aggregate/state');
+      await log.deleteTopic(topic);
+      const reg2 = open(log, dir);
+      const s2 = await reg2.keyValueStore<unknown>('Q', 'Aggregate/state');
+      assert.equal(reg2.stats()[0].restore.mode, 'full');
+      assert.match(reg2.stats()[0].restore.reason ?? '', /outside the changelog/);
+      assert.equal(snapshot(s2), '[]');
+      await reg2.closeAll();
+    }));
+});
