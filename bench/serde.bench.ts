@@ -101,20 +101,38 @@ const [p, q] = measure((i) => JSON.parse(texts[i]), (i) => JSON.stringify(object
 console.log(`  JSON.parse(text)          ${fmt(p)}`);
 console.log(`  JSON.stringify(object)    ${fmt(q)}`);
 
-console.log('\nother schemas and formats (same records):');
+console.log('\nother schemas and formats, same records (ratio to the JSON serde in the same run):');
 const decColumns = columns.map((c) => (c.name === 'PRICE' ? { name: 'PRICE', type: decimal(10, 2) } : c));
 const decJson = createSerde('JSON', decColumns, { isKey: false, wrapSingleValue: true });
 const decRows = rows.map((r) => r.map((v, j) => (j === 2 ? Decimal.fromNumber(v as number).setScale(2) : v)));
 const decBytes = decRows.map((r) => decJson.serialize(r)!);
-console.log(`  JSON read, PRICE DECIMAL(10,2)   ${fmt(measure((i) => decJson.deserialize(decBytes[i]))[0])}`);
-console.log(`  JSON write, PRICE DECIMAL(10,2)  ${fmt(measure((i) => decJson.serialize(decRows[i]))[0])}`);
 const lower = bytes.map((b) => utf8Encode(utf8Decode(b).toLowerCase().replace('https', 'HTTPS')));
-console.log(`  JSON read, lower-case field names ${fmt(measure((i) => json.deserialize(lower[i]))[0])}`);
 const delimited = createSerde('DELIMITED', columns, { isKey: false, wrapSingleValue: true });
 const delBytes = rows.map((r) => delimited.serialize(r)!);
-console.log(`  DELIMITED read                   ${fmt(measure((i) => delimited.deserialize(delBytes[i]))[0])}`);
-console.log(`  DELIMITED write                  ${fmt(measure((i) => delimited.serialize(rows[i]))[0])}`);
 const kafka = createSerde('KAFKA', [columns[1]], { isKey: true, wrapSingleValue: false });
 const kafBytes = rows.map((r) => kafka.serialize([r[1]])!);
-console.log(`  KAFKA BIGINT read                ${fmt(measure((i) => kafka.deserialize(kafBytes[i]))[0])}`);
-console.log(`  KAFKA BIGINT write               ${fmt(measure((i) => kafka.serialize([rows[i][1]]))[0])}`);
+
+const reads = measure(
+  (i) => json.deserialize(bytes[i]),
+  (i) => decJson.deserialize(decBytes[i]),
+  (i) => json.deserialize(lower[i]),
+  (i) => delimited.deserialize(delBytes[i]),
+  (i) => kafka.deserialize(kafBytes[i]),
+);
+const writes = measure(
+  (i) => json.serialize(rows[i]),
+  (i) => decJson.serialize(decRows[i]),
+  (i) => delimited.serialize(rows[i]),
+  (i) => kafka.serialize([rows[i][1]]),
+);
+const line = (label: string, v: number, base: number) =>
+  console.log(`  ${label.padEnd(36)} ${fmt(v).padStart(16)}   ratio ${(v / base).toFixed(2)}`);
+line('JSON read', reads[0], reads[0]);
+line('JSON read, PRICE DECIMAL(10,2)', reads[1], reads[0]);
+line('JSON read, lower-case field names', reads[2], reads[0]);
+line('DELIMITED read', reads[3], reads[0]);
+line('KAFKA BIGINT read', reads[4], reads[0]);
+line('JSON write', writes[0], writes[0]);
+line('JSON write, PRICE DECIMAL(10,2)', writes[1], writes[0]);
+line('DELIMITED write', writes[2], writes[0]);
+line('KAFKA BIGINT write', writes[3], writes[0]);

@@ -1,6 +1,6 @@
 /**
- * Kafka's default partitioner: our murmur2 and partition choice must be bit-identical to the Java
- * client's, or keyed records (joins, aggregations, ksqlDB/Kafka Streams interop) land on other
+ * Kafka's default partitioner (src/log/partitioner.ts, shared by the embedded and the Kafka log):
+ * murmur2 and the partition choice must be bit-identical to the Java client's, or keyed records (joins, aggregations, ksqlDB/Kafka Streams interop) land on other
  * partitions than Java producers put them.
  */
 import assert from 'node:assert/strict';

@@ -132,6 +132,28 @@ describe('produce and consume', { timeout: 120_000 }, () => {
     await log.deleteTopic(topic);
   });
 
+  test('backpressure: fetching pauses while the buffer is full', async () => {
+    const topic = unique('backpressure');
+    await log.createTopic(topic, { partitions: 1 });
+    const producer = log.producer();
+    // 50 batches of 100 records (~2 KiB each): a Fetch returns whole batches, so a 4 KiB response
+    // carries at most ~200 records beyond the 100-record bound.
+    for (let b = 0; b < 50; b++) {
+      await producer.send(topic, Array.from({ length: 100 }, (_, i) => ({ key: null, value: enc(`record-${b * 100 + i}`), timestamp: Date.now() })));
+    }
+    const consumer = log.consumer({ groupId: unique('g'), topics: [topic], fromBeginning: true, maxBufferedRecords: 100, maxPartitionFetchBytes: 4096 });
+    const first = await pollCount(consumer, 1);
+    assert.equal(first[0].offset, 0);
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.ok(consumer.buffered >= 100 && consumer.buffered < 400, `buffered ${consumer.buffered} records`);
+    const rest = await pollCount(consumer, 4999);
+    assert.equal(rest.at(-1)!.offset, 4999);
+    assert.equal(consumer.buffered, 0);
+    await consumer.close();
+    await producer.close();
+    await log.deleteTopic(topic);
+  });
+
   test('null keys go to one partition per send, spread across sends', async () => {
     const topic = unique('nullkey');
     await log.createTopic(topic, { partitions: 4 });

@@ -36,8 +36,8 @@ profile=()
 mvn -B -q -ntp -Dstyle.color=never -f "$KAFKA_POM" "${profile[@]}" \
   -Dmaven.repo.local="$tmp/m2" \
   org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies \
-  -DincludeScope=runtime -DoutputDirectory="$tmp/lib" >&2 \
-  || die "Maven could not resolve the broker jars (is Maven Central reachable?)"
+  -DincludeScope=runtime -DoutputDirectory="$tmp/lib" >"$tmp/mvn.log" 2>&1 \
+  || { tail -n 30 "$tmp/mvn.log" >&2; die "Maven could not resolve the broker jars (is Maven Central reachable?)"; }
 ls "$tmp/lib"/kafka_2.13-"$KAFKA_VERSION".jar >/dev/null 2>&1 || die "kafka_2.13-$KAFKA_VERSION.jar missing after fetch"
 echo "$want" >"$tmp/lib/.complete"
 rm -rf "$KAFKA_LIB"

@@ -25,6 +25,7 @@ fi
 
 started=$SECONDS
 bash "$KAFKA_SCRIPTS_DIR/fetch.sh" >/dev/null
+log "broker jars ready in $((SECONDS - started))s"
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port="${RIFFLE_KAFKA_PORT:-19092}"
@@ -46,14 +47,18 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+starting=$SECONDS
 bootstrap="$(bash "$KAFKA_SCRIPTS_DIR/start.sh" --port "$port" --sasl-port "$((port + 2))" --dir "$dir")"
-log "broker up at $bootstrap in $((SECONDS - started))s"
+log "broker up at $bootstrap in $((SECONDS - starting))s"
+
 export RIFFLE_BOOTSTRAP_SERVERS="$bootstrap"
 export RIFFLE_TEST_SASL_BOOTSTRAP="127.0.0.1:$((port + 2))"
 export RIFFLE_KAFKA_LIB="$KAFKA_LIB"
 
 set +e
+running=$SECONDS
 "$@"
 status=$?
 set -e
+log "command finished in $((SECONDS - running))s (status $status)"
 exit "$status"

@@ -28,7 +28,7 @@ export function sinkEncoder(step: SinkStep, queryId: string, errors: ProcessingL
       const row = rows[i];
       const cols = row.cols;
       try {
-        const key = keyCount ? keySerde.serialize(keyCount === cols.length ? cols : cols.slice(0, keyCount)) : null;
+        const key = keyCount && !row.keyNull ? keySerde.serialize(keyCount === cols.length ? cols : cols.slice(0, keyCount)) : null;
         const value = row.valueNull ? null : valueSerde.serialize(keyCount ? cols.slice(keyCount) : cols);
         const ts = readTime ? readTime(row) : row.ts;
         if (ts === null) {

@@ -81,6 +81,7 @@ export function sourceDecoder(step: SourceStep, queryId: string, errors: Process
         windowEnd: null,
         headers: rec.headers,
         valueNull,
+        keyNull: rec.key === null,
       };
       if (readTime) {
         const ts = readTime(row);

@@ -156,8 +156,8 @@ export function createDelimitedSerde(columns: readonly SerdeColumn[], options: D
       }
       s += csvField(text, i === 0, delim);
     }
-    // A key of nulls is no key (null bytes), as ksqlDB passes a null key through.
-    if (isKey && allNull) return null;
+    // A single null key column is no key (null bytes), like the KAFKA and JSON formats.
+    if (isKey && allNull && n === 1) return null;
     return utf8Encode(s);
   };
 

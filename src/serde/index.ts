@@ -7,9 +7,11 @@
  *
  * Null conventions shared by all formats:
  * - deserialize(null) is null (a tombstone value, a null key);
- * - serialize returns null bytes when there are no columns; for a single unwrapped column whose
- *   value is null (JSON bare value, KAFKA), as ksqlDB's serializers do; and for a key whose
- *   columns are all null, since ksqlDB carries a null key through as null bytes.
+ * - serialize returns null bytes when there are no columns, and for a single unwrapped column
+ *   whose value is null (JSON bare value, KAFKA, single-column keys), as ksqlDB's serializers
+ *   do. A multi-column key of nulls is written (`{"A":null,"B":null}`, `,`): a record whose
+ *   key is absent altogether (null bytes) must be told apart by the caller, which then writes
+ *   null bytes rather than calling serialize.
  *
  * @example
  *   const serde = createSerde('JSON', [{ name: 'ID', type: BIGINT }], { isKey: false, wrapSingleValue: true });

@@ -9,6 +9,7 @@ import { Decimal } from '../types/decimal.ts';
 export class JavaParseError extends Error {}
 
 const POW10: bigint[] = [1n];
+const POW10_NUM = Array.from({ length: 23 }, (_, k) => 10 ** k); // exact doubles up to 1e22
 /** 10^k as a bigint, cached (bigint exponentiation is slow on the hot path). */
 export function pow10(k: number): bigint {
   while (POW10.length <= k) POW10.push(POW10[POW10.length - 1] * 10n);
@@ -129,6 +130,15 @@ export function ensureDecimalFit(d: Decimal, precision: number, scale: number): 
  * token holds when it has at most 15 significant digits).
  */
 export function decimalFromDouble(v: number, precision: number, scale: number): Decimal {
+  // Fast path: v * 10^scale rounds to an integer u below 2^53 that maps back to v exactly; a
+  // token of <= 15 significant digits is the only such decimal, so u is its unscaled value.
+  if (scale <= 22) {
+    const m = POW10_NUM[scale];
+    const u = Math.round(v * m);
+    if (u / m === v && u < 1e15 && u > -1e15 && (precision >= 15 || (u < POW10_NUM[precision] && u > -POW10_NUM[precision]))) {
+      return new Decimal(BigInt(u), scale);
+    }
+  }
   const s = '' + v;
   if (s.indexOf('e') < 0) {
     const dot = s.indexOf('.');

@@ -10,8 +10,9 @@
  * - DECIMAL: a number or a numeric string; must fit the precision and reach the scale
  *   without rounding. BYTES: a base64 string.
  * - ARRAY / MAP / STRUCT: an array / an object; STRUCT fields match the declared name exactly,
- *   else a JSON key whose upper-case form equals the declared name (ksqlDB's rule, so `f`
- *   matches `F` but `Foo` only matches `Foo` or `FOO`...); missing fields are null.
+ *   else a JSON key whose upper-case form equals the declared name (ksqlDB's rule: `f` and `F`
+ *   match a field `F`, but a quoted mixed-case field `Foo` matches only `Foo`); missing fields
+ *   are null.
  * Anything else is a CoercionError carrying ksqlDB's message and JSON path (`$.A[0].B`).
  *
  * Readers take documents from plain JSON.parse (fast mode) or from the exact parser of

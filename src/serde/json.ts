@@ -137,11 +137,10 @@ export function createJsonSerde(columns: readonly SerdeColumn[], options: JsonSe
   // ---- writing
   const writeBare = bare ? compileWriter(columns[0].type) : null;
   const writeRow = bare ? null : compileRowObjectWriter(fields);
-  const allNullIsNull = options.isKey;
   const namesAscii = fields.every((f) => namesAreAscii(f.name, f.type));
 
   const failWrite = (values: readonly unknown[], e: unknown): never => {
-    if (!(e instanceof WriteError)) throw e;
+    if (!(e instanceof WriteError)) throw new SerdeError(`Failed to serialise ${target}: ${(e as Error).message}`);
     // Find the offending column for the message (error path only).
     for (let i = 0; i < n; i++) {
       const v = values[i];
@@ -169,7 +168,6 @@ export function createJsonSerde(columns: readonly SerdeColumn[], options: JsonSe
         if (v == null) return null;
         text = writeBare(v);
       } else {
-        if (allNullIsNull && values.every((v) => v == null)) return null;
         text = writeRow!(values);
       }
     } catch (e) {

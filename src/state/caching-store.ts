@@ -124,8 +124,8 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
 
   async flush(): Promise<void> {
     if (this.dirty.size > 0) {
-      const keys = [...this.dirty].sort();
-      for (const ks of keys) {
+      // Unordered: the layers beneath order what they write themselves.
+      for (const ks of this.dirty) {
         const e = this.entries.get(ks)!;
         this.writeDown(ks, e.value);
         e.dirty = false;
@@ -207,7 +207,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   private sortedDirty(): SortedKeySet {
     if (this.dirtySorted === null) {
       const s = new SortedKeySet();
-      for (const ks of [...this.dirty].sort()) s.add(ks);
+      s.addSorted([...this.dirty].sort());
       this.dirtySorted = s;
     }
     return this.dirtySorted;

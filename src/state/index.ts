@@ -9,7 +9,8 @@ export { StoreClosedError } from './store.ts';
 export { defaultCodec, msgpackCodec, type ValueCodec } from './codec.ts';
 export { compareKeys, keyToString, prefixEnd, stringToKey, utf8Key } from './keys.ts';
 export { InMemoryStore } from './in-memory-store.ts';
-export { LmdbEnv, LmdbStore, MAX_KEY_BYTES } from './lmdb-store.ts';
+export { CorruptLocalStateError, LmdbEnv, LmdbStore, MAX_KEY_BYTES } from './lmdb-store.ts';
+export { checkLmdbFile } from './lmdb-file-check.ts';
 export { CachingStore, type CacheStats, type CachingStoreOptions } from './caching-store.ts';
 export { ChangeLoggingStore, type ChangeLoggingOptions } from './change-logging-store.ts';
 export {
@@ -19,7 +20,7 @@ export {
   type MeteredStoreOptions,
   type StoreStats,
 } from './metered-store.ts';
-export { restoreFromChangelog, type RestoreOptions, type RestoreProgress, type RestoreResult } from './restore.ts';
+export { RestoreStalledError, restoreFromChangelog, type RestoreOptions, type RestoreProgress, type RestoreResult } from './restore.ts';
 export { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
 export { WindowStore, type WindowEntry, type WindowStoreOptions } from './window-store.ts';
 export { SessionStore, type Session, type SessionStoreOptions } from './session-store.ts';

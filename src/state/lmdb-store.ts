@@ -17,6 +17,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { defaultCodec, type ValueCodec } from './codec.ts';
+import { checkLmdbFile } from './lmdb-file-check.ts';
 import { asBuffer, keyToString, prefixEnd, stringToKey } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
 import { SortedMap } from './sorted-keys.ts';
@@ -26,6 +27,17 @@ import { StoreClosedError, checkKey, checkValue, type KeyValue, type KeyValueSto
 export const MAX_KEY_BYTES = 1978;
 const META_DB = '__riffle_meta';
 const ENV_FILE = 'state.mdb';
+
+export class CorruptLocalStateError extends Error {
+  readonly file: string;
+  constructor(file: string, problem: string) {
+    super(`Local state ${file} is unusable: ${problem}`);
+    this.file = file;
+  }
+}
+
+/** The files of an environment in its directory (to delete a corrupt one). */
+export const LMDB_FILES: readonly string[] = [ENV_FILE, `${ENV_FILE}-lock`];
 
 export class LmdbEnv {
   readonly dir: string;
@@ -41,10 +53,16 @@ export class LmdbEnv {
     this.incarnation = incarnation;
   }
 
-  /** Opens (creating if needed) the environment in `dir`. Throws when the file is not a valid LMDB file. */
+  /**
+   * Opens (creating if needed) the environment in `dir`. Throws CorruptLocalStateError when the
+   * file is not a sound LMDB file (checked first: lmdb-js would crash the process on it).
+   */
   static open(dir: string): LmdbEnv {
     fs.mkdirSync(dir, { recursive: true });
-    const root = open({ path: path.join(dir, ENV_FILE), maxDbs: 256 });
+    const file = path.join(dir, ENV_FILE);
+    const problem = checkLmdbFile(file);
+    if (problem !== null) throw new CorruptLocalStateError(file, problem);
+    const root = open({ path: file, maxDbs: 256 });
     try {
       const meta = root.openDB<string, string>({ name: META_DB, keyEncoding: 'ordered-binary', encoding: 'msgpack' });
       let incarnation = meta.get('incarnation');
@@ -59,25 +77,19 @@ export class LmdbEnv {
     }
   }
 
-  /** Opens the named store (once per name while open). */
-  store<V>(name: string, codec: ValueCodec<V> = defaultCodec<V>()): LmdbStore<V> {
+  /**
+   * Opens the store kept in LMDB database `dbName` (once per name while open); `name` is the
+   * store's name as reported (default: dbName).
+   */
+  store<V>(dbName: string, codec: ValueCodec<V> = defaultCodec<V>(), name = dbName): LmdbStore<V> {
     if (this.closed) throw new Error(`LMDB environment ${this.dir} is closed`);
-    if (name === META_DB) throw new Error(`Store name '${name}' is reserved`);
-    const existing = this.stores.get(name);
+    if (dbName === META_DB) throw new Error(`Store name '${dbName}' is reserved`);
+    const existing = this.stores.get(dbName);
     if (existing) return existing as LmdbStore<V>;
-    const db = this.root.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' });
-    const store = new LmdbStore<V>(name, db, codec, () => this.stores.delete(name));
-    this.stores.set(name, store);
+    const db = this.root.openDB<Buffer, Buffer>({ name: dbName, keyEncoding: 'binary', encoding: 'binary' });
+    const store = new LmdbStore<V>(name, db, codec, () => this.stores.delete(dbName));
+    this.stores.set(dbName, store);
     return store;
-  }
-
-  /** Names of the stores that exist in the file (opened or not). */
-  storeNames(): string[] {
-    const names: string[] = [];
-    for (const key of this.root.getKeys()) {
-      if (typeof key === 'string' && key !== META_DB) names.push(key);
-    }
-    return names;
   }
 
   /** Resolves when every commit so far is flushed to disk (not just visible). */
@@ -204,15 +216,6 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V> {
     this.closed = true;
     this.pending = new Overlay<V>();
     this.onClose();
-  }
-
-  /** Deletes the store's database from the file (its data is gone). */
-  async drop(): Promise<void> {
-    await this.flushChain;
-    this.closed = true;
-    this.pending = new Overlay<V>();
-    this.onClose();
-    await this.db.drop();
   }
 
   private async commit(): Promise<void> {

@@ -27,7 +27,7 @@ import { ChangeLoggingStore } from './change-logging-store.ts';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { msgpackCodec } from './codec.ts';
 import { InMemoryStore } from './in-memory-store.ts';
-import { LmdbEnv } from './lmdb-store.ts';
+import { CorruptLocalStateError, LMDB_FILES, LmdbEnv } from './lmdb-store.ts';
 import { MeteredStore, type StoreStats } from './metered-store.ts';
 import { changelogTopicName, operatorFileName, queryStateDir, storeName } from './naming.ts';
 import { restoreFromChangelog, type RestoreProgress } from './restore.ts';
@@ -203,7 +203,7 @@ export class StoreRegistry {
     if (this.handles.has(name)) throw new Error(`State store '${name}' is already open`);
     const dir = this.stateDir(queryId);
     const env = this.backend === 'lmdb' ? this.env(queryId) : null;
-    const base: KeyValueStore<unknown> = env ? env.store<unknown>(operator, msgpackCodec) : new InMemoryStore<unknown>(name);
+    const base: KeyValueStore<unknown> = env ? env.store<unknown>(operator, msgpackCodec, name) : new InMemoryStore<unknown>(name);
     let stack: KeyValueStore<unknown> = base;
     let restore: RestoreSummary = { mode: 'none', records: 0, ms: 0 };
     const ckptFile = path.join(dir, `${operatorFileName(operator)}.checkpoint`);
@@ -271,8 +271,11 @@ export class StoreRegistry {
     const dir = this.stateDir(queryId);
     try {
       env = LmdbEnv.open(dir);
-    } catch {
-      for (const f of ['state.mdb', 'state.mdb-lock']) fs.rmSync(path.join(dir, f), { force: true });
+    } catch (e) {
+      if (!(e instanceof CorruptLocalStateError)) throw e;
+      // Every store of the query is rebuilt from its changelog: checkpoints name the old
+      // environment's incarnation, so none of them matches the new file.
+      for (const f of LMDB_FILES) fs.rmSync(path.join(dir, f), { force: true });
       env = LmdbEnv.open(dir);
     }
     this.envs.set(queryId, env);

@@ -7,9 +7,11 @@
  * records must not be logged again. The store is flushed every `flushEveryRecords` records (so the
  * un-flushed overlay stays small) and at the end.
  *
- * Kafka may leave offset gaps (compaction, transaction markers), so the end can be reached
- * without seeing a record at end - 1: restoration also stops after `idleTimeoutMs` without
- * records.
+ * Records are applied by their own offsets (Kafka may leave gaps: compaction, transaction
+ * markers). ChangeLoggingStore's producer is not transactional and compaction keeps the last
+ * record of a partition, so the record at end - 1 exists; if no record arrives for
+ * `idleTimeoutMs` before it is seen, restoration fails (RestoreStalledError) rather than hand
+ * out a store that silently lacks state.
  */
 import type { Log } from '../log/log.ts';
 import { defaultCodec, type ValueCodec } from './codec.ts';
@@ -41,7 +43,7 @@ export interface RestoreOptions<V> {
   readonly pollRecords?: number;
   /** Default 50,000. */
   readonly flushEveryRecords?: number;
-  /** Default 5000. */
+  /** Default 30,000. */
   readonly idleTimeoutMs?: number;
 }
 
@@ -51,6 +53,12 @@ export interface RestoreResult {
   readonly startOffset: number;
   /** The offset the store now reflects (the next one to apply). */
   readonly endOffset: number;
+}
+
+export class RestoreStalledError extends Error {
+  constructor(topic: string, partition: number, offset: number, end: number) {
+    super(`Restoring from changelog ${topic}-${partition} stalled at offset ${offset} of ${end}`);
+  }
 }
 
 let restoreSeq = 0;
@@ -95,16 +103,27 @@ export async function restoreFromChangelog<V>(
       topics: [topic],
       fromBeginning: true,
     });
+    // Seeking is only a shortcut (records below `offset` are skipped anyway): a Kafka consumer
+    // learns its assignment on its first poll, so a seek that fails now is retried after polls.
+    const trySeek = (): boolean => {
+      try {
+        consumer.seek({ topic, partition, offset });
+        return true;
+      } catch {
+        return false;
+      }
+    };
     try {
-      consumer.seek({ topic, partition, offset: startOffset });
+      let sought = trySeek();
       const flushEvery = options.flushEveryRecords ?? 50_000;
-      const idleMs = options.idleTimeoutMs ?? 5000;
+      const idleMs = options.idleTimeoutMs ?? 30_000;
       let sinceFlush = 0;
       let idleSince = performance.now();
       while (offset < endOffset) {
         const batch = await consumer.poll(options.pollRecords ?? 5000, 200);
         if (batch.length === 0) {
-          if (performance.now() - idleSince > idleMs) break;
+          if (performance.now() - idleSince > idleMs) throw new RestoreStalledError(topic, partition, offset, endOffset);
+          if (!sought) sought = trySeek();
           continue;
         }
         idleSince = performance.now();
@@ -117,6 +136,7 @@ export async function restoreFromChangelog<V>(
           records++;
           sinceFlush++;
         }
+        if (!sought) sought = trySeek();
         if (sinceFlush >= flushEvery) {
           await store.flush();
           sinceFlush = 0;
@@ -127,7 +147,6 @@ export async function restoreFromChangelog<V>(
       await consumer.close();
       await log.deleteGroup(groupId).catch(() => {});
     }
-    offset = Math.max(offset, endOffset);
   }
   await store.flush();
   report(true);

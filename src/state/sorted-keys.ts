@@ -110,6 +110,18 @@ export class SortedKeySet {
     this.version++;
   }
 
+  /** Bulk load into an EMPTY set: `sorted` must be strictly ascending. */
+  addSorted(sorted: readonly string[]): void {
+    if (this.size !== 0) throw new Error('addSorted needs an empty set');
+    for (let i = 0; i < sorted.length; i += HALF_CHUNK) {
+      const chunk = sorted.slice(i, i + HALF_CHUNK);
+      this.chunks.push(chunk);
+      this.lasts.push(chunk[chunk.length - 1]);
+    }
+    this.size = sorted.length;
+    this.version++;
+  }
+
   /**
    * Keys in [from, to) (null: unbounded), ascending, or descending with `reverse`. See the
    * header for behaviour under concurrent mutation.
@@ -188,12 +200,14 @@ export class SortedKeySet {
 }
 
 /**
- * A map from latin1 key strings to values that also keeps its keys sorted: O(1) get, ordered
- * range iteration. Updating an existing key costs one Map write only.
+ * A map from latin1 key strings to values with ordered range iteration: O(1) get/set, and a
+ * sorted key set that is built on the first ordered access (one sort) and then maintained on
+ * every insert/delete — so a map only used for lookups (an aggregation's state, un-flushed
+ * writes) never pays for ordering, and one that is scanned often pays O(log n) per new key.
  */
 export class SortedMap<V> {
   private readonly map = new Map<string, V>();
-  private readonly keys = new SortedKeySet();
+  private keys: SortedKeySet | null = null;
 
   get size(): number {
     return this.map.size;
@@ -208,25 +222,24 @@ export class SortedMap<V> {
   }
 
   set(key: string, value: V): void {
-    const had = this.map.has(key);
+    if (this.keys !== null && !this.map.has(key)) this.keys.add(key);
     this.map.set(key, value);
-    if (!had) this.keys.add(key);
   }
 
   delete(key: string): boolean {
     if (!this.map.delete(key)) return false;
-    this.keys.delete(key);
+    this.keys?.delete(key);
     return true;
   }
 
   clear(): void {
     this.map.clear();
-    this.keys.clear();
+    this.keys = null;
   }
 
   /** Keys in [from, to), in order; values are looked up as each key is reached. */
   *entries(from: string | null, to: string | null, reverse = false): Generator<[string, V], void, undefined> {
-    for (const k of this.keys.range(from, to, reverse)) {
+    for (const k of this.sortedKeys().range(from, to, reverse)) {
       const v = this.map.get(k);
       if (v !== undefined || this.map.has(k)) yield [k, v as V];
     }
@@ -235,5 +248,14 @@ export class SortedMap<V> {
   /** Unordered iteration over all entries (cheap: the Map's own order). */
   unordered(): IterableIterator<[string, V]> {
     return this.map.entries();
+  }
+
+  private sortedKeys(): SortedKeySet {
+    if (this.keys === null) {
+      const set = new SortedKeySet();
+      set.addSorted([...this.map.keys()].sort());
+      this.keys = set;
+    }
+    return this.keys;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Code generation per TypedExpr node (see gen.ts for the conventions). Semantics:
- * - arithmetic, negation, casts, dereference and subscripts of NULL are NULL;
+ * - arithmetic, negation, casts, dereference and subscripts of NULL are NULL (but arithmetic on
+ *   NULL inside a lambda body fails, as in ksqlDB, see nullOperand);
  * - INTEGER arithmetic wraps at 32 bits and BIGINT at 64 bits (Java int/long); integer and
  *   decimal division by zero and decimal overflow throw an ExpressionError, which the
  *   enclosing compiled expression turns into NULL plus a processing-log message;
@@ -82,12 +83,12 @@ export function emit(x: EmitCtx, s: FnScope, e: TypedExpr): Val {
       const r = emit(x, s, e.right);
       const op = arithmeticCode(x, e, l.code, r.code);
       const check = anyNull(l, r);
-      return g.assign(s, check ? `(${check}) ? null : ${op}` : op, !check);
+      return g.assign(s, check ? `(${check}) ? ${nullOperand(x)} : ${op}` : op, !check);
     }
     case 'Negate': {
       const v = emit(x, s, e.operand);
       const op = negateCode(x, e.type, v.code);
-      return g.assign(s, v.nn ? op : `${v.code} === null ? null : ${op}`, v.nn);
+      return g.assign(s, v.nn ? op : `${v.code} === null ? ${nullOperand(x)} : ${op}`, v.nn);
     }
     case 'Compare':
       return emitCompare(x, s, e);
@@ -153,6 +154,17 @@ export function emit(x: EmitCtx, s: FnScope, e: TypedExpr): Val {
       return { code: JSON.stringify(e.unit), nn: true };
   }
 }
+
+const nullInLambda = (): never => {
+  throw new rt.ExpressionError('NULL operand of arithmetic in a lambda');
+};
+
+/**
+ * The value of arithmetic with a NULL operand: NULL, except inside a lambda body, where ksqlDB
+ * (Java code with unboxed numbers) fails, which fails the function call using the lambda:
+ * TRANSFORM(ARRAY[5, NULL], x => x + 5) is NULL in ksqlDB, not [10, NULL].
+ */
+const nullOperand = (x: EmitCtx): string => (x.g.lambdaScopes.length > 0 ? `${x.g.k(nullInLambda)}()` : 'null');
 
 function arithmeticCode(x: EmitCtx, e: TypedExpr & { kind: 'Arithmetic' }, a: string, b: string): string {
   const g = x.g;

@@ -20,6 +20,8 @@ export interface Row {
    * columns are meaningful. Operators' business; expressions ignore it.
    */
   valueNull?: boolean;
+  /** The record had no key at all (null bytes), which ksqlDB keeps apart from a key of null columns. */
+  keyNull?: boolean;
 }
 
 /**

@@ -15,6 +15,7 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
   const onError = expressionErrorSink(ctx, step.name);
   const exprs = step.exprs.map((e) => compileExpr(e, getFunction, onError));
   const n = exprs.length;
+  const rekeyed = step.rekeyed;
   const keyCount = step.schema.key.length;
   const inputKeyCount = step.input.schema.key.length;
   const keyOnly = step.exprs.slice(0, keyCount).map((e) => referencedColumns(e).every((i) => i < inputKeyCount));
@@ -30,7 +31,7 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
         } else {
           for (let j = 0; j < n; j++) cols[j] = exprs[j](row);
         }
-        out[i] = { ...row, cols };
+        out[i] = rekeyed ? { ...row, cols, keyNull: false } : { ...row, cols };
       }
       return out;
     },

@@ -18,7 +18,6 @@ import { COORDINATOR_ERRORS, hasKafkaError } from './errors.ts';
 
 // The API functions differ per request; callers pass the argument list of the version they get
 // (all versions of one request share the same JS signature in the library).
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyApi = { async: (connection: Connection, ...args: any[]) => Promise<any>; version: number };
 
 type Callback<T> = (error: Error | null, value?: T) => void;

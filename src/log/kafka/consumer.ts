@@ -127,6 +127,11 @@ export class KafkaConsumer implements Consumer {
     return this.#group.commit(offsets);
   }
 
+  /** Records fetched ahead and waiting for poll() (bounded by maxBufferedRecords/Bytes plus one response). */
+  get buffered(): number {
+    return this.#fetcher.buffered;
+  }
+
   assignment(): readonly TopicPartition[] {
     return this.#assignment;
   }

@@ -15,7 +15,7 @@
  *   marker), which also covers responses cut before the marker. Control batches advance the
  *   position but yield no records, hence the offset gaps the Log interface allows.
  */
-import { type Consumer as LibConsumer, IS_CONTROL, IS_TRANSACTIONAL, ListOffsetTimestamps, type RecordsBatch } from '@platformatic/kafka';
+import { type ClusterMetadata, type Consumer as LibConsumer, IS_CONTROL, IS_TRANSACTIONAL, ListOffsetTimestamps, type RecordsBatch } from '@platformatic/kafka';
 import type { ConsumedRecord, Header, TopicPartition } from '../log.ts';
 import { clusterMetadata } from './client.ts';
 import { hasKafkaError, kafkaErrorIds, wrapKafkaError } from './errors.ts';
@@ -123,6 +123,11 @@ export class Fetcher {
     this.#pump();
   }
 
+  /** Records fetched but not yet taken. */
+  get buffered(): number {
+    return this.#queue.length - this.#head;
+  }
+
   /** Takes up to `max` buffered records (oldest first). Never waits. */
   take(max: number): ConsumedRecord[] {
     const available = this.#queue.length - this.#head;
@@ -209,25 +214,30 @@ export class Fetcher {
     clusterMetadata(this.#client, topics).then(
       (metadata) => {
         if (this.#closed) return;
-        const byNode = new Map<number, PartitionState[]>();
-        let leaderless = false;
-        for (const s of ready) {
-          const leader = metadata.topics.get(s.topic)?.partitions[s.partition]?.leader;
-          if (leader === undefined || leader < 0) leaderless = true;
-          else if (!this.#inflightNodes.has(leader) && !s.inflight && s.position !== null) byNode.set(leader, [...(byNode.get(leader) ?? []), s]);
-        }
-        for (const [node, states] of byNode) void this.#fetch(node, states, metadata.topics);
-        if (leaderless) {
-          // Leader election in progress (or topic just created): look again shortly.
-          this.#client.clearMetadata();
-          setTimeout(() => this.#pump(), 250).unref();
-        }
+        this.#dispatch(ready, metadata);
       },
       (error) => this.#failed(error),
     );
   }
 
+  #dispatch(ready: PartitionState[], metadata: ClusterMetadata): void {
+    const byNode = new Map<number, PartitionState[]>();
+    let leaderless = false;
+    for (const s of ready) {
+      const leader = metadata.topics.get(s.topic)?.partitions[s.partition]?.leader;
+      if (leader === undefined || leader < 0) leaderless = true;
+      else if (!this.#inflightNodes.has(leader) && !s.inflight && s.position !== null) byNode.set(leader, [...(byNode.get(leader) ?? []), s]);
+    }
+    for (const [node, states] of byNode) void this.#fetch(node, states, metadata.topics);
+    if (leaderless) {
+      // Leader election in progress (or topic just created): look again shortly.
+      this.#client.clearMetadata();
+      setTimeout(() => this.#pump(), 250).unref();
+    }
+  }
+
   async #fetch(node: number, states: PartitionState[], topicsMeta: Map<string, { id: string }>): Promise<void> {
+    // Marks are set synchronously (before any await) so that a concurrent #dispatch skips them.
     this.#inflightNodes.add(node);
     const requested = new Map<string, { state: PartitionState; epoch: number; offset: bigint }>();
     const byTopic = new Map<string, { topicId: string; partitions: { partition: number; fetchOffset: bigint; partitionMaxBytes: number; currentLeaderEpoch: number; lastFetchedEpoch: number }[] }>();
@@ -235,7 +245,7 @@ export class Fetcher {
     for (const s of states) {
       s.inflight = true;
       requested.set(key(s.topic, s.partition), { state: s, epoch: s.epoch, offset: s.position as bigint });
-      const topicId = topicsMeta.get(s.topic)!.id;
+      const topicId = topicsMeta.get(s.topic)?.id ?? '';
       names.set(topicId, s.topic);
       const entry = byTopic.get(s.topic) ?? { topicId, partitions: [] };
       entry.partitions.push({ partition: s.partition, fetchOffset: s.position as bigint, partitionMaxBytes: this.#settings.maxPartitionBytes, currentLeaderEpoch: -1, lastFetchedEpoch: -1 });

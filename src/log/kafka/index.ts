@@ -24,4 +24,4 @@ export {
   type TransactionalProducer,
 } from './producer.ts';
 export { CommitFailedError } from './errors.ts';
-export { murmur2, partitionForKey } from './partitioner.ts';
+export { murmur2, partitionForKey } from '../partitioner.ts';

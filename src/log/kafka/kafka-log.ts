@@ -10,7 +10,6 @@
  */
 import { Admin, type ClusterMetadata } from '@platformatic/kafka';
 import {
-  type Consumer,
   type Log,
   type PartitionOffset,
   type TopicConfig,
@@ -155,7 +154,7 @@ export class KafkaLog implements Log {
     return this.#track(new KafkaTransactionalProducer(this.config, transactionalId, options));
   }
 
-  consumer(options: KafkaConsumerOptions): KafkaConsumer & Consumer {
+  consumer(options: KafkaConsumerOptions): KafkaConsumer {
     return this.#track(new KafkaConsumer(this.config, options));
   }
 

@@ -4,8 +4,10 @@
  *
  * Invariants:
  * - Partitioning happens here, not in the client: `record.partition` if given, else Java's
- *   murmur2 partitioner for a key, else one partition per `send` call for all null-key records
- *   (round-robin across calls, like Java's sticky partitioner does across batches).
+ *   murmur2 partitioner for a key (../partitioner.ts; @platformatic/kafka's default uses
+ *   `murmur2 >>> 0` and disagrees with Java for about half the keys), else one partition per
+ *   `send` call for all null-key records (round-robin across calls, like Java's sticky
+ *   partitioner does across batches).
  * - One `send` is split into produce requests of at most `maxRequestBytes`, sent one after the
  *   other; each request holds one record batch per partition, records in input order, so the
  *   offset of a record is the batch's base offset + its index among that partition's records.
@@ -27,7 +29,8 @@ import {
 import { coordinatorConnection, getApi, sleep } from './client.ts';
 import { baseClientOptions, type KafkaConfig } from './config.ts';
 import { COORDINATOR_ERRORS, hasKafkaError, wrapKafkaError } from './errors.ts';
-import { partitionForKey } from './partitioner.ts';
+// The shared key partitioner (also used by the embedded log), bit-identical to Java's.
+import { partitionForKey } from '../partitioner.ts';
 
 /** The library's transaction handle (its class is not exported). */
 type Transaction = NonNullable<LibProducer['transaction']>;

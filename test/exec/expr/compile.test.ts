@@ -242,7 +242,10 @@ test('function calls: values, errors become NULL with a log message, lambdas', (
   assert.equal(value('IFNULL(FAIL(1), 5)'), 5);
   assert.equal(value('UNDEF()'), null);
   assert.equal(value('UNIT(SECONDS)'), 'SECONDS');
-  assert.deepEqual(value('TRANSFORM(ARR, x => x * 2)', { ARR: [1, 2, null] }), [2, 4, null]);
+  assert.deepEqual(value('TRANSFORM(ARR, x => x * 2)', { ARR: [1, 2] }), [2, 4]);
+  // ksqlDB (transform-array conformance case): arithmetic on NULL in a lambda fails the call.
+  assert.deepEqual(run('TRANSFORM(ARR, x => x + 5)', { ARR: [5, null] }), { value: null, log: ['Error in function TRANSFORM: NULL operand of arithmetic in a lambda'] });
+  assert.deepEqual(value('TRANSFORM(ARR, x => IFNULL(x, 0) + 5)', { ARR: [5, null] }), [10, 5]);
   assert.deepEqual(value('TRANSFORM(ARR, x => x + I)', { ARR: [1, 2], I: 10 }), [11, 12]);
   assert.equal(value('REDUCE(ARR, 0, (acc, x) => acc + x)', { ARR: [1, 2, 3] }), 6);
   assert.deepEqual(value('TRANSFORM(ARR, x => TRANSFORM(ARR, y => x * 10 + y))', { ARR: [1, 2] }), [

@@ -1,0 +1,2 @@
+// Profile one stack of the state bench.
+process.argv.push('--rounds', '1');

@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CachingStore } from '../../src/state/caching-store.ts';
+import { InMemoryStore } from '../../src/state/in-memory-store.ts';
+import { LmdbEnv } from '../../src/state/lmdb-store.ts';
+import type { KeyValueStore } from '../../src/state/store.ts';
+import { WindowStore, type WindowEntry } from '../../src/state/window-store.ts';
+import { k, tempDir } from './helpers.ts';
+
+const starts = (es: WindowEntry<unknown>[]): number[] => es.map((e) => e.start);
+
+function backends(): [string, () => { kv: KeyValueStore<unknown>; done: () => Promise<void> }][] {
+  return [
+    ['in-memory', () => ({ kv: new InMemoryStore<unknown>('w'), done: async () => {} })],
+    [
+      'caching(lmdb)',
+      () => {
+        const { dir, cleanup } = tempDir('window');
+        const env = LmdbEnv.open(dir);
+        return {
+          kv: new CachingStore(env.store<unknown>('q/window'), { maxEntries: 64 }),
+          done: async () => {
+            await env.close();
+            cleanup();
+          },
+        };
+      },
+    ],
+  ];
+}
+
+for (const [label, make] of backends()) {
+  describe(`WindowStore over ${label}`, () => {
+    it('fetch is per key and start range, across segments, in start order (or reverse)', async () => {
+      const { kv, done } = make();
+      const w = new WindowStore<number>(kv, { windowSizeMs: 10, retentionMs: 1000, segmentIntervalMs: 25 });
+      for (let s = 0; s < 100; s += 10) {
+        w.put(k('a'), s, s);
+        w.put(k('ab'), s, s + 1000); // a key that has 'a' as prefix must not leak into fetch('a')
+      }
+      w.put(k('b'), 50, 1);
+      assert.deepEqual(starts(w.fetch(k('a'), 20, 60)), [20, 30, 40, 50, 60]);
+      assert.deepEqual(starts(w.fetch(k('a'), 21, 59)), [30, 40, 50]);
+      assert.deepEqual(starts(w.fetch(k('a'), 20, 60, { reverse: true })), [60, 50, 40, 30, 20]);
+      assert.deepEqual(
+        w.fetch(k('ab'), 0, 20).map((e) => [e.start, e.end, e.value]),
+        [
+          [0, 10, 1000],
+          [10, 20, 1010],
+          [20, 30, 1020],
+        ],
+      );
+      assert.deepEqual(starts(w.fetch(k('a'), Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)), [0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
+      assert.equal(w.get(k('b'), 50), 1);
+      w.delete(k('b'), 50);
+      assert.equal(w.get(k('b'), 50), undefined);
+      const all = [...w.fetchAll(40, 50)].map((e) => `${Buffer.from(e.key)}@${e.start}`).sort();
+      assert.deepEqual(all, ['a@40', 'a@50', 'ab@40', 'ab@50']);
+      await w.flush();
+      assert.deepEqual(starts(w.fetch(k('a'), 20, 60)), [20, 30, 40, 50, 60]);
+      await w.close();
+      await done();
+    });
+
+    it('negative window starts order and fetch correctly', async () => {
+      const { kv, done } = make();
+      const w = new WindowStore<number>(kv, { windowSizeMs: 5, retentionMs: 1_000_000, segmentIntervalMs: 7 });
+      for (const s of [-30, -20, -1, 0, 5]) w.put(k('x'), s, s);
+      assert.deepEqual(starts(w.fetch(k('x'), -25, 0)), [-20, -1, 0]);
+      await w.close();
+      await done();
+    });
+
+    it('retention drops expired windows; stored entries stay bounded over a long run', async () => {
+      const { kv, done } = make();
+      const size = 1000;
+      const retention = 5000;
+      const interval = 2000;
+      const w = new WindowStore<number>(kv, { windowSizeMs: size, retentionMs: retention, segmentIntervalMs: interval });
+      const keys = 50;
+      let maxCount = 0;
+      let rejected = 0;
+      // 40 minutes of stream time (480 times the retention), a record every 100 ms for every 7th key.
+      for (let t = 0; t < 2_400_000; t += 100) {
+        w.advanceTime(t);
+        const start = t - (t % size);
+        for (let i = 0; i < keys; i += 7) {
+          const key = k(`key${(i + t / 100) % keys}`);
+          w.put(key, start, (w.get(key, start) ?? 0) + 1);
+        }
+        if (t % 60_000 === 0) {
+          await w.flush();
+          maxCount = Math.max(maxCount, kv.approximateCount());
+        }
+        // A late record for a long-expired window is dropped.
+        if (t === 1_200_000) {
+          if (!w.put(k('late'), 0, 1)) rejected++;
+          assert.equal(w.get(k('late'), 0), undefined);
+        }
+      }
+      assert.equal(rejected, 1);
+      // Live windows span size + retention + one segment: at most (1 + 5 + 2 + 1) windows per key.
+      const bound = keys * ((size + retention + interval) / size + 1) + 1;
+      assert.ok(maxCount <= bound, `count ${maxCount} exceeds ${bound}`);
+      assert.ok(maxCount > keys, 'sanity: the store did hold windows');
+      const now = w.streamTime();
+      assert.deepEqual(w.fetch(k('key0'), 0, now - retention - size - 1), []);
+      assert.ok(w.fetch(k('key0'), now - retention, now).length > 0);
+      await w.close();
+      await done();
+    });
+
+    it('retainDuplicates keeps every put (join buffers)', async () => {
+      const { kv, done } = make();
+      const w = new WindowStore<string>(kv, { windowSizeMs: 100, retentionMs: 1000, retainDuplicates: true });
+      w.put(k('a'), 10, 'x');
+      w.put(k('a'), 10, 'y');
+      w.put(k('a'), 11, 'z');
+      assert.deepEqual(
+        w.fetch(k('a'), 10, 10).map((e) => e.value),
+        ['x', 'y'],
+      );
+      assert.deepEqual(
+        w.fetch(k('a'), 0, 20).map((e) => e.value),
+        ['x', 'y', 'z'],
+      );
+      assert.throws(() => w.get(k('a'), 10), /duplicates/);
+      await w.close();
+      await done();
+    });
+  });
+}
+
+it('WindowStore persists stream time: a reopened store still rejects expired windows', async () => {
+  const { dir, cleanup } = tempDir('window-meta');
+  let env = LmdbEnv.open(dir);
+  let w = new WindowStore<number>(env.store<unknown>('w'), { windowSizeMs: 10, retentionMs: 100, segmentIntervalMs: 50 });
+  w.put(k('a'), 0, 1);
+  w.advanceTime(1000);
+  w.put(k('a'), 990, 2);
+  await w.close();
+  await env.close();
+  env = LmdbEnv.open(dir);
+  w = new WindowStore<number>(env.store<unknown>('w'), { windowSizeMs: 10, retentionMs: 100, segmentIntervalMs: 50 });
+  assert.equal(w.streamTime(), 1000);
+  assert.equal(w.put(k('a'), 500, 3), false);
+  assert.deepEqual(starts(w.fetch(k('a'), 0, 2000)), [990]);
+  await w.close();
+  await env.close();
+  cleanup();
+});
