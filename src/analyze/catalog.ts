@@ -41,9 +41,19 @@ export interface QueryInfo {
   readonly sources: readonly string[];
 }
 
+/** A model declared with CREATE MODEL; `spec` is the ml layer's ModelSpec (opaque here). */
+export interface ModelInfo {
+  readonly name: string;
+  readonly sql: string;
+  readonly inputs: readonly { readonly name: string; readonly type: import('../types/sql-type.ts').SqlType }[];
+  readonly outputs: readonly { readonly name: string; readonly type: import('../types/sql-type.ts').SqlType }[];
+  readonly spec: unknown;
+}
+
 export class Catalog {
   private readonly sources = new Map<string, DataSource>();
   private readonly queries = new Map<string, QueryInfo>();
+  readonly models = new Map<string, ModelInfo>();
 
   getSource(name: string): DataSource | undefined {
     return this.sources.get(name);

@@ -17,6 +17,8 @@ import { analyzeExpr, columnsScope } from './expr/analyze-expr.ts';
 import type { PseudoColumn } from './expr/typed-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { exprKey } from './expr-key.ts';
+import { extractModelCalls, rewriteTableFunctionQuery } from './model-calls.ts';
+import type { ModelCallSpec } from '../plan/steps.ts';
 
 export interface TableFunctionCall {
   readonly name: string;
@@ -29,6 +31,12 @@ export interface AnalyzedQuery {
   readonly where: TypedExpr | null;
   /** Table functions, evaluated after WHERE; their results are appended to the source columns. */
   readonly tableFunctions: readonly TableFunctionCall[];
+  /** Model calls in WHERE, evaluated before the filter; their results follow the source columns. */
+  readonly whereModelCalls: readonly ModelCallSpec[];
+  readonly whereModelColumns: readonly Column[];
+  /** Model calls in SELECT, evaluated after table functions; results follow the table function columns. */
+  readonly modelCalls: readonly ModelCallSpec[];
+  readonly modelColumns: readonly Column[];
   /** Output expressions over (source columns + table function columns), key columns first. */
   readonly projection: readonly TypedExpr[];
   readonly schema: LogicalSchema;
@@ -40,7 +48,8 @@ export interface AnalyzedQuery {
 
 const STREAM_PSEUDO: PseudoColumn[] = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET'];
 
-export function analyzeQuery(query: Query, catalog: Catalog): AnalyzedQuery {
+export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
+  const query = rewriteTableFunctionQuery(input, catalog);
   if (query.from.kind !== 'SourceRef') {
     throw new SqlError('UNSUPPORTED', 'Joins and table functions in FROM are not supported yet', query.from.span);
   }
@@ -56,9 +65,22 @@ export function analyzeQuery(query: Query, catalog: Catalog): AnalyzedQuery {
   const pseudo = source.window ? [...STREAM_PSEUDO, 'WINDOWSTART', 'WINDOWEND'] as PseudoColumn[] : STREAM_PSEUDO;
   const baseScope = columnsScope(scopeCols, pseudo);
 
+  let modelColumnCount = 0;
+  const newColumnName = () => `$MODEL${modelColumnCount++}`;
+  let scopeCols0 = scopeCols;
+  let whereScope = baseScope;
+  let whereExpr = query.where;
+  const whereModels = query.where
+    ? extractModelCalls([query.where], { catalog, scope: baseScope, newColumnName })
+    : { exprs: [], calls: [], columns: [] };
+  if (whereModels.calls.length) {
+    whereExpr = whereModels.exprs[0];
+    scopeCols0 = [...scopeCols, ...whereModels.columns.map((c) => ({ name: c.name, type: c.type, source: alias ?? source.name }))];
+    whereScope = columnsScope(scopeCols0, pseudo);
+  }
   let where: TypedExpr | null = null;
-  if (query.where) {
-    where = analyzeExpr(query.where, baseScope, getFunction);
+  if (query.where && whereExpr) {
+    where = analyzeExpr(whereExpr, whereScope, getFunction);
     if (where.type.kind !== 'BOOLEAN') {
       throw new SqlError('TYPE', `WHERE expression must be BOOLEAN, not ${where.type.kind}`, query.where.span);
     }
@@ -69,7 +91,7 @@ export function analyzeQuery(query: Query, catalog: Catalog): AnalyzedQuery {
 
   // Table functions: replace each call in a select item by a reference to a synthetic column.
   const tableFunctions: TableFunctionCall[] = [];
-  const tfScopeCols = [...scopeCols];
+  const tfScopeCols = [...scopeCols0];
   const rewritten = items.map((item) => ({
     ...item,
     expr: extractTableFunctions(item.expr, (call) => {
@@ -84,7 +106,15 @@ export function analyzeQuery(query: Query, catalog: Catalog): AnalyzedQuery {
       return { kind: 'ColumnRef', source: null, name, span: call.span };
     }),
   }));
-  const scope = tableFunctions.length ? columnsScope(tfScopeCols, pseudo) : baseScope;
+  const tfScope = tableFunctions.length || whereModels.calls.length ? columnsScope(tfScopeCols, pseudo) : baseScope;
+  const selectModels = extractModelCalls(
+    rewritten.map((r) => r.expr),
+    { catalog, scope: tfScope, newColumnName },
+  );
+  selectModels.exprs.forEach((e, i) => (rewritten[i] = { ...rewritten[i], expr: e }));
+  const scope = selectModels.calls.length
+    ? columnsScope([...tfScopeCols, ...selectModels.columns.map((c) => ({ name: c.name, type: c.type, source: alias ?? source.name }))], pseudo)
+    : tfScope;
 
   // Key expressions and output naming.
   const keyExprs: Expr[] = query.partitionBy
@@ -111,6 +141,10 @@ export function analyzeQuery(query: Query, catalog: Catalog): AnalyzedQuery {
     source,
     where,
     tableFunctions,
+    whereModelCalls: whereModels.calls,
+    whereModelColumns: whereModels.columns,
+    modelCalls: selectModels.calls,
+    modelColumns: selectModels.columns,
     projection: [...keyCols, ...valueCols].map((e) => e.expr),
     schema: { key: keyCols.map((e) => e.col), value: valueCols.map((e) => e.col) },
     rekeyed,

@@ -18,6 +18,8 @@ import { describe, describeFunction, explain, show } from './metadata.ts';
 import { insertValues } from './insert-values.ts';
 import { pushQuery } from './push-query.ts';
 import { printTopic } from './print.ts';
+import { executeModelStatement } from './models.ts';
+import type { OperatorServices } from '../exec/operator.ts';
 import type { QueryPlan } from '../plan/steps.ts';
 import { formatType, type SqlType } from '../types/sql-type.ts';
 
@@ -54,6 +56,8 @@ export class Engine {
   /** Custom types (CREATE TYPE): the parser expands them, so every AST type is a plain SqlType. */
   readonly types = new Map<string, SqlType>();
   readonly processingLog: ProcessingLog;
+  /** What operators may use of the engine (the model registry); filled in by the subsystems that own them. */
+  readonly services: { -readonly [K in keyof OperatorServices]: OperatorServices[K] } = {};
   /** Counter behind query ids (CSAS_S_0): advanced identically on replay, so ids are stable. */
   queryCounter = 0;
 
@@ -166,7 +170,7 @@ export class Engine {
       case 'AlterModel':
       case 'DropModel':
       case 'DescribeModel':
-        throw new SqlError('UNSUPPORTED', 'Models are not available yet in this build', s.span);
+        return executeModelStatement(ctx, s);
     }
   }
 

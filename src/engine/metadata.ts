@@ -9,6 +9,7 @@ import { explainPlan, explainStep } from '../plan/explain.ts';
 import type { ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
 import { readCommands } from './command-log.ts';
+import { showModels } from './models.ts';
 
 export async function show(ctx: ExecutionContext, s: Show): Promise<StatementResult> {
   const { engine } = ctx;
@@ -46,7 +47,7 @@ export async function show(ctx: ExecutionContext, s: Show): Promise<StatementRes
       return { kind: 'table', title: 'Variables', columns: ['Variable Name', 'Value'], rows };
     }
     case 'MODELS':
-      return { kind: 'table', title: 'Models', columns: ['Model Name', 'Provider', 'Endpoint'], rows: [] };
+      return showModels(ctx);
     case 'TYPES':
       return { kind: 'table', title: 'Types', columns: ['Type Name', 'Schema'], rows: [] };
   }

@@ -111,5 +111,6 @@ export function startPersistentQuery(engine: Engine, queryId: string, plan: Quer
     groupId: `riffle_${engine.serviceId}_query_${queryId}`,
     fromBeginning: engine.fromBeginning,
     processingLog: engine.processingLog,
+    services: engine.services,
   });
 }

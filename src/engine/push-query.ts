@@ -43,6 +43,7 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
         groupId: null,
         fromBeginning: engine.fromBeginning,
         processingLog: engine.processingLog,
+        services: engine.services,
         onRows: (rows: Row[]) => {
           if (stopped) return;
           const take = limit === null ? rows : rows.slice(0, limit - emitted);

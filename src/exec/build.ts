@@ -8,6 +8,7 @@ import type { Operator, OperatorContext } from './operator.ts';
 import { filterOperator } from './operators/filter.ts';
 import { projectOperator } from './operators/project.ts';
 import { flatMapOperator } from './operators/flat-map.ts';
+import { modelCallOperator } from './operators/model-call.ts';
 
 export interface Pipeline {
   readonly source: SourceStep;
@@ -30,6 +31,10 @@ export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
       case 'flatMap':
         visit(step.input);
         operators.push(flatMapOperator(step, ctx));
+        return;
+      case 'modelCall':
+        visit(step.input);
+        operators.push(modelCallOperator(step, ctx));
         return;
       case 'project':
         visit(step.input);

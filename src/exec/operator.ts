@@ -10,10 +10,25 @@
  */
 import type { Row } from './expr/row.ts';
 import type { ProcessingLog } from './processing-log.ts';
+import type { Log, ProducerRecord } from '../log/log.ts';
 
 export interface OperatorContext {
   readonly queryId: string;
   readonly errors: ProcessingLog;
+  /** The log the query runs on, for operators that need topics of their own (dead letters). */
+  readonly log: Log;
+  /**
+   * Records an operator wants written besides the query's output (a dead-letter topic). They are
+   * written with the batch's outputs, before its input offsets are committed.
+   */
+  readonly sideOutput: (topic: string, records: readonly ProducerRecord[]) => void;
+  /** Engine-wide services (the model registry) for operators that need them. */
+  readonly services: OperatorServices;
+}
+
+/** Services an engine lends its operators; each optional so tests can build operators without an engine. */
+export interface OperatorServices {
+  readonly models?: unknown;
 }
 
 export interface Operator {

@@ -6,7 +6,7 @@
  * log entries are durable, so after a crash the query resumes at the first uncommitted batch and
  * may repeat its outputs, never skip them.
  */
-import type { Consumer, Log, PartitionOffset, Producer } from '../log/log.ts';
+import type { Consumer, Log, PartitionOffset, Producer, ProducerRecord } from '../log/log.ts';
 import type { Step } from '../plan/steps.ts';
 import type { Row } from './expr/row.ts';
 import type { Operator } from './operator.ts';
@@ -14,6 +14,8 @@ import { buildPipeline, sinkOf } from './build.ts';
 import { sourceDecoder, type SourceDecoder } from './source-decoder.ts';
 import { sinkEncoder, type SinkEncoder } from './sink-encoder.ts';
 import { ProcessingLog } from './processing-log.ts';
+import type { OperatorServices } from './operator.ts';
+import { addOutputs, atLeastOnce, emptyOutputs, type BatchOutputs, type Delivery } from './delivery.ts';
 
 export interface QueryTaskOptions {
   readonly queryId: string;
@@ -27,6 +29,9 @@ export interface QueryTaskOptions {
   readonly onRows?: (rows: Row[]) => void;
   readonly maxBatch?: number;
   readonly processingLog?: ProcessingLog;
+  readonly services?: OperatorServices;
+  /** Builds the delivery (exactly-once); default at-least-once through `producer`. */
+  readonly delivery?: (consumer: Consumer) => Delivery;
 }
 
 export type QueryState = 'CREATED' | 'RUNNING' | 'STOPPED' | 'ERROR';
@@ -46,6 +51,8 @@ export class QueryTask {
   private readonly encode: SinkEncoder | null;
   private readonly sinkTopic: string | null;
   private readonly opts: QueryTaskOptions;
+  private readonly delivery: Delivery;
+  private pending: BatchOutputs = emptyOutputs();
   private loop: Promise<void> | null = null;
   private stopping = false;
 
@@ -53,7 +60,13 @@ export class QueryTask {
     this.opts = opts;
     this.queryId = opts.queryId;
     this.errors = opts.processingLog ?? new ProcessingLog(opts.producer);
-    const ctx = { queryId: opts.queryId, errors: this.errors };
+    const ctx = {
+      queryId: opts.queryId,
+      errors: this.errors,
+      log: opts.log,
+      services: opts.services ?? {},
+      sideOutput: (topic: string, records: readonly ProducerRecord[]) => addOutputs(this.pending, topic, records),
+    };
     const pipeline = buildPipeline(opts.root, ctx);
     this.decode = sourceDecoder(pipeline.source, opts.queryId, this.errors);
     this.operators = pipeline.operators;
@@ -65,6 +78,7 @@ export class QueryTask {
       topics: [pipeline.source.binding.topic],
       fromBeginning: opts.fromBeginning,
     });
+    this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null);
   }
 
   /**
@@ -74,21 +88,24 @@ export class QueryTask {
   async step(timeoutMs: number): Promise<number> {
     const records = await this.consumer.poll(this.opts.maxBatch ?? 2000, timeoutMs);
     if (records.length === 0) return 0;
-    let rows = this.decode(records);
-    for (const op of this.operators) {
-      const out = op.process(rows);
-      rows = out instanceof Promise ? await out : out;
+    await this.delivery.begin();
+    try {
+      let rows = this.decode(records);
+      for (const op of this.operators) {
+        const out = op.process(rows);
+        rows = out instanceof Promise ? await out : out;
+      }
+      const outputs = this.pending;
+      this.pending = emptyOutputs();
+      if (this.encode && this.sinkTopic) addOutputs(outputs, this.sinkTopic, this.encode(rows));
+      else if (rows.length) this.opts.onRows?.(rows);
+      this.emitted += rows.length;
+      this.consumed += records.length;
+      await this.delivery.complete(outputs, nextOffsets(records), () => this.errors.flush());
+    } catch (e) {
+      await this.delivery.abort().catch(() => undefined);
+      throw e;
     }
-    if (this.encode && this.sinkTopic) {
-      const out = this.encode(rows);
-      if (out.length) await this.opts.producer.send(this.sinkTopic, out);
-    } else if (rows.length) {
-      this.opts.onRows?.(rows);
-    }
-    this.emitted += rows.length;
-    this.consumed += records.length;
-    await this.errors.flush();
-    if (this.opts.groupId) await this.consumer.commit(nextOffsets(records));
     return records.length;
   }
 
@@ -111,6 +128,7 @@ export class QueryTask {
     this.stopping = true;
     await this.loop;
     for (const op of this.operators) await op.close?.();
+    await this.delivery.close();
     await this.consumer.close();
     if (this.state !== 'ERROR') this.state = 'STOPPED';
   }

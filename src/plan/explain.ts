@@ -12,6 +12,8 @@ export function explainStep(step: Step, indent = ''): string {
       return `${head} | predicate: ${formatTypedExpr(step.predicate)}\n${explainStep(step.input, indent + '\t')}`;
     case 'flatMap':
       return `${head} | functions: ${step.functions.map((f) => `${f.name}(${f.args.map(formatTypedExpr).join(', ')})`).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
+    case 'modelCall':
+      return `${head} | calls: ${step.calls.map((c) => `${c.model}${c.version ? `$${c.version}` : ''}(${c.args.map(formatTypedExpr).join(', ')})`).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
     case 'project':
       return `${head}${step.rekeyed ? ' | repartitioned by key' : ''} | exprs: ${step.exprs.map(formatTypedExpr).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
     case 'sink':

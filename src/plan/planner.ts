@@ -32,6 +32,16 @@ export function sourceStep(source: DataSource): SourceStep {
 /** The steps up to (not including) the sink: what a push query or a persistent query computes. */
 export function planQuery(q: AnalyzedQuery): Step {
   let step: Step = sourceStep(q.source);
+  if (q.whereModelCalls.length) {
+    step = {
+      type: 'modelCall',
+      v: 1,
+      name: 'WhereModelCall',
+      input: step,
+      schema: { key: step.schema.key, value: [...step.schema.value, ...q.whereModelColumns] },
+      calls: q.whereModelCalls,
+    };
+  }
   if (q.where) step = { type: 'filter', v: 1, name: 'WhereFilter', input: step, schema: step.schema, predicate: q.where };
   if (q.tableFunctions.length) {
     step = {
@@ -41,6 +51,16 @@ export function planQuery(q: AnalyzedQuery): Step {
       input: step,
       schema: { key: step.schema.key, value: [...step.schema.value, ...q.tableFunctions.map((t) => t.column)] },
       functions: q.tableFunctions.map((t) => ({ name: t.name, args: t.args })),
+    };
+  }
+  if (q.modelCalls.length) {
+    step = {
+      type: 'modelCall',
+      v: 1,
+      name: 'ModelCall',
+      input: step,
+      schema: { key: step.schema.key, value: [...step.schema.value, ...q.modelColumns] },
+      calls: q.modelCalls,
     };
   }
   return { type: 'project', v: 1, name: 'Project', input: step, schema: q.schema, exprs: q.projection, rekeyed: q.rekeyed };

@@ -8,6 +8,7 @@
 import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
 import type { LogicalSchema } from '../analyze/schema.ts';
 import type { SourceFormats } from '../analyze/catalog.ts';
+import type { SqlType } from '../types/sql-type.ts';
 
 export type WindowInfo =
   | { readonly kind: 'TUMBLING'; readonly sizeMs: number }
@@ -76,7 +77,33 @@ export interface SinkStep {
   readonly timestamp: { readonly column: number; readonly format: string | null } | null;
 }
 
-export type Step = SourceStep | FilterStep | FlatMapStep | ProjectStep | SinkStep;
+/**
+ * Model calls (PREDICT / ML_PREDICT): each call's result is appended to the input columns as one
+ * STRUCT column of the model's outputs (null when the row's call failed and the policy keeps it).
+ * The operator is asynchronous: one request per batch, never per row.
+ */
+export interface ModelCallStep {
+  readonly type: 'modelCall';
+  readonly v: 1;
+  readonly name: string;
+  readonly input: Step;
+  /** Input columns followed by one column per call. */
+  readonly schema: LogicalSchema;
+  readonly calls: readonly ModelCallSpec[];
+}
+
+export interface ModelCallSpec {
+  /** Model name, with an optional version (`m$2` → model 'M', version '2'). */
+  readonly model: string;
+  readonly version: string | null;
+  readonly args: readonly TypedExpr[];
+  /** STRUCT of the model's outputs (plus error columns under ON_ERROR = 'ERROR_COLUMNS'). */
+  readonly outputType: SqlType;
+  /** Per-call option overrides (ML_PREDICT's MAP argument), e.g. timeout. */
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export type Step = SourceStep | FilterStep | FlatMapStep | ModelCallStep | ProjectStep | SinkStep;
 
 /** A persistent query's plan, as stored in the command log. */
 export interface QueryPlan {
@@ -94,6 +121,7 @@ export function stepsOf(root: Step): Step[] {
         break;
       case 'filter':
       case 'flatMap':
+      case 'modelCall':
       case 'project':
       case 'sink':
         visit(s.input);

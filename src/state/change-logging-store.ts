@@ -16,7 +16,7 @@ import type { Producer, ProducerRecord } from '../log/log.ts';
 import { defaultCodec, type ValueCodec } from './codec.ts';
 import { keyToString, stringToKey } from './keys.ts';
 import { TOMBSTONE, type Slot } from './merge.ts';
-import type { KeyValue, KeyValueStore, RangeOptions } from './store.ts';
+import { isEncodedValueSink, type KeyValue, type KeyValueStore, type RangeOptions } from './store.ts';
 
 export interface ChangeLoggingOptions<V> {
   readonly producer: Producer;
@@ -129,14 +129,15 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V> {
     const timestamp = Date.now();
     const keys = [...batch.keys()].sort();
     const records: ProducerRecord[] = new Array(keys.length);
+    const sink = isEncodedValueSink(this.inner) ? this.inner : null;
     for (let i = 0; i < keys.length; i++) {
       const v = batch.get(keys[i])!;
-      records[i] = {
-        key: stringToKey(keys[i]),
-        value: v === TOMBSTONE ? null : this.codec.encode(v),
-        timestamp,
-        partition: this.partition,
-      };
+      let value: Uint8Array | null = null;
+      if (v !== TOMBSTONE) {
+        value = this.codec.encode(v);
+        sink?.adoptEncoded(keys[i], v, value, this.codec.id);
+      }
+      records[i] = { key: stringToKey(keys[i]), value, timestamp, partition: this.partition };
     }
     const results = await this.producer.send(this.topic, records);
     this.sentRecords += records.length;

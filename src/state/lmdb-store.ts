@@ -21,7 +21,15 @@ import { checkLmdbFile } from './lmdb-file-check.ts';
 import { asBuffer, keyToString, prefixEnd, stringToKey } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
 import { SortedMap } from './sorted-keys.ts';
-import { StoreClosedError, checkKey, checkValue, type KeyValue, type KeyValueStore, type RangeOptions } from './store.ts';
+import {
+  StoreClosedError,
+  checkKey,
+  checkValue,
+  type EncodedValueSink,
+  type KeyValue,
+  type KeyValueStore,
+  type RangeOptions,
+} from './store.ts';
 
 /** LMDB's limit (lmdb-js build); longer keys are rejected at `put`. */
 export const MAX_KEY_BYTES = 1978;
@@ -117,9 +125,11 @@ export class LmdbEnv {
 class Overlay<V> {
   readonly data = new SortedMap<Slot<V>>();
   cleared = false;
+  /** Encodings handed over by a ChangeLoggingStore above: [the value encoded, its bytes]. */
+  readonly encoded = new Map<string, [V, Uint8Array]>();
 }
 
-export class LmdbStore<V = unknown> implements KeyValueStore<V> {
+export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSink<V> {
   readonly name: string;
   private readonly db: Database<Buffer, Buffer>;
   private readonly codec: ValueCodec<V>;
@@ -190,6 +200,10 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V> {
     for (const k of doomed) this.pending.data.set(k, TOMBSTONE);
   }
 
+  adoptEncoded(key: string, value: V, bytes: Uint8Array, codecId: string): void {
+    if (codecId === this.codec.id && this.pending.data.get(key) === value) this.pending.encoded.set(key, [value, bytes]);
+  }
+
   /** Committed entries (changes since the last flush are not counted). */
   approximateCount(): number {
     if (this.count < 0) this.count = (this.db.getStats() as { entryCount: number }).entryCount;
@@ -224,7 +238,12 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V> {
     // Encode before opening the transaction: an unencodable value fails here, with nothing written.
     const ops: [Buffer, Uint8Array | null][] = [];
     for (const [k, v] of ov.data.entries(null, null)) {
-      ops.push([stringToKey(k), v === TOMBSTONE ? null : this.codec.encode(v)]);
+      if (v === TOMBSTONE) {
+        ops.push([stringToKey(k), null]);
+        continue;
+      }
+      const e = ov.encoded.get(k);
+      ops.push([stringToKey(k), e !== undefined && e[0] === v ? e[1] : this.codec.encode(v)]);
     }
     this.pending = new Overlay<V>();
     this.flushing = ov;

@@ -65,6 +65,20 @@ export interface KeyValueStore<V = unknown> {
   close(): Promise<void>;
 }
 
+/**
+ * Optional fast path between layers that share a codec: ChangeLoggingStore, having encoded the
+ * latest value of a key for the changelog at flush, hands the bytes to the store beneath, which
+ * then need not encode that value again when it writes it (only if the value is still the very
+ * one it holds). `key` is the latin1 image of the key bytes (./keys.ts).
+ */
+export interface EncodedValueSink<V> {
+  adoptEncoded(key: string, value: V, bytes: Uint8Array, codecId: string): void;
+}
+
+export function isEncodedValueSink<V>(store: KeyValueStore<V>): store is KeyValueStore<V> & EncodedValueSink<V> {
+  return typeof (store as Partial<EncodedValueSink<V>>).adoptEncoded === 'function';
+}
+
 /** Throws unless `key` is 1..max bytes (LMDB rejects empty keys; all stores do, for one contract). */
 export function checkKey(name: string, key: Uint8Array, max = Infinity): void {
   if (key.length === 0 || key.length > max) {

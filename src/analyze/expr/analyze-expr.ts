@@ -12,7 +12,7 @@
  */
 import type { Between, Case, ComparisonOp, Expr, Span } from '../../sql/ast.ts';
 import type { SqlType } from '../../types/sql-type.ts';
-import { BIGINT, BOOLEAN, INTEGER, STRING, formatType, isNumeric, typesEqual } from '../../types/sql-type.ts';
+import { BIGINT, BOOLEAN, DOUBLE, INTEGER, STRING, formatType, isNumeric, typesEqual } from '../../types/sql-type.ts';
 import { formatTypedExpr, type TypedExpr } from './typed-expr.ts';
 import type { ExprScope } from './scope.ts';
 import { arithmeticOperandType, arithmeticResultType, canCast, comparisonType, isEqualityOp, isOrderable } from './coercion.ts';
@@ -76,7 +76,9 @@ function analyzeNode(e: Expr, ctx: AnalyzeCtx): TypedExpr {
       }
       const r = ctx.scope.resolveColumn(e.source, e.name, e.span);
       if (r.kind === 'pseudo') return { kind: 'Pseudo', column: r.name, type: r.type };
-      return { kind: 'Column', index: r.index, name: e.source ? `${e.source}.${e.name}` : e.name, type: r.type };
+      return e.source
+        ? { kind: 'Column', index: r.index, name: e.name, source: e.source, type: r.type }
+        : { kind: 'Column', index: r.index, name: e.name, type: r.type };
     }
     case 'Dereference': {
       const base = ctx.analyze(e.base, ctx);
@@ -251,6 +253,28 @@ function compareTarget(ctx: AnalyzeCtx, op: ComparisonOp | 'BETWEEN', l: TypedEx
   return t;
 }
 
+const DOUBLE_EXACT_LIMIT = 2 ** 40;
+
+/**
+ * An integral expression compared with DECIMAL literals (`price > 10.5`, price an INTEGER) is
+ * compared as DOUBLE instead of DECIMAL: the result is the same (an integer cannot fall between
+ * a decimal literal below 2^40 and its nearest double) and no decimal is built per row.
+ */
+function comparisonTypeFor(sides: readonly TypedExpr[], t: SqlType): SqlType {
+  if (t.kind !== 'DECIMAL') return t;
+  let integral = false;
+  for (const e of sides) {
+    if (e.kind === 'Literal') {
+      if (e.value === null || Math.abs(Number(e.value)) >= DOUBLE_EXACT_LIMIT) return t;
+    } else if (e.type.kind === 'INTEGER' || e.type.kind === 'BIGINT') {
+      integral = true;
+    } else {
+      return t;
+    }
+  }
+  return integral ? DOUBLE : t;
+}
+
 /** Comparisons keep DECIMAL operands as they are (compared by value); other types convert to the common type. */
 const toCompared = (ctx: AnalyzeCtx, e: TypedExpr, t: SqlType, span: Span): TypedExpr =>
   t.kind === 'DECIMAL' && e.type.kind === 'DECIMAL' ? e : implicitCast(ctx, e, t, span);
@@ -268,7 +292,7 @@ export function buildCompare(ctx: AnalyzeCtx, op: ComparisonOp, left: TypedExpr,
     const t = lNull && rNull ? BOOLEAN : lNull ? r.type : l.type;
     return { kind: 'Compare', op, left: implicitCast(ctx, l, t, span), right: implicitCast(ctx, r, t, span), type: BOOLEAN };
   }
-  const t = compareTarget(ctx, op, l, r, span);
+  const t = comparisonTypeFor([l, r], compareTarget(ctx, op, l, r, span));
   return { kind: 'Compare', op, left: toCompared(ctx, l, t, span), right: toCompared(ctx, r, t, span), type: BOOLEAN };
 }
 
@@ -281,8 +305,9 @@ function analyzeBetween(ctx: AnalyzeCtx, e: Between): TypedExpr {
   }
   const t1 = compareTarget(ctx, 'BETWEEN', operand, low, e.span);
   const t2 = compareTarget(ctx, 'BETWEEN', operand, high, e.span);
-  const t = comparisonType(t1, t2);
-  if (!t) throw typeError(`Cannot compare ${formatType(low.type)} to ${formatType(high.type)}`, e.span);
+  const common = comparisonType(t1, t2);
+  if (!common) throw typeError(`Cannot compare ${formatType(low.type)} to ${formatType(high.type)}`, e.span);
+  const t = comparisonTypeFor([operand, low, high], common);
   return {
     kind: 'Between',
     operand: toCompared(ctx, operand, t, e.span),

@@ -48,7 +48,8 @@ export type CallArgType =
   | { readonly kind: 'TIME_UNIT'; readonly unit: TimeUnit };
 
 export type TypedExpr =
-  | { readonly kind: 'Column'; readonly index: number; readonly name: string; readonly type: SqlType }
+  /** `name` (and `source` when the reference was qualified) are for display only. */
+  | { readonly kind: 'Column'; readonly index: number; readonly name: string; readonly source?: string; readonly type: SqlType }
   | { readonly kind: 'Pseudo'; readonly column: PseudoColumn; readonly type: SqlType }
   | { readonly kind: 'Literal'; readonly value: LiteralValue; readonly type: SqlType }
   | { readonly kind: 'Cast'; readonly operand: TypedExpr; readonly implicit: boolean; readonly type: SqlType }
@@ -197,7 +198,7 @@ export function formatTypedExpr(e: TypedExpr): string {
   const f = formatTypedExpr;
   switch (e.kind) {
     case 'Column':
-      return ident(e.name);
+      return e.source ? `${ident(e.source)}.${ident(e.name)}` : ident(e.name);
     case 'Pseudo':
       return e.column;
     case 'Literal':

@@ -68,10 +68,10 @@ export function emitCompare(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'Comp
       code = `${allNonNull(l, r)}!(${eq})`;
       break;
     case 'DISTINCT':
-      code = l.nn && r.nn ? `!(${eq})` : `(${l.code} === null || ${r.code} === null) ? ${l.code} !== ${r.code} : !(${eq})`;
+      code = l.nn && r.nn ? `!(${eq})` : `(${l.code} == null || ${r.code} == null) ? (${l.code} == null) !== (${r.code} == null) : !(${eq})`;
       break;
     case 'NOT_DISTINCT':
-      code = l.nn && r.nn ? eq : `(${l.code} === null || ${r.code} === null) ? ${l.code} === ${r.code} : ${eq}`;
+      code = l.nn && r.nn ? eq : `(${l.code} == null || ${r.code} == null) ? (${l.code} == null) === (${r.code} == null) : ${eq}`;
       break;
     default:
       code = `${allNonNull(l, r)}${orderCode(x, kind, l.code, e.op, r.code)}`;

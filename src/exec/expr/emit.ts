@@ -76,7 +76,7 @@ export function emit(x: EmitCtx, s: FnScope, e: TypedExpr): Val {
       const caster = makeCaster(e.operand.type, e.type, x.sink);
       if (caster === null) return v;
       const call = `${g.k(caster)}(${v.code})`;
-      return g.assign(s, v.nn ? call : `${v.code} === null ? null : ${call}`, false);
+      return g.assign(s, v.nn ? call : `${v.code} == null ? null : ${call}`, false);
     }
     case 'Arithmetic': {
       const l = emit(x, s, e.left);
@@ -88,7 +88,7 @@ export function emit(x: EmitCtx, s: FnScope, e: TypedExpr): Val {
     case 'Negate': {
       const v = emit(x, s, e.operand);
       const op = negateCode(x, e.type, v.code);
-      return g.assign(s, v.nn ? op : `${v.code} === null ? ${nullOperand(x)} : ${op}`, v.nn);
+      return g.assign(s, v.nn ? op : `${v.code} == null ? ${nullOperand(x)} : ${op}`, v.nn);
     }
     case 'Compare':
       return emitCompare(x, s, e);
@@ -97,12 +97,12 @@ export function emit(x: EmitCtx, s: FnScope, e: TypedExpr): Val {
       return emitLogical(x, s, e);
     case 'Not': {
       const v = emit(x, s, e.operand);
-      return g.assign(s, v.nn ? `!${v.code}` : `${v.code} === null ? null : !${v.code}`, v.nn);
+      return g.assign(s, v.nn ? `!${v.code}` : `${v.code} == null ? null : !${v.code}`, v.nn);
     }
     case 'IsNull': {
       const v = emit(x, s, e.operand);
       if (v.nn) return { code: e.negated ? 'true' : 'false', nn: true };
-      return g.assign(s, `${v.code} ${e.negated ? '!==' : '==='} null`, true);
+      return g.assign(s, `${v.code} ${e.negated ? '!=' : '=='} null`, true);
     }
     case 'Between':
       return emitBetween(x, s, e);
@@ -122,7 +122,7 @@ export function emit(x: EmitCtx, s: FnScope, e: TypedExpr): Val {
       const b = emit(x, s, e.base);
       const key = JSON.stringify(e.field);
       const get = e.field in Object.prototype ? `(Object.hasOwn(${b.code}, ${key}) ? ${b.code}[${key}] ?? null : null)` : `(${b.code}[${key}] ?? null)`;
-      return g.assign(s, b.nn ? get : `${b.code} === null ? null : ${get}`, false);
+      return g.assign(s, b.nn ? get : `${b.code} == null ? null : ${get}`, false);
     }
     case 'Subscript': {
       const b = emit(x, s, e.base);
@@ -226,7 +226,7 @@ function emitLogical(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'And' | 'Or'
     const r = emit(x, s, e.right);
     rnn = r.nn;
     if (l.nn) s.lines.push(`${t} = ${r.code};`);
-    else s.lines.push(`${t} = ${r.code} === ${decides} ? ${decides} : (${l.code} === null || ${r.code} === null) ? null : ${other};`);
+    else s.lines.push(`${t} = ${r.code} === ${decides} ? ${decides} : (${l.code} == null || ${r.code} == null) ? null : ${other};`);
   });
   s.lines.push(`if (${l.code} === ${decides}) ${t} = ${decides};`, `else {`, right, `}`);
   return { code: t, nn: l.nn && rnn };

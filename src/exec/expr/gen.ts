@@ -88,19 +88,22 @@ export class Gen {
   }
 }
 
-/** `a === null || b === null` over the nullable values, or '' when none can be NULL. */
+/**
+ * `a == null || b == null` over the nullable values, or '' when none can be NULL. Loose equality:
+ * an `undefined` (a value missing against the invariant) behaves as NULL, at no cost.
+ */
 export function anyNull(...vals: Val[]): string {
   return vals
     .filter((v) => !v.nn)
-    .map((v) => `${v.code} === null`)
+    .map((v) => `${v.code} == null`)
     .join(' || ');
 }
 
-/** `a !== null && b !== null && `-prefix for a condition that needs non-null operands. */
+/** `a != null && b != null && `-prefix for a condition that needs non-null operands. */
 export function allNonNull(...vals: Val[]): string {
   return vals
     .filter((v) => !v.nn)
-    .map((v) => `${v.code} !== null && `)
+    .map((v) => `${v.code} != null && `)
     .join('');
 }
 

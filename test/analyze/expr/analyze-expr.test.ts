@@ -40,7 +40,8 @@ test('qualified and ambiguous columns', () => {
     ],
     ['ROWTIME'],
   );
-  assert.deepEqual(analyzeExpr(parse('R.ID'), s, functions), { kind: 'Column', index: 1, name: 'R.ID', type: STRING });
+  assert.deepEqual(analyzeExpr(parse('R.ID'), s, functions), { kind: 'Column', index: 1, name: 'ID', source: 'R', type: STRING });
+  assert.equal(formatTypedExpr(analyzeExpr(parse('R.ID'), s, functions)), 'R.ID');
   assert.equal(analyzeExpr(parse('V'), s, functions).kind, 'Column');
   assert.equal(analyzeExpr(parse('L.ROWTIME'), s, functions).kind, 'Pseudo');
   assert.throws(() => analyzeExpr(parse('ID'), s, functions), (e: SqlError) => e.code === 'AMBIGUOUS_COLUMN' && /could be any of: L\.ID, R\.ID/i.test(e.message));
@@ -98,6 +99,9 @@ test('comparisons: valid pairs, common types and errors', () => {
   assert.equal(show('I < L'), '(CAST(I AS BIGINT) < L)');
   assert.equal(show('DEC = DEC2'), '(DEC = DEC2)'); // decimals compare by value without casts
   assert.equal(show('DEC > 1'), '(DEC > 1.00)');
+  assert.equal(show('I > 10.5'), '(CAST(I AS DOUBLE) > 10.5)'); // same result, no decimal per row
+  assert.equal(show('L <= 10.5'), '(CAST(L AS DOUBLE) <= 10.5)');
+  assert.equal(show('I > 10000000000000.5'), '(CAST(I AS DECIMAL(15, 1)) > 10000000000000.5)');
   assert.equal(show("TS > '2020-01-01'"), "(TS > TIMESTAMP '2020-01-01T00:00:00.000')");
   assert.equal(show('DT < TS'), '(CAST(DT AS TIMESTAMP) < TS)');
   assert.equal(show('S <> TM'), '(CAST(S AS TIME) <> TM)');
@@ -133,7 +137,8 @@ test('logical operators need BOOLEAN', () => {
 
 test('BETWEEN converts all three to one comparison type', () => {
   assert.equal(show('I BETWEEN 1 AND L'), '(CAST(I AS BIGINT) BETWEEN 1 AND L)');
-  assert.equal(show('I BETWEEN 1 AND 2.5'), '(CAST(I AS DECIMAL(11, 1)) BETWEEN 1.0 AND 2.5)');
+  assert.equal(show('I BETWEEN 1 AND 2.5'), '(CAST(I AS DOUBLE) BETWEEN 1.0 AND 2.5)');
+  assert.equal(show('DEC BETWEEN 1 AND 2.5'), '(DEC BETWEEN 1.00 AND 2.5)');
   assert.equal(show("S BETWEEN 'a' AND 'c'"), "(S BETWEEN 'a' AND 'c')");
   assert.equal(analysisError("I BETWEEN 1 AND 'x'"), '1:1: Cannot compare INTEGER to STRING');
 });

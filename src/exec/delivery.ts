@@ -1,0 +1,51 @@
+/**
+ * Delivery guarantees: how a batch's outputs and its input offsets reach the log.
+ *
+ * At-least-once (default): write every output (sink, side outputs, changelogs), wait for them to
+ * be durable, then commit the input offsets. A crash between the two repeats the batch.
+ * Exactly-once (Kafka transactions, `processing.guarantee = 'exactly_once_v2'`): outputs and
+ * offsets commit atomically in one transaction; readers with read_committed never see a
+ * partial batch (see ./delivery-eos.ts).
+ */
+import type { Consumer, PartitionOffset, Producer, ProducerRecord } from '../log/log.ts';
+
+export interface BatchOutputs {
+  /** Records per topic, in order. */
+  readonly byTopic: Map<string, ProducerRecord[]>;
+}
+
+export interface Delivery {
+  /** The producer operators and stores must write through (transactional under exactly-once). */
+  readonly producer: Producer;
+  /** Called before the batch's first write (begins a transaction under exactly-once). */
+  begin(): Promise<void>;
+  /** Writes the outputs, then commits `offsets`; resolves when both are durable. */
+  complete(outputs: BatchOutputs, offsets: readonly PartitionOffset[], beforeCommit: () => Promise<void>): Promise<void>;
+  /** Undoes an unfinished batch (aborts the transaction); at-least-once has nothing to undo. */
+  abort(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function atLeastOnce(producer: Producer, consumer: Consumer, commit: boolean): Delivery {
+  return {
+    producer,
+    async begin() {},
+    async complete(outputs, offsets, beforeCommit) {
+      await Promise.all([...outputs.byTopic].filter(([, recs]) => recs.length).map(([topic, recs]) => producer.send(topic, recs)));
+      await beforeCommit();
+      if (commit && offsets.length) await consumer.commit(offsets);
+    },
+    async abort() {},
+    async close() {},
+  };
+}
+
+export function emptyOutputs(): BatchOutputs {
+  return { byTopic: new Map() };
+}
+
+export function addOutputs(outputs: BatchOutputs, topic: string, records: readonly ProducerRecord[]): void {
+  let list = outputs.byTopic.get(topic);
+  if (!list) outputs.byTopic.set(topic, (list = []));
+  for (const r of records) list.push(r);
+}
