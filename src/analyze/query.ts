@@ -17,6 +17,8 @@ import { analyzeExpr, columnsScope } from './expr/analyze-expr.ts';
 import type { PseudoColumn } from './expr/typed-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { exprKey } from './expr-key.ts';
+import { analyzeAggregation, isAggregateQuery, type AggregationAnalysis } from './aggregate.ts';
+import type { WindowInfo } from '../plan/steps.ts';
 import { extractModelCalls, rewriteTableFunctionQuery } from './model-calls.ts';
 import type { ModelCallSpec } from '../plan/steps.ts';
 
@@ -44,6 +46,12 @@ export interface AnalyzedQuery {
   readonly rekeyed: boolean;
   readonly emit: 'CHANGES' | 'FINAL' | null;
   readonly limit: number | null;
+  /** GROUP BY / aggregates: the aggregate step, HAVING, and the projection over its output. */
+  readonly aggregation: AggregationAnalysis | null;
+  /** What the query produces: a TABLE for aggregations and queries over tables. */
+  readonly resultType: 'STREAM' | 'TABLE';
+  /** The output's key is windowed (windowed aggregation, or a windowed source). */
+  readonly window: WindowInfo | null;
 }
 
 const STREAM_PSEUDO: PseudoColumn[] = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET'];
@@ -53,12 +61,14 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   if (query.from.kind !== 'SourceRef') {
     throw new SqlError('UNSUPPORTED', 'Joins and table functions in FROM are not supported yet', query.from.span);
   }
-  if (query.window) throw new SqlError('UNSUPPORTED', 'Windowed queries are not supported yet', query.span);
-  if (query.groupBy) throw new SqlError('UNSUPPORTED', 'GROUP BY is not supported yet', query.span);
-  if (query.having) throw new SqlError('INVALID', 'HAVING requires GROUP BY', query.span);
+  const aggregate = isAggregateQuery(query);
+  if (query.window && !aggregate) throw new SqlError('INVALID', 'WINDOW requires GROUP BY', query.window ? query.span : null);
+  if (query.having && !aggregate) throw new SqlError('INVALID', 'HAVING requires GROUP BY', query.having.span);
 
   const source = resolveSource(catalog, query.from.name, query.from.span);
-  if (source.type === 'TABLE') throw new SqlError('UNSUPPORTED', 'Queries over tables are not supported yet', query.from.span);
+  if (query.window && source.type === 'TABLE') throw new SqlError('INVALID', 'WINDOW clause is not supported on tables: windows apply to streams', query.span);
+  if (query.window?.kind === 'SLIDING') throw new SqlError('UNSUPPORTED', 'SLIDING windows are not supported yet', query.span);
+  if (aggregate && query.partitionBy) throw new SqlError('INVALID', 'PARTITION BY and GROUP BY cannot be used together', query.span);
   const alias = query.from.alias;
   const sourceCols = allColumns(source.schema);
   const scopeCols = sourceCols.map((c) => ({ name: c.name, type: c.type, source: alias ?? source.name }));
@@ -88,6 +98,27 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
 
   // Select items, with `*` expanded to column references.
   const items = expandSelect(query.select, source, alias, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction));
+
+  if (aggregate) {
+    const aggregation = analyzeAggregation(query, items, whereScope, query.window !== null);
+    return {
+      source,
+      where,
+      tableFunctions: [],
+      whereModelCalls: whereModels.calls,
+      whereModelColumns: whereModels.columns,
+      modelCalls: [],
+      modelColumns: [],
+      projection: aggregation.projection,
+      schema: aggregation.schema,
+      rekeyed: true,
+      emit: query.emit,
+      limit: query.limit,
+      aggregation,
+      resultType: 'TABLE',
+      window: aggregation.window?.info ?? null,
+    };
+  }
 
   // Table functions: replace each call in a select item by a reference to a synthetic column.
   const tableFunctions: TableFunctionCall[] = [];
@@ -150,6 +181,9 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
     rekeyed,
     emit: query.emit,
     limit: query.limit,
+    aggregation: null,
+    resultType: source.type,
+    window: source.window,
   };
 }
 

@@ -1,8 +1,12 @@
-/** `riffle test`: one conformance case (ksql-test-runner's flags) or a whole suite folder. */
+/**
+ * `riffle test`: one conformance case (ksql-test-runner's flags) or a whole suite folder, on a
+ * fresh embedded log per case, or with `--kafka` on the Kafka cluster at RIFFLE_BOOTSTRAP_SERVERS
+ * (a namespace per case, deleted afterwards: see ../testing/kafka-runner.ts).
+ */
 import { parseArgs } from 'node:util';
 import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readCaseDir, readCaseFiles, runCase } from '../testing/runner.ts';
+import { readCaseDir, readCaseFiles, runCase, type OpenCaseLog } from '../testing/runner.ts';
 import { stringifyTestJson } from '../testing/test-records.ts';
 import { classifyCase, type CaseFamily } from '../testing/classify.ts';
 
@@ -21,17 +25,38 @@ export async function testCommand(argv: string[]): Promise<number> {
       filter: { type: 'string' },
       'actual-dir': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
+      kafka: { type: 'boolean' },
     },
   });
-  if (values.suite) return suite(values.suite, values.filter, values['actual-dir'], values.verbose ?? false);
-  const statements = values.s ?? values.statements;
+  let openLog: OpenCaseLog | undefined;
+  let shared: { close(): Promise<void> } | null = null;
+  if (values.kafka) {
+    const { openSharedKafka, kafkaCaseLog } = await import('../testing/kafka-runner.ts');
+    const kafka = await openSharedKafka();
+    shared = kafka;
+    openLog = kafkaCaseLog(kafka);
+  }
+  try {
+    return await testWith(values, openLog);
+  } finally {
+    await shared?.close();
+  }
+}
+
+type TestValues = { [k: string]: string | boolean | undefined };
+
+async function testWith(values: TestValues, openLog: OpenCaseLog | undefined): Promise<number> {
+  const str = (k: string) => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  if (str('suite')) return suite(str('suite')!, str('filter'), str('actual-dir'), values.verbose === true, openLog);
+  const statements = str('s') ?? str('statements');
   if (!statements) {
-    process.stderr.write('riffle test: need -s statements.sql (and -o output.json), or --suite DIR\n');
+    process.stderr.write('riffle test: need -s statements.sql (and -o output.json), or --suite DIR [--kafka]\n');
     return 2;
   }
-  const files = readCaseFiles(statements, values.i ?? values.input ?? null, values.o ?? values.output ?? null);
-  const result = await runCase(files);
-  if (values.actual) writeFileSync(values.actual, stringifyTestJson({ outputs: result.actual }));
+  const files = readCaseFiles(statements, str('i') ?? str('input') ?? null, str('o') ?? str('output') ?? null);
+  const result = await runCase(files, openLog);
+  const actual = str('actual');
+  if (actual) writeFileSync(actual, stringifyTestJson({ outputs: result.actual }));
   if (result.passed) {
     process.stdout.write('\t >>> Test passed!\n');
     return 0;
@@ -40,7 +65,7 @@ export async function testCommand(argv: string[]): Promise<number> {
   return 1;
 }
 
-async function suite(dir: string, filter: string | undefined, actualDir: string | undefined, verbose: boolean): Promise<number> {
+async function suite(dir: string, filter: string | undefined, actualDir: string | undefined, verbose: boolean, openLog?: OpenCaseLog): Promise<number> {
   const cases = readdirSync(dir)
     .filter((d) => statSync(join(dir, d)).isDirectory())
     .filter((d) => !filter || d.includes(filter))
@@ -57,7 +82,7 @@ async function suite(dir: string, filter: string | undefined, actualDir: string 
   for (const [i, name] of cases.entries()) {
     const files = readCaseDir(join(dir, name));
     const family = families[classifyCase(files.statements)];
-    const result = await runCase(files);
+    const result = await runCase(files, openLog);
     family.total++;
     if (result.passed) family.passed++;
     if (actualDir) writeFileSync(join(actualDir, `${name}.json`), stringifyTestJson({ outputs: result.actual }));
@@ -75,6 +100,7 @@ async function suite(dir: string, filter: string | undefined, actualDir: string 
   for (const [name, f] of Object.entries(families)) {
     process.stdout.write(`${name}: ${f.passed}/${f.total} (${pct(f)}%)\n`);
   }
+  process.stdout.write(`time: ${((Date.now() - started) / 1000).toFixed(1)} s on ${openLog ? 'Kafka' : 'the embedded log'}\n`);
   process.stdout.write(`${passed} passed, ${failed} failed\n`);
   return failed === 0 ? 0 : 1;
 }

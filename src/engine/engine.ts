@@ -20,6 +20,8 @@ import { pushQuery } from './push-query.ts';
 import { printTopic } from './print.ts';
 import { executeModelStatement } from './models.ts';
 import type { OperatorServices } from '../exec/operator.ts';
+import { StoreRegistry } from '../state/registry.ts';
+import { join, resolve } from 'node:path';
 import type { QueryPlan } from '../plan/steps.ts';
 import { formatType, type SqlType } from '../types/sql-type.ts';
 
@@ -34,6 +36,8 @@ export interface EngineOptions {
   readonly properties?: Readonly<Record<string, string>>;
   /** Partitions for topics the engine creates when neither statement nor source says. */
   readonly defaultPartitions?: number;
+  /** Where state stores live (default: `state/` in the embedded log's directory, else `.riffle/state`). */
+  readonly stateDir?: string;
 }
 
 export interface ExecutionContext {
@@ -56,6 +60,7 @@ export class Engine {
   /** Custom types (CREATE TYPE): the parser expands them, so every AST type is a plain SqlType. */
   readonly types = new Map<string, SqlType>();
   readonly processingLog: ProcessingLog;
+  readonly stores: StoreRegistry;
   /** What operators may use of the engine (the model registry); filled in by the subsystems that own them. */
   readonly services: { -readonly [K in keyof OperatorServices]: OperatorServices[K] } = {};
   /** Counter behind query ids (CSAS_S_0): advanced identically on replay, so ids are stable. */
@@ -68,6 +73,13 @@ export class Engine {
     this.producer = options.log.producer();
     this.processingLog = new ProcessingLog(this.producer);
     for (const [k, v] of Object.entries(options.properties ?? {})) this.properties.set(k, v);
+    const logDir = (options.log as { dir?: string }).dir;
+    this.stores = new StoreRegistry({
+      dataDir: options.stateDir ?? (logDir ? join(logDir, 'state') : resolve('.riffle', 'state')),
+      serviceId: this.serviceId,
+      log: options.log,
+    });
+    this.services.stores = this.stores;
   }
 
   /** Opens an engine on a log and restores the catalog and queries from the command log. */
@@ -206,6 +218,7 @@ export class Engine {
   async close(): Promise<void> {
     for (const task of this.tasks.values()) await task.stop();
     this.tasks.clear();
+    await this.stores.closeAll();
     await this.producer.close();
   }
 }

@@ -21,7 +21,13 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     throw new SqlError('EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.span);
   }
   const analyzed = analyzeQuery(s.query, engine.catalog);
-  if (s.sourceType === 'TABLE') throw new SqlError('UNSUPPORTED', 'CREATE TABLE AS SELECT is not supported yet', s.span);
+  if (analyzed.resultType !== s.sourceType) {
+    throw new SqlError(
+      'INVALID',
+      `Invalid result type. Your SELECT query produces a ${analyzed.resultType}. Please use CREATE ${analyzed.resultType} AS SELECT statement instead.`,
+      s.span,
+    );
+  }
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
   const src = analyzed.source;
   const formats = formatsFrom(props, src.formats, analyzed.schema, s.span);
@@ -41,7 +47,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     formats,
     timestampColumn,
     timestampFormat: props.string('TIMESTAMP_FORMAT'),
-    window: null,
+    window: analyzed.window,
     sql: ctx.statement.text,
     writerQueryId: queryId,
     readOnly: false,
@@ -64,6 +70,7 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
   if (!target) throw new SqlError('UNKNOWN_SOURCE', `${s.target} does not exist.`, s.span);
   if (target.type !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only be used to insert into a stream. ${s.target} is a table.`, s.span);
   const analyzed = analyzeQuery(s.query, engine.catalog);
+  if (analyzed.resultType !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only insert the results of a stream query; this query produces a TABLE.`, s.span);
   const a = [...analyzed.schema.key, ...analyzed.schema.value];
   const b = [...target.schema.key, ...target.schema.value];
   const same =
@@ -102,13 +109,18 @@ export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<St
   return { kind: 'message', message: s.queryId === null ? 'All queries terminated.' : `Query terminated.` };
 }
 
+/** The consumer group of a persistent query: instances with the same service id share its work. */
+export function queryGroupId(serviceId: string, queryId: string): string {
+  return `riffle_${serviceId}_query_${queryId}`;
+}
+
 export function startPersistentQuery(engine: Engine, queryId: string, plan: QueryPlan): QueryTask {
   return new QueryTask({
     queryId,
     root: plan.sink,
     log: engine.log,
     producer: engine.producer,
-    groupId: `riffle_${engine.serviceId}_query_${queryId}`,
+    groupId: queryGroupId(engine.serviceId, queryId),
     fromBeginning: engine.fromBeginning,
     processingLog: engine.processingLog,
     services: engine.services,

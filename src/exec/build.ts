@@ -9,6 +9,8 @@ import { filterOperator } from './operators/filter.ts';
 import { projectOperator } from './operators/project.ts';
 import { flatMapOperator } from './operators/flat-map.ts';
 import { modelCallOperator } from './operators/model-call.ts';
+import { materializeOperator } from './operators/materialize.ts';
+import { aggregateOperator } from './operators/aggregate.ts';
 
 export interface Pipeline {
   readonly source: SourceStep;
@@ -31,6 +33,14 @@ export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
       case 'flatMap':
         visit(step.input);
         operators.push(flatMapOperator(step, ctx));
+        return;
+      case 'materialize':
+        visit(step.input);
+        operators.push(materializeOperator(step, ctx));
+        return;
+      case 'aggregate':
+        visit(step.input);
+        operators.push(aggregateOperator(step, ctx));
         return;
       case 'modelCall':
         visit(step.input);

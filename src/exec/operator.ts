@@ -11,6 +11,7 @@
 import type { Row } from './expr/row.ts';
 import type { ProcessingLog } from './processing-log.ts';
 import type { Log, ProducerRecord } from '../log/log.ts';
+import type { StoreRegistry } from '../state/registry.ts';
 
 export interface OperatorContext {
   readonly queryId: string;
@@ -29,10 +30,16 @@ export interface OperatorContext {
 /** Services an engine lends its operators; each optional so tests can build operators without an engine. */
 export interface OperatorServices {
   readonly models?: unknown;
+  /** State stores (aggregations, tables, joins); required by stateful operators. */
+  readonly stores?: StoreRegistry;
 }
 
 export interface Operator {
   readonly name: string;
+  /** Opens state (restoring it from changelogs) before the first batch. */
+  open?(): Promise<void>;
   process(rows: Row[]): Row[] | Promise<Row[]>;
+  /** Rows that time alone releases (EMIT FINAL windows closing), asked after each batch. */
+  drain?(): Row[];
   close?(): void | Promise<void>;
 }

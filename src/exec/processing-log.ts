@@ -7,7 +7,13 @@ import type { Log, Producer } from '../log/log.ts';
 
 export const PROCESSING_LOG_TOPIC = 'RIFFLE_PROCESSING_LOG';
 
-export type ProcessingErrorType = 'DESERIALIZATION_ERROR' | 'EXPRESSION_ERROR' | 'SERIALIZATION_ERROR' | 'PRODUCTION_ERROR' | 'MODEL_ERROR';
+export type ProcessingErrorType =
+  | 'DESERIALIZATION_ERROR'
+  | 'EXPRESSION_ERROR'
+  | 'SERIALIZATION_ERROR'
+  | 'PRODUCTION_ERROR'
+  | 'MODEL_ERROR'
+  | 'LATE_RECORD_DROPPED';
 
 export interface ProcessingLogEntry {
   readonly level: 'ERROR' | 'WARN';

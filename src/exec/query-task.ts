@@ -54,6 +54,7 @@ export class QueryTask {
   private readonly delivery: Delivery;
   private pending: BatchOutputs = emptyOutputs();
   private loop: Promise<void> | null = null;
+  private opened = false;
   private stopping = false;
 
   constructor(opts: QueryTaskOptions) {
@@ -86,14 +87,19 @@ export class QueryTask {
    * available within `timeoutMs`). Used directly by the test driver to run to quiescence.
    */
   async step(timeoutMs: number): Promise<number> {
+    if (!this.opened) {
+      for (const op of this.operators) await op.open?.();
+      this.opened = true;
+    }
     const records = await this.consumer.poll(this.opts.maxBatch ?? 2000, timeoutMs);
     if (records.length === 0) return 0;
     await this.delivery.begin();
     try {
-      let rows = this.decode(records);
-      for (const op of this.operators) {
-        const out = op.process(rows);
-        rows = out instanceof Promise ? await out : out;
+      let rows = await this.run(this.decode(records), 0);
+      // Rows that the batch's progress in time released (closed EMIT FINAL windows).
+      for (let i = 0; i < this.operators.length; i++) {
+        const released = this.operators[i].drain?.();
+        if (released?.length) rows = rows.concat(await this.run(released, i + 1));
       }
       const outputs = this.pending;
       this.pending = emptyOutputs();
@@ -101,12 +107,25 @@ export class QueryTask {
       else if (rows.length) this.opts.onRows?.(rows);
       this.emitted += rows.length;
       this.consumed += records.length;
-      await this.delivery.complete(outputs, nextOffsets(records), () => this.errors.flush());
+      await this.delivery.complete(outputs, nextOffsets(records), async () => {
+        await this.errors.flush();
+        await this.opts.services?.stores?.flushAll(this.queryId);
+      });
     } catch (e) {
       await this.delivery.abort().catch(() => undefined);
       throw e;
     }
     return records.length;
+  }
+
+  /** Pushes rows through the operators from index `from` on. */
+  private async run(input: Row[], from: number): Promise<Row[]> {
+    let rows = input;
+    for (let i = from; i < this.operators.length; i++) {
+      const out = this.operators[i].process(rows);
+      rows = out instanceof Promise ? await out : out;
+    }
+    return rows;
   }
 
   /** Runs until stop(); a failure moves the query to ERROR with the reason. */
@@ -128,6 +147,7 @@ export class QueryTask {
     this.stopping = true;
     await this.loop;
     for (const op of this.operators) await op.close?.();
+    await this.opts.services?.stores?.closeAll(this.queryId);
     await this.delivery.close();
     await this.consumer.close();
     if (this.state !== 'ERROR') this.state = 'STOPPED';

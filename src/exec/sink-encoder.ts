@@ -9,6 +9,7 @@ import type { Row } from './expr/row.ts';
 import type { ProcessingLog } from './processing-log.ts';
 import { createSerde } from '../serde/index.ts';
 import { eventTimeReader } from './event-time.ts';
+import { encodeWindowedKey } from '../serde/windowed-key.ts';
 
 export type SinkEncoder = (rows: readonly Row[]) => ProducerRecord[];
 
@@ -21,6 +22,7 @@ export function sinkEncoder(step: SinkStep, queryId: string, errors: ProcessingL
     wrapSingleValue: formats.wrapSingleValue,
     delimiter: formats.valueDelimiter,
   });
+  const window = step.window;
   const readTime = step.timestamp ? eventTimeReader(step.timestamp.column, step.timestamp.format, step.schema) : null;
   return (rows) => {
     const out: ProducerRecord[] = [];
@@ -28,7 +30,8 @@ export function sinkEncoder(step: SinkStep, queryId: string, errors: ProcessingL
       const row = rows[i];
       const cols = row.cols;
       try {
-        const key = keyCount && !row.keyNull ? keySerde.serialize(keyCount === cols.length ? cols : cols.slice(0, keyCount)) : null;
+        let key = keyCount && !row.keyNull ? keySerde.serialize(keyCount === cols.length ? cols : cols.slice(0, keyCount)) : null;
+        if (window && row.windowStart !== null) key = encodeWindowedKey(key, window, row.windowStart, row.windowEnd ?? row.windowStart);
         const value = row.valueNull ? null : valueSerde.serialize(keyCount ? cols.slice(keyCount) : cols);
         const ts = readTime ? readTime(row) : row.ts;
         if (ts === null) {

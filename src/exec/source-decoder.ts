@@ -9,6 +9,7 @@ import type { Row } from './expr/row.ts';
 import type { ProcessingLog } from './processing-log.ts';
 import { createSerde } from '../serde/index.ts';
 import { eventTimeReader } from './event-time.ts';
+import { decodeWindowedKey } from '../serde/windowed-key.ts';
 
 export type SourceDecoder = (records: readonly ConsumedRecord[]) => Row[];
 
@@ -27,6 +28,7 @@ export function sourceDecoder(step: SourceStep, queryId: string, errors: Process
     delimiter: formats.valueDelimiter,
   });
   const keyCount = step.schema.key.length;
+  const window = step.window;
   const valueCount = step.schema.value.length;
   const width = keyCount + valueCount;
   const readTime = step.timestamp ? eventTimeReader(step.timestamp.column, step.timestamp.format, step.schema) : null;
@@ -48,8 +50,21 @@ export function sourceDecoder(step: SourceStep, queryId: string, errors: Process
       const rec = records[r];
       let key: unknown[] | null;
       let value: unknown[] | null;
+      let windowStart: number | null = null;
+      let windowEnd: number | null = null;
+      let keyBytes = rec.key;
+      if (window && keyBytes) {
+        const wk = decodeWindowedKey(keyBytes, window);
+        if (!wk) {
+          report(rec, 'key', new Error('windowed key too short to hold its window'));
+          continue;
+        }
+        keyBytes = wk.key.length ? wk.key : null;
+        windowStart = wk.start;
+        windowEnd = wk.end;
+      }
       try {
-        key = keyCount ? keySerde.deserialize(rec.key) : null;
+        key = keyCount ? keySerde.deserialize(keyBytes) : null;
       } catch (e) {
         report(rec, 'key', e);
         continue;
@@ -77,8 +92,8 @@ export function sourceDecoder(step: SourceStep, queryId: string, errors: Process
         ts: rec.timestamp,
         partition: rec.partition,
         offset: rec.offset,
-        windowStart: null,
-        windowEnd: null,
+        windowStart,
+        windowEnd,
         headers: rec.headers,
         valueNull,
         keyNull: rec.key === null,

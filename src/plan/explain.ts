@@ -12,6 +12,12 @@ export function explainStep(step: Step, indent = ''): string {
       return `${head} | predicate: ${formatTypedExpr(step.predicate)}\n${explainStep(step.input, indent + '\t')}`;
     case 'flatMap':
       return `${head} | functions: ${step.functions.map((f) => `${f.name}(${f.args.map(formatTypedExpr).join(', ')})`).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
+    case 'materialize':
+      return `${head}\n${explainStep(step.input, indent + '\t')}`;
+    case 'aggregate': {
+      const w = step.window ? ` | window: ${JSON.stringify(step.window.info)} grace ${step.window.graceMs}ms${step.window.emitFinal ? ' EMIT FINAL' : ''}` : '';
+      return `${head} | group by: ${step.groupBy.map(formatTypedExpr).join(', ')} | aggregates: ${step.aggregates.map((a) => `${a.name}(${a.args.map(formatTypedExpr).join(', ')})`).join(', ')}${w}\n${explainStep(step.input, indent + '\t')}`;
+    }
     case 'modelCall':
       return `${head} | calls: ${step.calls.map((c) => `${c.model}${c.version ? `$${c.version}` : ''}(${c.args.map(formatTypedExpr).join(', ')})`).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
     case 'project':

@@ -42,7 +42,26 @@ export function planQuery(q: AnalyzedQuery): Step {
       calls: q.whereModelCalls,
     };
   }
-  if (q.where) step = { type: 'filter', v: 1, name: 'WhereFilter', input: step, schema: step.schema, predicate: q.where };
+  const isTable = q.source.type === 'TABLE';
+  if (isTable && q.aggregation) step = { type: 'materialize', v: 1, name: 'Materialize', input: step, schema: step.schema };
+  if (q.where) step = { type: 'filter', v: 1, name: 'WhereFilter', input: step, schema: step.schema, predicate: q.where, changes: isTable };
+  if (q.aggregation) {
+    const a = q.aggregation;
+    step = {
+      type: 'aggregate',
+      v: 1,
+      name: 'Aggregate',
+      input: step,
+      schema: a.intermediate,
+      groupBy: a.groupBy,
+      aggregates: a.aggregates,
+      window: a.window,
+      inputIsTable: isTable,
+      withPrior: a.having !== null,
+    };
+    if (a.having) step = { type: 'filter', v: 1, name: 'HavingFilter', input: step, schema: step.schema, predicate: a.having, changes: true };
+    return { type: 'project', v: 1, name: 'Project', input: step, schema: q.schema, exprs: q.projection, rekeyed: true };
+  }
   if (q.tableFunctions.length) {
     step = {
       type: 'flatMap',
@@ -86,6 +105,7 @@ export function planPersistentQuery(queryId: string, q: AnalyzedQuery, sink: Dat
       sink: sink.name,
       binding: { topic: sink.topic, formats: sink.formats },
       timestamp,
+      window: sink.window,
     },
   };
 }

@@ -9,6 +9,7 @@ import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
 import type { LogicalSchema } from '../analyze/schema.ts';
 import type { SourceFormats } from '../analyze/catalog.ts';
 import type { SqlType } from '../types/sql-type.ts';
+import type { AggregateCall, WindowPlan } from '../analyze/aggregate.ts';
 
 export type WindowInfo =
   | { readonly kind: 'TUMBLING'; readonly sizeMs: number }
@@ -41,6 +42,11 @@ export interface FilterStep {
   readonly input: Step;
   readonly schema: LogicalSchema;
   readonly predicate: TypedExpr;
+  /**
+   * Table semantics (HAVING, WHERE over a table): a row that fails becomes a tombstone for its key
+   * when its prior version passed (or, without prior information, always), instead of vanishing.
+   */
+  readonly changes?: boolean;
 }
 
 /** Table functions (EXPLODE ...): each input row becomes as many rows as the longest result; shorter results pad with null. */
@@ -75,6 +81,8 @@ export interface SinkStep {
   readonly binding: TopicBinding;
   /** Event time of the output record: a column of the output, or the input record's time. */
   readonly timestamp: { readonly column: number; readonly format: string | null } | null;
+  /** Windowed output: keys carry the window (see serde/windowed-key.ts). */
+  readonly window: WindowInfo | null;
 }
 
 /**
@@ -103,7 +111,37 @@ export interface ModelCallSpec {
   readonly options: Readonly<Record<string, string>>;
 }
 
-export type Step = SourceStep | FilterStep | FlatMapStep | ModelCallStep | ProjectStep | SinkStep;
+/**
+ * Keeps the latest row per key of a table source (key → row) so every change carries the row it
+ * replaces (`Row.prior`): what aggregations over tables retract.
+ */
+export interface MaterializeStep {
+  readonly type: 'materialize';
+  readonly v: 1;
+  readonly name: string;
+  readonly input: Step;
+  readonly schema: LogicalSchema;
+}
+
+/**
+ * GROUP BY: outputs [group values..., aggregate results...] per update. Over a table input each
+ * change retracts the prior row (undo) and adds the new one. Windowed: one state per window.
+ */
+export interface AggregateStep {
+  readonly type: 'aggregate';
+  readonly v: 1;
+  readonly name: string;
+  readonly input: Step;
+  readonly schema: LogicalSchema;
+  readonly groupBy: readonly TypedExpr[];
+  readonly aggregates: readonly AggregateCall[];
+  readonly window: WindowPlan | null;
+  readonly inputIsTable: boolean;
+  /** Emit the prior result with each update (`Row.prior`), for a HAVING filter downstream. */
+  readonly withPrior: boolean;
+}
+
+export type Step = SourceStep | MaterializeStep | FilterStep | FlatMapStep | ModelCallStep | AggregateStep | ProjectStep | SinkStep;
 
 /** A persistent query's plan, as stored in the command log. */
 export interface QueryPlan {
@@ -122,6 +160,8 @@ export function stepsOf(root: Step): Step[] {
       case 'filter':
       case 'flatMap':
       case 'modelCall':
+      case 'materialize':
+      case 'aggregate':
       case 'project':
       case 'sink':
         visit(s.input);

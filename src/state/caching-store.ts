@@ -12,10 +12,9 @@
  * value beneath (undefined = absent); `dirtySorted`, when built (by the first range scan since
  * the last flush), holds exactly the keys of `dirty`.
  */
-import { keyToString, prefixEnd } from './keys.ts';
+import { keyToString, prefixEnd, stringToKey } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
 import { SortedKeySet } from './sorted-keys.ts';
-import { stringToKey } from './keys.ts';
 import { checkKey, checkValue, type KeyValue, type KeyValueStore, type RangeOptions } from './store.ts';
 
 export interface CachingStoreOptions {

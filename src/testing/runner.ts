@@ -4,6 +4,7 @@
  * query runs to quiescence before the next one, so each query sees its upstream's output and
  * multi-input queries see records in file order. Outputs are read back per topic and compared
  * (same count, same order) with the rules in compare.ts.
+ * The log is pluggable (`openLog`): the same cases run on Apache Kafka through kafka-runner.ts.
  */
 import { mkdtempSync, rmSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,6 +30,31 @@ export interface CaseResult {
   readonly actual: TestRecord[];
 }
 
+/** A fresh, empty log for one case, and how to drive queries on it. */
+export interface CaseLog {
+  readonly log: Log;
+  /** Runs the queries until none has input left (default: `engine.runUntilIdle()`). */
+  runUntilIdle?(engine: Engine): Promise<void>;
+  /** How long reading an output topic waits for more records before it stops (default 100 ms). */
+  readonly readTimeoutMs?: number;
+  /** Called once the engine and the log are closed: removes what the case left behind. */
+  dispose(): Promise<void>;
+}
+
+export type OpenCaseLog = () => Promise<CaseLog>;
+
+/** The default: a new embedded log in a temp dir, deleted afterwards. */
+export async function openEmbeddedCaseLog(): Promise<CaseLog> {
+  const dir = mkdtempSync(join(tmpdir(), 'riffle-test-'));
+  try {
+    const log = await openEmbeddedLog(dir);
+    return { log, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
 export function readCaseFiles(statementsPath: string, inputPath: string | null, outputPath: string | null): CaseFiles {
   const read = (p: string | null) => (p && existsSync(p) ? (parseJsonLossless(readFileSync(p, 'utf8')) as never) : null);
   return { statements: readFileSync(statementsPath, 'utf8'), input: read(inputPath), output: read(outputPath) };
@@ -38,12 +64,14 @@ export function readCaseDir(dir: string): CaseFiles {
   return readCaseFiles(join(dir, 'statements.sql'), join(dir, 'input.json'), join(dir, 'output.json'));
 }
 
-export async function runCase(files: CaseFiles): Promise<CaseResult> {
-  const dir = mkdtempSync(join(tmpdir(), 'riffle-test-'));
+export async function runCase(files: CaseFiles, openLog: OpenCaseLog = openEmbeddedCaseLog): Promise<CaseResult> {
+  let caseLog: CaseLog | null = null;
   let log: Log | null = null;
   let engine: Engine | null = null;
+  const idle = (e: Engine) => (caseLog?.runUntilIdle ? caseLog.runUntilIdle(e) : e.runUntilIdle());
   try {
-    log = await openEmbeddedLog(dir);
+    caseLog = await openLog();
+    log = caseLog.log;
     const inputs = files.input?.inputs ?? [];
     const expected = files.output?.outputs ?? [];
     for (const t of new Set([...inputs.map((r) => r.topic), ...expected.map((r) => r.topic)])) {
@@ -60,7 +88,7 @@ export async function runCase(files: CaseFiles): Promise<CaseResult> {
     } catch (e) {
       return { passed: false, reason: `statement failed: ${(e as Error).message}`, actual: [] };
     }
-    await engine.runUntilIdle();
+    await idle(engine);
     const producer = engine.producer;
     for (const input of inputs) {
       const source = sourceForTopic(engine, input.topic);
@@ -73,9 +101,9 @@ export async function runCase(files: CaseFiles): Promise<CaseResult> {
         void e;
       }
       await producer.send(input.topic, [{ ...rec, partition: 0 }]);
-      await engine.runUntilIdle();
+      await idle(engine);
     }
-    const actual = await readOutputs(engine, log, [...new Set(expected.map((r) => r.topic))]);
+    const actual = await readOutputs(engine, log, [...new Set(expected.map((r) => r.topic))], caseLog.readTimeoutMs ?? 100);
     const reason = compareOutputs(expected, actual);
     const failed = [...engine.tasks.values()].find((t) => t.state === 'ERROR');
     return { passed: reason === null, reason: reason ?? null, actual: failed && reason ? actual : actual };
@@ -84,7 +112,7 @@ export async function runCase(files: CaseFiles): Promise<CaseResult> {
   } finally {
     await engine?.close().catch(() => undefined);
     await log?.close().catch(() => undefined);
-    rmSync(dir, { recursive: true, force: true });
+    await caseLog?.dispose().catch(() => undefined);
   }
 }
 
@@ -101,7 +129,7 @@ function headersOf(r: TestRecord): Header[] {
   return (r.headers ?? []).map((h) => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') }));
 }
 
-async function readOutputs(engine: Engine, log: Log, topics: string[]): Promise<TestRecord[]> {
+async function readOutputs(engine: Engine, log: Log, topics: string[], pollTimeoutMs: number): Promise<TestRecord[]> {
   const out: TestRecord[] = [];
   for (const topic of topics) {
     const offsets = await log.offsets(topic).catch(() => []);
@@ -110,7 +138,7 @@ async function readOutputs(engine: Engine, log: Log, topics: string[]): Promise<
     const consumer = log.consumer({ groupId: `riffle-test-reader-${topic}`, topics: [topic], fromBeginning: true });
     const records = [];
     while (records.length < total) {
-      const batch = await consumer.poll(10_000, 100);
+      const batch = await consumer.poll(10_000, pollTimeoutMs);
       if (batch.length === 0) break;
       records.push(...batch);
     }

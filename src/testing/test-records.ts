@@ -9,6 +9,7 @@ import type { DataSource } from '../analyze/catalog.ts';
 import type { Column } from '../analyze/schema.ts';
 import type { FormatName } from '../serde/types.ts';
 import { createSerde, parseJsonLossless, stringifyJson } from '../serde/index.ts';
+import { decodeWindowedKey, encodeWindowedKey } from '../serde/windowed-key.ts';
 
 export interface TestRecord {
   readonly topic: string;
@@ -22,8 +23,10 @@ export interface TestRecord {
 export function recordFromTestJson(r: TestRecord, source: DataSource | null): ProducerRecord {
   const keyFormat: FormatName = source?.formats.keyFormat ?? 'JSON';
   const valueFormat: FormatName = source?.formats.valueFormat ?? 'JSON';
+  let key = encode(keyFormat, source?.schema.key ?? [], r.key ?? null);
+  if (source?.window && r.window) key = encodeWindowedKey(key, source.window, Number(r.window.start), Number(r.window.end));
   return {
-    key: encode(keyFormat, source?.schema.key ?? [], r.key ?? null),
+    key,
     value: encode(valueFormat, source?.schema.value.filter((c) => !c.header) ?? [], r.value ?? null),
     timestamp: Number(r.timestamp ?? 0),
     headers: (r.headers ?? []).map((h): Header => ({ key: h.KEY, value: h.VALUE === null ? null : Buffer.from(h.VALUE, 'base64') })),
@@ -33,12 +36,22 @@ export function recordFromTestJson(r: TestRecord, source: DataSource | null): Pr
 export function recordToTestJson(r: ConsumedRecord, source: DataSource | null): TestRecord {
   const keyFormat: FormatName = source?.formats.keyFormat ?? 'JSON';
   const valueFormat: FormatName = source?.formats.valueFormat ?? 'JSON';
+  let key = r.key;
+  let window: TestRecord['window'] = undefined;
+  if (source?.window && key) {
+    const wk = decodeWindowedKey(key, source.window);
+    if (wk) {
+      key = wk.key.length ? wk.key : null;
+      window = { start: wk.start, end: wk.end, type: source.window.kind === 'SESSION' ? 'session' : 'time' };
+    }
+  }
   const out: Record<string, unknown> = {
     topic: r.topic,
-    key: decode(keyFormat, source?.schema.key ?? [], r.key),
+    key: decode(keyFormat, source?.schema.key ?? [], key),
     value: decode(valueFormat, source?.schema.value ?? [], r.value),
     timestamp: r.timestamp,
   };
+  if (window) out.window = window;
   if (r.headers.length) out.headers = r.headers.map((h) => ({ KEY: h.key, VALUE: h.value === null ? null : Buffer.from(h.value).toString('base64') }));
   return out as unknown as TestRecord;
 }

@@ -18,13 +18,13 @@ import type { ExprScope } from './scope.ts';
 import { arithmeticOperandType, arithmeticResultType, canCast, comparisonType, isEqualityOp, isOrderable } from './coercion.ts';
 import { negateLiteral, typeLiteral } from './literals.ts';
 import { parseTimestamp } from './time-text.ts';
-import { analyzeCall } from './analyze-call.ts';
+import { analyzeArgs, analyzeCall, type AnalyzedArgs } from './analyze-call.ts';
 import { coerceList, coerceTo } from './user-list.ts';
 import { type AnalyzeCtx, type FunctionLookup, at, implicitCast, isUntyped, newUntypedNull, spanOf, typeError } from './context.ts';
 
 export type { FunctionLookup } from './context.ts';
 export { columnsScope, type ExprScope, type ColumnResolution, type ScopeColumn } from './scope.ts';
-export { analyzeArgs } from './analyze-call.ts';
+export type { AnalyzedArgs } from './analyze-call.ts';
 
 function newCtx(scope: ExprScope, functions: FunctionLookup): AnalyzeCtx {
   return { scope, functions, lambdas: new Map(), untyped: new WeakSet(), spans: new WeakMap(), analyze };
@@ -50,6 +50,15 @@ export function analyzeExprAs(expr: Expr, type: SqlType, scope: ExprScope, funct
   const e = analyze(expr, ctx);
   if (isUntyped(ctx, e) || typesEqual(e.type, type)) return implicitCast(ctx, e, type, expr.span);
   return coerceTo(ctx, e, type, expr.span);
+}
+
+/**
+ * Types the arguments of a call the statement analyzer resolves itself (aggregate and table
+ * functions): `argTypes` and `ctx` go to FunctionDef.resolve; after it succeeds, `finish()` gives
+ * the typed arguments (lambdas typed as the resolution fixed them) and their recorded types.
+ */
+export function analyzeFunctionArgs(args: readonly Expr[], scope: ExprScope, functions: FunctionLookup, callName: string): AnalyzedArgs {
+  return analyzeArgs(newCtx(scope, functions), args, callName.toUpperCase());
 }
 
 function analyze(e: Expr, ctx: AnalyzeCtx): TypedExpr {

@@ -22,6 +22,11 @@ export interface Row {
   valueNull?: boolean;
   /** The record had no key at all (null bytes), which ksqlDB keeps apart from a key of null columns. */
   keyNull?: boolean;
+  /**
+   * For table changes: the columns of the row this one replaces (null: there was none). Set by
+   * table materialization and aggregations; what retractions and HAVING tombstones need.
+   */
+  prior?: unknown[] | null;
 }
 
 /**

@@ -18,6 +18,12 @@ export interface KafkaConfig {
   readonly sasl?: { readonly mechanism: SaslMechanism; readonly username: string; readonly password: string };
   /** Per-request timeout in ms (default 30000). */
   readonly requestTimeoutMs?: number;
+  /**
+   * Consumer group session timeout for every consumer of this log (default 45000): how long a
+   * crashed member holds its partitions before the group moves them. Must lie within the broker's
+   * group.min/max.session.timeout.ms.
+   */
+  readonly sessionTimeoutMs?: number;
 }
 
 const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
@@ -32,6 +38,7 @@ const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SC
  *   `RIFFLE_KAFKA_SASL_PASSWORD`
  * - `RIFFLE_KAFKA_TLS=true`; `RIFFLE_KAFKA_TLS_CA=<PEM file>` (implies TLS)
  * - `RIFFLE_KAFKA_CLIENT_ID`
+ * - `RIFFLE_KAFKA_SESSION_TIMEOUT_MS`: consumer group session timeout
  * Throws on inconsistent settings (e.g. a mechanism without credentials) rather than connecting
  * without the authentication the operator asked for.
  */
@@ -67,7 +74,15 @@ export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
     sasl = { mechanism: mechanism as SaslMechanism, username, password };
   }
   const clientId = env.RIFFLE_KAFKA_CLIENT_ID?.trim() || undefined;
-  return { bootstrapServers: servers, clientId, tls, sasl };
+  let sessionTimeoutMs: number | undefined;
+  const session = env.RIFFLE_KAFKA_SESSION_TIMEOUT_MS?.trim();
+  if (session) {
+    sessionTimeoutMs = Number(session);
+    if (!Number.isInteger(sessionTimeoutMs) || sessionTimeoutMs <= 0) {
+      throw new Error(`RIFFLE_KAFKA_SESSION_TIMEOUT_MS: expected a positive integer (ms), got '${session}'`);
+    }
+  }
+  return { bootstrapServers: servers, clientId, tls, sasl, ...(sessionTimeoutMs ? { sessionTimeoutMs } : {}) };
 }
 
 let clientSeq = 0;

@@ -38,7 +38,7 @@ export interface RebalanceHooks {
 export interface KafkaConsumerOptions extends ConsumerOptions, RebalanceHooks {
   /** Default 'read_committed': records of aborted (and open) transactions are never returned. */
   readonly isolationLevel?: 'read_committed' | 'read_uncommitted';
-  /** The coordinator drops a member without heartbeats for this long (default 45000). */
+  /** The coordinator drops a member without heartbeats for this long (default: KafkaConfig.sessionTimeoutMs, else 45000). */
   readonly sessionTimeoutMs?: number;
   readonly heartbeatIntervalMs?: number;
   /** How long the group waits for members to rejoin in a rebalance (default 60000). */
@@ -70,6 +70,7 @@ export class KafkaConsumer implements Consumer {
     if (options.topics.length === 0) throw new Error('consumer: no topics to subscribe to');
     this.groupId = options.groupId;
     this.#hooks = { onAssigned: options.onAssigned, onRevoked: options.onRevoked };
+    const session = options.sessionTimeoutMs ?? config.sessionTimeoutMs ?? 45_000;
     this.#client = new LibConsumer({
       ...baseClientOptions(config, 'consumer'),
       groupId: options.groupId,
@@ -79,8 +80,8 @@ export class KafkaConsumer implements Consumer {
     this.#group = new GroupMember(config, {
       groupId: options.groupId,
       topics: [...new Set(options.topics)],
-      sessionTimeoutMs: options.sessionTimeoutMs ?? 45_000,
-      heartbeatIntervalMs: options.heartbeatIntervalMs ?? 3000,
+      sessionTimeoutMs: session,
+      heartbeatIntervalMs: options.heartbeatIntervalMs ?? Math.min(3000, Math.max(100, Math.floor(session / 3))),
       rebalanceTimeoutMs: options.rebalanceTimeoutMs ?? 60_000,
     });
     this.#fetcher = new Fetcher(this.#client, {
@@ -134,6 +135,21 @@ export class KafkaConsumer implements Consumer {
 
   assignment(): readonly TopicPartition[] {
     return this.#assignment;
+  }
+
+  /** True once this member has joined its group (its assignment, possibly empty, is known). */
+  get joined(): boolean {
+    return !this.#closing && !this.#group.rejoinNeeded && this.#group.generationId >= 0;
+  }
+
+  /**
+   * The next offset to fetch per assigned partition (null until the committed offset or reset is
+   * known). Records before it are fetched, though maybe still `buffered`. For "caught up" checks:
+   * a consumer is at the end of a partition when its position reaches the end offset and nothing
+   * is buffered (positions move past transaction markers and aborted records too).
+   */
+  positions(): { topic: string; partition: number; offset: number | null }[] {
+    return this.#fetcher.positions();
   }
 
   /** Next poll() returns the partition's records from `position.offset` (must be assigned). */

@@ -96,6 +96,11 @@ export class Fetcher {
     this.#pump();
   }
 
+  /** Every assigned partition with its next offset to fetch (null until known). */
+  positions(): { topic: string; partition: number; offset: number | null }[] {
+    return [...this.#parts.values()].map((s) => ({ topic: s.topic, partition: s.partition, offset: s.position === null ? null : Number(s.position) }));
+  }
+
   /** Assigned partitions whose position is not known yet. */
   unpositioned(): TopicPartition[] {
     return [...this.#parts.values()].filter((s) => s.position === null).map(({ topic, partition }) => ({ topic, partition }));

@@ -89,6 +89,36 @@ export class KafkaLog implements Log {
     await this.#until(`topic '${name}' to disappear`, async () => (await this.#metadata([name])) === null);
   }
 
+  /**
+   * Deletes several topics in one request, ignoring those that do not exist. `wait: false`
+   * returns once the controller accepted the deletion (cleanup that nobody recreates at once).
+   */
+  async deleteTopics(names: readonly string[], { wait = true }: { wait?: boolean } = {}): Promise<void> {
+    const existing = (await this.#admin.listTopics()).filter((n) => names.includes(n));
+    if (existing.length === 0) return;
+    try {
+      await this.#admin.deleteTopics({ topics: existing });
+    } catch (error) {
+      if (!isUnknownTopic(error)) throw wrapKafkaError(`deleting topics ${existing.join(', ')} failed`, error);
+    }
+    if (wait) {
+      await this.#until(`topics ${existing.join(', ')} to disappear`, async () => {
+        const left = new Set(await this.#admin.listTopics());
+        return existing.every((n) => !left.has(n));
+      });
+    }
+  }
+
+  /** Deletes empty consumer groups (their committed offsets); unknown ones are skipped. */
+  async deleteGroups(groupIds: readonly string[]): Promise<void> {
+    await Promise.all(groupIds.map((g) => this.deleteGroup(g)));
+  }
+
+  /** The live consumers of this log in `groupId` (for test drivers that check progress). */
+  consumersOf(groupId: string): KafkaConsumer[] {
+    return [...this.#children].filter((c): c is KafkaConsumer => c instanceof KafkaConsumer && c.groupId === groupId);
+  }
+
   async describeTopic(name: string): Promise<TopicDescription | null> {
     return (await this.#describe([name]))[0] ?? null;
   }

@@ -60,6 +60,13 @@ export interface GroupMemberMetadata {
  */
 export interface TransactionalProducer extends Producer {
   readonly transactionalId: string;
+  /**
+   * Registers the transactional id with its coordinator (InitProducerId) without writing
+   * anything: fences every older producer with the same id and completes (aborts) a transaction
+   * it left open, so offsets that transaction held become stable. `beginTransaction` does it on
+   * first use; call it first when a consumer is about to read the offsets such a zombie may hold.
+   */
+  init(): Promise<void>;
   beginTransaction(): Promise<void>;
   send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]>;
   /** Commits `offsets` for `groupId` as part of the transaction (Java's sendOffsetsToTransaction). */
@@ -226,28 +233,43 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
   readonly transactionalId: string;
   readonly #core: ProducerCore;
   #txn: Transaction | undefined;
+  /** The open transaction holds records or offsets (else ending it is local: the broker knows nothing of it). */
+  #touched = false;
+  #initialized = false;
 
   constructor(config: KafkaConfig, transactionalId: string, options: KafkaProducerOptions = {}) {
     this.transactionalId = transactionalId;
     this.#core = new ProducerCore(config, 'txn-producer', options, transactionalId);
   }
 
+  async init(): Promise<void> {
+    if (this.#initialized) return;
+    // The library registers the id on the first beginTransaction; an empty transaction ends locally.
+    await this.beginTransaction();
+    await this.abort();
+  }
+
   async beginTransaction(): Promise<void> {
     if (this.#txn) throw new Error(`transaction already in progress on '${this.transactionalId}'`);
     try {
       this.#txn = await this.#core.client.beginTransaction();
+      this.#touched = false;
+      this.#initialized = true;
     } catch (error) {
       throw wrapKafkaError(`beginning a transaction on '${this.transactionalId}' failed`, error);
     }
   }
 
   async send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]> {
-    return this.#core.send(topic, records, this.#active());
+    const txn = this.#active();
+    if (records.length > 0) this.#touched = true;
+    return this.#core.send(topic, records, txn);
   }
 
   async sendOffsets(groupId: string, offsets: readonly PartitionOffset[], member?: GroupMemberMetadata): Promise<void> {
     const txn = this.#active();
     if (offsets.length === 0) return;
+    this.#touched = true;
     // AddOffsetsToTxn: ties the group's offsets topic partition to the transaction.
     await txn.addConsumer({ groupId } as Parameters<Transaction['addConsumer']>[0]);
     const client = this.#core.client;
@@ -285,6 +307,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
 
   async commit(): Promise<void> {
     const txn = this.#active();
+    if (!this.#touched) return this.#endLocally(txn);
     try {
       await txn.commit();
     } catch (error) {
@@ -296,6 +319,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
 
   async abort(): Promise<void> {
     const txn = this.#active();
+    if (!this.#touched) return this.#endLocally(txn);
     try {
       await txn.abort();
     } catch (error) {
@@ -311,6 +335,12 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
       await this.abort().catch(() => undefined);
     }
     await this.#core.close();
+  }
+
+  /** Ends a transaction nothing was added to: the coordinator would reject EndTxn for it. */
+  async #endLocally(txn: Transaction): Promise<void> {
+    await txn.cancel();
+    this.#txn = undefined;
   }
 
   #active(): Transaction {

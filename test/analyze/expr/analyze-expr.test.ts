@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { analyzeExpr, analyzeExprAs, columnsScope } from '../../../src/analyze/expr/analyze-expr.ts';
+import { analyzeExpr, analyzeExprAs, analyzeFunctionArgs, columnsScope } from '../../../src/analyze/expr/analyze-expr.ts';
 import { formatTypedExpr, type TypedExpr } from '../../../src/analyze/expr/typed-expr.ts';
 import { SqlError } from '../../../src/sql/errors.ts';
 import { formatType } from '../../../src/types/sql-type.ts';
@@ -256,4 +256,20 @@ test('analyzeExprAs converts like an assignment', () => {
   assert.equal(as('I', { kind: 'BIGINT' }), 'CAST(I AS BIGINT)');
   assert.equal(as("'2020-01-01T10:00:00'", TIMESTAMP), "TIMESTAMP '2020-01-01T10:00:00.000'");
   assert.throws(() => analyzeExprAs(parse("'abc'"), INTEGER, scope, functions), /Cannot coerce "abc" \(STRING\) to INTEGER/);
+});
+
+test('analyzeFunctionArgs types the arguments of calls the statement analyzer resolves', () => {
+  const call = parse('TOPK(I, NULL, 3, x => x + 1)');
+  assert.ok(call.kind === 'FunctionCall');
+  const a = analyzeFunctionArgs(call.args, scope, functions, 'topk');
+  assert.equal(a.argTypes.length, 4);
+  assert.deepEqual(a.argTypes.slice(0, 3), [INTEGER, null, INTEGER]);
+  assert.equal(a.ctx.literalArg(2), 3);
+  assert.equal(a.ctx.literalArg(0), undefined);
+  const lambda = a.argTypes[3];
+  assert.ok(lambda && lambda.kind === 'LAMBDA');
+  assert.deepEqual(lambda.bodyType([INTEGER]), INTEGER);
+  const done = a.finish();
+  assert.equal(done.args.map(formatTypedExpr).join(', '), 'I, NULL, 3, X => (X + 1)');
+  assert.deepEqual(done.argTypes[3], { kind: 'LAMBDA', paramTypes: [INTEGER], bodyType: INTEGER });
 });

@@ -80,6 +80,11 @@ test('comparisons are false (never NULL) with a NULL operand; DISTINCT handles N
   assert.equal(value('L > I', { L: 2n ** 60n, I: 5 }), true);
   assert.equal(value('DEC = DEC2', { DEC: dec('1.50'), DEC2: dec('1.5') }), true);
   assert.equal(value('DEC < 1.3', { DEC: dec('1.20') }), true);
+  assert.equal(value('I > 10.5', { I: 11 }), true);
+  assert.equal(value('I > 10.5', { I: 10 }), false);
+  assert.equal(value('L BETWEEN 1 AND 2.5', { L: 2 }), true);
+  assert.equal(value('L BETWEEN 1 AND 2.5', { L: 3 }), false);
+  assert.equal(value('L > 0.5', { L: 2n ** 60n }), true);
   assert.equal(value("S >= 'foo'", { S: 'Foo' }), false);
   assert.equal(value("S < 'b'", { S: 'a' }), true);
   assert.equal(value("TS > '2020-01-01'", { TS: Date.UTC(2020, 0, 1, 0, 0, 1) }), true);

@@ -1,0 +1,243 @@
+/**
+ * Analysis of aggregations (GROUP BY, aggregate functions, HAVING, windows).
+ *
+ * The query is split in two around the aggregation: the aggregate step reads the source rows and
+ * produces intermediate rows [group values..., aggregate results...]; the select list and HAVING
+ * are rewritten to read those (a sub-expression equal to a GROUP BY expression becomes a reference
+ * to its group column, an aggregate call a reference to its result), then typed over them.
+ * Output key columns are the GROUP BY expressions, in GROUP BY order, named by the select items
+ * that repeat them (as ksqlDB).
+ */
+import type { Expr, FunctionCall, Query, SelectItem, Span, WindowSpec, Duration } from '../sql/ast.ts';
+import { SqlError } from '../sql/errors.ts';
+import type { Column, LogicalSchema } from './schema.ts';
+import type { TypedExpr, PseudoColumn } from './expr/typed-expr.ts';
+import { analyzeExpr, analyzeFunctionArgs, columnsScope, type ExprScope } from './expr/analyze-expr.ts';
+import { getFunction } from '../functions/registry.ts';
+import { exprKey } from './expr-key.ts';
+import type { WindowInfo } from '../plan/steps.ts';
+import type { SqlType } from '../types/sql-type.ts';
+
+export interface AggregateCall {
+  readonly name: string;
+  readonly args: readonly TypedExpr[];
+  /** Argument types as resolved (the executor resolves the function again with them). */
+  readonly argTypes: readonly SqlType[];
+  /** Literal argument values (JSON-safe) by position, for parameters like TOPK's k. */
+  readonly literals: readonly (string | number | boolean | null | undefined)[];
+  readonly returnType: SqlType;
+}
+
+export interface WindowPlan {
+  readonly info: WindowInfo;
+  readonly graceMs: number;
+  readonly retentionMs: number;
+  readonly emitFinal: boolean;
+}
+
+export interface AggregationAnalysis {
+  readonly groupBy: readonly TypedExpr[];
+  readonly aggregates: readonly AggregateCall[];
+  /** [group columns..., aggregate columns...]: the aggregate step's output. */
+  readonly intermediate: LogicalSchema;
+  readonly having: TypedExpr | null;
+  /** Over the intermediate columns; key columns first. */
+  readonly projection: readonly TypedExpr[];
+  readonly schema: LogicalSchema;
+  readonly window: WindowPlan | null;
+}
+
+/** ksqlDB's default grace period when a window has none: 24 hours. */
+export const DEFAULT_GRACE_MS = 24 * 3600_000;
+
+export function isAggregateQuery(query: Query): boolean {
+  if (query.groupBy) return true;
+  return query.select.some((s) => s.kind === 'SelectExpr' && containsAggregate(s.expr));
+}
+
+function containsAggregate(e: unknown): boolean {
+  if (Array.isArray(e)) return e.some(containsAggregate);
+  if (e === null || typeof e !== 'object') return false;
+  const rec = e as Record<string, unknown>;
+  if (rec.kind === 'FunctionCall' && getFunction(String(rec.name))?.kind === 'aggregate' && !rec.over) return true;
+  return Object.entries(rec).some(([k, v]) => k !== 'span' && containsAggregate(v));
+}
+
+export function analyzeAggregation(
+  query: Query,
+  items: readonly { expr: Expr; alias: string | null; span: Span }[],
+  scope: ExprScope,
+  windowed: boolean,
+): AggregationAnalysis {
+  const groupExprs: readonly Expr[] = query.groupBy ?? [];
+  const groupBy = groupExprs.map((g) => analyzeExpr(g, scope, getFunction));
+  const groupKeys = groupExprs.map(exprKey);
+
+  const aggregates: AggregateCall[] = [];
+  const aggKeys: string[] = [];
+  const groupCols: Column[] = groupBy.map((g, i) => ({ name: `$G${i}`, type: g.type }));
+  const aggCol = (i: number) => `$A${i}`;
+
+  // Rewrites an expression of the select list / HAVING to read the intermediate columns.
+  const rewrite = (e: Expr, where: string): Expr => {
+    const visit = (node: Expr): Expr => {
+      const key = exprKey(node);
+      const gi = groupKeys.indexOf(key);
+      if (gi >= 0) return { kind: 'ColumnRef', source: null, name: `$G${gi}`, span: node.span };
+      if (node.kind === 'FunctionCall' && getFunction(node.name)?.kind === 'aggregate' && !node.over) {
+        let ai = aggKeys.indexOf(key);
+        if (ai < 0) {
+          ai = aggregates.length;
+          aggregates.push(resolveAggregate(node, scope));
+          aggKeys.push(key);
+        }
+        return { kind: 'ColumnRef', source: null, name: aggCol(ai), span: node.span };
+      }
+      if (node.kind === 'ColumnRef' && !isPseudo(node.name)) {
+        throw new SqlError(
+          'INVALID',
+          `Non-aggregate ${where} expression '${node.name}' must be part of the GROUP BY clause or inside an aggregate function`,
+          node.span,
+        );
+      }
+      return mapChildren(node, visit);
+    };
+    return visit(e);
+  };
+
+  const rewritten = items.map((it) => ({ ...it, expr: rewrite(it.expr, 'SELECT') }));
+  const havingExpr = query.having ? rewrite(query.having, 'HAVING') : null;
+  const intermediate: LogicalSchema = {
+    key: groupCols,
+    value: aggregates.map((a, i) => ({ name: aggCol(i), type: a.returnType })),
+  };
+  const pseudo: PseudoColumn[] = windowed ? ['ROWTIME', 'WINDOWSTART', 'WINDOWEND'] : ['ROWTIME'];
+  const inter = columnsScope([...intermediate.key, ...intermediate.value], pseudo);
+  let having: TypedExpr | null = null;
+  if (havingExpr) {
+    having = analyzeExpr(havingExpr, inter, getFunction);
+    if (having.type.kind !== 'BOOLEAN') throw new SqlError('TYPE', 'HAVING expression must be BOOLEAN', query.having!.span);
+  }
+
+  // Output columns: select items equal to a GROUP BY expression are key columns (GROUP BY order).
+  const names = outputNames(items);
+  const keyCols: ({ col: Column; expr: TypedExpr } | null)[] = groupBy.map(() => null);
+  const valueCols: { col: Column; expr: TypedExpr }[] = [];
+  rewritten.forEach((item, i) => {
+    const typed = analyzeExpr(item.expr, inter, getFunction);
+    const entry = { col: { name: names[i], type: typed.type }, expr: typed };
+    const gi = groupKeys.indexOf(exprKey(items[i].expr));
+    if (gi >= 0 && keyCols[gi] === null) keyCols[gi] = entry;
+    else valueCols.push(entry);
+  });
+  let generated = 0;
+  const taken = new Set(names);
+  const keys = keyCols.map((k, i) => {
+    if (k) return k;
+    // A GROUP BY expression not selected: still the key, under a generated name.
+    let name = groupExprs[i].kind === 'ColumnRef' ? (groupExprs[i] as { name: string }).name : '';
+    while (!name || taken.has(name)) name = `KSQL_COL_${generated++}`;
+    taken.add(name);
+    return { col: { name, type: groupBy[i].type }, expr: analyzeExpr({ kind: 'ColumnRef', source: null, name: `$G${i}`, span: query.span }, inter, getFunction) };
+  });
+  return {
+    groupBy,
+    aggregates,
+    intermediate,
+    having,
+    projection: [...keys.map((k) => k.expr), ...valueCols.map((v) => v.expr)],
+    schema: { key: keys.map((k) => k.col), value: valueCols.map((v) => v.col) },
+    window: query.window ? windowPlan(query.window, query.emit === 'FINAL') : null,
+  };
+}
+
+function resolveAggregate(call: FunctionCall, scope: ExprScope): AggregateCall {
+  const fn = getFunction(call.name);
+  if (!fn || fn.kind !== 'aggregate') throw new SqlError('UNKNOWN_FUNCTION', `Unknown aggregate function ${call.name}`, call.span);
+  const args = call.args.filter((a) => a.kind !== 'Star');
+  const analyzed = analyzeFunctionArgs(args, scope, getFunction, call.name);
+  const resolved = fn.resolve(analyzed.argTypes, analyzed.ctx);
+  if (typeof resolved === 'string') throw new SqlError('TYPE', resolved, call.span);
+  const { args: typedArgs } = analyzed.finish();
+  const literals = args.map((_a, i) => {
+    const v = analyzed.ctx.literalArg(i);
+    return v === undefined || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v === null ? (v as never) : String(v);
+  });
+  return { name: fn.name, args: typedArgs, argTypes: typedArgs.map((a) => a.type), literals, returnType: resolved.returnType };
+}
+
+const isPseudo = (name: string) => name === 'ROWTIME' || name === 'WINDOWSTART' || name === 'WINDOWEND' || name.startsWith('$');
+
+/** Applies `f` to each direct child expression of `node` (lambdas, lists and CASE arms included). */
+function mapChildren(node: Expr, f: (e: Expr) => Expr): Expr {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(node)) {
+    if (k === 'span' || k === 'type') out[k] = v;
+    else out[k] = mapValue(v, f);
+  }
+  return out as unknown as Expr;
+}
+
+function mapValue(v: unknown, f: (e: Expr) => Expr): unknown {
+  if (Array.isArray(v)) return v.map((x) => mapValue(x, f));
+  if (v === null || typeof v !== 'object') return v;
+  const rec = v as Record<string, unknown>;
+  if (typeof rec.kind === 'string' && 'span' in rec) return f(v as Expr);
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(rec)) out[k] = mapValue(x, f);
+  return out;
+}
+
+function outputNames(items: readonly { expr: Expr; alias: string | null }[]): string[] {
+  const explicit = items.map((it) => it.alias ?? (it.expr.kind === 'ColumnRef' ? it.expr.name : it.expr.kind === 'Dereference' ? it.expr.field : null));
+  const taken = new Set(explicit.filter((n): n is string => n !== null));
+  let n = 0;
+  return explicit.map((name) => {
+    if (name !== null) return name;
+    while (taken.has(`KSQL_COL_${n}`)) n++;
+    const g = `KSQL_COL_${n++}`;
+    taken.add(g);
+    return g;
+  });
+}
+
+const UNIT_MS: Record<Duration['unit'], number> = {
+  MILLISECONDS: 1,
+  SECONDS: 1000,
+  MINUTES: 60_000,
+  HOURS: 3_600_000,
+  DAYS: 86_400_000,
+  WEEKS: 7 * 86_400_000,
+  MONTHS: 30 * 86_400_000,
+  YEARS: 365 * 86_400_000,
+};
+
+export const durationMs = (d: Duration): number => d.value * UNIT_MS[d.unit];
+
+function windowPlan(w: WindowSpec, emitFinal: boolean): WindowPlan {
+  const graceMs = w.grace ? durationMs(w.grace) : DEFAULT_GRACE_MS;
+  let info: WindowInfo;
+  let span: number;
+  switch (w.kind) {
+    case 'TUMBLING':
+      info = { kind: 'TUMBLING', sizeMs: durationMs(w.size) };
+      span = info.sizeMs;
+      break;
+    case 'HOPPING':
+      info = { kind: 'HOPPING', sizeMs: durationMs(w.size), advanceMs: durationMs(w.advance) };
+      span = info.sizeMs;
+      break;
+    case 'SESSION':
+      info = { kind: 'SESSION', gapMs: durationMs(w.gap) };
+      span = info.gapMs;
+      break;
+    case 'SLIDING':
+      info = { kind: 'SLIDING', sizeMs: durationMs(w.size) };
+      span = info.sizeMs;
+      break;
+  }
+  const retentionMs = Math.max(w.retention ? durationMs(w.retention) : 0, span + graceMs);
+  return { info, graceMs, retentionMs, emitFinal };
+}
+
+export type { SelectItem };

@@ -1,2 +1,0 @@
-// Profile one stack of the state bench.
-process.argv.push('--rounds', '1');
