@@ -3,9 +3,13 @@
  * `npm run test:kafka` (scripts/kafka/with-broker.sh) sets after starting a throwaway broker.
  */
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { ConsumedRecord, Consumer } from '../../src/log/log.ts';
-import { type KafkaLog, kafkaConfigFromEnv, openKafkaLog } from '../../src/log/kafka/index.ts';
+import type { ConsumedRecord, Consumer, Log } from '../../src/log/log.ts';
+import { type KafkaLog, kafkaConfigFromEnv, NamespacedKafkaLog, openKafkaLog } from '../../src/log/kafka/index.ts';
+import { Engine, type EngineOptions } from '../../src/engine/engine.ts';
+import { freshPrefix } from '../../src/testing/kafka-runner.ts';
 
 export function bootstrapServers(): string {
   const servers = process.env.RIFFLE_BOOTSTRAP_SERVERS;
@@ -77,4 +81,55 @@ export function run(cmd: string, args: readonly string[], input?: string, timeou
 /** Sorts records by partition, then offset (poll order across partitions is unspecified). */
 export function byPartitionOffset<T extends { partition: number; offset: number }>(records: readonly T[]): T[] {
   return [...records].sort((a, b) => a.partition - b.partition || a.offset - b.offset);
+}
+
+/** Everything in `topic` of `log` (read_committed), sorted by partition and offset. */
+export async function readAll(log: Log, topic: string, timeoutMs = 30_000): Promise<ConsumedRecord[]> {
+  const offsets = await log.offsets(topic);
+  const total = offsets.reduce((n, o) => n + o.end - o.start, 0);
+  const consumer = log.consumer({ groupId: `reader-${randomBytes(4).toString('hex')}`, topics: [topic], fromBeginning: true });
+  const out: ConsumedRecord[] = [];
+  try {
+    // `total` counts transaction markers too: stop at the end of every partition, not at a count.
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      out.push(...(await consumer.poll(10_000, 200)));
+      const kc = consumer as unknown as { positions?(): { partition: number; offset: number | null }[]; buffered?: number };
+      const ends = new Map(offsets.map((o) => [o.partition, o.end]));
+      const atEnd = kc.positions ? kc.buffered === 0 && kc.positions().length === offsets.length && kc.positions().every((p) => p.offset !== null && p.offset >= ends.get(p.partition)!) : out.length >= total;
+      if (atEnd) break;
+      if (Date.now() > deadline) throw new Error(`reading ${topic}: got ${out.length} records, not at the end after ${timeoutMs} ms`);
+    }
+  } finally {
+    await consumer.close();
+  }
+  return byPartitionOffset(out);
+}
+
+export interface KafkaTestEngine {
+  readonly shared: KafkaLog;
+  readonly log: NamespacedKafkaLog;
+  readonly engine: Engine;
+  /** Closes the engine and the namespace's clients (the namespace's topics stay). */
+  close(): Promise<void>;
+}
+
+/**
+ * An engine on a namespace of its own on the test broker (every topic, the engine's internal
+ * ones included, carries a unique prefix). Pass `log` to open a second engine on the same
+ * namespace (a restart).
+ */
+export async function kafkaTestEngine(shared: KafkaLog, opts: Partial<EngineOptions> = {}, log = new NamespacedKafkaLog(shared, freshPrefix('it'))): Promise<KafkaTestEngine> {
+  // State stores in a temp dir of the namespace's own (removed by the OS's tmp cleaning).
+  const stateDir = join(tmpdir(), `riffle-it-state-${log.prefix}`);
+  const engine = await Engine.open({ log, background: false, stateDir, properties: { 'auto.offset.reset': 'earliest' }, ...opts });
+  return {
+    shared,
+    log,
+    engine,
+    async close() {
+      await engine.close();
+      await log.close();
+    },
+  };
 }

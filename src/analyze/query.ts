@@ -17,6 +17,7 @@ import { analyzeExpr, columnsScope } from './expr/analyze-expr.ts';
 import type { PseudoColumn } from './expr/typed-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { exprKey } from './expr-key.ts';
+import { analyzeFrom, type FromAnalysis } from './from.ts';
 import { analyzeAggregation, isAggregateQuery, type AggregationAnalysis } from './aggregate.ts';
 import type { WindowInfo } from '../plan/steps.ts';
 import { extractModelCalls, rewriteTableFunctionQuery } from './model-calls.ts';
@@ -29,7 +30,10 @@ export interface TableFunctionCall {
 }
 
 export interface AnalyzedQuery {
+  /** The (first) source: formats of CREATE ... AS SELECT are inherited from it. */
   readonly source: DataSource;
+  /** All sources and joins of the FROM clause. */
+  readonly from: FromAnalysis;
   readonly where: TypedExpr | null;
   /** Table functions, evaluated after WHERE; their results are appended to the source columns. */
   readonly tableFunctions: readonly TableFunctionCall[];
@@ -54,25 +58,22 @@ export interface AnalyzedQuery {
   readonly window: WindowInfo | null;
 }
 
-const STREAM_PSEUDO: PseudoColumn[] = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET'];
 
 export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   const query = rewriteTableFunctionQuery(input, catalog);
-  if (query.from.kind !== 'SourceRef') {
-    throw new SqlError('UNSUPPORTED', 'Joins and table functions in FROM are not supported yet', query.from.span);
-  }
   const aggregate = isAggregateQuery(query);
-  if (query.window && !aggregate) throw new SqlError('INVALID', 'WINDOW requires GROUP BY', query.window ? query.span : null);
+  if (query.window && !aggregate) throw new SqlError('INVALID', 'WINDOW requires GROUP BY', query.span);
   if (query.having && !aggregate) throw new SqlError('INVALID', 'HAVING requires GROUP BY', query.having.span);
 
-  const source = resolveSource(catalog, query.from.name, query.from.span);
-  if (query.window && source.type === 'TABLE') throw new SqlError('INVALID', 'WINDOW clause is not supported on tables: windows apply to streams', query.span);
+  const from = analyzeFrom(query.from, catalog, (name, span) => resolveSource(catalog, name, span));
+  const source = from.primary;
+  const isJoin = from.joins.length > 0;
+  if (query.window && from.resultType === 'TABLE') throw new SqlError('INVALID', 'WINDOW clause is not supported on tables: windows apply to streams', query.span);
   if (query.window?.kind === 'SLIDING') throw new SqlError('UNSUPPORTED', 'SLIDING windows are not supported yet', query.span);
   if (aggregate && query.partitionBy) throw new SqlError('INVALID', 'PARTITION BY and GROUP BY cannot be used together', query.span);
-  const alias = query.from.alias;
-  const sourceCols = allColumns(source.schema);
-  const scopeCols = sourceCols.map((c) => ({ name: c.name, type: c.type, source: alias ?? source.name }));
-  const pseudo = source.window ? [...STREAM_PSEUDO, 'WINDOWSTART', 'WINDOWEND'] as PseudoColumn[] : STREAM_PSEUDO;
+  const alias = from.sources[0].alias;
+  const scopeCols = [...from.scopeColumns];
+  const pseudo = [...from.pseudo];
   const baseScope = columnsScope(scopeCols, pseudo);
 
   let modelColumnCount = 0;
@@ -85,7 +86,7 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
     : { exprs: [], calls: [], columns: [] };
   if (whereModels.calls.length) {
     whereExpr = whereModels.exprs[0];
-    scopeCols0 = [...scopeCols, ...whereModels.columns.map((c) => ({ name: c.name, type: c.type, source: alias ?? source.name }))];
+    scopeCols0 = [...scopeCols, ...whereModels.columns.map((c) => ({ name: c.name, type: c.type, source: alias }))];
     whereScope = columnsScope(scopeCols0, pseudo);
   }
   let where: TypedExpr | null = null;
@@ -97,23 +98,19 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   }
 
   // Select items, with `*` expanded to column references.
-  const items = expandSelect(query.select, source, alias, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction));
+  const items = expandSelect(query.select, from, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction));
 
+  const common = { source, from, where, whereModelCalls: whereModels.calls, whereModelColumns: whereModels.columns, emit: query.emit, limit: query.limit };
   if (aggregate) {
     const aggregation = analyzeAggregation(query, items, whereScope, query.window !== null);
     return {
-      source,
-      where,
+      ...common,
       tableFunctions: [],
-      whereModelCalls: whereModels.calls,
-      whereModelColumns: whereModels.columns,
       modelCalls: [],
       modelColumns: [],
       projection: aggregation.projection,
       schema: aggregation.schema,
       rekeyed: true,
-      emit: query.emit,
-      limit: query.limit,
       aggregation,
       resultType: 'TABLE',
       window: aggregation.window?.info ?? null,
@@ -133,7 +130,7 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
       if (typeof resolved === 'string') throw new SqlError('TYPE', resolved, call.span);
       const name = `$TF${tableFunctions.length}`;
       tableFunctions.push({ name: fn.name, args, column: { name, type: resolved.returnType } });
-      tfScopeCols.push({ name, type: resolved.returnType, source: alias ?? source.name });
+      tfScopeCols.push({ name, type: resolved.returnType, source: alias });
       return { kind: 'ColumnRef', source: null, name, span: call.span };
     }),
   }));
@@ -144,46 +141,50 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   );
   selectModels.exprs.forEach((e, i) => (rewritten[i] = { ...rewritten[i], expr: e }));
   const scope = selectModels.calls.length
-    ? columnsScope([...tfScopeCols, ...selectModels.columns.map((c) => ({ name: c.name, type: c.type, source: alias ?? source.name }))], pseudo)
+    ? columnsScope([...tfScopeCols, ...selectModels.columns.map((c) => ({ name: c.name, type: c.type, source: alias }))], pseudo)
     : tfScope;
 
   // Key expressions and output naming.
-  const keyExprs: Expr[] = query.partitionBy
-    ? [...query.partitionBy]
-    : source.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: query.span }) as Expr);
-  const keyExprKeys = keyExprs.map((e) => exprKey(e));
-  const rekeyed = query.partitionBy !== null;
+  const keyExprs: Expr[] = query.partitionBy ? [...query.partitionBy] : [...from.keyExprs];
+  const keyExprKeys = keyExprs.map((e) => from.keyOf(e));
+  const rekeyed = query.partitionBy !== null || isJoin;
 
-  const names = nameColumns(rewritten, sourceCols.map((c) => c.name));
+  const names = nameColumns(rewritten, scopeCols.map((c) => c.name), from);
   const keyCols: { col: Column; expr: TypedExpr }[] = [];
   const valueCols: { col: Column; expr: TypedExpr }[] = [];
   const seen = new Set<string>();
+  const keyTaken = new Set<number>();
   rewritten.forEach((item, i) => {
     const typed = analyzeExpr(item.expr, scope, getFunction);
     const name = names[i];
     if (seen.has(name)) throw new SqlError('INVALID', `Duplicate column name '${name}' in the projection`, item.span);
     seen.add(name);
     const entry = { col: { name, type: typed.type }, expr: typed };
-    const isKey = keyExprKeys.includes(exprKey(item.original));
+    const ki = keyExprKeys.indexOf(from.keyOf(item.original));
+    // In a join, one select item per key: the first that repeats a join expression.
+    const isKey = ki >= 0 && (!isJoin || keyTaken.size === 0);
+    if (isKey) keyTaken.add(ki);
     (isKey ? keyCols : valueCols).push(entry);
   });
+  if (isJoin && keyCols.length === 0 && keyExprs.length) {
+    // The join key is not selected (a FULL join's synthetic key, or `SELECT *`): keep it as the key.
+    const typed = analyzeExpr(keyExprs[0], scope, getFunction);
+    let name = 'ROWKEY';
+    for (let n = 1; seen.has(name); n++) name = `ROWKEY_${n}`;
+    keyCols.push({ col: { name, type: typed.type }, expr: typed });
+  }
 
   return {
-    source,
-    where,
+    ...common,
     tableFunctions,
-    whereModelCalls: whereModels.calls,
-    whereModelColumns: whereModels.columns,
     modelCalls: selectModels.calls,
     modelColumns: selectModels.columns,
     projection: [...keyCols, ...valueCols].map((e) => e.expr),
     schema: { key: keyCols.map((e) => e.col), value: valueCols.map((e) => e.col) },
     rekeyed,
-    emit: query.emit,
-    limit: query.limit,
     aggregation: null,
-    resultType: source.type,
-    window: source.window,
+    resultType: from.resultType,
+    window: isJoin ? null : source.window,
   };
 }
 
@@ -202,21 +203,17 @@ interface Item {
   readonly span: Span;
 }
 
-function expandSelect(
-  select: readonly SelectItem[],
-  source: DataSource,
-  alias: string | null,
-  partitionBy: readonly Expr[] | null,
-  typeOf: (e: Expr) => TypedExpr,
-): Item[] {
+function expandSelect(select: readonly SelectItem[], from: FromAnalysis, partitionBy: readonly Expr[] | null, typeOf: (e: Expr) => TypedExpr): Item[] {
   const out: Item[] = [];
   for (const item of select) {
     switch (item.kind) {
       case 'AllColumns':
-        if (item.source && item.source !== source.name && item.source !== alias) {
-          throw new SqlError('UNKNOWN_SOURCE', `Source '${item.source}' is not in the FROM clause`, item.span);
+        if (from.joins.length === 0) {
+          from.star(item.source, item.span); // validates the qualifier
+          for (const expr of starColumns(from.primary, partitionBy, item.span)) out.push({ expr, original: expr, alias: null, span: item.span });
+        } else {
+          for (const c of from.star(item.source, item.span)) out.push({ expr: c.expr, original: c.expr, alias: c.name, span: item.span });
         }
-        for (const expr of starColumns(source, partitionBy, item.span)) out.push({ expr, original: expr, alias: null, span: item.span });
         break;
       case 'SelectExpr':
         out.push({ expr: item.expr, original: item.expr, alias: item.alias, span: item.span });
@@ -250,8 +247,8 @@ function starColumns(source: DataSource, partitionBy: readonly Expr[] | null, sp
 }
 
 /** ksqlDB's output names: the alias, a column's name, a struct field's name, else KSQL_COL_<n>. */
-function nameColumns(items: readonly Item[], sourceColumns: readonly string[]): string[] {
-  const explicit = items.map((it) => it.alias ?? (it.original.kind === 'ColumnRef' ? it.original.name : null));
+function nameColumns(items: readonly Item[], sourceColumns: readonly string[], from: FromAnalysis): string[] {
+  const explicit = items.map((it) => it.alias ?? from.columnName(it.original));
   const taken = new Set(explicit.filter((n): n is string => n !== null));
   // A struct field's name is used unless it clashes with a selected or source column: then `_1`, `_2`...
   const fieldTaken = new Set([...taken, ...sourceColumns]);

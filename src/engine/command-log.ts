@@ -22,13 +22,22 @@ export async function readCommands(log: Log): Promise<Command[]> {
   await log.ensureTopic(COMMAND_TOPIC, { partitions: 1, retentionMs: -1, cleanupPolicy: 'delete' });
   const [{ end }] = await log.offsets(COMMAND_TOPIC);
   if (end === 0) return [];
-  const consumer = log.consumer({ groupId: `riffle-command-replay-${process.pid}-${Date.now()}`, topics: [COMMAND_TOPIC], fromBeginning: true });
+  const groupId = `riffle-command-replay-${process.pid}-${Date.now()}`;
+  const consumer = log.consumer({ groupId, topics: [COMMAND_TOPIC], fromBeginning: true });
   const out: Command[] = [];
   try {
     let last = -1;
+    // Read up to `end`: on Kafka an empty poll only means the fetch has not arrived yet (the
+    // first one follows a group join), so only a long silence ends the replay early.
+    const quietMs = log.kind === 'kafka' ? 30_000 : 1000;
+    let quietSince = Date.now();
     while (last < end - 1) {
       const batch = await consumer.poll(1000, 1000);
-      if (batch.length === 0) break;
+      if (batch.length === 0) {
+        if (Date.now() - quietSince >= quietMs) break;
+        continue;
+      }
+      quietSince = Date.now();
       for (const r of batch) {
         last = r.offset;
         if (r.value) out.push(JSON.parse(Buffer.from(r.value).toString('utf8')) as Command);
@@ -36,6 +45,8 @@ export async function readCommands(log: Log): Promise<Command[]> {
     }
   } finally {
     await consumer.close();
+    // The replay group commits nothing; on Kafka it would linger in the group list until it expires.
+    if (log.kind === 'kafka') await log.deleteGroup(groupId).catch(() => undefined);
   }
   return out;
 }

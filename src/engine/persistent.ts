@@ -8,6 +8,10 @@ import { planPersistentQuery } from '../plan/planner.ts';
 import type { QueryPlan } from '../plan/steps.ts';
 import { typesEqual } from '../types/sql-type.ts';
 import { QueryTask } from '../exec/query-task.ts';
+import type { Consumer } from '../log/log.ts';
+import type { Delivery } from '../exec/delivery.ts';
+import { exactlyOnce, isTransactionalLog, transactionalIdFor } from '../exec/delivery-eos.ts';
+import type { Span } from '../sql/ast.ts';
 import type { Engine, ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
@@ -53,6 +57,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     readOnly: false,
   };
   const plan = ctx.plan ?? planPersistentQuery(queryId, analyzed, sink);
+  deliveryFor(engine, queryId, s.span);
   if (!ctx.replay) {
     const srcTopic = await engine.log.describeTopic(src.topic);
     await engine.log.ensureTopic(topic, { partitions: props.int('PARTITIONS') ?? srcTopic?.partitions ?? 1, replicationFactor: props.int('REPLICAS') ?? 1 });
@@ -87,6 +92,7 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
   const queryId = ctx.plan?.queryId ?? `INSERTQUERY_${engine.queryCounter}`;
   engine.queryCounter++;
   const plan = ctx.plan ?? planPersistentQuery(queryId, analyzed, target);
+  deliveryFor(engine, queryId, s.span);
   engine.catalog.putQuery({ id: queryId, sql: ctx.statement.text, sink: target.name, sources: [analyzed.source.name] });
   await engine.record(ctx, plan);
   engine.startTask(queryId, plan);
@@ -114,8 +120,32 @@ export function queryGroupId(serviceId: string, queryId: string): string {
   return `riffle_${serviceId}_query_${queryId}`;
 }
 
+const GUARANTEE_KEYS = ['processing.guarantee', 'ksql.streams.processing.guarantee'];
+
+/**
+ * The delivery of a persistent query from the `processing.guarantee` property in force (SET, or
+ * the engine's properties): undefined = at-least-once (the task's default). Throws a SqlError for
+ * an unknown value, or exactly-once on a log without transactions (checked before the statement
+ * is recorded, so a rejected query never reaches the command log).
+ */
+export function deliveryFor(engine: Engine, queryId: string, span?: Span): ((consumer: Consumer) => Delivery) | undefined {
+  const key = GUARANTEE_KEYS.find((k) => engine.properties.has(k));
+  const value = (key ? engine.properties.get(key)! : 'at_least_once').trim().toLowerCase();
+  if (value === 'at_least_once') return undefined;
+  if (value !== 'exactly_once_v2' && value !== 'exactly_once' && value !== 'exactly_once_beta') {
+    throw new SqlError('INVALID', `Invalid value '${value}' for processing.guarantee: expected at_least_once or exactly_once_v2`, span);
+  }
+  const log = engine.log;
+  if (log.kind !== 'kafka' || !isTransactionalLog(log)) {
+    throw new SqlError('UNSUPPORTED', `processing.guarantee '${value}' needs Apache Kafka (transactions); the ${log.kind} log supports at_least_once only`, span);
+  }
+  const transactionalId = transactionalIdFor(engine.serviceId, queryId);
+  return (consumer) => exactlyOnce(log, transactionalId, consumer);
+}
+
 export function startPersistentQuery(engine: Engine, queryId: string, plan: QueryPlan): QueryTask {
   return new QueryTask({
+    delivery: deliveryFor(engine, queryId),
     queryId,
     root: plan.sink,
     log: engine.log,

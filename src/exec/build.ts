@@ -11,20 +11,27 @@ import { flatMapOperator } from './operators/flat-map.ts';
 import { modelCallOperator } from './operators/model-call.ts';
 import { materializeOperator } from './operators/materialize.ts';
 import { aggregateOperator } from './operators/aggregate.ts';
+import { joinOperator } from './operators/join.ts';
 
 export interface Pipeline {
-  readonly source: SourceStep;
+  /** The sources in FROM order: rows of sources[i] carry `side = i`. */
+  readonly sources: readonly SourceStep[];
   readonly operators: readonly Operator[];
 }
 
 /** The linear pipeline from the single source of `root` up to and including `root`. */
 export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
   const operators: Operator[] = [];
-  let source: SourceStep | null = null;
+  const sources: SourceStep[] = [];
   const visit = (step: Step): void => {
     switch (step.type) {
       case 'source':
-        source = step;
+        sources.push(step);
+        return;
+      case 'join':
+        visit(step.left);
+        sources.push(step.right);
+        operators.push(joinOperator(step, sources.length - 1, ctx));
         return;
       case 'filter':
         visit(step.input);
@@ -56,8 +63,8 @@ export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
     }
   };
   visit(root);
-  if (!source) throw new Error('plan has no source');
-  return { source, operators };
+  if (sources.length === 0) throw new Error('plan has no source');
+  return { sources, operators };
 }
 
 export function sinkOf(root: Step): SinkStep | null {

@@ -11,7 +11,7 @@ import type { Step } from '../plan/steps.ts';
 import type { Row } from './expr/row.ts';
 import type { Operator } from './operator.ts';
 import { buildPipeline, sinkOf } from './build.ts';
-import { sourceDecoder, type SourceDecoder } from './source-decoder.ts';
+import { multiSourceDecoder, type SourceDecoder } from './source-decoder.ts';
 import { sinkEncoder, type SinkEncoder } from './sink-encoder.ts';
 import { ProcessingLog } from './processing-log.ts';
 import type { OperatorServices } from './operator.ts';
@@ -69,14 +69,14 @@ export class QueryTask {
       sideOutput: (topic: string, records: readonly ProducerRecord[]) => addOutputs(this.pending, topic, records),
     };
     const pipeline = buildPipeline(opts.root, ctx);
-    this.decode = sourceDecoder(pipeline.source, opts.queryId, this.errors);
+    this.decode = multiSourceDecoder(pipeline.sources, opts.queryId, this.errors);
     this.operators = pipeline.operators;
     const sink = sinkOf(opts.root);
     this.encode = sink ? sinkEncoder(sink, opts.queryId, this.errors) : null;
     this.sinkTopic = sink ? sink.binding.topic : null;
     this.consumer = opts.log.consumer({
       groupId: opts.groupId ?? `riffle-transient-${opts.queryId}-${process.pid}-${Date.now()}`,
-      topics: [pipeline.source.binding.topic],
+      topics: [...new Set(pipeline.sources.map((s) => s.binding.topic))],
       fromBeginning: opts.fromBeginning,
     });
     this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null);

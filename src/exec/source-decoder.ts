@@ -127,3 +127,29 @@ function headerValue(rec: ConsumedRecord, key: string | null): unknown {
   for (const h of rec.headers) if (h.key === key) found = h.value;
   return found;
 }
+
+/**
+ * Decoding for queries over several sources (joins): records are decoded by the source(s) of
+ * their topic and tagged with the source's index (`Row.side`), keeping the records' order.
+ */
+export function multiSourceDecoder(steps: readonly SourceStep[], queryId: string, errors: ProcessingLog): SourceDecoder {
+  if (steps.length === 1) return sourceDecoder(steps[0], queryId, errors);
+  const byTopic = new Map<string, { side: number; decode: SourceDecoder }[]>();
+  steps.forEach((step, side) => {
+    const list = byTopic.get(step.binding.topic) ?? [];
+    list.push({ side, decode: sourceDecoder(step, queryId, errors) });
+    byTopic.set(step.binding.topic, list);
+  });
+  return (records) => {
+    const rows: Row[] = [];
+    for (const rec of records) {
+      for (const d of byTopic.get(rec.topic) ?? []) {
+        for (const row of d.decode([rec])) {
+          row.side = d.side;
+          rows.push(row);
+        }
+      }
+    }
+    return rows;
+  };
+}

@@ -58,6 +58,7 @@ export class ModelRegistry {
   private readonly users = new Map<string, Set<string>>();
   private readonly specs = new Map<string, { readonly base: ModelSpec; readonly spec: ModelSpec }>();
   private closed = false;
+  private readonly closing = new AbortController();
 
   constructor(lookup: ModelLookup) {
     this.lookup = lookup;
@@ -137,7 +138,11 @@ export class ModelRegistry {
           if (e instanceof ModelCallError) throw new ModelOpenError(`cannot open model ${model}: ${e.message}`, e.failure.kind);
           throw new ModelOpenError(`cannot open model ${model}: ${(e as Error).message}`, 'schema');
         }
-        await abortableSleep(backoffMs(spec.retry, attempt), new AbortController().signal);
+        try {
+          await abortableSleep(backoffMs(spec.retry, attempt), this.closing.signal);
+        } catch {
+          throw new ModelOpenError('the engine is closing', 'closed');
+        }
       }
     }
     const s = inv.schema;
@@ -187,6 +192,7 @@ export class ModelRegistry {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.closing.abort();
     const all = [...this.live.values()];
     this.live.clear();
     await Promise.allSettled(all.map((l) => l.invoker.then((i) => i.close())));

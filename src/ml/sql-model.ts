@@ -115,3 +115,13 @@ export function servedName(spec: ModelSpec): string {
 export function deadLetterTopicOf(model: string, spec: ModelSpec): string {
   return spec.deadLetterTopic ?? `${model}_DLQ`;
 }
+
+/** The catalog's ModelInfo (whose `spec` the catalog keeps opaque) as a definition. */
+export function definitionOf(info: {
+  readonly name: string;
+  readonly spec: unknown;
+  readonly inputs: readonly ModelColumn[];
+  readonly outputs: readonly ModelColumn[];
+}): ModelDefinition {
+  return { name: info.name, spec: info.spec as ModelSpec, inputs: info.inputs, outputs: info.outputs };
+}

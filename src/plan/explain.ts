@@ -12,6 +12,11 @@ export function explainStep(step: Step, indent = ''): string {
       return `${head} | predicate: ${formatTypedExpr(step.predicate)}\n${explainStep(step.input, indent + '\t')}`;
     case 'flatMap':
       return `${head} | functions: ${step.functions.map((f) => `${f.name}(${f.args.map(formatTypedExpr).join(', ')})`).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
+    case 'join': {
+      const j = step.spec;
+      const within = j.kind === 'STREAM_STREAM' ? ` within (${j.beforeMs}ms, ${j.afterMs}ms)${j.graceMs !== null ? ` grace ${j.graceMs}ms` : ''}` : '';
+      return `${head} | ${j.type} ${j.kind}${j.foreignKey ? ' (foreign key)' : ''} on ${formatTypedExpr(j.leftKey)} = ${formatTypedExpr(j.rightKey)}${within}\n${explainStep(step.left, indent + '\t')}\n${explainStep(step.right, indent + '\t')}`;
+    }
     case 'materialize':
       return `${head}\n${explainStep(step.input, indent + '\t')}`;
     case 'aggregate': {

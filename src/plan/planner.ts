@@ -5,7 +5,7 @@
  */
 import type { AnalyzedQuery } from '../analyze/query.ts';
 import type { DataSource } from '../analyze/catalog.ts';
-import { findColumn } from '../analyze/schema.ts';
+import { allColumns, findColumn } from '../analyze/schema.ts';
 import type { QueryPlan, SinkStep, SourceStep, Step } from './steps.ts';
 import { SqlError } from '../sql/errors.ts';
 
@@ -32,6 +32,19 @@ export function sourceStep(source: DataSource): SourceStep {
 /** The steps up to (not including) the sink: what a push query or a persistent query computes. */
 export function planQuery(q: AnalyzedQuery): Step {
   let step: Step = sourceStep(q.source);
+  q.from.joins.forEach((spec, k) => {
+    const right = q.from.sources[k + 1];
+    const columns = q.from.sources.slice(0, k + 2).flatMap((s) => allColumns(s.source.schema).map((c) => ({ ...c, name: `${s.alias}.${c.name}` })));
+    step = {
+      type: 'join',
+      v: 1,
+      name: `Join${k === 0 ? '' : k + 1}`,
+      left: step,
+      right: { ...sourceStep(right.source), name: `Source/${right.alias}` },
+      schema: { key: [], value: columns },
+      spec,
+    };
+  });
   if (q.whereModelCalls.length) {
     step = {
       type: 'modelCall',
@@ -42,8 +55,8 @@ export function planQuery(q: AnalyzedQuery): Step {
       calls: q.whereModelCalls,
     };
   }
-  const isTable = q.source.type === 'TABLE';
-  if (isTable && q.aggregation) step = { type: 'materialize', v: 1, name: 'Materialize', input: step, schema: step.schema };
+  const isTable = q.from.resultType === 'TABLE';
+  if (isTable && q.aggregation && q.from.joins.length === 0) step = { type: 'materialize', v: 1, name: 'Materialize', input: step, schema: step.schema };
   if (q.where) step = { type: 'filter', v: 1, name: 'WhereFilter', input: step, schema: step.schema, predicate: q.where, changes: isTable };
   if (q.aggregation) {
     const a = q.aggregation;

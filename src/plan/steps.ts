@@ -141,7 +141,39 @@ export interface AggregateStep {
   readonly withPrior: boolean;
 }
 
-export type Step = SourceStep | MaterializeStep | FilterStep | FlatMapStep | ModelCallStep | AggregateStep | ProjectStep | SinkStep;
+/** How one join combines its inputs (see exec/operators/join*.ts for the semantics of each kind). */
+export interface JoinSpec {
+  readonly type: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
+  readonly kind: 'STREAM_STREAM' | 'STREAM_TABLE' | 'TABLE_TABLE';
+  /** Join key of the left input, over its columns (all sources joined so far). */
+  readonly leftKey: TypedExpr;
+  /** Join key of the right source, over its own columns. */
+  readonly rightKey: TypedExpr;
+  readonly leftWidth: number;
+  readonly rightWidth: number;
+  readonly leftKeyCount: number;
+  readonly rightKeyCount: number;
+  /** Table-table join on a non-key column of the left table (`ON left.fk = right.pk`). */
+  readonly foreignKey: boolean;
+  /** WITHIN (before, after): a right record joins a left one when right.ts ∈ [left.ts − before, left.ts + after]. */
+  readonly beforeMs: number;
+  readonly afterMs: number;
+  /** GRACE PERIOD; null = not given: outer joins emit padded rows eagerly (ksqlDB's legacy rule). */
+  readonly graceMs: number | null;
+}
+
+/** Joins its left input (a source or an earlier join) with a right source. Output: left columns then right columns. */
+export interface JoinStep {
+  readonly type: 'join';
+  readonly v: 1;
+  readonly name: string;
+  readonly left: Step;
+  readonly right: SourceStep;
+  readonly schema: LogicalSchema;
+  readonly spec: JoinSpec;
+}
+
+export type Step = JoinStep | SourceStep | MaterializeStep | FilterStep | FlatMapStep | ModelCallStep | AggregateStep | ProjectStep | SinkStep;
 
 /** A persistent query's plan, as stored in the command log. */
 export interface QueryPlan {
@@ -156,6 +188,10 @@ export function stepsOf(root: Step): Step[] {
   const visit = (s: Step): void => {
     switch (s.type) {
       case 'source':
+        break;
+      case 'join':
+        visit(s.left);
+        visit(s.right);
         break;
       case 'filter':
       case 'flatMap':

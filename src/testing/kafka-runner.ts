@@ -11,6 +11,9 @@
  * that no input is left.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
 import { queryGroupId } from '../engine/persistent.ts';
 import type { Log } from '../log/log.ts';
@@ -25,7 +28,7 @@ export interface ProgressLog extends Log {
 export interface IdleOptions {
   /** Give up (throw) when the queries are still behind after this long (default 60 s). */
   readonly timeoutMs?: number;
-  /** How long a step of a query that is behind waits for records (default 100 ms). */
+  /** How long a step of a query that is behind waits for records (default 20 ms). */
   readonly stepMs?: number;
 }
 
@@ -37,22 +40,18 @@ export async function runUntilIdleOnKafka(engine: Engine, options: IdleOptions =
   const log = engine.log as ProgressLog;
   if (typeof log.consumersOf !== 'function') throw new Error(`runUntilIdleOnKafka: the ${log.kind} log does not report consumer progress`);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
-  const stepMs = options.stepMs ?? 100;
-  let behind = new Set(engine.tasks.keys());
+  const stepMs = options.stepMs ?? 20;
   for (;;) {
-    let progressed = 0;
-    for (const [id, task] of engine.tasks) {
-      if (task.state === 'ERROR' || task.state === 'STOPPED') continue;
-      // Only a query known to be behind waits for records: caught-up ones cost one empty poll.
-      for (let n = await task.step(behind.has(id) ? stepMs : 0); n > 0; n = await task.step(0)) progressed += n;
-    }
-    if (progressed > 0) {
-      behind = new Set(engine.tasks.keys());
-      continue;
-    }
-    behind = await laggingQueries(engine, log);
+    // Caught up (every record up to the end offsets taken, and step() processes what it takes
+    // before it returns): nothing is left, and no query can write anything more.
+    const behind = await laggingQueries(engine, log);
     if (behind.size === 0) return;
     if (Date.now() > deadline) throw new Error(`queries still behind their input after ${options.timeoutMs ?? 60_000} ms: ${[...behind].join(', ')}`);
+    for (const [id, task] of engine.tasks) {
+      if (task.state === 'ERROR' || task.state === 'STOPPED') continue;
+      // Only a query that is behind waits for records; the others drain what they hold.
+      for (let n = await task.step(behind.has(id) ? stepMs : 0); n > 0; n = await task.step(0));
+    }
   }
 }
 
@@ -104,12 +103,19 @@ export function freshPrefix(label = 'rt'): string {
 export function kafkaCaseLog(shared: KafkaLog, options: IdleOptions = {}): OpenCaseLog {
   return async (): Promise<CaseLog> => {
     const log = new NamespacedKafkaLog(shared, freshPrefix());
+    // Local state stores of the case's own (on Kafka the engine would default to ./.riffle/state,
+    // where the same query ids of other cases would meet).
+    const stateDir = mkdtempSync(join(tmpdir(), 'riffle-kafka-case-'));
     return {
       log,
+      engineOptions: { stateDir },
       runUntilIdle: (engine) => runUntilIdleOnKafka(engine, options),
       // Outputs are all written when the queries are idle; the wait only covers the reader's join.
       readTimeoutMs: 5000,
-      dispose: () => log.destroy({ wait: false }),
+      dispose: async () => {
+        rmSync(stateDir, { recursive: true, force: true });
+        await log.destroy({ wait: false });
+      },
     };
   };
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedLog } from '../log/embedded/index.ts';
 import type { Log, ProducerRecord, Header } from '../log/log.ts';
-import { Engine } from '../engine/engine.ts';
+import { Engine, type EngineOptions } from '../engine/engine.ts';
 import { parseJsonLossless } from '../serde/index.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { jsonEquals } from './compare.ts';
@@ -37,6 +37,8 @@ export interface CaseLog {
   runUntilIdle?(engine: Engine): Promise<void>;
   /** How long reading an output topic waits for more records before it stops (default 100 ms). */
   readonly readTimeoutMs?: number;
+  /** More engine options (a state directory of the case's own when the log has none). */
+  readonly engineOptions?: Partial<EngineOptions>;
   /** Called once the engine and the log are closed: removes what the case left behind. */
   dispose(): Promise<void>;
 }
@@ -78,6 +80,7 @@ export async function runCase(files: CaseFiles, openLog: OpenCaseLog = openEmbed
       await log.ensureTopic(t, { partitions: 1 });
     }
     engine = await Engine.open({
+      ...caseLog.engineOptions,
       log,
       autoCreateTopics: true,
       background: false,

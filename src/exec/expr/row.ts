@@ -27,6 +27,13 @@ export interface Row {
    * table materialization and aggregations; what retractions and HAVING tombstones need.
    */
   prior?: unknown[] | null;
+  /**
+   * A retraction (valueNull) that still carries the complete row it retracts in `cols`, so key
+   * columns computed from any column can be derived (join results that disappear).
+   */
+  colsKept?: boolean;
+  /** Which FROM source the row came from (joins); 0 for a single source and for joined rows. */
+  side?: number;
 }
 
 /**

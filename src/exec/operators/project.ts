@@ -27,7 +27,7 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
         const row = rows[i];
         const cols = new Array(n);
         if (row.valueNull) {
-          for (let j = 0; j < n; j++) cols[j] = j < keyCount && keyOnly[j] ? exprs[j](row) : null;
+          for (let j = 0; j < n; j++) cols[j] = j < keyCount && (keyOnly[j] || row.colsKept) ? exprs[j](row) : null;
         } else {
           for (let j = 0; j < n; j++) cols[j] = exprs[j](row);
         }

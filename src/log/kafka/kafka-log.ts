@@ -212,11 +212,16 @@ export class KafkaLog implements Log {
 
   /** Metadata of `topics`, or null when one of them does not exist. */
   async #metadata(topics: string[]): Promise<ClusterMetadata | null> {
-    try {
-      return await this.#admin.metadata({ topics, forceUpdate: true, retries: 1 });
-    } catch (error) {
-      if (isUnknownTopic(error)) return null;
-      throw error;
+    // No library retries: an unknown topic is an answer, not a failure to wait out (a library
+    // retry costs its 100 ms backoff on every existence check). Other errors are retried here.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#admin.metadata({ topics, forceUpdate: true, retries: 0 });
+      } catch (error) {
+        if (isUnknownTopic(error)) return null;
+        if (attempt >= 3) throw error;
+        await sleep(100 * 2 ** attempt);
+      }
     }
   }
 

@@ -1,0 +1,189 @@
+/**
+ * The FROM clause: one source, or a left-deep chain of joins. Gives the statement analyzer what
+ * differs between the two: the columns in scope (a joined row holds every source's columns, in
+ * FROM order), how `*` expands and selected columns are named (in joins `ALIAS_COL`, or `COL`
+ * when unambiguous, as ksqlDB), the default key expressions, and the join specifications.
+ */
+import type { Expr, JoinRelation, Relation, Span } from '../sql/ast.ts';
+import { SqlError } from '../sql/errors.ts';
+import type { Catalog, DataSource } from './catalog.ts';
+import { allColumns } from './schema.ts';
+import { analyzeExpr, columnsScope, type ScopeColumn } from './expr/analyze-expr.ts';
+import type { PseudoColumn, TypedExpr } from './expr/typed-expr.ts';
+import { getFunction } from '../functions/registry.ts';
+import { durationMs } from './aggregate.ts';
+import type { JoinSpec } from '../plan/steps.ts';
+
+export interface FromSource {
+  readonly source: DataSource;
+  readonly alias: string;
+  /** Index of its first column in the joined row. */
+  readonly offset: number;
+}
+
+export interface FromAnalysis {
+  readonly sources: readonly FromSource[];
+  readonly primary: DataSource;
+  readonly scopeColumns: readonly ScopeColumn[];
+  readonly pseudo: readonly PseudoColumn[];
+  readonly resultType: 'STREAM' | 'TABLE';
+  readonly joins: readonly JoinSpec[];
+  /** Expressions whose select items become key columns (without PARTITION BY). */
+  readonly keyExprs: readonly Expr[];
+  /** `*` or `alias.*`: column references and their output names. */
+  star(source: string | null, span: Span): { expr: Expr; name: string | null }[];
+  /** Output name of a selected column reference (null: not a plain column). */
+  columnName(expr: Expr): string | null;
+  /** A structural identity of an expression with column references resolved to their source. */
+  keyOf(expr: Expr): string;
+}
+
+const STREAM_PSEUDO: PseudoColumn[] = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET'];
+
+export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: string, span: Span) => DataSource): FromAnalysis {
+  const refs: { name: string; alias: string | null; span: Span }[] = [];
+  const joins: JoinRelation[] = [];
+  const flatten = (r: Relation): void => {
+    if (r.kind === 'SourceRef') refs.push({ name: r.name, alias: r.alias, span: r.span });
+    else if (r.kind === 'Join') {
+      flatten(r.left);
+      if (r.right.kind !== 'SourceRef') throw new SqlError('UNSUPPORTED', 'The right side of a JOIN must be a stream or table', r.right.span);
+      flatten(r.right);
+      joins.push(r);
+    } else throw new SqlError('UNSUPPORTED', `Table function ${r.name} is not supported in FROM`, r.span);
+  };
+  flatten(from);
+  void catalog;
+  const sources: FromSource[] = [];
+  let offset = 0;
+  for (const ref of refs) {
+    const source = resolve(ref.name, ref.span);
+    const alias = ref.alias ?? source.name;
+    if (sources.some((s) => s.alias === alias)) throw new SqlError('INVALID', `Each source in a join needs its own alias: '${alias}' is used twice`, ref.span);
+    sources.push({ source, alias, offset });
+    offset += allColumns(source.schema).length;
+  }
+  const single = sources.length === 1;
+  const scopeColumns: ScopeColumn[] = sources.flatMap((s) => allColumns(s.source.schema).map((c) => ({ name: c.name, type: c.type, source: s.alias })));
+  const primary = sources[0].source;
+  const pseudo: PseudoColumn[] = single && primary.window ? [...STREAM_PSEUDO, 'WINDOWSTART', 'WINDOWEND'] : STREAM_PSEUDO;
+  const owner = (name: string, qualifier: string | null, span: Span): FromSource => {
+    const found = sources.filter((s) => (qualifier === null || s.alias === qualifier || s.source.name === qualifier) && allColumns(s.source.schema).some((c) => c.name === name));
+    if (found.length === 0) throw new SqlError('UNKNOWN_COLUMN', `Column '${qualifier ? `${qualifier}.` : ''}${name}' cannot be resolved.`, span);
+    if (found.length > 1) throw new SqlError('AMBIGUOUS_COLUMN', `Column '${name}' is ambiguous: it could be ${found.map((s) => `${s.alias}.${name}`).join(' or ')}`, span);
+    return found[0];
+  };
+  const columnCount = (name: string) => sources.filter((s) => allColumns(s.source.schema).some((c) => c.name === name)).length;
+
+  const keyOf = (expr: Expr): string =>
+    JSON.stringify(expr, function (k, v) {
+      if (k === 'span') return undefined;
+      if (v && typeof v === 'object' && (v as Expr).kind === 'ColumnRef' && !single) {
+        const ref = v as { source: string | null; name: string; span: Span };
+        if (ref.name.startsWith('$')) return { kind: 'ColumnRef', name: ref.name };
+        try {
+          return { kind: 'ColumnRef', source: owner(ref.name, ref.source, ref.span).alias, name: ref.name };
+        } catch {
+          return { kind: 'ColumnRef', source: ref.source, name: ref.name };
+        }
+      }
+      if (k === 'source' && single) return undefined;
+      return v;
+    });
+
+  // Joins: each ON must be `left expression = right expression`, one side per input.
+  const specs: JoinSpec[] = [];
+  const firstKeys: Expr[] = [];
+  let leftIsTable = primary.type === 'TABLE';
+  joins.forEach((j, k) => {
+    const right = sources[k + 1];
+    const leftSources = sources.slice(0, k + 1);
+    const on = j.on;
+    if (on.kind !== 'Comparison' || on.op !== '=') {
+      throw new SqlError('UNSUPPORTED', 'A join condition must be an equality between an expression of each side (a = b)', on.span);
+    }
+    const sidesOf = (e: Expr): Set<string> => {
+      const out = new Set<string>();
+      JSON.stringify(e, (key, v) => {
+        if (v && typeof v === 'object' && (v as Expr).kind === 'ColumnRef') out.add(owner((v as { name: string }).name, (v as { source: string | null }).source, (v as { span: Span }).span).alias);
+        return key === 'span' ? undefined : v;
+      });
+      return out;
+    };
+    let [le, re] = [on.left, on.right];
+    const isRight = (e: Expr) => [...sidesOf(e)].every((a) => a === right.alias) && sidesOf(e).size > 0;
+    const isLeft = (e: Expr) => [...sidesOf(e)].every((a) => leftSources.some((s) => s.alias === a)) && sidesOf(e).size > 0;
+    if (isRight(le) && isLeft(re)) [le, re] = [re, le];
+    if (!isLeft(le) || !isRight(re)) {
+      throw new SqlError('INVALID', `Invalid join condition: each side of '=' must reference exactly one side of the join (${leftSources.map((s) => s.alias).join(', ')} on one side, ${right.alias} on the other)`, on.span);
+    }
+    const leftScope = columnsScope(scopeColumns.slice(0, right.offset), STREAM_PSEUDO);
+    const rightScope = columnsScope(allColumns(right.source.schema).map((c) => ({ name: c.name, type: c.type, source: right.alias })), STREAM_PSEUDO);
+    const leftKey: TypedExpr = analyzeExpr(le, leftScope, getFunction);
+    const rightKey: TypedExpr = analyzeExpr(re, rightScope, getFunction);
+    const rightIsTable = right.source.type === 'TABLE';
+    if (!leftIsTable && rightIsTable && j.within) throw new SqlError('INVALID', 'WITHIN is only allowed on stream-stream joins', j.span);
+    if (!leftIsTable && !rightIsTable && !j.within) {
+      throw new SqlError('INVALID', `Stream-stream joins must have a WITHIN clause specified. None was provided.`, j.span);
+    }
+    if (leftIsTable && !rightIsTable) {
+      throw new SqlError('INVALID', `Invalid join order: table-stream joins are not supported; put the stream on the left (FROM stream JOIN table).`, j.span);
+    }
+    if (!leftIsTable && rightIsTable && (j.type === 'RIGHT' || j.type === 'FULL')) {
+      throw new SqlError('INVALID', `Invalid join type: ${j.type} OUTER joins between a stream and a table are not supported; use INNER or LEFT.`, j.span);
+    }
+    const rightKeyIsPk = rightIsTable && re.kind === 'ColumnRef' && right.source.schema.key.length === 1 && right.source.schema.key[0].name === (re as { name: string }).name;
+    if (rightIsTable && !rightKeyIsPk) {
+      throw new SqlError('INVALID', `Invalid join condition: table joins require the right table's PRIMARY KEY on the right side of '=' (${right.alias}.${right.source.schema.key.map((c) => c.name).join(', ')})`, re.span);
+    }
+    const leftPk = leftIsTable && le.kind === 'ColumnRef' && primary.schema.key.length === 1 && primary.schema.key[0].name === (le as { name: string }).name;
+    specs.push({
+      type: j.type,
+      kind: leftIsTable ? 'TABLE_TABLE' : rightIsTable ? 'STREAM_TABLE' : 'STREAM_STREAM',
+      leftKey,
+      rightKey,
+      leftWidth: right.offset,
+      rightWidth: allColumns(right.source.schema).length,
+      rightKeyCount: right.source.schema.key.length,
+      leftKeyCount: leftIsTable ? primary.schema.key.length : 0,
+      foreignKey: leftIsTable && !leftPk,
+      beforeMs: j.within ? durationMs(j.within.before) : 0,
+      afterMs: j.within ? durationMs(j.within.after) : 0,
+      graceMs: j.within?.grace ? durationMs(j.within.grace) : null,
+    });
+    if (!(leftIsTable && rightIsTable)) leftIsTable = false;
+    if (k === 0) {
+      if (j.type === 'FULL') {
+        // A full outer join's key is either side's, whichever is present (ksqlDB's ROWKEY).
+        firstKeys.push({ kind: 'FunctionCall', name: 'COALESCE', args: [le, re], distinct: false, over: null, span: on.span });
+      } else if (j.type === 'RIGHT') firstKeys.push(re);
+      else firstKeys.push(le, ...(j.type === 'INNER' ? [re] : []));
+    }
+  });
+  return {
+    sources,
+    primary,
+    scopeColumns,
+    pseudo,
+    resultType: leftIsTable ? 'TABLE' : 'STREAM',
+    joins: specs,
+    keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : firstKeys,
+    star(qualifier, span) {
+      const chosen = qualifier === null ? sources : sources.filter((s) => s.alias === qualifier || s.source.name === qualifier);
+      if (chosen.length === 0) throw new SqlError('UNKNOWN_SOURCE', `Source '${qualifier}' is not in the FROM clause`, span);
+      return chosen.flatMap((s) =>
+        allColumns(s.source.schema).map((c) => ({
+          expr: { kind: 'ColumnRef', source: single ? null : s.alias, name: c.name, span } as Expr,
+          name: single ? null : `${s.alias}_${c.name}`,
+        })),
+      );
+    },
+    columnName(expr) {
+      if (expr.kind !== 'ColumnRef') return null;
+      if (single || expr.name.startsWith('$')) return expr.name;
+      const s = owner(expr.name, expr.source, expr.span);
+      return columnCount(expr.name) > 1 ? `${s.alias}_${expr.name}` : expr.name;
+    },
+    keyOf,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Exactly-once delivery on Kafka (`processing.guarantee = 'exactly_once_v2'`, KIP-447): each
+ * batch is one transaction. begin → send every output → add the input offsets to the transaction
+ * (`sendOffsets` with the consumer's group generation) → commit; any failure aborts it. Readers
+ * with `isolation.level=read_committed` see a batch's outputs exactly when its input offsets are
+ * committed, so a crash at any point neither loses nor repeats output.
+ *
+ * Invariants:
+ * - The transactional id is derived from service id + query id, so it is the same after a restart:
+ *   the restarted instance's InitProducerId fences the old producer (a zombie's next write or
+ *   commit fails) and aborts the transaction it left open. init() runs as soon as the delivery is
+ *   made, so that abort happens while the consumer waits for stable offsets (requireStable), not
+ *   after the transaction times out.
+ * - A zombie consumer (an older group generation) cannot commit offsets: the broker rejects
+ *   TxnOffsetCommit for a stale generation, the transaction aborts, the query stops.
+ * - Outputs of one batch are sent one topic after the other: the client adds partitions to the
+ *   transaction per send and must not interleave two such registrations.
+ * - The processing log is not transactional (as in ksqlDB): its entries are written before the
+ *   commit and may repeat when a batch is retried after a crash.
+ */
+import type { Consumer, Producer } from '../log/log.ts';
+import type { GroupMemberMetadata, TransactionalProducer } from '../log/kafka/producer.ts';
+import type { Delivery } from './delivery.ts';
+
+/** A log that makes transactional producers (KafkaLog, NamespacedKafkaLog). */
+export interface TransactionalLog {
+  transactionalProducer(transactionalId: string): TransactionalProducer;
+}
+
+/** A consumer in a Kafka consumer group (KafkaConsumer, NamespacedConsumer). */
+export interface GroupConsumer extends Consumer {
+  groupMetadata(): GroupMemberMetadata & { readonly groupId: string };
+}
+
+export function isTransactionalLog(log: unknown): log is TransactionalLog {
+  return typeof (log as Partial<TransactionalLog> | null)?.transactionalProducer === 'function';
+}
+
+function isGroupConsumer(consumer: Consumer): consumer is GroupConsumer {
+  return typeof (consumer as Partial<GroupConsumer>).groupMetadata === 'function';
+}
+
+/** Stable across restarts of the same service: a restarted instance fences its predecessor. */
+export function transactionalIdFor(serviceId: string, queryId: string): string {
+  return `riffle_${serviceId}_query_${queryId}`;
+}
+
+export function exactlyOnce(log: TransactionalLog, transactionalId: string, consumer: Consumer): Delivery {
+  if (!isGroupConsumer(consumer)) throw new Error('exactly-once delivery needs a Kafka consumer group member (groupMetadata)');
+  const producer = log.transactionalProducer(transactionalId);
+  // Fence zombies now; a failure surfaces in begin(). The catch only keeps it from being unhandled.
+  const ready = producer.init();
+  ready.catch(() => undefined);
+  let open = false;
+  return {
+    producer: producer as Producer,
+    async begin() {
+      await ready;
+      await producer.beginTransaction();
+      open = true;
+    },
+    async complete(outputs, offsets, beforeCommit) {
+      if (!open) throw new Error('exactly-once: complete() without begin()');
+      for (const [topic, records] of outputs.byTopic) {
+        if (records.length > 0) await producer.send(topic, records);
+      }
+      await beforeCommit();
+      if (offsets.length > 0) {
+        const { groupId, generationId, memberId } = consumer.groupMetadata();
+        await producer.sendOffsets(groupId, offsets, { generationId, memberId });
+      }
+      await producer.commit();
+      open = false;
+    },
+    async abort() {
+      if (!open) return;
+      open = false;
+      await producer.abort();
+    },
+    async close() {
+      await producer.close();
+    },
+  };
+}

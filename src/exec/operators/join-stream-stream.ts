@@ -1,0 +1,109 @@
+/**
+ * Stream-stream join WITHIN (before, after): a right record joins a left one with the same key
+ * when right.ts ∈ [left.ts − before, left.ts + after]. Both sides are buffered in window stores
+ * kept for before + after + grace. Joined rows carry the later of the two times.
+ *
+ * Outer joins (LEFT / RIGHT / FULL) emit a record without a match padded with nulls:
+ * - with GRACE PERIOD: once stream time passes its window (ts + after|before + grace) and only
+ *   if it never matched (kept in a `pending` store, so a restart still emits them);
+ * - without GRACE PERIOD: at once when it arrives without a match (ksqlDB's legacy rule; a later
+ *   match is then emitted too).
+ * Records later than the window + grace (default grace 24 h) are dropped.
+ */
+import type { Operator } from '../operator.ts';
+import type { Row } from '../expr/row.ts';
+import type { KeyValueStore } from '../../state/store.ts';
+import type { WindowStore } from '../../state/window-store.ts';
+import type { JoinContext } from './join.ts';
+import { routeRows } from './join.ts';
+import { requireStores } from './stateful.ts';
+import { keyBytes } from '../state-keys.ts';
+
+interface Buffered {
+  readonly c: unknown[];
+  readonly t: number;
+  readonly p: number;
+  readonly o: number;
+}
+
+interface Pending extends Buffered {
+  readonly right: boolean;
+  readonly due: number;
+}
+
+const DEFAULT_GRACE_MS = 24 * 3600_000;
+
+export function streamStreamJoin(jc: JoinContext): Operator {
+  const { step, ctx, rightSide } = jc;
+  const spec = step.spec;
+  const before = spec.beforeMs;
+  const after = spec.afterMs;
+  const eager = spec.graceMs === null;
+  const grace = spec.graceMs ?? DEFAULT_GRACE_MS;
+  const outerLeft = spec.type === 'LEFT' || spec.type === 'FULL';
+  const outerRight = spec.type === 'RIGHT' || spec.type === 'FULL';
+  let lefts: WindowStore<Buffered> | null = null;
+  let rights: WindowStore<Buffered> | null = null;
+  let pending: KeyValueStore<Pending> | null = null;
+  let streamTime = Number.NEGATIVE_INFINITY;
+
+  const pendingKey = (right: boolean, b: { t: number; p: number; o: number }) => keyBytes([right ? 1 : 0, b.t, b.p, b.o]);
+  const asRow = (b: Buffered): Row => jc.rowOf(b.c, b.t);
+
+  const onRecord = (row: Row, isRight: boolean, out: Row[]): void => {
+    if (row.valueNull) return;
+    const key = isRight ? jc.rightKey(row) : jc.leftKey(row);
+    if (key === null || key === undefined) return;
+    if (row.ts > streamTime) streamTime = row.ts;
+    // Too late for any window it could join: dropped.
+    if (row.ts + (isRight ? before : after) + grace < streamTime) return;
+    const kb = keyBytes([key]);
+    const own: Buffered = { c: row.cols, t: row.ts, p: row.partition, o: row.offset };
+    const others = isRight ? lefts! : rights!;
+    const matches = isRight ? others.fetch(kb, row.ts - after, row.ts + before) : others.fetch(kb, row.ts - before, row.ts + after);
+    for (const m of matches) {
+      const other = asRow(m.value);
+      const ts = Math.max(row.ts, m.value.t);
+      out.push(isRight ? jc.combine(other, row, ts, row) : jc.combine(row, other, ts, row));
+      if (!eager && pending) pending.delete(pendingKey(!isRight, m.value));
+    }
+    (isRight ? rights! : lefts!).put(kb, row.ts, own);
+    const outer = isRight ? outerRight : outerLeft;
+    if (outer && matches.length === 0) {
+      if (eager) out.push(isRight ? jc.combine(null, row, row.ts, row) : jc.combine(row, null, row.ts, row));
+      else pending!.put(pendingKey(isRight, own), { ...own, right: isRight, due: row.ts + (isRight ? before : after) + grace });
+    }
+  };
+
+  return {
+    name: step.name,
+    async open() {
+      const stores = requireStores(ctx);
+      const options = { windowSizeMs: 1, retentionMs: before + after + grace, retainDuplicates: true };
+      lefts = await stores.windowStore<Buffered>(ctx.queryId, `${step.name}/left`, options);
+      rights = await stores.windowStore<Buffered>(ctx.queryId, `${step.name}/right`, options);
+      if (!eager && (outerLeft || outerRight)) pending = await stores.keyValueStore<Pending>(ctx.queryId, `${step.name}/outer`);
+      streamTime = Math.max(lefts.streamTime(), rights.streamTime());
+    },
+    process(rows) {
+      const out = routeRows(rows, rightSide, onRecord);
+      if (Number.isFinite(streamTime)) {
+        lefts!.advanceTime(streamTime);
+        rights!.advanceTime(streamTime);
+      }
+      return out;
+    },
+    drain() {
+      if (!pending) return [];
+      const due = [...pending.range(null, null)].filter((e) => e.value.due <= streamTime);
+      due.sort((a, b) => a.value.t - b.value.t);
+      const out: Row[] = [];
+      for (const { key, value } of due) {
+        pending.delete(key);
+        const row = asRow(value);
+        out.push(value.right ? jc.combine(null, row, value.t, row) : jc.combine(row, null, value.t, row));
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Stream-table join: the table side is materialized (primary key → latest row) and never emits;
+ * each stream row looks up the table row for its join key as of now (the stream record's time,
+ * since rows are processed in order). INNER emits only matches; LEFT pads a missing table row.
+ */
+import type { Operator } from '../operator.ts';
+import type { KeyValueStore } from '../../state/store.ts';
+import type { JoinContext } from './join.ts';
+import { routeRows } from './join.ts';
+import { requireStores } from './stateful.ts';
+import { keyBytes } from '../state-keys.ts';
+
+interface Stored {
+  readonly c: unknown[];
+  readonly t: number;
+}
+
+export function streamTableJoin(jc: JoinContext): Operator {
+  const { step, ctx, rightSide } = jc;
+  const keyCount = step.spec.rightKeyCount;
+  const left = step.spec.type === 'LEFT';
+  let table: KeyValueStore<Stored> | null = null;
+  return {
+    name: step.name,
+    async open() {
+      table = await requireStores(ctx).keyValueStore<Stored>(ctx.queryId, `${step.name}/right`);
+    },
+    process(rows) {
+      const t = table!;
+      return routeRows(rows, rightSide, (row, isRight, out) => {
+        if (isRight) {
+          if (row.keyNull) return;
+          const k = keyBytes(row.cols.slice(0, keyCount));
+          if (row.valueNull) t.delete(k);
+          else t.put(k, { c: row.cols, t: row.ts });
+          return;
+        }
+        if (row.valueNull) return;
+        const key = jc.leftKey(row);
+        const match = key === null || key === undefined ? undefined : t.get(keyBytes([key]));
+        if (match) out.push(jc.combine(row, jc.rowOf(match.c, match.t), row.ts, row));
+        else if (left) out.push(jc.combine(row, null, row.ts, row));
+      });
+    },
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * Joins. Rows reach a join tagged with their FROM source (`Row.side`): join k takes its left
+ * input from side 0 (source 0, or the output of join k−1) and its right input from side k+1;
+ * rows of later sources pass through untouched, to the join that takes them. Outputs are tagged
+ * side 0 and hold the left columns followed by the right columns (nulls for a missing side).
+ */
+import type { JoinStep } from '../../plan/steps.ts';
+import type { Operator, OperatorContext } from '../operator.ts';
+import type { Row } from '../expr/row.ts';
+import { compileExpr } from '../expr/compile.ts';
+import { getFunction } from '../../functions/registry.ts';
+import { expressionErrorSink } from './errors.ts';
+import { streamStreamJoin } from './join-stream-stream.ts';
+import { streamTableJoin } from './join-stream-table.ts';
+import { tableTableJoin } from './join-table-table.ts';
+
+export interface JoinContext {
+  readonly step: JoinStep;
+  readonly ctx: OperatorContext;
+  readonly rightSide: number;
+  readonly leftKey: (row: Row) => unknown;
+  readonly rightKey: (row: Row) => unknown;
+  /** The joined row: left columns then right columns, a missing side as nulls. */
+  combine(left: Row | null, right: Row | null, ts: number, trigger: Row): Row;
+  /** A bare row over stored columns, to evaluate key expressions on. */
+  rowOf(cols: unknown[], ts: number): Row;
+}
+
+export function joinOperator(step: JoinStep, rightSide: number, ctx: OperatorContext): Operator {
+  const onError = expressionErrorSink(ctx, step.name);
+  const { leftWidth, rightWidth } = step.spec;
+  const leftNulls = new Array(leftWidth).fill(null);
+  const rightNulls = new Array(rightWidth).fill(null);
+  const jc: JoinContext = {
+    step,
+    ctx,
+    rightSide,
+    leftKey: compileExpr(step.spec.leftKey, getFunction, onError),
+    rightKey: compileExpr(step.spec.rightKey, getFunction, onError),
+    combine(left, right, ts, trigger) {
+      const cols = (left ? padTo(left.cols, leftWidth) : leftNulls).concat(right ? right.cols : rightNulls);
+      return { cols, ts, partition: trigger.partition, offset: trigger.offset, windowStart: null, windowEnd: null, headers: null, side: 0 };
+    },
+    rowOf(cols, ts) {
+      return { cols, ts, partition: 0, offset: -1, windowStart: null, windowEnd: null, headers: null };
+    },
+  };
+  switch (step.spec.kind) {
+    case 'STREAM_STREAM':
+      return streamStreamJoin(jc);
+    case 'STREAM_TABLE':
+      return streamTableJoin(jc);
+    case 'TABLE_TABLE':
+      return tableTableJoin(jc);
+  }
+}
+
+function padTo(cols: unknown[], width: number): unknown[] {
+  if (cols.length === width) return cols;
+  const out = cols.slice(0, width);
+  while (out.length < width) out.push(null);
+  return out;
+}
+
+/** Splits a batch: calls `handle` for the join's own rows (in order) and passes the others through. */
+export function routeRows(rows: Row[], rightSide: number, handle: (row: Row, isRight: boolean, out: Row[]) => void): Row[] {
+  const out: Row[] = [];
+  for (const row of rows) {
+    const side = row.side ?? 0;
+    if (side === 0) handle(row, false, out);
+    else if (side === rightSide) handle(row, true, out);
+    else out.push(row);
+  }
+  return out;
+}
