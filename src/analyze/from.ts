@@ -30,6 +30,8 @@ export interface FromAnalysis {
   readonly joins: readonly JoinSpec[];
   /** Expressions whose select items become key columns (without PARTITION BY). */
   readonly keyExprs: readonly Expr[];
+  /** What `ROWKEY` means in a join: the join key (either side's for a FULL join). */
+  readonly rowKey: Expr | null;
   /** `*` or `alias.*`: column references and their output names. */
   star(source: string | null, span: Span): { expr: Expr; name: string | null }[];
   /** Output name of a selected column reference (null: not a plain column). */
@@ -94,6 +96,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
   // Joins: each ON must be `left expression = right expression`, one side per input.
   const specs: JoinSpec[] = [];
   const firstKeys: Expr[] = [];
+  let synthetic: Expr | null = null;
   let leftIsTable = primary.type === 'TABLE';
   joins.forEach((j, k) => {
     const right = sources[k + 1];
@@ -152,13 +155,21 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
       graceMs: j.within?.grace ? durationMs(j.within.grace) : null,
     });
     if (!(leftIsTable && rightIsTable)) leftIsTable = false;
+    // Key candidates: a selected column equal to either side of a join condition becomes the key
+    // (the first one in select order); a foreign-key join keeps the left table's primary key.
     if (k === 0) {
-      if (j.type === 'FULL') {
-        // A full outer join's key is either side's, whichever is present (ksqlDB's ROWKEY).
-        firstKeys.push({ kind: 'FunctionCall', name: 'COALESCE', args: [le, re], distinct: false, over: null, span: on.span });
-      } else if (j.type === 'RIGHT') firstKeys.push(re);
-      else firstKeys.push(le, ...(j.type === 'INNER' ? [re] : []));
+      synthetic =
+        j.type === 'FULL' && !(leftIsTable && rightIsTable)
+          ? { kind: 'FunctionCall', name: 'COALESCE', args: [le, re], distinct: false, over: null, span: on.span }
+          : le;
+      if (leftIsTable && rightIsTable) {
+        const pk = primary.schema.key[0];
+        if (pk) firstKeys.push({ kind: 'ColumnRef', source: sources[0].alias, name: pk.name, span: on.span });
+        if (!leftPk) return;
+      }
+      if (j.type === 'FULL') firstKeys.push(synthetic);
     }
+    if (!(leftIsTable && rightIsTable && !leftPk)) firstKeys.push(le, re);
   });
   return {
     sources,
@@ -167,6 +178,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     pseudo,
     resultType: leftIsTable ? 'TABLE' : 'STREAM',
     joins: specs,
+    rowKey: synthetic,
     keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : firstKeys,
     star(qualifier, span) {
       const chosen = qualifier === null ? sources : sources.filter((s) => s.alias === qualifier || s.source.name === qualifier);

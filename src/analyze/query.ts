@@ -60,12 +60,13 @@ export interface AnalyzedQuery {
 
 
 export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
-  const query = rewriteTableFunctionQuery(input, catalog);
+  let query = rewriteTableFunctionQuery(input, catalog);
   const aggregate = isAggregateQuery(query);
   if (query.window && !aggregate) throw new SqlError('INVALID', 'WINDOW requires GROUP BY', query.span);
   if (query.having && !aggregate) throw new SqlError('INVALID', 'HAVING requires GROUP BY', query.having.span);
 
   const from = analyzeFrom(query.from, catalog, (name, span) => resolveSource(catalog, name, span));
+  if (from.rowKey && !from.scopeColumns.some((c) => c.name === 'ROWKEY')) query = replaceRowKey(query, from.rowKey);
   const source = from.primary;
   const isJoin = from.joins.length > 0;
   if (query.window && from.resultType === 'TABLE') throw new SqlError('INVALID', 'WINDOW clause is not supported on tables: windows apply to streams', query.span);
@@ -285,4 +286,20 @@ function extractTableFunctions(expr: Expr, replace: (call: FnCall) => Expr): Exp
     return out;
   };
   return visit(expr) as Expr;
+}
+
+/** In a join, `ROWKEY` names the join key (ksqlDB's synthetic key column). */
+function replaceRowKey(query: Query, key: Expr): Query {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== 'object') return node;
+    const rec = node as Record<string, unknown>;
+    if (rec.kind === 'ColumnRef' && rec.name === 'ROWKEY' && rec.source === null) return { ...key, span: rec.span };
+    if ('line' in rec && 'column' in rec) return node;
+    if (rec.kind === 'Cast') return { ...rec, operand: visit(rec.operand) };
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rec)) out[k] = k === 'from' ? v : visit(v);
+    return out;
+  };
+  return visit(query) as Query;
 }
