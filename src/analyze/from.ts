@@ -41,6 +41,7 @@ export interface FromAnalysis {
 }
 
 const STREAM_PSEUDO: PseudoColumn[] = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET'];
+const PSEUDO_NAMES = new Set(['ROWTIME', 'ROWPARTITION', 'ROWOFFSET', 'WINDOWSTART', 'WINDOWEND']);
 
 export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: string, span: Span) => DataSource): FromAnalysis {
   const refs: { name: string; alias: string | null; span: Span }[] = [];
@@ -70,6 +71,12 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
   const primary = sources[0].source;
   const pseudo: PseudoColumn[] = single && primary.window ? [...STREAM_PSEUDO, 'WINDOWSTART', 'WINDOWEND'] : STREAM_PSEUDO;
   const owner = (name: string, qualifier: string | null, span: Span): FromSource => {
+    if (PSEUDO_NAMES.has(name) && !sources.some((s) => allColumns(s.source.schema).some((c) => c.name === name))) {
+      // A pseudo column belongs to the row it is read from: the named source, or the first.
+      const q = qualifier === null ? sources[0] : sources.find((s) => s.alias === qualifier || s.source.name === qualifier);
+      if (!q) throw new SqlError('UNKNOWN_SOURCE', `Source '${qualifier}' is not in the FROM clause`, span);
+      return q;
+    }
     const found = sources.filter((s) => (qualifier === null || s.alias === qualifier || s.source.name === qualifier) && allColumns(s.source.schema).some((c) => c.name === name));
     if (found.length === 0) throw new SqlError('UNKNOWN_COLUMN', `Column '${qualifier ? `${qualifier}.` : ''}${name}' cannot be resolved.`, span);
     if (found.length > 1) throw new SqlError('AMBIGUOUS_COLUMN', `Column '${name}' is ambiguous: it could be ${found.map((s) => `${s.alias}.${name}`).join(' or ')}`, span);

@@ -13,7 +13,7 @@ import type { Catalog, DataSource } from './catalog.ts';
 import type { Column, LogicalSchema } from './schema.ts';
 import { allColumns } from './schema.ts';
 import type { TypedExpr } from './expr/typed-expr.ts';
-import { analyzeExpr, columnsScope } from './expr/analyze-expr.ts';
+import { analyzeExpr, columnsScope, type ExprScope } from './expr/analyze-expr.ts';
 import type { PseudoColumn } from './expr/typed-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { exprKey } from './expr-key.ts';
@@ -156,16 +156,16 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   const seen = new Set<string>();
   const keyTaken = new Set<number>();
   rewritten.forEach((item, i) => {
-    const typed = analyzeExpr(item.expr, scope, getFunction);
+    let typed = analyzeExpr(item.expr, scope, getFunction);
     const name = names[i];
     if (seen.has(name)) throw new SqlError('INVALID', `Duplicate column name '${name}' in the projection`, item.span);
     seen.add(name);
-    const entry = { col: { name, type: typed.type }, expr: typed };
     const ki = keyExprKeys.indexOf(from.keyOf(item.original));
     // In a join, one select item per key: the first that repeats a join expression.
     const isKey = ki >= 0 && (!isJoin || keyTaken.size === 0);
     if (isKey) keyTaken.add(ki);
-    (isKey ? keyCols : valueCols).push(entry);
+    if (isKey && isJoin && !query.partitionBy) typed = joinKeyExpr(item.original, keyExprs, scope, typed);
+    (isKey ? keyCols : valueCols).push({ col: { name, type: typed.type }, expr: typed });
   });
   if (isJoin && keyCols.length === 0 && keyExprs.length) {
     // The join key is not selected (a FULL join's synthetic key, or `SELECT *`): keep it as the key.
@@ -302,4 +302,19 @@ function replaceRowKey(query: Query, key: Expr): Query {
     return out;
   };
   return visit(query) as Query;
+}
+
+/**
+ * The key column of a join is the join key itself: after an outer join the selected side may be
+ * missing, and the key is then the other side's (COALESCE over the equivalent join expressions).
+ */
+function joinKeyExpr(selected: Expr, candidates: readonly Expr[], scope: ExprScope, typed: TypedExpr): TypedExpr {
+  const others = candidates.filter((c) => c.kind === 'ColumnRef' && c !== selected);
+  if (others.length === 0) return typed;
+  try {
+    const coalesced = analyzeExpr({ kind: 'FunctionCall', name: 'COALESCE', args: [selected, ...others], distinct: false, over: null, span: selected.span }, scope, getFunction);
+    return coalesced.type.kind === typed.type.kind ? coalesced : typed;
+  } catch {
+    return typed;
+  }
 }

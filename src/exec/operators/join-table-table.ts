@@ -57,6 +57,12 @@ export function tableTableJoin(jc: JoinContext): Operator {
     const newJk = joinKeyOfLeft(after);
     const prev = result(before, oldJk ? rights!.get(oldJk) : null, row);
     const next = result(after, newJk ? rights!.get(newJk) : null, row);
+    // A foreign-key join always deletes the result of a deleted left row (as ksqlDB does).
+    if (!next && !prev && !after && before && spec.foreignKey) {
+      const gone = jc.combine(jc.rowOf(before.c, before.t), null, row.ts, row);
+      out.push({ ...gone, valueNull: true, colsKept: true, prior: null });
+      return;
+    }
     emitChange(out, prev, next, row);
   };
 
@@ -74,6 +80,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
         const jk = joinKeyOfLeft(value);
         if (jk && sameBytes(jk, rk)) referencing.push(value);
       }
+      referencing.sort((a, b) => a.t - b.t); // oldest first: a stable order independent of key encoding
     } else {
       const l = lefts!.get(rk);
       if (l) referencing.push(l);

@@ -16,7 +16,7 @@
  *   with the batch's outputs before its offsets are committed.
  * Invariants: rows keep their input order; every input row is either emitted, or logged, or
  * dead-lettered, or the batch fails; rows with a null value pass through with null results and
- * are not sent to the model.
+ * are not sent to the model, as are the prior versions of table rows (see withPrior).
  */
 import type { ModelCallSpec, ModelCallStep, SourceStep, Step } from '../../plan/steps.ts';
 import type { Operator, OperatorContext } from '../operator.ts';
@@ -142,7 +142,7 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
       let k = 0;
       for (const row of rows) {
         if (row.valueNull) {
-          out.push({ ...row, cols: [...row.cols, ...calls.map(() => null)] });
+          out.push(withPrior({ ...row, cols: [...row.cols, ...calls.map(() => null)] }, calls.length));
           continue;
         }
         const cols = row.cols.slice();
@@ -211,7 +211,7 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
           }
         }
         k++;
-        if (!drop) out.push({ ...row, cols });
+        if (!drop) out.push(withPrior({ ...row, cols }, calls.length));
       }
       for (const [t, records] of dead) {
         if (!ensured.has(t)) {
@@ -227,6 +227,14 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
       registry.detach(ctx.queryId);
     },
   };
+}
+
+/**
+ * A table row's `prior` (the version it replaces) gets null results: the model is not called
+ * again for a retraction, so a filter on a prediction sees the prior version as not passing.
+ */
+function withPrior(row: Row, n: number): Row {
+  return Array.isArray(row.prior) ? { ...row, prior: [...row.prior, ...new Array(n).fill(null)] } : row;
 }
 
 /** An answer with a different number of outputs than the plan expects is an error, never a misaligned row. */
