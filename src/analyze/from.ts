@@ -201,6 +201,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
       if (expr.kind !== 'ColumnRef') return null;
       if (single || expr.name.startsWith('$')) return expr.name;
       const s = owner(expr.name, expr.source, expr.span);
+      if (PSEUDO_NAMES.has(expr.name) && expr.source) return `${s.alias}_${expr.name}`;
       return columnCount(expr.name) > 1 ? `${s.alias}_${expr.name}` : expr.name;
     },
     keyOf,
