@@ -4,7 +4,7 @@
  * nothing. Where it starts is `auto.offset.reset` (default: latest, as in ksqlDB).
  */
 import type { QueryStatement } from '../sql/ast.ts';
-import { SqlError } from '../sql/errors.ts';
+import { pullQuery } from './pull-query.ts';
 import { analyzeQuery } from '../analyze/query.ts';
 import { planQuery } from '../plan/planner.ts';
 import { QueryTask } from '../exec/query-task.ts';
@@ -17,9 +17,7 @@ let transientCounter = 0;
 export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promise<StatementResult> {
   const { engine } = ctx;
   if (ctx.replay) return { kind: 'message', message: '' };
-  if (s.query.emit === null) {
-    throw new SqlError('UNSUPPORTED', 'Pull queries (SELECT without EMIT CHANGES) need materialized tables, which are not supported yet. Add EMIT CHANGES for a push query.', s.span);
-  }
+  if (s.query.emit === null) return pullQuery(engine, s.query, s.span);
   const analyzed = analyzeQuery(s.query, engine.catalog);
   const root = planQuery(analyzed);
   const id = `transient_${analyzed.source.name}_${transientCounter++}`;
