@@ -137,7 +137,7 @@ test('MLServer V2, discovered: PREDICT with the default version and with iris$1 
     assert.deepEqual(rows.map((r) => r.cols[1]), iris.predict);
   }));
 
-test('ONNX model built by the test, discovered from the file: PREDICT equals the invoker called directly and scikit-learn's predict_proba()', () =>
+test('ONNX model built by the test, discovered from the file: PREDICT equals the invoker called directly and scikit-learn predict_proba()', () =>
   withEngine(async (e) => {
     const path = join(onnxDir, 'failure.onnx');
     writeFileSync(path, linearModelOnnx({ weights: failure.linear!.weights, bias: failure.linear!.bias, kind: 'float64', layout: 'matrix', sigmoid: true }));

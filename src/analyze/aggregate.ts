@@ -60,6 +60,7 @@ function containsAggregate(e: unknown): boolean {
   if (e === null || typeof e !== 'object') return false;
   const rec = e as Record<string, unknown>;
   if (rec.kind === 'FunctionCall' && getFunction(String(rec.name))?.kind === 'aggregate' && !rec.over) return true;
+  if (rec.kind === 'FunctionCall' && rec.over) return false;
   return Object.entries(rec).some(([k, v]) => k !== 'span' && containsAggregate(v));
 }
 
@@ -151,7 +152,7 @@ export function analyzeAggregation(
   };
 }
 
-function resolveAggregate(call: FunctionCall, scope: ExprScope): AggregateCall {
+export function resolveAggregate(call: FunctionCall, scope: ExprScope): AggregateCall {
   const fn = getFunction(call.name);
   if (!fn || fn.kind !== 'aggregate') throw new SqlError('UNKNOWN_FUNCTION', `Unknown aggregate function ${call.name}`, call.span);
   const args = call.args.filter((a) => a.kind !== 'Star');

@@ -18,7 +18,9 @@ import type { PseudoColumn } from './expr/typed-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { exprKey } from './expr-key.ts';
 import { analyzeFrom, type FromAnalysis } from './from.ts';
-import { analyzeAggregation, isAggregateQuery, type AggregationAnalysis } from './aggregate.ts';
+import { analyzeAggregation, durationMs, isAggregateQuery, resolveAggregate, type AggregationAnalysis } from './aggregate.ts';
+import type { OverCall } from '../plan/steps.ts';
+import type { Duration, FunctionCall } from '../sql/ast.ts';
 import type { WindowInfo } from '../plan/steps.ts';
 import { extractModelCalls, rewriteTableFunctionQuery } from './model-calls.ts';
 import type { ModelCallSpec } from '../plan/steps.ts';
@@ -35,6 +37,9 @@ export interface AnalyzedQuery {
   /** All sources and joins of the FROM clause. */
   readonly from: FromAnalysis;
   readonly where: TypedExpr | null;
+  /** Running aggregates (OVER), evaluated after WHERE; their results follow the source (and WHERE model) columns. */
+  readonly overCalls: readonly OverCall[];
+  readonly overColumns: readonly Column[];
   /** Table functions, evaluated after WHERE; their results are appended to the source columns. */
   readonly tableFunctions: readonly TableFunctionCall[];
   /** Model calls in WHERE, evaluated before the filter; their results follow the source columns. */
@@ -107,6 +112,8 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
     return {
       ...common,
       tableFunctions: [],
+      overCalls: [],
+      overColumns: [],
       modelCalls: [],
       modelColumns: [],
       projection: aggregation.projection,
@@ -118,10 +125,36 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
     };
   }
 
+  // Running aggregates (OVER): each call becomes a reference to a column the step appends.
+  const overCalls: OverCall[] = [];
+  const overCols: Column[] = [];
+  const overItems = items.map((item) => ({
+    ...item,
+    expr: replaceCalls(item.expr, (c) => c.over !== null, (call) => {
+      const name = `$OVER${overCalls.length}`;
+      const aggregate = resolveAggregate({ ...call, over: null }, whereScope);
+      const over = call.over!;
+      const frame = over.frame;
+      overCalls.push({
+        aggregate,
+        partitionBy: over.partitionBy.map((p) => analyzeExpr(p, whereScope, getFunction)),
+        frame:
+          frame === null || frame.preceding === 'UNBOUNDED'
+            ? null
+            : frame.kind === 'ROWS'
+              ? { kind: 'ROWS', preceding: frame.preceding as number }
+              : { kind: 'RANGE', precedingMs: durationMs(frame.preceding as Duration) },
+      });
+      overCols.push({ name, type: aggregate.returnType });
+      return { kind: 'ColumnRef', source: null, name, span: call.span };
+    }),
+  }));
+  if (overCalls.length) scopeCols0 = [...scopeCols0, ...overCols.map((c) => ({ name: c.name, type: c.type, source: alias }))];
+
   // Table functions: replace each call in a select item by a reference to a synthetic column.
   const tableFunctions: TableFunctionCall[] = [];
   const tfScopeCols = [...scopeCols0];
-  const rewritten = items.map((item) => ({
+  const rewritten = overItems.map((item) => ({
     ...item,
     expr: extractTableFunctions(item.expr, (call) => {
       const fn = getFunction(call.name);
@@ -135,7 +168,7 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
       return { kind: 'ColumnRef', source: null, name, span: call.span };
     }),
   }));
-  const tfScope = tableFunctions.length || whereModels.calls.length ? columnsScope(tfScopeCols, pseudo) : baseScope;
+  const tfScope = tableFunctions.length || whereModels.calls.length || overCalls.length ? columnsScope(tfScopeCols, pseudo) : baseScope;
   const selectModels = extractModelCalls(
     rewritten.map((r) => r.expr),
     { catalog, scope: tfScope, newColumnName },
@@ -177,6 +210,8 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
 
   return {
     ...common,
+    overCalls,
+    overColumns: overCols,
     tableFunctions,
     modelCalls: selectModels.calls,
     modelColumns: selectModels.columns,
@@ -317,4 +352,19 @@ function joinKeyExpr(selected: Expr, candidates: readonly Expr[], scope: ExprSco
   } catch {
     return typed;
   }
+}
+
+/** Rewrites the function calls matching `pick` (at any depth) with `replace`. */
+function replaceCalls(expr: Expr, pick: (c: FunctionCall) => boolean, replace: (call: FunctionCall) => Expr): Expr {
+  const visit = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(visit);
+    if (node === null || typeof node !== 'object') return node;
+    const rec = node as Record<string, unknown>;
+    if (rec.kind === 'FunctionCall' && pick(rec as unknown as FunctionCall)) return replace(rec as unknown as FunctionCall);
+    if ('line' in rec && 'column' in rec) return node;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(rec)) out[k] = k === 'type' && rec.kind === 'Cast' ? v : visit(v);
+    return out;
+  };
+  return visit(expr) as Expr;
 }

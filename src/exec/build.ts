@@ -12,6 +12,7 @@ import { modelCallOperator } from './operators/model-call.ts';
 import { materializeOperator } from './operators/materialize.ts';
 import { aggregateOperator } from './operators/aggregate.ts';
 import { joinOperator } from './operators/join.ts';
+import { overAggregateOperator } from './operators/over-aggregate.ts';
 
 export interface Pipeline {
   /** The sources in FROM order: rows of sources[i] carry `side = i`. */
@@ -40,6 +41,10 @@ export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
       case 'flatMap':
         visit(step.input);
         operators.push(flatMapOperator(step, ctx));
+        return;
+      case 'overAggregate':
+        visit(step.input);
+        operators.push(overAggregateOperator(step, ctx));
         return;
       case 'materialize':
         visit(step.input);

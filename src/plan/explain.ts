@@ -17,6 +17,8 @@ export function explainStep(step: Step, indent = ''): string {
       const within = j.kind === 'STREAM_STREAM' ? ` within (${j.beforeMs}ms, ${j.afterMs}ms)${j.graceMs !== null ? ` grace ${j.graceMs}ms` : ''}` : '';
       return `${head} | ${j.type} ${j.kind}${j.foreignKey ? ' (foreign key)' : ''} on ${formatTypedExpr(j.leftKey)} = ${formatTypedExpr(j.rightKey)}${within}\n${explainStep(step.left, indent + '\t')}\n${explainStep(step.right, indent + '\t')}`;
     }
+    case 'overAggregate':
+      return `${head} | ${step.calls.map((c) => `${c.aggregate.name}(${c.aggregate.args.map(formatTypedExpr).join(', ')}) OVER (PARTITION BY ${c.partitionBy.map(formatTypedExpr).join(', ')}${c.frame ? ` ${JSON.stringify(c.frame)}` : ''})`).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
     case 'materialize':
       return `${head}\n${explainStep(step.input, indent + '\t')}`;
     case 'aggregate': {

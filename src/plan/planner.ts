@@ -75,6 +75,16 @@ export function planQuery(q: AnalyzedQuery): Step {
     if (a.having) step = { type: 'filter', v: 1, name: 'HavingFilter', input: step, schema: step.schema, predicate: a.having, changes: true };
     return { type: 'project', v: 1, name: 'Project', input: step, schema: q.schema, exprs: q.projection, rekeyed: true };
   }
+  if (q.overCalls.length) {
+    step = {
+      type: 'overAggregate',
+      v: 1,
+      name: 'OverAggregate',
+      input: step,
+      schema: { key: step.schema.key, value: [...step.schema.value, ...q.overColumns] },
+      calls: q.overCalls,
+    };
+  }
   if (q.tableFunctions.length) {
     step = {
       type: 'flatMap',

@@ -173,7 +173,28 @@ export interface JoinStep {
   readonly spec: JoinSpec;
 }
 
-export type Step = JoinStep | SourceStep | MaterializeStep | FilterStep | FlatMapStep | ModelCallStep | AggregateStep | ProjectStep | SinkStep;
+/**
+ * Running aggregates, `AGG(x) OVER (PARTITION BY k [ORDER BY ROWTIME] [ROWS|RANGE frame])`:
+ * each row gets, per call, the aggregate over the rows of its partition so far (or within the
+ * frame), appended to its columns.
+ */
+export interface OverAggregateStep {
+  readonly type: 'overAggregate';
+  readonly v: 1;
+  readonly name: string;
+  readonly input: Step;
+  readonly schema: LogicalSchema;
+  readonly calls: readonly OverCall[];
+}
+
+export interface OverCall {
+  readonly aggregate: AggregateCall;
+  readonly partitionBy: readonly TypedExpr[];
+  /** null: every earlier row of the partition; ROWS: the last n rows before this one; RANGE: rows within ms before. */
+  readonly frame: { readonly kind: 'ROWS'; readonly preceding: number } | { readonly kind: 'RANGE'; readonly precedingMs: number } | null;
+}
+
+export type Step = OverAggregateStep | JoinStep | SourceStep | MaterializeStep | FilterStep | FlatMapStep | ModelCallStep | AggregateStep | ProjectStep | SinkStep;
 
 /** A persistent query's plan, as stored in the command log. */
 export interface QueryPlan {
@@ -198,6 +219,7 @@ export function stepsOf(root: Step): Step[] {
       case 'modelCall':
       case 'materialize':
       case 'aggregate':
+      case 'overAggregate':
       case 'project':
       case 'sink':
         visit(s.input);

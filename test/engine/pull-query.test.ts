@@ -19,7 +19,7 @@ test('pull queries: lookup by key, range, scan and LIMIT on an aggregated table'
       return r.kind === 'table' ? r.rows : [];
     };
     assert.deepEqual(await rows(`SELECT * FROM per_user WHERE user = 'ann';`), [['ann', 2, 40]]);
-    assert.deepEqual((await rows(`SELECT user, total FROM per_user WHERE user >= 'b';`)).sort(), [['bob', 20], ['cid', 5]]);
+    assert.deepEqual([...(await rows(`SELECT user, total FROM per_user WHERE user >= 'b';`))].sort(), [['bob', 20], ['cid', 5]]);
     assert.deepEqual(await rows(`SELECT user FROM per_user WHERE total > 15 AND n = 1;`), [['bob']]);
     assert.equal((await rows(`SELECT * FROM per_user LIMIT 2;`)).length, 2);
     await assert.rejects(t.engine.execute(`SELECT * FROM clicks;`), /only supported on tables/);

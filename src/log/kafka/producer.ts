@@ -102,7 +102,11 @@ class ProducerCore {
       ...baseClientOptions(config, role),
       idempotent: true,
       acks: -1,
-      ...(transactionalId ? { transactionalId } : {}),
+      // -1/-1: "a new producer session" for InitProducerId. The library's default (0/0) asks
+      // the coordinator to bump an existing session with that id/epoch (KIP-360), which it
+      // refuses with PRODUCER_FENCED once another producer used the transactional id before:
+      // a restarted instance could never take over its predecessor's id.
+      ...(transactionalId ? { transactionalId, producerId: -1n, producerEpoch: -1 } : {}),
     };
     this.client = new LibProducer(clientOptions);
     this.#maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
