@@ -75,7 +75,6 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   const source = from.primary;
   const isJoin = from.joins.length > 0;
   if (query.window && from.resultType === 'TABLE') throw new SqlError('INVALID', 'WINDOW clause is not supported on tables: windows apply to streams', query.span);
-  if (query.window?.kind === 'SLIDING') throw new SqlError('UNSUPPORTED', 'SLIDING windows are not supported yet', query.span);
   if (aggregate && query.partitionBy) throw new SqlError('INVALID', 'PARTITION BY and GROUP BY cannot be used together', query.span);
   const alias = from.sources[0].alias;
   const scopeCols = [...from.scopeColumns];

@@ -15,8 +15,10 @@ import { expressionErrorSink } from './errors.ts';
 import { requireStores } from './stateful.ts';
 import { keyBytes, sameBytes } from '../state-keys.ts';
 import { windowedAggregateOperator } from './window-aggregate.ts';
+import { slidingAggregateOperator } from './sliding-aggregate.ts';
 
 export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Operator {
+  if (step.window?.info.kind === 'SLIDING') return slidingAggregateOperator(step, ctx);
   if (step.window) return windowedAggregateOperator(step, ctx);
   const onError = expressionErrorSink(ctx, step.name);
   const agg = compileAggregator(step, onError);

@@ -128,7 +128,11 @@ export class KafkaLog implements Log {
     return this.#describe(names);
   }
 
-  async offsets(topic: string): Promise<{ partition: number; start: number; end: number }[]> {
+  /**
+   * `isolation` 'read_committed' makes `end` the last stable offset: below the first record of
+   * a transaction still open (equal to the high watermark when none is).
+   */
+  async offsets(topic: string, isolation: 'read_uncommitted' | 'read_committed' = 'read_uncommitted'): Promise<{ partition: number; start: number; end: number }[]> {
     const metadata = await this.#metadata([topic]);
     const t = metadata?.topics.get(topic);
     if (!t) throw new UnknownTopicError(topic);
@@ -136,7 +140,7 @@ export class KafkaLog implements Log {
     const list = (timestamp: bigint) =>
       this.#admin.listOffsets({
         topics: [{ name: topic, partitions: ids.map((partitionIndex) => ({ partitionIndex, timestamp })) }],
-        isolationLevel: 0,
+        isolationLevel: isolation === 'read_committed' ? 1 : 0,
       });
     const [earliest, latest] = await Promise.all([list(-2n), list(-1n)]);
     const start = new Map(earliest.flatMap((x) => x.partitions).map((p) => [p.partitionIndex, Number(p.offset)]));

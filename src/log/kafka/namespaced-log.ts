@@ -94,8 +94,8 @@ export class NamespacedKafkaLog implements Log {
     return (await this.inner.listTopics()).filter((t) => this.local(t.name) !== null).map((t) => this.#describe(t));
   }
 
-  offsets(topic: string): Promise<{ partition: number; start: number; end: number }[]> {
-    return this.#translate(this.inner.offsets(this.topic(topic)));
+  offsets(topic: string, isolation: 'read_uncommitted' | 'read_committed' = 'read_uncommitted'): Promise<{ partition: number; start: number; end: number }[]> {
+    return this.#translate(this.inner.offsets(this.topic(topic), isolation));
   }
 
   async committed(groupId: string, topic: string): Promise<PartitionOffset[]> {

@@ -1,0 +1,94 @@
+/**
+ * SLIDING windows (Kafka Streams' sliding windows, which ksqlDB lacks): every record at time t
+ * defines the window [t − size, t] over the records of its key, and the window's aggregate is
+ * emitted with that record. A record that arrives out of order (within the grace period) also
+ * re-emits the windows of the later records whose span now includes it. Records are buffered
+ * per key for size + grace; the aggregate of a window is recomputed from the buffer (windows
+ * are short, so this stays cheap). Records older than stream time − grace are dropped and counted.
+ */
+import type { AggregateStep } from '../../plan/steps.ts';
+import type { Operator, OperatorContext } from '../operator.ts';
+import type { Row } from '../expr/row.ts';
+import type { WindowStore } from '../../state/window-store.ts';
+import { compileAggregator } from './aggregator.ts';
+import { expressionErrorSink } from './errors.ts';
+import { requireStores } from './stateful.ts';
+import { keyBytes } from '../state-keys.ts';
+
+interface Buffered {
+  readonly c: unknown[];
+  readonly t: number;
+}
+
+export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorContext): Operator {
+  const w = step.window!;
+  const size = w.info.kind === 'SLIDING' ? w.info.sizeMs : 0;
+  const agg = compileAggregator(step, expressionErrorSink(ctx, step.name));
+  let buffer: WindowStore<Buffered> | null = null;
+  let streamTime = Number.NEGATIVE_INFINITY;
+  let late = 0;
+
+  const windowRow = (group: unknown[], k: Uint8Array, end: number, from: Row): Row => {
+    const entries = buffer!.fetch(k, end - size, end);
+    let states = agg.init();
+    let newest = Number.NEGATIVE_INFINITY;
+    for (const e of entries) {
+      states = agg.add(states, { ...from, cols: e.value.c, ts: e.value.t, valueNull: false });
+      if (e.value.t > newest) newest = e.value.t;
+    }
+    return {
+      cols: [...group, ...agg.results(states)],
+      ts: newest,
+      partition: from.partition,
+      offset: from.offset,
+      windowStart: end - size,
+      windowEnd: end,
+      headers: null,
+    };
+  };
+
+  return {
+    name: step.name,
+    async open() {
+      buffer = await requireStores(ctx).windowStore<Buffered>(ctx.queryId, step.name, {
+        windowSizeMs: 1,
+        retentionMs: size + w.graceMs,
+        retainDuplicates: true,
+      });
+      streamTime = buffer.streamTime();
+    },
+    process(rows: Row[]): Row[] {
+      const out: Row[] = [];
+      for (const r of rows) {
+        if (r.valueNull) continue;
+        const group = agg.group(r);
+        if (!group) continue;
+        if (r.ts < streamTime - w.graceMs) {
+          late++;
+          ctx.errors.report({
+            level: 'WARN',
+            type: 'LATE_RECORD_DROPPED',
+            queryId: ctx.queryId,
+            step: step.name,
+            reason: `Record at ${r.partition}@${r.offset} with time ${r.ts} is older than stream time ${streamTime} minus the grace period (${w.graceMs} ms). Late records dropped so far: ${late}`,
+            partition: r.partition,
+            offset: r.offset,
+          });
+          continue;
+        }
+        const k = keyBytes(group);
+        buffer!.put(k, r.ts, { c: r.cols, t: r.ts });
+        out.push(windowRow(group, k, r.ts, r));
+        if (r.ts < streamTime) {
+          // Later windows that now include this record.
+          const later = new Set<number>();
+          for (const e of buffer!.fetch(k, r.ts + 1, r.ts + size)) later.add(e.value.t);
+          for (const end of [...later].sort((a, b) => a - b)) out.push(windowRow(group, k, end, r));
+        }
+        if (r.ts > streamTime) streamTime = r.ts;
+      }
+      if (Number.isFinite(streamTime)) buffer!.advanceTime(streamTime);
+      return out;
+    },
+  };
+}
