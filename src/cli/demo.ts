@@ -24,6 +24,13 @@ CREATE STREAM hot_readings AS
   FROM readings
   WHERE temp > 85 AND status <> 'maintenance';
 
+-- Per-site statistics in 10-second tumbling windows (a table, updated as readings arrive).
+CREATE TABLE site_stats AS
+  SELECT site, COUNT(*) AS readings, ROUND(AVG(temp), 2) AS avg_temp, MAX(vibration) AS max_vibration
+  FROM readings
+  WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 2 SECONDS)
+  GROUP BY site;
+
 -- The same readings, re-keyed by site for a per-site consumer.
 CREATE STREAM readings_by_site WITH (KAFKA_TOPIC='readings_by_site') AS
   SELECT site, device, temp, UCASE(status) AS status
@@ -59,11 +66,15 @@ export async function demoCommand(argv: string[]): Promise<number> {
     write(`[${((Date.now() - started) / 1000).toFixed(0)}s] produced ${gen.count} | ${stats.join(' | ')}\n`);
   }
   await gen.stop();
-  await session.engine.runUntilIdle?.();
+  await new Promise((r) => setTimeout(r, 500));
+  write(`\nPull query on the windowed table (current state of the latest windows):\n`);
+  for (const r of await session.engine.execute(`SELECT site, WINDOWSTART AS window_start, readings, avg_temp FROM site_stats WHERE readings > 0 LIMIT 8;`)) {
+    await presentResult(r, write);
+  }
   write(`\nDone. The data stays in ${dataDir}. Look at it with:\n`);
   write(`  riffle topic list --data-dir ${dataDir}\n`);
   write(`  riffle topic consume HOT_READINGS --from-beginning --limit 5 --data-dir ${dataDir}\n`);
-  write(`  riffle sql --data-dir ${dataDir}     (then: SHOW QUERIES; DESCRIBE EXTENDED hot_readings;)\n`);
+  write(`  riffle sql --data-dir ${dataDir}     (then: SHOW QUERIES; DESCRIBE EXTENDED hot_readings; SELECT * FROM site_stats;)\n`);
   await producer.close();
   await session.close();
   return 0;
