@@ -23,7 +23,7 @@ export async function show(ctx: ExecutionContext, s: Show): Promise<StatementRes
     case 'QUERIES': {
       const rows = engine.catalog.listQueries().map((q) => {
         const task = engine.tasks.get(q.id);
-        return [q.id, task?.state ?? 'UNKNOWN', q.sink, engine.catalog.getSource(q.sink)?.topic ?? '', task ? String(task.consumed) : '0', q.sql];
+        return [q.id, task?.state ?? 'UNKNOWN', q.sink, engine.catalog.getSource(q.sink)?.topic ?? '', task ? String(task.consumed) : '0', q.sql.replace(/\s+/g, ' ')];
       });
       return { kind: 'table', title: 'Queries', columns: ['Query ID', 'Status', 'Sink Name', 'Sink Topic', 'Records In', 'Query String'], rows };
     }

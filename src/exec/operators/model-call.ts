@@ -16,7 +16,9 @@
  *   with the batch's outputs before its offsets are committed.
  * Invariants: rows keep their input order; every input row is either emitted, or logged, or
  * dead-lettered, or the batch fails; rows with a null value pass through with null results and
- * are not sent to the model, as are the prior versions of table rows (see withPrior).
+ * are not sent to the model. The prior version a table row carries (`Row.prior`) is predicted
+ * in the same batch, so downstream retractions see what the row had; a failed prior prediction
+ * is NULL (error fields under ERROR_COLUMNS), except under FAIL, which fails the batch.
  */
 import type { ModelCallSpec, ModelCallStep, SourceStep, Step } from '../../plan/steps.ts';
 import type { Operator, OperatorContext } from '../operator.ts';
@@ -116,11 +118,32 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
 
   const where = (row: Row) => `${topicOf(row)}/${row.partition}@${row.offset}`;
 
+  /** A call's STRUCT for an outcome: the outputs; on error, the error fields (when planned) or null. */
+  const structOf = (call: Call, o: Outcome): Record<string, unknown> | null => {
+    if (o.kind === 'error' && call.errorFields.length === 0) return null;
+    const s: Record<string, unknown> = {};
+    call.outputs.forEach((name, i) => (s[name] = o.kind === 'ok' ? (o.outputs[i] ?? null) : null));
+    if (call.errorFields.length > 0) {
+      s[call.errorFields[0]] = o.kind === 'ok' ? null : o.reason;
+      s[call.errorFields[1]] = o.kind === 'ok' ? null : o.code;
+      s[call.errorFields[2]] = o.kind === 'ok' ? null : o.attempts;
+    }
+    return s;
+  };
+
   return {
     name: step.name,
     async process(rows: Row[]): Promise<Row[]> {
-      const live = rows.filter((r) => !r.valueNull);
-      const results = live.length > 0 ? await Promise.all(calls.map((c) => run(c, live))) : [];
+      // One batch per call: the rows with a value, then the prior versions of table rows (their
+      // predictions make retractions downstream exact: a filter on a prediction, an aggregate).
+      const batch: Row[] = rows.filter((r) => !r.valueNull);
+      const priorAt = new Map<Row, number>();
+      for (const r of rows) {
+        if (!Array.isArray(r.prior)) continue;
+        priorAt.set(r, batch.length);
+        batch.push({ ...r, cols: r.prior, valueNull: false, prior: undefined });
+      }
+      const results = batch.length > 0 ? await Promise.all(calls.map((c) => run(c, batch))) : [];
 
       // FAIL first: nothing of a failed batch may be emitted, logged or dead-lettered.
       results.forEach((res, j) => {
@@ -130,7 +153,7 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
         const o = res.outcomes[k] as Extract<Outcome, { kind: 'error' }>;
         const failed = res.outcomes.filter((x) => x.kind === 'error').length;
         throw new ModelCallFailedError(
-          `Model ${calls[j].label} failed for the record at ${where(live[k])}${failed > 1 ? ` (and ${failed - 1} more in the batch)` : ''}: ${o.reason}. ` +
+          `Model ${calls[j].label} failed for the record at ${where(batch[k])}${failed > 1 ? ` (and ${failed - 1} more in the batch)` : ''}: ${o.reason}. ` +
             `ON_ERROR = 'FAIL' stops the query without committing this batch, so it resumes here after a restart; ` +
             `ON_ERROR = 'SKIP', 'ERROR_COLUMNS' or 'DEAD_LETTER' keeps it running.`,
         );
@@ -139,10 +162,14 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
       const out: Row[] = [];
       const reports: Report[] = [];
       const dead = new Map<string, ProducerRecord[]>();
+      const withPrior = (row: Row, next: Row): Row => {
+        const at = priorAt.get(row);
+        return at === undefined ? next : { ...next, prior: [...(row.prior as unknown[]), ...calls.map((c, j) => structOf(c, results[j].outcomes[at]))] };
+      };
       let k = 0;
       for (const row of rows) {
         if (row.valueNull) {
-          out.push(withPrior({ ...row, cols: [...row.cols, ...calls.map(() => null)] }, calls.length));
+          out.push(withPrior(row, { ...row, cols: [...row.cols, ...calls.map(() => null)] }));
           continue;
         }
         const cols = row.cols.slice();
@@ -152,10 +179,7 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
           const res = results[j];
           const o = res.outcomes[k];
           if (o.kind === 'ok') {
-            const s: Record<string, unknown> = {};
-            call.outputs.forEach((name, i) => (s[name] = o.outputs[i] ?? null));
-            for (const name of call.errorFields) s[name] = null;
-            cols.push(s);
+            cols.push(structOf(call, o));
             continue;
           }
           const base = { type: 'MODEL_ERROR' as const, queryId: ctx.queryId, step: step.name, topic: topicOf(row), partition: row.partition, offset: row.offset };
@@ -192,15 +216,8 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
               break;
             }
             case 'ERROR_COLUMNS':
-              if (call.errorFields.length > 0) {
-                const s: Record<string, unknown> = {};
-                for (const name of call.outputs) s[name] = null;
-                s[call.errorFields[0]] = o.reason;
-                s[call.errorFields[1]] = o.code;
-                s[call.errorFields[2]] = o.attempts;
-                cols.push(s);
-              } else {
-                cols.push(null);
+              cols.push(structOf(call, o));
+              if (call.errorFields.length === 0) {
                 reports.push({
                   ...base,
                   level: 'WARN',
@@ -211,7 +228,7 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
           }
         }
         k++;
-        if (!drop) out.push(withPrior({ ...row, cols }, calls.length));
+        if (!drop) out.push(withPrior(row, { ...row, cols }));
       }
       for (const [t, records] of dead) {
         if (!ensured.has(t)) {
@@ -227,14 +244,6 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
       registry.detach(ctx.queryId);
     },
   };
-}
-
-/**
- * A table row's `prior` (the version it replaces) gets null results: the model is not called
- * again for a retraction, so a filter on a prediction sees the prior version as not passing.
- */
-function withPrior(row: Row, n: number): Row {
-  return Array.isArray(row.prior) ? { ...row, prior: [...row.prior, ...new Array(n).fill(null)] } : row;
 }
 
 /** An answer with a different number of outputs than the plan expects is an error, never a misaligned row. */
