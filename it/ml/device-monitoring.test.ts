@@ -99,8 +99,11 @@ test('windowed variant: one-minute tumbling features, PREDICT per closed window,
   const e = await mlEngine();
   try {
     await e.engine.execute(script('setup.sql', 'windowed.sql'));
-    await produceReadings(e.log, readings);
-    await e.engine.runUntilIdle();
+    // As a live feed: 15 seconds of readings at a time, each processed before the next arrives.
+    for (let t0 = readings[0].reading_ts; t0 <= readings.at(-1)!.reading_ts; t0 += 15_000) {
+      await produceReadings(e.log, readings.filter((r) => r.reading_ts >= t0 && r.reading_ts < t0 + 15_000));
+      await e.engine.runUntilIdle();
+    }
 
     // Windows close (EMIT FINAL) once stream time passes their end plus the 10 s grace period.
     const streamTime = Math.max(...readings.map((r) => r.reading_ts));

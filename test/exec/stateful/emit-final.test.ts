@@ -104,33 +104,47 @@ async function checkEmitFinal(window: string, info: WindowInfo, recs: readonly R
         if (closesAt(end) <= st) assert.ok(emitted.has(id), `${id} not emitted by stream time ${st} (record ${i})`);
       }
     }
-    // Open windows (end + grace beyond the last stream time) were not emitted.
-    for (const [id, end] of ends) assert.equal(emitted.has(id), end + GRACE <= st, id);
+    for (const [id, end] of ends) {
+      if (closesAt(end) <= st) assert.ok(emitted.has(id), id);
+      if (end + GRACE > st) assert.ok(!emitted.has(id), `${id} is still open`);
+    }
     return { emitted, drops: await lateDrops(f.t.log, readTopic, 'CTAS_AGGF_0') };
   } finally {
     await f.close();
   }
 }
 
-/** A shuffled-within-grace input with three late records, closed by one record 60 s later. */
+/**
+ * Moves stream time 30 s past the last record, a second per record (key 'zz'), so every other
+ * window closes. (In steps: a single jump loses windows, see the last test.)
+ */
+function closing(recs: Rec[]): void {
+  const last = recs.reduce((m, r) => Math.max(m, r.ts), 0);
+  for (let t = 1000; t <= 30_000; t += 1000) recs.push({ key: 'zz', v: 1, ts: last + t });
+}
+
+/** A shuffled-within-grace input with three late records, then closing(). */
 function input(seed: number): { recs: Rec[]; late: number } {
   const recs = shuffleWithin(bursty(400, seed), GRACE, rng(seed + 1));
   assert.ok(maxLateness(recs) < GRACE);
-  const last = recs.reduce((m, r) => Math.max(m, r.ts), 0);
   for (const at of [150, 250, 350]) {
     const st = recs.slice(0, at).reduce((m, r) => Math.max(m, r.ts), 0);
     recs.splice(at, 0, { key: recs[at - 100].key, v: 10_000, ts: st - GRACE - 12_000 });
   }
-  recs.push({ key: 'zz', v: 1, ts: last + 60_000 });
+  closing(recs);
   return { recs, late: 3 };
 }
+
+/** Windows of keys other than 'zz' (all closed by closing()). */
+const notZz = (emitted: Map<string, Agg>) => [...emitted.keys()].filter((id) => !id.startsWith('zz@')).length;
+const modelNotZz = (model: ModelResult) => [...model.windows.keys()].filter((id) => !id.startsWith('zz@')).length;
 
 test('EMIT FINAL, TUMBLING: each window once, at end + grace, with its final value; late records dropped', { timeout: 120_000 }, async () => {
   const { recs, late } = input(3);
   const model = timeWindowModel(recs, 10_000, 10_000, GRACE);
   assert.equal(model.late, late);
   const { emitted, drops } = await checkEmitFinal(`TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 5 SECONDS)`, { kind: 'TUMBLING', sizeMs: 10_000 }, recs, model, (end) => end + GRACE);
-  assert.equal(emitted.size, model.windows.size - 1); // all but the closing record's window
+  assert.equal(notZz(emitted), modelNotZz(model));
   assert.equal(drops.length, late);
 });
 
@@ -145,20 +159,19 @@ test('EMIT FINAL, HOPPING: each window once, at end + grace, with its final valu
     model,
     (end) => end + GRACE,
   );
-  assert.equal(emitted.size, model.windows.size - 2);
+  assert.equal(notZz(emitted), modelNotZz(model));
   assert.equal(drops.length, late * 2);
 });
 
 test('EMIT FINAL, SESSION (in order): each session once, after end + grace, with its final value', { timeout: 120_000 }, async () => {
   // In order and gap <= grace: no record can reach a session once its end + grace has passed.
   const recs = bursty(400, 11);
-  const last = recs[recs.length - 1].ts;
-  recs.push({ key: 'zz', v: 1, ts: last + 60_000 });
+  closing(recs);
   const model = sessionModel(recs, 5000, GRACE);
   // Closing at end + grace (as now) or at end + gap + grace (Kafka Streams' rule for sessions) both pass.
   const { emitted } = await checkEmitFinal(`SESSION (5 SECONDS, GRACE PERIOD 5 SECONDS)`, { kind: 'SESSION', gapMs: 5000 }, recs, model, (end) => end + 5000 + GRACE);
-  assert.equal(emitted.size, model.windows.size - 1);
-  assert.ok(emitted.size > 20, `${emitted.size} sessions`);
+  assert.equal(notZz(emitted), modelNotZz(model));
+  assert.ok(notZz(emitted) > 20, `${notZz(emitted)} sessions`);
 });
 
 test(
@@ -185,3 +198,30 @@ test(
     }
   },
 );
+
+for (const [kind, window, info] of [
+  ['TUMBLING', `TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 5 SECONDS)`, { kind: 'TUMBLING', sizeMs: 10_000 }],
+  ['SESSION', `SESSION (5 SECONDS, GRACE PERIOD 5 SECONDS)`, { kind: 'SESSION', gapMs: 5000 }],
+] as const) {
+  test(
+    `EMIT FINAL, ${kind}: a window still pending when stream time jumps past its retention is emitted`,
+    { timeout: 60_000, todo: 'engine bug: window-aggregate.ts expires the window (advanceTime) before drain() reads it, so its final result is lost' },
+    async () => {
+      const f = await Feeder.open(window, info);
+      try {
+        const outs: WindowedOutput[] = [];
+        outs.push(...(await f.feed({ key: 'a', v: 7, ts: BASE + 1000 })));
+        outs.push(...(await f.feed({ key: 'a', v: 8, ts: BASE + 2000 })));
+        // A quiet minute, then the next record: a's window closed (and expired) on the way.
+        outs.push(...(await f.feed({ key: 'b', v: 1, ts: BASE + 60_000 })));
+        const end = kind === 'TUMBLING' ? BASE + 10_000 : BASE + 2000;
+        assert.deepEqual(
+          outs.map((o) => [o.id, o.value]),
+          [[windowId('a', BASE + (kind === 'TUMBLING' ? 0 : 1000), end), { C: 2, S: 15 }]],
+        );
+      } finally {
+        await f.close();
+      }
+    },
+  );
+}
