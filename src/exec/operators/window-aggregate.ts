@@ -101,7 +101,7 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
       sessions!.remove(k, s.start, s.end);
       if (s.start !== start || s.end !== end) {
         if (w.emitFinal) pending!.delete(keyBytes([...group, s.start, s.end]));
-        else out.push(row(group, null, s.start, s.end, r));
+        else out.push({ ...row(group, null, s.start, s.end, r), ts: s.value.t }); // a merged-away session's tombstone keeps its time
       }
     }
     const stored = next(merged, r);
