@@ -32,6 +32,8 @@ export interface FromAnalysis {
   readonly keyExprs: readonly Expr[];
   /** What `ROWKEY` means in a join: the join key (either side's for a FULL join). */
   readonly rowKey: Expr | null;
+  /** A FULL OUTER join: its key is the synthetic ROWKEY, never a column that `*` expands to. */
+  readonly fullOuter: boolean;
   /** `*` or `alias.*`: column references and their output names. */
   star(source: string | null, span: Span): { expr: Expr; name: string | null }[];
   /** Output name of a selected column reference (null: not a plain column). */
@@ -166,9 +168,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     // (the first one in select order); a foreign-key join keeps the left table's primary key.
     if (k === 0) {
       synthetic =
-        j.type === 'FULL' && !(leftIsTable && rightIsTable)
-          ? { kind: 'FunctionCall', name: 'COALESCE', args: [le, re], distinct: false, over: null, span: on.span }
-          : le;
+        j.type === 'FULL' ? { kind: 'FunctionCall', name: 'COALESCE', args: [le, re], distinct: false, over: null, span: on.span } : le;
       if (leftIsTable && rightIsTable) {
         const pk = primary.schema.key[0];
         if (pk) firstKeys.push({ kind: 'ColumnRef', source: sources[0].alias, name: pk.name, span: on.span });
@@ -186,6 +186,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     resultType: leftIsTable ? 'TABLE' : 'STREAM',
     joins: specs,
     rowKey: synthetic,
+    fullOuter: joins[0]?.type === 'FULL',
     keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : firstKeys,
     star(qualifier, span) {
       const chosen = qualifier === null ? sources : sources.filter((s) => s.alias === qualifier || s.source.name === qualifier);

@@ -194,7 +194,8 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
     seen.add(name);
     const ki = keyExprKeys.indexOf(from.keyOf(item.original));
     // In a join, one select item per key: the first that repeats a join expression.
-    const isKey = ki >= 0 && (!isJoin || keyTaken.size === 0);
+    const fromStar = items[i].fromStar === true;
+    const isKey = ki >= 0 && (!isJoin || keyTaken.size === 0) && !(fromStar && from.fullOuter);
     if (isKey) keyTaken.add(ki);
     if (isKey && isJoin && !query.partitionBy) typed = joinKeyExpr(item.original, keyExprs, scope, typed);
     (isKey ? keyCols : valueCols).push({ col: { name, type: typed.type }, expr: typed });
@@ -234,6 +235,8 @@ interface Item {
   readonly expr: Expr;
   /** The expression as written (before table-function rewriting), to match key expressions. */
   readonly original: Expr;
+  /** Expanded from `*` / `alias.*`. */
+  readonly fromStar?: boolean;
   readonly alias: string | null;
   readonly span: Span;
 }
@@ -247,7 +250,7 @@ function expandSelect(select: readonly SelectItem[], from: FromAnalysis, partiti
           from.star(item.source, item.span); // validates the qualifier
           for (const expr of starColumns(from.primary, partitionBy, item.span)) out.push({ expr, original: expr, alias: null, span: item.span });
         } else {
-          for (const c of from.star(item.source, item.span)) out.push({ expr: c.expr, original: c.expr, alias: c.name, span: item.span });
+          for (const c of from.star(item.source, item.span)) out.push({ expr: c.expr, original: c.expr, alias: c.name, span: item.span, fromStar: true });
         }
         break;
       case 'SelectExpr':
@@ -328,6 +331,9 @@ function replaceRowKey(query: Query, key: Expr): Query {
     if (Array.isArray(node)) return node.map(visit);
     if (node === null || typeof node !== 'object') return node;
     const rec = node as Record<string, unknown>;
+    if (rec.kind === 'SelectExpr' && rec.alias === null && (rec.expr as Expr).kind === 'ColumnRef' && (rec.expr as { name: string }).name === 'ROWKEY') {
+      return { ...rec, alias: 'ROWKEY', expr: visit(rec.expr) };
+    }
     if (rec.kind === 'ColumnRef' && rec.name === 'ROWKEY' && rec.source === null) return { ...key, span: rec.span };
     if ('line' in rec && 'column' in rec) return node;
     if (rec.kind === 'Cast') return { ...rec, operand: visit(rec.operand) };
