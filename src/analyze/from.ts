@@ -186,7 +186,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     resultType: leftIsTable ? 'TABLE' : 'STREAM',
     joins: specs,
     rowKey: synthetic,
-    fullOuter: joins[0]?.type === 'FULL',
+    fullOuter: joins[joins.length - 1]?.type === 'FULL',
     keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : firstKeys,
     star(qualifier, span) {
       const chosen = qualifier === null ? sources : sources.filter((s) => s.alias === qualifier || s.source.name === qualifier);

@@ -187,6 +187,11 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   const valueCols: { col: Column; expr: TypedExpr }[] = [];
   const seen = new Set<string>();
   const keyTaken = new Set<number>();
+  // In a join the key is the first selected join column, explicit selections before `*` ones.
+  const keyCandidate = (i: number) =>
+    keyExprKeys.indexOf(from.keyOf(items[i].original)) >= 0 && !(items[i].fromStar && from.fullOuter);
+  const explicitKey = isJoin ? items.findIndex((it, i) => !it.fromStar && keyCandidate(i)) : -1;
+  const joinKeyItem = isJoin ? (explicitKey >= 0 ? explicitKey : items.findIndex((_it, i) => keyCandidate(i))) : -1;
   rewritten.forEach((item, i) => {
     let typed = analyzeExpr(item.expr, scope, getFunction);
     const name = names[i];
@@ -194,8 +199,7 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
     seen.add(name);
     const ki = keyExprKeys.indexOf(from.keyOf(item.original));
     // In a join, one select item per key: the first that repeats a join expression.
-    const fromStar = items[i].fromStar === true;
-    const isKey = ki >= 0 && (!isJoin || keyTaken.size === 0) && !(fromStar && from.fullOuter);
+    const isKey = isJoin ? i === joinKeyItem : ki >= 0;
     if (isKey) keyTaken.add(ki);
     if (isKey && isJoin && !query.partitionBy) typed = joinKeyExpr(item.original, keyExprs, scope, typed);
     (isKey ? keyCols : valueCols).push({ col: { name, type: typed.type }, expr: typed });
