@@ -12,7 +12,7 @@ import type { Row } from '../expr/row.ts';
 import type { WindowStore } from '../../state/window-store.ts';
 import { compileAggregator } from './aggregator.ts';
 import { expressionErrorSink } from './errors.ts';
-import { requireStores } from './stateful.ts';
+import { lateRecordReporter, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 
 interface Buffered {
@@ -26,7 +26,7 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
   const agg = compileAggregator(step, expressionErrorSink(ctx, step.name));
   let buffer: WindowStore<Buffered> | null = null;
   let streamTime = Number.NEGATIVE_INFINITY;
-  let late = 0;
+  const reportLate = lateRecordReporter(ctx, step.name);
 
   const windowRow = (group: unknown[], k: Uint8Array, end: number, from: Row): Row => {
     const entries = buffer!.fetch(k, end - size, end);
@@ -64,16 +64,7 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
         const group = agg.group(r);
         if (!group) continue;
         if (r.ts < streamTime - w.graceMs) {
-          late++;
-          ctx.errors.report({
-            level: 'WARN',
-            type: 'LATE_RECORD_DROPPED',
-            queryId: ctx.queryId,
-            step: step.name,
-            reason: `Record at ${r.partition}@${r.offset} with time ${r.ts} is older than stream time ${streamTime} minus the grace period (${w.graceMs} ms). Late records dropped so far: ${late}`,
-            partition: r.partition,
-            offset: r.offset,
-          });
+          reportLate(r, `older than stream time ${streamTime} minus the grace period (${w.graceMs} ms)`);
           continue;
         }
         const k = keyBytes(group);

@@ -16,7 +16,7 @@ import type { WindowStore } from '../../state/window-store.ts';
 import type { SessionStore } from '../../state/session-store.ts';
 import { compileAggregator, type Stored } from './aggregator.ts';
 import { expressionErrorSink } from './errors.ts';
-import { requireStores } from './stateful.ts';
+import { lateRecordReporter, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 
 interface Pending {
@@ -33,7 +33,6 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
   let sessions: SessionStore<Stored> | null = null;
   let pending: KeyValueStore<Pending> | null = null;
   let streamTime = Number.NEGATIVE_INFINITY;
-  let late = 0;
 
   const row = (group: unknown[], stored: Stored | null, start: number, end: number, from: Row | null): Row => ({
     cols: stored ? [...group, ...agg.results(stored.a)] : [...group, ...new Array(step.aggregates.length).fill(null)],
@@ -49,18 +48,9 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     a: agg.add(before ? before.a : agg.init(), r),
     t: before && before.t > r.ts ? before.t : r.ts,
   });
-  const dropLate = (r: Row, end: number) => {
-    late++;
-    ctx.errors.report({
-      level: 'WARN',
-      type: 'LATE_RECORD_DROPPED',
-      queryId: ctx.queryId,
-      step: step.name,
-      reason: `Record at ${r.partition}@${r.offset} with time ${r.ts} is later than the grace period (${w.graceMs} ms) of its window ending ${end}; stream time ${streamTime}. Late records dropped so far: ${late}`,
-      partition: r.partition,
-      offset: r.offset,
-    });
-  };
+  const reportLate = lateRecordReporter(ctx, step.name);
+  const dropLate = (r: Row, end: number) =>
+    reportLate(r, `later than the grace period (${w.graceMs} ms) of its window ending ${end}; stream time ${streamTime}`);
   const update = (out: Row[], group: unknown[], start: number, end: number, stored: Stored, from: Row) => {
     if (w.emitFinal) pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
     else out.push(row(group, stored, start, end, from));
