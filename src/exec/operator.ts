@@ -36,8 +36,13 @@ export interface OperatorServices {
 
 export interface Operator {
   readonly name: string;
-  /** Opens state (restoring it from changelogs) before the first batch. */
-  open?(): Promise<void>;
+  /**
+   * Opens (restoring from changelogs) the state of input partitions met for the first time; the
+   * task awaits it before a batch with rows of those partitions. Idempotent for open partitions.
+   */
+  openPartitions?(partitions: readonly number[]): Promise<void>;
+  /** Flushes and forgets the state of partitions this instance gave away (a Kafka rebalance). */
+  closePartitions?(partitions: readonly number[]): Promise<void>;
   process(rows: Row[]): Row[] | Promise<Row[]>;
   /** Rows that time alone releases (EMIT FINAL windows closing), asked after each batch. */
   drain?(): Row[];

@@ -54,7 +54,7 @@ export class QueryTask {
   private readonly delivery: Delivery;
   private pending: BatchOutputs = emptyOutputs();
   private loop: Promise<void> | null = null;
-  private opened = false;
+  private readonly openPartitions = new Set<number>();
   private stopping = false;
 
   constructor(opts: QueryTaskOptions) {
@@ -87,12 +87,13 @@ export class QueryTask {
    * available within `timeoutMs`). Used directly by the test driver to run to quiescence.
    */
   async step(timeoutMs: number): Promise<number> {
-    if (!this.opened) {
-      for (const op of this.operators) await op.open?.();
-      this.opened = true;
-    }
     const records = await this.consumer.poll(this.opts.maxBatch ?? 2000, timeoutMs);
     if (records.length === 0) return 0;
+    const partitions = partitionsOf(records);
+    if (partitions.some((p) => !this.openPartitions.has(p))) {
+      for (const op of this.operators) await op.openPartitions?.(partitions);
+      for (const p of partitions) this.openPartitions.add(p);
+    }
     await this.delivery.begin();
     try {
       let rows = await this.run(this.decode(records), 0);
@@ -152,6 +153,12 @@ export class QueryTask {
     await this.consumer.close();
     if (this.state !== 'ERROR') this.state = 'STOPPED';
   }
+}
+
+function partitionsOf(records: readonly { partition: number }[]): number[] {
+  const out = new Set<number>();
+  for (const r of records) out.add(r.partition);
+  return [...out];
 }
 
 /** The next offset to read for each partition in the batch (last offset + 1). */

@@ -141,6 +141,18 @@ export class StoreRegistry {
     await Promise.all(this.select(queryId).map((h) => h.top.flush()));
   }
 
+  /**
+   * Flushes and closes the stores of one query whose operator name starts with `operatorPrefix`
+   * (the stores of a partition this instance no longer owns); the environment stays open.
+   */
+  async closeStores(queryId: string, operatorPrefix: string): Promise<void> {
+    for (const h of this.select(queryId).filter((x) => x.operator.startsWith(operatorPrefix))) {
+      await h.top.close();
+      await h.checkpoints;
+      this.handles.delete(h.name);
+    }
+  }
+
   /** Flushes and closes the stores (and LMDB environments) of one query, or all. */
   async closeAll(queryId?: string): Promise<void> {
     const hs = this.select(queryId);

@@ -9,10 +9,9 @@
 import type { AggregateStep } from '../../plan/steps.ts';
 import type { Operator, OperatorContext } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
-import type { KeyValueStore } from '../../state/store.ts';
 import { compileAggregator, type States, type Stored } from './aggregator.ts';
 import { expressionErrorSink } from './errors.ts';
-import { requireStores } from './stateful.ts';
+import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, sameBytes } from '../state-keys.ts';
 import { windowedAggregateOperator } from './window-aggregate.ts';
 import { slidingAggregateOperator } from './sliding-aggregate.ts';
@@ -22,7 +21,7 @@ export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Op
   if (step.window) return windowedAggregateOperator(step, ctx);
   const onError = expressionErrorSink(ctx, step.name);
   const agg = compileAggregator(step, onError);
-  let store: KeyValueStore<Stored> | null = null;
+  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore<Stored>(ctx.queryId, step.name + suffix));
   const withPrior = step.withPrior;
 
   // Prior results are computed before an update: aggregate functions may update states in place.
@@ -55,9 +54,9 @@ export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Op
     });
 
   const processStream = (rows: Row[]): Row[] => {
-    const s = store!;
     const out: Row[] = [];
     for (const row of rows) {
+      const s = state.get(row.partition);
       if (row.valueNull) continue;
       const group = agg.group(row);
       if (!group) {
@@ -75,9 +74,9 @@ export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Op
   };
 
   const processTable = (rows: Row[]): Row[] => {
-    const s = store!;
     const out: Row[] = [];
     for (const row of rows) {
+      const s = state.get(row.partition);
       const priorRow: Row | null = row.prior ? { ...row, cols: row.prior, valueNull: false } : null;
       const oldGroup = priorRow ? agg.group(priorRow) : null;
       const newGroup = row.valueNull ? null : agg.group(row);
@@ -115,9 +114,7 @@ export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Op
 
   return {
     name: step.name,
-    async open() {
-      store = await requireStores(ctx).keyValueStore<Stored>(ctx.queryId, step.name);
-    },
+    openPartitions: (ps) => state.ensure(ps),
     process: step.inputIsTable ? processTable : processStream,
   };
 }

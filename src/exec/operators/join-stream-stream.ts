@@ -16,7 +16,7 @@ import type { KeyValueStore } from '../../state/store.ts';
 import type { WindowStore } from '../../state/window-store.ts';
 import type { JoinContext } from './join.ts';
 import { routeRows } from './join.ts';
-import { requireStores } from './stateful.ts';
+import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 
 interface Buffered {
@@ -42,10 +42,25 @@ export function streamStreamJoin(jc: JoinContext): Operator {
   const grace = spec.graceMs ?? DEFAULT_GRACE_MS;
   const outerLeft = spec.type === 'LEFT' || spec.type === 'FULL';
   const outerRight = spec.type === 'RIGHT' || spec.type === 'FULL';
+  interface PartState {
+    readonly lefts: WindowStore<Buffered>;
+    readonly rights: WindowStore<Buffered>;
+    readonly pending: KeyValueStore<Pending> | null;
+    streamTime: number;
+  }
+  const state = new PartitionedState<PartState>(async (_p, suffix) => {
+    const stores = requireStores(ctx);
+    const options = { windowSizeMs: 1, retentionMs: before + after + grace, retainDuplicates: true };
+    const l = await stores.windowStore<Buffered>(ctx.queryId, `${step.name}/left${suffix}`, options);
+    const r = await stores.windowStore<Buffered>(ctx.queryId, `${step.name}/right${suffix}`, options);
+    const p = !eager && (outerLeft || outerRight) ? await stores.keyValueStore<Pending>(ctx.queryId, `${step.name}/outer${suffix}`) : null;
+    return { lefts: l, rights: r, pending: p, streamTime: Math.max(l.streamTime(), r.streamTime()) };
+  });
+  // The state of the partition being processed (operators run synchronously within a batch).
   let lefts: WindowStore<Buffered> | null = null;
   let rights: WindowStore<Buffered> | null = null;
   let pending: KeyValueStore<Pending> | null = null;
-  let streamTime = Number.NEGATIVE_INFINITY;
+  let cur!: PartState;
 
   const pendingKey = (right: boolean, b: { t: number; p: number; o: number }) => keyBytes([right ? 1 : 0, b.t, b.p, b.o]);
   const asRow = (b: Buffered): Row => jc.rowOf(b.c, b.t);
@@ -54,9 +69,9 @@ export function streamStreamJoin(jc: JoinContext): Operator {
     if (row.valueNull) return;
     const key = isRight ? jc.rightKey(row) : jc.leftKey(row);
     if (key === null || key === undefined) return;
-    if (row.ts > streamTime) streamTime = row.ts;
+    if (row.ts > cur.streamTime) cur.streamTime = row.ts;
     // Too late for any window it could join: dropped.
-    if (row.ts + (isRight ? before : after) + grace < streamTime) return;
+    if (row.ts + (isRight ? before : after) + grace < cur.streamTime) return;
     const kb = keyBytes([key]);
     const own: Buffered = { c: row.cols, t: row.ts, p: row.partition, o: row.offset };
     const others = isRight ? lefts! : rights!;
@@ -77,31 +92,33 @@ export function streamStreamJoin(jc: JoinContext): Operator {
 
   return {
     name: step.name,
-    async open() {
-      const stores = requireStores(ctx);
-      const options = { windowSizeMs: 1, retentionMs: before + after + grace, retainDuplicates: true };
-      lefts = await stores.windowStore<Buffered>(ctx.queryId, `${step.name}/left`, options);
-      rights = await stores.windowStore<Buffered>(ctx.queryId, `${step.name}/right`, options);
-      if (!eager && (outerLeft || outerRight)) pending = await stores.keyValueStore<Pending>(ctx.queryId, `${step.name}/outer`);
-      streamTime = Math.max(lefts.streamTime(), rights.streamTime());
-    },
+    openPartitions: (ps) => state.ensure(ps),
     process(rows) {
-      const out = routeRows(rows, rightSide, onRecord);
-      if (Number.isFinite(streamTime)) {
-        lefts!.advanceTime(streamTime);
-        rights!.advanceTime(streamTime);
+      const touched = new Set<PartState>();
+      const out = routeRows(rows, rightSide, (row, isRight, o) => {
+        cur = state.get(row.partition);
+        ({ lefts, rights, pending } = cur);
+        touched.add(cur);
+        onRecord(row, isRight, o);
+      });
+      for (const st of touched) {
+        if (!Number.isFinite(st.streamTime)) continue;
+        st.lefts.advanceTime(st.streamTime);
+        st.rights.advanceTime(st.streamTime);
       }
       return out;
     },
     drain() {
-      if (!pending) return [];
-      const due = [...pending.range(null, null)].filter((e) => e.value.due <= streamTime);
-      due.sort((a, b) => a.value.t - b.value.t);
       const out: Row[] = [];
-      for (const { key, value } of due) {
-        pending.delete(key);
-        const row = asRow(value);
-        out.push(value.right ? jc.combine(null, row, value.t, row) : jc.combine(row, null, value.t, row));
+      for (const [partition, st] of state.entries()) {
+        if (!st.pending) continue;
+        const due = [...st.pending.range(null, null)].filter((e) => e.value.due <= st.streamTime);
+        due.sort((a, b) => a.value.t - b.value.t);
+        for (const { key, value } of due) {
+          st.pending.delete(key);
+          const row = { ...asRow(value), partition };
+          out.push(value.right ? jc.combine(null, row, value.t, row) : jc.combine(row, null, value.t, row));
+        }
       }
       return out;
     },

@@ -7,7 +7,7 @@ import type { Operator } from '../operator.ts';
 import type { KeyValueStore } from '../../state/store.ts';
 import type { JoinContext } from './join.ts';
 import { routeRows } from './join.ts';
-import { requireStores } from './stateful.ts';
+import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 
 interface Stored {
@@ -19,15 +19,15 @@ export function streamTableJoin(jc: JoinContext): Operator {
   const { step, ctx, rightSide } = jc;
   const keyCount = step.spec.rightKeyCount;
   const left = step.spec.type === 'LEFT';
-  let table: KeyValueStore<Stored> | null = null;
+  const state = new PartitionedState<KeyValueStore<Stored>>((_p, suffix) =>
+    requireStores(ctx).keyValueStore<Stored>(ctx.queryId, `${step.name}/right${suffix}`),
+  );
   return {
     name: step.name,
-    async open() {
-      table = await requireStores(ctx).keyValueStore<Stored>(ctx.queryId, `${step.name}/right`);
-    },
+    openPartitions: (ps) => state.ensure(ps),
     process(rows) {
-      const t = table!;
       return routeRows(rows, rightSide, (row, isRight, out) => {
+        const t = state.get(row.partition);
         if (isRight) {
           if (row.keyNull) return;
           const k = keyBytes(row.cols.slice(0, keyCount));

@@ -10,7 +10,7 @@ import type { Row } from '../expr/row.ts';
 import type { KeyValueStore } from '../../state/store.ts';
 import type { JoinContext } from './join.ts';
 import { routeRows } from './join.ts';
-import { requireStores } from './stateful.ts';
+import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, sameBytes } from '../state-keys.ts';
 
 interface Stored {
@@ -22,6 +22,11 @@ export function tableTableJoin(jc: JoinContext): Operator {
   const { step, ctx, rightSide } = jc;
   const spec = step.spec;
   const type = spec.type;
+  const state = new PartitionedState(async (_p, suffix) => ({
+    lefts: await requireStores(ctx).keyValueStore<Stored>(ctx.queryId, `${step.name}/left${suffix}`),
+    rights: await requireStores(ctx).keyValueStore<Stored>(ctx.queryId, `${step.name}/right${suffix}`),
+  }));
+  // The stores of the partition being processed (operators run synchronously within a batch).
   let lefts: KeyValueStore<Stored> | null = null;
   let rights: KeyValueStore<Stored> | null = null;
 
@@ -91,13 +96,13 @@ export function tableTableJoin(jc: JoinContext): Operator {
 
   return {
     name: step.name,
-    async open() {
-      const stores = requireStores(ctx);
-      lefts = await stores.keyValueStore<Stored>(ctx.queryId, `${step.name}/left`);
-      rights = await stores.keyValueStore<Stored>(ctx.queryId, `${step.name}/right`);
-    },
+    openPartitions: (ps) => state.ensure(ps),
     process(rows) {
-      return routeRows(rows, rightSide, (row, isRight, out) => (isRight ? onRight(row, out) : onLeft(row, out)));
+      return routeRows(rows, rightSide, (row, isRight, out) => {
+        ({ lefts, rights } = state.get(row.partition));
+        if (isRight) onRight(row, out);
+        else onLeft(row, out);
+      });
     },
   };
 }

@@ -6,22 +6,19 @@
 import type { MaterializeStep } from '../../plan/steps.ts';
 import type { Operator, OperatorContext } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
-import type { KeyValueStore } from '../../state/store.ts';
 import { keyBytes } from '../state-keys.ts';
-import { requireStores } from './stateful.ts';
+import { PartitionedState, requireStores } from './stateful.ts';
 
 export function materializeOperator(step: MaterializeStep, ctx: OperatorContext): Operator {
   const keyCount = step.schema.key.length;
-  let store: KeyValueStore<unknown[]> | null = null;
+  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore<unknown[]>(ctx.queryId, step.name + suffix));
   return {
     name: step.name,
-    async open() {
-      store = await requireStores(ctx).keyValueStore<unknown[]>(ctx.queryId, step.name);
-    },
+    openPartitions: (ps) => state.ensure(ps),
     process(rows: Row[]): Row[] {
-      const s = store!;
       const out: Row[] = [];
       for (const row of rows) {
+        const s = state.get(row.partition);
         if (row.keyNull) continue; // a table row needs a key
         const k = keyBytes(row.cols.slice(0, keyCount));
         const prior = s.get(k) ?? null;

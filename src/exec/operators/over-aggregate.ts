@@ -7,12 +7,11 @@
 import type { OverAggregateStep } from '../../plan/steps.ts';
 import type { Operator, OperatorContext } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
-import type { KeyValueStore } from '../../state/store.ts';
 import type { ResolvedAggregate } from '../../functions/types.ts';
 import { compileExpr } from '../expr/compile.ts';
 import { getFunction } from '../../functions/registry.ts';
 import { expressionErrorSink } from './errors.ts';
-import { requireStores } from './stateful.ts';
+import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 
 type Frame = { s: unknown } | { w: { t: number; a: unknown[] }[] };
@@ -32,7 +31,7 @@ export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorCont
       frame: c.frame,
     };
   });
-  let store: KeyValueStore<Frame> | null = null;
+  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore<Frame>(ctx.queryId, step.name + suffix));
   const fold = (fn: ResolvedAggregate, values: { a: unknown[] }[]): unknown => {
     let s = fn.init();
     for (const v of values) s = fn.add(s, ...v.a);
@@ -40,13 +39,12 @@ export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorCont
   };
   return {
     name: step.name,
-    async open() {
-      store = await requireStores(ctx).keyValueStore<Frame>(ctx.queryId, step.name);
-    },
+    openPartitions: (ps) => state.ensure(ps),
     process(rows: Row[]): Row[] {
       const out: Row[] = [];
       for (const row of rows) {
         if (row.valueNull) continue;
+        const store = state.get(row.partition);
         const cols = row.cols.slice();
         for (const c of calls) {
           const k = keyBytes([c.index, ...c.partition.map((p) => p(row))]);
@@ -54,19 +52,19 @@ export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorCont
           let result: unknown = null;
           try {
             if (c.frame === null) {
-              const prev = store!.get(k) as { s: unknown } | undefined;
+              const prev = store.get(k) as { s: unknown } | undefined;
               const s = c.fn.add(prev ? prev.s : c.fn.init(), ...args);
-              store!.put(k, { s });
+              store.put(k, { s });
               result = c.fn.result(s);
             } else {
-              const prev = (store!.get(k) as { w: { t: number; a: unknown[] }[] } | undefined)?.w ?? [];
+              const prev = (store.get(k) as { w: { t: number; a: unknown[] }[] } | undefined)?.w ?? [];
               let w = [...prev, { t: row.ts, a: args }];
               if (c.frame.kind === 'ROWS') w = w.slice(-(c.frame.preceding + 1));
               else {
                 const from = row.ts - c.frame.precedingMs;
                 w = w.filter((e) => e.t >= from);
               }
-              store!.put(k, { w });
+              store.put(k, { w });
               result = fold(c.fn, w);
             }
           } catch (e) {

@@ -12,7 +12,7 @@ import type { Row } from '../expr/row.ts';
 import type { WindowStore } from '../../state/window-store.ts';
 import { compileAggregator } from './aggregator.ts';
 import { expressionErrorSink } from './errors.ts';
-import { lateRecordReporter, requireStores } from './stateful.ts';
+import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 
 interface Buffered {
@@ -24,12 +24,22 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
   const w = step.window!;
   const size = w.info.kind === 'SLIDING' ? w.info.sizeMs : 0;
   const agg = compileAggregator(step, expressionErrorSink(ctx, step.name));
-  let buffer: WindowStore<Buffered> | null = null;
-  let streamTime = Number.NEGATIVE_INFINITY;
+  interface PartState {
+    readonly buffer: WindowStore<Buffered>;
+    streamTime: number;
+  }
+  const state = new PartitionedState<PartState>(async (_p, suffix) => {
+    const buffer = await requireStores(ctx).windowStore<Buffered>(ctx.queryId, step.name + suffix, {
+      windowSizeMs: 1,
+      retentionMs: size + w.graceMs,
+      retainDuplicates: true,
+    });
+    return { buffer, streamTime: buffer.streamTime() };
+  });
   const reportLate = lateRecordReporter(ctx, step.name);
 
-  const windowRow = (group: unknown[], k: Uint8Array, end: number, from: Row): Row => {
-    const entries = buffer!.fetch(k, end - size, end);
+  const windowRow = (buffer: WindowStore<Buffered>, group: unknown[], k: Uint8Array, end: number, from: Row): Row => {
+    const entries = buffer.fetch(k, end - size, end);
     let states = agg.init();
     let newest = Number.NEGATIVE_INFINITY;
     for (const e of entries) {
@@ -49,36 +59,32 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
 
   return {
     name: step.name,
-    async open() {
-      buffer = await requireStores(ctx).windowStore<Buffered>(ctx.queryId, step.name, {
-        windowSizeMs: 1,
-        retentionMs: size + w.graceMs,
-        retainDuplicates: true,
-      });
-      streamTime = buffer.streamTime();
-    },
+    openPartitions: (ps) => state.ensure(ps),
     process(rows: Row[]): Row[] {
       const out: Row[] = [];
       for (const r of rows) {
         if (r.valueNull) continue;
         const group = agg.group(r);
         if (!group) continue;
-        if (r.ts < streamTime - w.graceMs) {
-          reportLate(r, `older than stream time ${streamTime} minus the grace period (${w.graceMs} ms)`);
+        const st = state.get(r.partition);
+        if (r.ts < st.streamTime - w.graceMs) {
+          reportLate(r, `older than stream time ${st.streamTime} minus the grace period (${w.graceMs} ms)`);
           continue;
         }
         const k = keyBytes(group);
-        buffer!.put(k, r.ts, { c: r.cols, t: r.ts });
-        out.push(windowRow(group, k, r.ts, r));
-        if (r.ts < streamTime) {
+        st.buffer.put(k, r.ts, { c: r.cols, t: r.ts });
+        out.push(windowRow(st.buffer, group, k, r.ts, r));
+        if (r.ts < st.streamTime) {
           // Later windows that now include this record.
           const later = new Set<number>();
-          for (const e of buffer!.fetch(k, r.ts + 1, r.ts + size)) later.add(e.value.t);
-          for (const end of [...later].sort((a, b) => a - b)) out.push(windowRow(group, k, end, r));
+          for (const e of st.buffer.fetch(k, r.ts + 1, r.ts + size)) later.add(e.value.t);
+          for (const end of [...later].sort((a, b) => a - b)) out.push(windowRow(st.buffer, group, k, end, r));
         }
-        if (r.ts > streamTime) streamTime = r.ts;
+        if (r.ts > st.streamTime) {
+          st.streamTime = r.ts;
+          st.buffer.advanceTime(r.ts);
+        }
       }
-      if (Number.isFinite(streamTime)) buffer!.advanceTime(streamTime);
       return out;
     },
   };

@@ -25,3 +25,37 @@ export function lateRecordReporter(ctx: OperatorContext, step: string): (r: Row,
     });
   };
 }
+
+/**
+ * State per input partition. A query's state is split like its input, so that when Kafka moves a
+ * partition to another instance, that instance restores exactly that partition's stores from
+ * their changelogs. `ensure` opens (and restores) the state of partitions seen for the first
+ * time, before their rows are processed; `release` flushes and closes a partition given away.
+ * Store names carry the partition: `<operator>/p<N>`.
+ */
+export class PartitionedState<T> {
+  private readonly byPartition = new Map<number, T>();
+  private readonly opener: (partition: number, suffix: string) => Promise<T>;
+
+  constructor(opener: (partition: number, suffix: string) => Promise<T>) {
+    this.opener = opener;
+  }
+
+  async ensure(partitions: Iterable<number>): Promise<void> {
+    for (const p of partitions) if (!this.byPartition.has(p)) this.byPartition.set(p, await this.opener(p, `/p${p}`));
+  }
+
+  get(partition: number): T {
+    const s = this.byPartition.get(partition);
+    if (s === undefined) throw new Error(`state of partition ${partition} is not open`);
+    return s;
+  }
+
+  entries(): IterableIterator<[number, T]> {
+    return this.byPartition.entries();
+  }
+
+  release(partition: number): void {
+    this.byPartition.delete(partition);
+  }
+}

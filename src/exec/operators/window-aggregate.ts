@@ -16,7 +16,7 @@ import type { WindowStore } from '../../state/window-store.ts';
 import type { SessionStore } from '../../state/session-store.ts';
 import { compileAggregator, type Stored } from './aggregator.ts';
 import { expressionErrorSink } from './errors.ts';
-import { lateRecordReporter, requireStores } from './stateful.ts';
+import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 
 interface Pending {
@@ -29,15 +29,35 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
   const w = step.window!;
   const info = w.info;
   const agg = compileAggregator(step, expressionErrorSink(ctx, step.name));
-  let windows: WindowStore<Stored> | null = null;
-  let sessions: SessionStore<Stored> | null = null;
-  let pending: KeyValueStore<Pending> | null = null;
-  let streamTime = Number.NEGATIVE_INFINITY;
+  // Per input partition: its window (or session) store, its pending EMIT FINAL windows, its stream time.
+  interface PartState {
+    windows: WindowStore<Stored> | null;
+    sessions: SessionStore<Stored> | null;
+    pending: KeyValueStore<Pending> | null;
+    streamTime: number;
+  }
+  const state = new PartitionedState<PartState>(async (_p, suffix) => {
+    const stores = requireStores(ctx);
+    const st: PartState = { windows: null, sessions: null, pending: null, streamTime: Number.NEGATIVE_INFINITY };
+    if (info.kind === 'SESSION') {
+      st.sessions = await stores.sessionStore<Stored>(ctx.queryId, step.name + suffix, { retentionMs: w.retentionMs });
+      st.streamTime = st.sessions.streamTime();
+    } else {
+      const size = info.kind === 'SLIDING' || info.kind === 'TUMBLING' || info.kind === 'HOPPING' ? info.sizeMs : 1;
+      st.windows = await stores.windowStore<Stored>(ctx.queryId, step.name + suffix, { windowSizeMs: size, retentionMs: w.retentionMs });
+      st.streamTime = st.windows.streamTime();
+    }
+    if (w.emitFinal) st.pending = await stores.keyValueStore<Pending>(ctx.queryId, `${step.name}/suppress${suffix}`);
+    return st;
+  });
+  // The partition being processed (set per row; operators run synchronously within a batch).
+  let cur!: PartState;
+  let curPartition = 0;
 
   const row = (group: unknown[], stored: Stored | null, start: number, end: number, from: Row | null): Row => ({
     cols: stored ? [...group, ...agg.results(stored.a)] : [...group, ...new Array(step.aggregates.length).fill(null)],
     ts: stored ? stored.t : (from?.ts ?? end),
-    partition: from?.partition ?? 0,
+    partition: from?.partition ?? curPartition,
     offset: from?.offset ?? -1,
     windowStart: start,
     windowEnd: end,
@@ -50,9 +70,9 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
   });
   const reportLate = lateRecordReporter(ctx, step.name);
   const dropLate = (r: Row, end: number) =>
-    reportLate(r, `later than the grace period (${w.graceMs} ms) of its window ending ${end}; stream time ${streamTime}`);
+    reportLate(r, `later than the grace period (${w.graceMs} ms) of its window ending ${end}; stream time ${cur.streamTime}`);
   const update = (out: Row[], group: unknown[], start: number, end: number, stored: Stored, from: Row) => {
-    if (w.emitFinal) pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
+    if (w.emitFinal) cur.pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
     else out.push(row(group, stored, start, end, from));
   };
 
@@ -62,86 +82,83 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     const first = Math.max(0, Math.floor((r.ts - size + advance) / advance) * advance);
     for (let start = first; start <= r.ts; start += advance) {
       const end = start + size;
-      if (end <= streamTime - w.graceMs) {
+      if (end <= cur.streamTime - w.graceMs) {
         dropLate(r, end);
         continue;
       }
-      const stored = next(windows!.get(k, start), r);
-      windows!.put(k, start, stored);
+      const stored = next(cur.windows!.get(k, start), r);
+      cur.windows!.put(k, start, stored);
       update(out, group, start, end, stored, r);
     }
   };
 
   const sessionWindows = (out: Row[], r: Row, group: unknown[], k: Uint8Array): void => {
     const gap = info.kind === 'SESSION' ? info.gapMs : 0;
-    const found = sessions!.findSessions(k, r.ts - gap, r.ts + gap);
+    const found = cur.sessions!.findSessions(k, r.ts - gap, r.ts + gap);
     let start = r.ts;
     let end = r.ts;
     for (const s of found) {
       if (s.start < start) start = s.start;
       if (s.end > end) end = s.end;
     }
-    if (end < streamTime - w.graceMs) {
+    if (end < cur.streamTime - w.graceMs) {
       dropLate(r, end);
       return;
     }
     let merged: Stored | undefined;
     for (const s of found) {
       merged = merged ? { a: agg.merge(merged.a, s.value.a), t: Math.max(merged.t, s.value.t) } : s.value;
-      sessions!.remove(k, s.start, s.end);
+      cur.sessions!.remove(k, s.start, s.end);
       if (s.start !== start || s.end !== end) {
-        if (w.emitFinal) pending!.delete(keyBytes([...group, s.start, s.end]));
+        if (w.emitFinal) cur.pending!.delete(keyBytes([...group, s.start, s.end]));
         else out.push({ ...row(group, null, s.start, s.end, r), ts: s.value.t }); // a merged-away session's tombstone keeps its time
       }
     }
     const stored = next(merged, r);
-    sessions!.put(k, start, end, stored);
+    cur.sessions!.put(k, start, end, stored);
     update(out, group, start, end, stored, r);
   };
 
   return {
     name: step.name,
-    async open() {
-      const stores = requireStores(ctx);
-      if (info.kind === 'SESSION') {
-        sessions = await stores.sessionStore<Stored>(ctx.queryId, step.name, { retentionMs: w.retentionMs });
-        streamTime = sessions.streamTime();
-      } else {
-        const size = info.kind === 'SLIDING' ? info.sizeMs : info.sizeMs;
-        windows = await stores.windowStore<Stored>(ctx.queryId, step.name, { windowSizeMs: size, retentionMs: w.retentionMs });
-        streamTime = windows.streamTime();
-      }
-      if (w.emitFinal) pending = await stores.keyValueStore<Pending>(ctx.queryId, `${step.name}/suppress`);
-    },
+    openPartitions: (ps) => state.ensure(ps),
     process(rows: Row[]): Row[] {
       const out: Row[] = [];
+      const touched = new Set<PartState>();
       for (const r of rows) {
         if (r.valueNull) continue;
         const group = agg.group(r);
         if (!group) continue;
-        if (r.ts > streamTime) streamTime = r.ts;
+        cur = state.get(r.partition);
+        curPartition = r.partition;
+        touched.add(cur);
+        if (r.ts > cur.streamTime) cur.streamTime = r.ts;
         const k = keyBytes(group);
         if (info.kind === 'SESSION') sessionWindows(out, r, group, k);
         else timeWindows(out, r, group, k);
       }
-      if (Number.isFinite(streamTime)) (windows ?? sessions)!.advanceTime(streamTime);
+      for (const st of touched) if (Number.isFinite(st.streamTime)) (st.windows ?? st.sessions)!.advanceTime(st.streamTime);
       return out;
     },
     drain(): Row[] {
-      if (!pending) return [];
-      const closed: Pending[] = [];
-      for (const { key, value } of [...pending.range(null, null)]) {
-        if (value.e + w.graceMs <= streamTime) {
-          closed.push(value);
-          pending.delete(key);
-        }
-      }
-      closed.sort((a, b) => a.e - b.e || a.s - b.s);
+      if (!w.emitFinal) return [];
       const out: Row[] = [];
-      for (const p of closed) {
-        const k = keyBytes(p.g);
-        const stored = windows ? windows.get(k, p.s) : sessions!.fetchSession(k, p.s, p.e);
-        if (stored) out.push(row(p.g, stored, p.s, p.e, null));
+      for (const [partition, st] of state.entries()) {
+        cur = st;
+        curPartition = partition;
+        const closed: Pending[] = [];
+        for (const { key, value } of [...st.pending!.range(null, null)]) {
+          if (value.e + w.graceMs <= st.streamTime) {
+            closed.push(value);
+            st.pending!.delete(key);
+          }
+        }
+        closed.sort((a, b) => a.e - b.e || a.s - b.s);
+        for (const p of closed) {
+          const k = keyBytes(p.g);
+          const stored = st.windows ? st.windows.get(k, p.s) : st.sessions!.fetchSession(k, p.s, p.e);
+          if (stored) out.push(row(p.g, stored, p.s, p.e, null));
+        }
       }
       return out;
     },
