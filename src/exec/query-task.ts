@@ -6,7 +6,7 @@
  * log entries are durable, so after a crash the query resumes at the first uncommitted batch and
  * may repeat its outputs, never skip them.
  */
-import type { Consumer, Log, PartitionOffset, Producer, ProducerRecord } from '../log/log.ts';
+import type { Consumer, ConsumerOptions, Log, PartitionOffset, Producer, ProducerRecord, TopicPartition } from '../log/log.ts';
 import type { Step } from '../plan/steps.ts';
 import type { Row } from './expr/row.ts';
 import type { Operator } from './operator.ts';
@@ -78,7 +78,9 @@ export class QueryTask {
       groupId: opts.groupId ?? `riffle-transient-${opts.queryId}-${process.pid}-${Date.now()}`,
       topics: [...new Set(pipeline.sources.map((s) => s.binding.topic))],
       fromBeginning: opts.fromBeginning,
-    });
+      // Kafka: when partitions move to another instance, hand over their state cleanly.
+      onRevoked: (ps: readonly TopicPartition[]) => this.revoke(ps),
+    } as ConsumerOptions);
     this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null);
   }
 
@@ -117,6 +119,21 @@ export class QueryTask {
       throw e;
     }
     return records.length;
+  }
+
+  /**
+   * Partitions given away (a rebalance): flush their state (its changelog is then complete for the
+   * new owner) and close their stores. Runs inside poll(), between batches, after the last
+   * batch's offsets were committed.
+   */
+  private async revoke(ps: readonly TopicPartition[]): Promise<void> {
+    const partitions = [...new Set(ps.map((p) => p.partition))].filter((p) => this.openPartitions.has(p));
+    if (partitions.length === 0) return;
+    const stores = this.opts.services?.stores;
+    await stores?.flushAll(this.queryId);
+    await stores?.closeStores(this.queryId, (operator) => partitions.some((p) => operator.endsWith(`/p${p}`)));
+    for (const op of this.operators) await op.closePartitions?.(partitions);
+    for (const p of partitions) this.openPartitions.delete(p);
   }
 
   /** Pushes rows through the operators from index `from` on. */

@@ -142,11 +142,11 @@ export class StoreRegistry {
   }
 
   /**
-   * Flushes and closes the stores of one query whose operator name starts with `operatorPrefix`
-   * (the stores of a partition this instance no longer owns); the environment stays open.
+   * Flushes and closes the stores of one query whose operator name matches (the stores of a
+   * partition this instance no longer owns); the environment stays open.
    */
-  async closeStores(queryId: string, operatorPrefix: string): Promise<void> {
-    for (const h of this.select(queryId).filter((x) => x.operator.startsWith(operatorPrefix))) {
+  async closeStores(queryId: string, match: (operator: string) => boolean): Promise<void> {
+    for (const h of this.select(queryId).filter((x) => match(x.operator))) {
       await h.top.close();
       await h.checkpoints;
       this.handles.delete(h.name);

@@ -93,6 +93,7 @@ export function streamStreamJoin(jc: JoinContext): Operator {
   return {
     name: step.name,
     openPartitions: (ps) => state.ensure(ps),
+    closePartitions: async (ps) => state.release(ps),
     process(rows) {
       const touched = new Set<PartState>();
       const out = routeRows(rows, rightSide, (row, isRight, o) => {

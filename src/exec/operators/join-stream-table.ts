@@ -25,6 +25,7 @@ export function streamTableJoin(jc: JoinContext): Operator {
   return {
     name: step.name,
     openPartitions: (ps) => state.ensure(ps),
+    closePartitions: async (ps) => state.release(ps),
     process(rows) {
       return routeRows(rows, rightSide, (row, isRight, out) => {
         const t = state.get(row.partition);

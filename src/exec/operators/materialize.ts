@@ -15,6 +15,7 @@ export function materializeOperator(step: MaterializeStep, ctx: OperatorContext)
   return {
     name: step.name,
     openPartitions: (ps) => state.ensure(ps),
+    closePartitions: async (ps) => state.release(ps),
     process(rows: Row[]): Row[] {
       const out: Row[] = [];
       for (const row of rows) {

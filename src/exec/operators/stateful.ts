@@ -55,7 +55,7 @@ export class PartitionedState<T> {
     return this.byPartition.entries();
   }
 
-  release(partition: number): void {
-    this.byPartition.delete(partition);
+  release(partitions: readonly number[]): void {
+    for (const p of partitions) this.byPartition.delete(p);
   }
 }
