@@ -18,6 +18,7 @@ url="${RIFFLE_KSERVE_URL:?set RIFFLE_KSERVE_URL, or run through scripts/ml/with-
 own=0
 data="${RIFFLE_DATA_DIR:-}"
 if [[ -z "$data" ]]; then data="$(mktemp -d -t riffle-devmon.XXXXXX)"; own=1; fi
+mkdir -p "$data"
 cleanup() { if [[ $own -eq 1 ]]; then rm -rf "$data"; fi; }
 trap cleanup EXIT
 riffle() { node "$root/bin/riffle.js" "$@" --data-dir "$data/log"; }
@@ -32,7 +33,7 @@ node "$here/generate.ts" --devices "${DEVICES:-12}" --minutes "${MINUTES:-5}" --
 
 # 3. The queries resume from the command log and process the readings.
 echo "SHOW QUERIES;" >"$data/watch.sql"
-riffle run "$data/watch.sql" >"$data/run.log" 2>&1 &
+node "$root/bin/riffle.js" run "$data/watch.sql" --data-dir "$data/log" >"$data/run.log" 2>&1 &
 pid=$!
 sleep "${RUN_SECONDS:-15}"
 kill -INT "$pid"

@@ -13,7 +13,7 @@ import { COMMAND_TOPIC } from '../../src/engine/command-log.ts';
 import { SqlError } from '../../src/sql/errors.ts';
 import type { EngineOptions } from '../../src/engine/engine.ts';
 import { runUntilIdleOnKafka } from '../../src/testing/kafka-runner.ts';
-import { dec, kafkaTestEngine, openTestLog, readAll } from './helpers.ts';
+import { dec, kafkaTestEngine, openTestLog, readAll, removeNamespace } from './helpers.ts';
 
 const SETUP = `
 CREATE STREAM readings (id STRING KEY, temp DOUBLE, site STRING)
@@ -27,7 +27,7 @@ describe('engine on Kafka', { timeout: 120_000 }, () => {
     shared = await openTestLog();
   });
   after(async () => {
-    for (const ns of namespaces) await ns.destroy().catch(() => undefined);
+    for (const ns of namespaces) await removeNamespace(ns);
     await shared?.close();
   });
   const open = async (opts: Partial<EngineOptions> = {}, log?: NamespacedKafkaLog) => {

@@ -3,6 +3,7 @@
  * `npm run test:kafka` (scripts/kafka/with-broker.sh) sets after starting a throwaway broker.
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -120,8 +121,8 @@ export interface KafkaTestEngine {
  * namespace (a restart).
  */
 export async function kafkaTestEngine(shared: KafkaLog, opts: Partial<EngineOptions> = {}, log = new NamespacedKafkaLog(shared, freshPrefix('it'))): Promise<KafkaTestEngine> {
-  // State stores in a temp dir of the namespace's own (removed by the OS's tmp cleaning).
-  const stateDir = join(tmpdir(), `riffle-it-state-${log.prefix}`);
+  // State stores in a temp dir of the namespace's own (removeNamespace deletes it).
+  const stateDir = stateDirOf(log);
   const engine = await Engine.open({ log, background: false, stateDir, properties: { 'auto.offset.reset': 'earliest' }, ...opts });
   return {
     shared,
@@ -132,4 +133,12 @@ export async function kafkaTestEngine(shared: KafkaLog, opts: Partial<EngineOpti
       await log.close();
     },
   };
+}
+
+const stateDirOf = (log: NamespacedKafkaLog): string => join(tmpdir(), `riffle-it-state-${log.prefix}`);
+
+/** Deletes a test namespace: its topics and groups on the broker, its engine's local state. */
+export async function removeNamespace(log: NamespacedKafkaLog): Promise<void> {
+  await log.destroy().catch(() => undefined);
+  rmSync(stateDirOf(log), { recursive: true, force: true });
 }

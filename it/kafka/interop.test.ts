@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { KafkaLog, NamespacedKafkaLog } from '../../src/log/kafka/index.ts';
-import { bootstrapServers, kafkaTestEngine, type KafkaTestEngine, openTestLog, run } from './helpers.ts';
+import { bootstrapServers, kafkaTestEngine, type KafkaTestEngine, openTestLog, removeNamespace, run } from './helpers.ts';
 
 interface KcatRecord {
   topic: string;
@@ -79,7 +79,7 @@ describe('engine interop with kcat', { timeout: 120_000 }, () => {
 
   after(async () => {
     await t?.close();
-    await ns?.destroy().catch(() => undefined);
+    if (ns) await removeNamespace(ns);
     await shared?.close();
   });
 

@@ -116,6 +116,53 @@ describe('transactions', { timeout: 120_000 }, () => {
     await log.deleteTopic(output);
   });
 
+  test('concurrent sends to several topics within one transaction all commit', async () => {
+    const a = unique('conc-a');
+    const b = unique('conc-b');
+    await log.createTopic(a, { partitions: 3 });
+    await log.createTopic(b, { partitions: 2 });
+    const txp = log.transactionalProducer(unique('tx'));
+    await txp.init();
+    await txp.beginTransaction();
+    const rec = (v: string, partition: number) => ({ key: null, value: enc(v), timestamp: Date.now(), partition });
+    // Each send registers new partitions with the transaction; they must not fold into one another.
+    await Promise.all([txp.send(a, [rec('a0', 0)]), txp.send(b, [rec('b1', 1)]), txp.send(a, [rec('a2', 2)]), txp.send(b, [rec('b0', 0)])]);
+    await txp.commit();
+    const ca = log.consumer({ groupId: unique('g'), topics: [a], fromBeginning: true });
+    const cb = log.consumer({ groupId: unique('g'), topics: [b], fromBeginning: true });
+    assert.deepEqual((await pollCount(ca, 2)).map((r) => dec(r.value)).sort(), ['a0', 'a2']);
+    assert.deepEqual((await pollCount(cb, 2)).map((r) => dec(r.value)).sort(), ['b0', 'b1']);
+    // An empty transaction ends locally (the coordinator would refuse EndTxn for it).
+    await txp.beginTransaction();
+    await txp.commit();
+    await txp.beginTransaction();
+    await txp.abort();
+    await Promise.all([ca.close(), cb.close(), txp.close()]);
+    await log.deleteTopic(a);
+    await log.deleteTopic(b);
+  });
+
+  test('a restarted producer with the same transactional id fences the old one and aborts its open transaction', async () => {
+    const topic = unique('fence');
+    const id = unique('tx');
+    await log.createTopic(topic, { partitions: 1 });
+    const zombie = log.transactionalProducer(id);
+    await zombie.beginTransaction();
+    await zombie.send(topic, [{ key: null, value: enc('zombie'), timestamp: Date.now() }]);
+    // The successor (a restart) registers the same id: the zombie's transaction is aborted.
+    const successor = log.transactionalProducer(id);
+    await successor.init();
+    await successor.beginTransaction();
+    await successor.send(topic, [{ key: null, value: enc('successor'), timestamp: Date.now() }]);
+    await successor.commit();
+    await assert.rejects(zombie.commit(), /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|fenced/i);
+    const consumer = log.consumer({ groupId: unique('g'), topics: [topic], fromBeginning: true });
+    assert.deepEqual((await pollCount(consumer, 1)).map((r) => dec(r.value)), ['successor']);
+    assert.deepEqual(await pollFor(consumer, 500), []);
+    await Promise.all([consumer.close(), zombie.close().catch(() => undefined), successor.close()]);
+    await log.deleteTopic(topic);
+  });
+
   test('misuse is reported', async () => {
     const topic = unique('misuse');
     await log.createTopic(topic, { partitions: 1 });

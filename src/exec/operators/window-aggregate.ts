@@ -35,10 +35,12 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     sessions: SessionStore<Stored> | null;
     pending: KeyValueStore<Pending> | null;
     streamTime: number;
+    /** The earliest end + grace among pending windows (a lower bound): when a close check is due. */
+    nextDue: number;
   }
   const state = new PartitionedState<PartState>(async (_p, suffix) => {
     const stores = requireStores(ctx);
-    const st: PartState = { windows: null, sessions: null, pending: null, streamTime: Number.NEGATIVE_INFINITY };
+    const st: PartState = { windows: null, sessions: null, pending: null, streamTime: Number.NEGATIVE_INFINITY, nextDue: Number.NEGATIVE_INFINITY };
     if (info.kind === 'SESSION') {
       st.sessions = await stores.sessionStore<Stored>(ctx.queryId, step.name + suffix, { retentionMs: w.retentionMs });
       st.streamTime = st.sessions.streamTime();
@@ -71,8 +73,35 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
   const reportLate = lateRecordReporter(ctx, step.name);
   const dropLate = (r: Row, end: number) =>
     reportLate(r, `later than the grace period (${w.graceMs} ms) of its window ending ${end}; stream time ${cur.streamTime}`);
+  /**
+   * EMIT FINAL: emits the pending windows that stream time has closed (end + grace), reading
+   * their final value before the store may expire them, and forgets them.
+   */
+  const closeWindows = (st: PartState, partition: number, out: Row[]): void => {
+    if (!st.pending || st.nextDue > st.streamTime) return;
+    cur = st;
+    curPartition = partition;
+    const closed: Pending[] = [];
+    let nextDue = Number.POSITIVE_INFINITY;
+    for (const { key, value } of [...st.pending.range(null, null)]) {
+      if (value.e + w.graceMs <= st.streamTime) {
+        closed.push(value);
+        st.pending.delete(key);
+      } else nextDue = Math.min(nextDue, value.e + w.graceMs);
+    }
+    st.nextDue = nextDue;
+    closed.sort((a, b) => a.e - b.e || a.s - b.s);
+    for (const p of closed) {
+      const k = keyBytes(p.g);
+      const stored = st.windows ? st.windows.get(k, p.s) : st.sessions!.fetchSession(k, p.s, p.e);
+      if (stored) out.push(row(p.g, stored, p.s, p.e, null));
+    }
+  };
   const update = (out: Row[], group: unknown[], start: number, end: number, stored: Stored, from: Row) => {
-    if (w.emitFinal) cur.pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
+    if (w.emitFinal) {
+      cur.pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
+      cur.nextDue = Math.min(cur.nextDue, end + w.graceMs);
+    }
     else out.push(row(group, stored, start, end, from));
   };
 
@@ -133,7 +162,17 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
         cur = state.get(r.partition);
         curPartition = r.partition;
         touched.add(cur);
-        if (r.ts > cur.streamTime) cur.streamTime = r.ts;
+        if (r.ts > cur.streamTime) {
+          // Close windows before this record's time can expire them from the store.
+          if (w.emitFinal && r.ts >= cur.nextDue) {
+            const st = cur;
+            st.streamTime = r.ts;
+            closeWindows(st, r.partition, out);
+            cur = st;
+            curPartition = r.partition;
+          }
+          cur.streamTime = r.ts;
+        }
         const k = keyBytes(group);
         if (info.kind === 'SESSION') sessionWindows(out, r, group, k);
         else timeWindows(out, r, group, k);
@@ -144,23 +183,7 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     drain(): Row[] {
       if (!w.emitFinal) return [];
       const out: Row[] = [];
-      for (const [partition, st] of state.entries()) {
-        cur = st;
-        curPartition = partition;
-        const closed: Pending[] = [];
-        for (const { key, value } of [...st.pending!.range(null, null)]) {
-          if (value.e + w.graceMs <= st.streamTime) {
-            closed.push(value);
-            st.pending!.delete(key);
-          }
-        }
-        closed.sort((a, b) => a.e - b.e || a.s - b.s);
-        for (const p of closed) {
-          const k = keyBytes(p.g);
-          const stored = st.windows ? st.windows.get(k, p.s) : st.sessions!.fetchSession(k, p.s, p.e);
-          if (stored) out.push(row(p.g, stored, p.s, p.e, null));
-        }
-      }
+      for (const [partition, st] of state.entries()) closeWindows(st, partition, out);
       return out;
     },
   };

@@ -240,6 +240,8 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
   /** The open transaction holds records or offsets (else ending it is local: the broker knows nothing of it). */
   #touched = false;
   #initialized = false;
+  /** The chain of sends in flight (see send()). */
+  #sends: Promise<unknown> = Promise.resolve();
 
   constructor(config: KafkaConfig, transactionalId: string, options: KafkaProducerOptions = {}) {
     this.transactionalId = transactionalId;
@@ -264,16 +266,24 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
     }
   }
 
-  async send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]> {
+  /**
+   * Sends within the open transaction. Concurrent calls run one after the other: the client
+   * registers a send's partitions with the transaction (AddPartitionsToTxn) and folds a second
+   * registration started meanwhile into the first, whose partitions it would then lack.
+   */
+  send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]> {
     const txn = this.#active();
     if (records.length > 0) this.#touched = true;
-    return this.#core.send(topic, records, txn);
+    const result = this.#sends.then(() => this.#core.send(topic, records, txn));
+    this.#sends = result.catch(() => undefined);
+    return result;
   }
 
   async sendOffsets(groupId: string, offsets: readonly PartitionOffset[], member?: GroupMemberMetadata): Promise<void> {
     const txn = this.#active();
     if (offsets.length === 0) return;
     this.#touched = true;
+    await this.#sends;
     // AddOffsetsToTxn: ties the group's offsets topic partition to the transaction.
     await txn.addConsumer({ groupId } as Parameters<Transaction['addConsumer']>[0]);
     const client = this.#core.client;
@@ -312,6 +322,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
   async commit(): Promise<void> {
     const txn = this.#active();
     if (!this.#touched) return this.#endLocally(txn);
+    await this.#sends;
     try {
       await txn.commit();
     } catch (error) {
@@ -324,6 +335,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
   async abort(): Promise<void> {
     const txn = this.#active();
     if (!this.#touched) return this.#endLocally(txn);
+    await this.#sends;
     try {
       await txn.abort();
     } catch (error) {
