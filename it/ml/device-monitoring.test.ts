@@ -96,48 +96,50 @@ function minuteFeatures(rs: readonly Reading[]): Map<string, { device: string; s
   return out;
 }
 
-test('windowed variant: one-minute tumbling features, PREDICT per closed window, alerts above 0.8', async (t) => {
-  const e = await mlEngine();
-  try {
+for (const [feed, chunkMs] of [['as a live feed, 15 s of readings at a time', 15_000], ['all readings in one batch', Infinity]] as const) {
+  test(`windowed variant (${feed}): one-minute tumbling features, PREDICT per closed window, alerts above 0.8`, async (t) => {
+    const e = await mlEngine();
     try {
-      await e.engine.execute(script('setup.sql', 'windowed.sql'));
-    } catch (err) {
-      if (err instanceof SqlError && err.code === 'UNSUPPORTED') {
-        t.skip(`needs windowed aggregation: ${err.message}`);
-        return;
+      try {
+        await e.engine.execute(script('setup.sql', 'windowed.sql'));
+      } catch (err) {
+        if (err instanceof SqlError && err.code === 'UNSUPPORTED') {
+          t.skip(`needs windowed aggregation: ${err.message}`);
+          return;
+        }
+        throw err;
       }
-      throw err;
-    }
-    // As a live feed: 15 seconds of readings at a time, each processed before the next arrives.
-    for (let t0 = readings[0].reading_ts; t0 <= readings.at(-1)!.reading_ts; t0 += 15_000) {
-      await produceReadings(e.log, readings.filter((r) => r.reading_ts >= t0 && r.reading_ts < t0 + 15_000));
-      await e.engine.runUntilIdle();
-    }
+      // Each chunk is processed before the next arrives.
+      for (let t0 = readings[0].reading_ts; t0 <= readings.at(-1)!.reading_ts; t0 += chunkMs) {
+        await produceReadings(e.log, readings.filter((r) => r.reading_ts >= t0 && r.reading_ts < t0 + chunkMs));
+        await e.engine.runUntilIdle();
+      }
 
-    // Windows close (EMIT FINAL) once stream time passes their end plus the 10 s grace period.
-    const streamTime = Math.max(...readings.map((r) => r.reading_ts));
-    const closed = [...minuteFeatures(readings).values()].filter((w) => w.start + 60_000 + 10_000 <= streamTime);
-    const p = await score(closed.map((w) => w.f));
-    const want = closed.map((w, i) => ({ ...w, p: p[i] })).filter((w) => w.p > THRESHOLD);
-    assert.ok(want.length > 0, 'some device-minutes are alerts');
+      // Windows close (EMIT FINAL) once stream time passes their end plus the 10 s grace period.
+      const streamTime = Math.max(...readings.map((r) => r.reading_ts));
+      const closed = [...minuteFeatures(readings).values()].filter((w) => w.start + 60_000 + 10_000 <= streamTime);
+      const p = await score(closed.map((w) => w.f));
+      const want = closed.map((w, i) => ({ ...w, p: p[i] })).filter((w) => w.p > THRESHOLD);
+      assert.ok(want.length > 0, 'some device-minutes are alerts');
 
-    // The table's changelog: alerts, and tombstones for the closed minutes that are no alert.
-    const records = (await readRecords(e.log, 'DEVICE_MINUTE_ALERTS')).filter((r) => r.value !== null);
-    const got = records.map((r) => {
-      const key = Buffer.from(r.key!);
-      const value = JSON.parse(Buffer.from(r.value!).toString('utf8'));
-      return { device: key.subarray(0, key.length - 8).toString('utf8'), start: Number(key.readBigInt64BE(key.length - 8)), value };
-    });
-    const order = (a: { device: string; start: number }, b: { device: string; start: number }) => a.start - b.start || a.device.localeCompare(b.device);
-    got.sort(order);
-    want.sort(order);
-    assert.deepEqual(got.map((g) => `${g.device}@${g.start}`), want.map((w) => `${w.device}@${w.start}`));
-    assertClose(got.map((g) => g.value.P_FAILURE), want.map((w) => w.p), 1e-9, 'P_FAILURE');
-    for (const [i, g] of got.entries()) {
-      assertClose([g.value.TEMP_MEAN, g.value.TEMP_MAX, g.value.VIBRATION, g.value.EVENT_COUNT], want[i].f, 1e-9, `features of ${g.device}@${g.start}`);
-      assert.equal(g.value.SAMPLES, want[i].samples);
+      // The table's changelog: alerts, and tombstones for the closed minutes that are no alert.
+      const records = (await readRecords(e.log, 'DEVICE_MINUTE_ALERTS')).filter((r) => r.value !== null);
+      const got = records.map((r) => {
+        const key = Buffer.from(r.key!);
+        const value = JSON.parse(Buffer.from(r.value!).toString('utf8'));
+        return { device: key.subarray(0, key.length - 8).toString('utf8'), start: Number(key.readBigInt64BE(key.length - 8)), value };
+      });
+      const order = (a: { device: string; start: number }, b: { device: string; start: number }) => a.start - b.start || a.device.localeCompare(b.device);
+      got.sort(order);
+      want.sort(order);
+      assert.deepEqual(got.map((g) => `${g.device}@${g.start}`), want.map((w) => `${w.device}@${w.start}`));
+      assertClose(got.map((g) => g.value.P_FAILURE), want.map((w) => w.p), 1e-9, 'P_FAILURE');
+      for (const [i, g] of got.entries()) {
+        assertClose([g.value.TEMP_MEAN, g.value.TEMP_MAX, g.value.VIBRATION, g.value.EVENT_COUNT], want[i].f, 1e-9, `features of ${g.device}@${g.start}`);
+        assert.equal(g.value.SAMPLES, want[i].samples);
+      }
+    } finally {
+      await e.dispose();
     }
-  } finally {
-    await e.dispose();
-  }
-});
+  });
+}

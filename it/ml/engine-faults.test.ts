@@ -92,6 +92,9 @@ async function withEngine(fn: (e: MlEngine) => Promise<void>): Promise<void> {
 function checkPredicted(out: { key: string | null; value: any }[]): void {
   for (const r of out) assert.equal(r.value.SPECIES, label(r.key!), `label of ${r.key}`);
   const keys = new Set(out.map((r) => r.key));
+  const phase2 = allKeys(N).slice(N1, N1 + N2);
+  const ok2 = phase2.filter((k) => keys.has(k)).length;
+  assert.ok(ok2 > 0 && ok2 < N2, `the kill landed mid-batch: ${ok2} of ${N2} phase-2 rows predicted`);
   for (let j = 0; j < N1; j++) assert.ok(keys.has(inputKey(j)), `phase 1 row ${j} predicted`);
   for (let j = N1 + N2; j < N; j++) assert.ok(keys.has(inputKey(j)), `phase 3 row ${j} predicted after the restart`);
 }

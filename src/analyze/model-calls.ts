@@ -27,7 +27,6 @@ import type { Column } from './schema.ts';
 import { allColumns } from './schema.ts';
 import type { ModelCallSpec } from '../plan/steps.ts';
 import { getFunction } from '../functions/registry.ts';
-import { exprKey } from './expr-key.ts';
 import type { ModelDefinition } from '../ml/sql-model.ts';
 import { ERROR_FIELDS, definitionOf, effectiveSpec, errorFieldClash, normalizeCallOptions, outputStructType, splitModelRef } from '../ml/sql-model.ts';
 import type { OnErrorPolicy } from '../ml/spec.ts';
@@ -156,7 +155,8 @@ function mapExpr(node: Expr, f: (call: FnCall, inLambda: boolean) => Expr): Expr
   return visit(node, false) as Expr;
 }
 
-function findNestedPredict(exprs: readonly Expr[]): FnCall | null {
+/** The first PREDICT call in `exprs` (for statements that cannot take one yet, to say so with its position). */
+export function findModelCall(exprs: readonly Expr[]): FnCall | null {
   let found: FnCall | null = null;
   for (const e of exprs) {
     mapExpr(e, (c) => {
@@ -177,9 +177,11 @@ export function extractModelCalls(exprs: readonly Expr[], ctx: ModelCallContext)
   const replace = (call: FnCall, inLambda: boolean): Expr => {
     if (inLambda) throw new SqlError('INVALID', 'PREDICT cannot be called inside a lambda: call it outside and pass the result in', call.span);
     const r = resolveCall(call, ctx.catalog);
-    const nested = findNestedPredict(r.features);
+    const nested = findModelCall(r.features);
     if (nested) throw new SqlError('INVALID', 'PREDICT calls cannot be nested: compute the inner prediction in a query of its own', nested.span);
-    const key = JSON.stringify([r.def.name, r.version, Object.entries(r.options).sort(), r.features.map(exprKey)]);
+    // Source qualifiers are kept (unlike exprKey): in a join, PREDICT(m, l.x) and PREDICT(m, r.x) differ.
+    const args0 = JSON.stringify(r.features, (k, v) => (k === 'span' ? undefined : v));
+    const key = JSON.stringify([r.def.name, r.version, Object.entries(r.options).sort(), args0]);
     const ref = (name: string): Expr => ({ kind: 'ColumnRef', source: null, name, span: call.span });
     const prior = previous.get(key);
     if (prior !== undefined && mine.has(prior)) return ref(prior);

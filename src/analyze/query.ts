@@ -22,7 +22,7 @@ import { analyzeAggregation, durationMs, isAggregateQuery, resolveAggregate, typ
 import type { OverCall } from '../plan/steps.ts';
 import type { Duration, FunctionCall } from '../sql/ast.ts';
 import type { WindowInfo } from '../plan/steps.ts';
-import { extractModelCalls, rewriteTableFunctionQuery } from './model-calls.ts';
+import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './model-calls.ts';
 import type { ModelCallSpec } from '../plan/steps.ts';
 
 export interface TableFunctionCall {
@@ -107,6 +107,10 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
 
   const common = { source, from, where, whereModelCalls: whereModels.calls, whereModelColumns: whereModels.columns, emit: query.emit, limit: query.limit };
   if (aggregate) {
+    const predict = findModelCall([...items.map((i) => i.expr), ...(query.having ? [query.having] : [])]);
+    if (predict) {
+      throw new SqlError('UNSUPPORTED', 'PREDICT over aggregates is not supported yet: aggregate in one query, then PREDICT over its table', predict.span);
+    }
     const aggregation = analyzeAggregation(query, items, whereScope, query.window !== null);
     return {
       ...common,

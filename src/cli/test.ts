@@ -32,7 +32,13 @@ export async function testCommand(argv: string[]): Promise<number> {
   let shared: { close(): Promise<void> } | null = null;
   if (values.kafka) {
     const { openSharedKafka, kafkaCaseLog } = await import('../testing/kafka-runner.ts');
-    const kafka = await openSharedKafka();
+    let kafka;
+    try {
+      kafka = await openSharedKafka();
+    } catch (e) {
+      process.stderr.write(`riffle test --kafka: ${(e as Error).message}\n`);
+      return 2;
+    }
     shared = kafka;
     openLog = kafkaCaseLog(kafka);
   }

@@ -18,7 +18,7 @@ import { describe, describeFunction, explain, show } from './metadata.ts';
 import { insertValues } from './insert-values.ts';
 import { pushQuery } from './push-query.ts';
 import { printTopic } from './print.ts';
-import { executeModelStatement } from './models.ts';
+import { closeModels, executeModelStatement } from './models.ts';
 import type { OperatorServices } from '../exec/operator.ts';
 import { StoreRegistry } from '../state/registry.ts';
 import { join, resolve } from 'node:path';
@@ -218,6 +218,7 @@ export class Engine {
   async close(): Promise<void> {
     for (const task of this.tasks.values()) await task.stop();
     this.tasks.clear();
+    await closeModels(this);
     await this.stores.closeAll();
     await this.producer.close();
   }

@@ -1,4 +1,8 @@
-/** SHOW MODELS and DESCRIBE MODEL: the catalog's definition, a live health probe and the invokers' statistics. */
+/**
+ * SHOW MODELS and DESCRIBE MODEL: the catalog's definition, a live health probe and the invokers'
+ * statistics. Secrets never show: options are printed redacted, and the statement (which holds
+ * them as typed) is not printed.
+ */
 import { formatType } from '../types/sql-type.ts';
 import type { ModelInfo } from '../analyze/catalog.ts';
 import type { Engine } from './engine.ts';
@@ -24,7 +28,7 @@ function statsLines(s: ModelStats): string[] {
   return [
     `  Requests           : ${s.requests} (${s.failedRequests} failed, ${s.retries} retries, ${s.timeouts} timeouts)`,
     `  Rows               : ${s.rows} (${s.rowsOk} predicted, ${s.rowsFailed} failed)`,
-    `  Latency            : p50 ${ms(s.latencyMs.p50)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)} (${s.latencyMs.samples} requests)`,
+    `  Latency            : p50 ${ms(s.latencyMs.p50)}, p99 ${ms(s.latencyMs.p99)}, max ${ms(s.latencyMs.max)} (${s.latencyMs.samples} request${s.latencyMs.samples === 1 ? '' : 's'})`,
     `  Circuit breaker    : ${s.breaker.state} (${s.breakerRejections} batches rejected)`,
     `  In flight          : ${s.inFlight}`,
     `  Last error         : ${s.lastError ?? '-'}`,
@@ -51,6 +55,8 @@ export async function describeModel(_engine: Engine, registry: ModelRegistry, in
   lines.push('');
   const props = redactedProperties(spec);
   lines.push(`Options              : ${Object.entries(props).map(([k, v]) => `${k}=${v}`).join(', ')}`);
+  const discovered = [spec.inputs === null ? 'INPUT' : '', spec.outputs === null ? 'OUTPUT' : ''].filter(Boolean);
+  lines.push(`Columns              : ${discovered.length ? `${discovered.join(' and ')} discovered from the ${spec.provider.kind === 'onnx' ? 'file' : 'server'}` : 'declared'}`);
   const users = registry.usersOf(info.name);
   lines.push(`Used by queries      : ${users.join(', ') || '(none)'}`);
 
@@ -71,7 +77,5 @@ export async function describeModel(_engine: Engine, registry: ModelRegistry, in
     lines.push(`Statistics${label ? ` (${label})` : ''}:`);
     lines.push(...statsLines(o.invoker.stats()));
   }
-  lines.push('');
-  lines.push(`Statement            : ${info.sql}`);
   return { kind: 'text', text: lines.join('\n') };
 }

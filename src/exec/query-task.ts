@@ -115,7 +115,11 @@ export class QueryTask {
         await this.opts.services?.stores?.flushAll(this.queryId);
       });
     } catch (e) {
+      // The batch is neither written nor committed; the task stops so it is not skipped either.
       await this.delivery.abort().catch(() => undefined);
+      this.pending = emptyOutputs();
+      this.state = 'ERROR';
+      this.error = e as Error;
       throw e;
     }
     return records.length;

@@ -237,3 +237,16 @@ test('CREATE MODEL errors: bad options point at the option; unreachable server f
     await assert.rejects(t.engine.execute('ALTER MODEL m WITH (BATCH_SIZE = 0);'), (e: unknown) => e instanceof SqlError && /^1:34: model option BATCH_SIZE: 0 is not >= 1/.test(e.message));
     await assert.rejects(t.engine.execute('ALTER MODEL nope WITH (BATCH_SIZE = 1);'), /Model 'NOPE' does not exist/);
   }));
+
+test('PREDICT over a stream-table join takes columns of both sides', () =>
+  withEngine(async (t, fake) => {
+    await t.engine.execute(`${SETUP}
+      CREATE TABLE limits (id STRING PRIMARY KEY, c DOUBLE) WITH (KAFKA_TOPIC = 'limits', VALUE_FORMAT = 'JSON', PARTITIONS = 1);
+      CREATE MODEL m INPUT (x DOUBLE, y DOUBLE, z DOUBLE) OUTPUT (score DOUBLE) WITH (PROVIDER = 'kserve-v2', ENDPOINT = '${fake.url}', MODEL_NAME = 'sum');
+      INSERT INTO limits (id, c) VALUES ('r1', 100.0);
+      CREATE STREAM joined AS SELECT r.id, PREDICT(m, r.a, r.b, l.c)->score AS s FROM readings r JOIN limits l ON r.id = l.id;`);
+    await t.engine.runUntilIdle();
+    await insert(t, 0, 3);
+    await t.engine.runUntilIdle();
+    assert.deepEqual(await values(t, 'JOINED'), [{ S: 102 }]);
+  }));

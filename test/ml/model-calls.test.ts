@@ -103,6 +103,10 @@ test('versions (m$2, quoted) and per-call options (trailing MAP)', () => {
   assert.equal(a.modelCalls[0].model, 'M');
   assert.equal(a.modelCalls[0].version, '2');
   assert.deepEqual(a.modelCalls[0].options, { TIMEOUT: '2s' });
+  const lit = analyze("SELECT PREDICT('m$7', a, b) AS p FROM readings EMIT CHANGES;");
+  assert.deepEqual([lit.modelCalls[0].model, lit.modelCalls[0].version], ['M', '7'], 'a string literal names the model too');
+  assert.deepEqual(analyze("SELECT PREDICT(m, a, b, MAP('version' := '3')) FROM readings EMIT CHANGES;").modelCalls[0].options, { MODEL_VERSION: '3' });
+  rejects("SELECT PREDICT(v1, a, b, MAP('version' := '3')) FROM readings EMIT CHANGES;", 'INVALID', /^1:26: model option MODEL_VERSION does not apply to PROVIDER 'kserve-v1'/);
   rejects('SELECT PREDICT(`v1$2`, a, b) FROM readings EMIT CHANGES;', 'INVALID', /^1:16: model V1 has PROVIDER 'kserve-v1', which has no versions/);
   rejects("SELECT PREDICT(m, a, b, MAP('timeout' := 'soon')) FROM readings EMIT CHANGES;", 'INVALID', /^1:25: model option TIMEOUT/);
   rejects("SELECT PREDICT(m, a, b, MAP('provider' := 'onnx')) FROM readings EMIT CHANGES;", 'INVALID', /cannot be set per call/);

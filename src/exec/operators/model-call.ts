@@ -33,7 +33,7 @@ import { expressionErrorSink } from './errors.ts';
 import type { RowOutcome } from '../../ml/invoker.ts';
 import type { OnErrorPolicy } from '../../ml/spec.ts';
 import { ModelOpenError, ModelRegistry } from '../../ml/registry.ts';
-import { deadLetterTopicOf, hasErrorFields } from '../../ml/sql-model.ts';
+import { ERROR_FIELDS, deadLetterTopicOf, hasErrorFields } from '../../ml/sql-model.ts';
 import { deadLetterRecord, rowObject } from '../../ml/dead-letter.ts';
 
 /** The error that fails a query under ON_ERROR = 'FAIL'. */
@@ -48,8 +48,9 @@ interface Call {
   readonly spec: ModelCallSpec;
   readonly label: string;
   readonly args: readonly CompiledExpr[];
-  /** Names of the model's output fields, then the error fields when planned under ERROR_COLUMNS. */
+  /** Names of the model's output fields in the call's STRUCT. */
   readonly outputs: readonly string[];
+  /** ML_ERROR, ML_ERROR_CODE, ML_ATTEMPTS when the call was planned under ERROR_COLUMNS, else empty. */
   readonly errorFields: readonly string[];
 }
 
@@ -83,7 +84,7 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
   const onExprError = expressionErrorSink(ctx, step.name);
   const calls: Call[] = step.calls.map((c) => {
     const fields = c.outputType.kind === 'STRUCT' ? c.outputType.fields.map((f) => f.name) : [];
-    const nErr = hasErrorFields(c.outputType) ? 3 : 0;
+    const nErr = hasErrorFields(c.outputType) ? ERROR_FIELDS.length : 0;
     return {
       spec: c,
       label: c.version === null ? c.model : `${c.model}$${c.version}`,

@@ -124,8 +124,12 @@ export class KafkaLog implements Log {
   }
 
   async listTopics(): Promise<TopicDescription[]> {
-    const names = (await this.#admin.listTopics()).filter((n) => !n.startsWith('__'));
-    return this.#describe(names);
+    return this.#describe(await this.topicNames());
+  }
+
+  /** The names of the cluster's topics, Kafka's internal ones (`__...`) left out; one request. */
+  async topicNames(): Promise<string[]> {
+    return (await this.#admin.listTopics()).filter((n) => !n.startsWith('__'));
   }
 
   /**

@@ -91,7 +91,9 @@ export class NamespacedKafkaLog implements Log {
   }
 
   async listTopics(): Promise<TopicDescription[]> {
-    return (await this.inner.listTopics()).filter((t) => this.local(t.name) !== null).map((t) => this.#describe(t));
+    const names = (await this.inner.topicNames()).filter((n) => this.local(n) !== null);
+    const described = await Promise.all(names.map((n) => this.inner.describeTopic(n)));
+    return described.filter((d): d is TopicDescription => d !== null).map((d) => this.#describe(d));
   }
 
   offsets(topic: string, isolation: 'read_uncommitted' | 'read_committed' = 'read_uncommitted'): Promise<{ partition: number; start: number; end: number }[]> {
@@ -155,7 +157,7 @@ export class NamespacedKafkaLog implements Log {
    */
   async destroy({ wait = false }: { wait?: boolean } = {}): Promise<void> {
     await this.close();
-    const topics = (await this.inner.listTopics()).map((t) => t.name).filter((n) => n.startsWith(this.prefix));
+    const topics = (await this.inner.topicNames()).filter((n) => n.startsWith(this.prefix));
     await this.inner.deleteGroups([...this.#groups].map((g) => this.prefix + g)).catch(() => undefined);
     await this.inner.deleteTopics(topics, { wait });
   }

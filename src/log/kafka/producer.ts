@@ -271,7 +271,7 @@ export class KafkaTransactionalProducer implements TransactionalProducer {
    * registers a send's partitions with the transaction (AddPartitionsToTxn) and folds a second
    * registration started meanwhile into the first, whose partitions it would then lack.
    */
-  send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]> {
+  async send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]> {
     const txn = this.#active();
     if (records.length > 0) this.#touched = true;
     const result = this.#sends.then(() => this.#core.send(topic, records, txn));

@@ -117,7 +117,7 @@ async function checkEmitFinal(window: string, info: WindowInfo, recs: readonly R
 
 /**
  * Moves stream time 30 s past the last record, a second per record (key 'zz'), so every other
- * window closes. (In steps: a single jump loses windows, see the last test.)
+ * window closes (the per-record checks then see each close; single jumps have tests of their own).
  */
 function closing(recs: Rec[]): void {
   const last = recs.reduce((m, r) => Math.max(m, r.ts), 0);
@@ -177,7 +177,7 @@ test('EMIT FINAL, SESSION (in order): each session once, after end + grace, with
 
 test(
   'EMIT FINAL, SESSION: a session extended by an in-grace record after its end + grace is not emitted twice',
-  { timeout: 60_000, todo: 'engine bug: window-aggregate.ts drain() closes a session at end + grace, though an on-time record within the gap can still extend it' },
+  { timeout: 60_000, todo: 'engine bug: window-aggregate.ts closeWindows() closes a session at end + grace, though an on-time record up to gap after its end can still extend it' },
   async () => {
     const f = await Feeder.open(`SESSION (5 SECONDS, GRACE PERIOD 5 SECONDS)`, { kind: 'SESSION', gapMs: 5000 });
     try {
@@ -206,7 +206,7 @@ for (const [kind, window, info] of [
 ] as const) {
   test(
     `EMIT FINAL, ${kind}: a window still pending when stream time jumps past its retention is emitted`,
-    { timeout: 60_000, todo: 'engine bug: window-aggregate.ts expires the window (advanceTime) before drain() reads it, so its final result is lost' },
+    { timeout: 60_000 },
     async () => {
       const f = await Feeder.open(window, info);
       try {
@@ -229,7 +229,7 @@ for (const [kind, window, info] of [
 
 test(
   'EMIT FINAL over a backlog: one batch spanning more event time than size + grace loses no window',
-  { timeout: 60_000, todo: 'engine bug: window-aggregate.ts expires the windows (advanceTime) before drain() reads them, so their final results are lost' },
+  { timeout: 60_000 },
   async () => {
     const t = await testEngine();
     try {

@@ -26,7 +26,6 @@ import {
   RESTART_GROUP,
   RESTART_INFO,
   RESTART_TOTAL,
-  RESTART_FINAL_WINDOW,
   RESTART_WINDOW,
   restartRecords,
   sorted,
@@ -47,7 +46,7 @@ function uninterrupted() {
   baseline ??= (async () => {
     const t = await testEngine();
     try {
-      await t.engine.execute(STREAM_DDL + aggregateSql('agg', RESTART_WINDOW) + aggregateSql('aggf', RESTART_FINAL_WINDOW, 'FINAL'));
+      await t.engine.execute(STREAM_DDL + aggregateSql('agg', RESTART_WINDOW) + aggregateSql('aggf', RESTART_WINDOW, 'FINAL'));
       await produce(t.log, restartRecords(0, RESTART_TOTAL));
       await t.engine.runUntilIdle();
       const outputs = decodeOutputs(await readTopic(t.log, 'AGG'), RESTART_INFO);
@@ -76,11 +75,11 @@ test('the scenario: out of order within grace, nothing late; the uninterrupted r
 });
 
 /**
- * After a restart at input offset `committed`, each window's first update has the count of its
- * records before `committed` (the restored state) plus one.
+ * After a restart that resumed at input offset `resumedAt`, each window's first update has the
+ * count of its records before `resumedAt` (the restored state) plus one.
  */
-function assertCountsOnFromRestoredState(outputs: readonly WindowedOutput[], firstOutputAfterRestart: number, committed: number): void {
-  const before = model(0, committed).windows;
+function assertCountsOnFromRestoredState(outputs: readonly WindowedOutput[], firstOutputAfterRestart: number, resumedAt: number): void {
+  const before = model(0, resumedAt).windows;
   const firsts = new Map<string, Agg>();
   for (const o of outputs) if (o.offset >= firstOutputAfterRestart && !firsts.has(o.id)) firsts.set(o.id, o.value!);
   for (const [id, first] of firsts) {
@@ -88,7 +87,7 @@ function assertCountsOnFromRestoredState(outputs: readonly WindowedOutput[], fir
     assert.equal(first.C, c0 + 1, `${id}: first update after the restart counts on from the ${c0} records before it`);
   }
   // Windows with records on both sides of the restart: each one's state was carried over.
-  const straddling = [...model(committed, RESTART_TOTAL).windows.keys()].filter((id) => before.has(id));
+  const straddling = [...model(resumedAt, RESTART_TOTAL).windows.keys()].filter((id) => before.has(id));
   assert.ok(straddling.length >= 10, `${straddling.length} windows straddle the restart`);
   for (const id of straddling) assert.ok(firsts.has(id), id);
 }
@@ -100,7 +99,7 @@ for (const keepLocalState of [true, false]) {
     const t1 = await testEngine();
     const dir = t1.dir;
     try {
-      await t1.engine.execute(STREAM_DDL + aggregateSql('agg', RESTART_WINDOW) + aggregateSql('aggf', RESTART_FINAL_WINDOW, 'FINAL'));
+      await t1.engine.execute(STREAM_DDL + aggregateSql('agg', RESTART_WINDOW) + aggregateSql('aggf', RESTART_WINDOW, 'FINAL'));
       await produce(t1.log, restartRecords(0, STOP));
       await t1.engine.runUntilIdle();
       await t1.close();
