@@ -101,8 +101,7 @@ describe('engine interop with kcat', { timeout: 120_000 }, () => {
       assert.equal(r.ts, source.ts);
       // Same key, same partition as kcat's (Java-compatible) partitioner chose for the input.
       assert.equal(r.partition, source.partition);
-      // Riffle's sink writes no headers yet (see the todo test below).
-      assert.equal(r.headers, undefined);
+      // Headers of the input travel to the output (checked in the next test).
     }
     // The malformed record went to the processing log; the query kept running.
     assert.equal(t.engine.tasks.get('CSAS_SLOW_0')?.state, 'RUNNING');
@@ -129,7 +128,7 @@ describe('engine interop with kcat', { timeout: 120_000 }, () => {
     assert.deepEqual(lines, fromJson);
   });
 
-  test('output records carry the input headers (ksqlDB forwards them)', { todo: 'the sink encoder does not write row.headers yet' }, async () => {
+  test('output records carry the input headers (ksqlDB forwards them)', async () => {
     const out = await kcatAwait(ns.topic('SLOW'), 4);
     for (const r of out) {
       const expected = r.key === 'u1' ? ['source', 'web', 'trace', 't1'] : ['source', 'mobile'];

@@ -11,7 +11,7 @@ Usage:
   riffle sql                interactive SQL shell
   riffle topic list|create|produce|consume ...
   riffle test -s statements.sql [-i input.json] -o output.json [--actual FILE]
-  riffle test --suite DIR [--filter TEXT] [--actual-dir OUT]
+  riffle test --suite DIR [--filter TEXT] [--actual-dir OUT] [--kafka]
   riffle demo [--duration SECONDS]
   riffle --version
 

@@ -19,6 +19,7 @@ import { insertValues } from './insert-values.ts';
 import { pushQuery } from './push-query.ts';
 import { printTopic } from './print.ts';
 import { closeModels, executeModelStatement } from './models.ts';
+import { runUntilIdleOnKafka } from './idle.ts';
 import type { OperatorServices } from '../exec/operator.ts';
 import { StoreRegistry } from '../state/registry.ts';
 import { join, resolve } from 'node:path';
@@ -196,6 +197,7 @@ export class Engine {
 
   /** Runs all persistent queries until none has input left (test driver, `background: false`). */
   async runUntilIdle(): Promise<void> {
+    if (typeof (this.log as { consumersOf?: unknown }).consumersOf === 'function') return runUntilIdleOnKafka(this);
     for (;;) {
       let progressed = 0;
       for (const task of this.tasks.values()) {

@@ -38,7 +38,8 @@ export function sinkEncoder(step: SinkStep, queryId: string, errors: ProcessingL
           errors.report({ type: 'SERIALIZATION_ERROR', queryId, step: step.name, reason: 'Invalid or negative timestamp in the TIMESTAMP column: the row is dropped' });
           continue;
         }
-        out.push({ key, value, timestamp: ts });
+        // Headers travel with the record, as in ksqlDB (Kafka Streams forwards them).
+        out.push({ key, value, timestamp: ts, ...(row.headers?.length ? { headers: row.headers } : {}) });
       } catch (e) {
         errors.report({ type: 'SERIALIZATION_ERROR', queryId, step: step.name, reason: `Failed to serialise row: ${(e as Error).message}` });
       }

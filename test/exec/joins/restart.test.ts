@@ -1,0 +1,349 @@
+/**
+ * Restarting stream-stream joins mid-stream (scenario and model: ./fixtures/pairs.ts): an INNER
+ * join J (WITHIN 10 SECONDS) and a LEFT join LJ (WITHIN 10 SECONDS GRACE PERIOD 5 MINUTES) over
+ * two interleaved streams of 3000 records each, keys k0..k99, increasing times.
+ * - graceful stop (Engine.close) with input still unprocessed, reopen on the same directory (local
+ *   state kept, or deleted and rebuilt from the changelogs), produce the rest: the same pairs as an
+ *   uninterrupted run, none repeated; LJ's padded rows exactly once, only once their window has
+ *   closed;
+ * - kill -9 of a child process (at an arbitrary point while records arrive, or on either side of
+ *   a batch's state flush), then restart: no pair lost, nothing made up, and the only duplicates
+ *   are outputs of the last, uncommitted batch (at most one batch: 2000 records).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openEmbeddedLog } from '../../../src/log/embedded/index.ts';
+import type { RestoreSummary } from '../../../src/state/registry.ts';
+import { testEngine, readTopic, removeDir } from '../../engine/helpers.ts';
+import {
+  BATCH,
+  DDL,
+  decode,
+  duplicates,
+  GRACE_MS,
+  groupOf,
+  INNER_QUERY,
+  INNER_SQL,
+  LEFT_QUERY,
+  LEFT_SQL,
+  LEFT_TOTAL,
+  leftRec,
+  model,
+  pairId,
+  produce,
+  RIGHT_TOTAL,
+  rightRec,
+  sortedKeys,
+  tally,
+  WITHIN_MS,
+  type JoinOutput,
+} from './fixtures/pairs.ts';
+
+const WORKER = new URL('./fixtures/join-worker.ts', import.meta.url).pathname;
+const EXPECTED = model();
+const EXPECTED_PAIRS = [...EXPECTED.pairs].sort();
+const EXPECTED_PADDED = [...EXPECTED.unmatched].sort();
+
+async function readOutputs(dir: string, topics: string[]): Promise<Map<string, JoinOutput[]>> {
+  const log = await openEmbeddedLog(dir);
+  try {
+    const out = new Map<string, JoinOutput[]>();
+    for (const t of topics) out.set(t, decode(await readTopic(log, t)));
+    return out;
+  } finally {
+    await log.close();
+  }
+}
+
+/** The uninterrupted run (computed once). */
+let baseline: Promise<{ j: JoinOutput[]; lj: JoinOutput[] }> | null = null;
+function uninterrupted() {
+  baseline ??= (async () => {
+    const t = await testEngine();
+    try {
+      await t.engine.execute(DDL + INNER_SQL + LEFT_SQL);
+      await produce(t.log, 0, LEFT_TOTAL, 0, RIGHT_TOTAL);
+      await t.engine.runUntilIdle();
+      return { j: decode(await readTopic(t.log, 'J')), lj: decode(await readTopic(t.log, 'LJ')) };
+    } finally {
+      await t.close();
+      removeDir(t.dir);
+    }
+  })();
+  return baseline;
+}
+
+test('the scenario: the uninterrupted run equals the model', { timeout: 120_000 }, async () => {
+  assert.ok(EXPECTED.pairs.size > 2500 && EXPECTED.unmatched.size > 500, `${EXPECTED.pairs.size} pairs, ${EXPECTED.unmatched.size} unmatched`);
+  const { j, lj } = await uninterrupted();
+  const jt = tally(j);
+  assert.equal(j.length, EXPECTED.pairs.size, 'each pair once');
+  assert.deepEqual(sortedKeys(jt.pairs), EXPECTED_PAIRS);
+  // A joined row carries the later of the two times.
+  for (const o of j) assert.equal(o.ts, Math.max(leftRec(o.lid).ts, rightRec(o.rid!).ts));
+  const lt = tally(lj);
+  assert.equal(lj.length, EXPECTED.pairs.size + EXPECTED.unmatched.size, 'each pair and each padded row once');
+  assert.deepEqual(sortedKeys(lt.pairs), EXPECTED_PAIRS);
+  assert.deepEqual(sortedKeys(lt.padded), EXPECTED_PADDED);
+  for (const o of lj) if (o.rid === null) assert.equal(o.ts, leftRec(o.lid).ts, 'a padded row carries the left time');
+});
+
+for (const keepLocalState of [true, false]) {
+  test(
+    `graceful stop mid-stream and reopen (${keepLocalState ? 'local state kept' : 'local state deleted: rebuilt from the changelogs'}): same pairs, none repeated; padded rows once, after their window closed`,
+    { timeout: 120_000 },
+    async () => {
+      const PROCESSED = 2200; // both sides [0, 2200) processed before the stop
+      const PRODUCED = 2600; // [2200, 2600) produced but not yet processed at the stop
+      const t1 = await testEngine();
+      const dir = t1.dir;
+      try {
+        await t1.engine.execute(DDL + INNER_SQL + LEFT_SQL);
+        await produce(t1.log, 0, PROCESSED, 0, PROCESSED);
+        await t1.engine.runUntilIdle();
+        await produce(t1.log, PROCESSED, PRODUCED, PROCESSED, PRODUCED);
+        const atStop = tally(decode(await readTopic(t1.log, 'LJ')));
+        await t1.close();
+
+        // Before the stop: exactly the unmatched left records whose window + grace had closed.
+        const streamTime = Math.max(leftRec(PROCESSED - 1).ts, rightRec(PROCESSED - 1).ts);
+        const due = [...model(PROCESSED, PROCESSED).unmatched].filter((i) => leftRec(i).ts + WITHIN_MS + GRACE_MS <= streamTime);
+        assert.ok(due.length > 100, `${due.length} padded rows due before the stop`);
+        assert.deepEqual(sortedKeys(atStop.padded), due.sort(), 'padded rows before the stop: those whose window closed, and only those');
+        assert.equal(duplicates(atStop.padded), 0);
+
+        if (!keepLocalState) rmSync(join(dir, 'state'), { recursive: true });
+        const t2 = await testEngine({}, dir);
+        try {
+          assert.deepEqual([...t2.engine.tasks.keys()].sort(), [INNER_QUERY, LEFT_QUERY], 'the queries were restored');
+          await produce(t2.log, PRODUCED, LEFT_TOTAL, PRODUCED, RIGHT_TOTAL);
+          await t2.engine.runUntilIdle();
+          const stats = t2.engine.stores.stats();
+          assert.ok(stats.length >= 5, `the join stores were opened: ${stats.map((s) => s.name).join(', ')}`);
+          for (const s of stats) {
+            const r: RestoreSummary = s.restore;
+            if (keepLocalState) assert.equal(r.mode, 'partial', `${s.name}: restored from its checkpoint (${r.reason})`);
+            else assert.equal(r.mode, 'full', `${s.name}: rebuilt from the changelog`);
+          }
+          if (!keepLocalState) {
+            const replayed = stats.filter((s) => s.queryId === INNER_QUERY).reduce((n, s) => n + s.restore.records, 0);
+            assert.ok(replayed >= 2 * PROCESSED, `J's buffers replayed ${replayed} changelog records`);
+          }
+          const j = decode(await readTopic(t2.log, 'J'));
+          const lj = decode(await readTopic(t2.log, 'LJ'));
+          const jt = tally(j);
+          assert.deepEqual(sortedKeys(jt.pairs), EXPECTED_PAIRS, 'J: the pairs of the uninterrupted run');
+          assert.equal(duplicates(jt.pairs), 0, 'J: no pair repeated');
+          // Pairs across the stop (one side before it, one after) need the restored buffers.
+          const across = [...jt.pairs.keys()].filter((p) => {
+            const [l, r] = p.split(':').map(Number);
+            return (l < PRODUCED) !== (r < PRODUCED);
+          });
+          assert.ok(across.length >= 10, `${across.length} pairs join a record from before the stop with one from after it`);
+          const lt = tally(lj);
+          assert.deepEqual(sortedKeys(lt.pairs), EXPECTED_PAIRS, 'LJ: the pairs of the uninterrupted run');
+          assert.deepEqual(sortedKeys(lt.padded), EXPECTED_PADDED, 'LJ: every unmatched left record padded');
+          assert.equal(duplicates(lt.pairs) + duplicates(lt.padded), 0, 'LJ: nothing repeated, padded rows exactly once');
+          const { j: bj, lj: blj } = await uninterrupted(); // (already checked against the model)
+          assert.deepEqual(sortedKeys(jt.pairs), sortedKeys(tally(bj).pairs));
+          assert.deepEqual(sortedKeys(lt.padded), sortedKeys(tally(blj).padded));
+        } finally {
+          await t2.close();
+        }
+      } finally {
+        removeDir(dir);
+      }
+    },
+  );
+}
+
+// ---- kill -9 ----
+
+interface Worker {
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves with the first stdout line that satisfies `match`. */
+  line(match: (line: string) => boolean): Promise<string>;
+  kill(): void;
+}
+
+function runWorker(dir: string, ...args: string[]): Worker {
+  const child = spawn(process.execPath, [WORKER, dir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  const waiters: { match: (l: string) => boolean; resolve: (l: string) => void }[] = [];
+  let buf = '';
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const l = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      lines.push(l);
+      for (const w of [...waiters]) {
+        if (w.match(l)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(l);
+        }
+      }
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  return {
+    exited,
+    line: (match) =>
+      new Promise((resolve, reject) => {
+        const seen = lines.find(match);
+        if (seen !== undefined) return resolve(seen);
+        waiters.push({ match, resolve });
+        void exited.then(({ code, signal }) => reject(new Error(`worker exited (${code ?? signal}) first; output:\n${lines.slice(-5).join('\n')}`)));
+      }),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+interface Position {
+  /** Committed input offsets of a query (= the next left / right id to process). */
+  readonly l: number;
+  readonly r: number;
+}
+
+/** Where the killed run left the log: committed offsets per query, input ends. */
+async function positions(dir: string, queries: string[]) {
+  const log = await openEmbeddedLog(dir);
+  try {
+    const committed = new Map<string, Position>();
+    for (const q of queries) {
+      committed.set(q, {
+        l: (await log.committed(groupOf(q), 'l'))[0]?.offset ?? 0,
+        r: (await log.committed(groupOf(q), 'r'))[0]?.offset ?? 0,
+      });
+    }
+    return { committed, inputEnd: { l: (await log.offsets('l'))[0].end, r: (await log.offsets('r'))[0].end } };
+  } finally {
+    await log.close();
+  }
+}
+
+/** Restarts on `dir` and finishes the input; the restored state was used. */
+async function finish(dir: string): Promise<void> {
+  const f = runWorker(dir, 'finish');
+  const done = JSON.parse((await f.line((l) => l.startsWith('done '))).slice(5)) as { restores: ({ store: string } & RestoreSummary)[] };
+  assert.equal((await f.exited).code, 0);
+  assert.ok(done.restores.length > 0 && done.restores.every((r) => r.mode !== 'none'), `state restored: ${JSON.stringify(done.restores)}`);
+}
+
+/** At-least-once across a kill: every pair of the model and nothing else; at most one batch repeated. */
+function assertNoPairLost(name: string, outputs: readonly JoinOutput[]): number {
+  const { pairs } = tally(outputs);
+  assert.deepEqual(sortedKeys(pairs), EXPECTED_PAIRS, `${name}: no pair lost, none made up`);
+  const dups = duplicates(pairs);
+  assert.ok(dups <= BATCH, `${name}: ${dups} duplicate pairs, at most one batch (${BATCH})`);
+  return dups;
+}
+
+/**
+ * Only the uncommitted batch repeats: a pair is written at most twice, and a repeated pair is one
+ * that batch could have written (one of its records at or after the committed offset, both within
+ * one batch of it).
+ */
+function assertRepeatsFromUncommittedBatch(name: string, outputs: readonly JoinOutput[], at: Position): void {
+  for (const [p, n] of tally(outputs).pairs) {
+    if (n === 1) continue;
+    assert.equal(n, 2, `${name}: pair ${p} written ${n} times`);
+    const [l, r] = p.split(':').map(Number);
+    const fromUncommittedBatch = (l >= at.l || r >= at.r) && l < at.l + BATCH && r < at.r + BATCH;
+    assert.ok(fromUncommittedBatch, `${name}: repeated pair ${p} is not one the uncommitted batch (from l@${at.l}, r@${at.r}) wrote`);
+  }
+}
+
+/** The arbitrary-point kill, run once for the two tests below. */
+let killedMidStream: Promise<{ j: JoinOutput[]; lj: JoinOutput[]; at: Map<string, Position> }> | null = null;
+function killMidStream() {
+  killedMidStream ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'riffle-join-kill-'));
+    try {
+      const w = runWorker(dir, 'run');
+      await w.line((l) => l.startsWith('committed ') && Number(l.slice(10)) >= 1200);
+      w.kill();
+      assert.equal((await w.exited).signal, 'SIGKILL');
+      const at = await positions(dir, [INNER_QUERY, LEFT_QUERY]);
+      assert.ok(
+        at.committed.get(INNER_QUERY)!.l >= 1200 && at.inputEnd.l < LEFT_TOTAL,
+        `killed mid-stream: ${JSON.stringify({ ...at, committed: Object.fromEntries(at.committed) })}`,
+      );
+      await finish(dir);
+      const out = await readOutputs(dir, ['J', 'LJ']);
+      return { j: out.get('J')!, lj: out.get('LJ')!, at: at.committed };
+    } finally {
+      removeDir(dir);
+    }
+  })();
+  return killedMidStream;
+}
+
+test('kill -9 at an arbitrary point mid-stream (records still arriving), then restart: no pair lost, at most one batch of duplicates', { timeout: 120_000 }, async () => {
+  const { j, lj } = await killMidStream();
+  const jd = assertNoPairLost('J', j);
+  const ld = assertNoPairLost('LJ', lj);
+  const { padded } = tally(lj);
+  assert.deepEqual(sortedKeys(padded), EXPECTED_PADDED, 'LJ: every unmatched left record padded');
+  assert.ok(ld + duplicates(padded) <= BATCH, 'LJ: duplicates at most one batch');
+  console.log(`join kill -9: J ${j.length} outputs (${jd} repeated), LJ ${lj.length} outputs (${ld} pairs, ${duplicates(padded)} padded rows repeated)`);
+});
+
+test(
+  'kill -9 at an arbitrary point mid-stream: the only repeats are outputs of the uncommitted batch, each once',
+  { timeout: 120_000, todo: 'engine bug (when the kill lands between the state flush and the offset commit): the replayed batch is buffered twice, see the kill-after-flush test' },
+  async () => {
+    const { j, lj, at } = await killMidStream();
+    assertRepeatsFromUncommittedBatch('J', j, at.get(INNER_QUERY)!);
+    assertRepeatsFromUncommittedBatch('LJ', lj, at.get(LEFT_QUERY)!);
+    for (const [id, n] of tally(lj).padded) assert.ok(n <= 2, `LJ: padded row ${id} written ${n} times`);
+  },
+);
+
+/** Kill at J's 2nd batch (left and right [1000, 2000)), restart: the repeats are exactly that batch's outputs. */
+async function killAtBatch(mode: 'kill-before-flush' | 'kill-after-flush'): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'riffle-join-kill-'));
+  try {
+    const w = runWorker(dir, mode, '2');
+    assert.equal((await w.exited).signal, 'SIGKILL');
+    const at = await positions(dir, [INNER_QUERY]);
+    assert.deepEqual(at.committed.get(INNER_QUERY), { l: 1000, r: 1000 }, 'the first batch was committed');
+    const killed = JSON.parse(readFileSync(join(dir, 'kill.json'), 'utf8')) as { outputFrom: number; outputTo: number };
+    assert.ok(killed.outputTo - killed.outputFrom > 500, `the killed batch wrote ${killed.outputTo - killed.outputFrom} outputs`);
+
+    await finish(dir);
+    const j = (await readOutputs(dir, ['J'])).get('J')!;
+    const repeated = new Map<string, number>();
+    for (const o of j.filter((x) => x.offset >= killed.outputFrom && x.offset < killed.outputTo)) {
+      const p = pairId(o.lid, o.rid!);
+      repeated.set(p, (repeated.get(p) ?? 0) + 1);
+    }
+    const { pairs } = tally(j);
+    assert.deepEqual(sortedKeys(pairs), EXPECTED_PAIRS, 'no pair lost, none made up');
+    const wrong = [...pairs].filter(([p, n]) => n !== 1 + (repeated.get(p) ?? 0));
+    assert.deepEqual(wrong.slice(0, 10), [], `each pair once, plus once more if the killed batch wrote it (${wrong.length} differ)`);
+    assert.equal(j.length, EXPECTED.pairs.size + (killed.outputTo - killed.outputFrom));
+  } finally {
+    removeDir(dir);
+  }
+}
+
+test('kill -9 after a batch wrote its outputs, before its state was flushed: restart repeats exactly that batch', { timeout: 120_000 }, async () => {
+  await killAtBatch('kill-before-flush');
+});
+
+test(
+  'kill -9 after a batch flushed its state, before its offsets were committed: restart repeats exactly that batch',
+  {
+    timeout: 120_000,
+    todo: 'engine bug: the restored join buffers already hold the uncommitted batch, which the replay buffers again (a second entry per record), so its pairs are written 4 times and later matches twice',
+  },
+  async () => {
+    await killAtBatch('kill-after-flush');
+  },
+);
