@@ -134,15 +134,15 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     const leftKey: TypedExpr = analyzeExpr(le, leftScope, getFunction);
     const rightKey: TypedExpr = analyzeExpr(re, rightScope, getFunction);
     const rightIsTable = right.source.type === 'TABLE';
-    if (!leftIsTable && rightIsTable && j.within) throw new SqlError('INVALID', 'WITHIN is only allowed on stream-stream joins', j.span);
+    if (rightIsTable && j.within) throw new SqlError('INVALID', 'WITHIN is only allowed on stream-stream joins', j.right.span);
     if (!leftIsTable && !rightIsTable && !j.within) {
-      throw new SqlError('INVALID', `Stream-stream joins must have a WITHIN clause specified. None was provided.`, j.span);
+      throw new SqlError('INVALID', `Stream-stream joins must have a WITHIN clause specified. None was provided.`, j.right.span);
     }
     if (leftIsTable && !rightIsTable) {
-      throw new SqlError('INVALID', `Invalid join order: table-stream joins are not supported; put the stream on the left (FROM stream JOIN table).`, j.span);
+      throw new SqlError('INVALID', `Invalid join order: table-stream joins are not supported; put the stream on the left (FROM stream JOIN table).`, j.right.span);
     }
     if (!leftIsTable && rightIsTable && (j.type === 'RIGHT' || j.type === 'FULL')) {
-      throw new SqlError('INVALID', `Invalid join type: ${j.type} OUTER joins between a stream and a table are not supported; use INNER or LEFT.`, j.span);
+      throw new SqlError('INVALID', `Invalid join type: ${j.type} OUTER joins between a stream and a table are not supported; use INNER or LEFT.`, j.right.span);
     }
     const rightKeyIsPk = rightIsTable && re.kind === 'ColumnRef' && right.source.schema.key.length === 1 && right.source.schema.key[0].name === (re as { name: string }).name;
     if (rightIsTable && !rightKeyIsPk) {

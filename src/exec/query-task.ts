@@ -15,6 +15,7 @@ import { multiSourceDecoder, type SourceDecoder } from './source-decoder.ts';
 import { sinkEncoder, type SinkEncoder } from './sink-encoder.ts';
 import { ProcessingLog } from './processing-log.ts';
 import type { OperatorServices } from './operator.ts';
+import { AppliedOffsets } from './applied-offsets.ts';
 import { addOutputs, atLeastOnce, emptyOutputs, type BatchOutputs, type Delivery } from './delivery.ts';
 
 export interface QueryTaskOptions {
@@ -55,6 +56,8 @@ export class QueryTask {
   private pending: BatchOutputs = emptyOutputs();
   private loop: Promise<void> | null = null;
   private readonly openPartitions = new Set<number>();
+  /** For stateful queries: the input offsets their state already includes (see ./applied-offsets.ts). */
+  private readonly applied: AppliedOffsets | null;
   private stopping = false;
 
   constructor(opts: QueryTaskOptions) {
@@ -82,6 +85,8 @@ export class QueryTask {
       onRevoked: (ps: readonly TopicPartition[]) => this.revoke(ps),
     } as ConsumerOptions);
     this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null);
+    const stateful = this.operators.some((op) => op.openPartitions);
+    this.applied = stateful && opts.groupId !== null && opts.services?.stores ? new AppliedOffsets(opts.services.stores, opts.queryId) : null;
   }
 
   /**
@@ -89,13 +94,16 @@ export class QueryTask {
    * available within `timeoutMs`). Used directly by the test driver to run to quiescence.
    */
   async step(timeoutMs: number): Promise<number> {
-    const records = await this.consumer.poll(this.opts.maxBatch ?? 2000, timeoutMs);
-    if (records.length === 0) return 0;
-    const partitions = partitionsOf(records);
+    const polled = await this.consumer.poll(this.opts.maxBatch ?? 2000, timeoutMs);
+    if (polled.length === 0) return 0;
+    const partitions = partitionsOf(polled);
     if (partitions.some((p) => !this.openPartitions.has(p))) {
       for (const op of this.operators) await op.openPartitions?.(partitions);
+      await this.applied?.open(partitions);
       for (const p of partitions) this.openPartitions.add(p);
     }
+    const records = this.applied ? this.applied.fresh(polled) : polled;
+    const offsets = nextOffsets(polled);
     await this.delivery.begin();
     try {
       let rows = await this.run(this.decode(records), 0);
@@ -109,10 +117,11 @@ export class QueryTask {
       if (this.encode && this.sinkTopic) addOutputs(outputs, this.sinkTopic, this.encode(rows));
       else if (rows.length) this.opts.onRows?.(rows);
       this.emitted += rows.length;
-      this.consumed += records.length;
-      await this.delivery.complete(outputs, nextOffsets(records), async () => {
+      this.consumed += polled.length;
+      await this.delivery.complete(outputs, offsets, async () => {
         await this.errors.flush();
         await this.opts.services?.stores?.flushAll(this.queryId);
+        await this.applied?.flush(offsets);
       });
     } catch (e) {
       // The batch is neither written nor committed; the task stops so it is not skipped either.
@@ -122,7 +131,7 @@ export class QueryTask {
       this.error = e as Error;
       throw e;
     }
-    return records.length;
+    return polled.length;
   }
 
   /**
@@ -137,6 +146,7 @@ export class QueryTask {
     await stores?.flushAll(this.queryId);
     await stores?.closeStores(this.queryId, (operator) => partitions.some((p) => operator.endsWith(`/p${p}`)));
     for (const op of this.operators) await op.closePartitions?.(partitions);
+    await this.applied?.close(partitions);
     for (const p of partitions) this.openPartitions.delete(p);
   }
 
@@ -170,6 +180,7 @@ export class QueryTask {
     await this.loop;
     for (const op of this.operators) await op.close?.();
     await this.opts.services?.stores?.closeAll(this.queryId);
+    await this.applied?.close();
     await this.delivery.close();
     await this.consumer.close();
     if (this.state !== 'ERROR') this.state = 'STOPPED';

@@ -142,7 +142,7 @@ export function multiSourceDecoder(steps: readonly SourceStep[], queryId: string
   });
   return (records) => {
     const rows: Row[] = [];
-    for (const rec of records) {
+    for (const rec of inTimeOrder(records)) {
       for (const d of byTopic.get(rec.topic) ?? []) {
         for (const row of d.decode([rec])) {
           row.side = d.side;
@@ -152,4 +152,33 @@ export function multiSourceDecoder(steps: readonly SourceStep[], queryId: string
     }
     return rows;
   };
+}
+
+/**
+ * Orders a batch read from several topic-partitions as Kafka Streams does: each partition's
+ * records keep their offset order, and the next record processed is the one with the lowest
+ * timestamp among the partitions' heads (ties: the partition met first). A join then sees both
+ * sides in time order, whatever order the consumer fetched them in.
+ */
+function inTimeOrder(records: readonly ConsumedRecord[]): readonly ConsumedRecord[] {
+  const runs = new Map<string, ConsumedRecord[]>();
+  for (const r of records) {
+    const k = `${r.topic}\u0000${r.partition}`;
+    const run = runs.get(k);
+    if (run) run.push(r);
+    else runs.set(k, [r]);
+  }
+  if (runs.size < 2) return records;
+  const lists = [...runs.values()];
+  const heads = lists.map(() => 0);
+  const out: ConsumedRecord[] = [];
+  for (let n = 0; n < records.length; n++) {
+    let best = -1;
+    for (let i = 0; i < lists.length; i++) {
+      if (heads[i] >= lists[i].length) continue;
+      if (best < 0 || lists[i][heads[i]].timestamp < lists[best][heads[best]].timestamp) best = i;
+    }
+    out.push(lists[best][heads[best]++]);
+  }
+  return out;
 }

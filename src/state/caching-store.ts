@@ -50,6 +50,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   private hits = 0;
   private misses = 0;
   private evictions = 0;
+  private hand: MapIterator<[string, Entry<V>]> | null = null;
   private dirtyEvictions = 0;
 
   constructor(inner: KeyValueStore<V>, options: CachingStoreOptions = {}) {
@@ -176,7 +177,15 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   /** CLOCK: walk from the oldest entry, giving used ones a second chance (moved to the back). */
   private evict(): void {
     while (this.entries.size > this.maxEntries) {
-      const [ks, e] = this.entries.entries().next().value as [string, Entry<V>];
+      // A persistent hand: a fresh Map iterator per eviction would re-skip every deleted slot at
+      // the front of the Map (quadratic under steady eviction).
+      if (!this.hand) this.hand = this.entries.entries();
+      const step = this.hand.next();
+      if (step.done) {
+        this.hand = null;
+        continue;
+      }
+      const [ks, e] = step.value as [string, Entry<V>];
       if (e.ref) {
         e.ref = false;
         this.entries.delete(ks);

@@ -16,7 +16,7 @@ import type { KeyValueStore } from '../../state/store.ts';
 import type { WindowStore } from '../../state/window-store.ts';
 import type { JoinContext } from './join.ts';
 import { routeRows } from './join.ts';
-import { PartitionedState, requireStores } from './stateful.ts';
+import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 
 interface Buffered {
@@ -62,6 +62,7 @@ export function streamStreamJoin(jc: JoinContext): Operator {
   let pending: KeyValueStore<Pending> | null = null;
   let cur!: PartState;
 
+  const reportLate = lateRecordReporter(ctx, step.name);
   const pendingKey = (right: boolean, b: { t: number; p: number; o: number }) => keyBytes([right ? 1 : 0, b.t, b.p, b.o]);
   const asRow = (b: Buffered): Row => jc.rowOf(b.c, b.t);
 
@@ -70,8 +71,11 @@ export function streamStreamJoin(jc: JoinContext): Operator {
     const key = isRight ? jc.rightKey(row) : jc.leftKey(row);
     if (key === null || key === undefined) return;
     if (row.ts > cur.streamTime) cur.streamTime = row.ts;
-    // Too late for any window it could join: dropped.
-    if (row.ts + (isRight ? before : after) + grace < cur.streamTime) return;
+    // Too late for any window it could join: dropped, and reported.
+    if (row.ts + (isRight ? before : after) + grace < cur.streamTime) {
+      reportLate(row, `later than the join window plus grace (${grace} ms); stream time ${cur.streamTime}`);
+      return;
+    }
     const kb = keyBytes([key]);
     const own: Buffered = { c: row.cols, t: row.ts, p: row.partition, o: row.offset };
     const others = isRight ? lefts! : rights!;

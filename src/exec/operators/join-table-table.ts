@@ -59,7 +59,8 @@ export function tableTableJoin(jc: JoinContext): Operator {
     else if (before) lefts!.delete(lk);
     else return;
     const oldJk = joinKeyOfLeft(before);
-    const newJk = joinKeyOfLeft(after);
+    // A deleted left row still names its join key: RIGHT/FULL joins then keep the right side.
+    const newJk = joinKeyOfLeft(after) ?? (spec.foreignKey ? null : oldJk);
     const prev = result(before, oldJk ? rights!.get(oldJk) : null, row);
     const next = result(after, newJk ? rights!.get(newJk) : null, row);
     // A foreign-key join always deletes the result of a deleted left row (as ksqlDB does).

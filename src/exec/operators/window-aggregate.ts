@@ -55,6 +55,7 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
   // The partition being processed (set per row; operators run synchronously within a batch).
   let cur!: PartState;
   let curPartition = 0;
+  const closeAfter = (info.kind === 'SESSION' ? info.gapMs : 0) + w.graceMs;
 
   const row = (group: unknown[], stored: Stored | null, start: number, end: number, from: Row | null): Row => ({
     cols: stored ? [...group, ...agg.results(stored.a)] : [...group, ...new Array(step.aggregates.length).fill(null)],
@@ -84,10 +85,11 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     const closed: Pending[] = [];
     let nextDue = Number.POSITIVE_INFINITY;
     for (const { key, value } of [...st.pending.range(null, null)]) {
-      if (value.e + w.graceMs <= st.streamTime) {
+      // A session can still be extended by a record up to `gap` after its end: final at end + gap + grace.
+      if (value.e + closeAfter <= st.streamTime) {
         closed.push(value);
         st.pending.delete(key);
-      } else nextDue = Math.min(nextDue, value.e + w.graceMs);
+      } else nextDue = Math.min(nextDue, value.e + closeAfter);
     }
     st.nextDue = nextDue;
     closed.sort((a, b) => a.e - b.e || a.s - b.s);
@@ -100,7 +102,7 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
   const update = (out: Row[], group: unknown[], start: number, end: number, stored: Stored, from: Row) => {
     if (w.emitFinal) {
       cur.pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
-      cur.nextDue = Math.min(cur.nextDue, end + w.graceMs);
+      cur.nextDue = Math.min(cur.nextDue, end + closeAfter);
     }
     else out.push(row(group, stored, start, end, from));
   };
