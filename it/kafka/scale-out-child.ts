@@ -4,19 +4,20 @@
  * state directory RIFFLE_IT_STATE_DIR, `processing.guarantee` from RIFFLE_IT_GUARANTEE. Creates
  * the input stream and the windowed aggregation unless the command log already has them (the
  * parent starts the first instance alone, so only that one creates them), prints READY, then runs
- * until killed or SIGTERM.
+ * until killed or SIGTERM (a graceful stop: the engine commits what it processed).
  *
  * What the parent reads on stdout, one JSON object per line:
  * - `{"t":"status", ...}` every 200 ms: query state (and error), records consumed, the query
- *   consumer's assignment, records consumed per input partition;
+ *   consumer's assignment, fetch positions and buffered records, records consumed per partition;
  * - `{"t":"restore", ...}` each time a partition's window store is opened: how it was restored
  *   (none / partial from the local checkpoint / full from the changelog), records, time.
  * Markers in `<state dir>/markers` (written synchronously, so they survive kill -9) say where in its
- * batch the query was: `poll <ranges>` (the batch taken: partition → [first, last] offset),
- * `flush` / `flushed` (the state flush, which writes the changelogs), `committed` (the input
- * offsets: consumer commit under at-least-once, the transaction's commit under exactly-once).
- * RIFFLE_IT_KILL_AFTER_FLUSH=<n>: this process kills itself (SIGKILL) right after the first state
- * flush that follows its n-th consumed record, before the batch's offsets are committed.
+ * commit cycle the query was: `poll <ranges>` (a batch taken: partition → [first, last] offset),
+ * `flush` / `flushed` (the state stores' flush, which writes their changelogs), `fence` / `fenced`
+ * (the flush of the applied-offset stores, src/exec/applied-offsets.ts), `committed` (the input
+ * offsets: the consumer's commit under at-least-once, the transaction's under exactly-once).
+ * RIFFLE_IT_KILL_AT=flushed|fenced with RIFFLE_IT_KILL_AFTER=<n>: once this instance has consumed
+ * n records, it kills itself (SIGKILL) right after the next such marker, before the commit.
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -43,7 +44,8 @@ async function main(): Promise<void> {
   const prefix = process.env.RIFFLE_IT_PREFIX!;
   const stateDir = process.env.RIFFLE_IT_STATE_DIR;
   const guarantee = process.env.RIFFLE_IT_GUARANTEE ?? 'at_least_once';
-  const killAfter = process.env.RIFFLE_IT_KILL_AFTER_FLUSH ? Number(process.env.RIFFLE_IT_KILL_AFTER_FLUSH) : null;
+  const killAt = process.env.RIFFLE_IT_KILL_AT ?? null;
+  const killAfter = Number(process.env.RIFFLE_IT_KILL_AFTER ?? 0);
   if (!stateDir) throw new Error('RIFFLE_IT_STATE_DIR is required');
   mkdirSync(stateDir, { recursive: true });
   const mark = (what: string) => appendFileSync(markersFile(stateDir), `${what}\n`);
@@ -91,13 +93,15 @@ async function main(): Promise<void> {
   // Patched on the prototype: the engine's registry exists only inside Engine.open, whose replay
   // already starts the query.
   const flushAll = StoreRegistry.prototype.flushAll;
-  let killArmed = killAfter !== null;
+  let killArmed = killAt !== null;
   StoreRegistry.prototype.flushAll = async function (this: StoreRegistry, queryId?: string) {
-    const mine = queryId === QUERY_ID;
-    if (mine) mark('flush');
+    const what = queryId === QUERY_ID ? 'flush' : queryId === `${QUERY_ID}__offsets` ? 'fence' : null;
+    if (what) mark(what);
     await flushAll.call(this, queryId);
-    if (mine) mark('flushed');
-    if (mine && killArmed && consumed >= killAfter!) {
+    if (!what) return;
+    const done = what === 'flush' ? 'flushed' : 'fenced';
+    mark(done);
+    if (killArmed && killAt === done && consumed >= killAfter) {
       killArmed = false;
       emit({ t: 'self-kill', at: Date.now(), consumed });
       process.kill(process.pid, 'SIGKILL');
@@ -133,6 +137,8 @@ async function main(): Promise<void> {
       consumed,
       joined: consumer?.joined ?? false,
       assigned: (consumer?.assignment() ?? []).map((p) => p.partition).sort((a, b) => a - b),
+      positions: Object.fromEntries((consumer?.positions() ?? []).map((p) => [p.partition, p.offset])),
+      buffered: consumer?.buffered ?? 0,
       perPartition: Object.fromEntries([...perPartition].sort((a, b) => a[0] - b[0])),
     });
   }, 200);

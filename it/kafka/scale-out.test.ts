@@ -3,23 +3,25 @@
  * keyed by the GROUP BY key, 4 partitions, so each key's state lives in one input partition) run by
  * TWO Riffle instances (child processes, scale-out-child.ts: same service id, so the same consumer
  * group; own state directories; one cluster namespace) while input is produced (5000 records over
- * 50 keys, increasing times). Both instances get partitions and process them. One is killed with
- * kill -9 mid-stream; after the (shortened) session timeout the survivor is assigned its
- * partitions, restores their window stores from the changelogs the killed instance wrote, and
- * goes on. The rest of the input is produced meanwhile. Final aggregates (last value per (key,
- * window) in the output topic, read once the group has committed the whole input) are compared
- * with a single-instance run over the same input in a namespace of its own, and with a reference
- * model.
+ * 50 keys, increasing times). Both instances get partitions and process them. One (B) is killed
+ * with kill -9 mid-stream; after the (shortened) session timeout the survivor (A) is assigned its
+ * partitions, restores their window stores from the changelogs B wrote, and goes on, while the
+ * rest of the input is produced. The final aggregates (last value per (key, window) in the output
+ * topic, read once the whole input is processed and committed) are compared with a
+ * single-instance run over the same input in a namespace of its own (itself checked against a
+ * reference model).
  *
- * - at-least-once, kill at an arbitrary point: exact, unless the kill landed between the killed
- *   instance's state flush (its changelog writes) and its offset commit (markers say where it
- *   landed); then that one batch is applied twice (see the next case).
- * - at-least-once, kill right after a state flush, before the offset commit: nothing is lost, and
- *   the survivor, whose restored state already holds that batch, applies it again: the counts
- *   and sums of exactly that batch's windows are inflated by exactly that batch (at-least-once).
- * - exactly_once_v2, kill at an arbitrary point: should be exact; `todo` (engine bug): every
- *   instance of a service uses the same transactional id per query, so the second instance fences
- *   the first, whose query stops in ERROR while its consumer stays in the group.
+ * Markers B writes (scale-out-child.ts) say where in its commit cycle it died: state flush
+ * (changelogs), then applied-offset flush (src/exec/applied-offsets.ts), then offset commit.
+ * - at-least-once, killed at an arbitrary moment: exact, unless B died inside the flushes (a
+ *   few ms of each commit cycle; then `todo`, see the 'flushed' case);
+ * - at-least-once, killed right after both flushes, before the commit: the survivor restores
+ *   state that holds B's uncommitted records and skips them (applied offsets): exact;
+ * - at-least-once, killed between the two flushes: the restored state holds B's uncommitted
+ *   records but the applied offsets do not, so they are applied twice: nothing is lost and no
+ *   window exceeds exact + those records (asserted; measured: exactly that), exactness is `todo`;
+ * - exactly_once_v2, killed at an arbitrary moment: exactness is `todo`: the instances share one
+ *   transactional id per query, so the second fences the first.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -38,7 +40,9 @@ const CHILD = fileURLToPath(new URL('./scale-out-child.ts', import.meta.url));
 const N = 5000;
 const KEYS = 50;
 const WINDOW_MS = 10_000;
-const T0 = 1_700_000_000_000; // a multiple of the window size
+// An hour ago, on a window boundary: record times must be recent, or the broker's time-based
+// retention (7 days by default, checked 30 s after it starts) deletes the input and output.
+const T0 = Math.floor((Date.now() - 3_600_000) / 10_000) * 10_000;
 const SESSION_TIMEOUT_MS = 6000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -134,6 +138,9 @@ interface Status {
   readonly consumed: number;
   readonly joined: boolean;
   readonly assigned: number[];
+  /** Next offset to fetch per partition (null: not known yet). */
+  readonly positions: Record<string, number | null>;
+  readonly buffered: number;
   readonly perPartition: Record<string, number>;
 }
 interface RestoreEvent {
@@ -227,6 +234,20 @@ async function until<T>(what: string, timeoutMs: number, check: () => T | undefi
 // ---- the scenario ----
 
 type Guarantee = 'at_least_once' | 'exactly_once_v2';
+/** How B dies: killed by the test at an arbitrary moment, or by itself right after a marker. */
+type Kill = 'arbitrary' | 'flushed' | 'fenced';
+
+/**
+ * Where in its commit cycle B died (its last marker), which decides what the survivor restores:
+ * - 'clean': not inside a flush, or after the applied-offset stores were flushed too: the survivor
+ *   resumes at B's committed offsets and skips what B's state already holds; exact;
+ * - 'flushing': during the state stores' flush: some changelogs hold B's uncommitted records;
+ * - 'flushed': after the state stores' flush, before the applied-offset stores' flush: every
+ *   changelog holds B's uncommitted records, the applied offsets do not say so;
+ * - 'fencing': during the applied-offset stores' flush.
+ * In the last three the survivor re-applies (some of) B's records after its last commit.
+ */
+type Landing = 'clean' | 'flushing' | 'flushed' | 'fencing';
 
 interface Outcome {
   /** Assignment of each instance while both ran. */
@@ -234,29 +255,35 @@ interface Outcome {
   /** Records each instance had consumed when B was killed. */
   readonly consumedAtKill: { A: number; B: number };
   readonly producedAtKill: number;
-  /** The group's committed offsets right after the kill (B's partitions: B's last commits). */
-  readonly committedAtKill: PartitionOffset[];
-  /** B's last markers: where in its batch it died. */
+  /** B's last markers. */
   readonly lastMarkers: string[];
-  /** The kill landed after B's last state flush began and before its offsets were committed. */
-  readonly inFlushWindow: boolean;
-  /** B's last batch (partition → [first, last] offset), from its last `poll` marker. */
-  readonly lastBatch: Record<string, [number, number]> | null;
+  readonly landed: Landing;
+  /** Per partition of B, the last offset B had taken before its last state flush began. */
+  readonly flushedUpTo: Map<number, number>;
+  /** Where A started reading each of B's partitions after the takeover (B's last commit). */
+  readonly resumedAt: Map<number, number>;
   /** From the kill until A was assigned every partition (null: never). */
   readonly takeoverMs: number | null;
+  /** From the kill until A had read B's partitions to the end of the input. */
+  readonly caughtUpMs: number | null;
   /** A's store openings after the kill. */
   readonly restores: RestoreEvent[];
-  /** The group committed the whole input. */
+  /** The group committed the whole input (after A's graceful stop at the end, at the latest). */
   readonly completed: boolean;
   readonly committedEnd: number;
-  /** A's query at the end (state and error). */
+  /** A's query at the end. */
   readonly aState: string;
   readonly errors: string[];
   readonly finals: Map<string, Agg>;
   readonly placement: Placement;
 }
 
-async function scaleOut(shared: KafkaLog, guarantee: Guarantee, killMode: 'external' | 'after-flush'): Promise<Outcome> {
+function landing(markers: readonly string[]): Landing {
+  const last = markers.findLast((m) => m.startsWith('poll ') || m.startsWith('committed') || ['flush', 'flushed', 'fence', 'fenced'].includes(m));
+  return last === 'flush' ? 'flushing' : last === 'flushed' ? 'flushed' : last === 'fence' ? 'fencing' : 'clean';
+}
+
+async function scaleOut(shared: KafkaLog, guarantee: Guarantee, kill: Kill): Promise<Outcome> {
   const prefix = freshPrefix('scale');
   const ns = new NamespacedKafkaLog(shared, prefix);
   const dirs = ['A', 'B'].map((n) => mkdtempSync(join(tmpdir(), `riffle-scale-${n}-`)));
@@ -275,7 +302,7 @@ async function scaleOut(shared: KafkaLog, guarantee: Guarantee, killMode: 'exter
     const A = new Child('A', env(dirs[0]));
     children.push(A);
     await A.ready;
-    const B = new Child('B', env(dirs[1], killMode === 'after-flush' ? { RIFFLE_IT_KILL_AFTER_FLUSH: '600' } : {}));
+    const B = new Child('B', env(dirs[1], kill === 'arbitrary' ? {} : { RIFFLE_IT_KILL_AT: kill, RIFFLE_IT_KILL_AFTER: '400' }));
     children.push(B);
     await B.ready;
     const both = () => `A ${JSON.stringify(A.status)}, B ${JSON.stringify(B.status)}\n${A.stderr()}\n${B.stderr()}`;
@@ -291,78 +318,94 @@ async function scaleOut(shared: KafkaLog, guarantee: Guarantee, killMode: 'exter
       both,
     );
 
-    // Input flows in chunks of 50; B dies between 50% and 60% of it (production waits for that).
+    // Input flows in chunks of 50 (about 5 s for all of it). Past 60 % it slows to a trickle until
+    // B is dead, so that B dies with input still coming.
     let produced = 0;
-    let killed!: () => void;
-    const killedP = new Promise<void>((r) => (killed = r));
-    let isKilled = false;
+    let dead = false;
     const producing = (async () => {
       while (produced < N) {
-        if (produced >= 0.6 * N && !isKilled) await killedP;
         const to = Math.min(N, produced + 50);
         await produce(ns, produced, to, placement);
         produced = to;
-        await sleep(20);
+        await sleep(produced >= 0.6 * N && !dead ? 500 : 40);
       }
     })();
     producing.catch(() => undefined);
-    let killAt: number;
-    let consumedAtKill: { A: number; B: number };
-    let producedAtKill: number;
-    if (killMode === 'external') {
-      // Mid-stream: both have processed records, B has committed a batch, input still coming.
+    if (kill === 'arbitrary') {
+      // Mid-stream: both have processed records, B has committed offsets, input still coming.
       await until(
         'both instances to process input',
         60_000,
         () => produced >= N / 2 && (A.status?.consumed ?? 0) > 0 && (B.status?.consumed ?? 0) > 0 && B.markers().some((m) => m.startsWith('committed')),
         both,
       );
-      consumedAtKill = { A: A.status!.consumed, B: B.status!.consumed };
-      producedAtKill = produced;
-      killAt = Date.now();
       B.process.kill('SIGKILL');
-    } else {
-      await Promise.race([B.exited, sleep(60_000).then(() => Promise.reject(new Error(`B did not kill itself: ${both()}`)))]);
-      killAt = Date.now();
-      consumedAtKill = { A: A.status!.consumed, B: B.status!.consumed };
-      producedAtKill = produced;
     }
-    assert.equal((await B.exited).signal, 'SIGKILL');
-    isKilled = true;
-    killed();
-    const committedAtKill = await Promise.race([ns.committed(GROUP, 'events'), sleep(10_000).then(() => [] as PartitionOffset[])]);
+    const exit = await Promise.race([B.exited, sleep(60_000).then(() => null)]);
+    if (exit === null) throw new Error(`B did not die: ${both()}`);
+    const killAt = Date.now();
+    dead = true;
+    assert.equal(exit.signal, 'SIGKILL');
+    const consumedAtKill = { A: A.status!.consumed, B: B.status!.consumed };
+    const producedAtKill = produced;
     const markers = B.markers();
-    const lastPoll = markers.findLastIndex((m) => m.startsWith('poll '));
-    const lastFlush = markers.findLastIndex((m) => m === 'flush');
-    const lastCommit = markers.findLastIndex((m) => m.startsWith('committed'));
-    const inFlushWindow = lastFlush > lastCommit && lastFlush > lastPoll;
-    const lastBatch = lastPoll >= 0 ? (JSON.parse(markers[lastPoll].slice(5)) as Record<string, [number, number]>) : null;
+    const landed = landing(markers);
+    // What B had taken before its last state flush began (its changelogs may hold it).
+    const flushedUpTo = new Map<number, number>();
+    for (const m of markers.slice(0, markers.lastIndexOf('flush') + 1)) {
+      if (!m.startsWith('poll ')) continue;
+      for (const [p, [, last]] of Object.entries(JSON.parse(m.slice(5)) as Record<string, [number, number]>)) {
+        flushedUpTo.set(Number(p), Math.max(flushedUpTo.get(Number(p)) ?? -1, last));
+      }
+    }
     await producing;
 
     // The survivor takes B's partitions over (after the session timeout) and catches up.
-    const takeover = await until('A to own every partition', 4 * SESSION_TIMEOUT_MS + 20_000, () => (A.status?.assigned.length === PARTITIONS ? Date.now() : undefined) || (A.status?.state === 'ERROR' ? -1 : undefined)).catch(() => -1);
-    const inputEnd = (await ns.offsets('events')).reduce((n, o) => n + o.end, 0);
-    let committedEnd = 0;
-    const completed = await until('the group to commit the whole input', 60_000, async () => {
-      if (A.status?.state === 'ERROR') return 'error';
-      committedEnd = (await ns.committed(GROUP, 'events')).reduce((n, o) => n + o.offset, 0);
-      return committedEnd >= inputEnd ? 'done' : undefined;
-    }).catch(() => 'timeout');
-    const finals = finalTable(await readAll(ns, 'COUNTS'));
+    const inputEnds = new Map((await ns.offsets('events')).map((o) => [o.partition, o.end]));
+    const inputEnd = [...inputEnds.values()].reduce((a, b) => a + b, 0);
+    const takeover = await until('A to own every partition', 4 * SESSION_TIMEOUT_MS + 20_000, () =>
+      A.status?.assigned.length === PARTITIONS ? Date.now() : A.status?.state === 'ERROR' ? -1 : undefined,
+    ).catch(() => -1);
+    // Caught up: A's consumer has fetched every partition to its end and handed everything over
+    // (seen in two status reports in a row, so the batch in hand is processed).
+    let seen = 0;
+    const caughtUp = await until('A to read the whole input', 60_000, () => {
+      const st = A.status;
+      if (!st || st.state === 'ERROR') return -1;
+      const atEnd = st.buffered === 0 && [...inputEnds].every(([p, end]) => (st.positions[p] ?? -1) >= end);
+      seen = atEnd ? seen + 1 : 0;
+      return seen >= 3 ? Date.now() : undefined;
+    }).catch(() => -1);
+    // Stop A gracefully: it commits what it processed (with commit.interval.ms an idle query may
+    // hold processed offsets until then).
+    const aState = A.status?.state ?? 'unknown';
     const errors = children.filter((c) => c.status?.error).map((c) => `${c.name}: ${c.status!.error}`);
+    await A.stop();
+    const committedEnd = (await Promise.race([ns.committed(GROUP, 'events'), sleep(20_000).then(() => [] as PartitionOffset[])])).reduce((n, o) => n + o.offset, 0);
+    // read_committed: a transaction B left open holds the output back until the broker aborts it
+    // (transaction timeout 30 s, checked every 10 s).
+    const finals = finalTable(await readAll(ns, 'COUNTS', 90_000));
+    const resumedAt = new Map<number, number>();
+    for (const m of A.markers()) {
+      if (!m.startsWith('poll ')) continue;
+      for (const [p, [first]] of Object.entries(JSON.parse(m.slice(5)) as Record<string, [number, number]>)) {
+        if (split.B.includes(Number(p)) && !resumedAt.has(Number(p))) resumedAt.set(Number(p), first);
+      }
+    }
     return {
       before: split,
       consumedAtKill,
       producedAtKill,
-      committedAtKill,
-      lastMarkers: markers.slice(-4),
-      inFlushWindow,
-      lastBatch,
+      lastMarkers: markers.slice(-5),
+      landed,
+      flushedUpTo,
+      resumedAt,
       takeoverMs: takeover > 0 ? takeover - killAt : null,
+      caughtUpMs: caughtUp > 0 ? caughtUp - killAt : null,
       restores: A.restores.filter((r) => r.at >= killAt),
-      completed: completed === 'done',
+      completed: committedEnd >= inputEnd,
       committedEnd,
-      aState: A.status?.state ?? 'unknown',
+      aState,
       errors,
       finals,
       placement,
@@ -374,13 +417,14 @@ async function scaleOut(shared: KafkaLog, guarantee: Guarantee, killMode: 'exter
   }
 }
 
-/** The records of B's last batch that the survivor processes again (at or after the committed offsets). */
-function replayedBatch(o: Outcome): Rec[] {
-  if (!o.lastBatch) return [];
-  const committed = new Map(o.committedAtKill.map((c) => [c.partition, c.offset]));
+/**
+ * The records the survivor may apply a second time: those B had taken, after its last commit
+ * (where A resumed), before its last state flush began.
+ */
+function replayable(o: Outcome): Rec[] {
   const out: Rec[] = [];
-  for (const [p, [first, last]] of Object.entries(o.lastBatch)) {
-    for (let off = Math.max(first, committed.get(Number(p)) ?? 0); off <= last; off++) {
+  for (const [p, last] of o.flushedUpTo) {
+    for (let off = o.resumedAt.get(p) ?? Infinity; off <= last; off++) {
       const i = o.placement.get(`${p}:${off}`);
       if (i !== undefined) out.push(record(i));
     }
@@ -388,30 +432,37 @@ function replayedBatch(o: Outcome): Rec[] {
   return out;
 }
 
-/** `expected` plus the replayed records counted a second time. */
-function withReplay(expected: ReadonlyMap<string, Agg>, replay: readonly Rec[]): Map<string, Agg> {
+/** `expected` plus `extra` counted a second time. */
+function plus(expected: ReadonlyMap<string, Agg>, extra: readonly Rec[]): Map<string, Agg> {
   const out = new Map(expected);
-  for (const [id, extra] of model(replay)) {
+  for (const [id, more] of model(extra)) {
     const e = out.get(id)!;
-    out.set(id, { N: e.N + extra.N, TOTAL: e.TOTAL + extra.TOTAL });
+    out.set(id, { N: e.N + more.N, TOTAL: e.TOTAL + more.TOTAL });
   }
   return out;
 }
+
+const LANDINGS: Record<Landing, string> = {
+  clean: 'outside a flush (or after the applied-offset flush)',
+  flushing: 'DURING its state flush',
+  flushed: 'AFTER its state flush, BEFORE its applied-offset flush',
+  fencing: 'DURING its applied-offset flush',
+};
 
 function report(t: TestContext, label: string, o: Outcome, expected: ReadonlyMap<string, Agg>): Diff {
   const d = diff(o.finals, expected);
   const restores = o.restores.map((r) => `${r.store} ${r.mode} ${r.records} records ${r.ms?.toFixed(0)} ms${r.reason ? ` (${r.reason})` : ''}`).join('; ');
   t.diagnostic(
-    `${label}: A owned [${o.before.A}], B owned [${o.before.B}]; at the kill ${o.producedAtKill} produced, A consumed ${o.consumedAtKill.A}, B ${o.consumedAtKill.B}; ` +
-      `B died ${o.inFlushWindow ? 'BETWEEN its state flush and its offset commit' : 'outside the flush→commit window'} (last markers ${o.lastMarkers.join(' | ')}); ` +
-      `A owned every partition ${o.takeoverMs === null ? 'never' : `${o.takeoverMs} ms after the kill`}; restores after the kill: ${restores || 'none'}; ` +
-      `whole input committed: ${o.completed} (${o.committedEnd} of ${N}); A's query ${o.aState}${o.errors.length ? `; errors: ${o.errors.join(' / ')}` : ''}; ` +
+    `${label}: A owned [${o.before.A}], B owned [${o.before.B}]; at the kill ${o.producedAtKill} of ${N} produced, A had consumed ${o.consumedAtKill.A}, B ${o.consumedAtKill.B}; ` +
+      `B died ${LANDINGS[o.landed]} (last markers: ${o.lastMarkers.join(' | ')}); A resumed B's partitions at ${JSON.stringify([...o.resumedAt])}; ` +
+      `A owned every partition ${o.takeoverMs === null ? 'never' : `${o.takeoverMs} ms after the kill`}, had read everything ${o.caughtUpMs === null ? 'never' : `${o.caughtUpMs} ms after it`}; ` +
+      `A restored after the kill: ${restores || 'nothing'}; whole input committed: ${o.completed} (${o.committedEnd} of ${N}); A's query ${o.aState}${o.errors.length ? `; errors: ${o.errors.join(' / ')}` : ''}; ` +
       `final aggregates vs single instance: ${show(d)}`,
   );
   return d;
 }
 
-describe('scale-out: two instances share a windowed aggregation, one is killed, the other takes over', { timeout: 600_000 }, () => {
+describe('scale-out: two instances share a windowed aggregation, one is killed, the other takes over', { timeout: 900_000 }, () => {
   let shared: KafkaLog;
   /** The single-instance run's final aggregates (the reference for the scale-out runs). */
   let single: Map<string, Agg>;
@@ -438,66 +489,95 @@ describe('scale-out: two instances share a windowed aggregation, one is killed, 
     }
   });
 
-  const checkCommon = (o: Outcome) => {
+  /** What holds whatever the guarantee and wherever the kill landed. */
+  const checkScaleOut = (o: Outcome) => {
     // Both instances got partitions and processed records before the kill.
     assert.ok(o.before.A.length > 0 && o.before.B.length > 0, 'both instances own partitions');
     assert.ok(o.consumedAtKill.A > 0 && o.consumedAtKill.B > 0, 'both instances processed records');
     assert.ok(o.producedAtKill < N, 'killed while input was still being produced');
+    assert.deepEqual(o.errors, [], 'no query failed');
     // The survivor took over and restored the killed instance's state from the changelogs.
     assert.notEqual(o.takeoverMs, null, 'the survivor was assigned every partition');
     for (const p of o.before.B) {
       const r = o.restores.find((x) => x.store.endsWith(`/p${p}`));
-      assert.ok(r, `the survivor opened the store of partition ${p}`);
+      assert.ok(r, `the survivor opened the window store of partition ${p}`);
       assert.equal(r.mode, 'full', `partition ${p}: restored from its changelog (the survivor never had it locally)`);
       assert.ok((r.records ?? 0) > 0, `partition ${p}: the changelog held the killed instance's state`);
     }
-    assert.deepEqual(o.errors, []);
+    assert.notEqual(o.caughtUpMs, null, 'the survivor read the whole input');
     assert.ok(o.completed, `the group committed the whole input (${o.committedEnd} of ${N})`);
-    // No lost (and no invented) windows.
+    // No window lost, none invented.
     const d = diff(o.finals, single);
     assert.deepEqual(d.missing, [], 'no window lost');
     assert.deepEqual(d.extra, [], 'no window invented');
   };
 
+  /**
+   * At-least-once: nothing lost; a window may count B's records between its last commit and its
+   * last state flush a second time only when B died inside a flush (see Landing). Returns them.
+   */
+  const checkAtLeastOnce = (o: Outcome): Rec[] => {
+    const replay = o.landed === 'clean' ? [] : replayable(o);
+    const upper = plus(single, replay);
+    for (const [id, g] of o.finals) {
+      const lo = single.get(id)!;
+      const hi = upper.get(id)!;
+      assert.ok(g.N >= lo.N && g.N <= hi.N && g.TOTAL >= lo.TOTAL && g.TOTAL <= hi.TOTAL, `${id}: n=${g.N} total=${g.TOTAL} outside [${lo.N}, ${hi.N}] / [${lo.TOTAL}, ${hi.TOTAL}]`);
+    }
+    return replay;
+  };
+
   test('at-least-once, kill -9 at an arbitrary point mid-stream: same final aggregates as one instance', async (t) => {
     assert.ok(single, 'needs the single-instance run');
-    const o = await scaleOut(shared, 'at_least_once', 'external');
-    const d = report(t, 'at_least_once', o, single);
-    checkCommon(o);
-    if (o.inFlushWindow) {
-      // The batch B had flushed to its changelogs but not committed is applied again by A (next case).
-      assert.deepEqual(sorted(o.finals), sorted(withReplay(single, replayedBatch(o))), 'inflated by exactly the replayed batch');
-      t.todo(`the kill landed between B's state flush and its offset commit: ${d.differing.size} windows inflated by the replayed batch (at-least-once)`);
-      assert.equal(d.differing.size, 0);
-    } else {
-      assert.deepEqual(sorted(o.finals), sorted(single), 'exactly the single-instance aggregates');
+    const o = await scaleOut(shared, 'at_least_once', 'arbitrary');
+    const d = report(t, 'at_least_once, arbitrary kill', o, single);
+    checkScaleOut(o);
+    checkAtLeastOnce(o);
+    if (d.differing.size > 0) {
+      t.todo(`at-least-once gap: B died ${LANDINGS[o.landed]}; the survivor re-applied records B's restored state already held (see the 'flushed' case)`);
     }
+    assert.deepEqual(sorted(o.finals), sorted(single), 'exactly the single-instance aggregates');
   });
 
-  test('at-least-once, kill -9 after a state flush, before the offset commit: nothing lost; that one batch is counted twice', async (t) => {
+  test('at-least-once, kill -9 after the state and applied-offset flushes, before the offset commit: the survivor skips what the state holds; exact', async (t) => {
     assert.ok(single, 'needs the single-instance run');
-    const o = await scaleOut(shared, 'at_least_once', 'after-flush');
-    const d = report(t, 'at_least_once (killed after flush)', o, single);
-    checkCommon(o);
-    assert.ok(o.inFlushWindow, 'B died between its state flush and its offset commit');
-    const replay = replayedBatch(o);
-    t.diagnostic(`B's uncommitted batch: ${replay.length} records in partitions ${Object.keys(o.lastBatch ?? {})}; ${d.differing.size} windows inflated`);
-    assert.ok(replay.length > 0);
-    // The known limit of at-least-once with state: A restored the state with the batch in it and
-    // re-processed the batch from the committed offsets. Every difference is that batch, once more.
-    assert.deepEqual(sorted(o.finals), sorted(withReplay(single, replay)), 'inflated by exactly the replayed batch, nothing else');
-    assert.ok(d.differing.size > 0);
+    const o = await scaleOut(shared, 'at_least_once', 'fenced');
+    report(t, 'at_least_once, killed after the applied-offset flush', o, single);
+    checkScaleOut(o);
+    assert.equal(o.landed, 'clean');
+    assert.ok(replayable(o).length > 0, 'B had processed records it had not committed');
+    assert.deepEqual(sorted(o.finals), sorted(single), 'exactly the single-instance aggregates');
   });
 
   test(
-    'exactly_once_v2, kill -9 at an arbitrary point mid-stream: same final aggregates as one instance',
-    { todo: 'engine bug: both instances use the transactional id riffle_<serviceId>_query_<queryId> (delivery-eos.ts transactionalIdFor), so the second fences the first, whose query stops in ERROR' },
+    'at-least-once, kill -9 after the state flush, before the applied-offset flush: same final aggregates as one instance',
+    { todo: "at-least-once gap (applied-offsets.ts: 'the few milliseconds between the two flushes'): the survivor restores state that holds B's uncommitted records, while the applied offsets (flushed after the state) do not cover them: they are applied twice" },
     async (t) => {
       assert.ok(single, 'needs the single-instance run');
-      const o = await scaleOut(shared, 'exactly_once_v2', 'external');
-      const d = report(t, 'exactly_once_v2', o, single);
-      checkCommon(o);
-      assert.equal(d.differing.size, 0, 'exact aggregates');
+      const o = await scaleOut(shared, 'at_least_once', 'flushed');
+      const d = report(t, 'at_least_once, killed between the state flush and the applied-offset flush', o, single);
+      checkScaleOut(o);
+      assert.equal(o.landed, 'flushed');
+      const replay = checkAtLeastOnce(o);
+      const twice = diff(o.finals, plus(single, replay)).differing.size === 0;
+      t.diagnostic(`${replay.length} records of B (after its last commit, before its last state flush) could be applied twice; ${d.differing.size} windows inflated${twice && d.differing.size ? ', by exactly those records applied twice' : ''}`);
+      assert.deepEqual(sorted(o.finals), sorted(single), 'exactly the single-instance aggregates');
+    },
+  );
+
+  test(
+    'exactly_once_v2, kill -9 at an arbitrary point mid-stream: same final aggregates as one instance',
+    {
+      todo:
+        'engine bug: every instance uses the transactional id riffle_<serviceId>_query_<queryId> (delivery-eos.ts transactionalIdFor), so the second fences the first, ' +
+        'whose query stops in ERROR (PRODUCER_FENCED) holding its partitions; and state changelogs are not transactional, so a kill inside the flushes double counts',
+    },
+    async (t) => {
+      assert.ok(single, 'needs the single-instance run');
+      const o = await scaleOut(shared, 'exactly_once_v2', 'arbitrary');
+      report(t, 'exactly_once_v2, arbitrary kill', o, single);
+      checkScaleOut(o);
+      assert.deepEqual(sorted(o.finals), sorted(single), 'exactly the single-instance aggregates');
     },
   );
 });

@@ -39,6 +39,8 @@ export interface EngineOptions {
   readonly defaultPartitions?: number;
   /** Where state stores live (default: `state/` in the embedded log's directory, else `.riffle/state`). */
   readonly stateDir?: string;
+  /** Entries each state store caches in memory (default 100,000). */
+  readonly stateCacheEntries?: number;
 }
 
 export interface ExecutionContext {
@@ -79,6 +81,8 @@ export class Engine {
       dataDir: options.stateDir ?? (logDir ? join(logDir, 'state') : resolve('.riffle', 'state')),
       serviceId: this.serviceId,
       log: options.log,
+      // Entries cached per store: enough for the hot keys of typical aggregations and join tables.
+      cacheMaxEntries: options.stateCacheEntries ?? 100_000,
     });
     this.services.stores = this.stores;
   }
@@ -208,8 +212,9 @@ export class Engine {
           progressed += n;
         }
       }
-      if (progressed === 0) return;
+      if (progressed === 0) break;
     }
+    for (const task of this.tasks.values()) if (task.state !== 'ERROR') await task.commitPending();
   }
 
   /** `auto.offset.reset`: where new queries start when they have no committed offsets. */

@@ -154,5 +154,17 @@ export function startPersistentQuery(engine: Engine, queryId: string, plan: Quer
     fromBeginning: engine.fromBeginning,
     processingLog: engine.processingLog,
     services: engine.services,
+    commitIntervalMs: commitInterval(engine),
   });
+}
+
+/**
+ * `commit.interval.ms` (also `ksql.streams.commit.interval.ms`): how often a stateful query
+ * flushes its state and commits its offsets. Default 0: after every batch, so a crash repeats at
+ * most one batch (ksqlDB defaults to 2000 ms, which is faster but repeats more after a crash).
+ */
+function commitInterval(engine: Engine): number {
+  const raw = engine.properties.get('commit.interval.ms') ?? engine.properties.get('ksql.streams.commit.interval.ms');
+  if (raw !== undefined && Number.isFinite(Number(raw)) && Number(raw) >= 0) return Number(raw);
+  return 0;
 }

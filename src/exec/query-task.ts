@@ -33,6 +33,12 @@ export interface QueryTaskOptions {
   readonly services?: OperatorServices;
   /** Builds the delivery (exactly-once); default at-least-once through `producer`. */
   readonly delivery?: (consumer: Consumer) => Delivery;
+  /**
+   * At-least-once, stateful queries: flush state and commit offsets at most this often (ksqlDB's
+   * commit.interval.ms); outputs are still written every batch. 0 = after every batch.
+   * Stateless queries and exactly-once always commit every batch.
+   */
+  readonly commitIntervalMs?: number;
 }
 
 export type QueryState = 'CREATED' | 'RUNNING' | 'STOPPED' | 'ERROR';
@@ -56,6 +62,10 @@ export class QueryTask {
   private pending: BatchOutputs = emptyOutputs();
   private loop: Promise<void> | null = null;
   private readonly openPartitions = new Set<number>();
+  /** Next offsets processed but not yet committed (with commit.interval.ms > 0). */
+  private readonly uncommitted = new Map<string, PartitionOffset>();
+  private readonly commitIntervalMs: number;
+  private lastCommit = Date.now();
   /** For stateful queries: the input offsets their state already includes (see ./applied-offsets.ts). */
   private readonly applied: AppliedOffsets | null;
   private stopping = false;
@@ -86,6 +96,9 @@ export class QueryTask {
     } as ConsumerOptions);
     this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null);
     const stateful = this.operators.some((op) => op.openPartitions);
+    // Stateless queries commit every batch (an offset write is cheap, and a crash then repeats at
+    // most one batch); stateful ones flush their state at the commit interval.
+    this.commitIntervalMs = opts.delivery || !stateful ? 0 : (opts.commitIntervalMs ?? 0);
     this.applied = stateful && opts.groupId !== null && opts.services?.stores ? new AppliedOffsets(opts.services.stores, opts.queryId) : null;
   }
 
@@ -95,7 +108,11 @@ export class QueryTask {
    */
   async step(timeoutMs: number): Promise<number> {
     const polled = await this.consumer.poll(this.opts.maxBatch ?? 2000, timeoutMs);
-    if (polled.length === 0) return 0;
+    if (polled.length === 0) {
+      // Idle: what was processed since the last commit is committed once the interval has passed.
+      if (this.uncommitted.size && Date.now() - this.lastCommit >= this.commitIntervalMs) await this.commitPending();
+      return 0;
+    }
     const partitions = partitionsOf(polled);
     if (partitions.some((p) => !this.openPartitions.has(p))) {
       for (const op of this.operators) await op.openPartitions?.(partitions);
@@ -103,7 +120,9 @@ export class QueryTask {
       for (const p of partitions) this.openPartitions.add(p);
     }
     const records = this.applied ? this.applied.fresh(polled) : polled;
-    const offsets = nextOffsets(polled);
+    for (const o of nextOffsets(polled)) this.uncommitted.set(`${o.topic}\u0000${o.partition}`, o);
+    const commitNow = this.commitIntervalMs === 0 || Date.now() - this.lastCommit >= this.commitIntervalMs;
+    const offsets = commitNow ? [...this.uncommitted.values()] : [];
     await this.delivery.begin();
     try {
       let rows = await this.run(this.decode(records), 0);
@@ -120,9 +139,11 @@ export class QueryTask {
       this.consumed += polled.length;
       await this.delivery.complete(outputs, offsets, async () => {
         await this.errors.flush();
+        if (!commitNow) return;
         await this.opts.services?.stores?.flushAll(this.queryId);
         await this.applied?.flush(offsets);
       });
+      if (commitNow) this.markCommitted();
     } catch (e) {
       // The batch is neither written nor committed; the task stops so it is not skipped either.
       await this.delivery.abort().catch(() => undefined);
@@ -134,6 +155,22 @@ export class QueryTask {
     return polled.length;
   }
 
+  private markCommitted(): void {
+    this.uncommitted.clear();
+    this.lastCommit = Date.now();
+  }
+
+  /** Flushes state and commits what was processed but not committed yet (stop, rebalance, idle). */
+  async commitPending(): Promise<void> {
+    if (this.uncommitted.size === 0) return;
+    const offsets = [...this.uncommitted.values()];
+    await this.errors.flush();
+    await this.opts.services?.stores?.flushAll(this.queryId);
+    await this.applied?.flush(offsets);
+    if (this.opts.groupId) await this.consumer.commit(offsets);
+    this.markCommitted();
+  }
+
   /**
    * Partitions given away (a rebalance): flush their state (its changelog is then complete for the
    * new owner) and close their stores. Runs inside poll(), between batches, after the last
@@ -143,6 +180,7 @@ export class QueryTask {
     const partitions = [...new Set(ps.map((p) => p.partition))].filter((p) => this.openPartitions.has(p));
     if (partitions.length === 0) return;
     const stores = this.opts.services?.stores;
+    await this.commitPending();
     await stores?.flushAll(this.queryId);
     await stores?.closeStores(this.queryId, (operator) => partitions.some((p) => operator.endsWith(`/p${p}`)));
     for (const op of this.operators) await op.closePartitions?.(partitions);
@@ -178,6 +216,7 @@ export class QueryTask {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
+    if (this.state !== 'ERROR') await this.commitPending().catch(() => undefined);
     for (const op of this.operators) await op.close?.();
     await this.opts.services?.stores?.closeAll(this.queryId);
     await this.applied?.close();
