@@ -148,6 +148,8 @@ export class QueryTask {
       // The batch is neither written nor committed; the task stops so it is not skipped either.
       await this.delivery.abort().catch(() => undefined);
       this.pending = emptyOutputs();
+      // Nothing of this batch (or of earlier uncommitted ones) may be committed now: they are redone.
+      this.uncommitted.clear();
       this.state = 'ERROR';
       this.error = e as Error;
       throw e;
@@ -162,7 +164,8 @@ export class QueryTask {
 
   /** Flushes state and commits what was processed but not committed yet (stop, rebalance, idle). */
   async commitPending(): Promise<void> {
-    if (this.uncommitted.size === 0) return;
+    // Exactly-once commits every batch inside its transaction; never outside one.
+    if (this.uncommitted.size === 0 || this.opts.delivery) return;
     const offsets = [...this.uncommitted.values()];
     await this.errors.flush();
     await this.opts.services?.stores?.flushAll(this.queryId);
