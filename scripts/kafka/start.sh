@@ -75,6 +75,8 @@ log.dirs=$data
 # Topics are created explicitly (Log.createTopic / ensureTopic), as on a production cluster.
 auto.create.topics.enable=false
 num.partitions=1
+# Tests use old record timestamps (1970, 2023): never delete by time.
+log.retention.ms=-1
 default.replication.factor=1
 min.insync.replicas=1
 # Two cores: keep the thread pools small.

@@ -10,7 +10,7 @@ import { typesEqual } from '../types/sql-type.ts';
 import { QueryTask } from '../exec/query-task.ts';
 import type { Consumer } from '../log/log.ts';
 import type { Delivery } from '../exec/delivery.ts';
-import { exactlyOnce, isTransactionalLog, transactionalIdFor } from '../exec/delivery-eos.ts';
+import { exactlyOnce, instanceIdOf, isTransactionalLog, transactionalIdFor } from '../exec/delivery-eos.ts';
 import type { Span } from '../sql/ast.ts';
 import type { Engine, ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
@@ -139,7 +139,7 @@ export function deliveryFor(engine: Engine, queryId: string, span?: Span): ((con
   if (log.kind !== 'kafka' || !isTransactionalLog(log)) {
     throw new SqlError('UNSUPPORTED', `processing.guarantee '${value}' needs Apache Kafka (transactions); the ${log.kind} log supports at_least_once only`, span);
   }
-  const transactionalId = transactionalIdFor(engine.serviceId, queryId);
+  const transactionalId = transactionalIdFor(engine.serviceId, queryId, instanceIdOf(engine.stores.dataDir));
   return (consumer) => exactlyOnce(log, transactionalId, consumer);
 }
 

@@ -18,6 +18,9 @@
  * - The processing log is not transactional (as in ksqlDB): its entries are written before the
  *   commit and may repeat when a batch is retried after a crash.
  */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Consumer, Producer } from '../log/log.ts';
 import type { GroupMemberMetadata, TransactionalProducer } from '../log/kafka/producer.ts';
 import type { Delivery } from './delivery.ts';
@@ -40,9 +43,30 @@ function isGroupConsumer(consumer: Consumer): consumer is GroupConsumer {
   return typeof (consumer as Partial<GroupConsumer>).groupMetadata === 'function';
 }
 
-/** Stable across restarts of the same service: a restarted instance fences its predecessor. */
-export function transactionalIdFor(serviceId: string, queryId: string): string {
-  return `riffle_${serviceId}_query_${queryId}`;
+/**
+ * One per instance and query, stable across restarts of that instance (same state directory): a
+ * restarted instance fences its predecessor, while the instances of one service, which split the
+ * query's partitions, do not fence each other. Zombies among them are fenced by the consumer
+ * group generation their offset commits carry (KIP-447).
+ */
+export function transactionalIdFor(serviceId: string, queryId: string, instanceId: string): string {
+  return `riffle_${serviceId}_query_${queryId}_${instanceId}`;
+}
+
+/** This instance's id: random on first use, kept in `<stateDir>/instance-id`. */
+export function instanceIdOf(stateDir: string): string {
+  const file = join(stateDir, 'instance-id');
+  try {
+    const id = readFileSync(file, 'utf8').trim();
+    if (/^[A-Za-z0-9-]+$/.test(id)) return id;
+  } catch {
+    // first start
+  }
+  const id = randomBytes(6).toString('hex');
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(`${file}.tmp`, `${id}\n`);
+  renameSync(`${file}.tmp`, file);
+  return id;
 }
 
 export function exactlyOnce(log: TransactionalLog, transactionalId: string, consumer: Consumer): Delivery {

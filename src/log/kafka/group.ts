@@ -39,6 +39,8 @@ export interface GroupSettings {
 }
 
 const PROTOCOL = 'range';
+/** How long committed() waits for offsets an open transaction holds (transaction timeout 30 s + abort check 10 s, with margin). */
+const UNSTABLE_WAIT_MS = 120_000;
 
 export class GroupMember {
   readonly settings: GroupSettings;
@@ -157,6 +159,7 @@ export class GroupMember {
     const topics = [...byTopic].map(([name, partitionIndexes]) => ({ name, partitionIndexes }));
     const out = new Map<string, number>();
     if (topics.length === 0) return out;
+    const started = Date.now();
     for (let attempt = 0; ; attempt++) {
       try {
         const api = await getApi(this.#client, 'OffsetFetch');
@@ -171,7 +174,10 @@ export class GroupMember {
       } catch (error) {
         // UNSTABLE_OFFSET_COMMIT: a transaction holding offsets for these partitions is open.
         const retriable = hasKafkaError(error, ...COORDINATOR_ERRORS, 'UNSTABLE_OFFSET_COMMIT') || isNetworkError(error);
-        if (!retriable || attempt >= 50) throw wrapKafkaError(`reading committed offsets of group '${this.settings.groupId}' failed`, error);
+        // A transaction of a crashed member holds these offsets until the coordinator aborts it
+        // (its transaction timeout, plus the abort check interval): wait that out.
+        const unstable = hasKafkaError(error, 'UNSTABLE_OFFSET_COMMIT');
+        if (!retriable || (unstable ? Date.now() - started > UNSTABLE_WAIT_MS : attempt >= 50)) throw wrapKafkaError(`reading committed offsets of group '${this.settings.groupId}' failed`, error);
         if (!hasKafkaError(error, 'UNSTABLE_OFFSET_COMMIT')) this.#coordinator = null;
         await sleep(Math.min(50 * 2 ** attempt, 500));
       }
