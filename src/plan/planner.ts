@@ -9,13 +9,16 @@ import { allColumns, findColumn } from '../analyze/schema.ts';
 import type { QueryPlan, SinkStep, SourceStep, Step } from './steps.ts';
 import { SqlError } from '../sql/errors.ts';
 
+/** The event-time column of a stream or table (its TIMESTAMP property), as a column index. */
+function eventTime(source: DataSource): { column: number; format: string | null } | null {
+  if (!source.timestampColumn) return null;
+  const found = findColumn(source.schema, source.timestampColumn);
+  if (!found) throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column ${source.timestampColumn} does not exist in ${source.name}`);
+  return { column: found.index, format: source.timestampFormat };
+}
+
 export function sourceStep(source: DataSource): SourceStep {
-  let timestamp: SourceStep['timestamp'] = null;
-  if (source.timestampColumn) {
-    const found = findColumn(source.schema, source.timestampColumn);
-    if (!found) throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column ${source.timestampColumn} does not exist in ${source.name}`);
-    timestamp = { column: found.index, format: source.timestampFormat };
-  }
+  const timestamp = eventTime(source);
   return {
     type: 'source',
     v: 1,
@@ -110,12 +113,7 @@ export function planQuery(q: AnalyzedQuery): Step {
 
 export function planPersistentQuery(queryId: string, q: AnalyzedQuery, sink: DataSource): QueryPlan {
   const input = planQuery(q);
-  let timestamp: SinkStep['timestamp'] = null;
-  if (sink.timestampColumn) {
-    const found = findColumn(sink.schema, sink.timestampColumn);
-    if (!found) throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column ${sink.timestampColumn} does not exist in ${sink.name}`);
-    timestamp = { column: found.index, format: sink.timestampFormat };
-  }
+  const timestamp = eventTime(sink);
   return {
     planVersion: 1,
     queryId,
