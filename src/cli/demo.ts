@@ -72,9 +72,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
     await presentResult(r, write);
   }
   write(`\nDone. The data stays in ${dataDir}. Look at it with:\n`);
-  write(`  riffle topic list --data-dir ${dataDir}\n`);
-  write(`  riffle topic consume HOT_READINGS --from-beginning --limit 5 --data-dir ${dataDir}\n`);
-  write(`  riffle sql --data-dir ${dataDir}     (then: SHOW QUERIES; DESCRIBE EXTENDED hot_readings; SELECT * FROM site_stats;)\n`);
+  write(`  npx riffle topic list --data-dir ${dataDir}\n`);
+  write(`  npx riffle topic consume HOT_READINGS --from-beginning --limit 5 --data-dir ${dataDir}\n`);
+  write(`  npx riffle sql --data-dir ${dataDir}     (then: SHOW QUERIES; DESCRIBE EXTENDED hot_readings; SELECT * FROM site_stats;)\n`);
   await producer.close();
   await session.close();
   return 0;
