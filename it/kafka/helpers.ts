@@ -2,6 +2,7 @@
  * Shared by the tests against a real broker. They need RIFFLE_BOOTSTRAP_SERVERS, which
  * `npm run test:kafka` (scripts/kafka/with-broker.sh) sets after starting a throwaway broker.
  */
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -141,4 +142,37 @@ const stateDirOf = (log: NamespacedKafkaLog): string => join(tmpdir(), `riffle-i
 export async function removeNamespace(log: NamespacedKafkaLog): Promise<void> {
   await log.destroy().catch(() => undefined);
   rmSync(stateDirOf(log), { recursive: true, force: true });
+}
+
+/** One record as `kcat -C -J` prints it. */
+export interface KcatRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  tstype: string;
+  ts: number;
+  headers?: string[];
+  key: string | null;
+  payload: string | null;
+}
+
+/** Runs kcat (librdkafka's CLI) against the test broker; fails the test on a non-zero exit. */
+export async function kcat(args: string[], input?: string): Promise<string> {
+  let result;
+  try {
+    result = await run('kcat', ['-b', bootstrapServers(), ...args], input);
+  } catch (error) {
+    throw new Error('kcat is not installed: run scripts/kafka/ensure-kcat.sh (or npm run test:kafka, which does)', { cause: error });
+  }
+  assert.equal(result.code, 0, `kcat ${args.join(' ')} failed: ${result.stderr}`);
+  return result.stdout;
+}
+
+/** Everything in the (physical) topic, read by kcat with the JSON envelope, exiting at the end of every partition. */
+export async function kcatConsume(topic: string, extraArgs: readonly string[] = []): Promise<KcatRecord[]> {
+  const out = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-J', ...extraArgs]);
+  return out
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l) as KcatRecord);
 }

@@ -8,38 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { KafkaLog, NamespacedKafkaLog } from '../../src/log/kafka/index.ts';
-import { bootstrapServers, kafkaTestEngine, type KafkaTestEngine, openTestLog, removeNamespace, run } from './helpers.ts';
+import { kafkaTestEngine, type KafkaTestEngine, kcat, type KcatRecord, kcatConsume as kcatConsumeAll, openTestLog, removeNamespace } from './helpers.ts';
 
-interface KcatRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  tstype: string;
-  ts: number;
-  headers?: string[];
-  key: string | null;
-  payload: string | null;
-}
-
-async function kcat(args: string[], input?: string): Promise<string> {
-  let result;
-  try {
-    result = await run('kcat', ['-b', bootstrapServers(), ...args], input);
-  } catch (error) {
-    throw new Error('kcat is not installed: run scripts/kafka/ensure-kcat.sh (or npm run test:kafka, which does)', { cause: error });
-  }
-  assert.equal(result.code, 0, `kcat ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
-}
-
-/** Everything in the (physical) topic, read by kcat with the JSON envelope, exiting at the end. */
-async function kcatConsume(topic: string): Promise<KcatRecord[]> {
-  const out = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-J', '-X', 'isolation.level=read_committed']);
-  return out
-    .split('\n')
-    .filter((l) => l.trim().length > 0)
-    .map((l) => JSON.parse(l) as KcatRecord);
-}
+/** Riffle's output as kcat reads it: only committed records. */
+const kcatConsume = (topic: string) => kcatConsumeAll(topic, ['-X', 'isolation.level=read_committed']);
 
 /** Waits until kcat sees `count` records in the topic (the engine works in the background). */
 async function kcatAwait(topic: string, count: number, timeoutMs = 30_000): Promise<KcatRecord[]> {

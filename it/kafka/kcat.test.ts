@@ -6,38 +6,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { type KafkaLog, partitionForKey } from '../../src/log/kafka/index.ts';
-import { bootstrapServers, dec, enc, openTestLog, pollCount, run, unique } from './helpers.ts';
+import { dec, enc, kcat, kcatConsume, openTestLog, pollCount, unique } from './helpers.ts';
 
-interface KcatRecord {
-  topic: string;
-  partition: number;
-  offset: number;
-  tstype: string;
-  ts: number;
-  headers?: string[];
-  key: string | null;
-  payload: string | null;
-}
-
-async function kcat(args: string[], input?: string): Promise<string> {
-  let result;
-  try {
-    result = await run('kcat', ['-b', bootstrapServers(), ...args], input);
-  } catch (error) {
-    throw new Error('kcat is not installed: run scripts/kafka/ensure-kcat.sh (or npm run test:kafka, which does)', { cause: error });
-  }
-  assert.equal(result.code, 0, `kcat ${args.join(' ')} failed: ${result.stderr}`);
-  return result.stdout;
-}
-
-/** Everything in the topic, read by kcat (-e: exit at the end of every partition). */
-async function kcatConsume(topic: string): Promise<KcatRecord[]> {
-  const out = await kcat(['-C', '-t', topic, '-o', 'beginning', '-e', '-q', '-J']);
-  return out
-    .split('\n')
-    .filter((l) => l.trim().length > 0)
-    .map((l) => JSON.parse(l) as KcatRecord);
-}
 
 describe('interop with kcat (librdkafka)', { timeout: 120_000 }, () => {
   let log: KafkaLog;
