@@ -2,13 +2,14 @@
 import type { CreateAsSelect, InsertInto, Terminate } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { DataSource } from '../analyze/catalog.ts';
-import { analyzeQuery } from '../analyze/query.ts';
+import { analyzeQuery, type AnalyzedQuery } from '../analyze/query.ts';
+import { repartitionsOf, type PlanContext } from '../plan/partitioning.ts';
 import { findColumn, formatSchema } from '../analyze/schema.ts';
 import { planPersistentQuery } from '../plan/planner.ts';
-import type { QueryPlan } from '../plan/steps.ts';
+import type { QueryPlan, Step } from '../plan/steps.ts';
 import { typesEqual } from '../types/sql-type.ts';
 import { QueryTask } from '../exec/query-task.ts';
-import type { Consumer } from '../log/log.ts';
+import type { Consumer, Log } from '../log/log.ts';
 import type { Delivery } from '../exec/delivery.ts';
 import { exactlyOnce, instanceIdOf, isTransactionalLog, transactionalIdFor } from '../exec/delivery-eos.ts';
 import type { Span } from '../sql/ast.ts';
@@ -56,8 +57,9 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     writerQueryId: queryId,
     readOnly: false,
   };
-  const plan = ctx.plan ?? planPersistentQuery(queryId, analyzed, sink);
+  const plan = ctx.plan ?? planPersistentQuery(queryId, analyzed, sink, await planContext(engine, queryId, analyzed));
   deliveryFor(engine, queryId, s.span);
+  await ensureInternalTopics(engine.log, plan.sink);
   if (!ctx.replay) {
     const srcTopic = await engine.log.describeTopic(src.topic);
     await engine.log.ensureTopic(topic, { partitions: props.int('PARTITIONS') ?? srcTopic?.partitions ?? 1, replicationFactor: props.int('REPLICAS') ?? 1 });
@@ -91,8 +93,9 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
   }
   const queryId = ctx.plan?.queryId ?? `INSERTQUERY_${engine.queryCounter}`;
   engine.queryCounter++;
-  const plan = ctx.plan ?? planPersistentQuery(queryId, analyzed, target);
+  const plan = ctx.plan ?? planPersistentQuery(queryId, analyzed, target, await planContext(engine, queryId, analyzed));
   deliveryFor(engine, queryId, s.span);
+  await ensureInternalTopics(engine.log, plan.sink);
   engine.catalog.putQuery({ id: queryId, sql: ctx.statement.text, sink: target.name, sources: [analyzed.source.name] });
   await engine.record(ctx, plan);
   engine.startTask(queryId, plan);
@@ -113,6 +116,18 @@ export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<St
   }
   await engine.record(ctx);
   return { kind: 'message', message: s.queryId === null ? 'All queries terminated.' : `Query terminated.` };
+}
+
+/** What the planner needs from the log: the partition counts of the query's sources. */
+export async function planContext(engine: Engine, queryId: string, analyzed: AnalyzedQuery): Promise<PlanContext> {
+  const counts = new Map<string, number>();
+  for (const { source } of analyzed.from.sources) counts.set(source.name, (await engine.log.describeTopic(source.topic))?.partitions ?? 1);
+  return { serviceId: engine.serviceId, queryId, partitionsOf: (source) => counts.get(source.name) ?? 1 };
+}
+
+/** Creates the repartition topics a plan reads and writes (also on replay: they are the query's own). */
+export async function ensureInternalTopics(log: Log, root: Step): Promise<void> {
+  for (const r of repartitionsOf(root)) await log.ensureTopic(r.topic, { partitions: r.partitions });
 }
 
 /** The consumer group of a persistent query: instances with the same service id share its work. */

@@ -8,6 +8,8 @@ import { pullQuery } from './pull-query.ts';
 import { analyzeQuery } from '../analyze/query.ts';
 import { planQuery } from '../plan/planner.ts';
 import { QueryTask } from '../exec/query-task.ts';
+import { repartitionsOf } from '../plan/partitioning.ts';
+import { ensureInternalTopics, planContext } from './persistent.ts';
 import type { Row } from '../exec/expr/row.ts';
 import type { ExecutionContext } from './engine.ts';
 import type { PushQuery, StatementResult } from './results.ts';
@@ -19,8 +21,10 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
   if (ctx.replay) return { kind: 'message', message: '' };
   if (s.query.emit === null) return pullQuery(engine, s.query, s.span);
   const analyzed = analyzeQuery(s.query, engine.catalog);
-  const root = planQuery(analyzed);
-  const id = `transient_${analyzed.source.name}_${transientCounter++}`;
+  // Unique across restarts: a repartition topic of this query must not hold an earlier one's rows.
+  const id = `transient_${analyzed.source.name}_${Date.now().toString(36)}_${transientCounter++}`;
+  const root = planQuery(analyzed, await planContext(engine, id, analyzed));
+  const internalTopics = repartitionsOf(root).map((r) => r.topic);
   const limit = s.query.limit;
   let emitted = 0;
   let stopped = false;
@@ -33,6 +37,18 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
     onRows: () => undefined,
     onEnd: () => undefined,
     start() {
+      void run();
+    },
+    async stop() {
+      stopped = true;
+      await done;
+    },
+    done,
+  };
+  const run = async (): Promise<void> => {
+    let error: Error | null = null;
+    try {
+      await ensureInternalTopics(engine.log, root);
       task = new QueryTask({
         queryId: id,
         root,
@@ -51,23 +67,18 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
         },
       });
       const t = task;
-      void (async () => {
-        let error: Error | null = null;
-        try {
-          while (!stopped) await t.step(200);
-        } catch (e) {
-          error = e as Error;
-        }
+      try {
+        while (!stopped) await t.step(200);
+      } finally {
         await t.stop().catch(() => undefined);
-        handle.onEnd(error);
-        resolveDone();
-      })();
-    },
-    async stop() {
-      stopped = true;
-      await done;
-    },
-    done,
+      }
+    } catch (e) {
+      error = e as Error;
+    }
+    // A push query's repartition topics live and die with it.
+    for (const topic of internalTopics) await engine.log.deleteTopic(topic).catch(() => undefined);
+    handle.onEnd(error);
+    resolveDone();
   };
   return { kind: 'push', query: handle };
 }

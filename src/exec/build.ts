@@ -3,7 +3,7 @@
  * encoder. One builder per step type, chosen by an exhaustive switch, so a new step type fails
  * the type check until it has a builder.
  */
-import type { SinkStep, SourceStep, Step } from '../plan/steps.ts';
+import type { RepartitionStep, SinkStep, SourceStep, Step } from '../plan/steps.ts';
 import type { Operator, OperatorContext } from './operator.ts';
 import { filterOperator } from './operators/filter.ts';
 import { projectOperator } from './operators/project.ts';
@@ -13,63 +13,74 @@ import { materializeOperator } from './operators/materialize.ts';
 import { aggregateOperator } from './operators/aggregate.ts';
 import { joinOperator } from './operators/join.ts';
 import { overAggregateOperator } from './operators/over-aggregate.ts';
+import { repartitionOperator } from './operators/repartition.ts';
 
 export interface Pipeline {
   /** The sources in FROM order: rows of sources[i] carry `side = i`. */
   readonly sources: readonly SourceStep[];
   readonly operators: readonly Operator[];
+  /**
+   * The internal topics the pipeline writes and reads back (repartitions): rows read from one
+   * carry `side` and enter the chain at operator `entry`, the one after the repartition.
+   */
+  readonly internal: readonly InternalInput[];
+}
+
+export interface InternalInput {
+  readonly step: RepartitionStep;
+  readonly side: number;
+  readonly entry: number;
 }
 
 /** The linear pipeline from the single source of `root` up to and including `root`. */
 export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
   const operators: Operator[] = [];
   const sources: SourceStep[] = [];
-  const visit = (step: Step): void => {
+  const internal: InternalInput[] = [];
+  // Returns the side (FROM source index) of the rows the step outputs: joins output side 0.
+  const unary = (input: Step, make: () => Operator): number => {
+    const side = visit(input);
+    operators.push(make());
+    return side;
+  };
+  const visit = (step: Step): number => {
     switch (step.type) {
       case 'source':
         sources.push(step);
-        return;
-      case 'join':
+        return sources.length - 1;
+      case 'join': {
         visit(step.left);
-        sources.push(step.right);
-        operators.push(joinOperator(step, sources.length - 1, ctx));
-        return;
+        const rightSide = visit(step.right);
+        operators.push(joinOperator(step, rightSide, ctx));
+        return 0;
+      }
+      case 'repartition': {
+        const side = visit(step.input);
+        operators.push(repartitionOperator(step, side, ctx));
+        internal.push({ step, side, entry: operators.length });
+        return side;
+      }
       case 'filter':
-        visit(step.input);
-        operators.push(filterOperator(step, ctx));
-        return;
+        return unary(step.input, () => filterOperator(step, ctx));
       case 'flatMap':
-        visit(step.input);
-        operators.push(flatMapOperator(step, ctx));
-        return;
+        return unary(step.input, () => flatMapOperator(step, ctx));
       case 'overAggregate':
-        visit(step.input);
-        operators.push(overAggregateOperator(step, ctx));
-        return;
+        return unary(step.input, () => overAggregateOperator(step, ctx));
       case 'materialize':
-        visit(step.input);
-        operators.push(materializeOperator(step, ctx));
-        return;
+        return unary(step.input, () => materializeOperator(step, ctx));
       case 'aggregate':
-        visit(step.input);
-        operators.push(aggregateOperator(step, ctx));
-        return;
+        return unary(step.input, () => aggregateOperator(step, ctx));
       case 'modelCall':
-        visit(step.input);
-        operators.push(modelCallOperator(step, ctx));
-        return;
+        return unary(step.input, () => modelCallOperator(step, ctx));
       case 'project':
-        visit(step.input);
-        operators.push(projectOperator(step, ctx));
-        return;
+        return unary(step.input, () => projectOperator(step, ctx));
       case 'sink':
-        visit(step.input);
-        return;
+        return visit(step.input);
     }
   };
   visit(root);
   if (sources.length === 0) throw new Error('plan has no source');
-  return { sources, operators };
+  return { sources, operators, internal };
 }
 
 export function sinkOf(root: Step): SinkStep | null {

@@ -11,7 +11,7 @@ import type { Step } from '../plan/steps.ts';
 import type { Row } from './expr/row.ts';
 import type { Operator } from './operator.ts';
 import { buildPipeline, sinkOf } from './build.ts';
-import { multiSourceDecoder, type SourceDecoder } from './source-decoder.ts';
+import { pipelineDecoder, type BatchDecoder } from './source-decoder.ts';
 import { sinkEncoder, type SinkEncoder } from './sink-encoder.ts';
 import { ProcessingLog } from './processing-log.ts';
 import type { OperatorServices } from './operator.ts';
@@ -53,7 +53,7 @@ export class QueryTask {
   readonly errors: ProcessingLog;
 
   private readonly consumer: Consumer;
-  private readonly decode: SourceDecoder;
+  private readonly decode: BatchDecoder;
   private readonly operators: readonly Operator[];
   private readonly encode: SinkEncoder | null;
   private readonly sinkTopic: string | null;
@@ -82,14 +82,14 @@ export class QueryTask {
       sideOutput: (topic: string, records: readonly ProducerRecord[]) => addOutputs(this.pending, topic, records),
     };
     const pipeline = buildPipeline(opts.root, ctx);
-    this.decode = multiSourceDecoder(pipeline.sources, opts.queryId, this.errors);
+    this.decode = pipelineDecoder(pipeline.sources, pipeline.internal, opts.queryId, this.errors);
     this.operators = pipeline.operators;
     const sink = sinkOf(opts.root);
     this.encode = sink ? sinkEncoder(sink, opts.queryId, this.errors) : null;
     this.sinkTopic = sink ? sink.binding.topic : null;
     this.consumer = opts.log.consumer({
       groupId: opts.groupId ?? `riffle-transient-${opts.queryId}-${process.pid}-${Date.now()}`,
-      topics: [...new Set(pipeline.sources.map((s) => s.binding.topic))],
+      topics: [...new Set([...pipeline.sources.map((s) => s.binding.topic), ...pipeline.internal.map((i) => i.step.topic)])],
       fromBeginning: opts.fromBeginning,
       // Kafka: when partitions move to another instance, hand over their state cleanly.
       onRevoked: (ps: readonly TopicPartition[]) => this.revoke(ps),
@@ -125,7 +125,9 @@ export class QueryTask {
     const offsets = commitNow ? [...this.uncommitted.values()] : [];
     await this.delivery.begin();
     try {
-      let rows = await this.run(this.decode(records), 0);
+      const runs = this.decode(records);
+      let rows = runs.length === 1 ? await this.run(runs[0].rows, runs[0].entry) : [];
+      if (runs.length > 1) for (const r of runs) for (const row of await this.run(r.rows, r.entry)) rows.push(row);
       // Rows that the batch's progress in time released (closed EMIT FINAL windows).
       for (let i = 0; i < this.operators.length; i++) {
         const released = this.operators[i].drain?.();

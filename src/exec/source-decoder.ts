@@ -10,6 +10,8 @@ import type { ProcessingLog } from './processing-log.ts';
 import { createSerde } from '../serde/index.ts';
 import { eventTimeReader } from './event-time.ts';
 import { decodeWindowedKey } from '../serde/windowed-key.ts';
+import { decodeInternalRow } from './internal-rows.ts';
+import type { InternalInput } from './build.ts';
 
 export type SourceDecoder = (records: readonly ConsumedRecord[]) => Row[];
 
@@ -151,6 +153,72 @@ export function multiSourceDecoder(steps: readonly SourceStep[], queryId: string
       }
     }
     return rows;
+  };
+}
+
+/** Rows that enter the operator chain at operator `entry` (0: the start). */
+export interface Run {
+  readonly entry: number;
+  readonly rows: Row[];
+}
+
+export type BatchDecoder = (records: readonly ConsumedRecord[]) => Run[];
+
+/**
+ * Decoding for a whole pipeline: source records enter at the start; records of the pipeline's
+ * internal (repartition) topics are rows in the internal encoding that enter after their
+ * repartition. A batch becomes runs of consecutive records with the same entry, in time order.
+ */
+export function pipelineDecoder(
+  sources: readonly SourceStep[],
+  internal: readonly InternalInput[],
+  queryId: string,
+  errors: ProcessingLog,
+): BatchDecoder {
+  const decodeSources = multiSourceDecoder(sources, queryId, errors);
+  if (internal.length === 0) return (records) => [{ entry: 0, rows: decodeSources(records) }];
+  const byTopic = new Map(internal.map((i) => [i.step.topic, i]));
+  const decodeInternal = (rec: ConsumedRecord, input: InternalInput): Row | null => {
+    try {
+      if (rec.value === null) throw new Error('no value');
+      const row = decodeInternalRow(rec);
+      row.side = input.side;
+      return row;
+    } catch (e) {
+      errors.report({
+        type: 'DESERIALIZATION_ERROR',
+        queryId,
+        step: input.step.name,
+        reason: `Failed to read the internal record ${rec.topic}/${rec.partition}@${rec.offset}: ${(e as Error).message}`,
+        topic: rec.topic,
+        partition: rec.partition,
+        offset: rec.offset,
+      });
+      return null;
+    }
+  };
+  return (records) => {
+    const runs: Run[] = [];
+    let pending: ConsumedRecord[] = [];
+    const flushSources = () => {
+      if (pending.length) runs.push({ entry: 0, rows: decodeSources(pending) });
+      pending = [];
+    };
+    for (const rec of inTimeOrder(records)) {
+      const input = byTopic.get(rec.topic);
+      if (!input) {
+        pending.push(rec);
+        continue;
+      }
+      flushSources();
+      const row = decodeInternal(rec, input);
+      if (!row) continue;
+      const last = runs[runs.length - 1];
+      if (last && last.entry === input.entry) last.rows.push(row);
+      else runs.push({ entry: input.entry, rows: [row] });
+    }
+    flushSources();
+    return runs;
   };
 }
 

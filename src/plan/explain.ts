@@ -29,6 +29,8 @@ export function explainStep(step: Step, indent = ''): string {
       return `${head} | calls: ${step.calls.map((c) => `${c.model}${c.version ? `$${c.version}` : ''}(${c.args.map(formatTypedExpr).join(', ')})`).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
     case 'project':
       return `${head}${step.rekeyed ? ' | repartitioned by key' : ''} | exprs: ${step.exprs.map(formatTypedExpr).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
+    case 'repartition':
+      return `${head} | by: ${step.key.map(formatTypedExpr).join(', ')} | topic: ${step.topic} (${step.partitions} partitions${step.retract ? ', table changes' : ''})\n${explainStep(step.input, indent + '\t')}`;
     case 'sink':
       return `${head} | topic: ${step.binding.topic} (${step.binding.formats.keyFormat}/${step.binding.formats.valueFormat})\n${explainStep(step.input, indent + '\t')}`;
   }

@@ -6,7 +6,8 @@
 import type { AnalyzedQuery } from '../analyze/query.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { allColumns, findColumn } from '../analyze/schema.ts';
-import type { QueryPlan, SinkStep, SourceStep, Step } from './steps.ts';
+import type { QueryPlan, RepartitionStep, SinkStep, SourceStep, Step } from './steps.ts';
+import { SINGLE_PARTITION, partitionedBy, repartition, sameExpr, sourcePartitioning, type PlanContext } from './partitioning.ts';
 import { SqlError } from '../sql/errors.ts';
 
 /** The event-time column of a stream or table (its TIMESTAMP property), as a column index. */
@@ -32,18 +33,49 @@ export function sourceStep(source: DataSource): SourceStep {
   };
 }
 
-/** The steps up to (not including) the sink: what a push query or a persistent query computes. */
-export function planQuery(q: AnalyzedQuery): Step {
+/**
+ * The steps up to (not including) the sink: what a push query or a persistent query computes.
+ * `ctx` gives the sources' partition counts, which decide where rows must be repartitioned
+ * (./partitioning.ts); without it every source counts as one partition.
+ */
+export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION): Step {
   let step: Step = sourceStep(q.source);
+  let part = sourcePartitioning(q.source, ctx);
   q.from.joins.forEach((spec, k) => {
     const right = q.from.sources[k + 1];
     const columns = q.from.sources.slice(0, k + 2).flatMap((s) => allColumns(s.source.schema).map((c) => ({ ...c, name: `${s.alias}.${c.name}` })));
+    let rightStep: SourceStep | RepartitionStep = { ...sourceStep(right.source), name: `Source/${right.alias}` };
+    const rightPart = sourcePartitioning(right.source, ctx);
+    const leftOk = partitionedBy(part, [spec.leftKey]);
+    const rightOk = partitionedBy(rightPart, [spec.rightKey]);
+    const suffix = k === 0 ? '' : String(k + 1);
+    if (part.partitions > 1 || rightPart.partitions > 1) {
+      if (spec.foreignKey) {
+        throw new SqlError('UNSUPPORTED', `Foreign-key joins need single-partition tables for now: ${q.from.sources[0].source.name} and ${right.source.name} have ${part.partitions} and ${rightPart.partitions} partitions`);
+      }
+      if (leftOk && rightOk && part.partitions !== rightPart.partitions) {
+        throw new SqlError(
+          'INVALID',
+          `Can't join ${q.from.sources[0].alias} with ${right.alias} since the number of partitions don't match. ${q.from.sources[0].alias} partitions = ${part.partitions}; ${right.alias} partitions = ${rightPart.partitions}. Please repartition either one so that the number of partitions match.`,
+        );
+      }
+      // A side already keyed by its join key keeps its topic; the other side follows its
+      // partition count and key format, so that equal keys meet in the same partition.
+      const count = leftOk ? part.partitions : rightOk ? rightPart.partitions : Math.max(part.partitions, rightPart.partitions);
+      const formats = leftOk ? part.keyFormats : rightOk ? rightPart.keyFormats : right.source.formats;
+      if (!leftOk) {
+        const r = repartition(ctx, `Join${suffix}/LeftRepartition`, step, [spec.leftKey], count, formats, false);
+        step = r.step;
+      }
+      if (!rightOk) rightStep = repartition(ctx, `Join${suffix}/RightRepartition`, rightStep, [spec.rightKey], count, formats, false).step;
+      part = { by: [spec.leftKey], partitions: count, keyFormats: formats };
+    } else part = { by: [spec.leftKey], partitions: 1, keyFormats: part.keyFormats };
     step = {
       type: 'join',
       v: 1,
-      name: `Join${k === 0 ? '' : k + 1}`,
+      name: `Join${suffix}`,
       left: step,
-      right: { ...sourceStep(right.source), name: `Source/${right.alias}` },
+      right: rightStep,
       schema: { key: [], value: columns },
       spec,
     };
@@ -63,6 +95,7 @@ export function planQuery(q: AnalyzedQuery): Step {
   if (q.where) step = { type: 'filter', v: 1, name: 'WhereFilter', input: step, schema: step.schema, predicate: q.where, changes: isTable };
   if (q.aggregation) {
     const a = q.aggregation;
+    if (part.partitions > 1 && !partitionedBy(part, a.groupBy)) step = repartition(ctx, 'Aggregate/Repartition', step, a.groupBy, part.partitions, null, isTable).step;
     step = {
       type: 'aggregate',
       v: 1,
@@ -79,6 +112,13 @@ export function planQuery(q: AnalyzedQuery): Step {
     return { type: 'project', v: 1, name: 'Project', input: step, schema: q.schema, exprs: q.projection, rekeyed: true };
   }
   if (q.overCalls.length) {
+    const by = q.overCalls[0].partitionBy;
+    if (part.partitions > 1 && !partitionedBy(part, by)) {
+      if (q.overCalls.some((c) => c.partitionBy.length !== by.length || c.partitionBy.some((e, i) => !sameExpr(e, by[i])))) {
+        throw new SqlError('UNSUPPORTED', `OVER clauses with different PARTITION BY lists need a single-partition input (${q.source.name} has ${part.partitions} partitions)`);
+      }
+      step = repartition(ctx, 'OverAggregate/Repartition', step, by, part.partitions, null, false).step;
+    }
     step = {
       type: 'overAggregate',
       v: 1,
@@ -111,8 +151,8 @@ export function planQuery(q: AnalyzedQuery): Step {
   return { type: 'project', v: 1, name: 'Project', input: step, schema: q.schema, exprs: q.projection, rekeyed: q.rekeyed };
 }
 
-export function planPersistentQuery(queryId: string, q: AnalyzedQuery, sink: DataSource): QueryPlan {
-  const input = planQuery(q);
+export function planPersistentQuery(queryId: string, q: AnalyzedQuery, sink: DataSource, ctx: PlanContext = SINGLE_PARTITION): QueryPlan {
+  const input = planQuery(q, ctx);
   const timestamp = eventTime(sink);
   return {
     planVersion: 1,

@@ -168,7 +168,8 @@ export interface JoinStep {
   readonly v: 1;
   readonly name: string;
   readonly left: Step;
-  readonly right: SourceStep;
+  /** The right source, or that source re-keyed by its join key. */
+  readonly right: SourceStep | RepartitionStep;
   readonly schema: LogicalSchema;
   readonly spec: JoinSpec;
 }
@@ -194,7 +195,29 @@ export interface OverCall {
   readonly frame: { readonly kind: 'ROWS'; readonly preceding: number } | { readonly kind: 'RANGE'; readonly precedingMs: number } | null;
 }
 
-export type Step = OverAggregateStep | JoinStep | SourceStep | MaterializeStep | FilterStep | FlatMapStep | ModelCallStep | AggregateStep | ProjectStep | SinkStep;
+/**
+ * Re-keys rows by `key` through an internal topic (`topic`, `partitions` partitions), so that
+ * all rows with one key meet in one partition downstream: what GROUP BY, joins and OVER need when
+ * their key is not the record key (see ./partitioning.ts). Rows travel whole (columns, prior
+ * row, flags) in Riffle's internal row encoding; the key bytes use `keyFormats` (the other join
+ * side's key format, so both sides co-partition) or, when null, the internal key encoding.
+ * `retract`: the input is a table's changes; a change whose prior row had another key moves as
+ * a retraction (to the prior key's partition) and an addition (to the new key's).
+ */
+export interface RepartitionStep {
+  readonly type: 'repartition';
+  readonly v: 1;
+  readonly name: string;
+  readonly input: Step;
+  readonly schema: LogicalSchema;
+  readonly key: readonly TypedExpr[];
+  readonly keyFormats: SourceFormats | null;
+  readonly topic: string;
+  readonly partitions: number;
+  readonly retract: boolean;
+}
+
+export type Step = RepartitionStep | OverAggregateStep | JoinStep | SourceStep | MaterializeStep | FilterStep | FlatMapStep | ModelCallStep | AggregateStep | ProjectStep | SinkStep;
 
 /** A persistent query's plan, as stored in the command log. */
 export interface QueryPlan {
@@ -221,6 +244,7 @@ export function stepsOf(root: Step): Step[] {
       case 'aggregate':
       case 'overAggregate':
       case 'project':
+      case 'repartition':
       case 'sink':
         visit(s.input);
         break;

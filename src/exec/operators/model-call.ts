@@ -72,7 +72,7 @@ function sourcesOf(step: Step): SourceStep[] {
     if (s.type === 'source') out.push(s);
     else if (s.type === 'join') {
       visit(s.left);
-      out.push(s.right);
+      visit(s.right);
     } else visit(s.input);
   };
   visit(step);

@@ -1,0 +1,137 @@
+/**
+ * Where a plan needs a repartition: stateful steps keep their state per input partition, so every
+ * row of one GROUP BY key, join key or OVER partition must arrive in the same partition. Rows of
+ * a topic are partitioned by their record key (the producer hashes the key bytes: murmur2), so
+ * grouping or joining on the record key needs nothing; on anything else the rows first go
+ * through an internal topic keyed by the new key (a RepartitionStep, as ksqlDB's
+ * `-repartition` topics). With one partition everything meets anyway, and no step is added.
+ *
+ * A `Partitioning` says how the rows at some point of the plan are partitioned: by which
+ * expressions (over the row's columns at that point), into how many partitions, and with which
+ * key format the partitioning key was serialised (a join's two sides must agree on the bytes,
+ * not only on the value, to land in the same partition).
+ */
+import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
+import type { SourceFormats, DataSource } from '../analyze/catalog.ts';
+import type { RepartitionStep, Step } from './steps.ts';
+
+export interface Partitioning {
+  /** The partitioning key; empty when unknown (e.g. a stream without key columns). */
+  readonly by: readonly TypedExpr[];
+  readonly partitions: number;
+  /** Key format of the partitioning key's bytes; null: Riffle's internal key encoding. */
+  readonly keyFormats: SourceFormats | null;
+}
+
+/** What the planner needs to know beyond the analyzed query. */
+export interface PlanContext {
+  /** Names internal topics: `<serviceId>-<queryId>-<step>-repartition`. */
+  readonly serviceId: string;
+  readonly queryId: string;
+  /** Partition count of a source's topic. */
+  partitionsOf(source: DataSource): number;
+}
+
+/** Plans without repartitions (EXPLAIN of a statement, tests): every source counts as one partition. */
+export const SINGLE_PARTITION: PlanContext = { serviceId: 'riffle', queryId: 'explain', partitionsOf: () => 1 };
+
+/** A source's rows are partitioned by their key columns (ksqlDB's assumption about its topics). */
+export function sourcePartitioning(source: DataSource, ctx: PlanContext): Partitioning {
+  const by: TypedExpr[] = source.schema.key.map((c, index) => ({ kind: 'Column', index, name: c.name, type: c.type }));
+  return { by, partitions: ctx.partitionsOf(source), keyFormats: source.formats };
+}
+
+/** Structural equality of expressions, ignoring display-only names on column references. */
+export function sameExpr(a: TypedExpr, b: TypedExpr): boolean {
+  return JSON.stringify(a, withoutNames) === JSON.stringify(b, withoutNames);
+}
+
+function withoutNames(key: string, value: unknown): unknown {
+  return key === 'name' || key === 'source' ? undefined : value;
+}
+
+/** True when rows partitioned by `p` are already partitioned by `key` (same expressions, in order). */
+export function partitionedBy(p: Partitioning, key: readonly TypedExpr[]): boolean {
+  return p.by.length > 0 && p.by.length === key.length && p.by.every((e, i) => sameExpr(e, key[i]));
+}
+
+/** The expression with every column index moved by `offset` (right-side columns in a joined row). */
+export function shiftColumns(e: TypedExpr, offset: number): TypedExpr {
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (v === null || typeof v !== 'object') return v;
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(o)) out[k] = walk(o[k]);
+    // Lambda bodies refer to lambda parameters, not columns; only column references move.
+    if (o.kind === 'Column' && typeof o.index === 'number') out.index = (o.index as number) + offset;
+    return out;
+  };
+  return walk(e) as TypedExpr;
+}
+
+/** Kafka's topic name limits: legal characters only, at most 249. */
+export function repartitionTopicName(ctx: PlanContext, stepName: string): string {
+  const full = `${ctx.serviceId}-${ctx.queryId}-${stepName}-repartition`.replace(/[^a-zA-Z0-9._-]/g, '_');
+  return full.length <= 249 ? full : full.slice(0, 249);
+}
+
+/**
+ * `input` re-keyed by `key` through an internal topic of `partitions` partitions; `retract`:
+ * the input is a table's changes (rows carry their prior row), which move as a retraction to the
+ * prior row's key and an addition to the new row's key.
+ */
+export function repartition(
+  ctx: PlanContext,
+  name: string,
+  input: Step,
+  key: readonly TypedExpr[],
+  partitions: number,
+  keyFormats: SourceFormats | null,
+  retract: boolean,
+): { step: RepartitionStep; partitioning: Partitioning } {
+  const step: RepartitionStep = {
+    type: 'repartition',
+    v: 1,
+    name,
+    input,
+    schema: input.schema,
+    key,
+    keyFormats,
+    topic: repartitionTopicName(ctx, name),
+    partitions,
+    retract,
+  };
+  return { step, partitioning: { by: key, partitions, keyFormats } };
+}
+
+/** The repartition steps of a plan, inputs first. */
+export function repartitionsOf(root: Step): RepartitionStep[] {
+  const out: RepartitionStep[] = [];
+  const visit = (s: Step): void => {
+    switch (s.type) {
+      case 'source':
+        return;
+      case 'join':
+        visit(s.left);
+        visit(s.right);
+        return;
+      case 'repartition':
+        visit(s.input);
+        out.push(s);
+        return;
+      case 'filter':
+      case 'flatMap':
+      case 'modelCall':
+      case 'materialize':
+      case 'aggregate':
+      case 'overAggregate':
+      case 'project':
+      case 'sink':
+        visit(s.input);
+        return;
+    }
+  };
+  visit(root);
+  return out;
+}
