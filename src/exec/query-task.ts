@@ -41,6 +41,9 @@ export interface QueryTaskOptions {
   readonly commitIntervalMs?: number;
 }
 
+/** How often committed records are purged from repartition topics (Kafka Streams: repartition.purge.interval.ms). */
+const PURGE_INTERVAL_MS = 30_000;
+
 export type QueryState = 'CREATED' | 'RUNNING' | 'STOPPED' | 'ERROR';
 
 export class QueryTask {
@@ -69,6 +72,10 @@ export class QueryTask {
   /** For stateful queries: the input offsets their state already includes (see ./applied-offsets.ts). */
   private readonly applied: AppliedOffsets | null;
   private stopping = false;
+  /** Repartition topics this query writes and reads back: committed records are purged from them. */
+  private readonly internalTopics: ReadonlySet<string>;
+  private readonly purgeable = new Map<string, PartitionOffset>();
+  private lastPurge = Date.now();
 
   constructor(opts: QueryTaskOptions) {
     this.opts = opts;
@@ -87,6 +94,7 @@ export class QueryTask {
     const sink = sinkOf(opts.root);
     this.encode = sink ? sinkEncoder(sink, opts.queryId, this.errors) : null;
     this.sinkTopic = sink ? sink.binding.topic : null;
+    this.internalTopics = new Set(pipeline.internal.map((i) => i.step.topic));
     this.consumer = opts.log.consumer({
       groupId: opts.groupId ?? `riffle-transient-${opts.queryId}-${process.pid}-${Date.now()}`,
       topics: [...new Set([...pipeline.sources.map((s) => s.binding.topic), ...pipeline.internal.map((i) => i.step.topic)])],
@@ -145,7 +153,10 @@ export class QueryTask {
         await this.opts.services?.stores?.flushAll(this.queryId);
         await this.applied?.flush(offsets);
       });
-      if (commitNow) this.markCommitted();
+      if (commitNow) {
+        this.markCommitted();
+        await this.purgeInternal(offsets);
+      }
     } catch (e) {
       // The batch is neither written nor committed; the task stops so it is not skipped either.
       await this.delivery.abort().catch(() => undefined);
@@ -174,6 +185,23 @@ export class QueryTask {
     await this.applied?.flush(offsets);
     if (this.opts.groupId) await this.consumer.commit(offsets);
     this.markCommitted();
+    await this.purgeInternal(offsets);
+  }
+
+  /**
+   * Repartition topics only feed this query: records below its committed offsets are dead and
+   * are deleted (Kafka Streams' purge), at most every PURGE_INTERVAL_MS. A failed purge only
+   * leaves them for the next one.
+   */
+  private async purgeInternal(committed: readonly PartitionOffset[]): Promise<void> {
+    if (this.internalTopics.size === 0 || this.opts.groupId === null) return;
+    for (const o of committed) if (this.internalTopics.has(o.topic)) this.purgeable.set(`${o.topic}\u0000${o.partition}`, o);
+    if (this.purgeable.size === 0 || Date.now() - this.lastPurge < PURGE_INTERVAL_MS) return;
+    this.lastPurge = Date.now();
+    const byTopic = new Map<string, { partition: number; offset: number }[]>();
+    for (const o of this.purgeable.values()) byTopic.set(o.topic, [...(byTopic.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+    this.purgeable.clear();
+    for (const [topic, before] of byTopic) await this.opts.log.deleteRecords(topic, before).catch(() => undefined);
   }
 
   /**

@@ -47,7 +47,11 @@ export interface TopicConfig {
   readonly retentionMs?: number;
   /** Per partition; oldest segments are deleted beyond it. -1 = unbounded. */
   readonly retentionBytes?: number;
-  readonly cleanupPolicy?: 'delete' | 'compact';
+  /**
+   * 'compact,delete' (Kafka's combined policy): compacted, and records older than retentionMs are
+   * deleted too (windowed state changelogs, whose expired windows are never tombstoned).
+   */
+  readonly cleanupPolicy?: 'delete' | 'compact' | 'compact,delete';
 }
 
 export interface TopicDescription {
@@ -107,6 +111,12 @@ export interface Log {
   /** Creates the topic unless it exists; returns its description either way. */
   ensureTopic(name: string, config: TopicConfig): Promise<TopicDescription>;
   deleteTopic(name: string): Promise<void>;
+  /**
+   * Kafka's deleteRecords: records below the given offsets may go (the log start moves up to at
+   * most there; the embedded log deletes whole segments below it). For internal topics whose
+   * records were consumed and committed (repartition topics), so they do not grow for ever.
+   */
+  deleteRecords(topic: string, before: readonly { partition: number; offset: number }[]): Promise<void>;
   describeTopic(name: string): Promise<TopicDescription | null>;
   listTopics(): Promise<TopicDescription[]>;
   /** First and next offset of each partition (high watermark). */

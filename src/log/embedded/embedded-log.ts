@@ -206,6 +206,11 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
     return state;
   }
 
+  async deleteRecords(topic: string, before: readonly { partition: number; offset: number }[]): Promise<void> {
+    const state = this.requireTopic(topic);
+    for (const { partition, offset } of before) state.partitions[partition]?.deleteBefore(offset);
+  }
+
   async deleteTopic(name: string): Promise<void> {
     const state = this.requireTopic(name);
     state.deleted = true;
@@ -281,7 +286,8 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
 
   /**
    * Applies time and size retention to every topic now (the timer calls this too). Topics with
-   * cleanupPolicy 'compact' are kept whole (compaction is not implemented). Returns the number
+   * cleanupPolicy 'compact' are kept whole (compaction is not implemented); 'compact,delete'
+   * topics get time and size retention only. Returns the number
    * of deleted segments.
    */
   runRetention(now: number = Date.now()): number {

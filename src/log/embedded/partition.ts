@@ -207,6 +207,16 @@ export class PartitionLog {
     return deleted;
   }
 
+  /** Deletes the segments holding only records below `offset` (never the active one). */
+  deleteBefore(offset: number): number {
+    let deleted = 0;
+    while (this.segments.length > 1 && this.segments[1].baseOffset <= offset) {
+      this.segments.shift()!.delete();
+      deleted++;
+    }
+    return deleted;
+  }
+
   close(): void {
     for (const s of this.segments) s.close();
   }

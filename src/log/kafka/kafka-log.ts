@@ -79,6 +79,16 @@ export class KafkaLog implements Log {
     return created;
   }
 
+  async deleteRecords(topic: string, before: readonly { partition: number; offset: number }[]): Promise<void> {
+    if (before.length === 0) return;
+    try {
+      await this.#admin.deleteRecords({ topics: [{ name: topic, partitions: before.map((b) => ({ partition: b.partition, offset: BigInt(b.offset) })) }] });
+    } catch (error) {
+      if (isUnknownTopic(error)) throw new UnknownTopicError(topic);
+      throw wrapKafkaError(`deleting records of '${topic}' failed`, error);
+    }
+  }
+
   async deleteTopic(name: string): Promise<void> {
     try {
       await this.#admin.deleteTopics({ topics: [name] });
@@ -257,7 +267,7 @@ export class KafkaLog implements Log {
         replicationFactor,
         retentionMs: num('retention.ms'),
         retentionBytes: num('retention.bytes'),
-        cleanupPolicy: policy ? (policy.includes('compact') ? 'compact' : 'delete') : undefined,
+        cleanupPolicy: policy ? cleanupPolicyOf(policy) : undefined,
       };
       return { name, partitions: t.partitionsCount, replicationFactor, config };
     });
@@ -286,4 +296,11 @@ export async function openKafkaLog(config: KafkaConfig): Promise<KafkaLog> {
     throw wrapKafkaError(`cannot reach Kafka at ${config.bootstrapServers.join(',')}`, error);
   }
   return new KafkaLog(config, admin);
+}
+
+/** Kafka's cleanup.policy list ("compact", "delete", "compact,delete", "delete,compact"). */
+function cleanupPolicyOf(policy: string): 'delete' | 'compact' | 'compact,delete' {
+  const compact = policy.includes('compact');
+  if (compact && policy.includes('delete')) return 'compact,delete';
+  return compact ? 'compact' : 'delete';
 }

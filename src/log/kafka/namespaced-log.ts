@@ -81,6 +81,10 @@ export class NamespacedKafkaLog implements Log {
     return this.#describe(await this.#translate(this.inner.ensureTopic(this.topic(name), config)));
   }
 
+  deleteRecords(topic: string, before: readonly { partition: number; offset: number }[]): Promise<void> {
+    return this.#translate(this.inner.deleteRecords(this.topic(topic), before));
+  }
+
   deleteTopic(name: string): Promise<void> {
     return this.#translate(this.inner.deleteTopic(this.topic(name)));
   }

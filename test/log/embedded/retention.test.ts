@@ -163,3 +163,24 @@ test('retention also runs on its timer', async (t) => {
   assert.ok((await log.offsets('timed'))[0].start > 0);
   assert.equal(segmentFiles(dir, 'timed', 0).length, 1);
 });
+
+test('deleteRecords drops the segments wholly below the offset, never the active one', async (t) => {
+  const dir = tempDir(t);
+  const log = await openEmbeddedLog(dir, { segmentBytes: 4096, indexIntervalBytes: 1024 });
+  await log.createTopic('r', { partitions: 1 });
+  for (let i = 0; i < 20; i++) await log.producer().send('r', batch(i * 10, 0));
+  const bases = segmentFiles(dir, 'r', 0).map(baseOf);
+  // An offset inside the third segment: the first two go, the third (holding records >= offset) stays.
+  await log.deleteRecords('r', [{ partition: 0, offset: bases[2] + 5 }]);
+  assert.deepEqual(segmentFiles(dir, 'r', 0).map(baseOf), bases.slice(2));
+  assert.deepEqual(await log.offsets('r'), [{ partition: 0, start: bases[2], end: 200 }]);
+  const c = log.consumer({ groupId: 'after-purge', topics: ['r'], fromBeginning: true });
+  const rest = await pollN(c, 200 - bases[2], 50);
+  assert.equal(text(rest[0].value)!.replace(/\.+$/, ''), `r${bases[2]}`);
+  await c.close();
+  // Beyond the end: everything but the active segment.
+  await log.deleteRecords('r', [{ partition: 0, offset: 10_000 }]);
+  assert.equal(segmentFiles(dir, 'r', 0).length, 1);
+  assert.equal((await log.offsets('r'))[0].end, 200);
+  await log.close();
+});
