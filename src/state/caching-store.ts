@@ -104,6 +104,17 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   }
 
   deleteRange(from: Uint8Array | null, to: Uint8Array | null): void {
+    this.dropRange(from, to);
+    this.inner.deleteRange(from, to);
+  }
+
+  expireRange(from: Uint8Array | null, to: Uint8Array | null): void {
+    this.dropRange(from, to);
+    this.inner.expireRange(from, to);
+  }
+
+  /** Forgets the cached entries in [from, to), dirty or not (the caller deletes them beneath). */
+  private dropRange(from: Uint8Array | null, to: Uint8Array | null): void {
     if (from === null && to === null) {
       this.entries.clear();
       this.dirty.clear();
@@ -115,7 +126,6 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
         if ((f === null || ks >= f) && (t === null || ks < t)) this.drop(ks);
       }
     }
-    this.inner.deleteRange(from, to);
   }
 
   approximateCount(): number {

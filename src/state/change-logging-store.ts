@@ -30,6 +30,11 @@ export interface ChangeLoggingOptions<V> {
    * a checkpoint.
    */
   readonly onFlushed?: (nextOffset: number) => void | Promise<void>;
+  /**
+   * The changelog topic deletes records by time retention (cleanup policy compact,delete), so
+   * `expireRange` logs nothing. Default false: expiry is logged like deleteRange.
+   */
+  readonly unloggedExpiry?: boolean;
 }
 
 export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V> {
@@ -40,6 +45,7 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V> {
   private readonly producer: Producer;
   private readonly codec: ValueCodec<V>;
   private readonly onFlushed: ((nextOffset: number) => void | Promise<void>) | undefined;
+  private readonly unloggedExpiry: boolean;
   private changed = new Map<string, Slot<V>>();
   private flushChain: Promise<void> = Promise.resolve();
   /** Records sent so far, and the offset after the last one (-1 before any send). */
@@ -54,6 +60,7 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V> {
     this.partition = options.partition ?? 0;
     this.codec = options.codec ?? defaultCodec<V>();
     this.onFlushed = options.onFlushed;
+    this.unloggedExpiry = options.unloggedExpiry === true;
   }
 
   get(key: Uint8Array): V | undefined {
@@ -85,6 +92,20 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V> {
     for (const { key } of this.inner.range(from, to)) doomed.push(keyToString(key));
     this.inner.deleteRange(from, to);
     for (const ks of doomed) this.changed.set(ks, TOMBSTONE);
+  }
+
+  /**
+   * With `unloggedExpiry`: deletes locally and forgets the range's unsent changes (the keys are
+   * expired: whatever the changelog still holds for them, readers ignore after a restore).
+   */
+  expireRange(from: Uint8Array | null, to: Uint8Array | null): void {
+    if (!this.unloggedExpiry) return this.deleteRange(from, to);
+    this.inner.expireRange(from, to);
+    const f = from === null ? null : keyToString(from);
+    const t = to === null ? null : keyToString(to);
+    for (const ks of this.changed.keys()) {
+      if ((f === null || ks >= f) && (t === null || ks < t)) this.changed.delete(ks);
+    }
   }
 
   approximateCount(): number {

@@ -55,6 +55,10 @@ export class InMemoryStore<V = unknown> implements KeyValueStore<V> {
     for (const k of doomed) this.data.delete(k);
   }
 
+  expireRange(from: Uint8Array | null, to: Uint8Array | null): void {
+    this.deleteRange(from, to);
+  }
+
   approximateCount(): number {
     return this.data.size;
   }

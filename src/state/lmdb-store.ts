@@ -10,7 +10,11 @@
  *
  * Invariant: `pending` holds the writes since the last flush started; `flushing` holds the writes
  * of the flush in progress (null otherwise); LMDB holds everything before. An overlay marked
- * `cleared` hides everything older than itself (deleteRange(null, null)).
+ * `cleared` hides everything older than itself (deleteRange(null, null)); an overlay's `ranges`
+ * (range deletes) hide the keys in them that are older than the overlay — its own `data` has no
+ * key in a range except those written after the range delete, so a commit deletes the ranges
+ * first, then writes `data`. A range delete thus costs nothing until the commit, which deletes
+ * the committed keys in the range inside its transaction.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -122,9 +126,16 @@ export class LmdbEnv {
   }
 }
 
+/** A half-open range [from, to) of latin1 keys; null: unbounded. */
+type KeyRange = readonly [string | null, string | null];
+
+const inRange = (ks: string, r: KeyRange): boolean => (r[0] === null || ks >= r[0]) && (r[1] === null || ks < r[1]);
+
 class Overlay<V> {
   readonly data = new SortedMap<Slot<V>>();
   cleared = false;
+  /** Range deletes since the overlay started, hiding older data (see the header). */
+  readonly ranges: KeyRange[] = [];
   /** Encodings handed over by a ChangeLoggingStore above: [the value encoded, its bytes]. */
   readonly encoded = new Map<string, [V, Uint8Array]>();
 }
@@ -150,15 +161,15 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
   get(key: Uint8Array): V | undefined {
     const pending = this.pending;
     const flushing = this.flushing;
-    if (pending.data.size > 0 || pending.cleared || flushing !== null) {
+    if (pending.data.size > 0 || pending.cleared || pending.ranges.length > 0 || flushing !== null) {
       const ks = keyToString(key);
       let v = pending.data.get(ks);
       if (v !== undefined) return v === TOMBSTONE ? undefined : v;
-      if (pending.cleared) return undefined;
+      if (pending.cleared || hides(pending, ks)) return undefined;
       if (flushing !== null) {
         v = flushing.data.get(ks);
         if (v !== undefined) return v === TOMBSTONE ? undefined : v;
-        if (flushing.cleared) return undefined;
+        if (flushing.cleared || hides(flushing, ks)) return undefined;
       }
     }
     if (key.length === 0 || key.length > MAX_KEY_BYTES) return undefined;
@@ -195,9 +206,22 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
       this.pending.cleared = true;
       return;
     }
-    const doomed: string[] = [];
-    for (const [k] of this.merged(from, to, false, false)) doomed.push(k);
-    for (const k of doomed) this.pending.data.set(k, TOMBSTONE);
+    // A range tombstone, not a tombstone per key: no enumeration now (the commit deletes the
+    // committed keys), and the overlay's lookup-only map never needs its sorted index for it.
+    const r: KeyRange = [from === null ? null : keyToString(from), to === null ? null : keyToString(to)];
+    const ov = this.pending;
+    for (const ks of ov.data.unorderedKeys()) {
+      if (inRange(ks, r)) {
+        ov.data.delete(ks);
+        ov.encoded.delete(ks);
+      }
+    }
+    ov.ranges.push(r);
+  }
+
+  /** Nothing beneath to skip logging for: the same as deleteRange. */
+  expireRange(from: Uint8Array | null, to: Uint8Array | null): void {
+    this.deleteRange(from, to);
   }
 
   adoptEncoded(key: string, value: V, bytes: Uint8Array, codecId: string): void {
@@ -234,7 +258,7 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
 
   private async commit(): Promise<void> {
     const ov = this.pending;
-    if (ov.data.size === 0 && !ov.cleared) return;
+    if (ov.data.size === 0 && !ov.cleared && ov.ranges.length === 0) return;
     // Encode before opening the transaction: an unencodable value fails here, with nothing written.
     const ops: [Buffer, Uint8Array | null][] = [];
     for (const [k, v] of ov.data.entries(null, null)) {
@@ -251,6 +275,11 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     try {
       await db.transaction(() => {
         if (ov.cleared) db.clearSync();
+        for (const [from, to] of ov.ranges) {
+          // Collected first (keys are copies): removing under an open cursor is not something to rely on.
+          const doomed = Array.from(db.getKeys({ start: from === null ? undefined : stringToKey(from), end: to === null ? undefined : stringToKey(to) }));
+          for (const k of doomed) db.removeSync(k);
+        }
         for (const [k, v] of ops) {
           if (v === null) db.removeSync(k);
           else db.putSync(k, v as Buffer);
@@ -263,7 +292,12 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
       this.pending = ov;
       if (newer.cleared) {
         ov.data.clear();
+        ov.ranges.length = 0;
         ov.cleared = true;
+      }
+      for (const r of newer.ranges) {
+        for (const ks of ov.data.unorderedKeys()) if (inRange(ks, r)) ov.data.delete(ks);
+        ov.ranges.push(r);
       }
       for (const [k, v] of newer.data.unordered()) ov.data.set(k, v);
       throw e;
@@ -283,14 +317,22 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     const t = to === null ? null : keyToString(to);
     const sources: Iterator<[string, Slot<V>]>[] = [];
     let hidden = false;
+    // Range deletes of the overlays newer than the source being added.
+    const newerRanges: KeyRange[] = [];
+    const add = (src: Iterator<[string, Slot<V>]>): void => {
+      sources.push(newerRanges.length === 0 ? src : outside(src, [...newerRanges]));
+    };
     for (const ov of this.flushing === null ? [this.pending] : [this.pending, this.flushing]) {
-      if (ov.data.size > 0) sources.push(ov.data.entries(f, t, reverse));
+      if (ov.data.size > 0) add(ov.data.entries(f, t, reverse));
       if (ov.cleared) {
         hidden = true;
         break;
       }
+      for (const r of ov.ranges) {
+        if ((r[1] === null || f === null || r[1] > f) && (r[0] === null || t === null || r[0] < t)) newerRanges.push(r);
+      }
     }
-    if (!hidden) sources.push(this.committed(from, to, f, reverse, withValues));
+    if (!hidden) add(this.committed(from, to, f, reverse, withValues));
     return mergeSorted(sources, reverse);
   }
 
@@ -324,6 +366,24 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
 
   private checkOpen(): void {
     if (this.closed) throw new StoreClosedError(this.name);
+  }
+}
+
+/** Whether a range delete of the overlay hides the (older) key. */
+function hides(ov: Overlay<unknown>, ks: string): boolean {
+  const rs = ov.ranges;
+  for (let i = 0; i < rs.length; i++) if (inRange(ks, rs[i])) return true;
+  return false;
+}
+
+/** The entries of `src` outside every range of `ranges`. */
+function* outside<V>(src: Iterator<[string, Slot<V>]>, ranges: readonly KeyRange[]): Generator<[string, Slot<V>], void, undefined> {
+  try {
+    for (let e = src.next(); !e.done; e = src.next()) {
+      if (!ranges.some((r) => inRange(e.value[0], r))) yield e.value;
+    }
+  } finally {
+    src.return?.();
   }
 }
 

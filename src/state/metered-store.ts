@@ -136,6 +136,11 @@ export class MeteredStore<V = unknown> implements KeyValueStore<V> {
     this.inner.deleteRange(from, to);
   }
 
+  expireRange(from: Uint8Array | null, to: Uint8Array | null): void {
+    this.deleteRanges++;
+    this.inner.expireRange(from, to);
+  }
+
   approximateCount(): number {
     return this.inner.approximateCount();
   }

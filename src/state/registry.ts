@@ -7,7 +7,10 @@
  * or InMemoryStore. Window and session stores sit on top of such a stack.
  *
  * Opening a store (async: restoration can take long, reported through onRestoreProgress):
- * - ensure the changelog topic (1 partition, compacted);
+ * - ensure the changelog topic (1 partition, compacted; window and session changelogs also delete
+ *   by time, as Kafka Streams': retention = the store's + window size + one day, since their
+ *   expired entries are never tombstoned — unless the topic exists without time retention, in
+ *   which case expiry is logged);
  * - LMDB: a valid checkpoint for this environment incarnation and codec whose offset lies within
  *   the changelog → replay only the changelog from that offset; otherwise (no/corrupt checkpoint,
  *   re-created local file, truncated or re-created topic) → empty the store and replay from the
@@ -84,6 +87,13 @@ interface Manifest {
 
 const MANIFEST = 'stores.json';
 
+/**
+ * Kafka Streams' windowstore.changelog.additional.retention.ms: a window/session changelog keeps
+ * records this long beyond the store's own retention (a margin for clock skew and for stream
+ * time that stands still), then deletes them by time.
+ */
+export const CHANGELOG_ADDITIONAL_RETENTION_MS = 86_400_000;
+
 export class StoreRegistry {
   readonly dataDir: string;
   readonly serviceId: string;
@@ -113,16 +123,18 @@ export class StoreRegistry {
   }
 
   async keyValueStore<V>(queryId: string, operator: string): Promise<MeteredStore<V>> {
-    return (await this.open(queryId, operator, 'keyValue', (m) => m)).metered as MeteredStore<V>;
+    return (await this.open(queryId, operator, 'keyValue', null, (m) => m)).metered as MeteredStore<V>;
   }
 
   async windowStore<V>(queryId: string, operator: string, options: WindowStoreOptions): Promise<WindowStore<V>> {
-    const h = await this.open(queryId, operator, 'window', (m) => new WindowStore<V>(m, options));
+    const retention = options.retentionMs + options.windowSizeMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
+    const h = await this.open(queryId, operator, 'window', retention, (m) => new WindowStore<V>(m, options));
     return h.top as WindowStore<V>;
   }
 
   async sessionStore<V>(queryId: string, operator: string, options: SessionStoreOptions): Promise<SessionStore<V>> {
-    const h = await this.open(queryId, operator, 'session', (m) => new SessionStore<V>(m, options));
+    const retention = options.retentionMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
+    const h = await this.open(queryId, operator, 'session', retention, (m) => new SessionStore<V>(m, options));
     return h.top as SessionStore<V>;
   }
 
@@ -209,6 +221,8 @@ export class StoreRegistry {
     queryId: string,
     operator: string,
     kind: StoreKind,
+    /** Time retention of the changelog (segmented stores, whose expiry is not logged); null: none. */
+    retentionMs: number | null,
     wrap: (m: MeteredStore<unknown>) => { flush(): Promise<void>; close(): Promise<void> },
   ): Promise<Handle> {
     const name = storeName(queryId, operator);
@@ -223,7 +237,13 @@ export class StoreRegistry {
     if (this.log) {
       const log = this.log;
       const topic = this.changelogTopic(queryId, operator);
-      await log.ensureTopic(topic, { partitions: 1, cleanupPolicy: 'compact' });
+      const described = await log.ensureTopic(
+        topic,
+        retentionMs === null ? { partitions: 1, cleanupPolicy: 'compact' } : { partitions: 1, cleanupPolicy: 'compact,delete', retentionMs },
+      );
+      // An older topic may be compact-only: then expired entries must be tombstoned.
+      const policy = described.config.cleanupPolicy;
+      const timeRetained = (policy === 'compact,delete' || policy === 'delete') && (described.config.retentionMs ?? -1) >= 0;
       this.addToManifest(queryId, operator, topic);
       const bounds = (await log.offsets(topic)).find((o) => o.partition === 0) ?? { start: 0, end: 0 };
       const ckpt = env ? readCheckpoint(ckptFile) : null;
@@ -253,6 +273,7 @@ export class StoreRegistry {
         topic,
         partition: 0,
         codec: msgpackCodec,
+        unloggedExpiry: retentionMs !== null && timeRetained,
         onFlushed: env
           ? (next) => {
               // In the background: flush does not wait for the fsync; close does.

@@ -120,9 +120,14 @@ export abstract class SegmentedStore {
 
   /**
    * Moves stream time forward (never back) and, when a segment has fully expired, deletes all
-   * segments below the first live one in one range delete (true then). Entries put also move
+   * segments below the first live one in one range expiry (true then). Entries put also move
    * stream time (to their window start / session end), so retention works without calls here,
    * but operators should call it with the partition's stream time.
+   *
+   * Expiry logs no tombstones (KeyValueStore.expireRange; the changelog has time retention, as
+   * Kafka Streams' windowed changelogs): a restore may bring back entries of expired segments,
+   * which reads never return (they check expiry against stream time, restored with META_KEY)
+   * and the first expiry after opening deletes (it starts at the lowest segment).
    */
   advanceTime(streamTime: number): boolean {
     if (!(streamTime > this.time)) return false;
@@ -130,7 +135,9 @@ export abstract class SegmentedStore {
     this.metaDirty = true;
     const live = this.segmentOf(this.earliestLiveTime());
     if (!(live > this.firstLiveSegment)) return false;
-    this.kv.deleteRange(MIN_SEGMENT_PREFIX, segmentPrefix(live));
+    // Below firstLiveSegment nothing is left (puts to expired windows are refused).
+    const from = this.firstLiveSegment === Number.NEGATIVE_INFINITY ? MIN_SEGMENT_PREFIX : segmentPrefix(this.firstLiveSegment);
+    this.kv.expireRange(from, segmentPrefix(live));
     this.firstLiveSegment = live;
     return true;
   }

@@ -245,6 +245,11 @@ export class SortedMap<V> {
     }
   }
 
+  /** Unordered iteration over the keys (cheap: the Map's own order; deleting while iterating is fine). */
+  unorderedKeys(): IterableIterator<string> {
+    return this.map.keys();
+  }
+
   /** Unordered iteration over all entries (cheap: the Map's own order). */
   unordered(): IterableIterator<[string, V]> {
     return this.map.entries();

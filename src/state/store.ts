@@ -57,6 +57,13 @@ export interface KeyValueStore<V = unknown> {
    * key counts as a delete (a tombstone in the changelog).
    */
   deleteRange(from: Uint8Array | null, to: Uint8Array | null): void;
+  /**
+   * Deletes every key in [from, to) like deleteRange, but as expiry: a changelog layer may log no
+   * tombstones for it (and drops the range's unsent changes), because the changelog topic deletes
+   * old records by time retention. The caller promises that it ignores, and expires again, any
+   * entry of such a range that a restore brings back (Kafka Streams' dropped window segments).
+   */
+  expireRange(from: Uint8Array | null, to: Uint8Array | null): void;
   /** Number of entries; exact for the in-memory stores, as of the last flush for LMDB. */
   approximateCount(): number;
   /** The commit point (see the header). */

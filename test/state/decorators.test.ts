@@ -161,6 +161,35 @@ describe('ChangeLoggingStore', () => {
       ]);
     }));
 
+  it('expireRange: with unloggedExpiry no tombstones, and unsent changes in the range are dropped; else logged like deleteRange', () =>
+    withLog(async (log) => {
+      await log.createTopic('cl', { partitions: 1 });
+      for (const unloggedExpiry of [true, false]) {
+        const producer = new RecordingProducer(log.producer());
+        const inner = new InMemoryStore<unknown>('s');
+        const store = new ChangeLoggingStore(inner, { producer, topic: 'cl', unloggedExpiry });
+        for (const s of ['a', 'b', 'c', 'd']) store.put(k(s), s);
+        await store.flush();
+        store.put(k('b2'), 'unsent');
+        store.put(k('d'), 'd2');
+        store.expireRange(k('b'), k('d'));
+        assert.deepEqual(pairs(inner.range(null, null)).map(([key]) => key), ['a', 'd']);
+        await store.flush();
+        const last = producer.calls[1].records.map((r) => [Buffer.from(r.key!).toString(), r.value === null ? null : msgpackCodec.decode(r.value)]);
+        assert.deepEqual(
+          last.sort(),
+          unloggedExpiry
+            ? [['d', 'd2']]
+            : [
+                ['b', null],
+                ['b2', null],
+                ['c', null],
+                ['d', 'd2'],
+              ],
+        );
+      }
+    }));
+
   it('a failed send keeps the changes (newer ones win) for the next flush', () =>
     withLog(async (log) => {
       await log.createTopic('cl', { partitions: 1 });

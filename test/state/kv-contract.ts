@@ -200,7 +200,9 @@ export function runKvContract(label: string, open: () => Promise<Fixture>): void
         } else if (r < 0.78) {
           let [a, b] = [key(), key()];
           if (latin1(a) > latin1(b)) [a, b] = [b, a];
-          store.deleteRange(a, b);
+          // expireRange reads like deleteRange (only the changelog differs)
+          if (r < 0.765) store.deleteRange(a, b);
+          else store.expireRange(a, b);
           for (const [mk] of model.range(latin1(a), latin1(b))) model.m.delete(mk);
         } else if (r < 0.83) {
           await store.flush();

@@ -6,6 +6,43 @@ import { readCheckpoint, writeCheckpoint } from '../../src/state/checkpoint.ts';
 import { LmdbEnv, MAX_KEY_BYTES } from '../../src/state/lmdb-store.ts';
 import { k, pairs, tempDir } from './helpers.ts';
 
+test('range deletes are kept as range tombstones until the commit, also over an in-flight flush', async () => {
+  const { dir, cleanup } = tempDir('lmdb');
+  try {
+    const env = LmdbEnv.open(dir);
+    const s = env.store<number>('s');
+    for (let i = 0; i < 100; i++) s.put(k(`a${String(i).padStart(2, '0')}`), i);
+    await s.flush();
+    s.put(k('a95'), -1);
+    s.deleteRange(k('a10'), k('a20')); // committed keys: hidden, deleted at the next commit
+    s.put(k('a15'), 15); // written after the range delete: kept
+    const inFlight = s.flush();
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    s.expireRange(k('a90'), null); // hides the committed keys and those of the flush in flight
+    s.put(k('a99'), 99);
+    const expected = (): [string, number][] => {
+      const out: [string, number][] = [];
+      for (let i = 0; i < 90; i++) if (i < 10 || i >= 20 || i === 15) out.push([`a${String(i).padStart(2, '0')}`, i]);
+      out.push(['a99', 99]);
+      return out;
+    };
+    assert.equal(s.get(k('a12')), undefined);
+    assert.equal(s.get(k('a95')), undefined);
+    assert.equal(s.get(k('a15')), 15);
+    assert.deepEqual(pairs(s.range(null, null)), expected());
+    assert.deepEqual(pairs(s.range(k('a05'), k('a93'), { reverse: true })), expected().filter(([key]) => key >= 'a05' && key < 'a93').reverse());
+    await inFlight;
+    await s.flush();
+    assert.equal(s.approximateCount(), expected().length);
+    await env.close();
+    const env2 = LmdbEnv.open(dir);
+    assert.deepEqual(pairs(env2.store<number>('s').range(null, null)), expected());
+    await env2.close();
+  } finally {
+    cleanup();
+  }
+});
+
 test('reads see writes while a flush is committing them, and after', async () => {
   const { dir, cleanup } = tempDir('lmdb');
   try {

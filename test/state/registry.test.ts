@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import type { Log } from '../../src/log/log.ts';
 import { changelogTopicName, queryStateDir, storeName } from '../../src/state/naming.ts';
-import { StoreRegistry, type StoreRegistryOptions } from '../../src/state/registry.ts';
+import { CHANGELOG_ADDITIONAL_RETENTION_MS, StoreRegistry, type StoreRegistryOptions } from '../../src/state/registry.ts';
 import type { RestoreProgress } from '../../src/state/restore.ts';
 import { k, tempDir } from './helpers.ts';
 
@@ -105,6 +105,57 @@ describe('StoreRegistry', () => {
         assert.deepEqual(progress, ['Q/Aggregate/window:true', 'Q/Aggregate/session:true']);
         await reg2.closeAll();
       }
+    }));
+
+  it('window changelogs delete by time instead of tombstoning expired windows; a restore does not resurrect them', () =>
+    withLog(async (log, dir) => {
+      const opts = { windowSizeMs: 100, retentionMs: 200, segmentIntervalMs: 100 };
+      const reg = make(log, dir);
+      const w = await reg.windowStore<number>('Q', 'Aggregate/window', opts);
+      const topic = reg.changelogTopic('Q', 'Aggregate/window');
+      const desc = await log.describeTopic(topic);
+      assert.equal(desc?.config.cleanupPolicy, 'compact,delete');
+      assert.equal(desc?.config.retentionMs, 200 + 100 + CHANGELOG_ADDITIONAL_RETENTION_MS);
+      for (let i = 0; i < 10; i++) w.put(k(`k${i}`), 0, i);
+      await reg.flushAll();
+      const logged = (await log.offsets(topic))[0].end;
+      assert.equal(logged, 11, 'ten windows and the stream time');
+      w.put(k('gone'), 100, 1);
+      w.put(k('x'), 400, 1); // window 0 expires (its end 100 < 400 - 200)
+      w.advanceTime(500); // window 100 expires before it was sent
+      assert.equal(w.get(k('k3'), 0), undefined);
+      assert.equal(w.get(k('gone'), 100), undefined);
+      await reg.flushAll();
+      assert.equal((await log.offsets(topic))[0].end - logged, 2, 'the new window and the stream time; no tombstones');
+      await reg.closeAll();
+
+      fs.rmSync(reg.stateDir('Q'), { recursive: true }); // a full restore replays the expired windows
+      const reg2 = make(log, dir);
+      const w2 = await reg2.windowStore<number>('Q', 'Aggregate/window', opts);
+      assert.equal(reg2.stats()[0].restore.mode, 'full');
+      assert.equal(w2.streamTime(), 500);
+      assert.equal(w2.get(k('k3'), 0), undefined, 'restored but expired: hidden');
+      assert.deepEqual([...w2.fetchAll(0, 1000)].map((e) => [e.key.toString(), e.start, e.value]), [['x', 400, 1]]);
+      assert.equal(w2.approximateCount(), 12, 'still in the local store');
+      w2.advanceTime(501); // the first expiry after opening deletes them
+      await reg2.flushAll();
+      assert.equal(w2.approximateCount(), 2, 'the live window and the stream time');
+      await reg2.closeAll();
+    }));
+
+  it('a window changelog created without time retention (older topic) gets tombstones for expired windows', () =>
+    withLog(async (log, dir) => {
+      const reg = make(log, dir);
+      const topic = reg.changelogTopic('Q', 'Aggregate/window');
+      await log.createTopic(topic, { partitions: 1, cleanupPolicy: 'compact' });
+      const w = await reg.windowStore<number>('Q', 'Aggregate/window', { windowSizeMs: 100, retentionMs: 200, segmentIntervalMs: 100 });
+      for (let i = 0; i < 10; i++) w.put(k(`k${i}`), 0, i);
+      await reg.flushAll();
+      const logged = (await log.offsets(topic))[0].end;
+      w.advanceTime(400);
+      await reg.flushAll();
+      assert.equal((await log.offsets(topic))[0].end - logged, 11, 'ten tombstones and the stream time');
+      await reg.closeAll();
     }));
 
   it('deleteQueryState removes the state directory and changelog topics of that query only', () =>
