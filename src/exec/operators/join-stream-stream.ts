@@ -5,10 +5,13 @@
  *
  * Outer joins (LEFT / RIGHT / FULL) emit a record without a match padded with nulls:
  * - with GRACE PERIOD: once stream time passes its window (ts + after|before + grace) and only
- *   if it never matched (kept in a `pending` store, so a restart still emits them);
+ *   if it never matched (kept in a `pending` store, so a restart still emits them); a record
+ *   whose window already ended in stream time when it arrives (out of order) is padded at once;
  * - without GRACE PERIOD: at once when it arrives without a match (ksqlDB's legacy rule; a later
  *   match is then emitted too).
- * Records later than the window + grace (default grace 24 h) are dropped.
+ * As in Kafka Streams, each side's buffer expires by the newest time put into it (default grace
+ * 24 h): an out-of-order record still joins what the other buffer holds, and is itself kept
+ * unless its own buffer has moved past it (then it is reported as late).
  */
 import type { Operator } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
@@ -71,11 +74,6 @@ export function streamStreamJoin(jc: JoinContext): Operator {
     const key = isRight ? jc.rightKey(row) : jc.leftKey(row);
     if (key === null || key === undefined) return;
     if (row.ts > cur.streamTime) cur.streamTime = row.ts;
-    // Too late for any window it could join: dropped, and reported.
-    if (row.ts + (isRight ? before : after) + grace < cur.streamTime) {
-      reportLate(row, `later than the join window plus grace (${grace} ms); stream time ${cur.streamTime}`);
-      return;
-    }
     const kb = keyBytes([key]);
     const own: Buffered = { c: row.cols, t: row.ts, p: row.partition, o: row.offset };
     const others = isRight ? lefts! : rights!;
@@ -86,11 +84,16 @@ export function streamStreamJoin(jc: JoinContext): Operator {
       out.push(isRight ? jc.combine(other, row, ts, row) : jc.combine(row, other, ts, row));
       if (!eager && pending) pending.delete(pendingKey(!isRight, m.value));
     }
-    (isRight ? rights! : lefts!).put(kb, row.ts, own);
+    // Each side's buffer expires by its own stream time (Kafka Streams' window stores): a record
+    // too old for it is not kept, and is reported.
+    if (!(isRight ? rights! : lefts!).put(kb, row.ts, own)) reportLate(row, `older than the ${isRight ? 'right' : 'left'} join buffer keeps (window plus grace, ${before + after + grace} ms)`);
     const outer = isRight ? outerRight : outerLeft;
     if (outer && matches.length === 0) {
-      if (eager) out.push(isRight ? jc.combine(null, row, row.ts, row) : jc.combine(row, null, row.ts, row));
-      else pending!.put(pendingKey(isRight, own), { ...own, right: isRight, due: row.ts + (isRight ? before : after) + grace });
+      // Unmatched: padded at once when its window already ended in stream time (nothing newer
+      // can match it any more) or without GRACE; otherwise once the window closes, if still unmatched.
+      const windowEnd = row.ts + (isRight ? before : after);
+      if (eager || windowEnd < cur.streamTime) out.push(isRight ? jc.combine(null, row, row.ts, row) : jc.combine(row, null, row.ts, row));
+      else pending!.put(pendingKey(isRight, own), { ...own, right: isRight, due: windowEnd + grace });
     }
   };
 
@@ -99,19 +102,11 @@ export function streamStreamJoin(jc: JoinContext): Operator {
     openPartitions: (ps) => state.ensure(ps),
     closePartitions: async (ps) => state.release(ps),
     process(rows) {
-      const touched = new Set<PartState>();
-      const out = routeRows(rows, rightSide, (row, isRight, o) => {
+      return routeRows(rows, rightSide, (row, isRight, o) => {
         cur = state.get(row.partition);
         ({ lefts, rights, pending } = cur);
-        touched.add(cur);
         onRecord(row, isRight, o);
       });
-      for (const st of touched) {
-        if (!Number.isFinite(st.streamTime)) continue;
-        st.lefts.advanceTime(st.streamTime);
-        st.rights.advanceTime(st.streamTime);
-      }
-      return out;
     },
     drain() {
       const out: Row[] = [];
