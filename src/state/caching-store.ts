@@ -8,14 +8,15 @@
  * store beneath first. Misses are cached too (an aggregation's first `get` of a new key is
  * followed by its `put`), which is sound because every write goes through this layer.
  *
- * Invariants: an entry is dirty iff its key is in `dirty`; a clean entry's value equals the
- * value beneath (undefined = absent); `dirtySorted`, when built (by the first range scan since
- * the last flush), holds exactly the keys of `dirty`.
+ * Invariants: an entry is dirty iff it is in `dirty`; a clean entry's value equals the value
+ * beneath (undefined = absent); `dirtySorted`, when built (by the first range scan since the last
+ * flush), holds exactly the keys of `dirty`; `lastKs` is the latin1 image of `lastKey`'s bytes
+ * when it was converted (compared again before reuse: the caller may have changed them).
  */
 import { keyToString, prefixEnd, stringToKey } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
 import { SortedKeySet } from './sorted-keys.ts';
-import { checkKey, checkValue, type KeyValue, type KeyValueStore, type RangeOptions } from './store.ts';
+import { checkKey, checkValue, isLatinKeyed, type KeyValue, type KeyValueStore, type LatinKeyed, type RangeOptions } from './store.ts';
 
 export interface CachingStoreOptions {
   /** Entries kept in memory (clean and dirty). Default 10,000. */
@@ -34,6 +35,7 @@ export interface CacheStats {
 }
 
 interface Entry<V> {
+  readonly ks: string;
   value: V | undefined;
   dirty: boolean;
   /** Used since the clock hand last passed it. */
@@ -44,8 +46,12 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   readonly name: string;
   readonly inner: KeyValueStore<V>;
   private readonly maxEntries: number;
+  /** The store beneath, when it takes latin1 keys (no conversion back to bytes per write). */
+  private readonly latinInner: (KeyValueStore<V> & LatinKeyed<V>) | null;
   private readonly entries = new Map<string, Entry<V>>();
-  private readonly dirty = new Set<string>();
+  private readonly dirty = new Set<Entry<V>>();
+  private lastKey: Uint8Array | null = null;
+  private lastKs = '';
   private dirtySorted: SortedKeySet | null = null;
   private hits = 0;
   private misses = 0;
@@ -56,13 +62,14 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   constructor(inner: KeyValueStore<V>, options: CachingStoreOptions = {}) {
     this.name = inner.name;
     this.inner = inner;
+    this.latinInner = isLatinKeyed(inner) ? inner : null;
     const max = options.maxEntries ?? 10_000;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxEntries must be a positive integer, got ${max}`);
     this.maxEntries = max;
   }
 
   get(key: Uint8Array): V | undefined {
-    const ks = keyToString(key);
+    const ks = this.latin(key);
     const e = this.entries.get(ks);
     if (e !== undefined) {
       this.hits++;
@@ -70,8 +77,8 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
       return e.value;
     }
     this.misses++;
-    const value = this.inner.get(key);
-    this.entries.set(ks, { value, dirty: false, ref: false });
+    const value = this.latinInner !== null ? this.latinInner.getLatin(ks, key) : this.inner.get(key);
+    this.entries.set(ks, { ks, value, dirty: false, ref: false });
     if (this.entries.size > this.maxEntries) this.evict();
     return value;
   }
@@ -79,12 +86,33 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   put(key: Uint8Array, value: V): void {
     checkKey(this.name, key);
     checkValue(this.name, value);
-    this.write(keyToString(key), value);
+    this.write(this.latin(key), value);
   }
 
   delete(key: Uint8Array): void {
     if (key.length === 0) return;
-    this.write(keyToString(key), undefined);
+    this.write(this.latin(key), undefined);
+  }
+
+  /**
+   * The key's latin1 image, reusing the last one when the bytes are the same: an operator's
+   * read-modify-write (get then put of one key) converts once.
+   */
+  private latin(key: Uint8Array): string {
+    const last = this.lastKs;
+    const n = key.length;
+    if (n === last.length && (key === this.lastKey || n <= 64)) {
+      let i = 0;
+      while (i < n && key[i] === last.charCodeAt(i)) i++;
+      if (i === n) {
+        this.lastKey = key;
+        return last;
+      }
+    }
+    const ks = keyToString(key);
+    this.lastKey = key;
+    this.lastKs = ks;
+    return ks;
   }
 
   range(from: Uint8Array | null, to: Uint8Array | null, options?: RangeOptions): Iterable<KeyValue<V>> {
@@ -122,8 +150,8 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
     } else {
       const f = from === null ? null : keyToString(from);
       const t = to === null ? null : keyToString(to);
-      for (const ks of [...this.entries.keys()]) {
-        if ((f === null || ks >= f) && (t === null || ks < t)) this.drop(ks);
+      for (const e of [...this.entries.values()]) {
+        if ((f === null || e.ks >= f) && (t === null || e.ks < t)) this.drop(e);
       }
     }
   }
@@ -135,9 +163,8 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   async flush(): Promise<void> {
     if (this.dirty.size > 0) {
       // Unordered: the layers beneath order what they write themselves.
-      for (const ks of this.dirty) {
-        const e = this.entries.get(ks)!;
-        this.writeDown(ks, e.value);
+      for (const e of this.dirty) {
+        this.writeDown(e.ks, e.value);
         e.dirty = false;
       }
       this.dirty.clear();
@@ -172,7 +199,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
       if (!e.dirty) this.markDirty(ks, e);
       return;
     }
-    const entry: Entry<V> = { value, dirty: false, ref: false };
+    const entry: Entry<V> = { ks, value, dirty: false, ref: false };
     this.entries.set(ks, entry);
     this.markDirty(ks, entry);
     if (this.entries.size > this.maxEntries) this.evict();
@@ -180,7 +207,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
 
   private markDirty(ks: string, e: Entry<V>): void {
     e.dirty = true;
-    this.dirty.add(ks);
+    this.dirty.add(e);
     this.dirtySorted?.add(ks);
   }
 
@@ -207,16 +234,22 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
         this.dirtyEvictions++;
         this.writeDown(ks, e.value);
       }
-      this.drop(ks);
+      this.drop(e);
     }
   }
 
-  private drop(ks: string): void {
-    this.entries.delete(ks);
-    if (this.dirty.delete(ks)) this.dirtySorted?.delete(ks);
+  private drop(e: Entry<V>): void {
+    this.entries.delete(e.ks);
+    if (this.dirty.delete(e)) this.dirtySorted?.delete(e.ks);
   }
 
   private writeDown(ks: string, value: V | undefined): void {
+    const li = this.latinInner;
+    if (li !== null) {
+      if (value === undefined) li.deleteLatin(ks);
+      else li.putLatin(ks, value);
+      return;
+    }
     const key = stringToKey(ks);
     if (value === undefined) this.inner.delete(key);
     else this.inner.put(key, value);
@@ -225,7 +258,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   private sortedDirty(): SortedKeySet {
     if (this.dirtySorted === null) {
       const s = new SortedKeySet();
-      s.addSorted([...this.dirty].sort());
+      s.addSorted([...this.dirty].map((e) => e.ks).sort());
       this.dirtySorted = s;
     }
     return this.dirtySorted;

@@ -4,7 +4,7 @@
  *
  * Changes are collected per key (the latest value, or a delete) and sent at `flush`, in ONE
  * `send` call: records keyed by the store key, value encoded by the codec, a delete as a
- * tombstone (null value), in key order, to one partition. The send completes before the store
+ * tombstone (null value), to one partition. The send completes before the store
  * beneath is flushed and before `flush` resolves — callers commit their input offsets only after
  * that, so a crash can repeat input but never lose state changes (at-least-once; restoration is
  * idempotent: the last value per key wins).
@@ -16,7 +16,14 @@ import type { Producer, ProducerRecord } from '../log/log.ts';
 import { defaultCodec, type ValueCodec } from './codec.ts';
 import { keyToString, stringToKey } from './keys.ts';
 import { TOMBSTONE, type Slot } from './merge.ts';
-import { isEncodedValueSink, type KeyValue, type KeyValueStore, type RangeOptions } from './store.ts';
+import {
+  isEncodedValueSink,
+  isLatinKeyed,
+  type KeyValue,
+  type KeyValueStore,
+  type LatinKeyed,
+  type RangeOptions,
+} from './store.ts';
 
 export interface ChangeLoggingOptions<V> {
   readonly producer: Producer;
@@ -37,9 +44,10 @@ export interface ChangeLoggingOptions<V> {
   readonly unloggedExpiry?: boolean;
 }
 
-export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V> {
+export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V> {
   readonly name: string;
   readonly inner: KeyValueStore<V>;
+  private readonly latinInner: (KeyValueStore<V> & LatinKeyed<V>) | null;
   readonly topic: string;
   readonly partition: number;
   private readonly producer: Producer;
@@ -55,6 +63,7 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V> {
   constructor(inner: KeyValueStore<V>, options: ChangeLoggingOptions<V>) {
     this.name = inner.name;
     this.inner = inner;
+    this.latinInner = isLatinKeyed(inner) ? inner : null;
     this.producer = options.producer;
     this.topic = options.topic;
     this.partition = options.partition ?? 0;
@@ -76,6 +85,23 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V> {
     if (key.length === 0) return;
     this.inner.delete(key);
     this.changed.set(keyToString(key), TOMBSTONE);
+  }
+
+  getLatin(ks: string, key: Uint8Array): V | undefined {
+    return this.latinInner !== null ? this.latinInner.getLatin(ks, key) : this.inner.get(key);
+  }
+
+  putLatin(ks: string, value: V): void {
+    if (this.latinInner !== null) this.latinInner.putLatin(ks, value);
+    else this.inner.put(stringToKey(ks), value);
+    this.changed.set(ks, value);
+  }
+
+  deleteLatin(ks: string): void {
+    if (ks.length === 0) return;
+    if (this.latinInner !== null) this.latinInner.deleteLatin(ks);
+    else this.inner.delete(stringToKey(ks));
+    this.changed.set(ks, TOMBSTONE);
   }
 
   range(from: Uint8Array | null, to: Uint8Array | null, options?: RangeOptions): Iterable<KeyValue<V>> {
@@ -148,17 +174,18 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V> {
 
   private async send(batch: Map<string, Slot<V>>): Promise<number> {
     const timestamp = Date.now();
-    const keys = [...batch.keys()].sort();
-    const records: ProducerRecord[] = new Array(keys.length);
+    // In the map's order, not sorted: one partition and the last record per key wins, so the
+    // order of distinct keys does not matter to restoration or compaction.
+    const records: ProducerRecord[] = new Array(batch.size);
     const sink = isEncodedValueSink(this.inner) ? this.inner : null;
-    for (let i = 0; i < keys.length; i++) {
-      const v = batch.get(keys[i])!;
+    let i = 0;
+    for (const [ks, v] of batch) {
       let value: Uint8Array | null = null;
       if (v !== TOMBSTONE) {
         value = this.codec.encode(v);
-        sink?.adoptEncoded(keys[i], v, value, this.codec.id);
+        sink?.adoptEncoded(ks, v, value, this.codec.id);
       }
-      records[i] = { key: stringToKey(keys[i]), value, timestamp, partition: this.partition };
+      records[i++] = { key: stringToKey(ks), value, timestamp, partition: this.partition };
     }
     const results = await this.producer.send(this.topic, records);
     this.sentRecords += records.length;

@@ -32,6 +32,7 @@ import {
   type EncodedValueSink,
   type KeyValue,
   type KeyValueStore,
+  type LatinKeyed,
   type RangeOptions,
 } from './store.ts';
 
@@ -140,7 +141,7 @@ class Overlay<V> {
   readonly encoded = new Map<string, [V, Uint8Array]>();
 }
 
-export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSink<V> {
+export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSink<V>, LatinKeyed<V> {
   readonly name: string;
   private readonly db: Database<Buffer, Buffer>;
   private readonly codec: ValueCodec<V>;
@@ -159,10 +160,15 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
   }
 
   get(key: Uint8Array): V | undefined {
+    return this.getLatin(null, key);
+  }
+
+  /** `ks`: the key's latin1 image, null when not computed yet (only needed with overlays). */
+  getLatin(ks: string | null, key: Uint8Array): V | undefined {
     const pending = this.pending;
     const flushing = this.flushing;
     if (pending.data.size > 0 || pending.cleared || pending.ranges.length > 0 || flushing !== null) {
-      const ks = keyToString(key);
+      ks ??= keyToString(key);
       let v = pending.data.get(ks);
       if (v !== undefined) return v === TOMBSTONE ? undefined : v;
       if (pending.cleared || hides(pending, ks)) return undefined;
@@ -184,10 +190,24 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     this.pending.data.set(keyToString(key), value);
   }
 
+  putLatin(ks: string, value: V): void {
+    this.checkOpen();
+    // Same checks as put: the image has one character per byte.
+    if (ks.length === 0 || ks.length > MAX_KEY_BYTES) checkKey(this.name, stringToKey(ks), MAX_KEY_BYTES);
+    checkValue(this.name, value);
+    this.pending.data.set(ks, value);
+  }
+
   delete(key: Uint8Array): void {
     this.checkOpen();
     if (key.length === 0) return;
     this.pending.data.set(keyToString(key), TOMBSTONE);
+  }
+
+  deleteLatin(ks: string): void {
+    this.checkOpen();
+    if (ks.length === 0) return;
+    this.pending.data.set(ks, TOMBSTONE);
   }
 
   range(from: Uint8Array | null, to: Uint8Array | null, options?: RangeOptions): Iterable<KeyValue<V>> {

@@ -15,15 +15,19 @@
  * Base class SegmentedStore: stream time, retention (dropping whole expired segments), and the
  * highest segment in use, which bounds the segments a fetch visits.
  */
+import { Buffer } from 'node:buffer';
 import { readOrderedInt64, readUint32, writeOrderedInt64, writeUint32 } from './keys.ts';
 import type { KeyValueStore } from './store.ts';
 
 export const META_KEY: Uint8Array = Uint8Array.of(0);
 export const MIN_SEGMENT_PREFIX: Uint8Array = new Uint8Array(8);
 
-/** [segment][len][key] followed by `times` (8 bytes each) and, when not null, `seq` (4 bytes). */
+/**
+ * [segment][len][key] followed by `times` (8 bytes each) and, when not null, `seq` (4 bytes).
+ * A Buffer (every byte is written), which LMDB reads take without a wrapping view.
+ */
 export function compositeKey(segment: number, key: Uint8Array, times: readonly number[], seq: number | null): Uint8Array {
-  const out = new Uint8Array(12 + key.length + 8 * times.length + (seq === null ? 0 : 4));
+  const out = Buffer.allocUnsafe(12 + key.length + 8 * times.length + (seq === null ? 0 : 4));
   writeOrderedInt64(out, 0, segment);
   writeUint32(out, 8, key.length);
   out.set(key, 12);

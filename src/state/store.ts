@@ -86,6 +86,22 @@ export function isEncodedValueSink<V>(store: KeyValueStore<V>): store is KeyValu
   return typeof (store as Partial<EncodedValueSink<V>>).adoptEncoded === 'function';
 }
 
+/**
+ * Optional fast path between layers: get/put/delete given the key's latin1 image (./keys.ts), so
+ * that image is computed once per operation by the top layer (CachingStore) rather than once per
+ * layer. `getLatin` also gets the bytes, for a store that reads beneath (LMDB). Same contract and
+ * validation as get/put/delete.
+ */
+export interface LatinKeyed<V> {
+  getLatin(ks: string, key: Uint8Array): V | undefined;
+  putLatin(ks: string, value: V): void;
+  deleteLatin(ks: string): void;
+}
+
+export function isLatinKeyed<V>(store: KeyValueStore<V>): store is KeyValueStore<V> & LatinKeyed<V> {
+  return typeof (store as Partial<LatinKeyed<V>>).putLatin === 'function';
+}
+
 /** Throws unless `key` is 1..max bytes (LMDB rejects empty keys; all stores do, for one contract). */
 export function checkKey(name: string, key: Uint8Array, max = Infinity): void {
   if (key.length === 0 || key.length > max) {

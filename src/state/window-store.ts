@@ -40,6 +40,9 @@ export interface WindowEntry<V> {
 export class WindowStore<V = unknown> extends SegmentedStore {
   readonly windowSizeMs: number;
   readonly retainDuplicates: boolean;
+  /** The last key built by windowKey and its window start (keys are never mutated once built). */
+  private lastKey: Uint8Array | null = null;
+  private lastStart = 0;
 
   constructor(kv: KeyValueStore<unknown>, options: WindowStoreOptions) {
     const size = options.windowSizeMs;
@@ -67,20 +70,38 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     if (this.isExpired(windowStart)) return false;
     const seg = this.segmentOf(windowStart);
     this.observe(windowStart, seg);
-    const seq = this.retainDuplicates ? this.nextSeq() : null;
-    this.kv.put(compositeKey(seg, key, [windowStart], seq), value);
+    if (this.retainDuplicates) this.kv.put(compositeKey(seg, key, [windowStart], this.nextSeq()), value);
+    else this.kv.put(this.windowKey(key, windowStart), value);
     return true;
   }
 
   get(key: Uint8Array, windowStart: number): V | undefined {
     this.noDuplicates('get');
     if (this.isExpired(windowStart)) return undefined;
-    return this.kv.get(compositeKey(this.segmentOf(windowStart), key, [windowStart], null)) as V | undefined;
+    return this.kv.get(this.windowKey(key, windowStart)) as V | undefined;
   }
 
   delete(key: Uint8Array, windowStart: number): void {
     this.noDuplicates('delete');
-    this.kv.delete(compositeKey(this.segmentOf(windowStart), key, [windowStart], null));
+    this.kv.delete(this.windowKey(key, windowStart));
+  }
+
+  /**
+   * The store key of a window (no duplicates), reusing the last one built for the same key bytes
+   * and start: an aggregation's get then put of a window builds it once.
+   */
+  private windowKey(key: Uint8Array, windowStart: number): Uint8Array {
+    const last = this.lastKey;
+    const n = key.length;
+    if (last !== null && this.lastStart === windowStart && last.length === n + 20) {
+      let i = 0;
+      while (i < n && last[12 + i] === key[i]) i++;
+      if (i === n) return last;
+    }
+    const k = compositeKey(this.segmentOf(windowStart), key, [windowStart], null);
+    this.lastKey = k;
+    this.lastStart = windowStart;
+    return k;
   }
 
   /** The key's live windows with fromStart <= start <= toStart, by start (descending with `reverse`). */

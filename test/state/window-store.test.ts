@@ -149,3 +149,25 @@ it('WindowStore persists stream time: a reopened store still rejects expired win
   await env.close();
   cleanup();
 });
+
+it('WindowStore and CachingStore reuse the last key they built only for the same bytes (a caller may mutate its key)', () => {
+  const w = new WindowStore<number>(new CachingStore<unknown>(new InMemoryStore<unknown>('w')), { windowSizeMs: 10, retentionMs: 100 });
+  const key = Uint8Array.from(k('ab'));
+  assert.equal(w.get(key, 0), undefined);
+  w.put(key, 0, 1);
+  key[1] = 0x63; // now 'ac'
+  assert.equal(w.get(key, 0), undefined);
+  w.put(key, 0, 2);
+  w.put(key, 10, 3); // same bytes, another window
+  assert.equal(w.get(k('ab'), 0), 1);
+  assert.equal(w.get(k('ac'), 0), 2);
+  assert.equal(w.get(k('ac'), 10), 3);
+  const cache = new CachingStore<number>(new InMemoryStore<number>('c'));
+  const raw = Uint8Array.from(k('xy'));
+  cache.put(raw, 1);
+  raw[0] = 0x7a; // 'zy': same array, other bytes
+  assert.equal(cache.get(raw), undefined);
+  cache.put(raw, 2);
+  assert.equal(cache.get(k('xy')), 1);
+  assert.equal(cache.get(k('zy')), 2);
+});
