@@ -21,6 +21,8 @@ interface EncodedRow {
   f: number;
   /** Prior row of a table change (absent: not a table change; null: there was none). */
   p?: unknown[] | null;
+  /** Joined rows: each source's record time. */
+  st?: (number | null)[];
   /** Window start / end of a windowed row. */
   ws?: number;
   we?: number;
@@ -29,6 +31,7 @@ interface EncodedRow {
 export function encodeInternalRow(row: Row): Uint8Array {
   const e: EncodedRow = { c: row.cols, f: (row.valueNull ? VALUE_NULL : 0) | (row.keyNull ? KEY_NULL : 0) | (row.colsKept ? COLS_KEPT : 0) };
   if (row.prior !== undefined) e.p = row.prior;
+  if (row.sideTimes) e.st = row.sideTimes;
   if (row.windowStart !== null) {
     e.ws = row.windowStart;
     e.we = row.windowEnd ?? row.windowStart;
@@ -52,5 +55,6 @@ export function decodeInternalRow(rec: ConsumedRecord): Row {
   };
   if (e.f & COLS_KEPT) row.colsKept = true;
   if (e.p !== undefined) row.prior = e.p;
+  if (e.st) row.sideTimes = e.st;
   return row;
 }

@@ -84,7 +84,7 @@ function analyzeNode(e: Expr, ctx: AnalyzeCtx): TypedExpr {
         if (lambdaType) return { kind: 'LambdaParam', name: e.name, type: lambdaType };
       }
       const r = ctx.scope.resolveColumn(e.source, e.name, e.span);
-      if (r.kind === 'pseudo') return { kind: 'Pseudo', column: r.name, type: r.type };
+      if (r.kind === 'pseudo') return r.side === undefined ? { kind: 'Pseudo', column: r.name, type: r.type } : { kind: 'Pseudo', column: r.name, type: r.type, side: r.side };
       return e.source
         ? { kind: 'Column', index: r.index, name: e.name, source: e.source, type: r.type }
         : { kind: 'Column', index: r.index, name: e.name, type: r.type };

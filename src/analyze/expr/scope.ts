@@ -10,7 +10,7 @@ import { PSEUDO_COLUMN_TYPES, type PseudoColumn } from './typed-expr.ts';
 
 export type ColumnResolution =
   | { readonly kind: 'column'; readonly index: number; readonly type: SqlType }
-  | { readonly kind: 'pseudo'; readonly name: PseudoColumn; readonly type: SqlType };
+  | { readonly kind: 'pseudo'; readonly name: PseudoColumn; readonly type: SqlType; readonly side?: number };
 
 export interface ExprScope {
   /** Resolves a reference or throws SqlError UNKNOWN_COLUMN / AMBIGUOUS_COLUMN at `span`. */
@@ -46,6 +46,8 @@ export function columnsScope(columns: readonly ScopeColumn[], pseudo: readonly P
       }
       const p = pseudo.find((x) => x === name);
       if (p && (source === null || sources.has(source) || sources.size === 0)) {
+        // In a join, `alias.ROWTIME` is the time of that source's record, not of the joined row.
+        if (p === 'ROWTIME' && source !== null && sources.size > 1) return { kind: 'pseudo', name: p, type: PSEUDO_COLUMN_TYPES[p], side: [...sources].indexOf(source) };
         return { kind: 'pseudo', name: p, type: PSEUDO_COLUMN_TYPES[p] };
       }
       const candidates = columns

@@ -50,7 +50,8 @@ export type CallArgType =
 export type TypedExpr =
   /** `name` (and `source` when the reference was qualified) are for display only. */
   | { readonly kind: 'Column'; readonly index: number; readonly name: string; readonly source?: string; readonly type: SqlType }
-  | { readonly kind: 'Pseudo'; readonly column: PseudoColumn; readonly type: SqlType }
+  /** `side`: in a join, `alias.ROWTIME` of the FROM source with that index (its own record's time). */
+  | { readonly kind: 'Pseudo'; readonly column: PseudoColumn; readonly type: SqlType; readonly side?: number }
   | { readonly kind: 'Literal'; readonly value: LiteralValue; readonly type: SqlType }
   | { readonly kind: 'Cast'; readonly operand: TypedExpr; readonly implicit: boolean; readonly type: SqlType }
   | { readonly kind: 'Arithmetic'; readonly op: ArithmeticOp; readonly left: TypedExpr; readonly right: TypedExpr; readonly type: SqlType }

@@ -68,6 +68,8 @@ export function emit(x: EmitCtx, s: FnScope, e: TypedExpr): Val {
     case 'Column':
       return { code: `c[${e.index}]`, nn: false };
     case 'Pseudo':
+      // A join source's own time (null when that side is missing from an outer join's row).
+      if (e.side !== undefined) return { code: `(row.sideTimes ? row.sideTimes[${e.side}] ?? null : row.ts)`, nn: false };
       return PSEUDO_CODE[e.column];
     case 'Literal':
       return emitLiteral(x, e);

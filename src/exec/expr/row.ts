@@ -32,6 +32,8 @@ export interface Row {
    * columns computed from any column can be derived (join results that disappear).
    */
   colsKept?: boolean;
+  /** Joined rows: the time of each FROM source's record in it (null: that side is missing), for `alias.ROWTIME`. */
+  sideTimes?: (number | null)[];
   /** Which FROM source the row came from (joins); 0 for a single source and for joined rows. */
   side?: number;
 }

@@ -27,6 +27,8 @@ interface Buffered {
   readonly t: number;
   readonly p: number;
   readonly o: number;
+  /** A joined left row's per-source times (multi-way joins). */
+  readonly s?: (number | null)[];
 }
 
 interface Pending extends Buffered {
@@ -67,7 +69,7 @@ export function streamStreamJoin(jc: JoinContext): Operator {
 
   const reportLate = lateRecordReporter(ctx, step.name);
   const pendingKey = (right: boolean, b: { t: number; p: number; o: number }) => keyBytes([right ? 1 : 0, b.t, b.p, b.o]);
-  const asRow = (b: Buffered): Row => jc.rowOf(b.c, b.t);
+  const asRow = (b: Buffered): Row => jc.rowOf(b.c, b.t, b.s);
 
   const onRecord = (row: Row, isRight: boolean, out: Row[]): void => {
     if (row.valueNull) return;
@@ -75,7 +77,7 @@ export function streamStreamJoin(jc: JoinContext): Operator {
     if (key === null || key === undefined) return;
     if (row.ts > cur.streamTime) cur.streamTime = row.ts;
     const kb = keyBytes([key]);
-    const own: Buffered = { c: row.cols, t: row.ts, p: row.partition, o: row.offset };
+    const own: Buffered = row.sideTimes ? { c: row.cols, t: row.ts, p: row.partition, o: row.offset, s: row.sideTimes } : { c: row.cols, t: row.ts, p: row.partition, o: row.offset };
     const others = isRight ? lefts! : rights!;
     const matches = isRight ? others.fetch(kb, row.ts - after, row.ts + before) : others.fetch(kb, row.ts - before, row.ts + after);
     for (const m of matches) {

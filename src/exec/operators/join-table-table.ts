@@ -16,6 +16,8 @@ import { keyBytes, sameBytes } from '../state-keys.ts';
 interface Stored {
   readonly c: unknown[];
   readonly t: number;
+  /** A joined left row's per-source times (multi-way joins). */
+  readonly s?: (number | null)[];
 }
 
 export function tableTableJoin(jc: JoinContext): Operator {
@@ -38,11 +40,11 @@ export function tableTableJoin(jc: JoinContext): Operator {
       type === 'INNER' ? hasL && hasR : type === 'LEFT' ? hasL : type === 'RIGHT' ? hasR : hasL || hasR;
     if (!emit) return null;
     const ts = Math.max(l ? l.t : Number.NEGATIVE_INFINITY, r ? r.t : Number.NEGATIVE_INFINITY);
-    return jc.combine(l ? jc.rowOf(l.c, l.t) : null, r ? jc.rowOf(r.c, r.t) : null, ts, trigger);
+    return jc.combine(l ? jc.rowOf(l.c, l.t, l.s) : null, r ? jc.rowOf(r.c, r.t) : null, ts, trigger);
   };
   const joinKeyOfLeft = (l: Stored | null | undefined): Uint8Array | null => {
     if (!l) return null;
-    const v = jc.leftKey(jc.rowOf(l.c, l.t));
+    const v = jc.leftKey(jc.rowOf(l.c, l.t, l.s));
     return v === null || v === undefined ? null : keyBytes([v]);
   };
   const emitChange = (out: Row[], prev: Row | null, next: Row | null, trigger: Row): void => {
@@ -54,7 +56,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
     if (row.keyNull) return;
     const lk = keyBytes(row.cols.slice(0, spec.leftKeyCount));
     const before = lefts!.get(lk) ?? null;
-    const after: Stored | null = row.valueNull ? null : { c: row.cols, t: row.ts };
+    const after: Stored | null = row.valueNull ? null : row.sideTimes ? { c: row.cols, t: row.ts, s: row.sideTimes } : { c: row.cols, t: row.ts };
     if (after) lefts!.put(lk, after);
     else if (before) lefts!.delete(lk);
     else return;
@@ -65,7 +67,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
     const next = result(after, newJk ? rights!.get(newJk) : null, row);
     // A foreign-key join always deletes the result of a deleted left row (as ksqlDB does).
     if (!next && !prev && !after && before && spec.foreignKey) {
-      const gone = jc.combine(jc.rowOf(before.c, before.t), null, row.ts, row);
+      const gone = jc.combine(jc.rowOf(before.c, before.t, before.s), null, row.ts, row);
       out.push({ ...gone, valueNull: true, colsKept: true, prior: null });
       return;
     }
@@ -76,7 +78,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
     if (row.keyNull) return;
     const rk = keyBytes(row.cols.slice(0, spec.rightKeyCount));
     const before = rights!.get(rk) ?? null;
-    const after: Stored | null = row.valueNull ? null : { c: row.cols, t: row.ts };
+    const after: Stored | null = row.valueNull ? null : row.sideTimes ? { c: row.cols, t: row.ts, s: row.sideTimes } : { c: row.cols, t: row.ts };
     if (after) rights!.put(rk, after);
     else if (before) rights!.delete(rk);
     else return;

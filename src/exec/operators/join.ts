@@ -23,7 +23,7 @@ export interface JoinContext {
   /** The joined row: left columns then right columns, a missing side as nulls. */
   combine(left: Row | null, right: Row | null, ts: number, trigger: Row): Row;
   /** A bare row over stored columns, to evaluate key expressions on. */
-  rowOf(cols: unknown[], ts: number): Row;
+  rowOf(cols: unknown[], ts: number, sideTimes?: (number | null)[]): Row;
 }
 
 export function joinOperator(step: JoinStep, rightSide: number, ctx: OperatorContext): Operator {
@@ -31,6 +31,8 @@ export function joinOperator(step: JoinStep, rightSide: number, ctx: OperatorCon
   const { leftWidth, rightWidth } = step.spec;
   const leftNulls = new Array(leftWidth).fill(null);
   const rightNulls = new Array(rightWidth).fill(null);
+  // The left input holds sources 0..rightSide-1.
+  const leftTimesMissing: (number | null)[] = new Array(rightSide).fill(null);
   const jc: JoinContext = {
     step,
     ctx,
@@ -39,10 +41,13 @@ export function joinOperator(step: JoinStep, rightSide: number, ctx: OperatorCon
     rightKey: compileExpr(step.spec.rightKey, getFunction, onError),
     combine(left, right, ts, trigger) {
       const cols = (left ? padTo(left.cols, leftWidth) : leftNulls).concat(right ? right.cols : rightNulls);
-      return { cols, ts, partition: trigger.partition, offset: trigger.offset, windowStart: null, windowEnd: null, headers: null, side: 0 };
+      const sideTimes = (left ? (left.sideTimes ?? [left.ts]) : leftTimesMissing).concat(right ? right.ts : null);
+      return { cols, ts, partition: trigger.partition, offset: trigger.offset, windowStart: null, windowEnd: null, headers: null, side: 0, sideTimes };
     },
-    rowOf(cols, ts) {
-      return { cols, ts, partition: 0, offset: -1, windowStart: null, windowEnd: null, headers: null };
+    rowOf(cols, ts, sideTimes) {
+      const row: Row = { cols, ts, partition: 0, offset: -1, windowStart: null, windowEnd: null, headers: null };
+      if (sideTimes) row.sideTimes = sideTimes;
+      return row;
     },
   };
   switch (step.spec.kind) {
