@@ -110,7 +110,6 @@ test('WITHIN on a stream-table join; a source joined to itself without aliases',
 
 test(
   'WITHIN on a table-table join',
-  { todo: "engine bug: from.ts only refuses WITHIN when the left side is a stream and the right a table; a table-table join with WITHIN is accepted and the window ignored" },
   async () => {
     await withHarness(async (h) => {
       await h.execute(DDL);
@@ -121,7 +120,6 @@ test(
 
 test(
   'errors about a join point at that join (its line), not at the first source of the FROM clause',
-  { todo: "engine bug: from.ts reports join-level errors at the Join relation's span, which starts at the FROM clause's first source (parse-query.ts: spanFrom(left.span)), so in a multi-line or multi-way join the position names the wrong line" },
   async () => {
     await withHarness(async (h) => {
       await h.execute(DDL);
