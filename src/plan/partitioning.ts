@@ -13,7 +13,7 @@
  */
 import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
 import type { SourceFormats, DataSource } from '../analyze/catalog.ts';
-import type { RepartitionStep, Step } from './steps.ts';
+import { stepsOf, type RepartitionStep, type Step } from './steps.ts';
 
 export interface Partitioning {
   /** The partitioning key; empty when unknown (e.g. a stream without key columns). */
@@ -107,31 +107,5 @@ export function repartition(
 
 /** The repartition steps of a plan, inputs first. */
 export function repartitionsOf(root: Step): RepartitionStep[] {
-  const out: RepartitionStep[] = [];
-  const visit = (s: Step): void => {
-    switch (s.type) {
-      case 'source':
-        return;
-      case 'join':
-        visit(s.left);
-        visit(s.right);
-        return;
-      case 'repartition':
-        visit(s.input);
-        out.push(s);
-        return;
-      case 'filter':
-      case 'flatMap':
-      case 'modelCall':
-      case 'materialize':
-      case 'aggregate':
-      case 'overAggregate':
-      case 'project':
-      case 'sink':
-        visit(s.input);
-        return;
-    }
-  };
-  visit(root);
-  return out;
+  return stepsOf(root).filter((s): s is RepartitionStep => s.type === 'repartition');
 }
