@@ -109,6 +109,22 @@ test('stream-stream join on non-key columns of both sides, over 4 partitions', a
   assert.deepEqual(JSON.parse(out.get('c5')!), { AMOUNT: 5, PAID: 50 });
 });
 
+test('three-way join whose second join key comes from the first join\'s right side, over 4 partitions', async () => {
+  const sql = `
+    CREATE TABLE users (id STRING PRIMARY KEY, region STRING) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS={P});
+    CREATE TABLE regions (name STRING PRIMARY KEY, country STRING) WITH (KAFKA_TOPIC='regions', VALUE_FORMAT='JSON', PARTITIONS={P});
+    ${inserts(12, (i) => `INSERT INTO users (id, region, ROWTIME) VALUES ('u${i}', 'r${i % 4}', 0);`)}
+    ${inserts(4, (i) => `INSERT INTO regions (name, country, ROWTIME) VALUES ('r${i}', 'c${i}', 0);`)}
+    CREATE STREAM clicks (cid STRING KEY, user STRING) WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON', PARTITIONS={P});
+    ${inserts(36, (i) => `INSERT INTO clicks (cid, user, ROWTIME) VALUES ('k${i}', 'u${i % 12}', ${1000 + i});`)}
+    CREATE STREAM three AS SELECT c.cid AS cid, u.region AS region, r.country AS country FROM clicks c JOIN users u ON c.user = u.id JOIN regions r ON u.region = r.name;`;
+  const order = (rs: [string | null, string | null][]) => rs.map((r) => JSON.stringify([r[1]])).sort();
+  const one = await records(1, sql, 'THREE');
+  const four = await records(4, sql, 'THREE');
+  assert.equal(one.length, 36);
+  assert.deepEqual(order(four), order(one));
+});
+
 test('running OVER (PARTITION BY a non-key column) over 4 partitions', async () => {
   const sql = `
     CREATE STREAM readings (id STRING KEY, temp INT, site STRING) WITH (KAFKA_TOPIC='readings', VALUE_FORMAT='JSON', PARTITIONS={P});
