@@ -51,7 +51,12 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
     const suffix = k === 0 ? '' : String(k + 1);
     if (part.partitions > 1 || rightPart.partitions > 1) {
       if (spec.foreignKey) {
-        throw new SqlError('UNSUPPORTED', `Foreign-key joins need single-partition tables for now: ${q.from.sources[0].source.name} and ${right.source.name} have ${part.partitions} and ${rightPart.partitions} partitions`);
+        // The left rows stay where their primary key put them (the result is keyed by it); each
+        // partition gets the whole right table, so every left row finds the row its key names.
+        const r = repartition(ctx, `Join${suffix}/RightBroadcast`, rightStep, [spec.rightKey], part.partitions, null, false);
+        rightStep = { ...r.step, broadcast: true };
+        step = { type: 'join', v: 1, name: `Join${suffix}`, left: step, right: rightStep, schema: { key: [], value: columns }, spec };
+        return;
       }
       if (leftOk && rightOk && part.partitions !== rightPart.partitions) {
         throw new SqlError(

@@ -215,6 +215,11 @@ export interface RepartitionStep {
   readonly topic: string;
   readonly partitions: number;
   readonly retract: boolean;
+  /**
+   * Every row goes to every partition (a foreign-key join's right table, so that each partition
+   * of the left table sees all of it); `key` then only names the records.
+   */
+  readonly broadcast?: boolean;
 }
 
 export type Step = RepartitionStep | OverAggregateStep | JoinStep | SourceStep | MaterializeStep | FilterStep | FlatMapStep | ModelCallStep | AggregateStep | ProjectStep | SinkStep;

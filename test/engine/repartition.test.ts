@@ -125,6 +125,21 @@ test('three-way join whose second join key comes from the first join\'s right si
   assert.deepEqual(order(four), order(one));
 });
 
+test('foreign-key table-table join over 4 partitions: the right table goes to every partition', async () => {
+  const sql = `
+    CREATE TABLE customers (id STRING PRIMARY KEY, name STRING) WITH (KAFKA_TOPIC='customers', VALUE_FORMAT='JSON', PARTITIONS={P});
+    CREATE TABLE orders (oid STRING PRIMARY KEY, customer STRING, amount INT) WITH (KAFKA_TOPIC='orders', VALUE_FORMAT='JSON', PARTITIONS={P});
+    ${inserts(5, (i) => `INSERT INTO customers (id, name, ROWTIME) VALUES ('c${i}', 'name${i}', ${i});`)}
+    ${inserts(20, (i) => `INSERT INTO orders (oid, customer, amount, ROWTIME) VALUES ('o${i}', 'c${i % 5}', ${i}, ${100 + i});`)}
+    ${inserts(5, (i) => `INSERT INTO customers (id, name, ROWTIME) VALUES ('c${i}', 'renamed${i}', ${200 + i});`)}
+    ${inserts(4, (i) => `INSERT INTO orders (oid, customer, amount, ROWTIME) VALUES ('o${i}', 'c${(i + 1) % 5}', ${i}, ${300 + i});`)}
+    CREATE TABLE order_names AS SELECT o.oid AS oid, o.amount AS amount, c.name AS name FROM orders o JOIN customers c ON o.customer = c.id;`;
+  const out = await sameAsSinglePartition(sql, 'ORDER_NAMES');
+  assert.equal(out.size, 20);
+  assert.deepEqual(JSON.parse(out.get('o0')!), { AMOUNT: 0, NAME: 'renamed1' });
+  assert.deepEqual(JSON.parse(out.get('o7')!), { AMOUNT: 7, NAME: 'renamed2' });
+});
+
 test('running OVER (PARTITION BY a non-key column) over 4 partitions', async () => {
   const sql = `
     CREATE STREAM readings (id STRING KEY, temp INT, site STRING) WITH (KAFKA_TOPIC='readings', VALUE_FORMAT='JSON', PARTITIONS={P});

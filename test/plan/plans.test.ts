@@ -34,6 +34,7 @@ const CASES: Record<string, string> = {
   'stream-table-join-non-key': `CREATE STREAM view_users AS SELECT v.vid AS vid, u.region FROM views v JOIN users u ON v.user = u.id;`,
   'stream-stream-join': `CREATE STREAM paired AS SELECT c.user AS user, c.page, v.vid FROM clicks c FULL OUTER JOIN views v WITHIN (1 MINUTE, 2 MINUTES) GRACE PERIOD 30 SECONDS ON c.page = v.page;`,
   'table-table-join': `CREATE TABLE user_regions AS SELECT u.id AS id, u.score, r.country FROM users u LEFT JOIN regions r ON u.id = r.name;`,
+  'foreign-key-join': `CREATE TABLE user_country AS SELECT u.id AS id, r.country FROM users u JOIN regions r ON u.region = r.name;`,
   'three-way-join': `CREATE STREAM three AS SELECT c.user AS user, u.region, r.country FROM clicks c JOIN users u ON c.user = u.id JOIN regions r ON u.region = r.name;`,
   'flat-map': `CREATE STREAM letters AS SELECT user, EXPLODE(SPLIT(page, '/')) AS part FROM clicks;`,
 };

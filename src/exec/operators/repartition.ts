@@ -66,6 +66,11 @@ export function repartitionOperator(step: RepartitionStep, side: number, ctx: Op
           continue;
         }
         try {
+          if (step.broadcast) {
+            const key = keyOf(row);
+            for (let partition = 0; partition < step.partitions; partition++) records.push({ ...record(row, key), partition });
+            continue;
+          }
           if (!step.retract || row.prior === undefined) {
             records.push(record(row, keyOf(row)));
             continue;
