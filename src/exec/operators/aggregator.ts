@@ -45,6 +45,20 @@ export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggr
     for (let j = 0; j < args.length; j++) out[j] = args[j](row);
     return out;
   };
+  // add() runs once per input row and aggregate: no closure, and no argument array for the usual
+  // zero or one argument (COUNT(*), SUM(x)).
+  const addOne = (i: number, state: unknown, row: Row): unknown => {
+    const a = aggs[i];
+    const args = a.args;
+    try {
+      if (args.length === 0) return a.fn.add(state);
+      if (args.length === 1) return a.fn.add(state, args[0](row));
+      return a.fn.add(state, ...argValues(i, row));
+    } catch (e) {
+      onError(`Aggregate ${a.name} failed: ${(e as Error).message}`, e);
+      return state;
+    }
+  };
   const guard = <T>(name: string, fallback: T, f: () => T): T => {
     try {
       return f();
@@ -71,7 +85,7 @@ export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggr
     },
     add(states, row) {
       const out = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = guard(aggs[i].name, states[i], () => aggs[i].fn.add(states[i], ...argValues(i, row)));
+      for (let i = 0; i < n; i++) out[i] = addOne(i, states[i], row);
       return out;
     },
     undo(states, row) {
@@ -92,7 +106,14 @@ export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggr
     },
     results(states) {
       const out = new Array(n);
-      for (let i = 0; i < n; i++) out[i] = guard(aggs[i].name, null, () => aggs[i].fn.result(states[i]) ?? null);
+      for (let i = 0; i < n; i++) {
+        try {
+          out[i] = aggs[i].fn.result(states[i]) ?? null;
+        } catch (e) {
+          onError(`Aggregate ${aggs[i].name} failed: ${(e as Error).message}`, e);
+          out[i] = null;
+        }
+      }
       return out;
     },
   };

@@ -57,8 +57,20 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
   let curPartition = 0;
   const closeAfter = (info.kind === 'SESSION' ? info.gapMs : 0) + w.graceMs;
 
+  const cols = (group: unknown[], stored: Stored | null): unknown[] => {
+    const g = group.length;
+    const n = step.aggregates.length;
+    const out = new Array(g + n);
+    for (let i = 0; i < g; i++) out[i] = group[i];
+    if (stored === null) for (let i = 0; i < n; i++) out[g + i] = null;
+    else {
+      const results = agg.results(stored.a);
+      for (let i = 0; i < n; i++) out[g + i] = results[i];
+    }
+    return out;
+  };
   const row = (group: unknown[], stored: Stored | null, start: number, end: number, from: Row | null): Row => ({
-    cols: stored ? [...group, ...agg.results(stored.a)] : [...group, ...new Array(step.aggregates.length).fill(null)],
+    cols: cols(group, stored),
     ts: stored ? stored.t : (from?.ts ?? end),
     partition: from?.partition ?? curPartition,
     offset: from?.offset ?? -1,
