@@ -75,7 +75,8 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
     } catch (e) {
       error = e as Error;
     }
-    // A push query's repartition topics live and die with it.
+    // A push query's state (changelogs, local stores) and repartition topics live and die with it.
+    await engine.stores.deleteQueryState(id).catch(() => undefined);
     for (const topic of internalTopics) await engine.log.deleteTopic(topic).catch(() => undefined);
     handle.onEnd(error);
     resolveDone();

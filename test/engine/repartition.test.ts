@@ -177,3 +177,26 @@ test('the plan shows the repartition; single-partition sources get none; mismatc
   }
 });
 
+
+test('a push query grouping on a non-key column over 4 partitions: exact counts, and its topics go with it', async () => {
+  const t = await testEngine();
+  try {
+    await t.engine.execute(`CREATE STREAM readings (id STRING KEY, temp INT, site STRING) WITH (KAFKA_TOPIC='readings', VALUE_FORMAT='JSON', PARTITIONS=4);
+      ${inserts(40, (i) => `INSERT INTO readings (id, temp, site) VALUES ('k${i}', ${i}, 'site${i % 2}');`)}`);
+    const before = (await t.log.listTopics()).map((d) => d.name).sort();
+    const [r] = await t.engine.execute(`SELECT site, COUNT(*) AS n FROM readings GROUP BY site EMIT CHANGES LIMIT 40;`);
+    assert.equal(r.kind, 'push');
+    if (r.kind !== 'push') return;
+    const last = new Map<unknown, unknown>();
+    r.query.onRows = (rows) => {
+      for (const row of rows) last.set(row.cols[0], row.cols[1]);
+    };
+    r.query.start();
+    await r.query.done;
+    assert.deepEqual([...last].sort(), [['site0', 20], ['site1', 20]]);
+    assert.deepEqual((await t.log.listTopics()).map((d) => d.name).sort(), before, 'no repartition or changelog topic left behind');
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});
