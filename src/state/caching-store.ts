@@ -42,7 +42,7 @@ interface Entry<V> {
   ref: boolean;
 }
 
-export class CachingStore<V = unknown> implements KeyValueStore<V> {
+export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V> {
   readonly name: string;
   readonly inner: KeyValueStore<V>;
   private readonly maxEntries: number;
@@ -52,6 +52,8 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   private readonly dirty = new Set<Entry<V>>();
   private lastKey: Uint8Array | null = null;
   private lastKs = '';
+  /** The entry of the last get/put (an operator's read-modify-write touches one key twice); null once dropped. */
+  private lastEntry: Entry<V> | null = null;
   private dirtySorted: SortedKeySet | null = null;
   private hits = 0;
   private misses = 0;
@@ -69,24 +71,42 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   }
 
   get(key: Uint8Array): V | undefined {
-    const ks = this.latin(key);
-    const e = this.entries.get(ks);
-    if (e !== undefined) {
-      this.hits++;
-      e.ref = true;
-      return e.value;
-    }
-    this.misses++;
-    const value = this.latinInner !== null ? this.latinInner.getLatin(ks, key) : this.inner.get(key);
-    this.entries.set(ks, { ks, value, dirty: false, ref: false });
-    if (this.entries.size > this.maxEntries) this.evict();
-    return value;
+    return this.getLatin(this.latin(key), key);
   }
 
   put(key: Uint8Array, value: V): void {
     checkKey(this.name, key);
     checkValue(this.name, value);
     this.write(this.latin(key), value);
+  }
+
+  getLatin(ks: string, key: Uint8Array | null): V | undefined {
+    const last = this.lastEntry;
+    const e = last !== null && last.ks === ks ? last : this.entries.get(ks);
+    if (e !== undefined) {
+      this.hits++;
+      e.ref = true;
+      this.lastEntry = e;
+      return e.value;
+    }
+    this.misses++;
+    const value = this.latinInner !== null ? this.latinInner.getLatin(ks, key) : this.inner.get(key ?? stringToKey(ks));
+    const entry: Entry<V> = { ks, value, dirty: false, ref: false };
+    this.entries.set(ks, entry);
+    this.lastEntry = entry;
+    if (this.entries.size > this.maxEntries) this.evict();
+    return value;
+  }
+
+  putLatin(ks: string, value: V): void {
+    if (ks.length === 0) checkKey(this.name, stringToKey(ks));
+    checkValue(this.name, value);
+    this.write(ks, value);
+  }
+
+  deleteLatin(ks: string): void {
+    if (ks.length === 0) return;
+    this.write(ks, undefined);
   }
 
   delete(key: Uint8Array): void {
@@ -145,6 +165,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   private dropRange(from: Uint8Array | null, to: Uint8Array | null): void {
     if (from === null && to === null) {
       this.entries.clear();
+      this.lastEntry = null;
       this.dirty.clear();
       this.dirtySorted = null;
     } else {
@@ -192,8 +213,10 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   }
 
   private write(ks: string, value: V | undefined): void {
-    const e = this.entries.get(ks);
+    const last = this.lastEntry;
+    const e = last !== null && last.ks === ks ? last : this.entries.get(ks);
     if (e !== undefined) {
+      this.lastEntry = e;
       e.value = value;
       e.ref = true;
       if (!e.dirty) this.markDirty(ks, e);
@@ -201,6 +224,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
     }
     const entry: Entry<V> = { ks, value, dirty: false, ref: false };
     this.entries.set(ks, entry);
+    this.lastEntry = entry;
     this.markDirty(ks, entry);
     if (this.entries.size > this.maxEntries) this.evict();
   }
@@ -239,6 +263,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V> {
   }
 
   private drop(e: Entry<V>): void {
+    if (e === this.lastEntry) this.lastEntry = null;
     this.entries.delete(e.ks);
     if (this.dirty.delete(e)) this.dirtySorted?.delete(e.ks);
   }

@@ -87,8 +87,8 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V>, LatinK
     this.changed.set(keyToString(key), TOMBSTONE);
   }
 
-  getLatin(ks: string, key: Uint8Array): V | undefined {
-    return this.latinInner !== null ? this.latinInner.getLatin(ks, key) : this.inner.get(key);
+  getLatin(ks: string, key: Uint8Array | null): V | undefined {
+    return this.latinInner !== null ? this.latinInner.getLatin(ks, key) : this.inner.get(key ?? stringToKey(ks));
   }
 
   putLatin(ks: string, value: V): void {

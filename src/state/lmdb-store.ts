@@ -164,11 +164,11 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
   }
 
   /** `ks`: the key's latin1 image, null when not computed yet (only needed with overlays). */
-  getLatin(ks: string | null, key: Uint8Array): V | undefined {
+  getLatin(ks: string | null, key: Uint8Array | null): V | undefined {
     const pending = this.pending;
     const flushing = this.flushing;
     if (pending.data.size > 0 || pending.cleared || pending.ranges.length > 0 || flushing !== null) {
-      ks ??= keyToString(key);
+      ks ??= keyToString(key!);
       let v = pending.data.get(ks);
       if (v !== undefined) return v === TOMBSTONE ? undefined : v;
       if (pending.cleared || hides(pending, ks)) return undefined;
@@ -178,6 +178,7 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
         if (flushing.cleared || hides(flushing, ks)) return undefined;
       }
     }
+    key ??= stringToKey(ks!);
     if (key.length === 0 || key.length > MAX_KEY_BYTES) return undefined;
     const raw = this.db.getBinaryFast(asBuffer(key));
     return raw === undefined ? undefined : this.codec.decode(raw);

@@ -8,7 +8,8 @@
  */
 import { CachingStore, type CacheStats } from './caching-store.ts';
 import { ChangeLoggingStore } from './change-logging-store.ts';
-import type { KeyValue, KeyValueStore, RangeOptions } from './store.ts';
+import { isLatinKeyed, type KeyValue, type KeyValueStore, type LatinKeyed, type RangeOptions } from './store.ts';
+import { stringToKey } from './keys.ts';
 
 export interface LatencyStats {
   /** Number of timed calls (sampled). */
@@ -79,9 +80,10 @@ export interface MeteredStoreOptions {
   readonly sampleEvery?: number;
 }
 
-export class MeteredStore<V = unknown> implements KeyValueStore<V> {
+export class MeteredStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V> {
   readonly name: string;
   readonly inner: KeyValueStore<V>;
+  private readonly latinInner: (KeyValueStore<V> & LatinKeyed<V>) | null;
   private readonly mask: number;
   private gets = 0;
   private puts = 0;
@@ -96,6 +98,7 @@ export class MeteredStore<V = unknown> implements KeyValueStore<V> {
   constructor(inner: KeyValueStore<V>, options: MeteredStoreOptions = {}) {
     this.name = inner.name;
     this.inner = inner;
+    this.latinInner = isLatinKeyed(inner) ? inner : null;
     const every = options.sampleEvery ?? 64;
     // Round up to a power of two so the sampling test is a mask.
     this.mask = 2 ** Math.ceil(Math.log2(Math.max(1, every))) - 1;
@@ -119,6 +122,24 @@ export class MeteredStore<V = unknown> implements KeyValueStore<V> {
   delete(key: Uint8Array): void {
     this.deletes++;
     this.inner.delete(key);
+  }
+
+  // The latin1-image fast path (./store.ts), counted like get/put/delete (not timed).
+  getLatin(ks: string, key: Uint8Array | null): V | undefined {
+    this.gets++;
+    return this.latinInner !== null ? this.latinInner.getLatin(ks, key) : this.inner.get(key ?? stringToKey(ks));
+  }
+
+  putLatin(ks: string, value: V): void {
+    this.puts++;
+    if (this.latinInner !== null) this.latinInner.putLatin(ks, value);
+    else this.inner.put(stringToKey(ks), value);
+  }
+
+  deleteLatin(ks: string): void {
+    this.deletes++;
+    if (this.latinInner !== null) this.latinInner.deleteLatin(ks);
+    else this.inner.delete(stringToKey(ks));
   }
 
   range(from: Uint8Array | null, to: Uint8Array | null, options?: RangeOptions): Iterable<KeyValue<V>> {

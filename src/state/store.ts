@@ -88,12 +88,13 @@ export function isEncodedValueSink<V>(store: KeyValueStore<V>): store is KeyValu
 
 /**
  * Optional fast path between layers: get/put/delete given the key's latin1 image (./keys.ts), so
- * that image is computed once per operation by the top layer (CachingStore) rather than once per
- * layer. `getLatin` also gets the bytes, for a store that reads beneath (LMDB). Same contract and
+ * that image is computed once per operation by the top layer (CachingStore, or a window store that
+ * builds it directly) rather than once per layer. `getLatin` also gets the bytes when the caller
+ * has them (null: a store that reads beneath, LMDB, makes them from the image). Same contract and
  * validation as get/put/delete.
  */
 export interface LatinKeyed<V> {
-  getLatin(ks: string, key: Uint8Array): V | undefined;
+  getLatin(ks: string, key: Uint8Array | null): V | undefined;
   putLatin(ks: string, value: V): void;
   deleteLatin(ks: string): void;
 }

@@ -16,9 +16,18 @@
  * With `retainDuplicates` (join buffers), every put adds an entry (a sequence number follows the
  * start in the key), and get/delete are not available.
  */
-import { prefixEnd } from './keys.ts';
+import { prefixEnd, writeOrderedInt64 } from './keys.ts';
 import { SegmentedStore, compositeKey, defaultSegmentInterval, parseCompositeKey, segmentPrefix } from './segments.ts';
-import type { KeyValueStore } from './store.ts';
+import { isLatinKeyed, type KeyValueStore, type LatinKeyed } from './store.ts';
+
+const ASCII = /^[\x00-\x7f]*$/;
+const scratch = new Uint8Array(8);
+
+/** The latin1 image of writeOrderedInt64(n) (./keys.ts). */
+function orderedInt64Latin(n: number): string {
+  writeOrderedInt64(scratch, 0, n);
+  return String.fromCharCode(scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5], scratch[6], scratch[7]);
+}
 
 export interface WindowStoreOptions {
   /** Window length: a window starting at s ends at s + windowSizeMs (exclusive). */
@@ -43,6 +52,15 @@ export class WindowStore<V = unknown> extends SegmentedStore {
   /** The last key built by windowKey and its window start (keys are never mutated once built). */
   private lastKey: Uint8Array | null = null;
   private lastStart = 0;
+  /** The store beneath when it takes latin1 key images (the text path), else null. */
+  private readonly latinKv: LatinKeyed<unknown> | null;
+  /** Images of the last segment and window start the text path encoded (they repeat from record to record). */
+  private textSeg = Number.NaN;
+  private textSegImage = '';
+  private textStart = Number.NaN;
+  private textStartImage = '';
+  /** The last text key built, for the same record key and start (get then put share one string). */
+  private lastText: { recordKey: string; windowStart: number; ks: string } | null = null;
 
   constructor(kv: KeyValueStore<unknown>, options: WindowStoreOptions) {
     const size = options.windowSizeMs;
@@ -53,6 +71,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     });
     this.windowSizeMs = size;
     this.retainDuplicates = options.retainDuplicates === true;
+    this.latinKv = isLatinKeyed(kv) && !this.retainDuplicates ? kv : null;
   }
 
   protected earliestLiveTime(): number {
@@ -79,6 +98,50 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     this.noDuplicates('get');
     if (this.isExpired(windowStart)) return undefined;
     return this.kv.get(this.windowKey(key, windowStart)) as V | undefined;
+  }
+
+  /**
+   * get by the record key's text, whose bytes are its UTF-8 encoding (as the operators' keyBytes
+   * makes them). When the store beneath takes latin1 key images and the text is ASCII (one byte
+   * per character, so the text is its own image), the window's store key is built as a string:
+   * no bytes on the per-record path. Same results as get(Buffer.from(recordKey), windowStart).
+   */
+  getByText(recordKey: string, windowStart: number): V | undefined {
+    if (this.isExpired(windowStart)) return undefined;
+    const ks = this.textKey(recordKey, windowStart);
+    if (ks === null) return this.get(Buffer.from(recordKey), windowStart);
+    return this.latinKv!.getLatin(ks, null) as V | undefined;
+  }
+
+  /** put by the record key's text (see getByText). */
+  putByText(recordKey: string, windowStart: number, value: V): boolean {
+    const ks = this.textKey(recordKey, windowStart);
+    if (ks === null) return this.put(Buffer.from(recordKey), windowStart, value);
+    checkTime(windowStart);
+    if (this.isExpired(windowStart)) return false;
+    this.observe(windowStart, this.textSeg);
+    this.latinKv!.putLatin(ks, value);
+    return true;
+  }
+
+  /** The latin1 image of compositeKey(segment, utf8(recordKey), [windowStart]), or null when not available. */
+  private textKey(recordKey: string, windowStart: number): string | null {
+    const lastText = this.lastText;
+    if (lastText !== null && lastText.windowStart === windowStart && lastText.recordKey === recordKey) return lastText.ks;
+    if (this.latinKv === null || !Number.isSafeInteger(windowStart) || !ASCII.test(recordKey)) return null;
+    const seg = this.segmentOf(windowStart);
+    if (seg !== this.textSeg) {
+      this.textSeg = seg;
+      this.textSegImage = orderedInt64Latin(seg);
+    }
+    if (windowStart !== this.textStart) {
+      this.textStart = windowStart;
+      this.textStartImage = orderedInt64Latin(windowStart);
+    }
+    const n = recordKey.length;
+    const ks = this.textSegImage + String.fromCharCode(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff) + recordKey + this.textStartImage;
+    this.lastText = { recordKey, windowStart, ks };
+    return ks;
   }
 
   delete(key: Uint8Array, windowStart: number): void {

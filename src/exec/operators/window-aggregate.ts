@@ -18,6 +18,7 @@ import { compileAggregator, type Stored } from './aggregator.ts';
 import { expressionErrorSink } from './errors.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
+import { stringifyJson } from '../../serde/index.ts';
 
 interface Pending {
   readonly g: unknown[];
@@ -119,7 +120,9 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     else out.push(row(group, stored, start, end, from));
   };
 
-  const timeWindows = (out: Row[], r: Row, group: unknown[], k: Uint8Array): void => {
+  // The group's key as text (its UTF-8 bytes are keyBytes(group)): the window store builds store
+  // keys from it without bytes on the per-record path.
+  const timeWindows = (out: Row[], r: Row, group: unknown[], k: string): void => {
     const size = info.kind === 'TUMBLING' || info.kind === 'HOPPING' ? info.sizeMs : 0;
     const advance = info.kind === 'HOPPING' ? info.advanceMs : size;
     const first = Math.max(0, Math.floor((r.ts - size + advance) / advance) * advance);
@@ -129,8 +132,8 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
         dropLate(r, end);
         continue;
       }
-      const stored = next(cur.windows!.get(k, start), r);
-      cur.windows!.put(k, start, stored);
+      const stored = next(cur.windows!.getByText(k, start), r);
+      cur.windows!.putByText(k, start, stored);
       update(out, group, start, end, stored, r);
     }
   };
@@ -187,9 +190,8 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
           }
           cur.streamTime = r.ts;
         }
-        const k = keyBytes(group);
-        if (info.kind === 'SESSION') sessionWindows(out, r, group, k);
-        else timeWindows(out, r, group, k);
+        if (info.kind === 'SESSION') sessionWindows(out, r, group, keyBytes(group));
+        else timeWindows(out, r, group, stringifyJson(group));
       }
       for (const st of touched) if (Number.isFinite(st.streamTime)) (st.windows ?? st.sessions)!.advanceTime(st.streamTime);
       return out;
