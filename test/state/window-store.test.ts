@@ -171,3 +171,44 @@ it('WindowStore and CachingStore reuse the last key they built only for the same
   assert.equal(cache.get(k('xy')), 1);
   assert.equal(cache.get(k('zy')), 2);
 });
+
+describe('WindowStore text keys (getByText / putByText)', () => {
+  it('are the same windows as get/put with the UTF-8 bytes of the text, ASCII or not, through a small cache over LMDB', async () => {
+    const { dir, cleanup } = tempDir('window-text');
+    const env = LmdbEnv.open(dir);
+    try {
+      // A cache of 8 entries: most reads miss and go to LMDB, through both key paths.
+      const w = new WindowStore<number>(new CachingStore(env.store<unknown>('q/text'), { maxEntries: 8 }), { windowSizeMs: 10, retentionMs: 1000, segmentIntervalMs: 25 });
+      const keys = ['[1]', '["a"]', '["é"]', '["日本"]', '[2,"x"]'];
+      const model = new Map<string, number>();
+      let n = 0;
+      for (let round = 0; round < 4; round++) {
+        for (const key of keys) {
+          for (let s = 0; s < 60; s += 10) {
+            const byText = (n++ & 1) === 0;
+            const before = byText ? w.getByText(key, s) : w.get(Buffer.from(key), s);
+            assert.equal(before, model.get(`${key}@${s}`), `${key}@${s} before round ${round}`);
+            const next = (before ?? 0) + s + round;
+            if (byText) assert.equal(w.putByText(key, s, next), true);
+            else assert.equal(w.put(Buffer.from(key), s, next), true);
+            model.set(`${key}@${s}`, next);
+          }
+        }
+        if (round === 1) await w.flush();
+      }
+      for (const key of keys) {
+        assert.deepEqual(
+          w.fetch(Buffer.from(key), 0, 100).map((e) => [e.start, e.value]),
+          [0, 10, 20, 30, 40, 50].map((s) => [s, model.get(`${key}@${s}`)]),
+        );
+      }
+      // Expired windows: neither path reads nor writes them.
+      w.advanceTime(5000);
+      assert.equal(w.getByText('[1]', 0), undefined);
+      assert.equal(w.putByText('[1]', 0, 1), false);
+    } finally {
+      await env.close();
+      cleanup();
+    }
+  });
+});
