@@ -29,9 +29,21 @@ export class AppliedOffsets {
 
   /** The records not yet applied to the state. */
   fresh(records: ConsumedRecord[]): ConsumedRecord[] {
+    // One store lookup per run of records of one topic-partition (batches come in such runs), not per record.
+    let topic = '';
+    let partition = -1;
+    let applied = -1;
+    const appliedTo = (r: ConsumedRecord): number => {
+      if (r.partition !== partition || r.topic !== topic) {
+        topic = r.topic;
+        partition = r.partition;
+        applied = this.applied(topic, partition);
+      }
+      return applied;
+    };
     let skip = false;
-    for (const r of records) if (r.offset < this.applied(r.topic, r.partition)) skip = true;
-    return skip ? records.filter((r) => r.offset >= this.applied(r.topic, r.partition)) : records;
+    for (const r of records) if (r.offset < appliedTo(r)) skip = true;
+    return skip ? records.filter((r) => r.offset >= appliedTo(r)) : records;
   }
 
   private applied(topic: string, partition: number): number {

@@ -61,7 +61,9 @@ export function createKafkaSerde(columns: readonly SerdeColumn[], options: Kafka
         const ok = typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v));
         if (!ok) return failWrite(`expected BIGINT, got ${String(v)}`);
         const b = Buffer.allocUnsafe(8);
-        b.writeBigInt64BE(BigInt.asIntN(64, BigInt(v as number | bigint)), 0);
+        // Safe integers without a BigInt: the high and low 32 bits of the two's complement.
+        if (typeof v === 'number' && Number.isSafeInteger(v)) writeSafeInt64BE(b, 0, v);
+        else b.writeBigInt64BE(BigInt.asIntN(64, BigInt(v as number | bigint)), 0);
         return b;
       };
       read = (b) =>
@@ -100,4 +102,11 @@ export function createKafkaSerde(columns: readonly SerdeColumn[], options: Kafka
       return bytes === null ? null : [read(bytes)];
     },
   };
+}
+
+/** Writes a safe integer as a big-endian int64 (two's complement) without a BigInt. */
+export function writeSafeInt64BE(b: Buffer, offset: number, n: number): void {
+  const hi = Math.floor(n / 0x1_0000_0000);
+  b.writeInt32BE(hi, offset);
+  b.writeUInt32BE(n - hi * 0x1_0000_0000, offset + 4);
 }

@@ -5,6 +5,7 @@
  * - session windows: [key bytes][window end: int64][window start: int64].
  */
 import type { WindowInfo } from '../plan/steps.ts';
+import { writeSafeInt64BE } from './kafka.ts';
 
 export interface WindowedKey {
   readonly key: Uint8Array;
@@ -18,10 +19,10 @@ export function encodeWindowedKey(key: Uint8Array | null, info: WindowInfo, star
   const out = Buffer.allocUnsafe(inner.length + (session ? 16 : 8));
   out.set(inner, 0);
   if (session) {
-    out.writeBigInt64BE(BigInt(end), inner.length);
-    out.writeBigInt64BE(BigInt(start), inner.length + 8);
+    writeSafeInt64BE(out, inner.length, end);
+    writeSafeInt64BE(out, inner.length + 8, start);
   } else {
-    out.writeBigInt64BE(BigInt(start), inner.length);
+    writeSafeInt64BE(out, inner.length, start);
   }
   return out;
 }

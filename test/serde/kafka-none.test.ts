@@ -4,6 +4,7 @@ import { BIGINT, BOOLEAN, BYTES, DATE, DOUBLE, INTEGER, STRING, TIME, TIMESTAMP,
 import type { SqlType } from '../../src/types/sql-type.ts';
 import { SerdeError, createSerde } from '../../src/serde/index.ts';
 import type { Serde, SerdeColumn } from '../../src/serde/index.ts';
+import { writeSafeInt64BE } from '../../src/serde/kafka.ts';
 
 const col = (name: string, type: SqlType): SerdeColumn => ({ name, type });
 const kafka = (type: SqlType, isKey = false): Serde => createSerde('KAFKA', [col('V', type)], { isKey, wrapSingleValue: false });
@@ -82,4 +83,15 @@ test('NONE: writes nothing, ignores whatever it reads, takes no columns', () => 
     () => createSerde('NONE', [col('K', STRING)], { isKey: true, wrapSingleValue: false }),
     (e: unknown) => e instanceof SerdeError && /The 'NONE' format can only be used when no columns are defined/.test(e.message),
   );
+});
+
+test('writeSafeInt64BE writes what writeBigInt64BE writes, for safe integers of both signs', () => {
+  const values = [0, 1, -1, 255, -256, 2 ** 31, -(2 ** 31) - 1, 2 ** 32, -(2 ** 32), 1_700_000_000_000, -1_700_000_000_123, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+  for (const n of values) {
+    const a = Buffer.alloc(10);
+    const b = Buffer.alloc(10);
+    writeSafeInt64BE(a, 1, n);
+    b.writeBigInt64BE(BigInt(n), 1);
+    assert.deepEqual(a, b, String(n));
+  }
 });

@@ -17,8 +17,7 @@ import type { SessionStore } from '../../state/session-store.ts';
 import { compileAggregator, type Stored } from './aggregator.ts';
 import { expressionErrorSink } from './errors.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
-import { keyBytes } from '../state-keys.ts';
-import { stringifyJson } from '../../serde/index.ts';
+import { keyBytes, keyText } from '../state-keys.ts';
 
 interface Pending {
   readonly g: unknown[];
@@ -191,7 +190,7 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
           cur.streamTime = r.ts;
         }
         if (info.kind === 'SESSION') sessionWindows(out, r, group, keyBytes(group));
-        else timeWindows(out, r, group, stringifyJson(group));
+        else timeWindows(out, r, group, keyText(group));
       }
       for (const st of touched) if (Number.isFinite(st.streamTime)) (st.windows ?? st.sessions)!.advanceTime(st.streamTime);
       return out;
