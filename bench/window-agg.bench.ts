@@ -5,10 +5,11 @@
  * measured in the same run.
  *   node bench/window-agg.bench.ts [records] [records per event-time second]
  *
- * Record timestamps advance by 1000 / rate ms per record (default rate 1000/s, the bids'
- * dateTime spacing): at 1000/s each 10 s window holds 10K records, about one per auction, so
- * nearly every record opens a new window state (the state-heavy case); at 10000/s each auction
- * gets about ten updates per window.
+ * Record timestamps advance by 1000 / rate ms per record. Default rate 10000/s: each auction gets
+ * ten bids per 10 s window (100K windowed keys over the run), an aggregation that aggregates. At
+ * 1000/s each window holds one bid per auction, so every record creates, persists and later
+ * expires a window state of its own and nothing is aggregated (1M windowed keys): the
+ * state-churn stress case, reported next to the default (`node bench/window-agg.bench.ts 1000000 1000`).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +19,7 @@ import { Engine } from '../src/engine/engine.ts';
 import { bidBuffers, parseStringifyCeiling } from './bids.ts';
 
 const N = Number(process.argv[2] ?? 1_000_000);
-const RATE = Number(process.argv[3] ?? 1000);
+const RATE = Number(process.argv[3] ?? 10_000);
 const BASE = 1_700_000_000_000;
 const dir = mkdtempSync(join(tmpdir(), 'riffle-bench-'));
 const buffers = bidBuffers(N);
