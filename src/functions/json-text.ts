@@ -33,11 +33,12 @@ class Reader {
       else break;
     }
   }
-  document(): JsonNode | undefined {
+  /** `trailing`: text after the first complete value is ignored (Jackson's readTree). */
+  document(trailing = false): JsonNode | undefined {
     this.ws();
     const v = this.value();
     this.ws();
-    return v === undefined || this.pos !== this.s.length ? undefined : v;
+    return v === undefined || (this.pos !== this.s.length && !trailing) ? undefined : v;
   }
   private value(): JsonNode | undefined {
     this.ws();
@@ -138,6 +139,11 @@ class Reader {
 /** Parses JSON text; undefined when it is not valid JSON. */
 export function parseJson(text: string): JsonNode | undefined {
   return new Reader(text).document();
+}
+
+/** The first JSON value of the text, whatever follows it (as Jackson's readTree, which ksqlDB's EXTRACTJSONFIELD uses). */
+export function parseFirstJson(text: string): JsonNode | undefined {
+  return new Reader(text).document(true);
 }
 
 /** Compact JSON text of a node (Jackson's JsonNode.toString()). */

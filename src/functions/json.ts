@@ -9,7 +9,7 @@ import { fn, fnMake, strict } from './signature.ts';
 import { scalar } from './define.ts';
 import { Cache } from './util.ts';
 import type { JsonNode } from './json-text.ts';
-import { JsonNumber, parseJson, toJsonText, writeJson } from './json-text.ts';
+import { JsonNumber, parseFirstJson, parseJson, toJsonText, writeJson } from './json-text.ts';
 
 /** `$.a.b[0]['c d']` → ['a', 'b', '0', 'c d']; null when malformed. */
 function tokenizePath(path: string): string[] | null {
@@ -55,7 +55,7 @@ const paths = new Cache<string[] | null>();
 function extractJsonField(input: string, path: string): string | null {
   const tokens = paths.get(path, tokenizePath);
   if (tokens === null) throw new FunctionError(`Invalid JSON path: ${path}`);
-  let node = parseJson(input);
+  let node = parseFirstJson(input);
   if (node === undefined) throw new FunctionError(`Invalid JSON format:${input}`);
   for (const t of tokens) {
     if (Array.isArray(node)) {

@@ -17,6 +17,9 @@ test('EXTRACTJSONFIELD keeps number text, unquotes strings', () => {
   assert.equal(f.impl('{"a": 1}', '$.a.b'), null);
   assert.equal(f.impl(null, '$.a'), null);
   assert.throws(() => f.impl('not json', '$.a'));
+  // As Jackson's readTree: the first complete value counts, text after it is ignored.
+  assert.equal(f.impl('{"name": "cdd", "version": "2"}}', '$.name'), 'cdd');
+  assert.throws(() => f.impl('{"name": "cdd"', '$.name'));
 });
 
 test('JSON_RECORDS, JSON_KEYS, JSON_ITEMS, JSON_ARRAY_LENGTH', () => {
