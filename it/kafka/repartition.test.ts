@@ -83,6 +83,7 @@ describe('repartitioning on Kafka', { timeout: 180_000 }, () => {
       // The internal topic exists with the source's partition count.
       const internal = (await t.log.listTopics()).find((d) => d.name.endsWith('Aggregate_Repartition-repartition'));
       assert.equal(internal?.partitions, 4);
+      assert.equal(internal?.config.retentionMs, -1, 'no time retention on the broker either');
       // What the query purges once its offsets are committed: Kafka's deleteRecords moves the log start.
       const ends = await t.log.offsets(internal!.name);
       assert.ok(ends.reduce((n, o) => n + o.end, 0) >= N, 'every reading went through the repartition topic');

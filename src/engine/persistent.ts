@@ -125,9 +125,14 @@ export async function planContext(engine: Engine, queryId: string, analyzed: Ana
   return { serviceId: engine.serviceId, queryId, partitionsOf: (source) => counts.get(source.name) ?? 1 };
 }
 
-/** Creates the repartition topics a plan reads and writes (also on replay: they are the query's own). */
+/**
+ * Creates the repartition topics a plan reads and writes (also on replay: they are the query's
+ * own). Kept without time retention (Kafka Streams does the same): their records carry event
+ * times, which for replayed history are old enough for a broker's retention to delete them before
+ * the query reads them back; the query purges what it has committed instead.
+ */
 export async function ensureInternalTopics(log: Log, root: Step): Promise<void> {
-  for (const r of repartitionsOf(root)) await log.ensureTopic(r.topic, { partitions: r.partitions });
+  for (const r of repartitionsOf(root)) await log.ensureTopic(r.topic, { partitions: r.partitions, retentionMs: -1 });
 }
 
 /** The consumer group of a persistent query: instances with the same service id share its work. */
