@@ -20,8 +20,8 @@
  * - at-least-once, killed between the two flushes: the restored state holds B's uncommitted
  *   records but the applied offsets do not, so they are applied twice: nothing is lost and no
  *   window exceeds exact + those records (asserted; measured: exactly that), exactness is `todo`;
- * - exactly_once_v2, killed at an arbitrary moment: exactness is `todo`: the instances share one
- *   transactional id per query, so the second fences the first.
+ * - exactly_once_v2, killed at an arbitrary moment: exact, unless B died inside the flushes (then
+ *   `todo`: state changelogs are not yet written inside the transaction).
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -565,19 +565,16 @@ describe('scale-out: two instances share a windowed aggregation, one is killed, 
     },
   );
 
-  test(
-    'exactly_once_v2, kill -9 at an arbitrary point mid-stream: same final aggregates as one instance',
-    {
-      todo:
-        'engine bug: every instance uses the transactional id riffle_<serviceId>_query_<queryId> (delivery-eos.ts transactionalIdFor), so the second fences the first, ' +
-        'whose query stops in ERROR (PRODUCER_FENCED) holding its partitions; and state changelogs are not transactional, so a kill inside the flushes double counts',
-    },
-    async (t) => {
-      assert.ok(single, 'needs the single-instance run');
-      const o = await scaleOut(shared, 'exactly_once_v2', 'arbitrary');
-      report(t, 'exactly_once_v2, arbitrary kill', o, single);
-      checkScaleOut(o);
-      assert.deepEqual(sorted(o.finals), sorted(single), 'exactly the single-instance aggregates');
-    },
-  );
+  test('exactly_once_v2, kill -9 at an arbitrary point mid-stream: same final aggregates as one instance', async (t) => {
+    assert.ok(single, 'needs the single-instance run');
+    const o = await scaleOut(shared, 'exactly_once_v2', 'arbitrary');
+    const d = report(t, 'exactly_once_v2, arbitrary kill', o, single);
+    checkScaleOut(o);
+    if (d.differing.size > 0) {
+      // Instances have their own transactional ids (no fencing between them), but state
+      // changelogs are written outside the transaction: a kill inside the flushes double counts.
+      t.todo(`exactly-once gap: B died ${LANDINGS[o.landed]}; state changelogs are not part of the transaction`);
+    }
+    assert.deepEqual(sorted(o.finals), sorted(single), 'exactly the single-instance aggregates');
+  });
 });
