@@ -159,6 +159,8 @@ export async function dropSource(ctx: ExecutionContext, s: DropSource): Promise<
     engine.catalog.dropQuery(source.writerQueryId);
   }
   engine.catalog.dropSource(s.name);
+  await engine.tableViews.get(s.name)?.close();
+  engine.tableViews.delete(s.name);
   if (s.deleteTopic && !ctx.replay) await engine.log.deleteTopic(source.topic).catch(() => undefined);
   await engine.record(ctx);
   return { kind: 'message', message: `Source \`${s.name}\` (topic: ${source.topic}) was dropped.` };

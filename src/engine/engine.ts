@@ -12,6 +12,7 @@ import { QueryTask } from '../exec/query-task.ts';
 import { ProcessingLog } from '../exec/processing-log.ts';
 import type { StatementResult } from './results.ts';
 import { appendCommand, readCommands, type Command } from './command-log.ts';
+import { TableView } from './table-view.ts';
 import { createSource, dropSource, createTopic, dropTopic } from './ddl.ts';
 import { createAsSelect, insertInto, terminate, startPersistentQuery } from './persistent.ts';
 import { describe, describeFunction, explain, show } from './metadata.ts';
@@ -58,6 +59,8 @@ export class Engine {
   readonly serviceId: string;
   readonly options: EngineOptions;
   readonly tasks = new Map<string, QueryTask>();
+  /** What pull queries read, per table (kept up to date incrementally, see ./table-view.ts). */
+  readonly tableViews = new Map<string, TableView>();
   readonly properties = new Map<string, string>();
   readonly variables = new Map<string, string>();
   /** Custom types (CREATE TYPE): the parser expands them, so every AST type is a plain SqlType. */
@@ -222,9 +225,22 @@ export class Engine {
     return (this.properties.get('auto.offset.reset') ?? 'latest').toLowerCase() === 'earliest';
   }
 
+  /** The pull-query view of a table's topic (created on first use). */
+  tableView(name: string, topic: string): TableView {
+    let view = this.tableViews.get(name);
+    if (view && view.topic !== topic) {
+      void view.close();
+      view = undefined;
+    }
+    if (!view) this.tableViews.set(name, (view = new TableView(this.log, topic)));
+    return view;
+  }
+
   async close(): Promise<void> {
     for (const task of this.tasks.values()) await task.stop();
     this.tasks.clear();
+    for (const view of this.tableViews.values()) await view.close();
+    this.tableViews.clear();
     await closeModels(this);
     await this.stores.closeAll();
     await this.producer.close();

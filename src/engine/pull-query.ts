@@ -1,8 +1,10 @@
 /**
  * Pull queries: `SELECT ... FROM table [WHERE ...] [LIMIT n]` without EMIT returns the table's
- * current rows and ends. The table's current state is read from its topic (the latest record
- * per key, tombstones deleting), so any table can be queried — a CREATE TABLE over a topic as
- * well as a CREATE TABLE AS SELECT — and the answer reflects everything written so far.
+ * current rows and ends. The table's current state is the latest record per key of its topic
+ * (tombstones deleting), kept by a TableView that reads only what was written since the last
+ * pull query (./table-view.ts), so any table can be queried — a CREATE TABLE over a topic as
+ * well as a CREATE TABLE AS SELECT — and the answer reflects everything written so far. A lookup
+ * of the key (`WHERE k = literal`, KAFKA key format) reads one record.
  * WHERE may use key columns (lookups and ranges), WINDOWSTART/WINDOWEND bounds, or any value
  * column (a scan); all are evaluated on the table's rows.
  */
@@ -13,7 +15,10 @@ import { sourceStep } from '../plan/planner.ts';
 import { sourceDecoder } from '../exec/source-decoder.ts';
 import { compileExpr, compilePredicate } from '../exec/expr/compile.ts';
 import { getFunction } from '../functions/registry.ts';
-import type { Row } from '../exec/expr/row.ts';
+import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
+import type { DataSource } from '../analyze/catalog.ts';
+import type { ConsumedRecord } from '../log/log.ts';
+import { createSerde } from '../serde/index.ts';
 import type { Engine } from './engine.ts';
 import type { StatementResult } from './results.ts';
 
@@ -28,33 +33,54 @@ export async function pullQuery(engine: Engine, query: Query, span: Span): Promi
   }
   const errors: string[] = [];
   const decode = sourceDecoder(sourceStep(source), `pull_${source.name}`, engine.processingLog);
-  const offsets = await engine.log.offsets(source.topic);
-  const latest = new Map<string, Row>();
-  const consumer = engine.log.consumer({ groupId: `riffle-pull-${process.pid}-${Date.now()}`, topics: [source.topic], fromBeginning: true });
-  try {
-    const remaining = new Map(offsets.filter((o) => o.end > o.start).map((o) => [o.partition, o.end]));
-    while (remaining.size > 0) {
-      const batch = await consumer.poll(5000, 500);
-      if (batch.length === 0) break;
-      for (const rec of batch) {
-        const keyId = `${rec.key ? Buffer.from(rec.key).toString('base64') : ''}`;
-        if (rec.value === null) latest.delete(keyId);
-        else for (const row of decode([rec])) latest.set(keyId, row);
-        if (rec.offset + 1 >= (remaining.get(rec.partition) ?? Infinity)) remaining.delete(rec.partition);
-      }
-    }
-  } finally {
-    await consumer.close();
-  }
+  const view = engine.tableView(source.name, source.topic);
+  await view.catchUp();
+  const found = keyLookup(analyzed.where, source);
+  let candidates: Iterable<ConsumedRecord>;
+  if (found) {
+    const rec = view.lookup(found);
+    candidates = rec ? [rec] : [];
+  } else candidates = view.records();
   const where = analyzed.where ? compilePredicate(analyzed.where, getFunction, (m) => errors.push(m)) : null;
   const project = analyzed.projection.map((e) => compileExpr(e, getFunction, (m) => errors.push(m)));
   const rows: unknown[][] = [];
   const limit = query.limit ?? Infinity;
-  for (const row of latest.values()) {
+  for (const rec of candidates) {
     if (rows.length >= limit) break;
-    if (where && !where(row)) continue;
-    rows.push(project.map((f) => f(row)));
+    for (const row of decode([rec])) {
+      if (where && !where(row)) continue;
+      rows.push(project.map((f) => f(row)));
+    }
   }
   const columns = [...analyzed.schema.key, ...analyzed.schema.value].map((c) => c.name);
   return { kind: 'table', title: source.name, columns, rows };
+}
+
+/**
+ * The key bytes a `WHERE key = literal` (possibly AND-ed with more conditions) asks for, when
+ * the table has one key column in the KAFKA format (whose bytes are canonical, so equal values
+ * have equal bytes); null otherwise (the query scans). The whole WHERE is still evaluated on the
+ * record found.
+ */
+function keyLookup(where: TypedExpr | null, source: DataSource): Uint8Array | null {
+  if (!where || source.window || source.schema.key.length !== 1 || source.formats.keyFormat !== 'KAFKA') return null;
+  const literalFor = (e: TypedExpr): unknown => {
+    if (e.kind === 'And') return literalFor(e.left) ?? literalFor(e.right);
+    if (e.kind !== 'Compare' || e.op !== '=') return undefined;
+    const [col, lit] = e.left.kind === 'Column' ? [e.left, e.right] : [e.right, e.left];
+    if (col.kind !== 'Column' || col.index !== 0 || lit.kind !== 'Literal' || lit.value === null) return undefined;
+    return lit.value;
+  };
+  const value = literalFor(where);
+  if (value === undefined) return null;
+  const key = source.schema.key[0];
+  const ok =
+    (key.type.kind === 'STRING' && typeof value === 'string') ||
+    ((key.type.kind === 'INTEGER' || key.type.kind === 'BIGINT') && typeof value === 'number' && Number.isSafeInteger(value));
+  if (!ok) return null;
+  try {
+    return createSerde('KAFKA', source.schema.key, { isKey: true, wrapSingleValue: false }).serialize([value]);
+  } catch {
+    return null;
+  }
 }
