@@ -55,54 +55,34 @@ export function partitionedBy(p: Partitioning, key: readonly TypedExpr[]): boole
   return p.by.length > 0 && p.by.length === key.length && p.by.every((e, i) => sameExpr(e, key[i]));
 }
 
-/** The expression with every column index moved by `offset` (right-side columns in a joined row). */
-export function shiftColumns(e: TypedExpr, offset: number): TypedExpr {
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
-    if (v === null || typeof v !== 'object') return v;
-    const o = v as Record<string, unknown>;
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(o)) out[k] = walk(o[k]);
-    // Lambda bodies refer to lambda parameters, not columns; only column references move.
-    if (o.kind === 'Column' && typeof o.index === 'number') out.index = (o.index as number) + offset;
-    return out;
-  };
-  return walk(e) as TypedExpr;
-}
-
 /** Kafka's topic name limits: legal characters only, at most 249. */
 export function repartitionTopicName(ctx: PlanContext, stepName: string): string {
   const full = `${ctx.serviceId}-${ctx.queryId}-${stepName}-repartition`.replace(/[^a-zA-Z0-9._-]/g, '_');
   return full.length <= 249 ? full : full.slice(0, 249);
 }
 
-/**
- * `input` re-keyed by `key` through an internal topic of `partitions` partitions; `retract`:
- * the input is a table's changes (rows carry their prior row), which move as a retraction to the
- * prior row's key and an addition to the new row's key.
- */
-export function repartition(
-  ctx: PlanContext,
-  name: string,
-  input: Step,
-  key: readonly TypedExpr[],
-  partitions: number,
-  keyFormats: SourceFormats | null,
-  retract: boolean,
-): { step: RepartitionStep; partitioning: Partitioning } {
-  const step: RepartitionStep = {
+/** How a repartition writes its rows (see RepartitionStep). Defaults: internal key encoding, stream rows, keyed. */
+export interface RepartitionOptions {
+  readonly keyFormats?: SourceFormats | null;
+  readonly retract?: boolean;
+  readonly broadcast?: boolean;
+}
+
+/** `input` re-keyed by `key` through an internal topic of `partitions` partitions. */
+export function repartition(ctx: PlanContext, name: string, input: Step, key: readonly TypedExpr[], partitions: number, options: RepartitionOptions = {}): RepartitionStep {
+  return {
     type: 'repartition',
     v: 1,
     name,
     input,
     schema: input.schema,
     key,
-    keyFormats,
+    keyFormats: options.keyFormats ?? null,
     topic: repartitionTopicName(ctx, name),
     partitions,
-    retract,
+    retract: options.retract === true,
+    ...(options.broadcast ? { broadcast: true } : {}),
   };
-  return { step, partitioning: { by: key, partitions, keyFormats } };
 }
 
 /** The repartition steps of a plan, inputs first. */

@@ -6,8 +6,8 @@
 import type { AnalyzedQuery } from '../analyze/query.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { allColumns, findColumn } from '../analyze/schema.ts';
-import type { QueryPlan, RepartitionStep, SinkStep, SourceStep, Step } from './steps.ts';
-import { SINGLE_PARTITION, partitionedBy, repartition, sameExpr, sourcePartitioning, type PlanContext } from './partitioning.ts';
+import type { JoinSpec, QueryPlan, RepartitionStep, SinkStep, SourceStep, Step } from './steps.ts';
+import { SINGLE_PARTITION, partitionedBy, repartition, sameExpr, sourcePartitioning, type Partitioning, type PlanContext } from './partitioning.ts';
 import { SqlError } from '../sql/errors.ts';
 
 /** The event-time column of a stream or table (its TIMESTAMP property), as a column index. */
@@ -44,43 +44,15 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
   q.from.joins.forEach((spec, k) => {
     const right = q.from.sources[k + 1];
     const columns = q.from.sources.slice(0, k + 2).flatMap((s) => allColumns(s.source.schema).map((c) => ({ ...c, name: `${s.alias}.${c.name}` })));
-    let rightStep: SourceStep | RepartitionStep = { ...sourceStep(right.source), name: `Source/${right.alias}` };
-    const rightPart = sourcePartitioning(right.source, ctx);
-    const leftOk = partitionedBy(part, [spec.leftKey]);
-    const rightOk = partitionedBy(rightPart, [spec.rightKey]);
     const suffix = k === 0 ? '' : String(k + 1);
-    if (part.partitions > 1 || rightPart.partitions > 1) {
-      if (spec.foreignKey) {
-        // The left rows stay where their primary key put them (the result is keyed by it); each
-        // partition gets the whole right table, so every left row finds the row its key names.
-        const r = repartition(ctx, `Join${suffix}/RightBroadcast`, rightStep, [spec.rightKey], part.partitions, null, false);
-        rightStep = { ...r.step, broadcast: true };
-        step = { type: 'join', v: 1, name: `Join${suffix}`, left: step, right: rightStep, schema: { key: [], value: columns }, spec };
-        return;
-      }
-      if (leftOk && rightOk && part.partitions !== rightPart.partitions) {
-        throw new SqlError(
-          'INVALID',
-          `Can't join ${q.from.sources[0].alias} with ${right.alias} since the number of partitions don't match. ${q.from.sources[0].alias} partitions = ${part.partitions}; ${right.alias} partitions = ${rightPart.partitions}. Please repartition either one so that the number of partitions match.`,
-        );
-      }
-      // A side already keyed by its join key keeps its topic; the other side follows its
-      // partition count and key format, so that equal keys meet in the same partition.
-      const count = leftOk ? part.partitions : rightOk ? rightPart.partitions : Math.max(part.partitions, rightPart.partitions);
-      const formats = leftOk ? part.keyFormats : rightOk ? rightPart.keyFormats : right.source.formats;
-      if (!leftOk) {
-        const r = repartition(ctx, `Join${suffix}/LeftRepartition`, step, [spec.leftKey], count, formats, false);
-        step = r.step;
-      }
-      if (!rightOk) rightStep = repartition(ctx, `Join${suffix}/RightRepartition`, rightStep, [spec.rightKey], count, formats, false).step;
-      part = { by: [spec.leftKey], partitions: count, keyFormats: formats };
-    } else part = { by: [spec.leftKey], partitions: 1, keyFormats: part.keyFormats };
+    const sides = coPartition(ctx, `Join${suffix}`, spec, { step, part }, { step: { ...sourceStep(right.source), name: `Source/${right.alias}` }, part: sourcePartitioning(right.source, ctx) }, [q.from.sources[0].alias, right.alias]);
+    part = sides.part;
     step = {
       type: 'join',
       v: 1,
       name: `Join${suffix}`,
-      left: step,
-      right: rightStep,
+      left: sides.left,
+      right: sides.right,
       schema: { key: [], value: columns },
       spec,
     };
@@ -100,7 +72,7 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
   if (q.where) step = { type: 'filter', v: 1, name: 'WhereFilter', input: step, schema: step.schema, predicate: q.where, changes: isTable };
   if (q.aggregation) {
     const a = q.aggregation;
-    if (part.partitions > 1 && !partitionedBy(part, a.groupBy)) step = repartition(ctx, 'Aggregate/Repartition', step, a.groupBy, part.partitions, null, isTable).step;
+    if (part.partitions > 1 && !partitionedBy(part, a.groupBy)) step = repartition(ctx, 'Aggregate/Repartition', step, a.groupBy, part.partitions, { retract: isTable });
     step = {
       type: 'aggregate',
       v: 1,
@@ -122,7 +94,7 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
       if (q.overCalls.some((c) => c.partitionBy.length !== by.length || c.partitionBy.some((e, i) => !sameExpr(e, by[i])))) {
         throw new SqlError('UNSUPPORTED', `OVER clauses with different PARTITION BY lists need a single-partition input (${q.source.name} has ${part.partitions} partitions)`);
       }
-      step = repartition(ctx, 'OverAggregate/Repartition', step, by, part.partitions, null, false).step;
+      step = repartition(ctx, 'OverAggregate/Repartition', step, by, part.partitions);
     }
     step = {
       type: 'overAggregate',
@@ -154,6 +126,50 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
     };
   }
   return { type: 'project', v: 1, name: 'Project', input: step, schema: q.schema, exprs: q.projection, rekeyed: q.rekeyed };
+}
+
+interface JoinInput<S extends Step> {
+  readonly step: S;
+  readonly part: Partitioning;
+}
+
+/**
+ * The two inputs of a join made co-partitioned on the join key (./partitioning.ts), and how the
+ * joined rows are partitioned. A side already keyed by its join key keeps its topic; the other
+ * follows its partition count and key format, so equal keys meet in the same partition. A
+ * foreign-key join keeps the left rows where their primary key put them (its result is keyed by
+ * it) and sends the whole right table to every partition.
+ */
+function coPartition(
+  ctx: PlanContext,
+  join: string,
+  spec: JoinSpec,
+  left: JoinInput<Step>,
+  right: JoinInput<SourceStep>,
+  aliases: readonly [string, string],
+): { left: Step; right: SourceStep | RepartitionStep; part: Partitioning } {
+  const lp = left.part;
+  const rp = right.part;
+  if (lp.partitions <= 1 && rp.partitions <= 1) return { left: left.step, right: right.step, part: { by: [spec.leftKey], partitions: 1, keyFormats: lp.keyFormats } };
+  if (spec.foreignKey) {
+    return { left: left.step, right: repartition(ctx, `${join}/RightBroadcast`, right.step, [spec.rightKey], lp.partitions, { broadcast: true }), part: lp };
+  }
+  const leftOk = partitionedBy(lp, [spec.leftKey]);
+  const rightOk = partitionedBy(rp, [spec.rightKey]);
+  if (leftOk && rightOk && lp.partitions !== rp.partitions) {
+    const [l, r] = aliases;
+    throw new SqlError(
+      'INVALID',
+      `Can't join ${l} with ${r} since the number of partitions don't match. ${l} partitions = ${lp.partitions}; ${r} partitions = ${rp.partitions}. Please repartition either one so that the number of partitions match.`,
+    );
+  }
+  const partitions = leftOk ? lp.partitions : rightOk ? rp.partitions : Math.max(lp.partitions, rp.partitions);
+  const keyFormats = leftOk ? lp.keyFormats : rightOk ? rp.keyFormats : right.step.binding.formats;
+  return {
+    left: leftOk ? left.step : repartition(ctx, `${join}/LeftRepartition`, left.step, [spec.leftKey], partitions, { keyFormats }),
+    right: rightOk ? right.step : repartition(ctx, `${join}/RightRepartition`, right.step, [spec.rightKey], partitions, { keyFormats }),
+    part: { by: [spec.leftKey], partitions, keyFormats },
+  };
 }
 
 export function planPersistentQuery(queryId: string, q: AnalyzedQuery, sink: DataSource, ctx: PlanContext = SINGLE_PARTITION): QueryPlan {

@@ -67,8 +67,9 @@ export function repartitionOperator(step: RepartitionStep, side: number, ctx: Op
         }
         try {
           if (step.broadcast) {
-            const key = keyOf(row);
-            for (let partition = 0; partition < step.partitions; partition++) records.push({ ...record(row, key), partition });
+            // One encoding, sent to every partition.
+            const r = record(row, keyOf(row));
+            for (let partition = 0; partition < step.partitions; partition++) records.push({ ...r, partition });
             continue;
           }
           if (!step.retract || row.prior === undefined) {
