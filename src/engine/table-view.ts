@@ -13,6 +13,7 @@
  * under the view (its offsets no longer contain the position) is read again from its start.
  */
 import type { ConsumedRecord, Consumer, Log } from '../log/log.ts';
+import { keyToString } from '../state/keys.ts';
 
 export class TableView {
   readonly topic: string;
@@ -44,11 +45,7 @@ export class TableView {
 
   /** The current record of a key (its bytes as on the log), if any. */
   lookup(key: Uint8Array): ConsumedRecord | undefined {
-    return this.latest.get(Buffer.from(key.buffer, key.byteOffset, key.byteLength).toString('latin1'));
-  }
-
-  get size(): number {
-    return this.latest.size;
+    return this.latest.get(keyToString(key));
   }
 
   async close(): Promise<void> {
@@ -81,7 +78,7 @@ export class TableView {
       const batch = await this.consumer.poll(5000, 500);
       if (batch.length === 0) break;
       for (const rec of batch) {
-        const key = rec.key === null ? '' : Buffer.from(rec.key.buffer, rec.key.byteOffset, rec.key.byteLength).toString('latin1');
+        const key = rec.key === null ? '' : keyToString(rec.key);
         if (rec.value === null) this.latest.delete(key);
         else this.latest.set(key, rec);
         this.recordsRead++;

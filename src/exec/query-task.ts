@@ -133,9 +133,11 @@ export class QueryTask {
     const offsets = commitNow ? [...this.uncommitted.values()] : [];
     await this.delivery.begin();
     try {
-      const runs = this.decode(records);
-      let rows = runs.length === 1 ? await this.run(runs[0].rows, runs[0].entry) : [];
-      if (runs.length > 1) for (const r of runs) for (const row of await this.run(r.rows, r.entry)) rows.push(row);
+      let rows: Row[] = [];
+      for (const r of this.decode(records)) {
+        const out = await this.run(r.rows, r.entry);
+        rows = rows.length === 0 ? out : rows.concat(out);
+      }
       // Rows that the batch's progress in time released (closed EMIT FINAL windows).
       for (let i = 0; i < this.operators.length; i++) {
         const released = this.operators[i].drain?.();
