@@ -13,10 +13,10 @@
  * flush), holds exactly the keys of `dirty`; `lastKs` is the latin1 image of `lastKey`'s bytes
  * when it was converted (compared again before reuse: the caller may have changed them).
  */
-import { keyToString, prefixEnd, stringToKey } from './keys.ts';
+import { inLatinRange, keyToString, latinRange, prefixEnd, stringToKey } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
 import { SortedKeySet } from './sorted-keys.ts';
-import { checkKey, checkValue, isLatinKeyed, type KeyValue, type KeyValueStore, type LatinKeyed, type RangeOptions } from './store.ts';
+import { checkKey, checkValue, latinAccess, type KeyValue, type KeyValueStore, type LatinKeyed, type RangeOptions } from './store.ts';
 
 export interface CachingStoreOptions {
   /** Entries kept in memory (clean and dirty). Default 10,000. */
@@ -47,7 +47,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
   readonly inner: KeyValueStore<V>;
   private readonly maxEntries: number;
   /** The store beneath, when it takes latin1 keys (no conversion back to bytes per write). */
-  private readonly latinInner: (KeyValueStore<V> & LatinKeyed<V>) | null;
+  private readonly latinInner: LatinKeyed<V>;
   private readonly entries = new Map<string, Entry<V>>();
   private readonly dirty = new Set<Entry<V>>();
   private lastKey: Uint8Array | null = null;
@@ -64,7 +64,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
   constructor(inner: KeyValueStore<V>, options: CachingStoreOptions = {}) {
     this.name = inner.name;
     this.inner = inner;
-    this.latinInner = isLatinKeyed(inner) ? inner : null;
+    this.latinInner = latinAccess(inner);
     const max = options.maxEntries ?? 10_000;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxEntries must be a positive integer, got ${max}`);
     this.maxEntries = max;
@@ -90,7 +90,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
       return e.value;
     }
     this.misses++;
-    const value = this.latinInner !== null ? this.latinInner.getLatin(ks, key) : this.inner.get(key ?? stringToKey(ks));
+    const value = this.latinInner.getLatin(ks, key);
     const entry: Entry<V> = { ks, value, dirty: false, ref: false };
     this.entries.set(ks, entry);
     this.lastEntry = entry;
@@ -139,8 +139,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
     const reverse = options?.reverse === true;
     const sources: Iterator<[string, Slot<V>]>[] = [];
     if (this.dirty.size > 0) {
-      const f = from === null ? null : keyToString(from);
-      const t = to === null ? null : keyToString(to);
+      const [f, t] = latinRange(from, to);
       sources.push(this.dirtyEntries(this.sortedDirty().range(f, t, reverse)));
     }
     sources.push(innerEntries(this.inner.range(from, to, { reverse })));
@@ -169,11 +168,8 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
       this.dirty.clear();
       this.dirtySorted = null;
     } else {
-      const f = from === null ? null : keyToString(from);
-      const t = to === null ? null : keyToString(to);
-      for (const e of [...this.entries.values()]) {
-        if ((f === null || e.ks >= f) && (t === null || e.ks < t)) this.drop(e);
-      }
+      const r = latinRange(from, to);
+      for (const e of [...this.entries.values()]) if (inLatinRange(e.ks, r)) this.drop(e);
     }
   }
 
@@ -269,15 +265,8 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
   }
 
   private writeDown(ks: string, value: V | undefined): void {
-    const li = this.latinInner;
-    if (li !== null) {
-      if (value === undefined) li.deleteLatin(ks);
-      else li.putLatin(ks, value);
-      return;
-    }
-    const key = stringToKey(ks);
-    if (value === undefined) this.inner.delete(key);
-    else this.inner.put(key, value);
+    if (value === undefined) this.latinInner.deleteLatin(ks);
+    else this.latinInner.putLatin(ks, value);
   }
 
   private sortedDirty(): SortedKeySet {

@@ -14,11 +14,11 @@
  */
 import type { Producer, ProducerRecord } from '../log/log.ts';
 import { defaultCodec, type ValueCodec } from './codec.ts';
-import { keyToString, stringToKey } from './keys.ts';
+import { inLatinRange, keyToString, latinRange, stringToKey } from './keys.ts';
 import { TOMBSTONE, type Slot } from './merge.ts';
 import {
   isEncodedValueSink,
-  isLatinKeyed,
+  latinAccess,
   type KeyValue,
   type KeyValueStore,
   type LatinKeyed,
@@ -47,7 +47,7 @@ export interface ChangeLoggingOptions<V> {
 export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V> {
   readonly name: string;
   readonly inner: KeyValueStore<V>;
-  private readonly latinInner: (KeyValueStore<V> & LatinKeyed<V>) | null;
+  private readonly latinInner: LatinKeyed<V>;
   readonly topic: string;
   readonly partition: number;
   private readonly producer: Producer;
@@ -63,7 +63,7 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V>, LatinK
   constructor(inner: KeyValueStore<V>, options: ChangeLoggingOptions<V>) {
     this.name = inner.name;
     this.inner = inner;
-    this.latinInner = isLatinKeyed(inner) ? inner : null;
+    this.latinInner = latinAccess(inner);
     this.producer = options.producer;
     this.topic = options.topic;
     this.partition = options.partition ?? 0;
@@ -88,19 +88,17 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V>, LatinK
   }
 
   getLatin(ks: string, key: Uint8Array | null): V | undefined {
-    return this.latinInner !== null ? this.latinInner.getLatin(ks, key) : this.inner.get(key ?? stringToKey(ks));
+    return this.latinInner.getLatin(ks, key);
   }
 
   putLatin(ks: string, value: V): void {
-    if (this.latinInner !== null) this.latinInner.putLatin(ks, value);
-    else this.inner.put(stringToKey(ks), value);
+    this.latinInner.putLatin(ks, value);
     this.changed.set(ks, value);
   }
 
   deleteLatin(ks: string): void {
     if (ks.length === 0) return;
-    if (this.latinInner !== null) this.latinInner.deleteLatin(ks);
-    else this.inner.delete(stringToKey(ks));
+    this.latinInner.deleteLatin(ks);
     this.changed.set(ks, TOMBSTONE);
   }
 
@@ -127,11 +125,8 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V>, LatinK
   expireRange(from: Uint8Array | null, to: Uint8Array | null): void {
     if (!this.unloggedExpiry) return this.deleteRange(from, to);
     this.inner.expireRange(from, to);
-    const f = from === null ? null : keyToString(from);
-    const t = to === null ? null : keyToString(to);
-    for (const ks of this.changed.keys()) {
-      if ((f === null || ks >= f) && (t === null || ks < t)) this.changed.delete(ks);
-    }
+    const r = latinRange(from, to);
+    for (const ks of this.changed.keys()) if (inLatinRange(ks, r)) this.changed.delete(ks);
   }
 
   approximateCount(): number {

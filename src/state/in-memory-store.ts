@@ -3,7 +3,7 @@
  * serialised), so `flush` has nothing to do; durability comes from a ChangeLoggingStore above it
  * and restoration from the changelog after a restart.
  */
-import { keyToString, prefixEnd } from './keys.ts';
+import { keyToString, latinRange, prefixEnd } from './keys.ts';
 import { toKeyValues } from './merge.ts';
 import { SortedMap } from './sorted-keys.ts';
 import { StoreClosedError, checkKey, checkValue, type KeyValue, type KeyValueStore, type RangeOptions } from './store.ts';
@@ -34,8 +34,7 @@ export class InMemoryStore<V = unknown> implements KeyValueStore<V> {
   }
 
   range(from: Uint8Array | null, to: Uint8Array | null, options?: RangeOptions): Iterable<KeyValue<V>> {
-    const f = from === null ? null : keyToString(from);
-    const t = to === null ? null : keyToString(to);
+    const [f, t] = latinRange(from, to);
     return toKeyValues(this.data.entries(f, t, options?.reverse === true), options);
   }
 
@@ -49,8 +48,7 @@ export class InMemoryStore<V = unknown> implements KeyValueStore<V> {
       this.data.clear();
       return;
     }
-    const f = from === null ? null : keyToString(from);
-    const t = to === null ? null : keyToString(to);
+    const [f, t] = latinRange(from, to);
     const doomed = [...this.data.entries(f, t)].map(([k]) => k);
     for (const k of doomed) this.data.delete(k);
   }

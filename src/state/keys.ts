@@ -20,6 +20,18 @@ export function keyToString(key: Uint8Array): string {
   return Buffer.from(key.buffer, key.byteOffset, n).toString('latin1');
 }
 
+/** A half-open range [from, to) of latin1 key images; null: unbounded. */
+export type LatinRange = readonly [from: string | null, to: string | null];
+
+/** The latin1 images of a byte range's bounds. */
+export function latinRange(from: Uint8Array | null, to: Uint8Array | null): LatinRange {
+  return [from === null ? null : keyToString(from), to === null ? null : keyToString(to)];
+}
+
+export function inLatinRange(ks: string, r: LatinRange): boolean {
+  return (r[0] === null || ks >= r[0]) && (r[1] === null || ks < r[1]);
+}
+
 /** Latin1 string → bytes (a Buffer, which is a Uint8Array). */
 export function stringToKey(s: string): Buffer {
   return Buffer.from(s, 'latin1');

@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { defaultCodec, type ValueCodec } from './codec.ts';
 import { checkLmdbFile } from './lmdb-file-check.ts';
-import { asBuffer, keyToString, prefixEnd, stringToKey } from './keys.ts';
+import { asBuffer, inLatinRange, keyToString, latinRange, prefixEnd, stringToKey, type LatinRange } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
 import { SortedMap } from './sorted-keys.ts';
 import {
@@ -127,16 +127,11 @@ export class LmdbEnv {
   }
 }
 
-/** A half-open range [from, to) of latin1 keys; null: unbounded. */
-type KeyRange = readonly [string | null, string | null];
-
-const inRange = (ks: string, r: KeyRange): boolean => (r[0] === null || ks >= r[0]) && (r[1] === null || ks < r[1]);
-
 class Overlay<V> {
   readonly data = new SortedMap<Slot<V>>();
   cleared = false;
   /** Range deletes since the overlay started, hiding older data (see the header). */
-  readonly ranges: KeyRange[] = [];
+  readonly ranges: LatinRange[] = [];
   /** Encodings handed over by a ChangeLoggingStore above: [the value encoded, its bytes]. */
   readonly encoded = new Map<string, [V, Uint8Array]>();
 }
@@ -229,10 +224,10 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     }
     // A range tombstone, not a tombstone per key: no enumeration now (the commit deletes the
     // committed keys), and the overlay's lookup-only map never needs its sorted index for it.
-    const r: KeyRange = [from === null ? null : keyToString(from), to === null ? null : keyToString(to)];
+    const r = latinRange(from, to);
     const ov = this.pending;
     for (const ks of ov.data.unorderedKeys()) {
-      if (inRange(ks, r)) {
+      if (inLatinRange(ks, r)) {
         ov.data.delete(ks);
         ov.encoded.delete(ks);
       }
@@ -317,7 +312,7 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
         ov.cleared = true;
       }
       for (const r of newer.ranges) {
-        for (const ks of ov.data.unorderedKeys()) if (inRange(ks, r)) ov.data.delete(ks);
+        for (const ks of ov.data.unorderedKeys()) if (inLatinRange(ks, r)) ov.data.delete(ks);
         ov.ranges.push(r);
       }
       for (const [k, v] of newer.data.unordered()) ov.data.set(k, v);
@@ -334,12 +329,11 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     reverse: boolean,
     withValues: boolean,
   ): Generator<[string, V], void, undefined> {
-    const f = from === null ? null : keyToString(from);
-    const t = to === null ? null : keyToString(to);
+    const [f, t] = latinRange(from, to);
     const sources: Iterator<[string, Slot<V>]>[] = [];
     let hidden = false;
     // Range deletes of the overlays newer than the source being added.
-    const newerRanges: KeyRange[] = [];
+    const newerRanges: LatinRange[] = [];
     const add = (src: Iterator<[string, Slot<V>]>): void => {
       sources.push(newerRanges.length === 0 ? src : outside(src, [...newerRanges]));
     };
@@ -393,15 +387,15 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
 /** Whether a range delete of the overlay hides the (older) key. */
 function hides(ov: Overlay<unknown>, ks: string): boolean {
   const rs = ov.ranges;
-  for (let i = 0; i < rs.length; i++) if (inRange(ks, rs[i])) return true;
+  for (let i = 0; i < rs.length; i++) if (inLatinRange(ks, rs[i])) return true;
   return false;
 }
 
 /** The entries of `src` outside every range of `ranges`. */
-function* outside<V>(src: Iterator<[string, Slot<V>]>, ranges: readonly KeyRange[]): Generator<[string, Slot<V>], void, undefined> {
+function* outside<V>(src: Iterator<[string, Slot<V>]>, ranges: readonly LatinRange[]): Generator<[string, Slot<V>], void, undefined> {
   try {
     for (let e = src.next(); !e.done; e = src.next()) {
-      if (!ranges.some((r) => inRange(e.value[0], r))) yield e.value;
+      if (!ranges.some((r) => inLatinRange(e.value[0], r))) yield e.value;
     }
   } finally {
     src.return?.();

@@ -8,8 +8,7 @@
  */
 import { CachingStore, type CacheStats } from './caching-store.ts';
 import { ChangeLoggingStore } from './change-logging-store.ts';
-import { isLatinKeyed, type KeyValue, type KeyValueStore, type LatinKeyed, type RangeOptions } from './store.ts';
-import { stringToKey } from './keys.ts';
+import { latinAccess, type KeyValue, type KeyValueStore, type LatinKeyed, type RangeOptions } from './store.ts';
 
 export interface LatencyStats {
   /** Number of timed calls (sampled). */
@@ -83,7 +82,7 @@ export interface MeteredStoreOptions {
 export class MeteredStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V> {
   readonly name: string;
   readonly inner: KeyValueStore<V>;
-  private readonly latinInner: (KeyValueStore<V> & LatinKeyed<V>) | null;
+  private readonly latinInner: LatinKeyed<V>;
   private readonly mask: number;
   private gets = 0;
   private puts = 0;
@@ -98,7 +97,7 @@ export class MeteredStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
   constructor(inner: KeyValueStore<V>, options: MeteredStoreOptions = {}) {
     this.name = inner.name;
     this.inner = inner;
-    this.latinInner = isLatinKeyed(inner) ? inner : null;
+    this.latinInner = latinAccess(inner);
     const every = options.sampleEvery ?? 64;
     // Round up to a power of two so the sampling test is a mask.
     this.mask = 2 ** Math.ceil(Math.log2(Math.max(1, every))) - 1;
@@ -127,19 +126,17 @@ export class MeteredStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
   // The latin1-image fast path (./store.ts), counted like get/put/delete (not timed).
   getLatin(ks: string, key: Uint8Array | null): V | undefined {
     this.gets++;
-    return this.latinInner !== null ? this.latinInner.getLatin(ks, key) : this.inner.get(key ?? stringToKey(ks));
+    return this.latinInner.getLatin(ks, key);
   }
 
   putLatin(ks: string, value: V): void {
     this.puts++;
-    if (this.latinInner !== null) this.latinInner.putLatin(ks, value);
-    else this.inner.put(stringToKey(ks), value);
+    this.latinInner.putLatin(ks, value);
   }
 
   deleteLatin(ks: string): void {
     this.deletes++;
-    if (this.latinInner !== null) this.latinInner.deleteLatin(ks);
-    else this.inner.delete(stringToKey(ks));
+    this.latinInner.deleteLatin(ks);
   }
 
   range(from: Uint8Array | null, to: Uint8Array | null, options?: RangeOptions): Iterable<KeyValue<V>> {

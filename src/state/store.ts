@@ -29,6 +29,7 @@
  *   `[...store.range(a, b)]`, when you will write during the loop). Iterators never throw because
  *   of such writes.
  */
+import { stringToKey } from './keys.ts';
 
 export interface KeyValue<V> {
   readonly key: Uint8Array;
@@ -101,6 +102,16 @@ export interface LatinKeyed<V> {
 
 export function isLatinKeyed<V>(store: KeyValueStore<V>): store is KeyValueStore<V> & LatinKeyed<V> {
   return typeof (store as Partial<LatinKeyed<V>>).putLatin === 'function';
+}
+
+/** Latin1-image access to `store`: its own fast path when it has one, else through the key bytes. */
+export function latinAccess<V>(store: KeyValueStore<V>): LatinKeyed<V> {
+  if (isLatinKeyed(store)) return store;
+  return {
+    getLatin: (ks, key) => store.get(key ?? stringToKey(ks)),
+    putLatin: (ks, value) => store.put(stringToKey(ks), value),
+    deleteLatin: (ks) => store.delete(stringToKey(ks)),
+  };
 }
 
 /** Throws unless `key` is 1..max bytes (LMDB rejects empty keys; all stores do, for one contract). */

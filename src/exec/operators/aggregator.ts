@@ -45,6 +45,8 @@ export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggr
     for (let j = 0; j < args.length; j++) out[j] = args[j](row);
     return out;
   };
+  /** Reports an aggregate function that threw (the caller keeps the state, or yields null). */
+  const failed = (name: string, e: unknown): void => onError(`Aggregate ${name} failed: ${(e as Error).message}`, e);
   // add() runs once per input row and aggregate: no closure, and no argument array for the usual
   // zero or one argument (COUNT(*), SUM(x)).
   const addOne = (i: number, state: unknown, row: Row): unknown => {
@@ -55,7 +57,7 @@ export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggr
       if (args.length === 1) return a.fn.add(state, args[0](row));
       return a.fn.add(state, ...argValues(i, row));
     } catch (e) {
-      onError(`Aggregate ${a.name} failed: ${(e as Error).message}`, e);
+      failed(a.name, e);
       return state;
     }
   };
@@ -63,7 +65,7 @@ export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggr
     try {
       return f();
     } catch (e) {
-      onError(`Aggregate ${name} failed: ${(e as Error).message}`, e);
+      failed(name, e);
       return fallback;
     }
   };
@@ -110,7 +112,7 @@ export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggr
         try {
           out[i] = aggs[i].fn.result(states[i]) ?? null;
         } catch (e) {
-          onError(`Aggregate ${aggs[i].name} failed: ${(e as Error).message}`, e);
+          failed(aggs[i].name, e);
           out[i] = null;
         }
       }

@@ -56,7 +56,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
     if (row.keyNull) return;
     const lk = keyBytes(row.cols.slice(0, spec.leftKeyCount));
     const before = lefts!.get(lk) ?? null;
-    const after: Stored | null = row.valueNull ? null : row.sideTimes ? { c: row.cols, t: row.ts, s: row.sideTimes } : { c: row.cols, t: row.ts };
+    const after: Stored | null = row.valueNull ? null : storedOf(row);
     if (after) lefts!.put(lk, after);
     else if (before) lefts!.delete(lk);
     else return;
@@ -78,7 +78,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
     if (row.keyNull) return;
     const rk = keyBytes(row.cols.slice(0, spec.rightKeyCount));
     const before = rights!.get(rk) ?? null;
-    const after: Stored | null = row.valueNull ? null : row.sideTimes ? { c: row.cols, t: row.ts, s: row.sideTimes } : { c: row.cols, t: row.ts };
+    const after: Stored | null = row.valueNull ? null : storedOf(row);
     if (after) rights!.put(rk, after);
     else if (before) rights!.delete(rk);
     else return;
@@ -109,4 +109,9 @@ export function tableTableJoin(jc: JoinContext): Operator {
       });
     },
   };
+}
+
+/** What the join keeps of a row: its columns, time and (joined rows) per-source times. */
+function storedOf(row: Row): Stored {
+  return row.sideTimes ? { c: row.cols, t: row.ts, s: row.sideTimes } : { c: row.cols, t: row.ts };
 }
