@@ -5,8 +5,8 @@
  */
 import type { AnalyzedQuery } from '../analyze/query.ts';
 import type { DataSource } from '../analyze/catalog.ts';
-import { allColumns, findColumn } from '../analyze/schema.ts';
-import type { JoinSpec, QueryPlan, RepartitionStep, SinkStep, SourceStep, Step } from './steps.ts';
+import { allColumns, findColumn, type Column } from '../analyze/schema.ts';
+import type { JoinSpec, ModelCallStep, QueryPlan, RepartitionStep, SinkStep, SourceStep, Step } from './steps.ts';
 import { SINGLE_PARTITION, partitionedBy, repartition, sameExpr, sourcePartitioning, type Partitioning, type PlanContext } from './partitioning.ts';
 import { SqlError } from '../sql/errors.ts';
 
@@ -57,16 +57,7 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
       spec,
     };
   });
-  if (q.whereModelCalls.length) {
-    step = {
-      type: 'modelCall',
-      v: 1,
-      name: 'WhereModelCall',
-      input: step,
-      schema: { key: step.schema.key, value: [...step.schema.value, ...q.whereModelColumns] },
-      calls: q.whereModelCalls,
-    };
-  }
+  if (q.whereModelCalls.length) step = modelCallStep('WhereModelCall', step, q.whereModelCalls, q.whereModelColumns);
   const isTable = q.from.resultType === 'TABLE';
   if (isTable && q.aggregation && q.from.joins.length === 0) step = { type: 'materialize', v: 1, name: 'Materialize', input: step, schema: step.schema };
   if (q.where) step = { type: 'filter', v: 1, name: 'WhereFilter', input: step, schema: step.schema, predicate: q.where, changes: isTable };
@@ -115,17 +106,13 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
       functions: q.tableFunctions.map((t) => ({ name: t.name, args: t.args })),
     };
   }
-  if (q.modelCalls.length) {
-    step = {
-      type: 'modelCall',
-      v: 1,
-      name: 'ModelCall',
-      input: step,
-      schema: { key: step.schema.key, value: [...step.schema.value, ...q.modelColumns] },
-      calls: q.modelCalls,
-    };
-  }
+  if (q.modelCalls.length) step = modelCallStep('ModelCall', step, q.modelCalls, q.modelColumns);
   return { type: 'project', v: 1, name: 'Project', input: step, schema: q.schema, exprs: q.projection, rekeyed: q.rekeyed };
+}
+
+/** Model calls whose results are appended to the input's columns. */
+function modelCallStep(name: string, input: Step, calls: ModelCallStep['calls'], columns: readonly Column[]): ModelCallStep {
+  return { type: 'modelCall', v: 1, name, input, schema: { key: input.schema.key, value: [...input.schema.value, ...columns] }, calls };
 }
 
 interface JoinInput<S extends Step> {

@@ -114,8 +114,7 @@ export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Op
 
   return {
     name: step.name,
-    openPartitions: (ps) => state.ensure(ps),
-    closePartitions: async (ps) => state.release(ps),
+    ...state.hooks(),
     process: step.inputIsTable ? processTable : processStream,
   };
 }

@@ -101,8 +101,7 @@ export function streamStreamJoin(jc: JoinContext): Operator {
 
   return {
     name: step.name,
-    openPartitions: (ps) => state.ensure(ps),
-    closePartitions: async (ps) => state.release(ps),
+    ...state.hooks(),
     process(rows) {
       return routeRows(rows, rightSide, (row, isRight, o) => {
         cur = state.get(row.partition);

@@ -24,8 +24,7 @@ export function streamTableJoin(jc: JoinContext): Operator {
   );
   return {
     name: step.name,
-    openPartitions: (ps) => state.ensure(ps),
-    closePartitions: async (ps) => state.release(ps),
+    ...state.hooks(),
     process(rows) {
       return routeRows(rows, rightSide, (row, isRight, out) => {
         const t = state.get(row.partition);

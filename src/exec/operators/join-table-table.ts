@@ -99,8 +99,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
 
   return {
     name: step.name,
-    openPartitions: (ps) => state.ensure(ps),
-    closePartitions: async (ps) => state.release(ps),
+    ...state.hooks(),
     process(rows) {
       return routeRows(rows, rightSide, (row, isRight, out) => {
         ({ lefts, rights } = state.get(row.partition));

@@ -14,8 +14,7 @@ export function materializeOperator(step: MaterializeStep, ctx: OperatorContext)
   const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore<unknown[]>(ctx.queryId, step.name + suffix));
   return {
     name: step.name,
-    openPartitions: (ps) => state.ensure(ps),
-    closePartitions: async (ps) => state.release(ps),
+    ...state.hooks(),
     process(rows: Row[]): Row[] {
       const out: Row[] = [];
       for (const row of rows) {

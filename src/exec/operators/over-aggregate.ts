@@ -39,8 +39,7 @@ export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorCont
   };
   return {
     name: step.name,
-    openPartitions: (ps) => state.ensure(ps),
-    closePartitions: async (ps) => state.release(ps),
+    ...state.hooks(),
     process(rows: Row[]): Row[] {
       const out: Row[] = [];
       for (const row of rows) {

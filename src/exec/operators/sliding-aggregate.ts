@@ -59,8 +59,7 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
 
   return {
     name: step.name,
-    openPartitions: (ps) => state.ensure(ps),
-    closePartitions: async (ps) => state.release(ps),
+    ...state.hooks(),
     process(rows: Row[]): Row[] {
       const out: Row[] = [];
       for (const r of rows) {

@@ -1,4 +1,4 @@
-import type { OperatorContext } from '../operator.ts';
+import type { Operator, OperatorContext } from '../operator.ts';
 import type { StoreRegistry } from '../../state/registry.ts';
 import type { Row } from '../expr/row.ts';
 
@@ -57,5 +57,13 @@ export class PartitionedState<T> {
 
   release(partitions: readonly number[]): void {
     for (const p of partitions) this.byPartition.delete(p);
+  }
+
+  /** An operator's openPartitions / closePartitions over this state (spread into the operator). */
+  hooks(): Pick<Operator, 'openPartitions' | 'closePartitions'> {
+    return {
+      openPartitions: (ps) => this.ensure(ps),
+      closePartitions: async (ps) => this.release(ps),
+    };
   }
 }

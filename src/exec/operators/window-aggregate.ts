@@ -166,8 +166,7 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
 
   return {
     name: step.name,
-    openPartitions: (ps) => state.ensure(ps),
-    closePartitions: async (ps) => state.release(ps),
+    ...state.hooks(),
     process(rows: Row[]): Row[] {
       const out: Row[] = [];
       const touched = new Set<PartState>();

@@ -22,21 +22,17 @@ import { baseClientOptions, type KafkaConfig } from './config.ts';
 import { KafkaConsumer, type KafkaConsumerOptions } from './consumer.ts';
 import { hasKafkaError, wrapKafkaError } from './errors.ts';
 import { isUnknownTopic, KafkaProducer, type KafkaProducerOptions, KafkaTransactionalProducer } from './producer.ts';
+import { ClientSet } from './client-set.ts';
 
 const TOPIC_RESOURCE = 2; // ConfigResource type TOPIC
 const CONFIG_KEYS = ['retention.ms', 'retention.bytes', 'cleanup.policy'];
 const PROPAGATION_MS = 15_000;
 
-interface Closable {
-  close(): Promise<void>;
-}
-
 export class KafkaLog implements Log {
   readonly kind = 'kafka' as const;
   readonly config: KafkaConfig;
   readonly #admin: Admin;
-  readonly #children = new Set<Closable>();
-  #closed = false;
+  readonly #clients = new ClientSet();
 
   constructor(config: KafkaConfig, admin: Admin) {
     this.config = config;
@@ -126,7 +122,7 @@ export class KafkaLog implements Log {
 
   /** The live consumers of this log in `groupId` (for test drivers that check progress). */
   consumersOf(groupId: string): KafkaConsumer[] {
-    return [...this.#children].filter((c): c is KafkaConsumer => c instanceof KafkaConsumer && c.groupId === groupId);
+    return [...this.#clients.values()].filter((c): c is KafkaConsumer => c instanceof KafkaConsumer && c.groupId === groupId);
   }
 
   async describeTopic(name: string): Promise<TopicDescription | null> {
@@ -194,38 +190,21 @@ export class KafkaLog implements Log {
   }
 
   producer(options: KafkaProducerOptions = {}): KafkaProducer {
-    return this.#track(new KafkaProducer(this.config, options));
+    return this.#clients.track(new KafkaProducer(this.config, options));
   }
 
   /** A producer for exactly-once writes; one live producer per `transactionalId` (older ones get fenced). */
   transactionalProducer(transactionalId: string, options: KafkaProducerOptions = {}): KafkaTransactionalProducer {
-    return this.#track(new KafkaTransactionalProducer(this.config, transactionalId, options));
+    return this.#clients.track(new KafkaTransactionalProducer(this.config, transactionalId, options));
   }
 
   consumer(options: KafkaConsumerOptions): KafkaConsumer {
-    return this.#track(new KafkaConsumer(this.config, options));
+    return this.#clients.track(new KafkaConsumer(this.config, options));
   }
 
   /** Closes every producer and consumer made by this log, then the admin client. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const children = [...this.#children];
-    this.#children.clear();
-    await Promise.allSettled(children.map((c) => c.close()));
-    await this.#admin.close();
-  }
-
-  #track<T extends Closable>(child: T): T {
-    if (this.#closed) throw new Error('log is closed');
-    this.#children.add(child);
-    const close = child.close.bind(child);
-    // Forget the child once it closes itself, so long-lived logs do not accumulate them.
-    child.close = async () => {
-      this.#children.delete(child);
-      await close();
-    };
-    return child;
+    if (await this.#clients.close()) await this.#admin.close();
   }
 
   /** Metadata of `topics`, or null when one of them does not exist. */

@@ -28,10 +28,7 @@ import {
 import type { KafkaConsumer, KafkaConsumerOptions } from './consumer.ts';
 import type { KafkaLog } from './kafka-log.ts';
 import type { GroupMemberMetadata, KafkaProducerOptions, TransactionalProducer } from './producer.ts';
-
-interface Closable {
-  close(): Promise<void>;
-}
+import { ClientSet } from './client-set.ts';
 
 /** What a progress check needs of a consumer (KafkaConsumer and the namespaced one). */
 export interface ConsumerProgress {
@@ -47,9 +44,8 @@ export class NamespacedKafkaLog implements Log {
   readonly prefix: string;
   /** Logical group ids used through this log (deleted by destroy()). */
   readonly #groups = new Set<string>();
-  readonly #children = new Set<Closable>();
+  readonly #clients = new ClientSet();
   readonly #consumers = new Set<NamespacedConsumer>();
-  #closed = false;
 
   constructor(inner: KafkaLog, prefix: string) {
     if (!/^[A-Za-z0-9-]+$/.test(prefix)) throw new Error(`namespace prefix '${prefix}': use letters, digits and '-' only`);
@@ -113,12 +109,12 @@ export class NamespacedKafkaLog implements Log {
   }
 
   producer(options: KafkaProducerOptions = {}): Producer {
-    return this.#track(new NamespacedProducer(this, this.inner.producer(options)));
+    return this.#clients.track(new NamespacedProducer(this, this.inner.producer(options)));
   }
 
   /** A transactional producer whose id is namespaced too (fencing stays within the namespace). */
   transactionalProducer(transactionalId: string, options: KafkaProducerOptions = {}): TransactionalProducer {
-    return this.#track(new NamespacedTransactionalProducer(this, this.inner.transactionalProducer(this.prefix + transactionalId, options), transactionalId));
+    return this.#clients.track(new NamespacedTransactionalProducer(this, this.inner.transactionalProducer(this.prefix + transactionalId, options), transactionalId));
   }
 
   consumer(options: KafkaConsumerOptions): NamespacedConsumer {
@@ -131,7 +127,7 @@ export class NamespacedKafkaLog implements Log {
       onAssigned: onAssigned ? (ps) => onAssigned(strip(ps)) : undefined,
       onRevoked: onRevoked ? (ps, reason) => onRevoked(strip(ps), reason) : undefined,
     });
-    const consumer = this.#track(new NamespacedConsumer(this, inner, options.groupId));
+    const consumer = this.#clients.track(new NamespacedConsumer(this, inner, options.groupId));
     this.#consumers.add(consumer);
     const close = consumer.close.bind(consumer);
     consumer.close = async () => {
@@ -148,11 +144,7 @@ export class NamespacedKafkaLog implements Log {
 
   /** Closes the producers and consumers made through this namespace; the shared log stays open. */
   async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    const children = [...this.#children];
-    this.#children.clear();
-    await Promise.allSettled(children.map((c) => c.close()));
+    await this.#clients.close();
   }
 
   /**
@@ -173,17 +165,6 @@ export class NamespacedKafkaLog implements Log {
 
   #describe(d: TopicDescription): TopicDescription {
     return { ...d, name: this.#strip(d.name) };
-  }
-
-  #track<T extends Closable>(child: T): T {
-    if (this.#closed) throw new Error('log is closed');
-    this.#children.add(child);
-    const close = child.close.bind(child);
-    child.close = async () => {
-      this.#children.delete(child);
-      await close();
-    };
-    return child;
   }
 
   async #translate<T>(p: Promise<T>): Promise<T> {
