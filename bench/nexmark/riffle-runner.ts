@@ -1,0 +1,138 @@
+/**
+ * One Nexmark query on Riffle, in a process of its own (the suite pins it to one core and reads
+ * its CPU time and peak RSS from /proc). Speaks the same line protocol as the Kafka Streams peer
+ * (see run.ts): `@@NEXMARK START|PAUSE|RESUME|DONE` on stdout, each answered by a line on stdin.
+ *
+ *   node bench/nexmark/riffle-runner.ts embedded|kafka QUERY BIDS_TOPIC AUCTIONS_TOPIC OUT_TOPIC BIDS AUCTIONS WORK_DIR SERVICE_ID
+ *   node bench/nexmark/riffle-runner.ts ceiling BIDS AUCTIONS     the JSON parse+stringify ceiling, records/CPU-s
+ *
+ * embedded: writes the inputs into a fresh embedded log in WORK_DIR first (before START), runs
+ * the query, then writes the summary of its output (summary.ts) to WORK_DIR/summary.json after
+ * DONE. kafka: the topics exist on the broker of RIFFLE_BOOTSTRAP_SERVERS, the suite reads the
+ * output itself; the engine's command topic is deleted at the end so the next run starts clean.
+ * For the join, the bids arrive only after the table is loaded (PAUSE: the suite, or this
+ * process on the embedded log, produces them; that time is not counted).
+ */
+import { createInterface } from 'node:readline';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Engine } from '../../src/engine/engine.ts';
+import { COMMAND_TOPIC } from '../../src/engine/command-log.ts';
+import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
+import { kafkaConfigFromEnv, openKafkaLog } from '../../src/log/kafka/index.ts';
+import type { Log } from '../../src/log/log.ts';
+import { auctionJson, auctionTime, bidJson, bidTime, longKey } from './generator.ts';
+import { querySpec, querySql, sourcesSql } from './queries.ts';
+import { SummaryBuilder } from './summary.ts';
+
+const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
+
+/** Announces a point of the run and waits until the suite has read this process's counters. */
+async function mark(what: string): Promise<void> {
+  process.stdout.write(`@@NEXMARK ${what}\n`);
+  const answer = await lines.next();
+  if (answer.done) process.exit(3);
+}
+
+export async function produceBids(log: Log, topic: string, bids: number, auctions: number): Promise<void> {
+  const producer = log.producer();
+  for (let i = 0; i < bids; i += 5000) {
+    const batch = [];
+    for (let j = i; j < Math.min(bids, i + 5000); j++) batch.push({ key: null, value: Buffer.from(bidJson(j, auctions)), timestamp: bidTime(j), partition: j & 3 });
+    await producer.send(topic, batch);
+  }
+  await producer.close();
+}
+
+export async function produceAuctions(log: Log, topic: string, auctions: number): Promise<void> {
+  const producer = log.producer();
+  for (let i = 0; i < auctions; i += 5000) {
+    const batch = [];
+    for (let j = i; j < Math.min(auctions, i + 5000); j++) batch.push({ key: longKey(1000 + j), value: Buffer.from(auctionJson(j)), timestamp: auctionTime(j) });
+    await producer.send(topic, batch);
+  }
+  await producer.close();
+}
+
+function ceiling(bids: number, auctions: number): void {
+  const buffers = Array.from({ length: bids }, (_, i) => Buffer.from(bidJson(i, auctions)));
+  const cpu0 = process.cpuUsage();
+  let sink = 0;
+  for (const b of buffers) sink += Buffer.from(JSON.stringify(JSON.parse(b.toString('utf8')))).length;
+  const cpu = process.cpuUsage(cpu0);
+  if (sink < 0) console.log(sink);
+  process.stdout.write(`@@NEXMARK CEILING ${Math.round(bids / ((cpu.user + cpu.system) / 1e6))}\n`);
+}
+
+async function run(mode: 'embedded' | 'kafka', args: string[]): Promise<void> {
+  const [queryName, bidsTopic, auctionsTopic, outTopic, bidsArg, auctionsArg, workDir, serviceId] = args;
+  const spec = querySpec(queryName);
+  const bids = Number(bidsArg);
+  const auctions = Number(auctionsArg);
+  const log: Log =
+    mode === 'embedded' ? await openEmbeddedLog(join(workDir, 'log')) : await openKafkaLog({ ...kafkaConfigFromEnv(process.env), clientId: `nexmark-${serviceId}` });
+  if (mode === 'embedded') {
+    await log.createTopic(bidsTopic, { partitions: 4 });
+    await log.createTopic(auctionsTopic, { partitions: 4 });
+    if (spec.usesAuctions) await produceAuctions(log, auctionsTopic, auctions);
+    else await produceBids(log, bidsTopic, bids, auctions);
+  }
+  const engine = await Engine.open({
+    log,
+    serviceId,
+    background: false,
+    stateDir: join(workDir, 'state'),
+    properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '2000', 'processing.guarantee': 'at_least_once' },
+  });
+  await engine.execute(sourcesSql(bidsTopic, auctionsTopic));
+  await mark('START');
+  await engine.execute(querySql(spec, outTopic));
+  const task = [...engine.tasks.values()][0];
+  if (!task) throw new Error(`no task for ${spec.name}`);
+  if (spec.usesAuctions) {
+    while (task.consumed < auctions) await task.step(200);
+    await mark('PAUSE');
+    if (mode === 'embedded') await produceBids(log, bidsTopic, bids, auctions);
+    await mark('RESUME');
+  }
+  // Every input record, plus its copy through the repartition topic when the query re-keys.
+  // If the plan re-keys less than assumed, the run ends once the task has been idle for 2 s.
+  const inputs = bids + (spec.usesAuctions ? auctions : 0);
+  const expected = inputs + (spec.shape === 'windowed' || spec.usesAuctions ? bids : 0);
+  let idle = 0;
+  while (task.consumed < expected) {
+    if ((await task.step(200)) > 0) idle = 0;
+    else if (++idle >= (task.consumed >= inputs ? 10 : 600)) {
+      if (task.consumed < inputs) throw new Error(`${spec.name} stalled at ${task.consumed} of ${inputs} input records`);
+      break;
+    }
+  }
+  await task.commitPending();
+  await mark('DONE');
+  process.stderr.write(`[riffle-${mode}] ${spec.name}: consumed ${task.consumed}, emitted ${task.emitted}\n`);
+  if (mode === 'embedded') {
+    const summary = new SummaryBuilder(spec.shape);
+    const total = (await log.offsets(outTopic)).reduce((n, p) => n + p.end - p.start, 0);
+    const reader = log.consumer({ groupId: 'nexmark-summary', topics: [outTopic], fromBeginning: true });
+    for (let read = 0; read < total; ) {
+      const batch = await reader.poll(50_000, 2000);
+      if (batch.length === 0) throw new Error(`output ${outTopic}: read ${read} of ${total}`);
+      read += batch.length;
+      for (const r of batch) summary.add(r);
+    }
+    await reader.close();
+    writeFileSync(join(workDir, 'summary.json'), JSON.stringify(summary.build()));
+  }
+  await engine.close();
+  if (mode === 'kafka') await log.deleteTopic(COMMAND_TOPIC).catch(() => undefined);
+  await log.close();
+}
+
+const [mode, ...rest] = process.argv.slice(2);
+if (mode === 'ceiling') ceiling(Number(rest[0]), Number(rest[1]));
+else if (mode === 'embedded' || mode === 'kafka') await run(mode, rest);
+else {
+  console.error('usage: riffle-runner.ts embedded|kafka QUERY BIDS_TOPIC AUCTIONS_TOPIC OUT_TOPIC BIDS AUCTIONS WORK_DIR SERVICE_ID | ceiling BIDS AUCTIONS');
+  process.exit(2);
+}
+process.exit(0);
