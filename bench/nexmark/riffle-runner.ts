@@ -21,7 +21,8 @@ import { COMMAND_TOPIC } from '../../src/engine/command-log.ts';
 import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { kafkaConfigFromEnv, openKafkaLog } from '../../src/log/kafka/index.ts';
 import type { Log } from '../../src/log/log.ts';
-import { auctionJson, auctionTime, bidJson, bidTime, longKey } from './generator.ts';
+import { bidJson } from './generator.ts';
+import { produceAuctions, produceBids } from './produce.ts';
 import { querySpec, querySql, sourcesSql } from './queries.ts';
 import { SummaryBuilder } from './summary.ts';
 
@@ -32,26 +33,6 @@ async function mark(what: string): Promise<void> {
   process.stdout.write(`@@NEXMARK ${what}\n`);
   const answer = await lines.next();
   if (answer.done) process.exit(3);
-}
-
-export async function produceBids(log: Log, topic: string, bids: number, auctions: number): Promise<void> {
-  const producer = log.producer();
-  for (let i = 0; i < bids; i += 5000) {
-    const batch = [];
-    for (let j = i; j < Math.min(bids, i + 5000); j++) batch.push({ key: null, value: Buffer.from(bidJson(j, auctions)), timestamp: bidTime(j), partition: j & 3 });
-    await producer.send(topic, batch);
-  }
-  await producer.close();
-}
-
-export async function produceAuctions(log: Log, topic: string, auctions: number): Promise<void> {
-  const producer = log.producer();
-  for (let i = 0; i < auctions; i += 5000) {
-    const batch = [];
-    for (let j = i; j < Math.min(auctions, i + 5000); j++) batch.push({ key: longKey(1000 + j), value: Buffer.from(auctionJson(j)), timestamp: auctionTime(j) });
-    await producer.send(topic, batch);
-  }
-  await producer.close();
 }
 
 function ceiling(bids: number, auctions: number): void {

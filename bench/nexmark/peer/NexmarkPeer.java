@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,6 +50,7 @@ public final class NexmarkPeer {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final long WINDOW_MS = 10_000;
   private static final Duration GRACE = Duration.ofHours(24);
+  private static final BigDecimal RATE = new BigDecimal("0.908");
 
   private static JsonNode parse(byte[] v) {
     try {
@@ -103,7 +105,8 @@ public final class NexmarkPeer {
         ObjectNode o = JSON.createObjectNode();
         o.set("AUCTION", n.get("auction"));
         o.set("BIDDER", n.get("bidder"));
-        o.put("PRICE", n.get("price").asLong() * 0.908);
+        // 0.908 is a DECIMAL literal in ksqlDB: BIGINT * DECIMAL is exact decimal arithmetic.
+        o.put("PRICE", BigDecimal.valueOf(n.get("price").asLong()).multiply(RATE));
         o.set("DATETIME", n.get("dateTime"));
         o.set("EXTRA", n.get("extra"));
         return java.util.List.of(write(o));

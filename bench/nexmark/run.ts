@@ -1,0 +1,238 @@
+/**
+ * `npm run bench:nexmark`: the Nexmark suite. Riffle on its embedded log, Riffle on Kafka and a
+ * Kafka Streams peer (peer/NexmarkPeer.java, built from Maven Central by peer/build.sh) run q0,
+ * q1, q2, q5, q7 and the stream-table join over the same generated bids (generator.ts), on one
+ * broker started with scripts/kafka/start.sh, the Kafka engines reading the same 4-partition
+ * topics. Each engine runs alone, pinned to one core (taskset; the broker and this driver on the
+ * other); its CPU time (utime + stime of /proc/<pid>/stat between its START and DONE marks,
+ * minus the pause while the join's bids are produced) and peak RSS (VmHWM) are read from /proc.
+ * Prints records per CPU-second, peak RSS and the ratios, and checks that all engines wrote the
+ * same output (summary.ts); exits 1 if they did not.
+ *
+ *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams] [--smoke]
+ *
+ * Defaults: 1,000,000 bids, 100,000 auctions, all queries and engines; --smoke = 20,000 bids,
+ * 2,000 auctions. Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
+ * picks the driver/broker core and the engine core.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { openKafkaLog } from '../../src/log/kafka/index.ts';
+import type { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
+import { QUERY_NAMES, querySpec, type QuerySpec } from './queries.ts';
+import { produceAuctions, produceBids } from './produce.ts';
+import { compareSummaries, type OutputSummary, SummaryBuilder } from './summary.ts';
+
+type EngineName = 'riffle-embedded' | 'riffle-kafka' | 'kstreams';
+const ENGINES: readonly EngineName[] = ['riffle-embedded', 'riffle-kafka', 'kstreams'];
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const here = fileURLToPath(new URL('./', import.meta.url));
+
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const smoke = process.argv.includes('--smoke');
+const BIDS = Number(option('records') ?? (smoke ? 20_000 : 1_000_000));
+const AUCTIONS = Number(option('auctions') ?? (smoke ? 2_000 : Math.min(100_000, Math.max(100, Math.floor(BIDS / 10)))));
+const queries = (option('queries') ?? QUERY_NAMES.join(',')).split(',').map(querySpec);
+const engines = (option('engines') ?? ENGINES.join(',')).split(',') as EngineName[];
+for (const e of engines) if (!ENGINES.includes(e)) throw new Error(`unknown engine '${e}' (known: ${ENGINES.join(', ')})`);
+if (!Number.isInteger(BIDS) || BIDS <= 0 || !Number.isInteger(AUCTIONS) || AUCTIONS <= 0) throw new Error('--records and --auctions must be positive integers');
+const [driverCore, engineCore] = (process.env.RIFFLE_NEXMARK_CORES ?? '0 1').split(/\s+/);
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
+
+const work = mkdtempSync(join(tmpdir(), 'riffle-nexmark-'));
+const log = (msg: string) => process.stderr.write(`[nexmark] ${msg}\n`);
+
+// ---------------------------------------------------------------- broker and peer
+function portOpen(port: number): boolean {
+  try {
+    execFileSync('bash', ['-c', `(exec 3<>/dev/tcp/127.0.0.1/${port}) 2>/dev/null`]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+let port = Number(process.env.RIFFLE_NEXMARK_PORT ?? 29092);
+while (portOpen(port) || portOpen(port + 1)) port += 2;
+const brokerDir = join(work, 'broker');
+const peerClasspath = execFileSync('bash', [join(here, 'peer/build.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
+log(`starting the broker on 127.0.0.1:${port}`);
+const bootstrap = execFileSync('bash', [join(root, 'scripts/kafka/start.sh'), '--port', String(port), '--dir', brokerDir], { stdio: ['ignore', 'pipe', 'inherit'] })
+  .toString()
+  .trim();
+const brokerPid = readFileSync(join(brokerDir, 'broker.pid'), 'utf8').trim();
+execFileSync('taskset', ['-a', '-cp', driverCore, brokerPid], { stdio: 'ignore' });
+execFileSync('taskset', ['-cp', driverCore, String(process.pid)], { stdio: 'ignore' });
+let kafka: KafkaLog | null = null;
+function stopBroker(): void {
+  try {
+    execFileSync('bash', [join(root, 'scripts/kafka/stop.sh'), '--dir', brokerDir], { stdio: 'inherit' });
+  } catch {
+    /* reported by stop.sh */
+  }
+  rmSync(work, { recursive: true, force: true });
+}
+process.on('SIGINT', () => {
+  stopBroker();
+  process.exit(130);
+});
+
+// ---------------------------------------------------------------- one engine run
+interface Measured {
+  engine: EngineName;
+  query: string;
+  cpuS: number;
+  wallS: number;
+  peakRssMb: number;
+  recordsPerCpuS: number;
+  summary: OutputSummary;
+}
+
+function cpuTicks(pid: number): number {
+  // Fields after the command (which may hold spaces) start at ')'; utime and stime are 14 and 15.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(f[11]) + Number(f[12]);
+}
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : NaN;
+}
+
+const topicOf = (engine: EngineName, spec: QuerySpec, what: 'out' | 'bids') =>
+  what === 'out' ? `nexmark-${spec.name}-${engine}-out` : spec.usesAuctions ? `nexmark-join-bids-${engine}` : 'nexmark-bids';
+
+async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured> {
+  const dir = join(work, `${spec.name}-${engine}`);
+  mkdirSync(dir, { recursive: true });
+  const bidsTopic = topicOf(engine, spec, 'bids');
+  const outTopic = topicOf(engine, spec, 'out');
+  const serviceId = `nx-${spec.name}-${engine}-${Date.now().toString(36)}`;
+  if (engine !== 'riffle-embedded') {
+    if (spec.usesAuctions) await kafka!.createTopic(bidsTopic, { partitions: 4 });
+    // Kafka Streams writes to an existing topic; Riffle creates its own (PARTITIONS=4).
+    if (engine === 'kstreams') await kafka!.createTopic(outTopic, { partitions: 4 });
+  }
+  const pinned = ['taskset', '-c', engineCore];
+  const command =
+    engine === 'kstreams'
+      ? [...pinned, 'java', '-Xmx1g', '-XX:+UseG1GC', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error', '-cp', peerClasspath, 'NexmarkPeer',
+         bootstrap, spec.name, serviceId, bidsTopic, 'nexmark-auctions', outTopic, String(BIDS), String(AUCTIONS), join(dir, 'state')]
+      : [...pinned, process.execPath, join(here, 'riffle-runner.ts'), engine === 'riffle-kafka' ? 'kafka' : 'embedded', spec.name,
+         engine === 'riffle-kafka' ? bidsTopic : 'bids', engine === 'riffle-kafka' ? 'nexmark-auctions' : 'auctions', outTopic,
+         String(BIDS), String(AUCTIONS), dir, serviceId];
+  const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, RIFFLE_BOOTSTRAP_SERVERS: bootstrap } });
+  const pid = child.pid!;
+  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  const marks = new Map<string, { ticks: number; at: number }>();
+  let peak = NaN;
+  for await (const line of createInterface({ input: child.stdout! })) {
+    const m = /^@@NEXMARK (\w+)/.exec(line);
+    if (!m) {
+      process.stderr.write(`[${engine}] ${line}\n`);
+      continue;
+    }
+    marks.set(m[1], { ticks: cpuTicks(pid), at: performance.now() });
+    if (m[1] === 'PAUSE' && engine !== 'riffle-embedded') await produceBids(kafka!, bidsTopic, BIDS, AUCTIONS);
+    if (m[1] === 'DONE') peak = peakRssMb(pid);
+    child.stdin!.write('ok\n');
+  }
+  const code = await exited;
+  if (code !== 0 || !marks.has('DONE')) throw new Error(`${engine} ${spec.name} failed (exit ${code})`);
+  const span = (a: string, b: string) => ({ ticks: marks.get(b)!.ticks - marks.get(a)!.ticks, ms: marks.get(b)!.at - marks.get(a)!.at });
+  const total = span('START', 'DONE');
+  const pause = marks.has('PAUSE') ? span('PAUSE', 'RESUME') : { ticks: 0, ms: 0 };
+  const cpuS = (total.ticks - pause.ticks) / CLK_TCK;
+  const summary = engine === 'riffle-embedded' ? (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as OutputSummary) : await readOutput(outTopic, spec);
+  rmSync(dir, { recursive: true, force: true });
+  return {
+    engine,
+    query: spec.name,
+    cpuS,
+    wallS: (total.ms - pause.ms) / 1000,
+    peakRssMb: peak,
+    recordsPerCpuS: Math.round(BIDS / cpuS),
+    summary,
+  };
+}
+
+async function readOutput(topic: string, spec: QuerySpec): Promise<OutputSummary> {
+  const summary = new SummaryBuilder(spec.shape);
+  const total = (await kafka!.offsets(topic)).reduce((n, p) => n + p.end - p.start, 0);
+  const reader = kafka!.consumer({ groupId: `nexmark-reader-${topic}`, topics: [topic], fromBeginning: true });
+  for (let read = 0; read < total; ) {
+    const batch = await reader.poll(50_000, 5000);
+    if (batch.length === 0) throw new Error(`output ${topic}: read ${read} of ${total}`);
+    read += batch.length;
+    for (const r of batch) summary.add(r);
+  }
+  await reader.close();
+  return summary.build();
+}
+
+// ---------------------------------------------------------------- the suite
+const results: Measured[] = [];
+const mismatches: string[] = [];
+let ceiling = NaN;
+try {
+  kafka = await openKafkaLog({ bootstrapServers: [bootstrap], clientId: 'nexmark-driver' });
+  log(`producing ${BIDS.toLocaleString('en-US')} bids and ${AUCTIONS.toLocaleString('en-US')} auctions`);
+  await kafka.createTopic('nexmark-bids', { partitions: 4 });
+  await kafka.createTopic('nexmark-auctions', { partitions: 4 });
+  await produceBids(kafka, 'nexmark-bids', BIDS, AUCTIONS);
+  await produceAuctions(kafka, 'nexmark-auctions', AUCTIONS);
+
+  const c = execFileSync('taskset', ['-c', engineCore, process.execPath, join(here, 'riffle-runner.ts'), 'ceiling', String(Math.min(BIDS, 1_000_000)), String(AUCTIONS)]).toString();
+  ceiling = Number(/CEILING (\d+)/.exec(c)?.[1]);
+  log(`JSON parse+stringify ceiling: ${ceiling.toLocaleString('en-US')} records/CPU-s`);
+
+  for (const spec of queries) {
+    const byEngine: Measured[] = [];
+    for (const engine of engines) {
+      log(`${spec.name} (${spec.description}) on ${engine}`);
+      const m = await runEngine(engine, spec);
+      log(`  ${m.recordsPerCpuS.toLocaleString('en-US')} records/CPU-s, ${m.cpuS.toFixed(1)} CPU-s, ${m.wallS.toFixed(1)} s, peak RSS ${m.peakRssMb} MB, ${m.summary.records} output records`);
+      byEngine.push(m);
+      results.push(m);
+    }
+    for (const m of byEngine.slice(1)) {
+      const diffs = compareSummaries(byEngine[0].summary, m.summary);
+      if (diffs.length) mismatches.push(`${spec.name}: ${byEngine[0].engine} vs ${m.engine}: ${diffs.join('; ')}`);
+    }
+  }
+} finally {
+  await kafka?.close().catch(() => undefined);
+  stopBroker();
+}
+
+// ---------------------------------------------------------------- report
+const find = (q: string, e: EngineName) => results.find((r) => r.query === q && r.engine === e);
+const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : '-');
+const pad = (s: string | number, n: number) => String(s).padStart(n);
+console.log(`\nNexmark: ${BIDS.toLocaleString('en-US')} bids, ${AUCTIONS.toLocaleString('en-US')} auctions, 4 partitions, one core per engine; JSON parse+stringify ceiling ${ceiling.toLocaleString('en-US')} records/CPU-s`);
+console.log(`${'query'.padEnd(6)}${engines.map((e) => pad(e, 17) + pad('RSS MB', 8)).join('')}${pad('rk/ks', 7)}${pad('rk/re', 7)}${pad('re/ceil', 8)}  output`);
+for (const spec of queries) {
+  const cells = engines.map((e) => {
+    const m = find(spec.name, e);
+    return pad(m ? m.recordsPerCpuS.toLocaleString('en-US') : '-', 17) + pad(m ? m.peakRssMb : '-', 8);
+  });
+  const rk = find(spec.name, 'riffle-kafka')?.recordsPerCpuS;
+  const ks = find(spec.name, 'kstreams')?.recordsPerCpuS;
+  const re = find(spec.name, 'riffle-embedded')?.recordsPerCpuS;
+  const same = mismatches.some((m) => m.startsWith(`${spec.name}:`)) ? 'DIFFERENT' : `same (${find(spec.name, engines[0])?.summary.records} records)`;
+  console.log(`${spec.name.padEnd(6)}${cells.join('')}${pad(ratio(rk, ks), 7)}${pad(ratio(rk, re), 7)}${pad(ratio(re, ceiling), 8)}  ${same}`);
+}
+console.log('records per CPU-second of the engine process (input bids / CPU-s); rk = Riffle on Kafka, re = Riffle embedded, ks = Kafka Streams');
+mkdirSync(join(here, 'results'), { recursive: true });
+const file = join(here, 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+writeFileSync(file, JSON.stringify({ bids: BIDS, auctions: AUCTIONS, ceilingRecordsPerCpuS: ceiling, results, mismatches }, null, 2));
+console.log(`results: ${file}`);
+for (const m of mismatches) console.log(`MISMATCH ${m}`);
+process.exit(mismatches.length ? 1 : 0);

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { auctionJson, BASE_TIME, bid, bidJson, bidTime, FIRST_AUCTION, longKey } from '../../../bench/nexmark/generator.ts';
+import { querySpec, querySql } from '../../../bench/nexmark/queries.ts';
+import { canonicalJson, compareSummaries, SummaryBuilder } from '../../../bench/nexmark/summary.ts';
+
+const enc = (s: string) => Buffer.from(s);
+
+test('bids are deterministic, ~163 B, in event-time order, on auctions that exist', () => {
+  assert.equal(bidJson(12345, 100_000), bidJson(12345, 100_000));
+  let bytes = 0;
+  for (let i = 0; i < 10_000; i++) {
+    const b = bid(i, 100_000);
+    bytes += bidJson(i, 100_000).length;
+    assert.ok(b.auction >= FIRST_AUCTION && b.auction < FIRST_AUCTION + 100_000);
+    if (i > 0) assert.ok(bidTime(i) >= bidTime(i - 1));
+  }
+  assert.ok(Math.abs(bytes / 10_000 - 163) < 5, `average ${bytes / 10_000} B`);
+  assert.equal(bidTime(10_000), BASE_TIME + 1000); // 10,000 bids per event-time second
+  assert.equal(JSON.parse(auctionJson(7)).id, FIRST_AUCTION + 7);
+  assert.equal(longKey(258).toString('hex'), '0000000000000102');
+});
+
+test('canonical JSON ignores key order, name case and number formatting', () => {
+  assert.equal(canonicalJson(enc('{"b":1.50,"A":2}')), canonicalJson(enc('{"A":2.0,"B":1.5}')));
+  assert.notEqual(canonicalJson(enc('{"A":2}')), canonicalJson(enc('{"A":3}')));
+  assert.equal(canonicalJson(null), 'null');
+});
+
+test('stream summaries do not depend on the order of records, and see a changed value', () => {
+  const values = ['{"X":1}', '{"X":2}', '{"X":2}', '{"X":3}'];
+  const a = new SummaryBuilder('stream');
+  const b = new SummaryBuilder('stream');
+  values.forEach((v, i) => a.add({ partition: 0, offset: i, key: null, value: enc(v) }));
+  [...values].reverse().forEach((v, i) => b.add({ partition: i % 2, offset: i, key: null, value: enc(v) }));
+  assert.deepEqual(compareSummaries(a.build(), b.build()), []);
+  const c = new SummaryBuilder('stream');
+  ['{"X":1}', '{"X":2}', '{"X":3}', '{"X":3}'].forEach((v, i) => c.add({ partition: 0, offset: i, key: null, value: enc(v) }));
+  assert.equal(compareSummaries(a.build(), c.build()).length, 1);
+});
+
+test('windowed summaries keep the last value per key by offset, and count updates', () => {
+  const k1 = enc('k1');
+  const k2 = enc('k2');
+  const a = new SummaryBuilder('windowed');
+  a.add({ partition: 0, offset: 0, key: k1, value: enc('{"NUM":1}') });
+  a.add({ partition: 1, offset: 0, key: k2, value: enc('{"NUM":1}') });
+  a.add({ partition: 0, offset: 1, key: k1, value: enc('{"NUM":2}') });
+  const b = new SummaryBuilder('windowed');
+  b.add({ partition: 1, offset: 0, key: k2, value: enc('{"NUM":1}') });
+  b.add({ partition: 0, offset: 0, key: k1, value: enc('{"NUM":1}') });
+  b.add({ partition: 0, offset: 1, key: k1, value: enc('{"NUM":2}') });
+  assert.deepEqual(compareSummaries(a.build(), b.build()), []);
+  assert.equal(a.build().keys, 2);
+  const c = new SummaryBuilder('windowed');
+  c.add({ partition: 0, offset: 0, key: k1, value: enc('{"NUM":2}') });
+  c.add({ partition: 1, offset: 0, key: k2, value: enc('{"NUM":1}') });
+  const diffs = compareSummaries(a.build(), c.build());
+  assert.deepEqual(diffs, ['records 3 vs 2']); // same finals, fewer updates
+  const d = new SummaryBuilder('windowed');
+  d.add({ partition: 0, offset: 0, key: k1, value: enc('{"NUM":3}') });
+  d.add({ partition: 0, offset: 1, key: k1, value: enc('{"NUM":1}') });
+  d.add({ partition: 1, offset: 0, key: k2, value: enc('{"NUM":1}') });
+  assert.match(compareSummaries(a.build(), d.build()).join(), /digest/);
+});
+
+test('query SQL names its output topic with 4 partitions; unknown queries are refused', () => {
+  assert.match(querySql(querySpec('q5'), 'out-topic'), /^CREATE TABLE out WITH \(KAFKA_TOPIC='out-topic', PARTITIONS=4, VALUE_FORMAT='JSON'\) AS SELECT auction, COUNT\(\*\)/);
+  assert.throws(() => querySpec('q99'), /unknown Nexmark query 'q99'/);
+});
