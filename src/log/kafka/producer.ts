@@ -31,6 +31,7 @@ import { baseClientOptions, type KafkaConfig } from './config.ts';
 import { COORDINATOR_ERRORS, hasKafkaError, wrapKafkaError } from './errors.ts';
 // The shared key partitioner (also used by the embedded log), bit-identical to Java's.
 import { partitionForKey } from '../partitioner.ts';
+import { useFastRecordBatches } from './record-batch.ts';
 
 /** The library's transaction handle (its class is not exported). */
 type Transaction = NonNullable<LibProducer['transaction']>;
@@ -44,6 +45,11 @@ export interface KafkaProducerOptions {
    * 900 KB: below the broker's default `message.max.bytes` (1 MB), which bounds one batch.
    */
   readonly maxRequestBytes?: number;
+  /**
+   * Who encodes uncompressed record batches: 'riffle' (default, one buffer per batch:
+   * ./record-batch.ts) or 'library' (@platformatic/kafka's own encoder; kept for comparison).
+   */
+  readonly batchEncoder?: 'riffle' | 'library';
 }
 
 /** Group membership to fence zombie consumers with (KIP-447); from `KafkaConsumer.groupMetadata()`. */
@@ -109,6 +115,7 @@ class ProducerCore {
       ...(transactionalId ? { transactionalId, producerId: -1n, producerEpoch: -1 } : {}),
     };
     this.client = new LibProducer(clientOptions);
+    if ((options.batchEncoder ?? 'riffle') === 'riffle') useFastRecordBatches(this.client);
     this.#maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
     this.#compression = options.compression ?? 'none';
   }
