@@ -6,7 +6,8 @@
  *   node bench/nexmark/riffle-runner.ts embedded|kafka QUERY BIDS_TOPIC AUCTIONS_TOPIC OUT_TOPIC BIDS AUCTIONS WORK_DIR SERVICE_ID
  *   node bench/nexmark/riffle-runner.ts ceiling BIDS AUCTIONS     the JSON parse+stringify ceiling, records/CPU-s
  *
- * embedded: writes the inputs into a fresh embedded log in WORK_DIR first (before START), runs
+ * embedded: writes the inputs into a fresh embedded log in WORK_DIR first (before START; unless
+ * the suite already wrote them there), runs
  * the query, then writes the summary of its output (summary.ts) to WORK_DIR/summary.json after
  * DONE. kafka: the topics exist on the broker of RIFFLE_BOOTSTRAP_SERVERS, the suite reads the
  * output itself; the engine's command topic is deleted at the end so the next run starts clean.
@@ -52,7 +53,9 @@ async function run(mode: 'embedded' | 'kafka', args: string[]): Promise<void> {
   const auctions = Number(auctionsArg);
   const log: Log =
     mode === 'embedded' ? await openEmbeddedLog(join(workDir, 'log')) : await openKafkaLog({ ...kafkaConfigFromEnv(process.env), clientId: `nexmark-${serviceId}` });
-  if (mode === 'embedded') {
+  // The embedded log may come prepared by the suite (inputs written by another process, so
+  // that writing them does not count in this one's peak RSS); else the inputs are written here.
+  if (mode === 'embedded' && (await log.listTopics()).every((t) => t.name !== bidsTopic)) {
     await log.createTopic(bidsTopic, { partitions: 4 });
     await log.createTopic(auctionsTopic, { partitions: 4 });
     if (spec.usesAuctions) await produceAuctions(log, auctionsTopic, auctions);

@@ -9,10 +9,13 @@
  * Prints records per CPU-second, peak RSS and the ratios, and checks that all engines wrote the
  * same output (summary.ts); exits 1 if they did not.
  *
- *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams] [--smoke]
+ *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams] [--smoke] [--profile]
  *
+ * Engine `riffle-kafka-libenc` (not run unless named) is Riffle on Kafka with the client
+ * library's record-batch encoder (RIFFLE_KAFKA_BATCH_ENCODER=library): the produce path before.
  * Defaults: 1,000,000 bids, 100,000 auctions, all queries and engines; --smoke = 20,000 bids,
- * 2,000 auctions. Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
+ * 2,000 auctions; --profile writes V8 CPU profiles of the Riffle processes next to the results
+ * (whole process, setup included). Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
  * picks the driver/broker core and the engine core.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -21,14 +24,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { openKafkaLog } from '../../src/log/kafka/index.ts';
 import type { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
 import { QUERY_NAMES, querySpec, type QuerySpec } from './queries.ts';
 import { produceAuctions, produceBids } from './produce.ts';
 import { compareSummaries, type OutputSummary, SummaryBuilder } from './summary.ts';
 
-type EngineName = 'riffle-embedded' | 'riffle-kafka' | 'kstreams';
+type EngineName = 'riffle-embedded' | 'riffle-kafka' | 'kstreams' | 'riffle-kafka-libenc';
 const ENGINES: readonly EngineName[] = ['riffle-embedded', 'riffle-kafka', 'kstreams'];
+/** Riffle on Kafka with @platformatic/kafka's record-batch encoder: the produce path before/after, on request. */
+const OPTIONAL_ENGINES: readonly EngineName[] = ['riffle-kafka-libenc'];
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('./', import.meta.url));
@@ -38,11 +44,12 @@ function option(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 const smoke = process.argv.includes('--smoke');
+const profile = process.argv.includes('--profile');
 const BIDS = Number(option('records') ?? (smoke ? 20_000 : 1_000_000));
 const AUCTIONS = Number(option('auctions') ?? (smoke ? 2_000 : Math.min(100_000, Math.max(100, Math.floor(BIDS / 10)))));
 const queries = (option('queries') ?? QUERY_NAMES.join(',')).split(',').map(querySpec);
 const engines = (option('engines') ?? ENGINES.join(',')).split(',') as EngineName[];
-for (const e of engines) if (!ENGINES.includes(e)) throw new Error(`unknown engine '${e}' (known: ${ENGINES.join(', ')})`);
+for (const e of engines) if (![...ENGINES, ...OPTIONAL_ENGINES].includes(e)) throw new Error(`unknown engine '${e}' (known: ${[...ENGINES, ...OPTIONAL_ENGINES].join(', ')})`);
 if (!Number.isInteger(BIDS) || BIDS <= 0 || !Number.isInteger(AUCTIONS) || AUCTIONS <= 0) throw new Error('--records and --auctions must be positive integers');
 const [driverCore, engineCore] = (process.env.RIFFLE_NEXMARK_CORES ?? '0 1').split(/\s+/);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
@@ -109,6 +116,14 @@ function peakRssMb(pid: number): number {
 const topicOf = (engine: EngineName, spec: QuerySpec, what: 'out' | 'bids') =>
   what === 'out' ? `nexmark-${spec.name}-${engine}-out` : spec.usesAuctions ? `nexmark-join-bids-${engine}` : 'nexmark-bids';
 
+/** --profile: V8 CPU profiles of the Riffle runs, in results/profiles/ (open in Chrome DevTools). */
+function profileArgs(spec: QuerySpec, engine: EngineName): string[] {
+  if (!profile) return [];
+  const dir = join(here, 'results', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${spec.name}-${engine}-${Date.now()}.cpuprofile`];
+}
+
 async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured> {
   const dir = join(work, `${spec.name}-${engine}`);
   mkdirSync(dir, { recursive: true });
@@ -120,15 +135,27 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
     // Kafka Streams writes to an existing topic; Riffle creates its own (PARTITIONS=4).
     if (engine === 'kstreams') await kafka!.createTopic(outTopic, { partitions: 4 });
   }
+  if (engine === 'riffle-embedded') {
+    // The inputs, written here so that the engine's peak RSS is the query's alone. The join's
+    // bids are written by the runner itself once the table is loaded (a log has one writer process).
+    const embedded = await openEmbeddedLog(join(dir, 'log'));
+    await embedded.createTopic('bids', { partitions: 4 });
+    await embedded.createTopic('auctions', { partitions: 4 });
+    if (spec.usesAuctions) await produceAuctions(embedded, 'auctions', AUCTIONS);
+    else await produceBids(embedded, 'bids', BIDS, AUCTIONS);
+    await embedded.close();
+  }
   const pinned = ['taskset', '-c', engineCore];
+  const onKafka = engine !== 'riffle-embedded';
   const command =
     engine === 'kstreams'
       ? [...pinned, 'java', '-Xmx1g', '-XX:+UseG1GC', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error', '-cp', peerClasspath, 'NexmarkPeer',
          bootstrap, spec.name, serviceId, bidsTopic, 'nexmark-auctions', outTopic, String(BIDS), String(AUCTIONS), join(dir, 'state')]
-      : [...pinned, process.execPath, join(here, 'riffle-runner.ts'), engine === 'riffle-kafka' ? 'kafka' : 'embedded', spec.name,
-         engine === 'riffle-kafka' ? bidsTopic : 'bids', engine === 'riffle-kafka' ? 'nexmark-auctions' : 'auctions', outTopic,
+      : [...pinned, process.execPath, ...profileArgs(spec, engine), join(here, 'riffle-runner.ts'), onKafka ? 'kafka' : 'embedded', spec.name,
+         onKafka ? bidsTopic : 'bids', onKafka ? 'nexmark-auctions' : 'auctions', outTopic,
          String(BIDS), String(AUCTIONS), dir, serviceId];
-  const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, RIFFLE_BOOTSTRAP_SERVERS: bootstrap } });
+  const env = { ...process.env, RIFFLE_BOOTSTRAP_SERVERS: bootstrap, ...(engine === 'riffle-kafka-libenc' ? { RIFFLE_KAFKA_BATCH_ENCODER: 'library' } : {}) };
+  const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env });
   const pid = child.pid!;
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   const marks = new Map<string, { ticks: number; at: number }>();
@@ -216,20 +243,21 @@ try {
 const find = (q: string, e: EngineName) => results.find((r) => r.query === q && r.engine === e);
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : '-');
 const pad = (s: string | number, n: number) => String(s).padStart(n);
+const withLib = engines.includes('riffle-kafka-libenc');
 console.log(`\nNexmark: ${BIDS.toLocaleString('en-US')} bids, ${AUCTIONS.toLocaleString('en-US')} auctions, 4 partitions, one core per engine; JSON parse+stringify ceiling ${ceiling.toLocaleString('en-US')} records/CPU-s`);
-console.log(`${'query'.padEnd(6)}${engines.map((e) => pad(e, 17) + pad('RSS MB', 8)).join('')}${pad('rk/ks', 7)}${pad('rk/re', 7)}${pad('re/ceil', 8)}  output`);
+console.log(`${'query'.padEnd(6)}${engines.map((e) => pad(e, Math.max(17, e.length + 2)) + pad('RSS MB', 8)).join('')}${pad('rk/ks', 7)}${pad('rk/re', 7)}${pad('re/ceil', 8)}${withLib ? pad('rk/lib', 8) : ''}  output`);
 for (const spec of queries) {
   const cells = engines.map((e) => {
     const m = find(spec.name, e);
-    return pad(m ? m.recordsPerCpuS.toLocaleString('en-US') : '-', 17) + pad(m ? m.peakRssMb : '-', 8);
+    return pad(m ? m.recordsPerCpuS.toLocaleString('en-US') : '-', Math.max(17, e.length + 2)) + pad(m ? m.peakRssMb : '-', 8);
   });
   const rk = find(spec.name, 'riffle-kafka')?.recordsPerCpuS;
   const ks = find(spec.name, 'kstreams')?.recordsPerCpuS;
   const re = find(spec.name, 'riffle-embedded')?.recordsPerCpuS;
   const same = mismatches.some((m) => m.startsWith(`${spec.name}:`)) ? 'DIFFERENT' : `same (${find(spec.name, engines[0])?.summary.records} records)`;
-  console.log(`${spec.name.padEnd(6)}${cells.join('')}${pad(ratio(rk, ks), 7)}${pad(ratio(rk, re), 7)}${pad(ratio(re, ceiling), 8)}  ${same}`);
+  console.log(`${spec.name.padEnd(6)}${cells.join('')}${pad(ratio(rk, ks), 7)}${pad(ratio(rk, re), 7)}${pad(ratio(re, ceiling), 8)}${withLib ? pad(ratio(rk, find(spec.name, 'riffle-kafka-libenc')?.recordsPerCpuS), 8) : ''}  ${same}`);
 }
-console.log('records per CPU-second of the engine process (input bids / CPU-s); rk = Riffle on Kafka, re = Riffle embedded, ks = Kafka Streams');
+console.log('records per CPU-second of the engine process (input bids / CPU-s); rk = Riffle on Kafka, re = Riffle embedded, ks = Kafka Streams, lib = Riffle on Kafka with the library\'s record-batch encoder');
 mkdirSync(join(here, 'results'), { recursive: true });
 const file = join(here, 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify({ bids: BIDS, auctions: AUCTIONS, ceilingRecordsPerCpuS: ceiling, results, mismatches }, null, 2));

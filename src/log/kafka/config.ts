@@ -24,6 +24,8 @@ export interface KafkaConfig {
    * group.min/max.session.timeout.ms.
    */
   readonly sessionTimeoutMs?: number;
+  /** Who encodes uncompressed record batches (default 'riffle'; see KafkaProducerOptions.batchEncoder). */
+  readonly batchEncoder?: 'riffle' | 'library';
 }
 
 const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
@@ -39,6 +41,7 @@ const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SC
  * - `RIFFLE_KAFKA_TLS=true`; `RIFFLE_KAFKA_TLS_CA=<PEM file>` (implies TLS)
  * - `RIFFLE_KAFKA_CLIENT_ID`
  * - `RIFFLE_KAFKA_SESSION_TIMEOUT_MS`: consumer group session timeout
+ * - `RIFFLE_KAFKA_BATCH_ENCODER` (riffle | library): record-batch encoder of the producers
  * Throws on inconsistent settings (e.g. a mechanism without credentials) rather than connecting
  * without the authentication the operator asked for.
  */
@@ -82,7 +85,12 @@ export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
       throw new Error(`RIFFLE_KAFKA_SESSION_TIMEOUT_MS: expected a positive integer (ms), got '${session}'`);
     }
   }
-  return { bootstrapServers: servers, clientId, tls, sasl, ...(sessionTimeoutMs ? { sessionTimeoutMs } : {}) };
+  const encoder = env.RIFFLE_KAFKA_BATCH_ENCODER?.trim().toLowerCase();
+  if (encoder && encoder !== 'riffle' && encoder !== 'library') {
+    throw new Error(`RIFFLE_KAFKA_BATCH_ENCODER: expected riffle or library, got '${encoder}'`);
+  }
+  const batchEncoder = encoder as KafkaConfig['batchEncoder'];
+  return { bootstrapServers: servers, clientId, tls, sasl, ...(sessionTimeoutMs ? { sessionTimeoutMs } : {}), ...(batchEncoder ? { batchEncoder } : {}) };
 }
 
 let clientSeq = 0;

@@ -115,7 +115,7 @@ class ProducerCore {
       ...(transactionalId ? { transactionalId, producerId: -1n, producerEpoch: -1 } : {}),
     };
     this.client = new LibProducer(clientOptions);
-    if ((options.batchEncoder ?? 'riffle') === 'riffle') useFastRecordBatches(this.client);
+    if ((options.batchEncoder ?? config.batchEncoder ?? 'riffle') === 'riffle') useFastRecordBatches(this.client);
     this.#maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
     this.#compression = options.compression ?? 'none';
   }
