@@ -27,6 +27,7 @@ describe('kafkaConfigFromEnv', () => {
     writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n');
     const ca = kafkaConfigFromEnv({ RIFFLE_BOOTSTRAP_SERVERS: 'k:9093', RIFFLE_KAFKA_TLS_CA: join(dir, 'ca.pem') });
     assert.ok(typeof ca.tls === 'object' && Buffer.isBuffer(ca.tls.ca));
+    assert.equal(kafkaConfigFromEnv({ RIFFLE_KAFKA_BATCH_ENCODER: 'Library' }).batchEncoder, 'library');
   });
 
   test('inconsistent settings are rejected, not ignored', () => {
@@ -34,6 +35,7 @@ describe('kafkaConfigFromEnv', () => {
     assert.throws(() => kafkaConfigFromEnv({ RIFFLE_BOOTSTRAP_SERVERS: 'k:1', RIFFLE_KAFKA_SASL_MECHANISM: 'GSSAPI' }), /expected one of/);
     assert.throws(() => kafkaConfigFromEnv({ RIFFLE_BOOTSTRAP_SERVERS: 'k:1', RIFFLE_KAFKA_SASL_MECHANISM: 'PLAIN' }), /USERNAME and RIFFLE_KAFKA_SASL_PASSWORD are required/);
     assert.throws(() => kafkaConfigFromEnv({ RIFFLE_BOOTSTRAP_SERVERS: 'k:1', RIFFLE_KAFKA_TLS: 'yes please' }), /RIFFLE_KAFKA_TLS/);
+    assert.throws(() => kafkaConfigFromEnv({ RIFFLE_KAFKA_BATCH_ENCODER: 'fast' }), /RIFFLE_KAFKA_BATCH_ENCODER: expected riffle or library/);
   });
 });
 
