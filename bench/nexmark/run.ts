@@ -9,13 +9,14 @@
  * Prints records per CPU-second, peak RSS and the ratios, and checks that all engines wrote the
  * same output (summary.ts); exits 1 if they did not.
  *
- *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams] [--smoke] [--profile]
+ *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams] [--smoke] [--profile] [--timeout S]
  *
  * Engine `riffle-kafka-libenc` (not run unless named) is Riffle on Kafka with the client
  * library's record-batch encoder (RIFFLE_KAFKA_BATCH_ENCODER=library): the produce path before.
  * Defaults: 1,000,000 bids, 100,000 auctions, all queries and engines; --smoke = 20,000 bids,
  * 2,000 auctions; --profile writes V8 CPU profiles of the Riffle processes next to the results
- * (whole process, setup included). Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
+ * (whole process, setup included); --timeout fails a run without DONE after S seconds (default
+ * 3600). Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
  * picks the driver/broker core and the engine core.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -52,6 +53,7 @@ const engines = (option('engines') ?? ENGINES.join(',')).split(',') as EngineNam
 for (const e of engines) if (![...ENGINES, ...OPTIONAL_ENGINES].includes(e)) throw new Error(`unknown engine '${e}' (known: ${[...ENGINES, ...OPTIONAL_ENGINES].join(', ')})`);
 if (!Number.isInteger(BIDS) || BIDS <= 0 || !Number.isInteger(AUCTIONS) || AUCTIONS <= 0) throw new Error('--records and --auctions must be positive integers');
 const [driverCore, engineCore] = (process.env.RIFFLE_NEXMARK_CORES ?? '0 1').split(/\s+/);
+const TIMEOUT_S = Number(option('timeout') ?? 3600);
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim());
 
 const work = mkdtempSync(join(tmpdir(), 'riffle-nexmark-'));
@@ -158,6 +160,11 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
   const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env });
   const pid = child.pid!;
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+  // A run that never finishes (an engine stalled, a peer that miscounts) fails the suite instead of hanging it.
+  const timer = setTimeout(() => {
+    log(`${engine} ${spec.name}: no DONE within ${TIMEOUT_S} s: killing it`);
+    child.kill('SIGKILL');
+  }, TIMEOUT_S * 1000);
   const marks = new Map<string, { ticks: number; at: number }>();
   let peak = NaN;
   for await (const line of createInterface({ input: child.stdout! })) {
@@ -172,12 +179,20 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
     child.stdin!.write('ok\n');
   }
   const code = await exited;
+  clearTimeout(timer);
   if (code !== 0 || !marks.has('DONE')) throw new Error(`${engine} ${spec.name} failed (exit ${code})`);
   const span = (a: string, b: string) => ({ ticks: marks.get(b)!.ticks - marks.get(a)!.ticks, ms: marks.get(b)!.at - marks.get(a)!.at });
   const total = span('START', 'DONE');
   const pause = marks.has('PAUSE') ? span('PAUSE', 'RESUME') : { ticks: 0, ms: 0 };
   const cpuS = (total.ticks - pause.ticks) / CLK_TCK;
   const summary = engine === 'riffle-embedded' ? (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as OutputSummary) : await readOutput(outTopic, spec);
+  if (onKafka) {
+    // This run's topics (output, the join's bids, repartition and changelog topics, named after
+    // the service / application id) are not needed any more.
+    for (const t of await kafka!.listTopics()) {
+      if (t.name === outTopic || (spec.usesAuctions && t.name === bidsTopic) || t.name.startsWith(serviceId)) await kafka!.deleteTopic(t.name).catch(() => undefined);
+    }
+  }
   rmSync(dir, { recursive: true, force: true });
   return {
     engine,
