@@ -491,6 +491,8 @@ export interface CreateModel {
   readonly inputs: readonly ColumnDef[] | null;
   readonly outputs: readonly ColumnDef[] | null;
   readonly properties: Properties;
+  /** CREATE MODEL m WITH (TYPE = ..., LABEL = ...) AS SELECT ...: a model trained from the query. */
+  readonly query?: Query | null;
   readonly span: Span;
 }
 

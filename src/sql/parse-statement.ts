@@ -238,6 +238,12 @@ export class StatementParser extends QueryParser {
     const inputs = this.acceptKw('INPUT') ? this.columnDefs() : null;
     const outputs = this.acceptKw('OUTPUT') ? this.columnDefs() : null;
     const properties = this.optionalWith();
+    if (this.isKw('AS')) {
+      const asTok = this.next();
+      if (inputs !== null || outputs !== null) throw this.errorAt('CREATE MODEL ... AS SELECT trains a model: its INPUT and OUTPUT come from the query, do not declare them', asTok);
+      const query = this.query();
+      return { kind: 'CreateModel', name, orReplace, ifNotExists, inputs, outputs, properties, query, span: this.span(first) };
+    }
     return { kind: 'CreateModel', name, orReplace, ifNotExists, inputs, outputs, properties, span: this.span(first) };
   }
 
