@@ -12,7 +12,7 @@
  * Features are the query's value columns other than the label (numbers, booleans; strings are
  * one-hot encoded); key columns are not features: with PARTITION BY they name the model's key.
  */
-import type { CreateModel, DescribeModel, DropModel } from '../sql/ast.ts';
+import type { AlterModel, CreateModel, DescribeModel, DropModel } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import type { LogicalSchema } from '../analyze/schema.ts';
@@ -23,11 +23,16 @@ import { BIGINT, DOUBLE, STRING, formatType } from '../types/sql-type.ts';
 import type { Engine, ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
 import { deliveryFor, ensureInternalTopics, planContext } from './persistent.ts';
+import { modelRegistry } from './models.ts';
 import { readModelProperties, withPosition } from './model-sql.ts';
 import { trainOptionsFrom, type TrainOptions } from '../ml/learn/options.ts';
 import { trainedModels, type LiveModel, type TrainedDefinition, type TrainedModels } from '../ml/learn/live.ts';
 import { metricValues } from '../ml/learn/metrics.ts';
 import { hoeffdingShape } from '../ml/learn/hoeffding.ts';
+import { allColumns } from '../analyze/schema.ts';
+import type { ModelInfo } from '../analyze/catalog.ts';
+import type { SqlType } from '../types/sql-type.ts';
+import { modelSpecFromProperties, type ModelColumn, type ModelSpec } from '../ml/spec.ts';
 
 const FEATURE_KINDS = new Set(['INTEGER', 'BIGINT', 'DOUBLE', 'DECIMAL', 'BOOLEAN', 'STRING']);
 
@@ -164,9 +169,33 @@ export async function createTrainedModel(ctx: ExecutionContext, s: CreateModel):
     sql: ctx.statement.text,
   };
   registry.definitions.set(s.name, def);
+  modelRegistry(engine); // queries calling the model (PREDICT) go through the engine's model registry
+  engine.catalog.models.set(s.name, trainedModelInfo(registry, def, schema.key.map((c) => c.name), keyed ? schema.key.map((c) => c.type) : [], features.map((i) => allColumns(schema)[i].type), label < 0 ? null : schema.value[label].type));
   await engine.record(ctx, plan);
   engine.startTask(queryId, plan);
   return { kind: 'message', message: `Created model ${s.name}: training query ${queryId}; metrics in stream ${metricsName}, drift in ${driftName}.`, queryId };
+}
+
+/**
+ * The catalog's ModelInfo of a trained model, so PREDICT / ML_PREDICT / ANOMALY_SCORE type and
+ * call it like any model: INPUT = key columns (PARTITION BY) then features; OUTPUT = PREDICTION
+ * (+ PROBABILITY), or SCORE.
+ */
+function trainedModelInfo(registry: TrainedModels, def: TrainedDefinition, keyNames: string[], keyTypes: SqlType[], featureTypes: SqlType[], labelType: SqlType | null): ModelInfo {
+  const inputs: ModelColumn[] = [...keyTypes.map((type, i) => ({ name: keyNames[i], type })), ...featureTypes.map((type, i) => ({ name: def.featureNames[i], type }))];
+  const type = def.options.learn.type;
+  const outputs: ModelColumn[] =
+    type === 'HALF_SPACE_TREES'
+      ? [{ name: 'SCORE', type: DOUBLE }]
+      : type === 'LINEAR_REGRESSION'
+        ? [{ name: 'PREDICTION', type: DOUBLE }]
+        : [
+            { name: 'PREDICTION', type: labelType && labelType.kind === 'STRING' ? STRING : STRING },
+            { name: 'PROBABILITY', type: DOUBLE },
+          ];
+  const base = modelSpecFromProperties({ PROVIDER: 'onnx', MODEL_PATH: '-', TENSOR_LAYOUT: 'columns' }, inputs, outputs);
+  const spec: ModelSpec = { ...base, provider: { kind: 'trained', model: def.name, registry: registry.id, version: null } };
+  return { name: def.name, sql: def.sql, inputs, outputs, spec };
 }
 
 /** Full precision: the shortest text that reads back as the same double. */
@@ -219,10 +248,25 @@ export async function dropTrained(ctx: ExecutionContext, s: DropModel): Promise<
   const metrics = engine.catalog.getSource(def.metricsStream);
   if (metrics) engine.catalog.putSource({ ...metrics, writerQueryId: null });
   registry.forget(s.name);
+  engine.catalog.models.delete(s.name);
   await engine.record(ctx);
   return { kind: 'message', message: `Dropped model ${s.name} (training query ${def.queryId} terminated; streams ${def.metricsStream} and ${def.driftStream} kept).` };
 }
 
-export function trainedRows(engine: Engine): unknown[][] {
-  return [...trainedRegistry(engine).definitions.values()].map((d) => [d.name, `trained (${d.options.learn.type})`, d.queryId, '']);
+/** ALTER MODEL m SET (VERSION = n | 'LIVE'): the version PREDICT answers with by default. */
+export async function alterTrained(ctx: ExecutionContext, s: AlterModel): Promise<StatementResult> {
+  const registry = trainedRegistry(ctx.engine);
+  const entries = [...s.properties].map(([k, lit]) => [k.toUpperCase().replace(/[-.\s]/g, '_'), lit] as const);
+  const [name, lit] = entries.length === 1 ? entries[0] : [null, null];
+  if (name !== 'VERSION' || lit === null) throw new SqlError('INVALID', `ALTER MODEL on a trained model takes one option: VERSION = <n> (a version DESCRIBE MODEL lists) or 'LIVE'`, s.span);
+  const text = lit.raw.trim().toUpperCase();
+  if (text === 'LIVE') registry.pinned.set(s.name, null);
+  else {
+    const v = Number(text);
+    const known = registry.versions.get(s.name)?.some((e) => e.version === v);
+    if (!Number.isInteger(v) || (!known && !ctx.replay)) throw new SqlError('INVALID', `model ${s.name} has no version ${lit.raw} (DESCRIBE MODEL lists them)`, lit.span);
+    registry.pinned.set(s.name, v);
+  }
+  await ctx.engine.record(ctx);
+  return { kind: 'message', message: `Model ${s.name} now answers with ${text === 'LIVE' ? 'the live model' : `version ${text}`}.` };
 }

@@ -21,7 +21,7 @@ import type { ModelDefinition } from '../ml/sql-model.ts';
 import { definitionOf, errorFieldClash } from '../ml/sql-model.ts';
 import { readModelProperties, recordedCreateModel, withPosition } from './model-sql.ts';
 import { describeModel, showModels as showModelsTable } from './model-describe.ts';
-import { createTrainedModel, describeTrained, dropTrained, isTrained, trainedRows } from './model-train.ts';
+import { alterTrained, createTrainedModel, describeTrained, dropTrained, isTrained } from './model-train.ts';
 
 type ModelStatement = CreateModel | AlterModel | DropModel | DescribeModel;
 
@@ -46,8 +46,9 @@ export async function closeModels(engine: Engine): Promise<void> {
 export async function executeModelStatement(ctx: ExecutionContext, s: ModelStatement): Promise<StatementResult> {
   // Trained models (CREATE MODEL ... AS SELECT) live in model-train.ts.
   if (s.kind === 'CreateModel' && s.query) return createTrainedModel(ctx, s);
-  if ((s.kind === 'DescribeModel' || s.kind === 'DropModel') && isTrained(ctx.engine, s.name)) {
-    return s.kind === 'DescribeModel' ? describeTrained(ctx.engine, s) : dropTrained(ctx, s);
+  if (s.kind !== 'CreateModel' && isTrained(ctx.engine, s.name)) {
+    if (s.kind === 'DescribeModel') return describeTrained(ctx.engine, s);
+    return s.kind === 'DropModel' ? dropTrained(ctx, s) : alterTrained(ctx, s);
   }
   switch (s.kind) {
     case 'CreateModel':
@@ -62,10 +63,7 @@ export async function executeModelStatement(ctx: ExecutionContext, s: ModelState
 }
 
 export function showModels(ctx: ExecutionContext): StatementResult {
-  const t = showModelsTable(ctx.engine);
-  const trained = trainedRows(ctx.engine);
-  if (t.kind !== 'table' || trained.length === 0) return t;
-  return { ...t, rows: [...t.rows, ...trained].sort((a, b) => String(a[0]).localeCompare(String(b[0]))) };
+  return showModelsTable(ctx.engine);
 }
 
 function requireModel(engine: Engine, name: string, span: CreateModel['span']): ModelInfo {

@@ -128,6 +128,8 @@ export interface ModelVersion {
 
 /** The live models of every trained model on this instance, by model name then key text. */
 export class TrainedModels {
+  /** Names this registry in trained providers' specs (see client.ts); unique per engine instance. */
+  readonly id = `trained-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`;
   readonly definitions = new Map<string, TrainedDefinition>();
   readonly live = new Map<string, Map<string, LiveModel>>();
   readonly versions = new Map<string, ModelVersion[]>();
@@ -148,11 +150,15 @@ export class TrainedModels {
   }
 }
 
+/** Every engine's registry by id, for the trained provider's client (weak: an engine's end frees it). */
+export const REGISTRIES = new Map<string, WeakRef<TrainedModels>>();
+
 /** The registry an engine lends its operators (created on first use). */
 export function trainedModels(services: { trained?: unknown }): TrainedModels {
   if (services.trained instanceof TrainedModels) return services.trained;
   const t = new TrainedModels();
   services.trained = t;
+  REGISTRIES.set(t.id, new WeakRef(t));
   return t;
 }
 
