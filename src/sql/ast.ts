@@ -496,6 +496,15 @@ export interface CreateModel {
   readonly span: Span;
 }
 
+/** EXPORT MODEL m [VERSION n] TO 'file.onnx' (trained models). */
+export interface ExportModel {
+  readonly kind: 'ExportModel';
+  readonly name: string;
+  readonly version: number | null;
+  readonly path: string;
+  readonly span: Span;
+}
+
 export interface AlterModel {
   readonly kind: 'AlterModel';
   readonly name: string;
@@ -559,6 +568,7 @@ export type Statement =
   | AlterModel
   | DropModel
   | DescribeModel
+  | ExportModel
   | CreateType
   | DropType;
 
