@@ -66,20 +66,26 @@ function makeTree(features: readonly number[], height: number, rng: PyRandom): H
 }
 
 let scaled: number[] = [];
+/** The scaled row by feature number (NaN = feature absent); reused between calls (single-threaded). */
+let byFeature = new Float64Array(16).fill(NaN);
 
-function scaledRow(s: HstState, x: FeatureVector): Map<number, number> {
+function scaledRow(s: HstState, x: FeatureVector): Float64Array {
   if (scaled.length < x.idx.length) scaled = new Array<number>(x.idx.length * 2).fill(0);
   if (s.options.scale) minMaxTransform(s.scaler, x, scaled);
   else for (let k = 0; k < x.idx.length; k++) scaled[k] = x.val[k];
-  const m = new Map<number, number>();
-  for (let k = 0; k < x.idx.length; k++) m.set(x.idx[k], scaled[k]);
-  return m;
+  let max = 0;
+  for (let k = 0; k < x.idx.length; k++) if (x.idx[k] > max) max = x.idx[k];
+  if (byFeature.length <= max) byFeature = new Float64Array(2 * max + 2);
+  byFeature.fill(NaN);
+  for (let k = 0; k < x.idx.length; k++) byFeature[x.idx[k]] = scaled[k];
+  return byFeature;
 }
 
 /** The next node: a missing feature follows the child with more mass in the current window. */
-function child(t: HstTree, node: number, v: Map<number, number>): number {
-  const x = v.get(t.feature[node]);
-  if (x === undefined) return t.l[2 * node + 1] < t.l[2 * node + 2] ? 2 * node + 2 : 2 * node + 1;
+function child(t: HstTree, node: number, v: Float64Array): number {
+  const f = t.feature[node];
+  const x = f < v.length ? v[f] : NaN;
+  if (Number.isNaN(x)) return t.l[2 * node + 1] < t.l[2 * node + 2] ? 2 * node + 2 : 2 * node + 1;
   return x < t.threshold[node] ? 2 * node + 1 : 2 * node + 2;
 }
 
@@ -91,8 +97,8 @@ export function hstScore(s: HstState, x: FeatureVector): number {
   let score = 0;
   for (const t of s.trees) {
     let node = 0;
-    for (let depth = 0; ; depth++) {
-      score += t.r[node] * 2 ** depth;
+    for (let weight = 1; ; weight *= 2) {
+      score += t.r[node] * weight;
       if (t.r[node] < limit || t.feature[node] < 0) break;
       node = child(t, node, v);
     }

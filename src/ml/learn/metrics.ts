@@ -125,11 +125,37 @@ function riverAuc(roc: number[][]): number {
   return -area;
 }
 
+/**
+ * The score lists sorted, kept per list (not stored): the entries added since the last call are
+ * sorted and merged in, so a metric snapshot costs O(n + new·log new), not a full sort.
+ */
+const sortedCache = new WeakMap<readonly number[], Float64Array>();
+
+function sortedOf(list: readonly number[]): Float64Array {
+  const prev = sortedCache.get(list) ?? new Float64Array(0);
+  if (prev.length === list.length) return prev;
+  if (prev.length > list.length) {
+    const all = Float64Array.from(list).sort();
+    sortedCache.set(list, all);
+    return all;
+  }
+  const tail = Float64Array.from(list.slice(prev.length)).sort();
+  const out = new Float64Array(list.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < prev.length && j < tail.length) out[k++] = prev[i] <= tail[j] ? prev[i++] : tail[j++];
+  while (i < prev.length) out[k++] = prev[i++];
+  while (j < tail.length) out[k++] = tail[j++];
+  sortedCache.set(list, out);
+  return out;
+}
+
 /** Mann-Whitney AUC: P(score of a positive > score of a negative) + ½ P(equal). */
 export function exactAuc(positives: readonly number[], negatives: readonly number[]): number {
   if (positives.length === 0 || negatives.length === 0) return 0;
-  const pos = Float64Array.from(positives).sort();
-  const neg = Float64Array.from(negatives).sort();
+  const pos = sortedOf(positives);
+  const neg = sortedOf(negatives);
   let wins = 0;
   let j = 0;
   let k = 0;
