@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { testEngine, removeDir } from '../../../test/engine/helpers.ts';
-import { loadCsv } from '../../../test/ml/learn/data.ts';
+import { hasData, loadCsv } from '../../../test/ml/learn/data.ts';
 import { produceDataset } from '../../../test/ml/learn/sql-data.ts';
 import { trainedRegistry } from '../../../src/engine/model-train.ts';
 import { denseVector } from '../../../src/ml/learn/features.ts';
@@ -18,7 +18,7 @@ const scripts = join(import.meta.dirname, '../../../scripts/ml');
 const python = execFileSync('bash', [join(scripts, 'setup-river.sh')], { encoding: 'utf8' }).trim().split('\n').pop()!;
 
 for (const type of ['LOGISTIC_REGRESSION', 'LINEAR_REGRESSION', 'GAUSSIAN_NB'] as const) {
-  test(`${type}: onnxruntime (Python) equals Riffle on 10K rows`, { timeout: 120_000 }, async () => {
+  test(`${type}: onnxruntime (Python) equals Riffle on 10K rows`, { timeout: 120_000, skip: !hasData('shuttle.csv') && 'ml-data not found' }, async () => {
     const t = await testEngine();
     try {
       const d = loadCsv('shuttle.csv');
