@@ -18,7 +18,7 @@ import type { Row } from '../expr/row.ts';
 import type { KeyValueStore } from '../../state/store.ts';
 import { requireStores } from './stateful.ts';
 import { encodeFeatures, FeatureError } from '../../ml/learn/features.ts';
-import { LabelError, newModel, progressiveStep } from '../../ml/learn/model.ts';
+import { LabelError, newModel, progressiveStep, restartLearner } from '../../ml/learn/model.ts';
 import { metricValues } from '../../ml/learn/metrics.ts';
 import { trainOptionsFrom } from '../../ml/learn/options.ts';
 import { changedChunks, keyText, liveOf, newLive, storedOf, trainedModels, type LiveModel, type StoredModel } from '../../ml/learn/live.ts';
@@ -134,7 +134,10 @@ export function trainOperator(step: TrainStep, ctx: OperatorContext): Operator {
                 timestamp: r.ts,
               },
             ]);
+            // CHALLENGER: the model as it was at the detection is kept as a version; the live
+            // model (the challenger) restarts from this point. RESET restarts without a version.
             if (options.learn.driftPolicy === 'CHALLENGER') takeSnapshot(registry, step.model, k, m, pm.store, r.ts);
+            if (options.learn.driftPolicy !== 'KEEP') restartLearner(m.state, options.learn);
           }
         } catch (e) {
           if (e instanceof FeatureError || e instanceof LabelError) {

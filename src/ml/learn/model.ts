@@ -190,6 +190,14 @@ export interface DriftEvent {
 }
 
 /**
+ * After a drift detection, RESET and CHALLENGER start the learner afresh (the caller keeps the old
+ * one as a version first under CHALLENGER); metrics and the detector go on.
+ */
+export function restartLearner(m: ModelState, o: LearnOptions): void {
+  m.learner = newLearner(o);
+}
+
+/**
  * Predict, score, learn one row (label `y` as read from the row; null for unlabelled anomaly rows).
  * Throws LabelError for a label the model cannot learn (nothing is changed then).
  */
@@ -244,9 +252,7 @@ export function progressiveStep(m: ModelState, o: LearnOptions, x: FeatureVector
   m.rows++;
   if (error !== null && m.adwin !== null && adwinUpdate(m.adwin, error)) {
     m.drifts++;
-    const event = { rows: m.rows, errorMean: adwinMean(m.adwin), detections: m.drifts };
-    if (o.driftPolicy !== 'KEEP') m.learner = newLearner(o);
-    return event;
+    return { rows: m.rows, errorMean: adwinMean(m.adwin), detections: m.drifts };
   }
   return null;
 }

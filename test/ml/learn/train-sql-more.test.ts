@@ -66,6 +66,31 @@ test('PARTITION BY: one model per key; bad rows go to the processing log and tra
   }
 });
 
+test('drift CHALLENGER: the model at the detection becomes a version, the live model restarts from there', async () => {
+  const t = await testEngine();
+  try {
+    await t.engine.execute(`CREATE STREAM s (x DOUBLE, y INTEGER) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);`);
+    const enc = new TextEncoder();
+    const rng = new PyRandom(5);
+    await t.log.producer().send('s', Array.from({ length: 6000 }, (_, i) => {
+      const x = rng.uniform(-1, 1);
+      return { key: null, value: enc.encode(JSON.stringify({ X: x, Y: (x > 0) === i < 3000 ? 1 : 0 })), timestamp: i };
+    }));
+    await t.engine.execute(`CREATE MODEL m WITH (TYPE = 'LOGISTIC_REGRESSION', LABEL = 'y', DRIFT_POLICY = 'CHALLENGER') AS SELECT * FROM s;`);
+    await t.engine.runUntilIdle();
+    const reg = trainedRegistry(t.engine);
+    const versions = reg.versions.get('M')!;
+    assert.ok(versions.length >= 1);
+    const before = versions[0].models.get('')!.state.learner as { weights: number[] };
+    const live = reg.live.get('M')!.get('')!.state.learner as { weights: number[] };
+    assert.ok(before.weights[0] > 0, `the version learned y = x > 0: ${before.weights[0]}`);
+    assert.ok(live.weights[0] < 0, `the challenger learned the flipped concept: ${live.weights[0]}`);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});
+
 test('drift: ADWIN on the error stream writes a drift row; RESET restarts the model; restart resumes', async () => {
   const t = await testEngine();
   try {
