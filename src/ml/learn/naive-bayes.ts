@@ -1,5 +1,6 @@
 /**
- * River's GaussianNB: per class and feature a weighted Welford mean and sample variance (ddof=1);
+ * River's GaussianNB: per class and feature a Welford mean and population variance (River 0.26.1's
+ * `_make_gaussian` sets ddof = 0, although proba.Gaussian defaults to 1);
  * log-likelihood = log(prior) + Σ log(1e-9 + pdf) over the row's features (a feature the class
  * never saw contributes log(1e-9)); probabilities by softmax over the classes seen, in the order
  * they were first seen (ties go to the earliest).
@@ -72,8 +73,8 @@ export function gaussianNbPredict(st: GaussianNbState, x: FeatureVector): number
         continue;
       }
       let pdf = 0;
-      if (n[i] > 1) {
-        const variance = s[i] / (n[i] - 1);
+      if (n[i] > 0) {
+        const variance = s[i] / n[i];
         if (variance > 0) {
           const sigma = Math.sqrt(variance);
           const z = (x.val[k] - mean[i]) / sigma;

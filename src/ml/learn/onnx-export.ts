@@ -5,7 +5,7 @@
  *   (LINEAR_REGRESSION: output `prediction`). The input is the model's feature vector: the numeric
  *   feature columns, then one column per one-hot category in the order DESCRIBE MODEL lists weights.
  * - GAUSSIAN_NB: per class c, log prior + Σ_f log(1e-9 + N(x_f; μ_cf, σ²_cf)) from basic ops
- *   (σ² = 0 or n ≤ 1 gives density 0, as River), Softmax over classes: output `probabilities`
+ *   (population variance; σ² = 0 gives density 0, as River), Softmax over classes: output `probabilities`
  *   [N, classes] in DESCRIBE's label order.
  * Hoeffding trees (naive Bayes leaves) and half-space trees have no ONNX-ML operator that computes
  * what they compute; exporting them is refused with that reason.
@@ -72,7 +72,7 @@ export function exportOnnx(state: ModelState, features: readonly string[], model
       for (let c = 0; c < C; c++) {
         for (let f = 0; f < F; f++) {
           const n = l.n[c]?.[f] ?? 0;
-          const variance = n > 1 ? l.s[c][f] / (n - 1) : 0;
+          const variance = n > 0 ? l.s[c][f] / n : 0;
           const ok = variance > 0;
           mu.push(ok ? l.mean[c][f] : 0);
           halfInvVar.push(ok ? 0.5 / variance : 0);

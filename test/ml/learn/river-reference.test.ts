@@ -43,6 +43,19 @@ test('phishing: GaussianNB and HoeffdingTreeClassifier', { skip }, () => {
   near(ht.F1, 0.860595, 6);
 });
 
+test('image_segments (multiclass): GaussianNB and Hoeffding tree accuracy', { skip }, () => {
+  near(run('image_segments.csv', DEFAULT_OPTIONS('GAUSSIAN_NB')).ACCURACY, 0.733651, 6);
+  near(run('image_segments.csv', DEFAULT_OPTIONS('HOEFFDING_TREE')).ACCURACY, 0.778259, 6);
+});
+
+test('shuttle: GaussianNB, Hoeffding tree, logistic regression', { skip }, () => {
+  const nb = run('shuttle.csv', DEFAULT_OPTIONS('GAUSSIAN_NB'));
+  near(nb.ACCURACY, 0.992973, 6);
+  near(nb.F1, 0.951182, 6);
+  near(run('shuttle.csv', DEFAULT_OPTIONS('HOEFFDING_TREE')).ACCURACY, 0.994582, 6);
+  near(run('shuttle.csv', DEFAULT_OPTIONS('LOGISTIC_REGRESSION')).ACCURACY, 0.996232, 6);
+});
+
 test('trump_approval: StandardScaler | LinearRegression', { skip }, () => {
   const d = run('trump_approval.csv', DEFAULT_OPTIONS('LINEAR_REGRESSION'));
   near(d.MAE, 1.314548, 6);
