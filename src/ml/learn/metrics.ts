@@ -25,6 +25,8 @@ export interface ClassMetricsState {
   roc: number[][];
   positives: number[];
   negatives: number[];
+  /** Per class number: [tp, fp, fn], for MACRO_F1 (multiclass). */
+  perClass: number[][];
 }
 
 export interface RegressionMetricsState {
@@ -60,7 +62,7 @@ const BINS = 1000;
 const newRoc = (): number[][] => THRESHOLDS.map(() => [0, 0, 0, 0]);
 
 export function newClassMetrics(): ClassMetricsState {
-  return { kind: 'class', n: 0, correct: 0, tp: 0, fp: 0, fn: 0, logLossSum: 0, roc: newRoc(), positives: [], negatives: [] };
+  return { kind: 'class', n: 0, correct: 0, tp: 0, fp: 0, fn: 0, logLossSum: 0, roc: newRoc(), positives: [], negatives: [], perClass: [] };
 }
 
 export function newRegressionMetrics(): RegressionMetricsState {
@@ -84,7 +86,15 @@ function updateRoc(roc: number[][], positive: boolean, p: number): void {
  * A classifier's scored row: whether the predicted label is the true one, whether the predicted
  * label / the true label is the positive one, and P(positive).
  */
-export function scoreClassification(m: ClassMetricsState, correct: boolean, predictedPositive: boolean, actualPositive: boolean, pPositive: number): void {
+export function scoreClassification(m: ClassMetricsState, predicted: number, actual: number, predictedPositive: boolean, actualPositive: boolean, pPositive: number): void {
+  const correct = predicted === actual;
+  const pc = (m.perClass ??= []);
+  while (pc.length <= Math.max(predicted, actual)) pc.push([0, 0, 0]);
+  if (correct) pc[actual][0]++;
+  else {
+    pc[predicted][1]++;
+    pc[actual][2]++;
+  }
   m.n++;
   if (correct) m.correct++;
   if (predictedPositive && actualPositive) m.tp++;
@@ -168,6 +178,20 @@ export function exactAuc(positives: readonly number[], negatives: readonly numbe
   return wins / (pos.length * neg.length);
 }
 
+/** River's MacroF1: the mean F1 over every class seen (as truth or prediction). */
+function macroF1(pc: readonly number[][]): number {
+  let sum = 0;
+  let classes = 0;
+  for (const [tp, fp, fn] of pc) {
+    if (tp + fp + fn === 0) continue;
+    classes++;
+    const p = tp + fp > 0 ? tp / (tp + fp) : 0;
+    const r = tp + fn > 0 ? tp / (tp + fn) : 0;
+    sum += p + r > 0 ? (2 * p * r) / (p + r) : 0;
+  }
+  return classes > 0 ? sum / classes : 0;
+}
+
 function quantile(h: readonly number[], n: number, q: number): number {
   if (n === 0) return 0;
   const target = q * n;
@@ -195,6 +219,7 @@ export function metricValues(m: MetricsState): [string, number][] {
         ['ROC_AUC', exactAuc(m.positives, m.negatives)],
         ['ROC_AUC_RIVER', riverAuc(m.roc)],
         ['LOG_LOSS', m.n > 0 ? m.logLossSum / m.n : 0],
+        ['MACRO_F1', macroF1(m.perClass ?? [])],
       ];
     }
     case 'regression': {

@@ -217,7 +217,7 @@ export function progressiveStep(m: ModelState, o: LearnOptions, x: FeatureVector
         if (m.rows === 0 || m.labels[b] === (b ? '1' : '0')) m.labels[b] = labelText(y);
         const p = linearPredict(l, x);
         const predicted = p > 0.5 ? 1 : 0;
-        scoreClassification(m.metrics as never, predicted === b, predicted === 1, b === 1, p);
+        scoreClassification(m.metrics as never, predicted, b, predicted === 1, b === 1, p);
         error = predicted === b ? 0 : 1;
         linearLearn(l, x, b);
       }
@@ -232,7 +232,7 @@ export function progressiveStep(m: ModelState, o: LearnOptions, x: FeatureVector
       if (p !== null && p.kind === 'class') {
         const pos = m.labels.findIndex(isPositiveLabel);
         const pPos = pos >= 0 && pos < p.proba.length ? p.proba[pos] : 0;
-        scoreClassification(m.metrics as never, p.label === text, isPositiveLabel(p.label), isPositiveLabel(text), pPos);
+        scoreClassification(m.metrics as never, m.labels.indexOf(p.label), c, isPositiveLabel(p.label), isPositiveLabel(text), pPos);
         error = p.label === text ? 0 : 1;
       }
       if (l.kind === 'gaussian_nb') gaussianNbLearn(l, x, c);
