@@ -5,7 +5,7 @@
  * Store layout (one key-value store per training operator and input partition, or one for a
  * model without PARTITION BY):
  *   `m/<key>`          → {state, features, offsets, posLen, negLen}  (state without the score lists)
- *   `p/<key>/<chunk>`  → scores of positive rows for the exact ROC AUC, CHUNK per entry
+ *   `p/<key>/<chunk>`  → scores of positive rows for the exact ROC AUC, CHUNK (512) per entry
  *   `n/<key>/<chunk>`  → the same for negative rows
  *   `v/<n>/<key>`      → a version (snapshot): {state, features, rows, at}
  * Idempotence: `offsets` holds, per input partition, the offset of the last row this model
@@ -16,7 +16,8 @@ import { FeatureSpace } from './features.ts';
 import type { ModelState } from './model.ts';
 import type { TrainOptions } from './options.ts';
 
-export const CHUNK = 4096;
+/** Scores per chunk entry: small, since the last (partial) chunk is rewritten with every batch. */
+export const CHUNK = 512;
 
 export interface LiveModel {
   state: ModelState;

@@ -124,7 +124,12 @@ test('drift: ADWIN on the error stream writes a drift row; RESET restarts the mo
     const p = again.log.producer();
     await p.send('s', [{ key: null, value: new TextEncoder().encode('{"X":0.5,"Y":0}'), timestamp: 7000 }]);
     await again.engine.runUntilIdle();
-    assert.equal(trainedRegistry(again.engine).live.get('M')!.get('')!.state.rows, 6001);
+    const restored = trainedRegistry(again.engine).live.get('M')!.get('')!.state;
+    assert.equal(restored.rows, 6001);
+    // The exact-AUC score lists came back from their chunks: one score per scored row.
+    const metrics = restored.metrics as { n: number; positives: number[]; negatives: number[] };
+    assert.equal(metrics.positives.length + metrics.negatives.length, metrics.n);
+    assert.equal(metrics.n, 6001);
   } finally {
     await again.close();
     removeDir(t.dir);
