@@ -119,3 +119,31 @@ test("the engine's catalog: a trained model over V2 answers as PREDICT, its vers
     removeDir(t.dir);
   }
 });
+
+test('1,000 concurrent infer requests on a trained model: all answered (in process, without HTTP)', async () => {
+  const t = await testEngine();
+  try {
+    await t.engine.execute(`CREATE STREAM tr (x DOUBLE, y DOUBLE) WITH (KAFKA_TOPIC='tr', VALUE_FORMAT='JSON', PARTITIONS=1);`);
+    const enc = new TextEncoder();
+    await t.log.producer().send('tr', Array.from({ length: 200 }, (_, i) => ({ key: null, value: enc.encode(JSON.stringify({ X: i % 10, Y: 3 * (i % 10) })), timestamp: i })));
+    await t.engine.execute(`CREATE MODEL m WITH (TYPE = 'LINEAR_REGRESSION', LABEL = 'y') AS SELECT * FROM tr;`);
+    await t.engine.runUntilIdle();
+    const cat = servingCatalog(t.engine);
+    const latencies: number[] = [];
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, async (_, i) => {
+        const t0 = performance.now();
+        const r = await handleV2('POST', '/v2/models/M/infer', { id: String(i), inputs: [{ name: 'X', shape: [1], datatype: 'FP64', data: [i % 10] }] }, cat);
+        latencies.push(performance.now() - t0);
+        return r;
+      }),
+    );
+    assert.ok(results.every((r) => r.status === 200), 'every request answered');
+    assert.ok(results.every((r, i) => (r.body as { id: string }).id === String(i)));
+    latencies.sort((a, b) => a - b);
+    console.log(`V2 in process, 1000 concurrent: p50 ${latencies[499].toFixed(2)} ms, p99 ${latencies[989].toFixed(2)} ms`);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});
