@@ -136,46 +136,87 @@ function riverAuc(roc: number[][]): number {
 }
 
 /**
- * The score lists sorted, kept per list (not stored): the entries added since the last call are
- * sorted and merged in, so a metric snapshot costs O(n + new·log new), not a full sort.
+ * Exact AUC kept incrementally per pair of score lists (not stored): the sorted lists and the
+ * Mann-Whitney win count so far. Scores added since the last call are sorted, counted against the
+ * old lists by binary search and against each other by a merge, then spliced into the sorted lists
+ * (native copies), so a metric snapshot costs O(new · log n) comparisons plus O(n) copying.
  */
-const sortedCache = new WeakMap<readonly number[], Float64Array>();
+interface AucCache {
+  pos: Float64Array;
+  neg: Float64Array;
+  wins: number;
+}
+const aucCache = new WeakMap<readonly number[], AucCache>();
 
-function sortedOf(list: readonly number[]): Float64Array {
-  const prev = sortedCache.get(list) ?? new Float64Array(0);
-  if (prev.length === list.length) return prev;
-  if (prev.length > list.length) {
-    const all = Float64Array.from(list).sort();
-    sortedCache.set(list, all);
-    return all;
+/** Index of the first element >= v (lower) or > v (upper). */
+function bound(a: Float64Array, v: number, upper: boolean): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v || (upper && a[mid] === v)) lo = mid + 1;
+    else hi = mid;
   }
-  const tail = Float64Array.from(list.slice(prev.length)).sort();
-  const out = new Float64Array(list.length);
-  let i = 0;
+  return lo;
+}
+
+/** Wins of positives over negatives, both sorted: Σ_p #(n < p) + ½ #(n = p). */
+function winsOf(pos: Float64Array, neg: Float64Array): number {
+  let wins = 0;
   let j = 0;
   let k = 0;
-  while (i < prev.length && j < tail.length) out[k++] = prev[i] <= tail[j] ? prev[i++] : tail[j++];
-  while (i < prev.length) out[k++] = prev[i++];
-  while (j < tail.length) out[k++] = tail[j++];
-  sortedCache.set(list, out);
+  for (let i = 0; i < pos.length; i++) {
+    const p = pos[i];
+    while (j < neg.length && neg[j] < p) j++;
+    if (k < j) k = j;
+    while (k < neg.length && neg[k] === p) k++;
+    wins += j + (k - j) / 2;
+  }
+  return wins;
+}
+
+function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let from = 0;
+  for (let i = 0; i < b.length; i++) {
+    const at = bound(a, b[i], true);
+    out.set(a.subarray(from, at), from + i);
+    from = at;
+    out[at + i] = b[i];
+  }
+  out.set(a.subarray(from), from + b.length);
   return out;
 }
 
 /** Mann-Whitney AUC: P(score of a positive > score of a negative) + ½ P(equal). */
 export function exactAuc(positives: readonly number[], negatives: readonly number[]): number {
   if (positives.length === 0 || negatives.length === 0) return 0;
-  const pos = sortedOf(positives);
-  const neg = sortedOf(negatives);
-  let wins = 0;
-  let j = 0;
-  let k = 0;
-  for (const p of pos) {
-    while (j < neg.length && neg[j] < p) j++;
-    if (k < j) k = j;
-    while (k < neg.length && neg[k] === p) k++;
-    wins += j + (k - j) / 2;
+  let c = aucCache.get(positives);
+  if (!c || c.pos.length > positives.length || c.neg.length > negatives.length || aucCache.get(negatives) !== c) {
+    const pos = Float64Array.from(positives).sort();
+    const neg = Float64Array.from(negatives).sort();
+    c = { pos, neg, wins: winsOf(pos, neg) };
+    aucCache.set(positives, c);
+    aucCache.set(negatives, c);
+  } else if (c.pos.length < positives.length || c.neg.length < negatives.length) {
+    const newPos = Float64Array.from(positives.slice(c.pos.length)).sort();
+    const newNeg = Float64Array.from(negatives.slice(c.neg.length)).sort();
+    let wins = c.wins;
+    for (const p of newPos) {
+      const lo = bound(c.neg, p, false);
+      wins += lo + (bound(c.neg, p, true) - lo) / 2;
+    }
+    for (const n of newNeg) {
+      const lo = bound(c.pos, n, false);
+      const hi = bound(c.pos, n, true);
+      wins += c.pos.length - hi + (hi - lo) / 2;
+    }
+    wins += winsOf(newPos, newNeg);
+    c.pos = mergeSorted(c.pos, newPos);
+    c.neg = mergeSorted(c.neg, newNeg);
+    c.wins = wins;
   }
-  return wins / (pos.length * neg.length);
+  return c.wins / (positives.length * negatives.length);
 }
 
 /** River's MacroF1: the mean F1 over every class seen (as truth or prediction). */
