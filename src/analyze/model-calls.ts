@@ -49,8 +49,11 @@ export interface ExtractedModelCalls {
 
 type FnCall = Extract<Expr, { kind: 'FunctionCall' }>;
 
+/** PREDICT, or ANOMALY_SCORE(m, ...) = PREDICT(m, ...)->SCORE (for anomaly models). */
+const MODEL_CALLS = new Set(['PREDICT', 'ANOMALY_SCORE']);
 const isPredict = (e: unknown): e is FnCall =>
-  typeof e === 'object' && e !== null && (e as { kind?: unknown }).kind === 'FunctionCall' && (e as FnCall).name.toUpperCase() === 'PREDICT';
+  typeof e === 'object' && e !== null && (e as { kind?: unknown }).kind === 'FunctionCall' && MODEL_CALLS.has((e as FnCall).name.toUpperCase());
+const isAnomalyScore = (c: FnCall): boolean => c.name.toUpperCase() === 'ANOMALY_SCORE';
 
 /** A PREDICT call resolved against the catalog, before its arguments are typed. */
 interface ResolvedCall {
@@ -182,7 +185,11 @@ export function extractModelCalls(exprs: readonly Expr[], ctx: ModelCallContext)
     // Source qualifiers are kept (unlike exprKey): in a join, PREDICT(m, l.x) and PREDICT(m, r.x) differ.
     const args0 = JSON.stringify(r.features, (k, v) => (k === 'span' ? undefined : v));
     const key = JSON.stringify([r.def.name, r.version, Object.entries(r.options).sort(), args0]);
-    const ref = (name: string): Expr => ({ kind: 'ColumnRef', source: null, name, span: call.span });
+    const column = (name: string): Expr => ({ kind: 'ColumnRef', source: null, name, span: call.span });
+    const ref = (name: string): Expr => (isAnomalyScore(call) ? { kind: 'Dereference', base: column(name), field: 'SCORE', span: call.span } : column(name));
+    if (isAnomalyScore(call) && !r.def.outputs.some((c) => c.name === 'SCORE')) {
+      throw new SqlError('INVALID', `ANOMALY_SCORE needs an anomaly model (an output named SCORE); ${r.def.name} has ${r.def.outputs.map((c) => c.name).join(', ')}: use PREDICT`, call.span);
+    }
     const prior = previous.get(key);
     if (prior !== undefined && mine.has(prior)) return ref(prior);
     if (prior !== undefined) {

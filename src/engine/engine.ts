@@ -3,6 +3,7 @@
  * keeps the catalog durable through the command log. One exhaustive switch dispatches statements
  * to small handlers (ddl.ts, persistent.ts, metadata.ts, ...).
  */
+import { exportModel } from './model-export.ts';
 import type { Log, Producer } from '../log/log.ts';
 import type { ParsedStatement, Statement } from '../sql/ast.ts';
 import { parseStatements } from '../sql/parser.ts';
@@ -191,6 +192,8 @@ export class Engine {
       case 'DropModel':
       case 'DescribeModel':
         return executeModelStatement(ctx, s);
+      case 'ExportModel':
+        return exportModel(ctx, s);
     }
   }
 

@@ -21,6 +21,7 @@ import type { ModelDefinition } from '../ml/sql-model.ts';
 import { definitionOf, errorFieldClash } from '../ml/sql-model.ts';
 import { readModelProperties, recordedCreateModel, withPosition } from './model-sql.ts';
 import { describeModel, showModels as showModelsTable } from './model-describe.ts';
+import { alterTrained, createTrainedModel, describeTrained, dropTrained, isTrained } from './model-train.ts';
 
 type ModelStatement = CreateModel | AlterModel | DropModel | DescribeModel;
 
@@ -43,6 +44,12 @@ export async function closeModels(engine: Engine): Promise<void> {
 }
 
 export async function executeModelStatement(ctx: ExecutionContext, s: ModelStatement): Promise<StatementResult> {
+  // Trained models (CREATE MODEL ... AS SELECT) live in model-train.ts.
+  if (s.kind === 'CreateModel' && s.query) return createTrainedModel(ctx, s);
+  if (s.kind !== 'CreateModel' && isTrained(ctx.engine, s.name)) {
+    if (s.kind === 'DescribeModel') return describeTrained(ctx.engine, s);
+    return s.kind === 'DropModel' ? dropTrained(ctx, s) : alterTrained(ctx, s);
+  }
   switch (s.kind) {
     case 'CreateModel':
       return createModel(ctx, s);

@@ -14,6 +14,7 @@ import { aggregateOperator } from './operators/aggregate.ts';
 import { joinOperator } from './operators/join.ts';
 import { overAggregateOperator } from './operators/over-aggregate.ts';
 import { repartitionOperator } from './operators/repartition.ts';
+import { trainOperator } from './operators/train.ts';
 
 export interface Pipeline {
   /** The sources in FROM order: rows of sources[i] carry `side = i`. */
@@ -74,6 +75,8 @@ export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
         return unary(step.input, () => modelCallOperator(step, ctx));
       case 'project':
         return unary(step.input, () => projectOperator(step, ctx));
+      case 'train':
+        return unary(step.input, () => trainOperator(step, ctx));
       case 'sink':
         return visit(step.input);
     }

@@ -32,6 +32,8 @@ export interface OperatorServices {
   readonly models?: unknown;
   /** State stores (aggregations, tables, joins); required by stateful operators. */
   readonly stores?: StoreRegistry;
+  /** Live trained models (ml/learn/live.ts TrainedModels), filled in by training operators. */
+  trained?: unknown;
 }
 
 export interface Operator {

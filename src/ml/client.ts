@@ -42,5 +42,9 @@ export async function openClient(spec: ModelSpec, signal: AbortSignal): Promise<
       const { openOnnx } = await import('./onnx.ts');
       return openOnnx(spec, p);
     }
+    case 'trained': {
+      const { openTrained } = await import('./learn/client.ts');
+      return openTrained(spec, p);
+    }
   }
 }

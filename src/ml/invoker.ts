@@ -307,5 +307,7 @@ function targetOf(spec: ModelSpec): string {
       return `${p.kind} ${p.endpoint}`;
     case 'onnx':
       return `onnx ${p.path}`;
+    case 'trained':
+      return `trained ${p.model}`;
   }
 }

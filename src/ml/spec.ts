@@ -25,7 +25,9 @@ export interface ModelColumn {
 export type ProviderSpec =
   | { readonly kind: 'kserve-v1'; readonly endpoint: string; readonly modelName: string }
   | { readonly kind: 'kserve-v2'; readonly endpoint: string; readonly modelName: string; readonly modelVersion: string | null }
-  | { readonly kind: 'onnx'; readonly path: string };
+  | { readonly kind: 'onnx'; readonly path: string }
+  /** A model trained in Riffle (CREATE MODEL ... AS SELECT); `registry` names the engine's live models (ml/learn/client.ts). */
+  | { readonly kind: 'trained'; readonly model: string; readonly registry: string; readonly version: string | null };
 
 export interface RetryPolicy {
   /** Retries after the first attempt (0 = one attempt only). */

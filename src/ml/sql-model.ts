@@ -69,6 +69,9 @@ export function effectiveSpec(def: ModelDefinition, version: string | null, opti
     throw new SqlError('INVALID', `model ${def.name}: version ${version} conflicts with option VERSION = '${options.MODEL_VERSION}'`);
   }
   if (version === '') throw new SqlError('INVALID', `model ${def.name}: empty version after '$'`);
+  const p = def.spec.provider;
+  // A trained model's versions are its snapshots; per-call options do not apply to it.
+  if (p.kind === 'trained') return version === null ? def.spec : { ...def.spec, provider: { ...p, version } };
   if (version !== null && def.spec.provider.kind !== 'kserve-v2') {
     throw new SqlError('INVALID', `model ${def.name} has PROVIDER '${def.spec.provider.kind}', which has no versions: ${def.name}$${version} needs PROVIDER 'kserve-v2'`);
   }
@@ -98,17 +101,18 @@ export function errorFieldClash(outputs: readonly ModelColumn[]): string | null 
 /** Where a model is, for SHOW MODELS and messages: the endpoint, or the ONNX file. */
 export function modelLocation(spec: ModelSpec): string {
   const p = spec.provider;
-  return p.kind === 'onnx' ? p.path : p.endpoint;
+  return p.kind === 'onnx' ? p.path : p.kind === 'trained' ? '(trained in Riffle)' : p.endpoint;
 }
 
 export function modelVersionOf(spec: ModelSpec): string | null {
-  return spec.provider.kind === 'kserve-v2' ? spec.provider.modelVersion : null;
+  const p = spec.provider;
+  return p.kind === 'kserve-v2' ? p.modelVersion : p.kind === 'trained' ? p.version : null;
 }
 
 /** The name of the model on its server (or the ONNX file). */
 export function servedName(spec: ModelSpec): string {
   const p = spec.provider;
-  return p.kind === 'onnx' ? p.path : p.modelName;
+  return p.kind === 'onnx' ? p.path : p.kind === 'trained' ? p.model : p.modelName;
 }
 
 /** The default dead-letter topic of a model under ON_ERROR = 'DEAD_LETTER'. */

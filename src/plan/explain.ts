@@ -31,6 +31,8 @@ export function explainStep(step: Step, indent = ''): string {
       return `${head}${step.rekeyed ? ' | repartitioned by key' : ''} | exprs: ${step.exprs.map(formatTypedExpr).join(', ')}\n${explainStep(step.input, indent + '\t')}`;
     case 'repartition':
       return `${head} | by: ${step.key.map(formatTypedExpr).join(', ')} | topic: ${step.topic} (${step.partitions} partitions${step.retract ? ', table changes' : ''}${step.broadcast ? ', to every partition' : ''})\n${explainStep(step.input, indent + '\t')}`;
+    case 'train':
+      return `${head} | model: ${step.model} | features: ${step.featureNames.join(', ')}${step.key.length ? ` | per key` : ''}\n${explainStep(step.input, indent + '\t')}`;
     case 'sink':
       return `${head} | topic: ${step.binding.topic} (${step.binding.formats.keyFormat}/${step.binding.formats.valueFormat})\n${explainStep(step.input, indent + '\t')}`;
   }

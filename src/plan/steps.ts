@@ -222,7 +222,30 @@ export interface RepartitionStep {
   readonly broadcast?: boolean;
 }
 
-export type Step = RepartitionStep | OverAggregateStep | JoinStep | SourceStep | MaterializeStep | FilterStep | FlatMapStep | ModelCallStep | AggregateStep | ProjectStep | SinkStep;
+/**
+ * Online training (CREATE MODEL ... AS SELECT): each input row is predicted, scored and learned by
+ * the model of its key (`key` columns; none = one model); the step outputs metric snapshot rows
+ * (`schema`: see ml/learn/train-rows.ts). `options` are the model's WITH options as written.
+ */
+export interface TrainStep {
+  readonly type: 'train';
+  readonly v: 1;
+  readonly name: string;
+  readonly input: Step;
+  readonly schema: LogicalSchema;
+  readonly model: string;
+  readonly options: Readonly<Record<string, string | number | boolean>>;
+  /** Input column indices of the features, with their names (one-hot names derive from them). */
+  readonly features: readonly number[];
+  readonly featureNames: readonly string[];
+  /** Input column index of the label; null for unlabelled anomaly models. */
+  readonly label: number | null;
+  readonly key: readonly number[];
+  /** Topic of the drift stream (side output). */
+  readonly driftTopic: string;
+}
+
+export type Step = RepartitionStep | OverAggregateStep | JoinStep | SourceStep | MaterializeStep | FilterStep | FlatMapStep | ModelCallStep | AggregateStep | ProjectStep | TrainStep | SinkStep;
 
 /** A persistent query's plan, as stored in the command log. */
 export interface QueryPlan {
@@ -250,6 +273,7 @@ export function stepsOf(root: Step): Step[] {
       case 'overAggregate':
       case 'project':
       case 'repartition':
+      case 'train':
       case 'sink':
         visit(s.input);
         break;

@@ -491,6 +491,17 @@ export interface CreateModel {
   readonly inputs: readonly ColumnDef[] | null;
   readonly outputs: readonly ColumnDef[] | null;
   readonly properties: Properties;
+  /** CREATE MODEL m WITH (TYPE = ..., LABEL = ...) AS SELECT ...: a model trained from the query. */
+  readonly query?: Query | null;
+  readonly span: Span;
+}
+
+/** EXPORT MODEL m [VERSION n] TO 'file.onnx' (trained models). */
+export interface ExportModel {
+  readonly kind: 'ExportModel';
+  readonly name: string;
+  readonly version: number | null;
+  readonly path: string;
   readonly span: Span;
 }
 
@@ -557,6 +568,7 @@ export type Statement =
   | AlterModel
   | DropModel
   | DescribeModel
+  | ExportModel
   | CreateType
   | DropType;
 

@@ -182,7 +182,7 @@ function statementText(s: Statement): string {
       let t = `CREATE ${orReplace(s.orReplace)}MODEL ${ifNotExists(s.ifNotExists)}${formatIdentifier(s.name)}`;
       if (s.inputs) t += ` INPUT ${columns(s.inputs)}`;
       if (s.outputs) t += ` OUTPUT ${columns(s.outputs)}`;
-      return t + withClause(s.properties);
+      return t + withClause(s.properties) + (s.query ? ` AS ${formatQuery(s.query)}` : '');
     }
     case 'AlterModel':
       return `ALTER MODEL ${formatIdentifier(s.name)} SET ${properties(s.properties)}`;
@@ -190,6 +190,8 @@ function statementText(s: Statement): string {
       return `DROP MODEL ${ifExists(s.ifExists)}${formatIdentifier(s.name)}`;
     case 'DescribeModel':
       return `DESCRIBE MODEL ${formatIdentifier(s.name)}`;
+    case 'ExportModel':
+      return `EXPORT MODEL ${formatIdentifier(s.name)}${s.version !== null ? ` VERSION ${s.version}` : ''} TO '${s.path.replace(/'/g, "''")}'`;
     case 'CreateType':
       return `CREATE TYPE ${ifNotExists(s.ifNotExists)}${formatIdentifier(s.name)} AS ${formatType(s.type)}`;
     case 'DropType':

@@ -31,6 +31,7 @@ const SHOW_WHAT: readonly ShowWhat[] = [
 /** Keywords that start a statement (for EXPLAIN <statement> and the error message). */
 const STATEMENT_START = new Set([
   'SELECT',
+  'EXPORT',
   'CREATE',
   'INSERT',
   'DROP',
@@ -133,6 +134,22 @@ export class StatementParser extends QueryParser {
         this.next();
         const name = this.expectAnyName('a variable name');
         return { kind: 'UndefineVariable', name, span: this.span(t) };
+      }
+      case 'EXPORT': {
+        // EXPORT MODEL m [VERSION n] TO 'file.onnx'
+        this.next();
+        this.expectKw('MODEL');
+        const name = this.expectIdentifier('a model name');
+        let version: number | null = null;
+        if (this.acceptKw('VERSION')) {
+          const v = this.tok;
+          if (v.kind !== 'INTEGER') throw this.errorAt(`expected a version number after VERSION, found '${v.image}'`, v);
+          this.next();
+          version = Number(v.value);
+        }
+        this.expectKw('TO');
+        const path = this.stringValue('a file path in quotes');
+        return { kind: 'ExportModel', name, version, path, span: this.span(t) };
       }
       case 'ALTER': {
         this.next();
@@ -238,6 +255,12 @@ export class StatementParser extends QueryParser {
     const inputs = this.acceptKw('INPUT') ? this.columnDefs() : null;
     const outputs = this.acceptKw('OUTPUT') ? this.columnDefs() : null;
     const properties = this.optionalWith();
+    if (this.isKw('AS')) {
+      const asTok = this.next();
+      if (inputs !== null || outputs !== null) throw this.errorAt('CREATE MODEL ... AS SELECT trains a model: its INPUT and OUTPUT come from the query, do not declare them', asTok);
+      const query = this.query();
+      return { kind: 'CreateModel', name, orReplace, ifNotExists, inputs, outputs, properties, query, span: this.span(first) };
+    }
     return { kind: 'CreateModel', name, orReplace, ifNotExists, inputs, outputs, properties, span: this.span(first) };
   }
 

@@ -1,0 +1,286 @@
+/**
+ * Progressive-validation metrics, River's definitions:
+ * - binary/multiclass: accuracy; precision, recall and F1 of the positive label; log loss on
+ *   P(positive) clamped to [1e-15, 1 − 1e-15]; ROC AUC in River's form (10 thresholds i/9, the
+ *   first −1e-7 and the last +1e-7, one confusion matrix per threshold counting p > t,
+ *   AUC = −trapz(x=FPR, y=TPR)) and exact (Mann-Whitney, ties count ½) over all scored rows;
+ * - regression: MAE, RMSE, R² (1 − SS_res/SS_tot, SS_tot from a Welford over the targets; 0 until
+ *   2 rows);
+ * - anomaly scores: quantiles from a 1,000-bin histogram over [0, 1] (±0.0005), and both ROC AUCs
+ *   when a label is given.
+ * A row the model could not predict yet is not scored (River skips None predictions).
+ *
+ * The exact AUC keeps every scored (score, label) pair: `positives`/`negatives` grow by one
+ * number per scored row.
+ */
+export interface ClassMetricsState {
+  readonly kind: 'class';
+  n: number;
+  correct: number;
+  tp: number;
+  fp: number;
+  fn: number;
+  logLossSum: number;
+  /** Per River threshold: [tp, fp, fn, tn]. */
+  roc: number[][];
+  positives: number[];
+  negatives: number[];
+  /** Per class number: [tp, fp, fn], for MACRO_F1 (multiclass). */
+  perClass: number[][];
+}
+
+export interface RegressionMetricsState {
+  readonly kind: 'regression';
+  n: number;
+  absSum: number;
+  sqSum: number;
+  yMean: number;
+  yS: number;
+}
+
+export interface AnomalyMetricsState {
+  readonly kind: 'anomaly';
+  n: number;
+  histogram: number[];
+  roc: number[][];
+  positives: number[];
+  negatives: number[];
+  labelled: number;
+}
+
+export type MetricsState = ClassMetricsState | RegressionMetricsState | AnomalyMetricsState;
+
+const THRESHOLDS = (() => {
+  const t = Array.from({ length: 10 }, (_, i) => i / 9);
+  t[0] -= 1e-7;
+  t[9] += 1e-7;
+  return t;
+})();
+
+const BINS = 1000;
+
+const newRoc = (): number[][] => THRESHOLDS.map(() => [0, 0, 0, 0]);
+
+export function newClassMetrics(): ClassMetricsState {
+  return { kind: 'class', n: 0, correct: 0, tp: 0, fp: 0, fn: 0, logLossSum: 0, roc: newRoc(), positives: [], negatives: [], perClass: [] };
+}
+
+export function newRegressionMetrics(): RegressionMetricsState {
+  return { kind: 'regression', n: 0, absSum: 0, sqSum: 0, yMean: 0, yS: 0 };
+}
+
+export function newAnomalyMetrics(): AnomalyMetricsState {
+  return { kind: 'anomaly', n: 0, histogram: new Array(BINS).fill(0), roc: newRoc(), positives: [], negatives: [], labelled: 0 };
+}
+
+function updateRoc(roc: number[][], positive: boolean, p: number): void {
+  for (let i = 0; i < THRESHOLDS.length; i++) {
+    const above = p > THRESHOLDS[i];
+    const cm = roc[i];
+    if (positive) cm[above ? 0 : 2]++;
+    else cm[above ? 1 : 3]++;
+  }
+}
+
+/**
+ * A classifier's scored row: whether the predicted label is the true one, whether the predicted
+ * label / the true label is the positive one, and P(positive).
+ */
+export function scoreClassification(m: ClassMetricsState, predicted: number, actual: number, predictedPositive: boolean, actualPositive: boolean, pPositive: number): void {
+  const correct = predicted === actual;
+  const pc = (m.perClass ??= []);
+  while (pc.length <= Math.max(predicted, actual)) pc.push([0, 0, 0]);
+  if (correct) pc[actual][0]++;
+  else {
+    pc[predicted][1]++;
+    pc[actual][2]++;
+  }
+  m.n++;
+  if (correct) m.correct++;
+  if (predictedPositive && actualPositive) m.tp++;
+  else if (predictedPositive) m.fp++;
+  else if (actualPositive) m.fn++;
+  const p = Math.min(Math.max(pPositive, 1e-15), 1 - 1e-15);
+  m.logLossSum += actualPositive ? -Math.log(p) : -Math.log(1 - p);
+  updateRoc(m.roc, actualPositive, pPositive);
+  (actualPositive ? m.positives : m.negatives).push(pPositive);
+}
+
+export function scoreRegression(m: RegressionMetricsState, y: number, yhat: number): void {
+  m.n++;
+  const e = y - yhat;
+  m.absSum += Math.abs(e);
+  m.sqSum += e * e;
+  const old = m.yMean;
+  m.yMean += (y - old) / m.n;
+  m.yS += (y - old) * (y - m.yMean);
+}
+
+export function scoreAnomaly(m: AnomalyMetricsState, score: number, label: boolean | null): void {
+  m.n++;
+  const bin = Math.min(BINS - 1, Math.max(0, Math.floor(score * BINS)));
+  m.histogram[bin]++;
+  if (label !== null) {
+    m.labelled++;
+    updateRoc(m.roc, label, score);
+    (label ? m.positives : m.negatives).push(score);
+  }
+}
+
+function riverAuc(roc: number[][]): number {
+  const tpr = roc.map(([tp, , fn]) => (tp + fn > 0 ? tp / (tp + fn) : 0));
+  const fpr = roc.map(([, fp, , tn]) => (fp + tn > 0 ? fp / (fp + tn) : 0));
+  let area = 0;
+  for (let i = 0; i + 1 < tpr.length; i++) area += ((fpr[i + 1] - fpr[i]) * (tpr[i] + tpr[i + 1])) / 2;
+  return -area;
+}
+
+/**
+ * Exact AUC kept incrementally per pair of score lists (not stored): the sorted lists and the
+ * Mann-Whitney win count so far. Scores added since the last call are sorted, counted against the
+ * old lists by binary search and against each other by a merge, then spliced into the sorted lists
+ * (native copies), so a metric snapshot costs O(new · log n) comparisons plus O(n) copying.
+ */
+interface AucCache {
+  pos: Float64Array;
+  neg: Float64Array;
+  wins: number;
+}
+const aucCache = new WeakMap<readonly number[], AucCache>();
+
+/** Index of the first element >= v (lower) or > v (upper). */
+function bound(a: Float64Array, v: number, upper: boolean): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid] < v || (upper && a[mid] === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Wins of positives over negatives, both sorted: Σ_p #(n < p) + ½ #(n = p). */
+function winsOf(pos: Float64Array, neg: Float64Array): number {
+  let wins = 0;
+  let j = 0;
+  let k = 0;
+  for (let i = 0; i < pos.length; i++) {
+    const p = pos[i];
+    while (j < neg.length && neg[j] < p) j++;
+    if (k < j) k = j;
+    while (k < neg.length && neg[k] === p) k++;
+    wins += j + (k - j) / 2;
+  }
+  return wins;
+}
+
+function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let from = 0;
+  for (let i = 0; i < b.length; i++) {
+    const at = bound(a, b[i], true);
+    out.set(a.subarray(from, at), from + i);
+    from = at;
+    out[at + i] = b[i];
+  }
+  out.set(a.subarray(from), from + b.length);
+  return out;
+}
+
+/** Mann-Whitney AUC: P(score of a positive > score of a negative) + ½ P(equal). */
+export function exactAuc(positives: readonly number[], negatives: readonly number[]): number {
+  if (positives.length === 0 || negatives.length === 0) return 0;
+  let c = aucCache.get(positives);
+  if (!c || c.pos.length > positives.length || c.neg.length > negatives.length || aucCache.get(negatives) !== c) {
+    const pos = Float64Array.from(positives).sort();
+    const neg = Float64Array.from(negatives).sort();
+    c = { pos, neg, wins: winsOf(pos, neg) };
+    aucCache.set(positives, c);
+    aucCache.set(negatives, c);
+  } else if (c.pos.length < positives.length || c.neg.length < negatives.length) {
+    const newPos = Float64Array.from(positives.slice(c.pos.length)).sort();
+    const newNeg = Float64Array.from(negatives.slice(c.neg.length)).sort();
+    let wins = c.wins;
+    for (const p of newPos) {
+      const lo = bound(c.neg, p, false);
+      wins += lo + (bound(c.neg, p, true) - lo) / 2;
+    }
+    for (const n of newNeg) {
+      const lo = bound(c.pos, n, false);
+      const hi = bound(c.pos, n, true);
+      wins += c.pos.length - hi + (hi - lo) / 2;
+    }
+    wins += winsOf(newPos, newNeg);
+    c.pos = mergeSorted(c.pos, newPos);
+    c.neg = mergeSorted(c.neg, newNeg);
+    c.wins = wins;
+  }
+  return c.wins / (positives.length * negatives.length);
+}
+
+/** River's MacroF1: the mean F1 over every class seen (as truth or prediction). */
+function macroF1(pc: readonly number[][]): number {
+  let sum = 0;
+  let classes = 0;
+  for (const [tp, fp, fn] of pc) {
+    if (tp + fp + fn === 0) continue;
+    classes++;
+    const p = tp + fp > 0 ? tp / (tp + fp) : 0;
+    const r = tp + fn > 0 ? tp / (tp + fn) : 0;
+    sum += p + r > 0 ? (2 * p * r) / (p + r) : 0;
+  }
+  return classes > 0 ? sum / classes : 0;
+}
+
+function quantile(h: readonly number[], n: number, q: number): number {
+  if (n === 0) return 0;
+  const target = q * n;
+  let acc = 0;
+  for (let i = 0; i < h.length; i++) {
+    acc += h[i];
+    if (acc >= target) return (i + 0.5) / h.length;
+  }
+  return 1;
+}
+
+/** The metrics by name, in display order (full precision). */
+export function metricValues(m: MetricsState): [string, number][] {
+  switch (m.kind) {
+    case 'class': {
+      const precision = m.tp + m.fp > 0 ? m.tp / (m.tp + m.fp) : 0;
+      const recall = m.tp + m.fn > 0 ? m.tp / (m.tp + m.fn) : 0;
+      const f1 = precision + recall > 0 ? (2 * precision * recall) / (precision + recall) : 0;
+      return [
+        ['ROWS', m.n],
+        ['ACCURACY', m.n > 0 ? m.correct / m.n : 0],
+        ['PRECISION', precision],
+        ['RECALL', recall],
+        ['F1', f1],
+        ['ROC_AUC', exactAuc(m.positives, m.negatives)],
+        ['ROC_AUC_RIVER', riverAuc(m.roc)],
+        ['LOG_LOSS', m.n > 0 ? m.logLossSum / m.n : 0],
+        ['MACRO_F1', macroF1(m.perClass ?? [])],
+      ];
+    }
+    case 'regression': {
+      const r2 = m.n > 1 && m.yS > 0 ? 1 - m.sqSum / m.yS : 0;
+      return [
+        ['ROWS', m.n],
+        ['MAE', m.n > 0 ? m.absSum / m.n : 0],
+        ['RMSE', m.n > 0 ? Math.sqrt(m.sqSum / m.n) : 0],
+        ['R2', r2],
+      ];
+    }
+    case 'anomaly': {
+      const out: [string, number][] = [
+        ['ROWS', m.n],
+        ['SCORE_P50', quantile(m.histogram, m.n, 0.5)],
+        ['SCORE_P90', quantile(m.histogram, m.n, 0.9)],
+        ['SCORE_P99', quantile(m.histogram, m.n, 0.99)],
+      ];
+      if (m.labelled > 0) out.push(['ROC_AUC', exactAuc(m.positives, m.negatives)], ['ROC_AUC_RIVER', riverAuc(m.roc)]);
+      return out;
+    }
+  }
+}
