@@ -60,7 +60,7 @@ main(process.argv.slice(2)).then(
   },
   (e) => {
     // Known conditions (a locked data directory, a bad flag or config) are one line, not a stack trace.
-    const known = e instanceof Error && (e.name === 'LogLockedError' || (e as { oneLine?: boolean }).oneLine === true || e.constructor?.name === 'LogLockedError');
+    const known = e instanceof Error && (e.name === 'RemoteError' || e.constructor?.name === 'LogLockedError' || (e as NodeJS.ErrnoException).code === 'ECONNREFUSED');
     if (known) process.stderr.write(`riffle: ${lockHint(e as Error)}\n`);
     else process.stderr.write(`${(e as Error).stack ?? e}\n`);
     process.exitCode = 1;

@@ -14,6 +14,7 @@ import { RouteTable, sendJson, type AnyRequest, type AnyResponse, type RequestCo
 import { StatementService } from './statements.ts';
 import { ActiveQueries, closeQuery, queryChunked, queryStream } from './queries.ts';
 import { ksqlRoutes } from './ksql-endpoints.ts';
+import { topicRoutes } from './topic-routes.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ServerMetrics } from './metrics.ts';
 import { websocketHandler } from './websocket.ts';
@@ -80,6 +81,7 @@ export class RiffleServer {
     for (const r of ksqlRoutes(this.statements, { serverId: `${host}:${options.port ?? DEFAULTS.port}`, startedAt: Date.now() })) this.routes.add(r);
     this.routes.add({ method: 'POST', path: '/query-stream', access: 'read', handler: (ctx) => queryStream(ctx, this.statements, this.queries) });
     this.routes.add({ method: 'POST', path: '/query', access: 'read', handler: (ctx) => queryChunked(ctx, this.statements, this.queries) });
+    for (const r of topicRoutes(this.engine)) this.routes.add(r);
     this.routes.add({ method: 'POST', path: '/close-query', access: 'read', handler: (ctx) => closeQuery(ctx, this.queries) });
     this.metrics = options.metrics === false ? null : new ServerMetrics(this.engine, this.queries);
     if (this.metrics) {
