@@ -15,6 +15,7 @@ import { StatementService } from './statements.ts';
 import { ActiveQueries, closeQuery, queryChunked, queryStream } from './queries.ts';
 import { ksqlRoutes } from './ksql-endpoints.ts';
 import { topicRoutes } from './topic-routes.ts';
+import { ensureProcessingLogStream } from './processing-log-stream.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ServerMetrics } from './metrics.ts';
 import { websocketHandler } from './websocket.ts';
@@ -113,6 +114,7 @@ export class RiffleServer {
   }
 
   async start(): Promise<void> {
+    await ensureProcessingLogStream(this.engine);
     const ws = websocketHandler(this);
     this.listener = await listen({
       host: this.options.host ?? DEFAULTS.host,

@@ -16,14 +16,15 @@ test('ksqldb-client scenario', async () => {
   const client = new KsqldbClient({ host: 'http://127.0.0.1', port: ts.port });
   await client.connect();
   try {
-    assert.deepEqual(await client.listStreams(), []);
+    // Like ksqlDB's KSQL_PROCESSING_LOG, the processing log is a stream from the start.
+    assert.deepEqual((await client.listStreams()).map((s: { name: string }) => s.name), ['RIFFLE_PROCESSING_LOG']);
     const created = await client.executeStatement(
       "CREATE STREAM readings (device STRING KEY, temp DOUBLE) WITH (KAFKA_TOPIC='readings', VALUE_FORMAT='JSON', PARTITIONS=1);",
     );
     assert.equal(created.status, 200, JSON.stringify(created));
     assert.equal(created.data.rows[0]['@type'], 'currentStatus');
     assert.equal(created.data.rows[0].commandStatus.status, 'SUCCESS');
-    const streams = await client.listStreams();
+    const streams = (await client.listStreams()).filter((s: { name: string }) => s.name !== 'RIFFLE_PROCESSING_LOG');
     assert.deepEqual(streams.map((s: { name: string }) => s.name), ['READINGS']);
     assert.equal(streams[0].topic, 'readings');
 
