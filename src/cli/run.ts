@@ -50,5 +50,7 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.off('SIGTERM', stop);
     process.stdout.off('error', stop);
     await backend.close();
+    // Stopped by a signal: output a reader never took would keep the process alive; drop it.
+    if (stopping.signal.aborted && process.stdout.writableLength > 0) process.exit(0);
   }
 }

@@ -78,6 +78,8 @@ export async function shellCommand(argv: string[]): Promise<number> {
   process.off('SIGTERM', onSignal);
   process.stdout.off('error', onSignal);
   await backend.close();
+  // Quit by a signal: output a reader never took would keep the process alive; drop it.
+  if (quitting && process.stdout.writableLength > 0) process.exit(0);
   return 0;
 }
 
