@@ -1,0 +1,99 @@
+/**
+ * Push-query delivery over HTTP against the same push query in-process (issue 10's benchmark):
+ * RECORDS records in a one-partition stream; the same `SELECT ... EMIT CHANGES LIMIT RECORDS`
+ * (a) in-process, rows counted in onRows, and (b) on POST /query-stream (HTTP/1.1, delimited),
+ * rows parsed by the client; alternated ROUNDS times in one run, best of each. Prints rows/s of
+ * both and the ratio http / in-process (target >= 0.7).
+ *   node bench/server-push.ts [RECORDS=500000] [ROUNDS=3]
+ */
+import http from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openEmbeddedLog } from '../src/log/embedded/index.ts';
+import { Engine } from '../src/engine/engine.ts';
+import { RiffleServer } from '../src/server/server.ts';
+import { createLogger } from '../src/server/logger.ts';
+
+export interface PushBenchResult {
+  readonly records: number;
+  readonly inProcessRowsPerSecond: number;
+  readonly httpRowsPerSecond: number;
+  readonly ratio: number;
+}
+
+const SQL = (n: number) => `SELECT k, n, s FROM src EMIT CHANGES LIMIT ${n};`;
+
+export async function runPushBench(records: number, rounds: number): Promise<PushBenchResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'riffle-push-bench-'));
+  const log = await openEmbeddedLog(dir);
+  const engine = await Engine.open({ log });
+  const server = new RiffleServer({ engine, port: 0, logger: createLogger('warn') });
+  try {
+    await server.start();
+    await engine.execute("CREATE STREAM src (k STRING KEY, n BIGINT, s STRING) WITH (KAFKA_TOPIC='src', VALUE_FORMAT='JSON', PARTITIONS=1);");
+    const producer = log.producer();
+    for (let i = 0; i < records; i += 10_000) {
+      const batch = [];
+      for (let j = i; j < Math.min(records, i + 10_000); j++) batch.push({ key: Buffer.from(`key-${j % 1000}`), value: Buffer.from(`{"N":${j},"S":"value-${j % 97}"}`), timestamp: 1_700_000_000_000 + j });
+      await producer.send('src', batch);
+    }
+    await producer.close();
+    engine.properties.set('auto.offset.reset', 'earliest');
+    const inProcess = async (): Promise<number> => {
+      const started = performance.now();
+      const [r] = await engine.execute(SQL(records));
+      if (r.kind !== 'push') throw new Error('not a push query');
+      let rows = 0;
+      r.query.onRows = (batch) => (rows += batch.length);
+      r.query.start();
+      await r.query.done;
+      if (rows !== records) throw new Error(`in-process: ${rows} rows`);
+      return records / ((performance.now() - started) / 1000);
+    };
+    const overHttp = async (): Promise<number> => {
+      const started = performance.now();
+      const rows = await new Promise<number>((resolve, reject) => {
+        const req = http.request(server.url + '/query-stream', { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+          let pending = '';
+          let count = -1; // the header line
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            pending += chunk;
+            let start = 0;
+            for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n', start)) {
+              if (count >= 0) JSON.parse(pending.slice(start, nl));
+              count++;
+              start = nl + 1;
+            }
+            pending = pending.slice(start);
+          });
+          res.on('end', () => resolve(count));
+          res.on('error', reject);
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ sql: SQL(records), properties: { 'auto.offset.reset': 'earliest' } }));
+      });
+      if (rows !== records) throw new Error(`http: ${rows} rows`);
+      return records / ((performance.now() - started) / 1000);
+    };
+    let bestIn = 0;
+    let bestHttp = 0;
+    for (let i = 0; i < rounds; i++) {
+      bestIn = Math.max(bestIn, await inProcess());
+      bestHttp = Math.max(bestHttp, await overHttp());
+    }
+    return { records, inProcessRowsPerSecond: Math.round(bestIn), httpRowsPerSecond: Math.round(bestHttp), ratio: Math.round((bestHttp / bestIn) * 100) / 100 };
+  } finally {
+    await server.stop();
+    await engine.close();
+    await log.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const r = await runPushBench(Number(process.argv[2] ?? 500_000), Number(process.argv[3] ?? 3));
+  console.log(JSON.stringify(r, null, 2));
+  process.exit(r.ratio >= 0.7 ? 0 : 1);
+}
