@@ -73,11 +73,13 @@ export function websocketHandler(server: RiffleServer): (req: IncomingMessage, s
                 for (const r of rows) put(`{"row":{"columns":${jsonArray(r.cols)}}}`);
               });
               await d.ended;
+              // Rows still queued in the stream go out before the close frame.
+              if (!d.disconnected) await new Promise<void>((r) => stream.end(r));
             } finally {
               server.queries.remove(query.id);
               release();
             }
-            ws.close(1000, 'query ended');
+            if (ws.readyState === ws.OPEN) ws.close(1000, 'query ended');
           } catch (e) {
             const err = e instanceof ApiError ? e : badRequest((e as Error).message);
             ws.send(JSON.stringify(errorBody(err)));
