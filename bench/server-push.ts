@@ -6,7 +6,7 @@
  * both and the ratio http / in-process (target >= 0.7).
  *   node bench/server-push.ts [RECORDS=500000] [ROUNDS=3]
  */
-import http from 'node:http';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,30 @@ export interface PushBenchResult {
 }
 
 const SQL = (n: number) => `SELECT k, n, s FROM src EMIT CHANGES LIMIT ${n};`;
+
+/** The HTTP client: POST /query-stream, parse every row, report rows and seconds (request to last row). */
+const CLIENT = `
+import http from 'node:http';
+const [url, body] = process.argv.slice(-2);
+const started = performance.now();
+const req = http.request(url + '/query-stream', { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+  let pending = '';
+  let count = -1;
+  res.setEncoding('utf8');
+  res.on('data', (chunk) => {
+    pending += chunk;
+    let start = 0;
+    for (let nl = pending.indexOf('\\n'); nl >= 0; nl = pending.indexOf('\\n', start)) {
+      if (count >= 0) JSON.parse(pending.slice(start, nl));
+      count++;
+      start = nl + 1;
+    }
+    pending = pending.slice(start);
+  });
+  res.on('end', () => process.stdout.write(JSON.stringify({ rows: count, seconds: (performance.now() - started) / 1000 })));
+});
+req.end(body);
+`;
 
 export async function runPushBench(records: number, rounds: number): Promise<PushBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'riffle-push-bench-'));
@@ -51,31 +75,15 @@ export async function runPushBench(records: number, rounds: number): Promise<Pus
       if (rows !== records) throw new Error(`in-process: ${rows} rows`);
       return records / ((performance.now() - started) / 1000);
     };
+    // The client is its own process, as a real client is: its parsing does not share the server's thread.
     const overHttp = async (): Promise<number> => {
-      const started = performance.now();
-      const rows = await new Promise<number>((resolve, reject) => {
-        const req = http.request(server.url + '/query-stream', { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
-          let pending = '';
-          let count = -1; // the header line
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => {
-            pending += chunk;
-            let start = 0;
-            for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n', start)) {
-              if (count >= 0) JSON.parse(pending.slice(start, nl));
-              count++;
-              start = nl + 1;
-            }
-            pending = pending.slice(start);
-          });
-          res.on('end', () => resolve(count));
-          res.on('error', reject);
-        });
-        req.on('error', reject);
-        req.end(JSON.stringify({ sql: SQL(records), properties: { 'auto.offset.reset': 'earliest' } }));
-      });
+      const child = spawn(process.execPath, ['--input-type=module', '-e', CLIENT, server.url, JSON.stringify({ sql: SQL(records), properties: { 'auto.offset.reset': 'earliest' } })], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      await new Promise((r) => child.once('exit', r));
+      const { rows, seconds } = JSON.parse(out) as { rows: number; seconds: number };
       if (rows !== records) throw new Error(`http: ${rows} rows`);
-      return records / ((performance.now() - started) / 1000);
+      return records / seconds;
     };
     let bestIn = 0;
     let bestHttp = 0;

@@ -4,6 +4,9 @@
  * when the stream says it is full (`write` returned false) the query stops reading input until
  * the stream drains, so a reader that stops reading costs at most one batch of buffered output
  * (the query's poll size) plus the stream's own high-water mark, never an unbounded queue.
+ * A stream that reports `writableLength` may hold up to BUFFER_BYTES before the query pauses,
+ * so encoding the next batch overlaps with sending the last one (a socket's own high-water mark
+ * of 16 KB is smaller than one batch and would stall the query after every batch).
  * When the stream closes (client disconnect, broken pipe) the query is stopped, and with it its
  * consumer, state and internal topics (see ./push-query.ts).
  */
@@ -16,7 +19,12 @@ export interface ByteSink {
   on(event: 'drain' | 'close' | 'error', listener: (...args: unknown[]) => void): unknown;
   off(event: 'drain' | 'close' | 'error', listener: (...args: unknown[]) => void): unknown;
   readonly destroyed?: boolean;
+  /** Bytes queued and not yet handed to the OS (Node Writables have it). */
+  readonly writableLength?: number;
 }
+
+/** Output a stream may hold before its query pauses (plus at most one batch written past it). */
+export const BUFFER_BYTES = 1 << 20;
 
 /** Encodes a batch of rows and hands the chunks to `put` (one chunk per row or one per batch). */
 export type RowEncoder = (rows: Row[], put: (chunk: string | Uint8Array) => void) => void;
@@ -35,9 +43,11 @@ export function deliverPushQuery(query: PushQuery, sink: ByteSink, encode: RowEn
   let disconnected = false;
   const put = (chunk: string | Uint8Array): void => {
     if (disconnected) return;
-    if (!sink.write(chunk)) full = true;
+    const accepted = sink.write(chunk);
+    if (sink.writableLength === undefined ? !accepted : sink.writableLength > BUFFER_BYTES) full = true;
   };
   const onDrain = (): void => {
+    if (sink.writableLength !== undefined && sink.writableLength > BUFFER_BYTES) return;
     full = false;
     const w = wake;
     wake = null;

@@ -133,6 +133,15 @@ export async function queryStream(ctx: RequestContext, service: StatementService
     case 'table': {
       const header = { columnNames: result.columns, columnTypes: result.columnTypes ?? result.columns.map(() => 'STRING') };
       const rows = result.rows.map((r) => jsonArray(r));
+      if (perRow && !json) {
+        // HTTP/2 delimited: one frame per line, as for push queries (clients parse frame by frame).
+        res.writeHead(200, { 'content-type': DELIMITED });
+        const frames = new FrameWriter(res);
+        frames.write(JSON.stringify(header) + '\n');
+        for (const r of rows) frames.write(r + '\n');
+        frames.end();
+        return;
+      }
       const text = json ? `[${[JSON.stringify(header), ...rows].join(',')}]` : [JSON.stringify(header), ...rows].map((l) => l + '\n').join('');
       sendJson(res, 200, text, json ? 'application/json' : DELIMITED);
       return;

@@ -171,7 +171,9 @@ export class RiffleServer {
     } catch (e) {
       this.fail(req, res, e);
     } finally {
-      this.metrics?.observeRequest(req.method ?? 'GET', routePath, res.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      this.metrics?.observeRequest(req.method ?? 'GET', routePath, res.statusCode, seconds);
+      this.logger.debug('request', { method: req.method, route: routePath, status: res.statusCode, ms: Math.round(seconds * 1000), http: req.httpVersion });
     }
   }
 

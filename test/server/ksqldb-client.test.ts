@@ -84,6 +84,15 @@ test('ksqldb-client scenario', async () => {
     }, 15000, 'the table to hold d1');
     assert.deepEqual(pulled.data.rows[0], { DEVICE: 'd1', TEMP: 22.5, N: 2 });
     assert.deepEqual(pulled.data.metadata.columnNames, ['DEVICE', 'TEMP', 'N']);
+    // A pull query through the streaming call: one HTTP/2 frame per row too.
+    const streamed: Record<string, unknown>[] = [];
+    const pullStream = await client.streamQuery('SELECT device, n FROM latest;', (d: { rows?: Record<string, unknown>[] }) => streamed.push(...(d.rows ?? [])));
+    assert.equal(pullStream.status, 200);
+    assert.deepEqual(streamed.sort((a, b) => String(a.DEVICE).localeCompare(String(b.DEVICE))), [
+      { DEVICE: 'd1', N: 2 },
+      { DEVICE: 'd2', N: 1 },
+      { DEVICE: 'd3', N: 1 },
+    ]);
 
     const queries = await client.listQueries();
     assert.deepEqual(queries.map((q: { id: string }) => q.id), [queryId]);
