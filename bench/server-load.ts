@@ -3,7 +3,7 @@
  * hold push queries on a one-partition stream while RECORDS records are produced through the
  * server; every client must get every row, in order. One more client stops reading after its
  * first chunk: the server's RSS must stay bounded. Prints a JSON result; exits 1 on a failure.
- *   node bench/server-load.ts [CLIENTS=50] [RECORDS=1000000]
+ *   node bench/server-load.ts [CLIENTS=50] [RECORDS=1000000] [no-stalled]
  * `npm run load:server` runs the full size; test/server/load.test.ts a short one.
  */
 import { spawn } from 'node:child_process';
@@ -50,7 +50,7 @@ async function post(url: string, path: string, body: unknown, agent: http.Agent)
   });
 }
 
-export async function runLoad(clients: number, records: number): Promise<LoadResult> {
+export async function runLoad(clients: number, records: number, stalledClient = true): Promise<LoadResult> {
   const dir = mkdtempSync(join(tmpdir(), 'riffle-load-'));
   const server = spawn(process.execPath, [BIN, 'server', '--listen', '127.0.0.1:0', '--data-dir', dir, '--log-level', 'warn', '--max-push-queries', String(clients + 10)], { stdio: ['ignore', 'ignore', 'inherit'] });
   const failures: string[] = [];
@@ -110,9 +110,9 @@ export async function runLoad(clients: number, records: number): Promise<LoadRes
       );
     }
     // The stalled client: reads one chunk, then never again.
-    const stalled = await open();
+    const stalled = stalledClient ? await open() : null;
     let stalledBytes = 0;
-    stalled.once('data', (d: Buffer) => {
+    stalled?.once('data', (d: Buffer) => {
       stalledBytes += d.length;
       stalled.pause();
     });
@@ -130,9 +130,12 @@ export async function runLoad(clients: number, records: number): Promise<LoadRes
     clearTimeout(deadline);
     const seconds = (Date.now() - started) / 1000;
     clearInterval(sampler);
-    const rssEnd = rssMb(server.pid!);
     for (let c = 0; c < clients; c++) if (counts[c] !== records) failures.push(`client ${c} got ${counts[c]} of ${records} rows`);
-    stalled.destroy();
+    // How the stalled client weighs when everything has been produced and the others are done.
+    await new Promise((r) => setTimeout(r, 2000));
+    rssMax = Math.max(rssMax, rssMb(server.pid!));
+    const rssEnd = rssMb(server.pid!);
+    stalled?.destroy();
     return {
       clients,
       records,
@@ -156,7 +159,7 @@ export async function runLoad(clients: number, records: number): Promise<LoadRes
 if (import.meta.url === `file://${process.argv[1]}`) {
   const clients = Number(process.argv[2] ?? 50);
   const records = Number(process.argv[3] ?? 1_000_000);
-  const r = await runLoad(clients, records);
+  const r = await runLoad(clients, records, process.argv[4] !== 'no-stalled');
   console.log(JSON.stringify(r, null, 2));
   process.exit(r.allInOrder ? 0 : 1);
 }
