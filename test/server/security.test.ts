@@ -255,6 +255,28 @@ test('idle connections are closed after the idle timeout', async () => {
   }
 });
 
+test('a body that arrives too slowly gets 408', async () => {
+  const t = await startTestServer({ bodyTimeoutMs: 300 });
+  try {
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(t.port, '127.0.0.1', () => socket.write('POST /ksql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"ksql": '));
+      let out = '';
+      socket.on('data', (d) => {
+        out += d;
+        if (out.includes('\r\n\r\n{')) {
+          socket.destroy();
+          resolve(out);
+        }
+      });
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 408/);
+    assert.match(answer, /"error_code":40800/);
+  } finally {
+    await t.close();
+  }
+});
+
 test('TLS from cert/key files: HTTP/1.1 and HTTP/2 over one port', async () => {
   const dir = ts.dir;
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
