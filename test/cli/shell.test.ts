@@ -9,6 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startTestServer, until } from '../server/helpers.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'riffle.js');
 
@@ -67,6 +68,33 @@ test('Ctrl-C in the shell stops the push query and returns to a working prompt',
     assert.match(r.stdout, /!!EXIT 0$/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Ctrl-C also stops a push query running on a server (client mode), and the server ends it', { timeout: 90_000 }, async () => {
+  const ts = await startTestServer();
+  try {
+    const steps = [
+      ['riffle> ', "CREATE STREAM s (id STRING KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);\r"],
+      ['Stream created', "INSERT INTO s (id, v) VALUES ('a', 1);\r"],
+      ['Inserted 1 row', "SET 'auto.offset.reset' = 'earliest';\r"],
+      ['Successfully changed', 'SELECT * FROM s EMIT CHANGES;\r'],
+      ['\\| a\\s+\\| 1', '\x03'],
+      ['Query terminated', 'SHOW STREAMS;\r'],
+      ['\\| S\\s+\\| s', 'exit\r'],
+    ];
+    const child = spawn('python3', ['-c', DRIVER, JSON.stringify(steps), process.execPath, BIN, 'sql', '--server', ts.url], { env: { ...process.env, HOME: ts.dir } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    assert.equal(code, 0, out);
+    assert.match(out, /on the Riffle server at http/);
+    assert.match(out, /1 row\. Query terminated\./);
+    assert.match(out, /!!EXIT 0$/);
+    await until(() => ts.server.queries.size === 0, 5000, `the server to end the push query (${ts.server.queries.ids()})`);
+  } finally {
+    await ts.close();
   }
 });
 
