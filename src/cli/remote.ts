@@ -128,15 +128,20 @@ export class RemoteClient {
     const onOutClose = () => abort();
     out.once('close', onOutClose);
     out.once('error', onOutClose);
+    // Waits for the output to drain (or close, or the query to be stopped): the response is not
+    // read meanwhile, so HTTP flow control holds the server's query back.
     const write = async (s: string) => {
-      if (!out.write(s)) await new Promise<void>((r) => {
+      if (out.write(s) || controller.signal.aborted) return;
+      await new Promise<void>((r) => {
         const done = () => {
           out.off('drain', done);
           out.off('close', done);
+          controller.signal.removeEventListener('abort', done);
           r();
         };
         out.once('drain', done);
         out.once('close', done);
+        controller.signal.addEventListener('abort', done, { once: true });
       });
     };
     try {

@@ -113,6 +113,44 @@ test('HTTP: a client that stops reading pauses its query; reading again gets eve
   }
 });
 
+test('riffle run as a client: a push query into a pipe nobody reads holds back the server too', { timeout: 120_000 }, async () => {
+  const ts = await startTestServer();
+  try {
+    const r = await ksql(ts.url, "CREATE STREAM big (k STRING KEY, n BIGINT, pad STRING) WITH (KAFKA_TOPIC='big', VALUE_FORMAT='JSON', PARTITIONS=1);");
+    assert.equal(r.status, 200);
+    const producer = ts.server.engine.log.producer();
+    const pad = 'x'.repeat(100);
+    for (let i = 0; i < N; i += 10_000) {
+      const batch = [];
+      for (let j = i; j < Math.min(N, i + 10_000); j++) batch.push({ key: Buffer.from(`k${j % 100}`), value: Buffer.from(JSON.stringify({ N: j, PAD: pad })), timestamp: 1_700_000_000_000 + j });
+      await producer.send('big', batch);
+    }
+    await producer.close();
+    const script = join(ts.dir, 'q.sql');
+    writeFileSync(script, "SET 'auto.offset.reset' = 'earliest';\nSELECT k, n, pad FROM big EMIT CHANGES;\n");
+    const before = process.memoryUsage().rss / 1048576;
+    const child = spawn(process.execPath, [BIN, 'run', script, '--server', ts.url], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout.pause();
+    try {
+      await until(() => ts.server.queries.size === 1, 10000, 'the push query on the server');
+      await sleep(3000);
+      const early = rssMb(child.pid!);
+      const serverEarly = process.memoryUsage().rss / 1048576;
+      await sleep(4000);
+      const late = rssMb(child.pid!);
+      const serverLate = process.memoryUsage().rss / 1048576;
+      assert.ok(late - early < 25, `client RSS grew from ${early.toFixed(0)} to ${late.toFixed(0)} MB`);
+      assert.ok(serverLate - serverEarly < 25 && serverLate - before < 120, `server RSS ${before.toFixed(0)} -> ${serverEarly.toFixed(0)} -> ${serverLate.toFixed(0)} MB`);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+    await until(() => ts.server.queries.size === 0, 10000, 'the server to end the push query after the client went away');
+  } finally {
+    await ts.close();
+  }
+});
+
 test('a disconnecting client ends its push query, with its state and internal topics', { timeout: 60_000 }, async () => {
   const ts = await startTestServer();
   try {
