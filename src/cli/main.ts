@@ -13,6 +13,8 @@ Usage:
   riffle test -s statements.sql [-i input.json] -o output.json [--actual FILE]
   riffle test --suite DIR [--filter TEXT] [--actual-dir OUT] [--kafka]
   riffle demo [--duration SECONDS]
+  riffle server [--listen HOST:PORT] [--config FILE] [--users FILE] [--tls-cert F --tls-key F] [--detach]
+  riffle server stop | hash-password
   riffle --version
 
 Options for run, sql, topic and demo:
@@ -44,6 +46,8 @@ async function main(argv: string[]): Promise<number> {
       return (await import('./test.ts')).testCommand(rest);
     case 'demo':
       return (await import('./demo.ts')).demoCommand(rest);
+    case 'server':
+      return (await import('./server.ts')).serverCommand(rest);
     default:
       process.stderr.write(`Unknown command '${cmd}'.\n\n${USAGE}`);
       return 2;
@@ -55,7 +59,18 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (e) => {
-    process.stderr.write(`${(e as Error).stack ?? e}\n`);
+    // Known conditions (a locked data directory, a bad flag or config) are one line, not a stack trace.
+    const known = e instanceof Error && (e.name === 'RemoteError' || e.constructor?.name === 'LogLockedError' || (e as NodeJS.ErrnoException).code === 'ECONNREFUSED');
+    if (known) process.stderr.write(`riffle: ${lockHint(e as Error)}\n`);
+    else process.stderr.write(`${(e as Error).stack ?? e}\n`);
     process.exitCode = 1;
   },
 );
+
+function lockHint(e: Error): string {
+  const m = e as Error & { dir?: string; pid?: number | null };
+  if (m.dir !== undefined && e.constructor?.name === 'LogLockedError') {
+    return `${e.message}. Another riffle (pid ${m.pid ?? '?'}) uses this data directory: stop it, use another --data-dir, or run it as \`riffle server\` so other commands can talk to it.`;
+  }
+  return e.message;
+}

@@ -5,6 +5,7 @@ import { Engine as EngineClass } from '../engine/engine.ts';
 import type { Log } from '../log/log.ts';
 import { openLog, describeLog, type LogOptions } from './open.ts';
 import { renderResult, LiveTable } from './render.ts';
+import { deliverPushQuery, type ByteSink } from '../engine/push-delivery.ts';
 
 export interface Session {
   readonly log: Log;
@@ -31,22 +32,43 @@ export async function openSession(opts: LogOptions & { serviceId?: string }): Pr
  * Shows one result. Push queries and PRINT stream until they end or `signal` aborts (Ctrl-C in
  * the shell), then resolve.
  */
-export async function presentResult(r: StatementResult, write: (s: string) => void, signal?: AbortSignal): Promise<void> {
+export async function presentResult(r: StatementResult, write: (s: string) => void, signal?: AbortSignal, out?: ByteSink): Promise<void> {
   switch (r.kind) {
     case 'push': {
-      const table = new LiveTable(r.query.schema, write);
-      table.header();
       let count = 0;
-      r.query.onRows = (rows) => {
-        for (const row of rows) table.row(row.cols);
-        count += rows.length;
-      };
-      let failure: Error | null = null;
-      r.query.onEnd = (e) => (failure = e);
       const abort = () => void r.query.stop();
       signal?.addEventListener('abort', abort, { once: true });
-      r.query.start();
-      await r.query.done;
+      if (signal?.aborted) abort();
+      let failure: Error | null;
+      if (out) {
+        // Through the one bounded delivery path: a pipe nobody reads pauses the query instead of growing memory.
+        let text = '';
+        const table = new LiveTable(r.query.schema, (s) => (text += s));
+        table.header();
+        out.write(text);
+        const delivery = deliverPushQuery(r.query, out, (rows, put) => {
+          text = '';
+          for (const row of rows) table.row(row.cols);
+          count += rows.length;
+          put(text);
+        });
+        failure = await delivery.ended;
+        if (delivery.disconnected) {
+          signal?.removeEventListener('abort', abort);
+          return;
+        }
+      } else {
+        const table = new LiveTable(r.query.schema, write);
+        table.header();
+        r.query.onRows = (rows) => {
+          for (const row of rows) table.row(row.cols);
+          count += rows.length;
+        };
+        failure = null;
+        r.query.onEnd = (e) => (failure = e);
+        r.query.start();
+        await r.query.done;
+      }
       signal?.removeEventListener('abort', abort);
       write(failure ? `Query failed: ${(failure as Error).message}\n` : `${count} row${count === 1 ? '' : 's'}. Query terminated.\n`);
       return;

@@ -8,39 +8,57 @@ import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, appendFileSync, existsSync } from 'node:fs';
-import { openSession, presentResult } from './session.ts';
-import { formatError } from './errors.ts';
+import { openBackend } from './backend.ts';
 import { VERSION } from '../version.ts';
 
 const HISTORY = join(homedir(), '.riffle_history');
 
 export async function shellCommand(argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, 'bootstrap-servers': { type: 'string' } } });
-  const session = await openSession({ dataDir: values['data-dir'], bootstrapServers: values['bootstrap-servers'] });
-  const write = (s: string) => process.stdout.write(s);
+  const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, 'bootstrap-servers': { type: 'string' }, server: { type: 'string' } } });
+  const backend = await openBackend({ dataDir: values['data-dir'], bootstrapServers: values['bootstrap-servers'], server: values.server });
+  const write = (s: string) => void process.stdout.write(s);
   const history = existsSync(HISTORY) ? readFileSync(HISTORY, 'utf8').split('\n').filter(Boolean).reverse().slice(0, 500) : [];
   const rl = createInterface({ input: process.stdin, output: process.stdout, history, historySize: 500, terminal: process.stdin.isTTY });
-  write(`Riffle ${VERSION} on ${session.where}\nType SQL statements ending with ';'. 'help;' for examples, 'exit' to quit.\n\n`);
+  write(`Riffle ${VERSION} on ${backend.where}\nType SQL statements ending with ';'. 'help;' for examples, 'exit' to quit.\n\n`);
   let buffer = '';
   let running: AbortController | null = null;
+  let quitting = false;
+  let inputClosed = false;
+  rl.on('close', () => (inputClosed = true));
+  const prompt = (text: string) => {
+    if (inputClosed) return;
+    rl.setPrompt(text);
+    rl.prompt();
+  };
+  // Ctrl-C: stops the running push query or PRINT and returns to the prompt; at an empty prompt it quits.
+  // The readline interface stays active while a query runs, so the keypress is seen (a paused
+  // interface in raw mode would swallow it).
   rl.on('SIGINT', () => {
     if (running) running.abort();
     else if (buffer) {
       buffer = '';
       write('\n');
-      rl.setPrompt('riffle> ');
-      rl.prompt();
+      prompt('riffle> ');
     } else rl.close();
   });
-  rl.setPrompt('riffle> ');
-  rl.prompt();
+  // Without a terminal (piped input), Ctrl-C and SIGTERM arrive as signals: stop the query, then quit cleanly.
+  const onSignal = () => {
+    quitting = true;
+    running?.abort();
+    rl.close();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // A closed stdout (the reader of a pipe went away) ends the running query and the shell.
+  process.stdout.on('error', onSignal);
+  prompt('riffle> ');
   for await (const line of rl) {
+    if (quitting) break;
     const trimmed = line.trim();
     if (!buffer && (trimmed.toLowerCase() === 'exit' || trimmed.toLowerCase() === 'quit')) break;
     buffer += (buffer ? '\n' : '') + line;
     if (!statementComplete(buffer)) {
-      rl.setPrompt('     > ');
-      rl.prompt();
+      prompt('     > ');
       continue;
     }
     const sql = buffer;
@@ -49,20 +67,19 @@ export async function shellCommand(argv: string[]): Promise<number> {
     if (/^\s*help\s*;\s*$/i.test(sql)) write(HELP);
     else {
       running = new AbortController();
-      rl.pause();
-      try {
-        for (const r of await session.engine.execute(sql)) await presentResult(r, write, running.signal);
-      } catch (e) {
-        write(formatError(e, sql) + '\n');
-      }
+      await backend.run(sql, process.stdout, running.signal);
       running = null;
-      rl.resume();
     }
-    rl.setPrompt('riffle> ');
-    rl.prompt();
+    if (quitting) break;
+    prompt('riffle> ');
   }
   rl.close();
-  await session.close();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  process.stdout.off('error', onSignal);
+  await backend.close();
+  // Quit by a signal: output a reader never took would keep the process alive; drop it.
+  if (quitting && process.stdout.writableLength > 0) process.exit(0);
   return 0;
 }
 

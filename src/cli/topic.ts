@@ -6,6 +6,9 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { openLog } from './open.ts';
+import { serverUrlFor } from './backend.ts';
+import { RemoteClient } from './remote.ts';
+import { remoteTopicCommand } from './topic-remote.ts';
 import { renderTable } from './render.ts';
 import { formatRecord } from '../engine/print.ts';
 import type { ProducerRecord } from '../log/log.ts';
@@ -23,9 +26,19 @@ export async function topicCommand(argv: string[]): Promise<number> {
       'from-beginning': { type: 'boolean' },
       limit: { type: 'string' },
       'timeout-ms': { type: 'string' },
+      server: { type: 'string' },
     },
   });
   const [sub, name, ...rest] = positionals;
+  const url = serverUrlFor({ dataDir: values['data-dir'], bootstrapServers: values['bootstrap-servers'], server: values.server });
+  if (url) {
+    const client = new RemoteClient(url);
+    try {
+      return await remoteTopicCommand(client, sub, name, rest, values);
+    } finally {
+      client.close();
+    }
+  }
   const log = await openLog({ dataDir: values['data-dir'], bootstrapServers: values['bootstrap-servers'] });
   try {
     switch (sub) {

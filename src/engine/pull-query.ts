@@ -21,6 +21,7 @@ import type { ConsumedRecord } from '../log/log.ts';
 import { createSerde } from '../serde/index.ts';
 import type { Engine } from './engine.ts';
 import type { StatementResult } from './results.ts';
+import { formatType } from '../types/sql-type.ts';
 
 export async function pullQuery(engine: Engine, query: Query, span: Span): Promise<StatementResult> {
   const analyzed = analyzeQuery(query, engine.catalog);
@@ -52,8 +53,8 @@ export async function pullQuery(engine: Engine, query: Query, span: Span): Promi
       rows.push(project.map((f) => f(row)));
     }
   }
-  const columns = [...analyzed.schema.key, ...analyzed.schema.value].map((c) => c.name);
-  return { kind: 'table', title: source.name, columns, rows };
+  const all = [...analyzed.schema.key, ...analyzed.schema.value];
+  return { kind: 'table', title: source.name, columns: all.map((c) => c.name), columnTypes: all.map((c) => formatType(c.type)), rows };
 }
 
 /**

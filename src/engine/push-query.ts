@@ -26,8 +26,12 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
   const root = planQuery(analyzed, await planContext(engine, id, analyzed));
   const internalTopics = repartitionsOf(root).map((r) => r.topic);
   const limit = s.query.limit;
+  // Where it starts is decided by the properties in force when the statement runs, not later.
+  const fromBeginning = engine.fromBeginning;
   let emitted = 0;
   let stopped = false;
+  let wakeStopped!: () => void;
+  const stoppedSignal = new Promise<void>((r) => (wakeStopped = r));
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   let task: QueryTask | null = null;
@@ -36,11 +40,13 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
     schema: analyzed.schema,
     onRows: () => undefined,
     onEnd: () => undefined,
+    backpressure: () => null,
     start() {
       void run();
     },
     async stop() {
       stopped = true;
+      wakeStopped();
       await done;
     },
     done,
@@ -55,7 +61,7 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
         log: engine.log,
         producer: engine.producer,
         groupId: null,
-        fromBeginning: engine.fromBeginning,
+        fromBeginning,
         processingLog: engine.processingLog,
         services: engine.services,
         onRows: (rows: Row[]) => {
@@ -68,7 +74,11 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
       });
       const t = task;
       try {
-        while (!stopped) await t.step(200);
+        while (!stopped) {
+          await t.step(200);
+          const full = handle.backpressure();
+          if (full) await Promise.race([full, stoppedSignal]);
+        }
       } finally {
         await t.stop().catch(() => undefined);
       }

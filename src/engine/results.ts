@@ -4,7 +4,14 @@ import type { LogicalSchema } from '../analyze/schema.ts';
 
 export type StatementResult =
   | { readonly kind: 'message'; readonly message: string; readonly queryId?: string }
-  | { readonly kind: 'table'; readonly title: string; readonly columns: readonly string[]; readonly rows: readonly (readonly unknown[])[] }
+  | {
+      readonly kind: 'table';
+      readonly title: string;
+      readonly columns: readonly string[];
+      readonly rows: readonly (readonly unknown[])[];
+      /** SQL types of the columns, where known (pull queries): what the server's row headers report. */
+      readonly columnTypes?: readonly string[];
+    }
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'push'; readonly query: PushQuery }
   | { readonly kind: 'print'; readonly print: PrintHandle };
@@ -17,6 +24,12 @@ export interface PushQuery {
   onRows: (rows: Row[]) => void;
   /** Called once when the query ends (LIMIT reached, stop(), or failure). */
   onEnd: (error: Error | null) => void;
+  /**
+   * Asked after every batch: a promise means the consumer of the rows is full and the query reads
+   * no more input until it resolves (or the query stops). This bounds what a slow reader can make
+   * the process buffer to one batch. See ./push-delivery.ts, the one path output goes through.
+   */
+  backpressure: () => Promise<void> | null;
   start(): void;
   stop(): Promise<void>;
   /** Resolves when the query has ended. */

@@ -34,7 +34,12 @@ export interface OperatorServices {
   readonly stores?: StoreRegistry;
   /** Live trained models (ml/learn/live.ts TrainedModels), filled in by training operators. */
   trained?: unknown;
+  /** Told about every completed batch of every query (the server's metrics); must be cheap. */
+  readonly batchObserver?: BatchObserver;
 }
+
+/** A completed batch: `rows` are its output rows (their `ts` is the output record time). */
+export type BatchObserver = (queryId: string, batch: { readonly records: number; readonly rows: readonly Row[]; readonly seconds: number }) => void;
 
 export interface Operator {
   readonly name: string;

@@ -116,6 +116,7 @@ export class QueryTask {
    */
   async step(timeoutMs: number): Promise<number> {
     const polled = await this.consumer.poll(this.opts.maxBatch ?? 2000, timeoutMs);
+    const batchStart = performance.now();
     if (polled.length === 0) {
       // Idle: what was processed since the last commit is committed once the interval has passed.
       if (this.uncommitted.size && Date.now() - this.lastCommit >= this.commitIntervalMs) await this.commitPending();
@@ -159,6 +160,7 @@ export class QueryTask {
         this.markCommitted();
         await this.purgeInternal(offsets);
       }
+      this.opts.services?.batchObserver?.(this.queryId, { records: polled.length, rows, seconds: (performance.now() - batchStart) / 1000 });
     } catch (e) {
       // The batch is neither written nor committed; the task stops so it is not skipped either.
       await this.delivery.abort().catch(() => undefined);
