@@ -143,6 +143,7 @@ export function allowedFor(role: Role, s: Statement): boolean {
     case 'CreateModel':
     case 'AlterModel':
     case 'DropModel':
+    case 'ExportModel': // writes a file on the server's machine
       return false;
   }
 }

@@ -15,6 +15,7 @@ import { StatementService } from './statements.ts';
 import { ActiveQueries, closeQuery, queryChunked, queryStream } from './queries.ts';
 import { ksqlRoutes } from './ksql-endpoints.ts';
 import { topicRoutes } from './topic-routes.ts';
+import { modelRoutes } from './model-routes.ts';
 import { ensureProcessingLogStream } from './processing-log-stream.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ServerMetrics } from './metrics.ts';
@@ -83,6 +84,7 @@ export class RiffleServer {
     this.routes.add({ method: 'POST', path: '/query-stream', access: 'read', handler: (ctx) => queryStream(ctx, this.statements, this.queries) });
     this.routes.add({ method: 'POST', path: '/query', access: 'read', handler: (ctx) => queryChunked(ctx, this.statements, this.queries) });
     for (const r of topicRoutes(this.engine)) this.routes.add(r);
+    for (const r of modelRoutes(this.engine)) this.routes.add(r);
     this.routes.add({ method: 'POST', path: '/close-query', access: 'read', handler: (ctx) => closeQuery(ctx, this.queries) });
     this.metrics = options.metrics === false ? null : new ServerMetrics(this.engine, this.queries);
     if (this.metrics) {
