@@ -36,6 +36,8 @@ export class Authenticator {
   private readonly users = new Map<string, Entry>();
   private readonly tokens: Entry[] = [];
   private readonly remembered = new Map<string, { principal: Principal; until: number }>();
+  /** Checks under way, so a burst of requests with the same new header costs one argon2 verify, not one each. */
+  private readonly checking = new Map<string, Promise<Principal | null>>();
 
   static fromFile(file: string): Authenticator {
     let parsed: unknown;
@@ -73,7 +75,12 @@ export class Authenticator {
     const digest = createHash('sha256').update(header).digest('base64');
     const known = this.remembered.get(digest);
     if (known && known.until > Date.now()) return known.principal;
-    const principal = await this.check(header);
+    let pending = this.checking.get(digest);
+    if (!pending) {
+      pending = this.check(header).finally(() => this.checking.delete(digest));
+      this.checking.set(digest, pending);
+    }
+    const principal = await pending;
     if (principal) {
       if (this.remembered.size >= REMEMBER_MAX) this.remembered.clear();
       this.remembered.set(digest, { principal, until: Date.now() + REMEMBER_MS });
