@@ -107,3 +107,18 @@ test('1,000 concurrent infer requests all succeed; metadata and health; 401 with
   const bad = await fetch(`${server.url}/v2/models/LIN/infer`, { method: 'POST', headers: { 'content-type': 'application/json', ...authHeader }, body: '{"inputs": [{"name": "X1"}]}' });
   assert.equal(bad.status, 400);
 });
+
+test('model calls appear in /metrics as Prometheus histograms (latency in seconds, rows per request)', async () => {
+  const res = await fetch(`${server.url}/metrics`, { headers: authHeader });
+  assert.equal(res.status, 200);
+  const text = await res.text();
+  const value = (line: RegExp): number => Number(text.match(line)?.[1] ?? NaN);
+  const count = value(/^riffle_model_request_duration_seconds_count\{model="IRIS"\} (\S+)$/m);
+  assert.ok(count >= 1, `IRIS was called: ${count}`);
+  assert.equal(value(/^riffle_model_request_duration_seconds_bucket\{model="IRIS",le="\+Inf"\} (\S+)$/m), count);
+  assert.match(text, /^# TYPE riffle_model_request_duration_seconds histogram$/m);
+  // 150 iris rows went in batches of at most 16 (BATCH_SIZE): every request is in the le=16 bucket.
+  const requests = value(/^riffle_model_batch_size_rows_count\{model="IRIS"\} (\S+)$/m);
+  assert.equal(value(/^riffle_model_batch_size_rows_bucket\{model="IRIS",le="16"\} (\S+)$/m), requests);
+  assert.ok(value(/^riffle_model_batch_size_rows_sum\{model="IRIS"\} (\S+)$/m) >= iris.rows.length);
+});

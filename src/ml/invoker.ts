@@ -205,7 +205,10 @@ export class ModelInvoker {
           { requestId, signal: this.closing.signal },
         );
         this.breaker.onSuccess(permit.probe);
-        c.latency.record(this.now() - t0);
+        const ms = this.now() - t0;
+        c.latency.record(ms);
+        c.latencyHistogram.observe(ms);
+        c.batchRows.observe(rows.length);
         for (let i = 0; i < rows.length; i++) out[rows[i].index] = { kind: 'ok', outputs: results[i] };
         c.rowsOk += rows.length;
         return;
@@ -252,6 +255,8 @@ export class ModelInvoker {
       breaker: this.breaker.snapshot(),
       inFlight: c.inFlight,
       lastError: c.lastError,
+      latencyHistogram: c.latencyHistogram.snapshot(),
+      batchRowsHistogram: c.batchRows.snapshot(),
     };
   }
 

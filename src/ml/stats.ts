@@ -30,6 +30,45 @@ export interface ModelStats {
   readonly breaker: BreakerSnapshot;
   readonly inFlight: number;
   readonly lastError: string | null;
+  /** Cumulative histograms since the invoker opened (for Prometheus): successful request latency in ms, rows per request. */
+  readonly latencyHistogram: HistogramSnapshot;
+  readonly batchRowsHistogram: HistogramSnapshot;
+}
+
+/** Counts per upper bound (not cumulative; the last count is above every bound), their sum and count. */
+export interface HistogramSnapshot {
+  readonly bounds: readonly number[];
+  readonly counts: readonly number[];
+  readonly sum: number;
+  readonly count: number;
+}
+
+export const LATENCY_BOUNDS_MS: readonly number[] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000];
+export const BATCH_ROWS_BOUNDS: readonly number[] = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 4096];
+
+/** A fixed-bucket histogram: O(buckets) per observation, no allocation. */
+export class Histogram {
+  private readonly bounds: readonly number[];
+  private readonly counts: Float64Array;
+  private sum = 0;
+  private count = 0;
+
+  constructor(bounds: readonly number[]) {
+    this.bounds = bounds;
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  observe(v: number): void {
+    let i = 0;
+    while (i < this.bounds.length && v > this.bounds[i]) i++;
+    this.counts[i]++;
+    this.sum += v;
+    this.count++;
+  }
+
+  snapshot(): HistogramSnapshot {
+    return { bounds: this.bounds, counts: [...this.counts], sum: this.sum, count: this.count };
+  }
 }
 
 export class LatencyWindow {
@@ -63,4 +102,6 @@ export class Counters {
   inFlight = 0;
   lastError: string | null = null;
   readonly latency = new LatencyWindow();
+  readonly latencyHistogram = new Histogram(LATENCY_BOUNDS_MS);
+  readonly batchRows = new Histogram(BATCH_ROWS_BOUNDS);
 }

@@ -5,6 +5,7 @@
  * observed through the engine's batch observer; processing-log errors through its entry hook.
  */
 import client from 'prom-client';
+import type { HistogramSnapshot } from '../ml/stats.ts';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Engine } from '../engine/engine.ts';
@@ -186,31 +187,12 @@ function modelMetrics(engine: Engine, registry: client.Registry): void {
   counter('riffle_model_rows_total', 'Rows given to each model', (s) => s.rows);
   counter('riffle_model_rows_failed_total', 'Rows a model call failed for', (s) => s.rowsFailed);
   counter('riffle_model_breaker_rejections_total', 'Batches failed fast because the circuit breaker was open', (s) => s.breakerRejections);
-  new client.Gauge({
-    name: 'riffle_model_latency_ms',
-    help: 'Latency of successful model requests over the last 2048 requests (quantile 0.5, 0.99, 1 = max)',
-    labelNames: ['model', 'quantile'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const o of await opened()) {
-        const l = o.stats.latencyMs;
-        if (l.p50 !== null) this.set({ model: o.model, quantile: '0.5' }, l.p50);
-        if (l.p99 !== null) this.set({ model: o.model, quantile: '0.99' }, l.p99);
-        if (l.max !== null) this.set({ model: o.model, quantile: '1' }, l.max);
-      }
-    },
-  });
-  new client.Gauge({
-    name: 'riffle_model_batch_rows',
-    help: 'Average rows per model request (rows / requests)',
-    labelNames: ['model'],
-    registers: [registry],
-    async collect() {
-      this.reset();
-      for (const o of await opened()) if (o.stats.requests) this.set({ model: o.model }, o.stats.rows / o.stats.requests);
-    },
-  });
+  histogram(registry, 'riffle_model_request_duration_seconds', 'Latency of successful model requests (HTTP or ONNX run), in seconds', 1 / 1000, async () =>
+    (await opened()).map((o) => ({ model: o.model, h: o.stats.latencyHistogram })),
+  );
+  histogram(registry, 'riffle_model_batch_size_rows', 'Rows per successful model request (the batch the invoker sent)', 1, async () =>
+    (await opened()).map((o) => ({ model: o.model, h: o.stats.batchRowsHistogram })),
+  );
   new client.Gauge({
     name: 'riffle_model_breaker_state',
     help: 'Circuit breaker of each model: 0 closed, 1 half-open, 2 open',
@@ -224,6 +206,50 @@ function modelMetrics(engine: Engine, registry: client.Registry): void {
       }
     },
   });
+}
+
+/**
+ * A Prometheus histogram read at scrape time from cumulative snapshots that another layer keeps
+ * (ml/stats.ts), so the hot path never calls into prom-client. Several snapshots with the same
+ * labels (one model opened with different options) are added up. `scale` converts the unit.
+ */
+function histogram(
+  registry: client.Registry,
+  name: string,
+  help: string,
+  scale: number,
+  read: () => Promise<{ model: string; h: HistogramSnapshot }[]>,
+): void {
+  type Value = { value: number; labels: Record<string, string | number>; metricName: string };
+  registry.registerMetric({
+    name,
+    help,
+    async get() {
+      const byModel = new Map<string, { bounds: readonly number[]; counts: number[]; sum: number; count: number }>();
+      for (const { model, h } of await read()) {
+        const acc = byModel.get(model);
+        if (!acc) byModel.set(model, { bounds: h.bounds, counts: [...h.counts], sum: h.sum, count: h.count });
+        else {
+          h.counts.forEach((c, i) => (acc.counts[i] += c));
+          acc.sum += h.sum;
+          acc.count += h.count;
+        }
+      }
+      const values: Value[] = [];
+      for (const [model, h] of byModel) {
+        let cumulative = 0;
+        h.bounds.forEach((b, i) => {
+          cumulative += h.counts[i];
+          values.push({ metricName: `${name}_bucket`, labels: { model, le: b * scale }, value: cumulative });
+        });
+        values.push({ metricName: `${name}_bucket`, labels: { model, le: '+Inf' }, value: h.count });
+        values.push({ metricName: `${name}_sum`, labels: { model }, value: h.sum * scale });
+        values.push({ metricName: `${name}_count`, labels: { model }, value: h.count });
+      }
+      return { name, help, type: 'histogram', values, aggregator: 'sum' };
+    },
+    reset() {},
+  } as unknown as client.Metric);
 }
 
 function directoryBytes(dir: string): number {
