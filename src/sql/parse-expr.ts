@@ -9,6 +9,7 @@ import type { ArithmeticOp, ComparisonOp, Expr } from './ast.ts';
 import { RESERVED } from './keywords.ts';
 import { CallParser } from './parse-call.ts';
 import { joinSpans } from './parser-base.ts';
+import { checkExprDepth } from './nesting.ts';
 
 const COMPARISON: Readonly<Record<string, ComparisonOp>> = {
   '=': '=',
@@ -29,7 +30,8 @@ export class ExprParser extends CallParser {
       const right = this.andExpr();
       left = { kind: 'Logical', op: 'OR', left, right, span: joinSpans(left.span, right.span) };
     }
-    this.depth--;
+    // The outermost expression: bound the depth of the whole tree once (chains nest without recursing here).
+    if (--this.depth === 0) checkExprDepth(left);
     return left;
   }
 
