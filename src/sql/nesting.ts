@@ -17,6 +17,7 @@
  */
 import type { Expr, Span } from './ast.ts';
 import { SqlError } from './errors.ts';
+import { forEachChildExpr } from './expr-children.ts';
 
 /** Maximum depth of an expression tree (a lone column is depth 1; `a + b` is 2). */
 export const MAX_EXPR_DEPTH = 500;
@@ -26,34 +27,17 @@ export const MAX_EXPR_DEPTH = 500;
  * levels. Iterative: the check itself never recurses. Linear in the size of the expression.
  */
 export function checkExprDepth(root: Expr, limit = MAX_EXPR_DEPTH): void {
-  const nodes: unknown[] = [root];
+  const nodes: Expr[] = [root];
   const depths: number[] = [1];
   while (nodes.length > 0) {
-    const node = nodes.pop() as Record<string, unknown>;
-    const depth = depths.pop()!;
-    for (const key in node) {
-      if (key === 'span' || key === 'type') continue;
-      pushChildren(node[key], depth, nodes, depths, limit);
-    }
+    const node = nodes.pop()!;
+    const depth = depths.pop()! + 1;
+    forEachChildExpr(node, (child) => {
+      if (depth > limit) throw tooDeep(child.span, limit);
+      nodes.push(child);
+      depths.push(depth);
+    });
   }
-}
-
-function pushChildren(value: unknown, depth: number, nodes: unknown[], depths: number[], limit: number): void {
-  if (value === null || typeof value !== 'object') return;
-  if (Array.isArray(value)) {
-    for (const v of value) pushChildren(v, depth, nodes, depths, limit);
-    return;
-  }
-  const rec = value as Record<string, unknown>;
-  if (typeof rec.kind === 'string' && typeof rec.span === 'object' && rec.span !== null) {
-    if (depth + 1 > limit) throw tooDeep(rec.span as Span, limit);
-    nodes.push(rec);
-    depths.push(depth + 1);
-    return;
-  }
-  // A wrapper without a kind (a CASE arm {when, then}, a map entry {key, value}, a struct field):
-  // its expressions are children of the node holding it. Wrappers do not nest in wrappers.
-  for (const key in rec) pushChildren(rec[key], depth, nodes, depths, limit);
 }
 
 function tooDeep(span: Span, limit: number): SqlError {
