@@ -16,7 +16,7 @@ import type { Span } from '../sql/ast.ts';
 import type { Engine, ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
-import { formatsFrom, validateSerdes } from './ddl.ts';
+import { checkTopicName, formatsFrom, validateSerdes } from './ddl.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -38,6 +38,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   const formats = formatsFrom(props, src.formats, analyzed.schema, s.span);
   validateSerdes(formats, analyzed.schema, s.span);
   const topic = props.string('KAFKA_TOPIC') ?? s.name;
+  checkTopicName(topic, props.literal('KAFKA_TOPIC')?.span ?? s.span);
   const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
   if (timestampColumn && !findColumn(analyzed.schema, timestampColumn)) {
     throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, s.span);
