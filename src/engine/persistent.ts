@@ -58,7 +58,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     writerQueryId: queryId,
     readOnly: false,
   };
-  const context = ctx.plan ? null : await planContext(engine, queryId, analyzed);
+  const context = ctx.plan ? null : await planContext(engine, queryId, analyzed, s.span);
   const plan = planned(ctx, queryId, s.span, () => ctx.plan ?? planPersistentQuery(queryId, analyzed, sink, context!));
   await ensureInternalTopics(engine.log, plan.sink);
   if (!ctx.replay) {
@@ -95,7 +95,7 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
   }
   const queryId = ctx.plan?.queryId ?? `INSERTQUERY_${engine.queryCounter}`;
   engine.queryCounter++;
-  const context = ctx.plan ? null : await planContext(engine, queryId, analyzed);
+  const context = ctx.plan ? null : await planContext(engine, queryId, analyzed, s.span);
   const plan = planned(ctx, queryId, s.span, () => ctx.plan ?? planPersistentQuery(queryId, analyzed, target, context!));
   await ensureInternalTopics(engine.log, plan.sink);
   const task = built(ctx, queryId, s.span, plan);
@@ -152,10 +152,10 @@ export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<St
 }
 
 /** What the planner needs from the log: the partition counts of the query's sources. */
-export async function planContext(engine: Engine, queryId: string, analyzed: AnalyzedQuery): Promise<PlanContext> {
+export async function planContext(engine: Engine, queryId: string, analyzed: AnalyzedQuery, span?: Span): Promise<PlanContext> {
   const counts = new Map<string, number>();
   for (const { source } of analyzed.from.sources) counts.set(source.name, (await engine.log.describeTopic(source.topic))?.partitions ?? 1);
-  return { serviceId: engine.serviceId, queryId, partitionsOf: (source) => counts.get(source.name) ?? 1 };
+  return { serviceId: engine.serviceId, queryId, partitionsOf: (source) => counts.get(source.name) ?? 1, span };
 }
 
 /**

@@ -24,7 +24,7 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
   const analyzed = analyzeQuery(s.query, engine.catalog);
   // Unique across restarts: a repartition topic of this query must not hold an earlier one's rows.
   const id = `transient_${analyzed.source.name}_${Date.now().toString(36)}_${transientCounter++}`;
-  const root = planQuery(analyzed, await planContext(engine, id, analyzed));
+  const root = planQuery(analyzed, await planContext(engine, id, analyzed, s.span));
   const internalTopics = repartitionsOf(root).map((r) => r.topic);
   const limit = s.query.limit;
   let emitted = 0;

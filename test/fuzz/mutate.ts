@@ -199,7 +199,8 @@ export function mutate(r: Rng, sql: string, other: () => string): string {
         const i = leaves.length ? r.pick(leaves) : at;
         // Around the nesting limit (500) as often as far beyond it.
         const n = r.chance(0.4) ? 1 + r.int(200) : r.chance(0.5) ? 200 + r.int(300) : 500 + r.int(5500);
-        toks[i] = deepExpr(r, n, toks[i] ?? 'x');
+        const leaf = toks[i] === undefined || toks[i].length > 100 ? 'x' : toks[i];
+        toks[i] = deepExpr(r, n, leaf);
         break;
       }
       case 9: // unicode, NUL and control characters
@@ -222,9 +223,10 @@ export function mutate(r: Rng, sql: string, other: () => string): string {
       }
       default: {
         // a long list (wide, not deep): IN list, select items, GROUP BY terms
-        const n = r.size(100, 5000);
+        const wanted = r.size(100, 5000);
         const leaves = solid.filter((i) => isIdent(toks[i]));
         const leaf = leaves.length ? toks[r.pick(leaves)] : '1';
+        const n = Math.min(wanted, Math.floor(MAX_INPUT_CHARS / (leaf.length + 2)));
         toks.splice(at, 0, Array(n).fill(leaf).join(', '));
         break;
       }

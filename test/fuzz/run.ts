@@ -35,6 +35,7 @@ const report = await runFuzz({
   hangMs: Number(values['hang-ms']),
   groupSize,
   cases,
+  onFailure: (f) => process.stdout.write(`  ${f.kind} at input ${f.index} (${f.ms.toFixed(0)} ms): ${f.signature}\n`),
   onProgress: (r, i) =>
     process.stdout.write(`  ${i + 1}: ${r.accepted} accepted, ${r.rejected} rejected, ${r.crashes.length} crashes, ${r.hangs.length} hangs, max ${r.maxMs.toFixed(0)} ms\n`),
 });

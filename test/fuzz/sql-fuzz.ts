@@ -58,6 +58,8 @@ export interface FuzzOptions {
   readonly groupSize?: number;
   readonly onProgress?: (report: FuzzReport, index: number) => void;
   readonly progressEvery?: number;
+  /** Called with each crash or hang as it happens. */
+  readonly onFailure?: (failure: FuzzFailure) => void;
 }
 
 const HERE = new URL('.', import.meta.url).pathname;
@@ -208,7 +210,9 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
       else if (isGoodRejection(error)) report.rejected++;
       else {
         const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-        report.crashes.push({ index, kind: 'crash', ms, sql: clip(sql), error: clip(message, 300), signature: signatureOf(error) });
+        const failure: FuzzFailure = { index, kind: 'crash', ms, sql: clip(sql), error: clip(message, 300), signature: signatureOf(error) };
+        report.crashes.push(failure);
+        opts.onFailure?.(failure);
       }
       if (ms > opts.hangMs) {
         // Confirmed on a fresh engine, so that a pause of a loaded machine is not taken for a hang.
@@ -222,7 +226,11 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
         } finally {
           await again.close();
         }
-        if (ms2 > opts.hangMs) report.hangs.push({ index, kind: 'hang', ms: Math.min(ms, ms2), sql: clip(sql), error: '', signature: `hang: ${clip(sql, 60)}` });
+        if (ms2 > opts.hangMs) {
+          const failure: FuzzFailure = { index, kind: 'hang', ms: Math.min(ms, ms2), sql: clip(sql), error: '', signature: `hang: ${clip(sql, 60)}` };
+          report.hangs.push(failure);
+          opts.onFailure?.(failure);
+        }
       }
       if (opts.onProgress && (index + 1) % (opts.progressEvery ?? 1000) === 0) opts.onProgress(report, index);
     }

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { MAX_EXPR_DEPTH } from '../../src/sql/nesting.ts';
+import { MAX_JOINS } from '../../src/sql/parse-query.ts';
 import { SqlError } from '../../src/sql/errors.ts';
 import { parseExpression, parseStatement, parseStatements, parseType } from '../../src/sql/parser.ts';
 import { parseError } from './helpers.ts';
@@ -156,4 +157,10 @@ test('fuzz: mutated corpus statements and random token soup only ever raise PARS
     check(() => parseStatements(s), s);
     check(() => parseExpression(s), s);
   }
+});
+
+test('a FROM clause joins at most MAX_JOINS + 1 sources (every later stage walks the join tree)', () => {
+  const joins = (n: number) => `SELECT * FROM s a0 ${Array.from({ length: n }, (_, i) => `JOIN s a${i + 1} WITHIN 1 HOUR ON a0.id = a${i + 1}.id`).join(' ')} EMIT CHANGES;`;
+  assert.equal(parseStatement(joins(MAX_JOINS)).kind, 'QueryStatement');
+  assert.match(parseError(() => parseStatement(joins(MAX_JOINS + 1))).message, /^1:\d+: Too many joins: a query joins at most 101 sources/);
 });
