@@ -114,7 +114,7 @@ export class Engine {
     try {
       let statements: ParsedStatement[];
       try {
-        statements = parseStatements(command.sql, undefined, { types: this.types });
+        statements = parseStatements(command.sql, undefined, { types: this.types, maxExprDepth: Infinity });
       } catch (err) {
         quarantine(this, command, null, err);
         if (command.plan) this.queryCounter++;

@@ -164,3 +164,9 @@ test('a FROM clause joins at most MAX_JOINS + 1 sources (every later stage walks
   assert.equal(parseStatement(joins(MAX_JOINS)).kind, 'QueryStatement');
   assert.match(parseError(() => parseStatement(joins(MAX_JOINS + 1))).message, /^1:\d+: Too many joins: a query joins at most 101 sources/);
 });
+
+test('the expression depth limit can be lifted for replaying the command log', () => {
+  const deep = `SELECT ${'1 + '.repeat(600)}1 AS x FROM s EMIT CHANGES;`;
+  assert.match(parseError(() => parseStatements(deep)).message, /nested too deeply/);
+  assert.equal(parseStatements(deep, undefined, { maxExprDepth: Infinity }).length, 1);
+});
