@@ -112,6 +112,10 @@ export class Engine {
     this.properties.clear();
     for (const [k, v] of Object.entries(command.properties)) this.properties.set(k, v);
     try {
+      if (command.unreadable) {
+        quarantine(this, command, null, new Error(command.unreadable));
+        return;
+      }
       let statements: ParsedStatement[];
       try {
         statements = parseStatements(command.sql, undefined, { types: this.types, maxExprDepth: Infinity });

@@ -126,3 +126,26 @@ test('a CASE with thousands of branches runs and survives a restart', async () =
     removeDir(t.dir);
   }
 });
+
+test('a command-log record that is not a command is reported, not fatal', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'riffle-quarantine-'));
+  try {
+    let t = await testEngine({}, dir);
+    await t.engine.execute(SETUP);
+    await t.close();
+    const log = await openEmbeddedLog(dir);
+    const producer = log.producer();
+    await readCommands(log);
+    await producer.send('_riffle_commands', [{ key: null, value: Buffer.from('{"version":1,"sql":"CREATE STR'), timestamp: 0, partition: 0 }]);
+    await producer.close();
+    await log.close();
+    const warnings: string[] = [];
+    t = await testEngine({ onWarning: (m) => warnings.push(m) }, dir);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /quarantined: Error: record at offset 1 of _riffle_commands is not valid JSON/);
+    assert.ok(t.engine.catalog.getSource('S'));
+    await t.close();
+  } finally {
+    removeDir(dir);
+  }
+});
