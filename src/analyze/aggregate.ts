@@ -14,7 +14,7 @@ import type { Column, LogicalSchema } from './schema.ts';
 import type { TypedExpr, PseudoColumn } from './expr/typed-expr.ts';
 import { analyzeExpr, analyzeFunctionArgs, columnsScope, type ExprScope } from './expr/analyze-expr.ts';
 import { getFunction } from '../functions/registry.ts';
-import { exprKey } from './expr-key.ts';
+import { ExprIds } from './expr-key.ts';
 import type { WindowInfo } from '../plan/steps.ts';
 import type { SqlType } from '../types/sql-type.ts';
 
@@ -72,25 +72,32 @@ export function analyzeAggregation(
 ): AggregationAnalysis {
   const groupExprs: readonly Expr[] = query.groupBy ?? [];
   const groupBy = groupExprs.map((g) => analyzeExpr(g, scope, getFunction));
-  const groupKeys = groupExprs.map(exprKey);
+  // Sub-expressions are matched by structural id (linear in the size of the query; comparing
+  // exprKey texts of every node against every GROUP BY expression was quadratic).
+  const ids = new ExprIds();
+  const groupIndex = new Map<number, number>();
+  groupExprs.forEach((g, i) => {
+    const id = ids.idOf(g);
+    if (!groupIndex.has(id)) groupIndex.set(id, i);
+  });
 
   const aggregates: AggregateCall[] = [];
-  const aggKeys: string[] = [];
+  const aggIndex = new Map<number, number>();
   const groupCols: Column[] = groupBy.map((g, i) => ({ name: `$G${i}`, type: g.type }));
   const aggCol = (i: number) => `$A${i}`;
 
   // Rewrites an expression of the select list / HAVING to read the intermediate columns.
   const rewrite = (e: Expr, where: string): Expr => {
     const visit = (node: Expr): Expr => {
-      const key = exprKey(node);
-      const gi = groupKeys.indexOf(key);
+      const key = ids.idOf(node);
+      const gi = groupIndex.get(key) ?? -1;
       if (gi >= 0) return { kind: 'ColumnRef', source: null, name: `$G${gi}`, span: node.span };
       if (node.kind === 'FunctionCall' && getFunction(node.name)?.kind === 'aggregate' && !node.over) {
-        let ai = aggKeys.indexOf(key);
-        if (ai < 0) {
+        let ai = aggIndex.get(key);
+        if (ai === undefined) {
           ai = aggregates.length;
           aggregates.push(resolveAggregate(node, scope));
-          aggKeys.push(key);
+          aggIndex.set(key, ai);
         }
         return { kind: 'ColumnRef', source: null, name: aggCol(ai), span: node.span };
       }
@@ -127,7 +134,7 @@ export function analyzeAggregation(
   rewritten.forEach((item, i) => {
     const typed = analyzeExpr(item.expr, inter, getFunction);
     const entry = { col: { name: names[i], type: typed.type }, expr: typed };
-    const gi = groupKeys.indexOf(exprKey(items[i].expr));
+    const gi = groupIndex.get(ids.idOf(items[i].expr)) ?? -1;
     if (gi >= 0 && keyCols[gi] === null) keyCols[gi] = entry;
     else valueCols.push(entry);
   });

@@ -16,6 +16,8 @@ export interface Command {
   /** Properties in force (SET) when the statement ran. */
   readonly properties: Readonly<Record<string, string>>;
   readonly plan?: QueryPlan;
+  /** Set (by readCommands, never written) when the record is not a command: why, and where. */
+  readonly unreadable?: string;
 }
 
 export async function readCommands(log: Log): Promise<Command[]> {
@@ -40,7 +42,7 @@ export async function readCommands(log: Log): Promise<Command[]> {
       quietSince = Date.now();
       for (const r of batch) {
         last = r.offset;
-        if (r.value) out.push(JSON.parse(Buffer.from(r.value).toString('utf8')) as Command);
+        if (r.value) out.push(decodeCommand(Buffer.from(r.value).toString('utf8'), r.offset));
       }
     }
   } finally {
@@ -49,6 +51,17 @@ export async function readCommands(log: Log): Promise<Command[]> {
     if (log.kind === 'kafka') await log.deleteGroup(groupId).catch(() => undefined);
   }
   return out;
+}
+
+/** A record of the command topic; one that is not a command is returned as unreadable (quarantined on replay, not fatal). */
+function decodeCommand(text: string, offset: number): Command {
+  try {
+    const c = JSON.parse(text) as Command;
+    if (c && typeof c.sql === 'string' && typeof c.properties === 'object' && c.properties !== null) return c;
+    return { version: 1, sql: text, properties: {}, unreadable: `record at offset ${offset} of ${COMMAND_TOPIC} is not a command` };
+  } catch (e) {
+    return { version: 1, sql: text, properties: {}, unreadable: `record at offset ${offset} of ${COMMAND_TOPIC} is not valid JSON (${(e as Error).message})` };
+  }
 }
 
 export async function appendCommand(producer: Producer, command: Command): Promise<void> {

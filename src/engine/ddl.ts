@@ -1,5 +1,5 @@
 /** CREATE/DROP STREAM and TABLE over existing topics, CREATE/DROP TOPIC. */
-import type { CreateSource, CreateTopic, DropSource, DropTopic } from '../sql/ast.ts';
+import type { CreateSource, CreateTopic, DropSource, DropTopic, Span } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { DataSource, SourceFormats } from '../analyze/catalog.ts';
 import type { Column, LogicalSchema } from '../analyze/schema.ts';
@@ -10,6 +10,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { createSerde } from '../serde/index.ts';
 import { SerdeError } from '../serde/types.ts';
 import type { WindowInfo } from '../plan/steps.ts';
+import { shownTopicName, topicNameProblem } from '../log/topic-name.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
 
@@ -26,6 +27,7 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
   const topic = props.string('KAFKA_TOPIC');
   if (!topic) throw new SqlError('INVALID', `Missing required property "KAFKA_TOPIC" in the WITH clause`, s.span);
+  checkTopicName(topic, props.literal('KAFKA_TOPIC')!.span);
 
   const key: Column[] = [];
   const value: Column[] = [];
@@ -141,6 +143,12 @@ export function parseDurationText(text: string, span: CreateSource['span']): num
   return Number(m[1]) * unit;
 }
 
+/** A topic name from a statement obeys Kafka's rule (checked before any log sees it). */
+export function checkTopicName(name: string, span: Span): void {
+  const problem = topicNameProblem(name);
+  if (problem) throw new SqlError('INVALID', `Invalid topic name '${shownTopicName(name)}': ${problem}`, span);
+}
+
 export async function dropSource(ctx: ExecutionContext, s: DropSource): Promise<StatementResult> {
   const { engine } = ctx;
   const source = engine.catalog.getSource(s.name);
@@ -169,6 +177,7 @@ export async function dropSource(ctx: ExecutionContext, s: DropSource): Promise<
 export async function createTopic(ctx: ExecutionContext, s: CreateTopic): Promise<StatementResult> {
   const props = new PropertyReader(s.properties, ['PARTITIONS', 'REPLICATION_FACTOR', 'REPLICAS', 'RETENTION_MS', 'RETENTION_BYTES', 'CLEANUP_POLICY']);
   if (ctx.replay) return { kind: 'message', message: '' };
+  checkTopicName(s.name, s.span);
   const existing = await ctx.engine.log.describeTopic(s.name);
   if (existing) {
     if (s.ifNotExists) return { kind: 'message', message: `Topic ${s.name} already exists.` };

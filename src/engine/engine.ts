@@ -14,6 +14,7 @@ import { ProcessingLog } from '../exec/processing-log.ts';
 import type { StatementResult } from './results.ts';
 import { appendCommand, readCommands, type Command } from './command-log.ts';
 import { TableView } from './table-view.ts';
+import { quarantine, quarantineWarnings, type QuarantinedStatement } from './quarantine.ts';
 import { createSource, dropSource, createTopic, dropTopic } from './ddl.ts';
 import { createAsSelect, insertInto, terminate, startPersistentQuery } from './persistent.ts';
 import { describe, describeFunction, explain, show } from './metadata.ts';
@@ -43,6 +44,8 @@ export interface EngineOptions {
   readonly stateDir?: string;
   /** Entries each state store caches in memory (default 100,000). */
   readonly stateCacheEntries?: number;
+  /** Where start-up warnings go (quarantined statements; default: standard error). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface ExecutionContext {
@@ -70,6 +73,8 @@ export class Engine {
   readonly stores: StoreRegistry;
   /** What operators may use of the engine (the model registry); filled in by the subsystems that own them. */
   readonly services: { -readonly [K in keyof OperatorServices]: OperatorServices[K] } = {};
+  /** Command-log statements whose replay failed at start-up (see ./quarantine.ts). */
+  readonly quarantined: QuarantinedStatement[] = [];
   /** Counter behind query ids (CSAS_S_0): advanced identically on replay, so ids are stable. */
   queryCounter = 0;
 
@@ -97,16 +102,38 @@ export class Engine {
     await ProcessingLog.ensureTopic(engine.log);
     const commands = await readCommands(engine.log);
     for (const command of commands) await engine.replay(command);
+    const warn = options.onWarning ?? ((m: string) => void process.stderr.write(`${m}\n`));
+    for (const warning of quarantineWarnings(engine)) warn(warning);
     return engine;
   }
 
+  /** Replays one command; a statement that fails is quarantined, never fatal (see ./quarantine.ts). */
   private async replay(command: Command): Promise<void> {
     const saved = new Map(this.properties);
     this.properties.clear();
     for (const [k, v] of Object.entries(command.properties)) this.properties.set(k, v);
     try {
-      for (const statement of parseStatements(command.sql, undefined, { types: this.types })) {
-        await this.dispatch({ engine: this, statement, replay: true, plan: command.plan });
+      if (command.unreadable) {
+        quarantine(this, command, null, new Error(command.unreadable));
+        return;
+      }
+      let statements: ParsedStatement[];
+      try {
+        statements = parseStatements(command.sql, undefined, { types: this.types, maxExprDepth: Infinity });
+      } catch (err) {
+        quarantine(this, command, null, err);
+        if (command.plan) this.queryCounter++;
+        return;
+      }
+      for (const statement of statements) {
+        const counter = this.queryCounter;
+        try {
+          await this.dispatch({ engine: this, statement, replay: true, plan: command.plan });
+        } catch (err) {
+          quarantine(this, command, statement, err);
+          // Query ids stay what they were when the statement first ran.
+          if (command.plan && this.queryCounter === counter) this.queryCounter++;
+        }
       }
     } finally {
       this.properties.clear();
@@ -197,9 +224,16 @@ export class Engine {
     }
   }
 
-  /** Starts (or, on replay, resumes) a persistent query task. */
-  startTask(queryId: string, plan: QueryPlan): QueryTask {
-    const task = startPersistentQuery(this, queryId, plan);
+  /**
+   * Builds the task of a persistent query (decoders, operators, compiled expressions, encoder)
+   * without running it: a statement is recorded only after this succeeded.
+   */
+  buildTask(queryId: string, plan: QueryPlan): QueryTask {
+    return startPersistentQuery(this, queryId, plan);
+  }
+
+  /** Starts (or, on replay, resumes) a built persistent query task. */
+  runTask(queryId: string, task: QueryTask): QueryTask {
     this.tasks.set(queryId, task);
     if (this.options.background !== false) task.start();
     return task;

@@ -5,7 +5,7 @@ import { allColumns } from '../analyze/schema.ts';
 import { analyzeExpr, columnsScope } from '../analyze/expr/analyze-expr.ts';
 import { compileExpr } from '../exec/expr/compile.ts';
 import { getFunction } from '../functions/registry.ts';
-import { typesEqual, BIGINT, type SqlType } from '../types/sql-type.ts';
+import { typesEqual, BIGINT, formatType, isNumeric, numericRank, type SqlType } from '../types/sql-type.ts';
 import { createSerde } from '../serde/index.ts';
 import type { ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
@@ -25,6 +25,12 @@ export async function insertValues(ctx: ExecutionContext, s: InsertValues): Prom
   const scope = columnsScope([], []);
   const eval1 = (expr: Expr, type: SqlType, column: string): unknown => {
     let typed = analyzeExpr(expr, scope, getFunction);
+    if (isNumeric(typed.type) && isNumeric(type) && numericRank(typed.type) > numericRank(type)) {
+      // ksqlDB's value coercer only widens numbers: narrowing (2147483648 into an INT, 1.5 into a
+      // BIGINT) is an error, never a wrapped or truncated value.
+      const value = compileExpr(typed, getFunction)({ cols: [], ts: Date.now(), partition: 0, offset: 0, windowStart: null, windowEnd: null, headers: null });
+      throw new SqlError('TYPE', `Expected type ${formatType(type)} for field ${column} but got ${typed.type.kind}(${String(value)})`, expr.span);
+    }
     if (typed.type.kind !== type.kind || !typesEqual(typed.type, type)) {
       typed = analyzeExpr({ kind: 'Cast', operand: expr, type, span: expr.span }, scope, getFunction);
     }

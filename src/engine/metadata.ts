@@ -10,6 +10,7 @@ import type { ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
 import { readCommands } from './command-log.ts';
 import { showModels } from './models.ts';
+import { isQuarantined } from './quarantine.ts';
 
 export async function show(ctx: ExecutionContext, s: Show): Promise<StatementResult> {
   const { engine } = ctx;
@@ -23,7 +24,7 @@ export async function show(ctx: ExecutionContext, s: Show): Promise<StatementRes
     case 'QUERIES': {
       const rows = engine.catalog.listQueries().map((q) => {
         const task = engine.tasks.get(q.id);
-        return [q.id, task?.state ?? 'UNKNOWN', q.sink, engine.catalog.getSource(q.sink)?.topic ?? '', task ? String(task.consumed) : '0', q.sql.replace(/\s+/g, ' ')];
+        return [q.id, task?.state ?? (isQuarantined(engine, q.id) ? 'QUARANTINED' : 'UNKNOWN'), q.sink, engine.catalog.getSource(q.sink)?.topic ?? '', task ? String(task.consumed) : '0', q.sql.replace(/\s+/g, ' ')];
       });
       return { kind: 'table', title: 'Queries', columns: ['Query ID', 'Status', 'Sink Name', 'Sink Topic', 'Records In', 'Query String'], rows };
     }

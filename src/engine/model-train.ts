@@ -171,8 +171,10 @@ export async function createTrainedModel(ctx: ExecutionContext, s: CreateModel):
   registry.definitions.set(s.name, def);
   modelRegistry(engine); // queries calling the model (PREDICT) go through the engine's model registry
   engine.catalog.models.set(s.name, trainedModelInfo(registry, def, schema.key.map((c) => c.name), keyed ? schema.key.map((c) => c.type) : [], features.map((i) => allColumns(schema)[i].type), label < 0 ? null : schema.value[label].type));
+  // Built before it is recorded: a training query that cannot be built is never written to the command log.
+  const task = engine.buildTask(queryId, plan);
   await engine.record(ctx, plan);
-  engine.startTask(queryId, plan);
+  engine.runTask(queryId, task);
   return { kind: 'message', message: `Created model ${s.name}: training query ${queryId}; metrics in stream ${metricsName}, drift in ${driftName}.`, queryId };
 }
 

@@ -16,7 +16,7 @@ import type { Span } from '../sql/ast.ts';
 import type { Engine, ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
-import { formatsFrom, validateSerdes } from './ddl.ts';
+import { checkTopicName, formatsFrom, validateSerdes } from './ddl.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -38,6 +38,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   const formats = formatsFrom(props, src.formats, analyzed.schema, s.span);
   validateSerdes(formats, analyzed.schema, s.span);
   const topic = props.string('KAFKA_TOPIC') ?? s.name;
+  checkTopicName(topic, props.literal('KAFKA_TOPIC')?.span ?? s.span);
   const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
   if (timestampColumn && !findColumn(analyzed.schema, timestampColumn)) {
     throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, s.span);
@@ -57,17 +58,18 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     writerQueryId: queryId,
     readOnly: false,
   };
-  const plan = ctx.plan ?? planPersistentQuery(queryId, analyzed, sink, await planContext(engine, queryId, analyzed));
-  deliveryFor(engine, queryId, s.span);
+  const context = ctx.plan ? null : await planContext(engine, queryId, analyzed, s.span);
+  const plan = planned(ctx, queryId, s.span, () => ctx.plan ?? planPersistentQuery(queryId, analyzed, sink, context!));
   await ensureInternalTopics(engine.log, plan.sink);
   if (!ctx.replay) {
     const srcTopic = await engine.log.describeTopic(src.topic);
     await engine.log.ensureTopic(topic, { partitions: props.int('PARTITIONS') ?? srcTopic?.partitions ?? 1, replicationFactor: props.int('REPLICAS') ?? 1 });
   }
+  const task = built(ctx, queryId, s.span, plan);
   engine.catalog.putSource(sink);
   engine.catalog.putQuery({ id: queryId, sql: ctx.statement.text, sink: s.name, sources: [src.name] });
   await engine.record(ctx, plan);
-  engine.startTask(queryId, plan);
+  engine.runTask(queryId, task);
   return { kind: 'message', message: `Created query with ID ${queryId}`, queryId };
 }
 
@@ -93,13 +95,44 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
   }
   const queryId = ctx.plan?.queryId ?? `INSERTQUERY_${engine.queryCounter}`;
   engine.queryCounter++;
-  const plan = ctx.plan ?? planPersistentQuery(queryId, analyzed, target, await planContext(engine, queryId, analyzed));
-  deliveryFor(engine, queryId, s.span);
+  const context = ctx.plan ? null : await planContext(engine, queryId, analyzed, s.span);
+  const plan = planned(ctx, queryId, s.span, () => ctx.plan ?? planPersistentQuery(queryId, analyzed, target, context!));
   await ensureInternalTopics(engine.log, plan.sink);
+  const task = built(ctx, queryId, s.span, plan);
   engine.catalog.putQuery({ id: queryId, sql: ctx.statement.text, sink: target.name, sources: [analyzed.source.name] });
   await engine.record(ctx, plan);
-  engine.startTask(queryId, plan);
+  engine.runTask(queryId, task);
   return { kind: 'message', message: `Created query with ID ${queryId}`, queryId };
+}
+
+/**
+ * A persistent query is planned (unless its stored plan is replayed) and its task built —
+ * decoders, operators, compiled expressions, encoder — before it enters the catalog or the
+ * command log: a statement that cannot be built fails with its position and is never recorded
+ * (as ksqlDB validates a statement against the engine before writing it to the command topic).
+ * Unexpected errors of the planner or builder become a SqlError at the statement, except on
+ * replay, where the engine quarantines the statement with the original error.
+ */
+function planned(ctx: ExecutionContext, queryId: string, span: Span, plan: () => QueryPlan): QueryPlan {
+  return asStatementError(ctx, queryId, span, () => {
+    const p = plan();
+    deliveryFor(ctx.engine, queryId, span);
+    return p;
+  });
+}
+
+/** The query's task, built and not started (see planned()). */
+function built(ctx: ExecutionContext, queryId: string, span: Span, plan: QueryPlan): QueryTask {
+  return asStatementError(ctx, queryId, span, () => ctx.engine.buildTask(queryId, plan));
+}
+
+function asStatementError<T>(ctx: ExecutionContext, queryId: string, span: Span, f: () => T): T {
+  try {
+    return f();
+  } catch (err) {
+    if (err instanceof SqlError || ctx.replay) throw err;
+    throw new SqlError('INVALID', `Cannot build query ${queryId}: ${err instanceof Error ? err.message : String(err)}`, span);
+  }
 }
 
 export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<StatementResult> {
@@ -119,10 +152,10 @@ export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<St
 }
 
 /** What the planner needs from the log: the partition counts of the query's sources. */
-export async function planContext(engine: Engine, queryId: string, analyzed: AnalyzedQuery): Promise<PlanContext> {
+export async function planContext(engine: Engine, queryId: string, analyzed: AnalyzedQuery, span?: Span): Promise<PlanContext> {
   const counts = new Map<string, number>();
   for (const { source } of analyzed.from.sources) counts.set(source.name, (await engine.log.describeTopic(source.topic))?.partitions ?? 1);
-  return { serviceId: engine.serviceId, queryId, partitionsOf: (source) => counts.get(source.name) ?? 1 };
+  return { serviceId: engine.serviceId, queryId, partitionsOf: (source) => counts.get(source.name) ?? 1, span };
 }
 
 /**

@@ -11,12 +11,15 @@ export async function printTopic(ctx: ExecutionContext, s: Print): Promise<State
   const topic = (await engine.log.describeTopic(s.topic)) ?? (await engine.log.describeTopic(s.topic.toLowerCase()));
   if (!topic) throw new SqlError('UNKNOWN_SOURCE', `Could not find topic '${s.topic}', or the KSQL user does not have permissions to list the topic. Topic names are case-sensitive.`, s.span);
   let stopped = false;
+  let started = false;
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
   const handle: PrintHandle = {
     onLine: () => undefined,
     onEnd: () => undefined,
     start() {
+      if (started) return;
+      started = true;
       const consumer = engine.log.consumer({ groupId: `riffle-print-${process.pid}-${Date.now()}`, topics: [topic.name], fromBeginning: s.fromBeginning });
       void (async () => {
         let error: Error | null = null;
@@ -46,6 +49,12 @@ export async function printTopic(ctx: ExecutionContext, s: Print): Promise<State
     },
     async stop() {
       stopped = true;
+      // Stopped before it was started: nothing runs that would end it.
+      if (!started) {
+        started = true;
+        handle.onEnd(null);
+        resolveDone();
+      }
       await done;
     },
     done,

@@ -32,6 +32,20 @@ export const SOURCE_PROPERTIES = [
 
 const FORMATS: readonly FormatName[] = ['JSON', 'DELIMITED', 'KAFKA', 'NONE'];
 
+/**
+ * Bounds of integer properties, checked at the statement (with the literal's position) rather
+ * than left to the log, whose own refusal would be an error without one. Partitions: at most
+ * the embedded log's limit (a Kafka broker refuses far fewer in practice); replicas: a Kafka
+ * short; retention: -1 (unlimited) or a time/size.
+ */
+const INT_RANGES: Readonly<Record<string, readonly [number, number]>> = {
+  PARTITIONS: [1, 100_000],
+  REPLICAS: [1, 32_767],
+  REPLICATION_FACTOR: [1, 32_767],
+  RETENTION_MS: [-1, Number.MAX_SAFE_INTEGER],
+  RETENTION_BYTES: [-1, Number.MAX_SAFE_INTEGER],
+};
+
 export class PropertyReader {
   private readonly props: Properties;
 
@@ -63,7 +77,10 @@ export class PropertyReader {
     const lit = this.props.get(name);
     if (!lit) return null;
     const n = Number(lit.raw);
-    if (!Number.isInteger(n)) throw new SqlError('INVALID', `Property ${name} must be an integer, not '${lit.raw}'`, lit.span);
+    const shown = lit.raw.length > 40 ? `${lit.raw.slice(0, 37)}...` : lit.raw;
+    if (!Number.isSafeInteger(n)) throw new SqlError('INVALID', `Property ${name} must be an integer, not '${shown}'`, lit.span);
+    const range = INT_RANGES[name];
+    if (range && (n < range[0] || n > range[1])) throw new SqlError('INVALID', `Property ${name} must be from ${range[0]} to ${range[1]}, not ${shown}`, lit.span);
     return n;
   }
 

@@ -4,6 +4,7 @@
  * nothing. Where it starts is `auto.offset.reset` (default: latest, as in ksqlDB).
  */
 import type { QueryStatement } from '../sql/ast.ts';
+import { SqlError } from '../sql/errors.ts';
 import { pullQuery } from './pull-query.ts';
 import { analyzeQuery } from '../analyze/query.ts';
 import { planQuery } from '../plan/planner.ts';
@@ -23,18 +24,65 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
   const analyzed = analyzeQuery(s.query, engine.catalog);
   // Unique across restarts: a repartition topic of this query must not hold an earlier one's rows.
   const id = `transient_${analyzed.source.name}_${Date.now().toString(36)}_${transientCounter++}`;
-  const root = planQuery(analyzed, await planContext(engine, id, analyzed));
+  const root = planQuery(analyzed, await planContext(engine, id, analyzed, s.span));
   const internalTopics = repartitionsOf(root).map((r) => r.topic);
   const limit = s.query.limit;
-  // Where it starts is decided by the properties in force when the statement runs, not later.
-  const fromBeginning = engine.fromBeginning;
   let emitted = 0;
   let stopped = false;
+  let started = false;
   let wakeStopped!: () => void;
   const stoppedSignal = new Promise<void>((r) => (wakeStopped = r));
   let resolveDone!: () => void;
   const done = new Promise<void>((r) => (resolveDone = r));
-  let task: QueryTask | null = null;
+  // Built now, like a persistent query, so that a query that cannot be built fails the statement
+  // (with its position) instead of failing later, asynchronously, once started.
+  await ensureInternalTopics(engine.log, root);
+  let task: QueryTask;
+  try {
+    task = new QueryTask({
+      queryId: id,
+      root,
+      log: engine.log,
+      producer: engine.producer,
+      groupId: null,
+      fromBeginning: engine.fromBeginning,
+      processingLog: engine.processingLog,
+      services: engine.services,
+      onRows: (rows: Row[]) => {
+        if (stopped) return;
+        const take = limit === null ? rows : rows.slice(0, limit - emitted);
+        emitted += take.length;
+        if (take.length) handle.onRows(take);
+        if (limit !== null && emitted >= limit) void handle.stop();
+      },
+    });
+  } catch (err) {
+    await dropTransient(engine, id, internalTopics);
+    if (err instanceof SqlError) throw err;
+    throw new SqlError('INVALID', `Cannot build query: ${err instanceof Error ? err.message : String(err)}`, s.span);
+  }
+  const built = task;
+  // Runs once: after the loop, or at once when stopped before it was started.
+  const finish = async (error: Error | null): Promise<void> => {
+    await built.stop().catch(() => undefined);
+    await dropTransient(engine, id, internalTopics);
+    handle.onEnd(error);
+    resolveDone();
+  };
+  const run = async (): Promise<void> => {
+    let error: Error | null = null;
+    try {
+      while (!stopped) {
+        await built.step(200);
+        // Backpressure: while the consumer of the rows is full, read no more input.
+        const full = handle.backpressure();
+        if (full) await Promise.race([full, stoppedSignal]);
+      }
+    } catch (e) {
+      error = e as Error;
+    }
+    await finish(error);
+  };
   const handle: PushQuery = {
     id,
     schema: analyzed.schema,
@@ -42,54 +90,26 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
     onEnd: () => undefined,
     backpressure: () => null,
     start() {
+      if (started) return;
+      started = true;
       void run();
     },
     async stop() {
       stopped = true;
       wakeStopped();
+      if (!started) {
+        started = true;
+        void finish(null);
+      }
       await done;
     },
     done,
   };
-  const run = async (): Promise<void> => {
-    let error: Error | null = null;
-    try {
-      await ensureInternalTopics(engine.log, root);
-      task = new QueryTask({
-        queryId: id,
-        root,
-        log: engine.log,
-        producer: engine.producer,
-        groupId: null,
-        fromBeginning,
-        processingLog: engine.processingLog,
-        services: engine.services,
-        onRows: (rows: Row[]) => {
-          if (stopped) return;
-          const take = limit === null ? rows : rows.slice(0, limit - emitted);
-          emitted += take.length;
-          if (take.length) handle.onRows(take);
-          if (limit !== null && emitted >= limit) void handle.stop();
-        },
-      });
-      const t = task;
-      try {
-        while (!stopped) {
-          await t.step(200);
-          const full = handle.backpressure();
-          if (full) await Promise.race([full, stoppedSignal]);
-        }
-      } finally {
-        await t.stop().catch(() => undefined);
-      }
-    } catch (e) {
-      error = e as Error;
-    }
-    // A push query's state (changelogs, local stores) and repartition topics live and die with it.
-    await engine.stores.deleteQueryState(id).catch(() => undefined);
-    for (const topic of internalTopics) await engine.log.deleteTopic(topic).catch(() => undefined);
-    handle.onEnd(error);
-    resolveDone();
-  };
   return { kind: 'push', query: handle };
+}
+
+/** A push query's state (changelogs, local stores) and repartition topics live and die with it. */
+async function dropTransient(engine: ExecutionContext['engine'], id: string, internalTopics: readonly string[]): Promise<void> {
+  await engine.stores.deleteQueryState(id).catch(() => undefined);
+  for (const topic of internalTopics) await engine.log.deleteTopic(topic).catch(() => undefined);
 }

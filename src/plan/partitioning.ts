@@ -13,6 +13,7 @@
  */
 import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
 import type { SourceFormats, DataSource } from '../analyze/catalog.ts';
+import type { Span } from '../sql/ast.ts';
 import { stepsOf, type RepartitionStep, type Step } from './steps.ts';
 
 export interface Partitioning {
@@ -30,6 +31,8 @@ export interface PlanContext {
   readonly queryId: string;
   /** Partition count of a source's topic. */
   partitionsOf(source: DataSource): number;
+  /** The statement being planned: where planning errors (partition counts) point. */
+  readonly span?: Span;
 }
 
 /** Plans without repartitions (EXPLAIN of a statement, tests): every source counts as one partition. */

@@ -83,7 +83,7 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
     const by = q.overCalls[0].partitionBy;
     if (part.partitions > 1 && !partitionedBy(part, by)) {
       if (q.overCalls.some((c) => c.partitionBy.length !== by.length || c.partitionBy.some((e, i) => !sameExpr(e, by[i])))) {
-        throw new SqlError('UNSUPPORTED', `OVER clauses with different PARTITION BY lists need a single-partition input (${q.source.name} has ${part.partitions} partitions)`);
+        throw new SqlError('UNSUPPORTED', `OVER clauses with different PARTITION BY lists need a single-partition input (${q.source.name} has ${part.partitions} partitions)`, ctx.span);
       }
       step = repartition(ctx, 'OverAggregate/Repartition', step, by, part.partitions);
     }
@@ -148,6 +148,7 @@ function coPartition(
     throw new SqlError(
       'INVALID',
       `Can't join ${l} with ${r} since the number of partitions don't match. ${l} partitions = ${lp.partitions}; ${r} partitions = ${rp.partitions}. Please repartition either one so that the number of partitions match.`,
+      ctx.span,
     );
   }
   const partitions = leftOk ? lp.partitions : rightOk ? rp.partitions : Math.max(lp.partitions, rp.partitions);

@@ -100,7 +100,7 @@ function fieldParser(t: SqlType): FieldParser {
     case 'TIMESTAMP':
       return (s) => Number(parseJavaLong(s));
     case 'DOUBLE':
-      return parseJavaDouble;
+      return parseFiniteDouble;
     case 'STRING':
       return (s) => s;
     case 'DECIMAL': {
@@ -118,6 +118,16 @@ function fieldParser(t: SqlType): FieldParser {
     case 'STRUCT':
       throw new Error('unreachable: rejected at creation');
   }
+}
+
+/**
+ * Double.parseDouble, except that digits beyond DOUBLE's range (`1e400`) are an error rather than
+ * Infinity (as in the JSON format); the words `Infinity` and `NaN` stay accepted.
+ */
+function parseFiniteDouble(s: string): number {
+  const d = parseJavaDouble(s);
+  if (d - d !== 0 && /\d/.test(s)) throw new Error(`Can't convert ${s.length > 40 ? `${s.slice(0, 37)}...` : s} to DOUBLE: out of range`);
+  return d;
 }
 
 export function createDelimitedSerde(columns: readonly SerdeColumn[], options: DelimitedSerdeOptions): Serde {

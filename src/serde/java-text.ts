@@ -81,10 +81,23 @@ export function parseBigDecimalParts(text: string): { unscaled: bigint; scale: n
   return { unscaled: m[1] === '-' ? -unscaled : unscaled, scale };
 }
 
+/**
+ * Exponents beyond this fit no SQL number type (DOUBLE ends near 10^308, DECIMAL precision is
+ * far smaller); refusing them before scaling keeps `1e999999999` from building a billion-digit
+ * bigint (a hang) where Java's BigDecimal would only fail later, at the range check.
+ */
+const MAX_EXPONENT = 10_000;
+
+function checkExponent(text: string, scale: number): void {
+  if (Math.abs(scale) > MAX_EXPONENT) throw new JavaParseError(`Numeric value out of range: '${text.length > 40 ? `${text.slice(0, 37)}...` : text}'`);
+}
+
 /** `new BigDecimal(text)` as a Decimal (negative scales folded into the unscaled value). */
 export function parseJavaDecimal(text: string): Decimal {
   const p = parseBigDecimalParts(text);
   if (!p) throw new JavaParseError(`Invalid decimal: '${text}'`);
+  if (p.unscaled === 0n) return new Decimal(0n, Math.min(Math.max(p.scale, 0), MAX_EXPONENT));
+  checkExponent(text, p.scale);
   return p.scale >= 0 ? new Decimal(p.unscaled, p.scale) : new Decimal(p.unscaled * pow10(-p.scale), 0);
 }
 
@@ -92,7 +105,23 @@ export function parseJavaDecimal(text: string): Decimal {
 export function truncateDecimalText(text: string): bigint {
   const p = parseBigDecimalParts(text);
   if (!p) throw new JavaParseError(`Invalid decimal: '${text}'`);
+  checkExponent(text, p.scale);
   if (p.scale <= 0) return p.unscaled * pow10(-p.scale);
+  return p.unscaled / pow10(p.scale); // bigint division truncates toward zero
+}
+
+/**
+ * The integer part of a decimal text, truncated toward zero (BigDecimal.toBigInteger), or 'huge'
+ * when it has more than 40 integer digits (beyond every integer type; not computed, so
+ * `1e999999999` costs nothing).
+ */
+export function integerPartOfText(text: string): bigint | 'huge' {
+  const p = parseBigDecimalParts(text);
+  if (!p) throw new JavaParseError(`Invalid decimal: '${text}'`);
+  if (p.unscaled === 0n) return 0n;
+  const digits = (p.unscaled < 0n ? -p.unscaled : p.unscaled).toString().length;
+  if (p.scale <= 0) return digits - p.scale > 40 ? 'huge' : p.unscaled * pow10(-p.scale);
+  if (p.scale >= digits) return 0n; // |value| < 1
   return p.unscaled / pow10(p.scale); // bigint division truncates toward zero
 }
 

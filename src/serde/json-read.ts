@@ -2,9 +2,11 @@
  * JSON -> SQL values, with ksqlDB's coercions (KsqlJsonDeserializer + JsonSerdeUtils):
  * - BOOLEAN: only true/false.
  * - INTEGER, BIGINT (and DATE, TIME, TIMESTAMP, which are INT32/INT64 on the wire): any JSON
- *   number, truncated toward zero and wrapped to 32/64 bits like Java's intValue()/asLong();
- *   a string that Integer.parseInt / Long.parseLong accepts.
- * - DOUBLE: any number; a string that Double.parseDouble accepts.
+ *   number, truncated toward zero like Java's intValue()/asLong(), that is in the type's range
+ *   (unlike ksqlDB, which wraps; see rangeError); a string that Integer.parseInt /
+ *   Long.parseLong accepts.
+ * - DOUBLE: any finite number (1e400 is an error, not Infinity); a string that
+ *   Double.parseDouble accepts.
  * - STRING: a string; a boolean or number as its text (`1.50` stays `1.50`, `1e3` -> `1E+3`,
  *   BigDecimal style); an object as compact JSON; an array as `[a, b]` of its elements' text.
  * - DECIMAL: a number or a numeric string; must fit the precision and reach the scale
@@ -35,7 +37,7 @@ import {
   parseJavaDouble,
   parseJavaInt,
   parseJavaLong,
-  truncateDecimalText,
+  integerPartOfText,
 } from './java-text.ts';
 
 /** A value that cannot be coerced; `path` is filled in outward as the error unwinds. */
@@ -135,14 +137,54 @@ export function makeFillMissing(names: readonly string[]): FillMissing {
   };
 }
 
-function readInt32(v: unknown, st: ReadState, type: string): number {
+const INT_MIN = -(2n ** 31n);
+const INT_MAX = 2n ** 31n - 1n;
+
+/**
+ * A number beyond the column type's range. ksqlDB's JsonSerdeUtils wraps it silently here
+ * (Jackson's intValue()/asLong() keep the low 32/64 bits, and 1e400 becomes Infinity); Riffle
+ * rejects the record instead, so a value is never stored as a different number. A fraction is
+ * truncated toward zero as in ksqlDB (`-1.7` -> -1 for an INTEGER, as its TRUNC tests expect).
+ */
+function rangeError(text: string, type: string): CoercionError {
+  const shown = text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  return new CoercionError(`Can't convert ${shown} to ${type}: out of range`);
+}
+
+/** The integer value (fraction truncated) of a JSON number for an integer column in [min, max]. */
+function integerIn(v: unknown, st: ReadState, type: string, min: bigint, max: bigint): bigint | number {
   if (typeof v === 'number') {
-    if (Number.isSafeInteger(v)) return v | 0; // ToInt32 wraps like Java's (int) narrowing
-    if (!st.exact) throw NEED_EXACT; // a fraction or beyond 2^53: truncate the exact text
-    return Number(BigInt.asIntN(32, BigInt(Math.trunc(v))));
+    if (Number.isSafeInteger(v)) {
+      if (v >= Number(min) && v <= Number(max)) return v;
+      throw rangeError(String(v), type);
+    }
+    // A fraction or beyond 2^53: the exact text decides (the fast parse has rounded it).
+    if (!st.exact) throw NEED_EXACT;
+    if (v - v !== 0) throw rangeError(String(v), type);
+    return integerIn(BigInt(Math.trunc(v)), st, type, min, max);
   }
-  if (typeof v === 'bigint') return Number(BigInt.asIntN(32, v));
-  if (v instanceof JsonNumber) return Number(BigInt.asIntN(32, truncateDecimalText(v.text)));
+  let int: bigint | 'huge';
+  let text: string;
+  if (typeof v === 'bigint') {
+    int = v;
+    text = v.toString();
+  } else {
+    const n = v as JsonNumber;
+    text = n.text;
+    try {
+      int = integerPartOfText(n.text);
+    } catch (e) {
+      throw new CoercionError((e as Error).message);
+    }
+  }
+  if (int === 'huge' || int < min || int > max) throw rangeError(text, type);
+  return int;
+}
+
+function readInt32(v: unknown, st: ReadState, type: string): number {
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof JsonNumber) {
+    return Number(integerIn(v, st, type, INT_MIN, INT_MAX)) | 0;
+  }
   if (typeof v === 'string') {
     try {
       return parseJavaInt(v);
@@ -154,13 +196,11 @@ function readInt32(v: unknown, st: ReadState, type: string): number {
 }
 
 function readInt64(v: unknown, st: ReadState, type: string): number | bigint {
-  if (typeof v === 'number') {
-    if (Number.isSafeInteger(v)) return v;
-    if (!st.exact) throw NEED_EXACT;
-    return normaliseLong(BigInt.asIntN(64, BigInt(Math.trunc(v))));
+  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || v instanceof JsonNumber) {
+    const exact = integerIn(v, st, type, LONG_MIN, LONG_MAX);
+    return typeof exact === 'bigint' ? normaliseLong(exact) : exact;
   }
-  if (typeof v === 'bigint') return normaliseLong(BigInt.asIntN(64, v));
-  if (v instanceof JsonNumber) return normaliseLong(BigInt.asIntN(64, truncateDecimalText(v.text)));
   if (typeof v === 'string') {
     try {
       return parseJavaLong(v);
@@ -171,18 +211,28 @@ function readInt64(v: unknown, st: ReadState, type: string): number | bigint {
   throw convertError(v, type);
 }
 
-function readDouble(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof JsonNumber) return Number(v.text);
-  if (typeof v === 'string') {
+/** A JSON number beyond DOUBLE's range is an error (JSON has no Infinity; only overflow makes one). */
+function readDouble(v: unknown, st: ReadState): number {
+  let d: number;
+  if (typeof v === 'number') {
+    if (v - v === 0) return v;
+    if (!st.exact) throw NEED_EXACT; // for the message: the text as written, not "Infinity"
+    d = v;
+  }
+  else if (typeof v === 'bigint') d = Number(v);
+  else if (v instanceof JsonNumber) d = Number(v.text);
+  else if (typeof v === 'string') {
     try {
-      return parseJavaDouble(v);
+      d = parseJavaDouble(v);
     } catch {
       throw stringCoercionError('DOUBLE');
     }
-  }
-  throw convertError(v, 'DOUBLE');
+    // "Infinity" and "NaN" are Double.parseDouble's own words; digits that overflow are not.
+    if (!Number.isFinite(d) && /\d/.test(v)) throw rangeError(v.trim(), 'DOUBLE');
+    return d;
+  } else throw convertError(v, 'DOUBLE');
+  if (!Number.isFinite(d)) throw rangeError(typeof v === 'object' ? (v as JsonNumber).text : String(v), 'DOUBLE');
+  return d;
 }
 
 /** BigDecimal.toString() of a JSON number token, as Jackson's asText() gives it. */
@@ -223,14 +273,20 @@ function jacksonJson(v: unknown): string {
 function readDecimal(v: unknown, precision: number, scale: number): Decimal {
   let d: Decimal;
   if (typeof v === 'number') {
+    if (v - v !== 0) throw rangeError(String(v), `DECIMAL(${precision}, ${scale})`);
     try {
       return decimalFromDouble(v, precision, scale);
     } catch (e) {
       throw new CoercionError((e as Error).message);
     }
   } else if (typeof v === 'bigint') d = Decimal.fromBigInt(v);
-  else if (v instanceof JsonNumber) d = parseJavaDecimal(v.text);
-  else if (typeof v === 'string') {
+  else if (v instanceof JsonNumber) {
+    try {
+      d = parseJavaDecimal(v.text);
+    } catch (e) {
+      throw new CoercionError((e as Error).message);
+    }
+  } else if (typeof v === 'string') {
     try {
       d = parseJavaDecimal(v);
     } catch {
@@ -270,7 +326,7 @@ export function compileReader(t: SqlType, st: ReadState): Reader {
     case 'TIMESTAMP':
       return (v) => Number(readInt64(v, st, 'TIMESTAMP'));
     case 'DOUBLE':
-      return readDouble;
+      return (v) => readDouble(v, st);
     case 'STRING':
       return (v) => readString(v, st);
     case 'DECIMAL': {

@@ -58,9 +58,12 @@ export const isJsonNumber = (v: unknown): v is JsonNumber => v instanceof JsonNu
 // because V8 runs `[0-9.]{16}` ~15x slower than the explicit sequence (measured).
 const LONG_RUN = new RegExp('[0-9.]'.repeat(16));
 
+// An exponent of 3+ digits: JSON.parse may overflow it to Infinity or underflow it to 0.
+const BIG_EXPONENT = /[eE][+-]?\d{3}/;
+
 /** True when plain JSON.parse might round a number of this text (cheap, may say yes wrongly). */
 export function mayLosePrecision(text: string): boolean {
-  return LONG_RUN.test(text);
+  return LONG_RUN.test(text) || BIG_EXPONENT.test(text);
 }
 
 const INT_TEXT = /^-?\d+$/;
@@ -76,7 +79,9 @@ const preciseReviver: Reviver = (_key, value, context) => {
   if (typeof value !== 'number') return value;
   const src = context.source!;
   if (INT_TEXT.test(src)) return Number.isSafeInteger(value) ? value : BigInt(src);
-  return significantDigits(src) > 15 ? new JsonNumber(src) : value;
+  // Also exact when the double is not the number: overflowed (1e400) or underflowed (1e-400).
+  const lost = significantDigits(src) > 15 || value - value !== 0 || (value === 0 && /[1-9]/.test(src.split(/[eE]/)[0]));
+  return lost ? new JsonNumber(src) : value;
 };
 
 /** Digits of the mantissa without leading zeros (`0.00120` -> 3, `1.5e10` -> 2). */
@@ -107,7 +112,7 @@ export interface LosslessOptions {
 /** JSON.parse that loses no number: see the representation in the header. Throws SyntaxError. */
 export function parseJsonLossless(text: string, options?: LosslessOptions): unknown {
   if (options?.exactFractions === false) {
-    return LONG_RUN.test(text) ? J.parse(text, preciseReviver) : JSON.parse(text);
+    return mayLosePrecision(text) ? J.parse(text, preciseReviver) : JSON.parse(text);
   }
   return J.parse(text, exactReviver);
 }

@@ -80,7 +80,8 @@ function fastCheck(t: SqlType): string | null {
     case 'TIMESTAMP':
       return 'typeof v === "number" && Number.isSafeInteger(v)';
     case 'DOUBLE':
-      return 'typeof v === "number"';
+      // Finite: JSON has no Infinity, so an infinite number is an overflow (1e400), an error.
+      return 'typeof v === "number" && v - v === 0';
     case 'STRING':
       return 'typeof v === "string"';
     default:

@@ -9,6 +9,7 @@ import type { ArithmeticOp, ComparisonOp, Expr } from './ast.ts';
 import { RESERVED } from './keywords.ts';
 import { CallParser } from './parse-call.ts';
 import { joinSpans } from './parser-base.ts';
+import { MAX_EXPR_DEPTH, checkExprDepth } from './nesting.ts';
 
 const COMPARISON: Readonly<Record<string, ComparisonOp>> = {
   '=': '=',
@@ -21,6 +22,9 @@ const COMPARISON: Readonly<Record<string, ComparisonOp>> = {
 };
 
 export class ExprParser extends CallParser {
+  /** Bound on the depth of every parsed expression tree (see ./nesting.ts). */
+  maxExprDepth = MAX_EXPR_DEPTH;
+
   expr(): Expr {
     this.enter();
     let left = this.andExpr();
@@ -29,7 +33,8 @@ export class ExprParser extends CallParser {
       const right = this.andExpr();
       left = { kind: 'Logical', op: 'OR', left, right, span: joinSpans(left.span, right.span) };
     }
-    this.depth--;
+    // The outermost expression: bound the depth of the whole tree once (chains nest without recursing here).
+    if (--this.depth === 0) checkExprDepth(left, this.maxExprDepth);
     return left;
   }
 

@@ -21,6 +21,8 @@ import { ExprParser } from './parse-expr.ts';
 
 const WINDOW_KINDS = ['TUMBLING', 'HOPPING', 'SESSION', 'SLIDING'];
 
+/** Joins in one FROM clause (see relation()). */
+export const MAX_JOINS = 100;
 export class QueryParser extends ExprParser {
   query(): Query {
     const first = this.expectKw('SELECT');
@@ -122,9 +124,13 @@ export class QueryParser extends ExprParser {
 
   private relation(): Relation {
     let left = this.aliasedRelation();
-    for (;;) {
+    for (let joins = 0; ; joins++) {
+      const at = this.tok;
       const type = this.joinType();
       if (type === null) return left;
+      // The join tree is walked recursively by every later stage, and each join's schema holds
+      // the columns of all sources before it (plan size quadratic in the joins): bounded here.
+      if (joins === MAX_JOINS) throw this.errorAt(`Too many joins: a query joins at most ${MAX_JOINS + 1} sources`, at);
       const right = this.aliasedRelation();
       let within: JoinRelation['within'] = null;
       if (this.acceptKw('WITHIN')) within = this.joinWindow();

@@ -6,6 +6,7 @@ import type { Duration, Literal, Properties, Span } from './ast.ts';
 import { TIME_UNITS } from './keywords.ts';
 import type { Token } from './lexer.ts';
 import { ParserBase } from './parser-base.ts';
+import { SqlError } from './errors.ts';
 import type { SqlType, StructField } from '../types/sql-type.ts';
 import { BIGINT, BOOLEAN, BYTES, DATE, DOUBLE, INTEGER, STRING, TIME, TIMESTAMP } from '../types/sql-type.ts';
 
@@ -32,6 +33,8 @@ const MIN_LONG = -(2n ** 63n);
 const MAX_LONG = 2n ** 63n - 1n;
 
 const MAX_NESTING = 200;
+
+const shorten = (raw: string): string => (raw.length > 40 ? `${raw.slice(0, 37)}...` : raw);
 
 /** Resolves a custom type name (upper-cased or as quoted) to its definition. */
 export type TypeLookup = (name: string) => SqlType | undefined;
@@ -205,14 +208,17 @@ export class TypeParser extends ParserBase {
       case 'DECIMAL':
         return { kind: 'Literal', type: 'DECIMAL', raw, span };
       case 'DOUBLE':
+        // Beyond DOUBLE's range the value would silently be Infinity (1e-400 rounds to 0, as any double).
+        if (!Number.isFinite(Number(raw))) throw new SqlError('PARSE', `Number overflows DOUBLE: ${shorten(raw)}`, span); // ksqlDB's message
         return { kind: 'Literal', type: 'DOUBLE', raw, span };
       default: {
         const digits = raw.length - (raw[0] === '-' ? 1 : 0);
         if (digits <= INT32_DIGITS) return { kind: 'Literal', type: 'INTEGER', raw, span };
-        const v = BigInt(raw);
+        // More digits than any 64-bit value has (leading zeros aside): not worth a BigInt parse.
+        const v = digits > 40 && !/^-?0/.test(raw) ? MAX_LONG + 1n : BigInt(raw);
         if (v >= MIN_INT && v <= MAX_INT) return { kind: 'Literal', type: 'INTEGER', raw, span };
         if (v >= MIN_LONG && v <= MAX_LONG) return { kind: 'Literal', type: 'BIGINT', raw, span };
-        throw this.errorAt(`Invalid numeric literal ${raw}: out of range for BIGINT (use a DECIMAL, e.g. ${raw}.0)`, t);
+        throw new SqlError('PARSE', `Invalid numeric literal ${shorten(raw)}: out of range for BIGINT (use a DECIMAL, e.g. ${shorten(raw)}.0)`, span);
       }
     }
   }

@@ -13,6 +13,7 @@
  * offsets into the statement's own `text` (ParsedStatement.text, after substitution), so
  * `text.slice(span.start, span.end)` is the node's source.
  */
+import { MAX_EXPR_DEPTH } from './nesting.ts';
 import type { Expr, ParsedStatement, Statement } from './ast.ts';
 import { SqlError } from './errors.ts';
 import { lexScript, lineColumnIn, lineStarts, plainPositions, tokenize, type Positions, type Token } from './lexer.ts';
@@ -30,6 +31,12 @@ export interface ParseOptions {
    * may change `variables` (the map is read live) between statements.
    */
   readonly lazy?: boolean;
+  /**
+   * The nesting limit of expressions (default MAX_EXPR_DEPTH, see ./nesting.ts). Replaying the
+   * command log passes Infinity: a statement recorded before a stricter limit still replays
+   * from its stored plan, or is quarantined if a later stage cannot take it.
+   */
+  readonly maxExprDepth?: number;
 }
 
 /** Parses a script of semicolon-separated statements (the last `;` is optional). */
@@ -99,6 +106,7 @@ class Scope {
   private readonly outer: Variables | undefined;
   private readonly ownTypes = new Map<string, SqlType | undefined>();
   private readonly outerTypes: ReadonlyMap<string, SqlType> | undefined;
+  maxExprDepth = MAX_EXPR_DEPTH;
 
   constructor(outer: Variables | undefined, outerTypes: ReadonlyMap<string, SqlType> | undefined) {
     this.outer = outer;
@@ -137,6 +145,7 @@ function* scriptStatements(
   const starts = lineStarts(text);
   const { tokens, error } = lexScript(text, plainPositions(starts), true);
   const scope = new Scope(variables, options?.types);
+  scope.maxExprDepth = options?.maxExprDepth ?? MAX_EXPR_DEPTH;
   let count = 0;
   let i = 0;
   while (i < tokens.length - 1 || (error && i === tokens.length - 1)) {
@@ -210,6 +219,7 @@ function parseChunk(
 function parseTokens(tokens: readonly Token[], base: number, scope: Scope): Statement {
   const p = new StatementParser(tokens, base, "';'");
   p.customTypes = scope.type;
+  p.maxExprDepth = scope.maxExprDepth;
   return p.parseOne();
 }
 

@@ -177,13 +177,21 @@ test('JSON: column names that are Object.prototype members', () => {
 
 test('JSON: ksqlDB coercions into numbers and booleans', () => {
   assert.deepEqual(one(INTEGER).deserialize(enc('{"V":"123"}')), [123]);
+  // Fractions truncate toward zero as in ksqlDB (Jackson intValue()/asLong()) ...
   assert.deepEqual(one(INTEGER).deserialize(enc('{"V":1.9}')), [1]);
   assert.deepEqual(one(INTEGER).deserialize(enc('{"V":-1.9}')), [-1]);
-  assert.deepEqual(one(INTEGER).deserialize(enc('{"V":4294967301}')), [5]); // (int) narrowing wraps
-  assert.deepEqual(one(INTEGER).deserialize(enc('{"V":1e2}')), [100]);
-  assert.deepEqual(one(BIGINT).deserialize(enc('{"V":"9223372036854775807"}')), [9223372036854775807n]);
+  assert.deepEqual(one(INTEGER).deserialize(enc('{"V":2147483647.9}')), [2147483647]);
   assert.deepEqual(one(BIGINT).deserialize(enc('{"V":12.7}')), [12]);
-  assert.deepEqual(one(BIGINT).deserialize(enc('{"V":9223372036854775808}')), [-9223372036854775808n]); // asLong wraps
+  assert.deepEqual(one(BIGINT).deserialize(enc('{"V":1e-9}')), [0]);
+  assert.deepEqual(one(INTEGER).deserialize(enc('{"V":1e2}')), [100]);
+  assert.deepEqual(one(INTEGER).deserialize(enc('{"V":-2147483648}')), [-2147483648]);
+  assert.deepEqual(one(BIGINT).deserialize(enc('{"V":"9223372036854775807"}')), [9223372036854775807n]);
+  assert.deepEqual(one(BIGINT).deserialize(enc('{"V":9223372036854775807}')), [9223372036854775807n]);
+  assert.deepEqual(one(BIGINT).deserialize(enc('{"V":-9223372036854775808}')), [-9223372036854775808n]);
+  assert.deepEqual(one(BIGINT).deserialize(enc('{"V":1.2e3}')), [1200]);
+  assert.deepEqual(one(DOUBLE).deserialize(enc('{"V":1e308}')), [1e308]);
+  assert.deepEqual(one(DOUBLE).deserialize(enc('{"V":1e-400}')), [0]); // underflow rounds, as any double
+  assert.deepEqual(one(DOUBLE).deserialize(enc('{"V":"Infinity"}')), [Infinity]);
   assert.deepEqual(one(DOUBLE).deserialize(enc('{"V":"1e3"}')), [1000]);
   assert.deepEqual(one(DOUBLE).deserialize(enc('{"V":7}')), [7]);
   assert.deepEqual(one(TIMESTAMP).deserialize(enc('{"V":"1700000000000"}')), [1700000000000]);
@@ -208,6 +216,20 @@ test('JSON: values that cannot be coerced fail the record with path and reason',
     [BOOLEAN, '"true"', "Can't convert type. sourceType: TextNode, requiredType: BOOLEAN, path: $.V"],
     [INTEGER, '"abc"', "Can't coerce string to type. targetType: INTEGER, path: $.V"],
     [INTEGER, '"2147483648"', "Can't coerce string to type. targetType: INTEGER, path: $.V"],
+    // ... but beyond the type's range is an error, never a wrapped value (ksqlDB's Jackson
+    // intValue()/asLong() keep the low bits silently; its DELIMITED format rejects these).
+    [INTEGER, '4294967301', "Can't convert 4294967301 to INTEGER: out of range, path: $.V"],
+    [INTEGER, '2147483648', "Can't convert 2147483648 to INTEGER: out of range, path: $.V"],
+    [INTEGER, '-2147483649.5', "Can't convert -2147483649.5 to INTEGER: out of range, path: $.V"],
+    [BIGINT, '9223372036854775808', "Can't convert 9223372036854775808 to BIGINT: out of range, path: $.V"],
+    [BIGINT, '-9223372036854775809', "Can't convert -9223372036854775809 to BIGINT: out of range, path: $.V"],
+    [BIGINT, '1e19', "Can't convert 1e19 to BIGINT: out of range, path: $.V"],
+    [BIGINT, '1e999999999', "Can't convert 1e999999999 to BIGINT: out of range, path: $.V"],
+    [TIMESTAMP, '1e30', "Can't convert 1e30 to TIMESTAMP: out of range, path: $.V"],
+    [DOUBLE, '1e400', "Can't convert 1e400 to DOUBLE: out of range, path: $.V"],
+    [DOUBLE, '-1e400', "Can't convert -1e400 to DOUBLE: out of range, path: $.V"],
+    [DOUBLE, '"1e400"', "Can't convert 1e400 to DOUBLE: out of range, path: $.V"],
+    [decimal(4, 2), '1e999999999', "Numeric value out of range: '1e999999999', path: $.V"],
     [INTEGER, 'true', "Can't convert type. sourceType: BooleanNode, requiredType: INTEGER, path: $.V"],
     [BIGINT, '[1]', "Can't convert type. sourceType: ArrayNode, requiredType: BIGINT, path: $.V"],
     [DOUBLE, '"x"', "Can't coerce string to type. targetType: DOUBLE, path: $.V"],

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { MAX_EXPR_DEPTH } from '../../src/sql/nesting.ts';
+import { MAX_JOINS } from '../../src/sql/parse-query.ts';
 import { SqlError } from '../../src/sql/errors.ts';
 import { parseExpression, parseStatement, parseStatements, parseType } from '../../src/sql/parser.ts';
 import { parseError } from './helpers.ts';
@@ -99,7 +101,15 @@ test('deeply nested input fails with a SqlError, not a stack overflow', () => {
   assert.match(parseError(() => parseExpression('- '.repeat(50_000) + 'a')).message, /nested too deeply/);
   assert.match(parseError(() => parseExpression('NOT '.repeat(50_000) + 'a')).message, /nested too deeply/);
   assert.match(parseError(() => parseType('ARRAY<'.repeat(50_000) + 'INT' + '>'.repeat(50_000))).message, /nested too deeply/);
-  assert.equal(parseExpression('1' + ' + 1'.repeat(20_000)).kind, 'ArithmeticBinary');
+  // Operator chains nest without recursing in the parser, but every later stage walks the tree:
+  // the depth of the whole tree is bounded (MAX_EXPR_DEPTH), with the position of the expression.
+  assert.equal(parseExpression('1' + ' + 1'.repeat(MAX_EXPR_DEPTH - 1)).kind, 'ArithmeticBinary');
+  assert.match(parseError(() => parseExpression('1' + ' + 1'.repeat(MAX_EXPR_DEPTH))).message, /^1:1: Expression nested too deeply/);
+  assert.match(parseError(() => parseExpression('x = 1' + ' OR x = 1'.repeat(20_000))).message, /^1:\d+: Expression nested too deeply/);
+  assert.match(parseError(() => parseExpression('a' + '[1]'.repeat(20_000))).message, /^1:1: Expression nested too deeply/);
+  // Wide is not deep: a CASE with thousands of branches and long IN lists are lists.
+  assert.equal(parseExpression(`CASE ${'WHEN x = 1 THEN 2 '.repeat(5000)}END`).kind, 'Case');
+  assert.equal(parseExpression(`x IN (${Array(20_000).fill('1').join(', ')})`).kind, 'InList');
 });
 
 test('fuzz: mutated corpus statements and random token soup only ever raise PARSE SqlErrors', () => {
@@ -147,4 +157,16 @@ test('fuzz: mutated corpus statements and random token soup only ever raise PARS
     check(() => parseStatements(s), s);
     check(() => parseExpression(s), s);
   }
+});
+
+test('a FROM clause joins at most MAX_JOINS + 1 sources (every later stage walks the join tree)', () => {
+  const joins = (n: number) => `SELECT * FROM s a0 ${Array.from({ length: n }, (_, i) => `JOIN s a${i + 1} WITHIN 1 HOUR ON a0.id = a${i + 1}.id`).join(' ')} EMIT CHANGES;`;
+  assert.equal(parseStatement(joins(MAX_JOINS)).kind, 'QueryStatement');
+  assert.match(parseError(() => parseStatement(joins(MAX_JOINS + 1))).message, /^1:\d+: Too many joins: a query joins at most 101 sources/);
+});
+
+test('the expression depth limit can be lifted for replaying the command log', () => {
+  const deep = `SELECT ${'1 + '.repeat(600)}1 AS x FROM s EMIT CHANGES;`;
+  assert.match(parseError(() => parseStatements(deep)).message, /nested too deeply/);
+  assert.equal(parseStatements(deep, undefined, { maxExprDepth: Infinity }).length, 1);
 });

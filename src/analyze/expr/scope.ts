@@ -33,12 +33,18 @@ const display = (source: string | null | undefined, name: string): string => (so
  */
 export function columnsScope(columns: readonly ScopeColumn[], pseudo: readonly PseudoColumn[]): ExprScope {
   const sources = new Set(columns.map((c) => c.source).filter((s): s is string => !!s));
+  // Column positions by name, so resolving a reference does not scan every column (a query with
+  // thousands of columns and references would resolve in quadratic time).
+  const byName = new Map<string, number[]>();
+  columns.forEach((c, i) => {
+    const at = byName.get(c.name);
+    if (at) at.push(i);
+    else byName.set(c.name, [i]);
+  });
   return {
     resolveColumn(source, name, span) {
-      const matches: number[] = [];
-      columns.forEach((c, i) => {
-        if (c.name === name && (source === null || c.source === source)) matches.push(i);
-      });
+      const named = byName.get(name) ?? [];
+      const matches = source === null ? named : named.filter((i) => columns[i].source === source);
       if (matches.length === 1) return { kind: 'column', index: matches[0], type: columns[matches[0]].type };
       if (matches.length > 1) {
         const options = matches.map((i) => display(columns[i].source, name)).join(', ');

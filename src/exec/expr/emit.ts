@@ -234,20 +234,24 @@ function emitLogical(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'And' | 'Or'
   return { code: t, nn: l.nn && rnn };
 }
 
+/**
+ * CASE as one labelled block of flat `if`s, however many branches: each WHEN is evaluated only
+ * when the ones before it were not TRUE (its statements follow the previous test), and a TRUE one
+ * leaves the block. Flat on purpose: neither this emitter nor the generated code nests per branch.
+ */
 function emitCase(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'Case' }): Val {
   const g = x.g;
   const t = g.temp(s);
-  const branch = (i: number): void => {
-    if (i === e.whens.length) {
-      s.lines.push(`${t} = ${e.else ? emit(x, s, e.else).code : 'null'};`);
-      return;
+  const label = g.label();
+  const body = g.block(s, () => {
+    for (const arm of e.whens) {
+      const w = emit(x, s, arm.when);
+      const then = g.block(s, () => s.lines.push(`${t} = ${emit(x, s, arm.then).code};`));
+      s.lines.push(`if (${w.code} === true) {`, then, `break ${label};`, `}`);
     }
-    const w = emit(x, s, e.whens[i].when);
-    const then = g.block(s, () => s.lines.push(`${t} = ${emit(x, s, e.whens[i].then).code};`));
-    const rest = g.block(s, () => branch(i + 1));
-    s.lines.push(`if (${w.code} === true) {`, then, `} else {`, rest, `}`);
-  };
-  branch(0);
+    s.lines.push(`${t} = ${e.else ? emit(x, s, e.else).code : 'null'};`);
+  });
+  s.lines.push(`${label}: {`, body, `}`);
   return { code: t, nn: false };
 }
 

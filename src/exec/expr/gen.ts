@@ -32,6 +32,7 @@ export class Gen {
   private readonly helperNames = new Map<unknown, string>();
   private nextTemp = 0;
   private nextParam = 0;
+  private nextLabel = 0;
   /** Lambda parameter bindings, innermost last: SQL name -> JS identifier. */
   readonly lambdaScopes: Map<string, string>[] = [];
 
@@ -49,6 +50,11 @@ export class Gen {
     const t = `t${this.nextTemp++}`;
     s.temps.push(t);
     return t;
+  }
+
+  /** A fresh statement label (labelled blocks nest, so each needs its own name). */
+  label(): string {
+    return `L${this.nextLabel++}`;
   }
 
   param(): string {
