@@ -95,15 +95,15 @@ test('RIFFLE_PROCESSING_LOG is a stream: bad records show up in a push query', a
 });
 
 test('routes can be mounted by other components (framework-agnostic handlers)', async () => {
-  ts.server.addRoute(jsonRoute('POST', '/v2/models/:model/infer', 'read', ({ params, body }) => ({ status: 200, body: { model_name: params.model, echo: body } })));
-  const r = await h1(ts.url, '/v2/models/iris/infer', { inputs: [1, 2] });
+  ts.server.addRoute(jsonRoute('POST', '/ext/echo/:model', 'read', ({ params, body }) => ({ status: 200, body: { model_name: params.model, echo: body } })));
+  const r = await h1(ts.url, '/ext/echo/iris', { inputs: [1, 2] });
   assert.equal(r.status, 200);
   assert.deepEqual(r.json(), { model_name: 'iris', echo: { inputs: [1, 2] } });
-  const viaH2 = await h2(ts.url, '/v2/models/iris/infer', '{"inputs":[]}');
+  const viaH2 = await h2(ts.url, '/ext/echo/iris', '{"inputs":[]}');
   assert.deepEqual(JSON.parse(viaH2.text), { model_name: 'iris', echo: { inputs: [] } });
-  const malformed = await h1(ts.url, '/v2/models/iris/infer', '{nope');
+  const malformed = await h1(ts.url, '/ext/echo/iris', '{nope');
   assert.equal(malformed.status, 400);
-  assert.throws(() => ts.server.addRoute(jsonRoute('POST', '/v2/models/:model/infer', 'read', () => ({ status: 200, body: null }))), /already registered/);
+  assert.throws(() => ts.server.addRoute(jsonRoute('POST', '/ext/echo/:model', 'read', () => ({ status: 200, body: null }))), /already registered/);
 });
 
 test('server configuration: flags over environment over config file over defaults', () => {
