@@ -83,14 +83,24 @@ async function suite(dir: string, filter: string | undefined, actualDir: string 
     stateless: { passed: 0, total: 0 },
     stateful: { passed: 0, total: 0 },
     join: { passed: 0, total: 0 },
+    properties: { passed: 0, total: 0 },
   };
+  const mustFail = { total: 0, accepted: 0, sameMessage: 0, otherMessage: 0 };
   const started = Date.now();
   for (const [i, name] of cases.entries()) {
     const files = readCaseDir(join(dir, name));
-    const family = families[classifyCase(files.statements)];
     const result = await runCase(files, openLog);
-    family.total++;
-    if (result.passed) family.passed++;
+    if (files.expectedError) {
+      mustFail.total++;
+      const kind = result.verdict?.kind ?? 'accepted';
+      if (kind === 'accepted') mustFail.accepted++;
+      else if (kind === 'rejected-same') mustFail.sameMessage++;
+      else mustFail.otherMessage++;
+    } else {
+      const family = families[classifyCase(files.statements)];
+      family.total++;
+      if (result.passed) family.passed++;
+    }
     if (actualDir) writeFileSync(join(actualDir, `${name}.json`), stringifyTestJson({ outputs: result.actual }));
     if (result.passed) passed++;
     else {
@@ -104,7 +114,13 @@ async function suite(dir: string, filter: string | undefined, actualDir: string 
   if (process.stderr.isTTY) process.stderr.write('\n');
   const pct = (f: { passed: number; total: number }) => (f.total ? ((100 * f.passed) / f.total).toFixed(1) : '-');
   for (const [name, f] of Object.entries(families)) {
-    process.stdout.write(`${name}: ${f.passed}/${f.total} (${pct(f)}%)\n`);
+    if (f.total > 0) process.stdout.write(`${name}: ${f.passed}/${f.total} (${pct(f)}%)\n`);
+  }
+  if (mustFail.total > 0) {
+    process.stdout.write(
+      `must-fail: ${mustFail.sameMessage}/${mustFail.total} rejected with ksqlDB's message, ` +
+        `${mustFail.otherMessage} rejected with another message, ${mustFail.accepted} accepted\n`,
+    );
   }
   process.stdout.write(`time: ${((Date.now() - started) / 1000).toFixed(1)} s on ${openLog ? 'Kafka' : 'the embedded log'}\n`);
   process.stdout.write(`${passed} passed, ${failed} failed\n`);
