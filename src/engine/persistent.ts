@@ -17,6 +17,7 @@ import type { Engine, ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { formatsFrom, validateSerdes } from './ddl.ts';
+import { validatePersistentProjection } from '../analyze/key-projection.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -26,6 +27,8 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     throw new SqlError('EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.span);
   }
   const analyzed = analyzeQuery(s.query, engine.catalog);
+  // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules.
+  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name);
   if (analyzed.resultType !== s.sourceType) {
     throw new SqlError(
       'INVALID',
@@ -77,6 +80,7 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
   if (!target) throw new SqlError('UNKNOWN_SOURCE', `${s.target} does not exist.`, s.span);
   if (target.type !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only be used to insert into a stream. ${s.target} is a table.`, s.span);
   const analyzed = analyzeQuery(s.query, engine.catalog);
+  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, target.name);
   if (analyzed.resultType !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only insert the results of a stream query; this query produces a TABLE.`, s.span);
   const a = [...analyzed.schema.key, ...analyzed.schema.value];
   const b = [...target.schema.key, ...target.schema.value];
