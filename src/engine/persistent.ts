@@ -18,6 +18,7 @@ import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { formatsFrom, validateSerdes } from './ddl.ts';
 import { validatePersistentProjection } from '../analyze/key-projection.ts';
+import { validateQueryRules } from '../analyze/query-rules.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -26,6 +27,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     if (s.ifNotExists) return { kind: 'message', message: `${s.name} already exists.` };
     throw new SqlError('EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.span);
   }
+  if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
   const analyzed = analyzeQuery(s.query, engine.catalog);
   // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules.
   if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name);
@@ -79,6 +81,7 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
   const target = engine.catalog.getSource(s.target);
   if (!target) throw new SqlError('UNKNOWN_SOURCE', `${s.target} does not exist.`, s.span);
   if (target.type !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only be used to insert into a stream. ${s.target} is a table.`, s.span);
+  if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
   const analyzed = analyzeQuery(s.query, engine.catalog);
   if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, target.name);
   if (analyzed.resultType !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only insert the results of a stream query; this query produces a TABLE.`, s.span);
