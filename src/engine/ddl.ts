@@ -10,6 +10,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { createSerde } from '../serde/index.ts';
 import { SerdeError } from '../serde/types.ts';
 import type { WindowInfo } from '../plan/steps.ts';
+import { validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
 
@@ -20,6 +21,7 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
     if (s.ifNotExists) return { kind: 'message', message: `${label(s.sourceType)} ${s.name} already exists.` };
     if (!s.orReplace) throw new SqlError('EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.span);
   }
+  validateReplace(existing ?? null, s.orReplace, s.readOnly, s.sourceType, s.name, s.span);
   if (!s.columns || s.columns.length === 0) {
     throw new SqlError('INVALID', `The statement does not define any columns, and Riffle has no schema registry to infer them from`, s.span);
   }
@@ -27,6 +29,7 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
   const topic = props.string('KAFKA_TOPIC');
   if (!topic) throw new SqlError('INVALID', `Missing required property "KAFKA_TOPIC" in the WITH clause`, s.span);
 
+  validateColumnNames(s.columns, s.span);
   const key: Column[] = [];
   const value: Column[] = [];
   const names = new Set<string>();
@@ -42,7 +45,10 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
     throw new SqlError('INVALID', `Tables require a PRIMARY KEY. Please define the PRIMARY KEY.`, s.span);
   }
   const schema: LogicalSchema = { key, value };
+  validateKeyColumns(key, s.span);
+  validateWindowProperties(props, schema, s.span);
   const formats = formatsFrom(props, null, schema, s.span);
+  validateFormats(props, formats, schema, s.span);
   validateSerdes(formats, schema, s.span);
   const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
   if (timestampColumn && !findColumn(schema, timestampColumn)) {
@@ -148,6 +154,7 @@ export async function dropSource(ctx: ExecutionContext, s: DropSource): Promise<
     if (s.ifExists) return { kind: 'message', message: `${label(s.sourceType)} ${s.name} does not exist.` };
     throw new SqlError('UNKNOWN_SOURCE', `${s.sourceType === 'STREAM' ? 'Stream' : 'Table'} ${s.name} does not exist.`, s.span);
   }
+  validateDeleteTopic(source, s.deleteTopic, s.span);
   const readers = engine.catalog.readersOf(s.name).filter((q) => q.sink !== s.name);
   if (readers.length) {
     throw new SqlError('INVALID', `Cannot drop ${s.name}. The following queries read from this source: [${readers.map((q) => q.id).join(', ')}]. You need to terminate them before dropping ${s.name}.`, s.span);

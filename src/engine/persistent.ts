@@ -19,6 +19,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { formatsFrom, validateSerdes } from './ddl.ts';
 import { validatePersistentProjection } from '../analyze/key-projection.ts';
 import { validateQueryRules } from '../analyze/query-rules.ts';
+import { validateFormats, validateKeyColumns, validateWritable } from './ddl-rules.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -40,7 +41,9 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   }
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
   const src = analyzed.source;
+  validateKeyColumns(analyzed.schema.key, s.span);
   const formats = formatsFrom(props, src.formats, analyzed.schema, s.span);
+  validateFormats(props, formats, analyzed.schema, s.span);
   validateSerdes(formats, analyzed.schema, s.span);
   const topic = props.string('KAFKA_TOPIC') ?? s.name;
   const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
@@ -80,6 +83,7 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
   const { engine } = ctx;
   const target = engine.catalog.getSource(s.target);
   if (!target) throw new SqlError('UNKNOWN_SOURCE', `${s.target} does not exist.`, s.span);
+  validateWritable(target, s.span);
   if (target.type !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only be used to insert into a stream. ${s.target} is a table.`, s.span);
   if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
   const analyzed = analyzeQuery(s.query, engine.catalog);

@@ -1,0 +1,111 @@
+/**
+ * ksqlDB's rules for the schema and formats of a new source or sink (CreateSourceFactory,
+ * CreateSourceCommand, the format capability checks of its serde factories), checked before the
+ * serdes are built so their messages win:
+ * - no column named like a system column (ROWTIME, ROWPARTITION, ...);
+ * - no MAP in a key column, at any depth (serialization of maps is not deterministic);
+ * - JSON maps have STRING keys;
+ * - the NONE format only where there are no columns of that kind, explicitly requested;
+ * - KAFKA values cannot be wrapped;
+ * - windowed sources have a key; SESSION windows have no WINDOW_SIZE;
+ * - read-only (SOURCE) streams and tables cannot be replaced, written to or have their topic deleted.
+ */
+import { SqlError } from '../sql/errors.ts';
+import type { Span } from '../sql/ast.ts';
+import type { DataSource, SourceFormats } from '../analyze/catalog.ts';
+import type { Column, LogicalSchema } from '../analyze/schema.ts';
+import { formatType, type SqlType } from '../types/sql-type.ts';
+import { SYSTEM_COLUMNS } from '../analyze/query-rules.ts';
+import type { PropertyReader } from './properties.ts';
+
+export function validateColumnNames(columns: readonly { name: string; span?: Span }[], span: Span): void {
+  for (const c of columns) {
+    const reserved = SYSTEM_COLUMNS.find((s) => s === c.name.toUpperCase());
+    if (reserved) throw new SqlError('INVALID', `'${reserved}' is a reserved column name. You cannot use it as a name for a column.`, c.span ?? span);
+  }
+}
+
+function containsMap(t: SqlType): boolean {
+  switch (t.kind) {
+    case 'MAP':
+      return true;
+    case 'ARRAY':
+      return containsMap(t.element);
+    case 'STRUCT':
+      return t.fields.some((f) => containsMap(f.type));
+    default:
+      return false;
+  }
+}
+
+function mapWithNonStringKey(t: SqlType): boolean {
+  switch (t.kind) {
+    case 'MAP':
+      return t.key.kind !== 'STRING' || mapWithNonStringKey(t.value);
+    case 'ARRAY':
+      return mapWithNonStringKey(t.element);
+    case 'STRUCT':
+      return t.fields.some((f) => mapWithNonStringKey(f.type));
+    default:
+      return false;
+  }
+}
+
+export function validateKeyColumns(key: readonly Column[], span: Span): void {
+  for (const c of key) {
+    if (containsMap(c.type)) {
+      throw new SqlError(
+        'INVALID',
+        `Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${c.name}\`. Column type: ${formatType(c.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`,
+        span,
+      );
+    }
+  }
+}
+
+const describeColumns = (cols: readonly Column[], kind: 'KEY' | null) => `[${cols.map((c) => `\`${c.name}\` ${formatType(c.type)}${kind ? ` ${kind}` : ''}`).join(', ')}]`;
+
+/** Format capabilities, for formats named explicitly in the WITH clause and the schema they get. */
+export function validateFormats(props: PropertyReader, formats: SourceFormats, schema: LogicalSchema, span: Span): void {
+  const both = props.format('FORMAT');
+  const explicitKey = props.format('KEY_FORMAT') ?? both;
+  const explicitValue = props.format('VALUE_FORMAT') ?? both;
+  if (explicitKey === 'NONE' && schema.key.length > 0) {
+    throw new SqlError('INVALID', `The 'NONE' format can only be used when no columns are defined. Got: ${describeColumns(schema.key, 'KEY')}`, span);
+  }
+  const values = schema.value.filter((c) => !c.header);
+  if (explicitValue === 'NONE' && values.length > 0) {
+    throw new SqlError('INVALID', `The 'NONE' format can only be used when no columns are defined. Got: ${describeColumns(values, null)}`, span);
+  }
+  if (formats.valueFormat === 'KAFKA' && props.bool('WRAP_SINGLE_VALUE') === true) {
+    throw new SqlError('INVALID', `Format 'KAFKA' does not support 'WRAP_SINGLE_VALUE' set to 'true'.`, props.literal('WRAP_SINGLE_VALUE')!.span);
+  }
+  const jsonCols = [...(formats.keyFormat === 'JSON' ? schema.key : []), ...(formats.valueFormat === 'JSON' ? values : [])];
+  if (jsonCols.some((c) => mapWithNonStringKey(c.type))) throw new SqlError('INVALID', 'JSON only supports MAP types with STRING keys', span);
+}
+
+export function validateWindowProperties(props: PropertyReader, schema: LogicalSchema, span: Span): void {
+  const type = props.string('WINDOW_TYPE')?.toUpperCase();
+  if (!type) return;
+  if (type === 'SESSION' && props.has('WINDOW_SIZE')) {
+    throw new SqlError('INVALID', `'WINDOW_SIZE' should not be set for SESSION windows.`, props.literal('WINDOW_SIZE')!.span);
+  }
+  if (schema.key.length === 0) throw new SqlError('INVALID', 'Windowed sources require a key column.', span);
+}
+
+/** CREATE OR REPLACE over an existing source, or of a SOURCE stream/table. */
+export function validateReplace(existing: DataSource | null, orReplace: boolean, readOnly: boolean, sourceType: 'STREAM' | 'TABLE', name: string, span: Span): void {
+  if (!orReplace) return;
+  if (readOnly || existing?.readOnly) {
+    const t = sourceType.toLowerCase();
+    throw new SqlError('INVALID', `Cannot add ${t} '${name}': CREATE OR REPLACE is not supported on source ${t}s.`, span);
+  }
+}
+
+export function validateWritable(target: DataSource, span: Span): void {
+  if (target.readOnly) throw new SqlError('INVALID', `Cannot insert into read-only ${target.type.toLowerCase()}: ${target.name}`, span);
+}
+
+export function validateDeleteTopic(source: DataSource, deleteTopic: boolean, span: Span): void {
+  if (deleteTopic && source.readOnly) throw new SqlError('INVALID', `Cannot delete topic for read-only source: ${source.name}`, span);
+}
