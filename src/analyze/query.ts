@@ -24,6 +24,8 @@ import type { Duration, FunctionCall } from '../sql/ast.ts';
 import type { WindowInfo } from '../plan/steps.ts';
 import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './model-calls.ts';
 import type { ModelCallSpec } from '../plan/steps.ts';
+import { inClause } from './clause-errors.ts';
+import { formatTypedExpr } from './expr/typed-expr.ts';
 
 export interface TableFunctionCall {
   readonly name: string;
@@ -67,7 +69,7 @@ export interface AnalyzedQuery {
 export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   let query = rewriteTableFunctionQuery(input, catalog);
   const aggregate = isAggregateQuery(query);
-  if (query.window && !aggregate) throw new SqlError('INVALID', 'WINDOW requires GROUP BY', query.span);
+  if (query.window && !aggregate) throw new SqlError('INVALID', 'WINDOW clause requires a GROUP BY clause.', query.span);
   if (query.having && !aggregate) throw new SqlError('INVALID', 'HAVING requires GROUP BY', query.having.span);
 
   const from = analyzeFrom(query.from, catalog, (name, span) => resolveSource(catalog, name, span));
@@ -96,14 +98,14 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   }
   let where: TypedExpr | null = null;
   if (query.where && whereExpr) {
-    where = analyzeExpr(whereExpr, whereScope, getFunction);
+    where = inClause('WHERE', () => analyzeExpr(whereExpr, whereScope, getFunction));
     if (where.type.kind !== 'BOOLEAN') {
-      throw new SqlError('TYPE', `WHERE expression must be BOOLEAN, not ${where.type.kind}`, query.where.span);
+      throw new SqlError('TYPE', `Type error in WHERE expression: Should evaluate to boolean but is ${formatTypedExpr(where)} (${where.type.kind}) instead.`, query.where.span);
     }
   }
 
   // Select items, with `*` expanded to column references.
-  const items = expandSelect(query.select, from, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction));
+  const items = inClause('SELECT', () => expandSelect(query.select, from, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction)));
 
   const common = { source, from, where, whereModelCalls: whereModels.calls, whereModelColumns: whereModels.columns, emit: query.emit, limit: query.limit };
   if (aggregate) {

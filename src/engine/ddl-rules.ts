@@ -109,3 +109,47 @@ export function validateWritable(target: DataSource, span: Span): void {
 export function validateDeleteTopic(source: DataSource, deleteTopic: boolean, span: Span): void {
   if (deleteTopic && source.readOnly) throw new SqlError('INVALID', `Cannot delete topic for read-only source: ${source.name}`, span);
 }
+
+const INFERRING_FORMATS = new Set(['AVRO', 'PROTOBUF', 'JSON_SR', 'PROTOBUF_NOSR']);
+
+/**
+ * The WITH clause's format settings, before any column is looked at (ksqlDB's
+ * CreateSourceProperties and format factories): FORMAT excludes KEY_FORMAT/VALUE_FORMAT, schema
+ * ids need a format that infers schemas and no column list, delimiters belong to DELIMITED, and
+ * every format named is known.
+ */
+export function validateFormatProperties(props: PropertyReader, hasColumns: boolean, span: Span): void {
+  for (const which of ['KEY', 'VALUE'] as const) {
+    if (props.has('FORMAT') && props.has(`${which}_FORMAT`)) {
+      throw new SqlError(
+        'INVALID',
+        `Cannot supply both '${which}_FORMAT' and 'FORMAT' properties, as 'FORMAT' sets both key and value formats. Either use just 'FORMAT', or use 'KEY_FORMAT' and 'VALUE_FORMAT'.`,
+        span,
+      );
+    }
+  }
+  for (const which of ['KEY', 'VALUE'] as const) {
+    if (!props.has(`${which}_SCHEMA_ID`)) continue;
+    if (hasColumns) throw new SqlError('INVALID', `Table elements and ${which}_SCHEMA_ID cannot both exist for create statement.`, span);
+    const raw = (props.string(`${which}_FORMAT`) ?? props.string('FORMAT') ?? '').toUpperCase();
+    if (!INFERRING_FORMATS.has(raw)) {
+      throw new SqlError('INVALID', `${which}_FORMAT should support schema inference when ${which}_SCHEMA_ID is provided. Current format is ${raw}.`, span);
+    }
+  }
+  const both = props.format('FORMAT');
+  props.format('KEY_FORMAT');
+  const value = props.format('VALUE_FORMAT') ?? both;
+  for (const which of ['KEY', 'VALUE'] as const) {
+    if (!props.has(`${which}_DELIMITER`)) continue;
+    props.delimiter(`${which}_DELIMITER`);
+    const format = which === 'VALUE' ? value : (props.format('KEY_FORMAT') ?? both);
+    if (format && format !== 'DELIMITED') throw new SqlError('INVALID', `${format} does not support the following configs: [delimiter]`, span);
+  }
+}
+
+/** A CREATE without columns: only formats that read a schema from a registry can do without. */
+export function noColumnsError(props: PropertyReader, span: Span): SqlError {
+  const raw = (props.string('VALUE_FORMAT') ?? props.string('FORMAT') ?? '').toUpperCase();
+  if (!INFERRING_FORMATS.has(raw)) return new SqlError('INVALID', 'No columns supplied.', span);
+  return new SqlError('UNSUPPORTED', `The statement does not define any columns, and Riffle has no schema registry to infer them from`, span);
+}

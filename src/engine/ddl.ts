@@ -10,7 +10,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { createSerde } from '../serde/index.ts';
 import { SerdeError } from '../serde/types.ts';
 import type { WindowInfo } from '../plan/steps.ts';
-import { validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
+import { noColumnsError, validateFormatProperties, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
 
@@ -22,10 +22,9 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
     if (!s.orReplace) throw new SqlError('EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.span);
   }
   validateReplace(existing ?? null, s.orReplace, s.readOnly, s.sourceType, s.name, s.span);
-  if (!s.columns || s.columns.length === 0) {
-    throw new SqlError('INVALID', `The statement does not define any columns, and Riffle has no schema registry to infer them from`, s.span);
-  }
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
+  validateFormatProperties(props, (s.columns?.length ?? 0) > 0, s.span);
+  if (!s.columns || s.columns.length === 0) throw noColumnsError(props, s.span);
   const topic = props.string('KAFKA_TOPIC');
   if (!topic) throw new SqlError('INVALID', `Missing required property "KAFKA_TOPIC" in the WITH clause`, s.span);
 

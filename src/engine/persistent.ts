@@ -19,7 +19,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { formatsFrom, validateSerdes } from './ddl.ts';
 import { validatePersistentProjection } from '../analyze/key-projection.ts';
 import { validateQueryRules } from '../analyze/query-rules.ts';
-import { validateFormats, validateKeyColumns, validateWritable } from './ddl-rules.ts';
+import { validateFormatProperties, validateFormats, validateKeyColumns, validateWritable } from './ddl-rules.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -40,6 +40,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     );
   }
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
+  validateFormatProperties(props, false, s.span);
   const src = analyzed.source;
   validateKeyColumns(analyzed.schema.key, s.span);
   const formats = formatsFrom(props, src.formats, analyzed.schema, s.span);

@@ -47,7 +47,7 @@ test('semantic checks in the parser', () => {
   assert.match(msg("SELECT X'ABC' FROM t"), /^1:8: Invalid BYTES literal X'ABC'/);
   assert.match(msg('SELECT CAST(a AS DECIMAL(2, 3)) FROM t'), /^1:29: DECIMAL scale \(3\) must not exceed its precision \(2\)/);
   assert.match(msg('SELECT f((a, a) => a) FROM t'), /Duplicate lambda parameter 'A'/);
-  assert.match(msg('SELECT STRUCT(a := 1, A := 2) FROM t'), /Duplicate field 'A' in STRUCT/);
+  assert.match(msg('SELECT STRUCT(a := 1, A := 2) FROM t'), /Duplicate field names found in STRUCT: 'A'/);
 });
 
 test('lexical errors: unterminated strings, quoted names, comments; stray characters', () => {

@@ -108,11 +108,11 @@ test('comparisons: valid pairs, common types and errors', () => {
   assert.equal(show('ARR = ARRAY[1, 2]'), '(ARR = ARRAY[1, 2])');
   assert.equal(show('LARR = ARR'), '(LARR = CAST(ARR AS ARRAY<BIGINT>))');
   assert.equal(show('I IS DISTINCT FROM NULL'), '(I IS DISTINCT FROM NULL)');
-  assert.equal(analysisError("I = 'x'"), '1:1: Cannot compare INTEGER to STRING');
-  assert.equal(analysisError('S = 1'), '1:1: Cannot compare STRING to INTEGER');
-  assert.equal(analysisError('B < B2'), '1:1: Cannot compare BOOLEAN to BOOLEAN with <: only =, <>, IS [NOT] DISTINCT FROM are supported');
-  assert.equal(analysisError('ARR > ARR'), '1:1: Cannot compare ARRAY<INTEGER> to ARRAY<INTEGER> with >: only =, <>, IS [NOT] DISTINCT FROM are supported');
-  assert.equal(analysisError('TM = TS'), '1:1: Cannot compare TIME to TIMESTAMP');
+  assert.equal(analysisError("I = 'x'"), "1:1: Cannot compare I (INTEGER) to 'x' (STRING) with EQUAL.");
+  assert.equal(analysisError('S = 1'), '1:1: Cannot compare S (STRING) to 1 (INTEGER) with EQUAL.');
+  assert.equal(analysisError('B < B2'), '1:1: Cannot compare B (BOOLEAN) to B2 (BOOLEAN) with LESS_THAN. Values of type BOOLEAN only support =, <>, IS [NOT] DISTINCT FROM.');
+  assert.equal(analysisError('ARR > ARR'), '1:1: Cannot compare ARR (ARRAY<INTEGER>) to ARR (ARRAY<INTEGER>) with GREATER_THAN. Values of type ARRAY<INTEGER> only support =, <>, IS [NOT] DISTINCT FROM.');
+  assert.equal(analysisError('TM = TS'), '1:1: Cannot compare TM (TIME) to TS (TIMESTAMP) with EQUAL.');
   assert.equal(analysisError('I = NULL'), '1:1: Comparison with NULL not supported: INTEGER = NULL. Use IS NULL or IS NOT NULL instead');
 });
 
@@ -140,7 +140,7 @@ test('BETWEEN converts all three to one comparison type', () => {
   assert.equal(show('I BETWEEN 1 AND 2.5'), '(CAST(I AS DOUBLE) BETWEEN 1.0 AND 2.5)');
   assert.equal(show('DEC BETWEEN 1 AND 2.5'), '(DEC BETWEEN 1.00 AND 2.5)');
   assert.equal(show("S BETWEEN 'a' AND 'c'"), "(S BETWEEN 'a' AND 'c')");
-  assert.equal(analysisError("I BETWEEN 1 AND 'x'"), '1:1: Cannot compare INTEGER to STRING');
+  assert.equal(analysisError("I BETWEEN 1 AND 'x'"), "1:1: Cannot compare I (INTEGER) to 'x' (STRING) with BETWEEN.");
 });
 
 test('IN lists: common type, lax literals, struct unions', () => {
@@ -226,7 +226,7 @@ test('function call errors: unknown, aggregate, table functions, bad lambdas', (
 });
 
 test('errors inside multi-line expressions point at the offending part', () => {
-  assert.equal(analysisError('I > 1 AND\n  (S = 2)'), '2:3: Cannot compare STRING to INTEGER');
+  assert.equal(analysisError('I > 1 AND\n  (S = 2)'), '2:3: Cannot compare S (STRING) to 2 (INTEGER) with EQUAL.');
   assert.equal(analysisError('I + 1 > 2\n  AND ST->Q = 1'), "2:7: Could not find field 'Q' in ST. Fields: X, Y");
 });
 
