@@ -28,6 +28,8 @@ export interface AggregateCall {
   /** Literal argument values (JSON-safe) by position, for parameters like TOPK's k. */
   readonly literals: readonly (string | number | boolean | null | undefined)[];
   readonly returnType: SqlType;
+  /** ksqlDB function properties (ksql.functions.*) in force when the query was created. */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 export interface WindowPlan {

@@ -10,6 +10,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { createSerde } from '../serde/index.ts';
 import { SerdeError } from '../serde/types.ts';
 import type { WindowInfo } from '../plan/steps.ts';
+import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
 import { noColumnsError, validateFormatProperties, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
@@ -46,7 +47,7 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
   const schema: LogicalSchema = { key, value };
   validateKeyColumns(key, s.span);
   validateWindowProperties(props, schema, s.span);
-  const formats = formatsFrom(props, null, schema, s.span);
+  const formats = formatsFrom(props, null, schema, s.span, persistenceDefaults(engine.properties));
   validateFormats(props, formats, schema, s.span);
   validateSerdes(formats, schema, s.span);
   const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
@@ -86,15 +87,24 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
 }
 
 /** Formats from WITH, falling back to `inherit` (CREATE ... AS SELECT inherits its source's). */
-export function formatsFrom(props: PropertyReader, inherit: SourceFormats | null, schema: LogicalSchema, span: CreateSource['span']): SourceFormats {
+export function formatsFrom(
+  props: PropertyReader,
+  inherit: SourceFormats | null,
+  schema: LogicalSchema,
+  span: CreateSource['span'],
+  defaults: PersistenceDefaults = {},
+): SourceFormats {
   const both = props.format('FORMAT');
   if (both && (props.has('KEY_FORMAT') || props.has('VALUE_FORMAT'))) {
     throw new SqlError('INVALID', `Cannot supply both 'FORMAT' and 'KEY_FORMAT' or 'VALUE_FORMAT' properties`, span);
   }
-  let keyFormat = both ?? props.format('KEY_FORMAT') ?? inherit?.keyFormat ?? 'KAFKA';
-  const valueFormat = both ?? props.format('VALUE_FORMAT') ?? inherit?.valueFormat ?? 'JSON';
-  if (schema.key.length === 0) keyFormat = inherit && !props.has('KEY_FORMAT') && !both ? 'NONE' : keyFormat === 'KAFKA' ? 'NONE' : keyFormat;
-  if (schema.key.length > 0 && keyFormat === 'NONE') keyFormat = 'KAFKA';
+  const defaultKey = defaults.keyFormat ?? 'KAFKA';
+  let keyFormat = both ?? props.format('KEY_FORMAT') ?? inherit?.keyFormat ?? defaultKey;
+  // Riffle extension: without VALUE_FORMAT (and no ksql.persistence.default.format.value) values are JSON.
+  const valueFormat = both ?? props.format('VALUE_FORMAT') ?? inherit?.valueFormat ?? defaults.valueFormat ?? 'JSON';
+  if (schema.key.length === 0) keyFormat = inherit && !props.has('KEY_FORMAT') && !both ? 'NONE' : keyFormat === defaultKey ? 'NONE' : keyFormat;
+  // A keyless source's NONE does not carry over to a result with a key: the default key format does.
+  if (schema.key.length > 0 && keyFormat === 'NONE') keyFormat = defaultKey;
   const wrap = props.bool('WRAP_SINGLE_VALUE');
   if (wrap !== null && schema.value.length !== 1) {
     throw new SqlError('INVALID', `'WRAP_SINGLE_VALUE' is only valid for single-field value schemas`, props.literal('WRAP_SINGLE_VALUE')!.span);
@@ -102,7 +112,7 @@ export function formatsFrom(props: PropertyReader, inherit: SourceFormats | null
   return {
     keyFormat,
     valueFormat,
-    wrapSingleValue: wrap ?? (valueFormat === 'KAFKA' ? false : true),
+    wrapSingleValue: wrap ?? (valueFormat === 'KAFKA' ? false : schema.value.filter((c) => !c.header).length === 1 ? (defaults.wrapSingleValues ?? true) : true),
     keyDelimiter: props.delimiter('KEY_DELIMITER') ?? inherit?.keyDelimiter,
     valueDelimiter: props.delimiter('VALUE_DELIMITER') ?? (props.has('VALUE_FORMAT') || both ? undefined : inherit?.valueDelimiter),
   };

@@ -19,6 +19,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { formatsFrom, validateSerdes } from './ddl.ts';
 import { validatePersistentProjection } from '../analyze/key-projection.ts';
 import { validateQueryRules } from '../analyze/query-rules.ts';
+import { persistenceDefaults, withFunctionConfig } from './query-config.ts';
 import { validateFormatProperties, validateFormats, validateKeyColumns, validateWritable } from './ddl-rules.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
@@ -29,7 +30,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     throw new SqlError('EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.span);
   }
   if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
-  const analyzed = analyzeQuery(s.query, engine.catalog);
+  const analyzed = withFunctionConfig(analyzeQuery(s.query, engine.catalog), engine.properties);
   // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules.
   if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name);
   if (analyzed.resultType !== s.sourceType) {
@@ -43,7 +44,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   validateFormatProperties(props, false, s.span);
   const src = analyzed.source;
   validateKeyColumns(analyzed.schema.key, s.span);
-  const formats = formatsFrom(props, src.formats, analyzed.schema, s.span);
+  const formats = formatsFrom(props, src.formats, analyzed.schema, s.span, persistenceDefaults(engine.properties));
   validateFormats(props, formats, analyzed.schema, s.span);
   validateSerdes(formats, analyzed.schema, s.span);
   const topic = props.string('KAFKA_TOPIC') ?? s.name;
@@ -87,7 +88,7 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
   validateWritable(target, s.span);
   if (target.type !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only be used to insert into a stream. ${s.target} is a table.`, s.span);
   if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
-  const analyzed = analyzeQuery(s.query, engine.catalog);
+  const analyzed = withFunctionConfig(analyzeQuery(s.query, engine.catalog), engine.properties);
   if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, target.name);
   if (analyzed.resultType !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only insert the results of a stream query; this query produces a TABLE.`, s.span);
   const a = [...analyzed.schema.key, ...analyzed.schema.value];

@@ -249,7 +249,10 @@ export const mathFunctions: FunctionDef[] = [
   scalar('RANDOM', 'A random DOUBLE in [0.0, 1.0).', [fn('', 'DOUBLE', () => Math.random(), { deterministic: false })]),
   scalar('GEO_DISTANCE', "The great-circle distance between two lat/lon points, in 'KM' (default) or 'MI'.", [
     fn('lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE', 'DOUBLE', strict(geoDistance)),
-    fn('lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE, unit STRING', 'DOUBLE', strict(geoDistance)),
+    // As ksqlDB: a NULL or blank unit means the default, KM; NULL coordinates give NULL.
+    fn('lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE, unit STRING', 'DOUBLE', (lat1: number | null, lon1: number | null, lat2: number | null, lon2: number | null, unit: string | null) =>
+      lat1 === null || lon1 === null || lat2 === null || lon2 === null ? null : geoDistance(lat1, lon1, lat2, lon2, unit === null || unit.trim() === '' ? 'KM' : unit.trim()),
+    ),
   ]),
   extremeFunction('GREATEST', 1, 'highest'),
   extremeFunction('LEAST', -1, 'lowest'),
