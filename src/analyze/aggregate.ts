@@ -237,7 +237,8 @@ const UNIT_MS: Record<Duration['unit'], number> = {
 export const durationMs = (d: Duration): number => d.value * UNIT_MS[d.unit];
 
 function windowPlan(w: WindowSpec, emitFinal: boolean): WindowPlan {
-  const graceMs = w.grace ? durationMs(w.grace) : DEFAULT_GRACE_MS;
+  // ksqlDB (RewrittenAnalysis): EMIT FINAL without GRACE PERIOD closes windows at their end.
+  const graceMs = w.grace ? durationMs(w.grace) : emitFinal ? 0 : DEFAULT_GRACE_MS;
   let info: WindowInfo;
   let span: number;
   switch (w.kind) {
