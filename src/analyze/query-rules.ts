@@ -6,12 +6,14 @@
  *   WINDOWEND): never an alias; selected under their own name only by transient queries;
  * - a source joined to itself; windowed sources joined to non-windowed ones or to windows of
  *   another kind; KAFKA-format values in joins and GROUP BY (no changelog/repartition support);
- * - table functions over tables; EMIT FINAL without a windowed aggregation.
+ * - table functions over tables; EMIT FINAL without a windowed aggregation;
+ * - the join rules of join-rules.ts.
  */
 import type { Expr, Query, Relation, SelectItem } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { getFunction } from '../functions/registry.ts';
+import { validateJoinRules } from './join-rules.ts';
 
 export const SYSTEM_COLUMNS = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET', 'WINDOWSTART', 'WINDOWEND'] as const;
 
@@ -28,6 +30,7 @@ interface Aliased {
 }
 
 export function validateQueryRules(query: Query, catalog: Catalog, persistent: boolean): void {
+  validateJoinRules(query, catalog);
   for (const item of query.select) checkReservedNames(item, persistent, query.from.kind === 'Join');
 
   const sources: Aliased[] = [];
