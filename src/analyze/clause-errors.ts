@@ -20,6 +20,11 @@ export function inClause<T>(clause: Clause, analyze: () => T): T {
     if ((clause === 'WHERE' || clause === 'HAVING') && e.code === 'TYPE' && detail.startsWith('Cannot compare ')) {
       throw new SqlError(e.code, `Error in ${clause} expression: ${detail}`, e.span);
     }
+    // ksqlDB finds these when it compiles the expression, and names it: `Invalid Predicate: ...`.
+    const compiled = ['Cast of ', 'invalid input syntax for type ', 'operator does not exist: '].some((p) => detail.startsWith(p));
+    if (e.code === 'TYPE' && compiled && (clause === 'WHERE' || clause === 'SELECT')) {
+      throw new SqlError(e.code, `Invalid ${clause === 'WHERE' ? 'Predicate' : 'Select'}: ${detail}`, e.span);
+    }
     throw e;
   }
 }

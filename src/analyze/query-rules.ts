@@ -14,6 +14,8 @@ import { SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { getFunction } from '../functions/registry.ts';
 import { validateJoinRules } from './join-rules.ts';
+import { formatExpression } from '../sql/format-expr.ts';
+import { allColumns } from './schema.ts';
 
 export const SYSTEM_COLUMNS = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET', 'WINDOWSTART', 'WINDOWEND'] as const;
 
@@ -72,6 +74,7 @@ export function validateQueryRules(query: Query, catalog: Catalog, persistent: b
   if (!isJoin && sources[0].source.type === 'TABLE' && query.select.some((s) => s.kind === 'SelectExpr' && containsTableFunction(s.expr))) {
     throw new SqlError('INVALID', 'Table source is not supported with table functions', query.span);
   }
+  validateGrouping(query, sources);
   if (query.emit === 'FINAL' && persistent && !query.window) {
     throw new SqlError('INVALID', 'EMIT FINAL is only supported for windowed aggregations.', query.span);
   }
@@ -125,4 +128,66 @@ function containsTableFunction(e: Expr): boolean {
     return k === 'span' ? undefined : v;
   });
   return found;
+}
+
+const isAggregateCall = (v: { kind?: string; name?: string; over?: unknown }) =>
+  v.kind === 'FunctionCall' && !v.over && getFunction(String(v.name))?.kind === 'aggregate';
+
+/** The aggregate calls in e, outermost first (not looking inside them). */
+function aggregateCalls(e: unknown, out: Expr[] = []): Expr[] {
+  if (Array.isArray(e)) e.forEach((x) => aggregateCalls(x, out));
+  else if (e && typeof e === 'object') {
+    if (isAggregateCall(e as never)) out.push(e as Expr);
+    else for (const [k, v] of Object.entries(e)) if (k !== 'span') aggregateCalls(v, out);
+  }
+  return out;
+}
+
+const formatCall = (e: Expr) => formatExpression(e).replace(/\(\*\)/g, '()');
+
+/**
+ * GROUP BY and PARTITION BY as ksqlDB's Analyzer checks them: no aggregate in GROUP BY, no
+ * aggregate inside another, no GROUP BY without an aggregate, no expression grouped twice;
+ * PARTITION BY names input columns and NULL only alone.
+ */
+function validateGrouping(query: Query, sources: readonly Aliased[]): void {
+  const selectExprs = query.select.flatMap((s) => (s.kind === 'SelectExpr' ? [s.expr] : []));
+  for (const call of aggregateCalls([...selectExprs, query.having])) {
+    const inner = aggregateCalls((call as { args: unknown }).args);
+    if (inner.length) throw new SqlError('INVALID', `Aggregate functions can not be nested: ${formatCall(call)}`, call.span);
+  }
+  if (query.groupBy) {
+    const inGroupBy = aggregateCalls(query.groupBy);
+    if (inGroupBy.length) {
+      const names = [...new Set(inGroupBy.map((c) => (c as { name: string }).name.toUpperCase()))];
+      throw new SqlError('INVALID', `GROUP BY does not support aggregate functions: ${names.join(', ')} ${names.length > 1 ? 'are aggregate functions' : 'is an aggregate function'}.`, inGroupBy[0].span);
+    }
+    if (aggregateCalls([...selectExprs, query.having]).length === 0) {
+      throw new SqlError('INVALID', 'GROUP BY requires aggregate functions in either the SELECT or HAVING clause.', query.span);
+    }
+    const seen = new Set<string>();
+    for (const g of query.groupBy) {
+      const key = JSON.stringify(g, (k, v) => (k === 'span' || k === 'source' ? undefined : v));
+      if (seen.has(key)) {
+        const qualified = g.kind === 'ColumnRef' && g.source === null && sources.length === 1 ? { ...g, source: sources[0].alias } : g;
+        throw new SqlError('INVALID', `Duplicate GROUP BY expression: ${formatExpression(qualified)}`, g.span);
+      }
+      seen.add(key);
+    }
+  }
+  const partitionBy = query.partitionBy ?? [];
+  if (partitionBy.length > 1 && partitionBy.some((p) => p.kind === 'Literal' && p.type === 'NULL')) {
+    throw new SqlError('INVALID', 'Cannot PARTITION BY multiple columns including NULL', partitionBy[0].span);
+  }
+  for (const p of partitionBy) {
+    if (p.kind !== 'ColumnRef' || (SYSTEM_COLUMNS as readonly string[]).includes(p.name)) continue;
+    const known = sources.some((s) => (p.source === null || p.source === s.alias || p.source === s.source.name) && allColumns(s.source.schema).some((c) => c.name === p.name));
+    if (!known) {
+      throw new SqlError(
+        'UNKNOWN_COLUMN',
+        `PARTITION BY column '${p.name}' cannot be resolved. '${p.name}' must be a column in the source schema since PARTITION BY is applied on the input.`,
+        p.span,
+      );
+    }
+  }
 }

@@ -113,7 +113,7 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
     if (predict) {
       throw new SqlError('UNSUPPORTED', 'PREDICT over aggregates is not supported yet: aggregate in one query, then PREDICT over its table', predict.span);
     }
-    const aggregation = analyzeAggregation(query, items, whereScope, query.window !== null);
+    const aggregation = inClause('SELECT', () => analyzeAggregation(query, items, whereScope, query.window !== null));
     return {
       ...common,
       tableFunctions: [],
@@ -199,7 +199,7 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   const explicitKey = isJoin ? items.findIndex((it, i) => !it.fromStar && keyCandidate(i)) : -1;
   const joinKeyItem = isJoin ? (explicitKey >= 0 ? explicitKey : items.findIndex((_it, i) => keyCandidate(i))) : -1;
   rewritten.forEach((item, i) => {
-    let typed = analyzeExpr(item.expr, scope, getFunction);
+    let typed = inClause('SELECT', () => analyzeExpr(item.expr, scope, getFunction));
     const name = names[i];
     if (seen.has(name)) throw new SqlError('INVALID', `Duplicate column name '${name}' in the projection`, item.span);
     seen.add(name);

@@ -122,6 +122,12 @@ export function formatsFrom(
 export function validateSerdes(formats: SourceFormats, schema: LogicalSchema, span: CreateSource['span']): void {
   try {
     createSerde(formats.keyFormat, schema.key, { isKey: true, wrapSingleValue: false, delimiter: formats.keyDelimiter });
+  } catch (e) {
+    // ksqlDB's wording for a key the key format cannot hold, then why.
+    if (e instanceof SerdeError) throw new SqlError('INVALID', `Key format does not support schema.\nformat: ${formats.keyFormat}\nreason: ${e.message}`, span);
+    throw e;
+  }
+  try {
     createSerde(formats.valueFormat, schema.value.filter((c) => !c.header), { isKey: false, wrapSingleValue: formats.wrapSingleValue, delimiter: formats.valueDelimiter });
   } catch (e) {
     if (e instanceof SerdeError) throw new SqlError('INVALID', e.message, span);

@@ -31,8 +31,6 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   }
   if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
   const analyzed = withFunctionConfig(analyzeQuery(s.query, engine.catalog), engine.properties);
-  // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules.
-  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name);
   if (analyzed.resultType !== s.sourceType) {
     throw new SqlError(
       'INVALID',
@@ -52,6 +50,8 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   if (timestampColumn && !findColumn(analyzed.schema, timestampColumn)) {
     throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, s.span);
   }
+  // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules.
+  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name);
   const queryId = ctx.plan?.queryId ?? `${s.sourceType === 'STREAM' ? 'CSAS' : 'CTAS'}_${s.name}_${engine.queryCounter}`;
   engine.queryCounter++;
   const sink: DataSource = {
