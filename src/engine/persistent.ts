@@ -117,7 +117,12 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
 
 export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<StatementResult> {
   const { engine } = ctx;
-  const ids = s.queryId === null ? engine.catalog.listQueries().map((q) => q.id) : [s.queryId.toUpperCase()];
+  // A query id as written, else the one query whose id matches ignoring case.
+  const named = (id: string) =>
+    engine.catalog.getQuery(id)?.id ??
+    engine.catalog.listQueries().find((q) => q.id.toUpperCase() === id.toUpperCase())?.id ??
+    null;
+  const ids = s.queryId === null ? engine.catalog.listQueries().map((q) => q.id) : [named(s.queryId) ?? s.queryId];
   for (const id of ids) {
     if (!engine.catalog.getQuery(id)) throw new SqlError('INVALID', `Unknown queryId: ${id}`, s.span);
     await engine.tasks.get(id)?.stop();
