@@ -66,7 +66,15 @@ export interface AnalyzedQuery {
 }
 
 
-export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
+export interface AnalyzeOptions {
+  /**
+   * A transient (push or pull) query: `*` over a windowed source also returns WINDOWSTART and
+   * WINDOWEND after the key columns, as ksqlDB (a persistent query's sink keeps them in its key).
+   */
+  readonly transient?: boolean;
+}
+
+export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOptions = {}): AnalyzedQuery {
   let query = rewriteTableFunctionQuery(input, catalog);
   const aggregate = isAggregateQuery(query);
   if (query.window && !aggregate) throw new SqlError('INVALID', 'WINDOW clause requires a GROUP BY clause.', query.span);
@@ -105,7 +113,9 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   }
 
   // Select items, with `*` expanded to column references.
-  const items = inClause('SELECT', () => expandSelect(query.select, from, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction)));
+  const items = inClause('SELECT', () =>
+    expandSelect(query.select, from, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction), options.transient === true),
+  );
 
   const common = { source, from, where, whereModelCalls: whereModels.calls, whereModelColumns: whereModels.columns, emit: query.emit, limit: query.limit };
   if (aggregate) {
@@ -251,14 +261,20 @@ interface Item {
   readonly span: Span;
 }
 
-function expandSelect(select: readonly SelectItem[], from: FromAnalysis, partitionBy: readonly Expr[] | null, typeOf: (e: Expr) => TypedExpr): Item[] {
+function expandSelect(
+  select: readonly SelectItem[],
+  from: FromAnalysis,
+  partitionBy: readonly Expr[] | null,
+  typeOf: (e: Expr) => TypedExpr,
+  transient: boolean,
+): Item[] {
   const out: Item[] = [];
   for (const item of select) {
     switch (item.kind) {
       case 'AllColumns':
         if (from.joins.length === 0) {
           from.star(item.source, item.span); // validates the qualifier
-          for (const expr of starColumns(from.primary, partitionBy, item.span)) out.push({ expr, original: expr, alias: null, span: item.span });
+          for (const expr of starColumns(from.primary, partitionBy, item.span, transient)) out.push({ expr, original: expr, alias: null, span: item.span });
         } else {
           for (const c of from.star(item.source, item.span)) out.push({ expr: c.expr, original: c.expr, alias: c.name, span: item.span, fromStar: true });
         }
@@ -282,13 +298,17 @@ function expandSelect(select: readonly SelectItem[], from: FromAnalysis, partiti
 }
 
 /**
- * `*`: the source's key then value columns. After PARTITION BY (as ksqlDB): the partition
+ * `*`: the source's key then value columns (for a transient query over a windowed source, the
+ * window bounds between them). After PARTITION BY (as ksqlDB): the partition
  * expressions first (they become the key), then the value columns, then the old key columns,
  * each column once.
  */
-function starColumns(source: DataSource, partitionBy: readonly Expr[] | null, span: Span): Expr[] {
+function starColumns(source: DataSource, partitionBy: readonly Expr[] | null, span: Span, transient: boolean): Expr[] {
   const ref = (name: string): Expr => ({ kind: 'ColumnRef', source: null, name, span });
-  if (!partitionBy) return allColumns(source.schema).map((c) => ref(c.name));
+  if (!partitionBy) {
+    const bounds = transient && source.window ? [ref('WINDOWSTART'), ref('WINDOWEND')] : [];
+    return [...source.schema.key.map((c) => ref(c.name)), ...bounds, ...source.schema.value.map((c) => ref(c.name))];
+  }
   const keys = new Set(partitionBy.map(exprKey));
   const rest = [...source.schema.value, ...source.schema.key].map((c) => ref(c.name)).filter((e) => !keys.has(exprKey(e)));
   return [...partitionBy, ...rest];

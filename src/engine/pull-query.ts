@@ -23,7 +23,7 @@ import type { Engine } from './engine.ts';
 import type { StatementResult } from './results.ts';
 
 export async function pullQuery(engine: Engine, query: Query, span: Span): Promise<StatementResult> {
-  const analyzed = analyzeQuery(query, engine.catalog);
+  const analyzed = analyzeQuery(query, engine.catalog, { transient: true });
   const source = analyzed.source;
   if (source.type !== 'TABLE' || analyzed.from.joins.length > 0) {
     throw new SqlError('INVALID', `Pull queries (no EMIT clause) are only supported on tables, and ${source.name} is a ${source.type.toLowerCase()}. Add EMIT CHANGES for a push query.`, span);

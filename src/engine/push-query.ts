@@ -20,7 +20,7 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
   const { engine } = ctx;
   if (ctx.replay) return { kind: 'message', message: '' };
   if (s.query.emit === null) return pullQuery(engine, s.query, s.span);
-  const analyzed = analyzeQuery(s.query, engine.catalog);
+  const analyzed = analyzeQuery(s.query, engine.catalog, { transient: true });
   // Unique across restarts: a repartition topic of this query must not hold an earlier one's rows.
   const id = `transient_${analyzed.source.name}_${Date.now().toString(36)}_${transientCounter++}`;
   const root = planQuery(analyzed, await planContext(engine, id, analyzed));
