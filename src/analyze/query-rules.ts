@@ -14,6 +14,7 @@ import { SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { getFunction } from '../functions/registry.ts';
 import { validateJoinRules } from './join-rules.ts';
+import type { AnalyzedQuery } from './query.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { allColumns } from './schema.ts';
 
@@ -75,6 +76,7 @@ export function validateQueryRules(query: Query, catalog: Catalog, persistent: b
     throw new SqlError('INVALID', 'Table source is not supported with table functions', query.span);
   }
   validateGrouping(query, sources);
+  validateExpressionRules(query, sources);
   if (query.emit === 'FINAL' && persistent && !query.window) {
     throw new SqlError('INVALID', 'EMIT FINAL is only supported for windowed aggregations.', query.span);
   }
@@ -189,5 +191,103 @@ function validateGrouping(query: Query, sources: readonly Aliased[]): void {
         p.span,
       );
     }
+  }
+}
+
+/** Aggregate parameters ksqlDB's UDAFs declare as literal-only (1-based, from this one on). */
+const LITERAL_PARAMS_FROM: Record<string, number> = { EARLIEST_BY_OFFSET: 2, LATEST_BY_OFFSET: 2 };
+
+function walk(e: unknown, visit: (node: Record<string, unknown>) => void): void {
+  if (Array.isArray(e)) e.forEach((x) => walk(x, visit));
+  else if (e && typeof e === 'object') {
+    visit(e as Record<string, unknown>);
+    for (const [k, v] of Object.entries(e)) if (k !== 'span') walk(v, visit);
+  }
+}
+
+/**
+ * Rules about expressions ksqlDB checks before typing them: window bounds only in the SELECT of
+ * a windowed aggregation (or over a windowed source), DOUBLE literals that overflow (with their
+ * sign), literal-only aggregate parameters, aggregates over a table that cannot undo, one key
+ * column per GROUP BY / PARTITION BY expression in a persistent projection.
+ */
+function validateExpressionRules(query: Query, sources: readonly Aliased[]): void {
+  const windowedSource = sources.length === 1 && sources[0].source.window !== null;
+  const bounds = (e: unknown): string | null => {
+    let found: string | null = null;
+    walk(e, (n) => {
+      if (!found && n.kind === 'ColumnRef' && (n.name === 'WINDOWSTART' || n.name === 'WINDOWEND')) found = String(n.name);
+    });
+    return found;
+  };
+  if (!windowedSource) {
+    const inWhere = bounds(query.where);
+    if (inWhere) throw new SqlError('UNKNOWN_COLUMN', `Error in WHERE expression: Unknown column ${inWhere}.`, query.where!.span);
+    for (const [clause, exprs] of [['GROUP BY', query.groupBy], ['PARTITION BY', query.partitionBy]] as const) {
+      const b = bounds(exprs);
+      if (b) throw new SqlError('INVALID', `Window bounds column ${b} can only be used in the SELECT clause of windowed aggregations`, query.span);
+      void clause;
+    }
+  }
+  walk([query.select, query.where, query.having], (n) => {
+    if (n.kind === 'ArithmeticUnary' && n.op === '-' && (n.operand as { kind?: string; type?: string })?.kind === 'Literal') {
+      const lit = n.operand as { type: string; raw: string; span: Query['span'] };
+      if (lit.type === 'DOUBLE' && !Number.isFinite(Number(lit.raw))) throw new SqlError('TYPE', `Number overflows DOUBLE: -${lit.raw}`, lit.span);
+    }
+    if (n.kind === 'FunctionCall') {
+      const from = LITERAL_PARAMS_FROM[String(n.name).toUpperCase()];
+      const args = (n.args as Expr[]) ?? [];
+      for (let i = (from ?? Infinity) - 1; i < args.length; i++) {
+        const a = args[i];
+        if (a.kind === 'Literal' || (a.kind === 'ArithmeticUnary' && (a as { operand: Expr }).operand.kind === 'Literal')) continue;
+        throw new SqlError(
+          'TYPE',
+          `Parameter ${i + 1} passed to function ${String(n.name).toUpperCase()} must be a literal constant, but was expression: '${formatExpression(a)}'`,
+          a.span,
+        );
+      }
+    }
+  });
+  // A GROUP BY / PARTITION BY expression selected under two names would be two key columns.
+  // (Single-source queries: in a join, columns of the same name from two sources differ.)
+  for (const keys of sources.length === 1 ? [query.groupBy, query.partitionBy] : []) {
+    for (const k of keys ?? []) {
+      const same = query.select.filter((s) => s.kind === 'SelectExpr' && sameExpr(s.expr, k)) as { expr: Expr; alias: string | null }[];
+      if (same.length < 2) continue;
+      const names = same.map((s) => s.alias ?? (s.expr.kind === 'ColumnRef' ? s.expr.name : formatExpression(s.expr)));
+      if (keys === query.groupBy) {
+        throw new SqlError('INVALID', `The projection contains a key column more than once: ${joinAnd(names.map((n) => `\`${n}\``))}.\nEach key column must only be in the projection once. If you intended to copy the key into the value, then consider using the AS_VALUE function to indicate which key reference should be copied.`, query.span);
+      }
+      throw new SqlError(
+        'INVALID',
+        `The projection contains a key column (\`${formatExpression(k)}\`) more than once, aliased as: ${joinAnd([...names].sort())}.\nEach key column must only be in the projection once. If you intended to copy the key into the value, then consider using the AS_VALUE function to indicate which key reference should be copied.`,
+        query.span,
+      );
+    }
+  }
+}
+
+const sameExpr = (a: Expr, b: Expr) =>
+  JSON.stringify(a, (k, v) => (k === 'span' || k === 'source' ? undefined : v)) === JSON.stringify(b, (k, v) => (k === 'span' || k === 'source' ? undefined : v));
+
+function joinAnd(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * An aggregation over a table must be able to undo a row's old value (ksqlDB's
+ * TableAggregationFunction): MIN, MAX, the offset functions and the like cannot.
+ */
+export function validateTableAggregation(analyzed: AnalyzedQuery): void {
+  if (!analyzed.aggregation || analyzed.from.joins.length > 0 || analyzed.source.type !== 'TABLE') return;
+  const names: string[] = [];
+  for (const a of analyzed.aggregation.aggregates) {
+    const def = getFunction(a.name);
+    if (def?.kind !== 'aggregate') continue;
+    const resolved = def.resolve(a.argTypes, { literalArg: (i) => a.literals[i] ?? undefined });
+    if (typeof resolved !== 'string' && !resolved.undo && !names.includes(a.name)) names.push(a.name);
+  }
+  if (names.length) {
+    throw new SqlError('INVALID', `The aggregation function${names.length === 1 ? '' : 's'} ${joinAnd(names)} cannot be applied to a table source, only to a stream source.`, null);
   }
 }

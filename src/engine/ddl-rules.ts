@@ -136,13 +136,15 @@ export function validateFormatProperties(props: PropertyReader, hasColumns: bool
       throw new SqlError('INVALID', `${which}_FORMAT should support schema inference when ${which}_SCHEMA_ID is provided. Current format is ${raw}.`, span);
     }
   }
-  const both = props.format('FORMAT');
-  props.format('KEY_FORMAT');
-  const value = props.format('VALUE_FORMAT') ?? both;
+  // Schema-registry formats are refused later (validateRegistryFormat), after their own checks.
+  const format = (name: string) => (INFERRING_FORMATS.has((props.string(name) ?? '').toUpperCase()) ? null : props.format(name));
+  const both = format('FORMAT');
+  const value = format('VALUE_FORMAT') ?? both;
+  const key = format('KEY_FORMAT') ?? both;
   for (const which of ['KEY', 'VALUE'] as const) {
     if (!props.has(`${which}_DELIMITER`)) continue;
     props.delimiter(`${which}_DELIMITER`);
-    const format = which === 'VALUE' ? value : (props.format('KEY_FORMAT') ?? both);
+    const format = which === 'VALUE' ? value : key;
     if (format && format !== 'DELIMITED') throw new SqlError('INVALID', `${format} does not support the following configs: [delimiter]`, span);
   }
 }
@@ -152,4 +154,39 @@ export function noColumnsError(props: PropertyReader, span: Span): SqlError {
   const raw = (props.string('VALUE_FORMAT') ?? props.string('FORMAT') ?? '').toUpperCase();
   if (!INFERRING_FORMATS.has(raw)) return new SqlError('INVALID', 'No columns supplied.', span);
   return new SqlError('UNSUPPORTED', `The statement does not define any columns, and Riffle has no schema registry to infer them from`, span);
+}
+
+const AVRO_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * AVRO, PROTOBUF and JSON_SR need a schema registry, which Riffle does not have: a statement
+ * using one is refused, after the checks those formats make of the schema themselves (so the
+ * error is the one ksqlDB would give where the schema cannot be written in that format).
+ */
+export function validateRegistryFormat(props: PropertyReader, schema: LogicalSchema, span: Span): void {
+  const raw = (name: string) => (props.string(name) ?? props.string('FORMAT') ?? '').toUpperCase();
+  const sides = [
+    { format: raw('KEY_FORMAT'), columns: schema.key, isKey: true },
+    { format: raw('VALUE_FORMAT'), columns: schema.value.filter((c) => !c.header), isKey: false },
+  ];
+  for (const { format, columns, isKey } of sides) {
+    if (!INFERRING_FORMATS.has(format)) continue;
+    const nonStringMap = columns.some((c) => mapWithNonStringKey(c.type));
+    if (format === 'AVRO') {
+      if (nonStringMap) throw new SqlError('INVALID', 'Avro only supports MAPs with STRING keys', span);
+      for (const c of columns) {
+        if (AVRO_NAME.test(c.name)) continue;
+        const detail = /^[A-Za-z_]/.test(c.name) ? `Illegal character in: ${c.name}` : `Illegal initial character: ${c.name}`;
+        throw new SqlError('INVALID', `Schema is not compatible with Avro: ${detail}`, span);
+      }
+    }
+    if (format === 'JSON_SR' && nonStringMap) throw new SqlError('INVALID', 'JSON only supports MAP types with STRING keys', span);
+    if (format.startsWith('PROTOBUF')) {
+      if (nonStringMap) throw new SqlError('INVALID', 'PROTOBUF format only supports MAP types with STRING keys', span);
+      if (!isKey && props.bool('WRAP_SINGLE_VALUE') === false) {
+        throw new SqlError('INVALID', `Format '${format}' does not support 'WRAP_SINGLE_VALUE' set to 'false'.`, span);
+      }
+    }
+  }
+  for (const name of ['FORMAT', 'KEY_FORMAT', 'VALUE_FORMAT']) if (props.has(name)) props.format(name);
 }

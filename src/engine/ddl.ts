@@ -11,7 +11,7 @@ import { createSerde } from '../serde/index.ts';
 import { SerdeError } from '../serde/types.ts';
 import type { WindowInfo } from '../plan/steps.ts';
 import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
-import { noColumnsError, validateFormatProperties, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
+import { noColumnsError, validateFormatProperties, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
 
@@ -30,6 +30,7 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
   if (!topic) throw new SqlError('INVALID', `Missing required property "KAFKA_TOPIC" in the WITH clause`, s.span);
 
   validateColumnNames(s.columns, s.span);
+  validateKeyColumns(s.columns.filter((c) => c.key || c.primaryKey), s.span);
   const key: Column[] = [];
   const value: Column[] = [];
   const names = new Set<string>();
@@ -45,7 +46,7 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
     throw new SqlError('INVALID', `Tables require a PRIMARY KEY. Please define the PRIMARY KEY.`, s.span);
   }
   const schema: LogicalSchema = { key, value };
-  validateKeyColumns(key, s.span);
+  validateRegistryFormat(props, schema, s.span);
   validateWindowProperties(props, schema, s.span);
   const formats = formatsFrom(props, null, schema, s.span, persistenceDefaults(engine.properties));
   validateFormats(props, formats, schema, s.span);

@@ -18,9 +18,9 @@ import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { formatsFrom, validateSerdes } from './ddl.ts';
 import { validatePersistentProjection } from '../analyze/key-projection.ts';
-import { validateQueryRules } from '../analyze/query-rules.ts';
+import { validateQueryRules, validateTableAggregation } from '../analyze/query-rules.ts';
 import { persistenceDefaults, withFunctionConfig } from './query-config.ts';
-import { validateFormatProperties, validateFormats, validateKeyColumns, validateWritable } from './ddl-rules.ts';
+import { validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateWritable } from './ddl-rules.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -31,6 +31,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   }
   if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
   const analyzed = withFunctionConfig(analyzeQuery(s.query, engine.catalog), engine.properties);
+  if (!ctx.plan) validateTableAggregation(analyzed);
   if (analyzed.resultType !== s.sourceType) {
     throw new SqlError(
       'INVALID',
@@ -40,8 +41,9 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   }
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
   validateFormatProperties(props, false, s.span);
-  const src = analyzed.source;
   validateKeyColumns(analyzed.schema.key, s.span);
+  validateRegistryFormat(props, analyzed.schema, s.span);
+  const src = analyzed.source;
   const formats = formatsFrom(props, src.formats, analyzed.schema, s.span, persistenceDefaults(engine.properties));
   validateFormats(props, formats, analyzed.schema, s.span);
   validateSerdes(formats, analyzed.schema, s.span);
