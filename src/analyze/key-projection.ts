@@ -14,6 +14,7 @@ import { SqlError } from '../sql/errors.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { allColumns, type LogicalSchema } from './schema.ts';
+import { formatType } from '../types/sql-type.ts';
 
 const SYNTHETIC_JOIN_KEY_DOC_URL = 'https://cnfl.io/2LV7ouS';
 
@@ -124,6 +125,9 @@ export function validatePersistentProjection(query: Query, schema: LogicalSchema
     }
   }
   if (schema.value.length === 0) throw new SqlError('INVALID', 'The projection contains no value columns.', query.span);
+  const keyNames = new Set(schema.key.map((c) => c.name));
+  const clash = schema.value.find((c) => keyNames.has(c.name));
+  if (clash) throw new SqlError('INVALID', `Duplicate value columns found in schema: \`${clash.name}\` ${formatType(clash.type)}`, query.span);
 }
 
 function selectsAll(query: Query): boolean {
@@ -155,7 +159,20 @@ function validateJoinKeyPresent(
     const pk = refs[0].source.schema.key.map((c) => c.name);
     const sideOf = (e: Expr) => qualify(e);
     const onPk = joins.every((j) => [j.left, j.right].some((e) => e.kind === 'ColumnRef' && pk.includes(e.name) && (sideOf(e) as { source: string }).source === refs[0].alias));
-    if (!onPk) return;
+    if (!onPk) {
+      // A foreign-key join's result is keyed by the left table's primary key: all of it selected.
+      const left = refs[0];
+      const missing = left.source.schema.key.filter((k) => !projected.has(keyOf({ kind: 'ColumnRef', source: left.alias, name: k.name, span: query.span })));
+      if (missing.length) {
+        const plural = missing.length > 1;
+        throw new SqlError(
+          'INVALID',
+          `Primary key column${plural ? 's' : ''} missing in projection. For foreign-key table-table joins, the projection must include all primary key columns from the left input table (\`${left.alias}\`). Missing column${plural ? 's' : ''}: ${missing.map((k) => `\`${k.name}\``).join(', ')}.`,
+          query.span,
+        );
+      }
+      return;
+    }
   }
   const viable: Expr[] = [];
   let synthetic = false;

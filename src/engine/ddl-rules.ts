@@ -14,7 +14,7 @@ import { SqlError } from '../sql/errors.ts';
 import type { Span } from '../sql/ast.ts';
 import type { DataSource, SourceFormats } from '../analyze/catalog.ts';
 import type { Column, LogicalSchema } from '../analyze/schema.ts';
-import { formatType, type SqlType } from '../types/sql-type.ts';
+import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import { SYSTEM_COLUMNS } from '../analyze/query-rules.ts';
 import type { PropertyReader } from './properties.ts';
 
@@ -104,6 +104,25 @@ export function validateReplace(existing: DataSource | null, orReplace: boolean,
 
 export function validateWritable(target: DataSource, span: Span): void {
   if (target.readOnly) throw new SqlError('INVALID', `Cannot insert into read-only ${target.type.toLowerCase()}: ${target.name}`, span);
+  if (target.schema.value.some((c) => c.header)) throw new SqlError('INVALID', `Cannot insert into ${target.name} because it has header columns`, span);
+}
+
+const HEADERS_TYPE: SqlType = {
+  kind: 'ARRAY',
+  element: { kind: 'STRUCT', fields: [{ name: 'KEY', type: { kind: 'STRING' } }, { name: 'VALUE', type: { kind: 'BYTES' } }] },
+};
+
+/** HEADERS columns hold every header as ARRAY<STRUCT<KEY STRING, VALUE BYTES>>; HEADER('k') one header's BYTES. */
+export function validateHeaderColumns(columns: readonly { name: string; type: SqlType; headers: { key: string | null } | null }[], span: Span): void {
+  for (const c of columns) {
+    if (!c.headers) continue;
+    if (c.headers.key === null && !typesEqual(c.type, HEADERS_TYPE)) {
+      throw new SqlError('INVALID', `Invalid type for HEADERS column: expected ${formatType(HEADERS_TYPE)}, got ${formatType(c.type)}`, span);
+    }
+    if (c.headers.key !== null && c.type.kind !== 'BYTES') {
+      throw new SqlError('INVALID', `Invalid type for HEADER('${c.headers.key}') column: expected BYTES, got ${formatType(c.type)}`, span);
+    }
+  }
 }
 
 export function validateDeleteTopic(source: DataSource, deleteTopic: boolean, span: Span): void {

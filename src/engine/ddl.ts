@@ -11,7 +11,7 @@ import { createSerde } from '../serde/index.ts';
 import { SerdeError } from '../serde/types.ts';
 import type { WindowInfo } from '../plan/steps.ts';
 import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
-import { noColumnsError, validateFormatProperties, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
+import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
 
@@ -31,6 +31,7 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
 
   validateColumnNames(s.columns, s.span);
   validateKeyColumns(s.columns.filter((c) => c.key || c.primaryKey), s.span);
+  validateHeaderColumns(s.columns, s.span);
   const key: Column[] = [];
   const value: Column[] = [];
   const names = new Set<string>();

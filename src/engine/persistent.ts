@@ -19,6 +19,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { formatsFrom, validateSerdes } from './ddl.ts';
 import { validatePersistentProjection } from '../analyze/key-projection.ts';
 import { validateQueryRules, validateTableAggregation } from '../analyze/query-rules.ts';
+import { validateAggregateState } from '../analyze/aggregate-state.ts';
 import { persistenceDefaults, withFunctionConfig } from './query-config.ts';
 import { validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateWritable } from './ddl-rules.ts';
 
@@ -31,7 +32,10 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   }
   if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
   const analyzed = withFunctionConfig(analyzeQuery(s.query, engine.catalog), engine.properties);
-  if (!ctx.plan) validateTableAggregation(analyzed);
+  if (!ctx.plan) {
+    validateTableAggregation(analyzed);
+    validateAggregateState(analyzed);
+  }
   if (analyzed.resultType !== s.sourceType) {
     throw new SqlError(
       'INVALID',
@@ -41,6 +45,11 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   }
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
   validateFormatProperties(props, false, s.span);
+  const partitionByNull = s.query.partitionBy?.length === 1 && s.query.partitionBy[0].kind === 'Literal' && s.query.partitionBy[0].type === 'NULL';
+  const explicitKeyFormat = (props.string('KEY_FORMAT') ?? props.string('FORMAT'))?.toUpperCase();
+  if (partitionByNull && explicitKeyFormat && explicitKeyFormat !== 'NONE') {
+    throw new SqlError('INVALID', 'Key format specified for stream without key columns.', s.span);
+  }
   validateKeyColumns(analyzed.schema.key, s.span);
   validateRegistryFormat(props, analyzed.schema, s.span);
   const src = analyzed.source;
