@@ -143,6 +143,12 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
       throw new SqlError('INVALID', `Invalid join condition: foreign-key table-table joins are not supported as part of n-way joins. Got ${got}.`, on.span);
     }
     if (foreignKey && join.type === 'RIGHT') throw new SqlError('INVALID', 'RIGHT OUTER JOIN on a foreign key is not supported', join.span);
+    // A windowed side joined on anything but its key would need a repartition (not supported by ksqlDB).
+    for (const [side, e] of [[left, leftExpr], [right, rightExpr]] as const) {
+      if (side.source.window && !isPk(side, e)) {
+        throw new SqlError('INVALID', 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.', on.span);
+      }
+    }
     const lt = typeOf(leftExpr);
     const rt = typeOf(rightExpr);
     if (lt && rt && !typesEqual(lt, rt)) {
