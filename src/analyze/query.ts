@@ -25,6 +25,7 @@ import type { WindowInfo } from '../plan/steps.ts';
 import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './model-calls.ts';
 import type { ModelCallSpec } from '../plan/steps.ts';
 import { inClause } from './clause-errors.ts';
+import { validateWindowFunctionCalls } from './window-calls.ts';
 import { formatTypedExpr } from './expr/typed-expr.ts';
 
 export interface TableFunctionCall {
@@ -75,6 +76,7 @@ export interface AnalyzeOptions {
 }
 
 export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOptions = {}): AnalyzedQuery {
+  validateWindowFunctionCalls(input);
   let query = rewriteTableFunctionQuery(input, catalog);
   const aggregate = isAggregateQuery(query);
   if (query.window && !aggregate) throw new SqlError('INVALID', 'WINDOW clause requires a GROUP BY clause.', query.span);
