@@ -33,6 +33,7 @@ interface Aliased {
 }
 
 export function validateQueryRules(query: Query, catalog: Catalog, persistent: boolean): void {
+  validateStreamingQuery(query);
   validateJoinRules(query, catalog);
   for (const item of query.select) checkReservedNames(item, persistent, query.from.kind === 'Join');
 
@@ -289,5 +290,12 @@ export function validateTableAggregation(analyzed: AnalyzedQuery): void {
   }
   if (names.length) {
     throw new SqlError('INVALID', `The aggregation function${names.length === 1 ? '' : 's'} ${joinAnd(names)} cannot be applied to a table source, only to a stream source.`, null);
+  }
+}
+
+/** ORDER BY and OFFSET order and page a finite answer: pull queries only. */
+export function validateStreamingQuery(query: Query): void {
+  if (query.orderBy || query.offset !== undefined) {
+    throw new SqlError('UNSUPPORTED', 'ORDER BY and OFFSET are supported in pull queries only (a SELECT over a table without EMIT)', query.span);
   }
 }
