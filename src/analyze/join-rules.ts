@@ -126,11 +126,11 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
     const rightIsTable = right.source.type === 'TABLE';
     const joinText = (a: Aliased, b: Aliased) => `${a.alias} [${join.type}] ${join.type === 'INNER' ? '' : 'OUTER '}JOIN ${b.alias}`;
     if (leftIsTable && !rightIsTable) {
-      throw new SqlError('INVALID', `Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${joinText(sources[0], right)}.`, join.span);
+      throw new SqlError('INVALID', `Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${joinText(sources[0], right)}.`, join.right.span);
     }
     if (!leftIsTable && rightIsTable && (join.type === 'FULL' || join.type === 'RIGHT')) {
       const kind = join.type === 'FULL' ? 'full-outer' : 'right-outer';
-      throw new SqlError('INVALID', `Invalid join type: ${kind} join not supported for stream-table join. Got ${joinText(sources[0], right)}.`, join.span);
+      throw new SqlError('INVALID', `Invalid join type: ${kind} join not supported for stream-table join. Got ${joinText(sources[0], right)}.`, join.right.span);
     }
     const isPk = (s: Aliased, e: Expr) => e.kind === 'ColumnRef' && s.source.schema.key.length === 1 && s.source.schema.key[0].name === e.name;
     if (rightIsTable && !isPk(right, rightExpr)) {
@@ -142,7 +142,7 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
     if (foreignKey && index > 1) {
       throw new SqlError('INVALID', `Invalid join condition: foreign-key table-table joins are not supported as part of n-way joins. Got ${got}.`, on.span);
     }
-    if (foreignKey && join.type === 'RIGHT') throw new SqlError('INVALID', 'RIGHT OUTER JOIN on a foreign key is not supported', join.span);
+    if (foreignKey && join.type === 'RIGHT') throw new SqlError('INVALID', 'RIGHT OUTER JOIN on a foreign key is not supported', join.right.span);
     // A windowed side joined on anything but its key would need a repartition (not supported by ksqlDB).
     for (const [side, e] of [[left, leftExpr], [right, rightExpr]] as const) {
       if (side.source.window && !isPk(side, e)) {

@@ -34,7 +34,6 @@ interface Aliased {
 
 export function validateQueryRules(query: Query, catalog: Catalog, persistent: boolean): void {
   validateStreamingQuery(query);
-  validateJoinRules(query, catalog);
   for (const item of query.select) checkReservedNames(item, persistent, query.from.kind === 'Join');
 
   const sources: Aliased[] = [];
@@ -62,6 +61,7 @@ export function validateQueryRules(query: Query, catalog: Catalog, persistent: b
   };
   flatten(query.from);
   if (sources.length === 0) return;
+  validateJoinRules(query, catalog);
 
   const isJoin = sources.length > 1;
   const isGroupBy = query.groupBy !== null;
