@@ -4,8 +4,9 @@
  * (a namespace per case, deleted afterwards: see ../testing/kafka-runner.ts).
  */
 import { parseArgs } from 'node:util';
-import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ExpectedError } from '../testing/expected-error.ts';
 import { readCaseDir, readCaseFiles, runCase, type OpenCaseLog } from '../testing/runner.ts';
 import { stringifyTestJson } from '../testing/test-records.ts';
 import { classifyCase, type CaseFamily } from '../testing/classify.ts';
@@ -21,6 +22,8 @@ export async function testCommand(argv: string[]): Promise<number> {
       o: { type: 'string', short: 'o' },
       output: { type: 'string' },
       actual: { type: 'string' },
+      e: { type: 'string', short: 'e' },
+      'expected-error': { type: 'string' },
       suite: { type: 'string' },
       filter: { type: 'string' },
       'actual-dir': { type: 'string' },
@@ -56,10 +59,13 @@ async function testWith(values: TestValues, openLog: OpenCaseLog | undefined): P
   if (str('suite')) return suite(str('suite')!, str('filter'), str('actual-dir'), values.verbose === true, openLog);
   const statements = str('s') ?? str('statements');
   if (!statements) {
-    process.stderr.write('riffle test: need -s statements.sql (and -o output.json), or --suite DIR [--kafka]\n');
+    process.stderr.write('riffle test: need -s statements.sql (and -o output.json, or -e expected-error.json), or --suite DIR [--kafka]\n');
     return 2;
   }
-  const files = readCaseFiles(statements, str('i') ?? str('input') ?? null, str('o') ?? str('output') ?? null);
+  const read = readCaseFiles(statements, str('i') ?? str('input') ?? null, str('o') ?? str('output') ?? null);
+  // A must-fail case: ksqlDB's expected rejection (-e, or expected-error.json beside the statements).
+  const errorFile = str('e') ?? str('expected-error') ?? join(dirname(statements), 'expected-error.json');
+  const files = existsSync(errorFile) ? { ...read, expectedError: JSON.parse(readFileSync(errorFile, 'utf8')) as ExpectedError } : read;
   const result = await runCase(files, openLog);
   const actual = str('actual');
   if (actual) writeFileSync(actual, stringifyTestJson({ outputs: result.actual }));
