@@ -15,6 +15,8 @@ import type { TypedExpr, PseudoColumn } from './expr/typed-expr.ts';
 import { analyzeExpr, analyzeFunctionArgs, columnsScope, type ExprScope } from './expr/analyze-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { ExprIds } from './expr-key.ts';
+import { formatExpression } from '../sql/format-expr.ts';
+import { inClause } from './clause-errors.ts';
 import type { WindowInfo } from '../plan/steps.ts';
 import type { SqlType } from '../types/sql-type.ts';
 
@@ -26,6 +28,8 @@ export interface AggregateCall {
   /** Literal argument values (JSON-safe) by position, for parameters like TOPK's k. */
   readonly literals: readonly (string | number | boolean | null | undefined)[];
   readonly returnType: SqlType;
+  /** ksqlDB function properties (ksql.functions.*) in force when the query was created. */
+  readonly config?: Readonly<Record<string, string>>;
 }
 
 export interface WindowPlan {
@@ -46,6 +50,9 @@ export interface AggregationAnalysis {
   readonly schema: LogicalSchema;
   readonly window: WindowPlan | null;
 }
+
+/** A select expression reads a column that is neither grouped nor aggregated (collected, then reported together). */
+class NonAggregateSelect extends Error {}
 
 /** ksqlDB's default grace period when a window has none: 24 hours. */
 export const DEFAULT_GRACE_MS = 24 * 3600_000;
@@ -102,18 +109,32 @@ export function analyzeAggregation(
         return { kind: 'ColumnRef', source: null, name: aggCol(ai), span: node.span };
       }
       if (node.kind === 'ColumnRef' && !isPseudo(node.name)) {
-        throw new SqlError(
-          'INVALID',
-          `Non-aggregate ${where} expression '${node.name}' must be part of the GROUP BY clause or inside an aggregate function`,
-          node.span,
-        );
+        if (where === 'SELECT') throw new NonAggregateSelect();
+        throw new SqlError('INVALID', `Non-aggregate HAVING expression not part of GROUP BY: ${node.name}`, node.span);
       }
       return mapChildren(node, visit);
     };
     return visit(e);
   };
 
-  const rewritten = items.map((it) => ({ ...it, expr: rewrite(it.expr, 'SELECT') }));
+  // ksqlDB names every select expression that reads a column outside GROUP BY and aggregates.
+  const nonAggregate: { text: string; span: Span }[] = [];
+  const rewritten = items.map((it) => {
+    try {
+      return { ...it, expr: rewrite(it.expr, 'SELECT') };
+    } catch (e) {
+      if (!(e instanceof NonAggregateSelect)) throw e;
+      nonAggregate.push({ text: formatExpression(it.expr), span: it.span });
+      return it;
+    }
+  });
+  if (nonAggregate.length) {
+    throw new SqlError(
+      'INVALID',
+      `Non-aggregate SELECT expression(s) not part of GROUP BY: ${nonAggregate.map((n) => n.text).join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`,
+      nonAggregate[0].span,
+    );
+  }
   const havingExpr = query.having ? rewrite(query.having, 'HAVING') : null;
   const intermediate: LogicalSchema = {
     key: groupCols,
@@ -123,7 +144,7 @@ export function analyzeAggregation(
   const inter = columnsScope([...intermediate.key, ...intermediate.value], pseudo);
   let having: TypedExpr | null = null;
   if (havingExpr) {
-    having = analyzeExpr(havingExpr, inter, getFunction);
+    having = inClause('HAVING', () => analyzeExpr(havingExpr, inter, getFunction));
     if (having.type.kind !== 'BOOLEAN') throw new SqlError('TYPE', 'HAVING expression must be BOOLEAN', query.having!.span);
   }
 
@@ -223,7 +244,8 @@ const UNIT_MS: Record<Duration['unit'], number> = {
 export const durationMs = (d: Duration): number => d.value * UNIT_MS[d.unit];
 
 function windowPlan(w: WindowSpec, emitFinal: boolean): WindowPlan {
-  const graceMs = w.grace ? durationMs(w.grace) : DEFAULT_GRACE_MS;
+  // ksqlDB (RewrittenAnalysis): EMIT FINAL without GRACE PERIOD closes windows at their end.
+  const graceMs = w.grace ? durationMs(w.grace) : emitFinal ? 0 : DEFAULT_GRACE_MS;
   let info: WindowInfo;
   let span: number;
   switch (w.kind) {

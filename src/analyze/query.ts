@@ -24,6 +24,9 @@ import type { Duration, FunctionCall } from '../sql/ast.ts';
 import type { WindowInfo } from '../plan/steps.ts';
 import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './model-calls.ts';
 import type { ModelCallSpec } from '../plan/steps.ts';
+import { inClause } from './clause-errors.ts';
+import { validateWindowFunctionCalls } from './window-calls.ts';
+import { formatTypedExpr } from './expr/typed-expr.ts';
 
 export interface TableFunctionCall {
   readonly name: string;
@@ -64,10 +67,19 @@ export interface AnalyzedQuery {
 }
 
 
-export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
+export interface AnalyzeOptions {
+  /**
+   * A transient (push or pull) query: `*` over a windowed source also returns WINDOWSTART and
+   * WINDOWEND after the key columns, as ksqlDB (a persistent query's sink keeps them in its key).
+   */
+  readonly transient?: boolean;
+}
+
+export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOptions = {}): AnalyzedQuery {
+  validateWindowFunctionCalls(input);
   let query = rewriteTableFunctionQuery(input, catalog);
   const aggregate = isAggregateQuery(query);
-  if (query.window && !aggregate) throw new SqlError('INVALID', 'WINDOW requires GROUP BY', query.span);
+  if (query.window && !aggregate) throw new SqlError('INVALID', 'WINDOW clause requires a GROUP BY clause.', query.span);
   if (query.having && !aggregate) throw new SqlError('INVALID', 'HAVING requires GROUP BY', query.having.span);
 
   const from = analyzeFrom(query.from, catalog, (name, span) => resolveSource(catalog, name, span));
@@ -96,14 +108,16 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   }
   let where: TypedExpr | null = null;
   if (query.where && whereExpr) {
-    where = analyzeExpr(whereExpr, whereScope, getFunction);
+    where = inClause('WHERE', () => analyzeExpr(whereExpr, whereScope, getFunction));
     if (where.type.kind !== 'BOOLEAN') {
-      throw new SqlError('TYPE', `WHERE expression must be BOOLEAN, not ${where.type.kind}`, query.where.span);
+      throw new SqlError('TYPE', `Type error in WHERE expression: Should evaluate to boolean but is ${formatTypedExpr(where)} (${where.type.kind}) instead.`, query.where.span);
     }
   }
 
   // Select items, with `*` expanded to column references.
-  const items = expandSelect(query.select, from, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction));
+  const items = inClause('SELECT', () =>
+    expandSelect(query.select, from, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction), options.transient === true),
+  );
 
   const common = { source, from, where, whereModelCalls: whereModels.calls, whereModelColumns: whereModels.columns, emit: query.emit, limit: query.limit };
   if (aggregate) {
@@ -111,7 +125,7 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
     if (predict) {
       throw new SqlError('UNSUPPORTED', 'PREDICT over aggregates is not supported yet: aggregate in one query, then PREDICT over its table', predict.span);
     }
-    const aggregation = analyzeAggregation(query, items, whereScope, query.window !== null);
+    const aggregation = inClause('SELECT', () => analyzeAggregation(query, items, whereScope, query.window !== null));
     return {
       ...common,
       tableFunctions: [],
@@ -197,7 +211,7 @@ export function analyzeQuery(input: Query, catalog: Catalog): AnalyzedQuery {
   const explicitKey = isJoin ? items.findIndex((it, i) => !it.fromStar && keyCandidate(i)) : -1;
   const joinKeyItem = isJoin ? (explicitKey >= 0 ? explicitKey : items.findIndex((_it, i) => keyCandidate(i))) : -1;
   rewritten.forEach((item, i) => {
-    let typed = analyzeExpr(item.expr, scope, getFunction);
+    let typed = inClause('SELECT', () => analyzeExpr(item.expr, scope, getFunction));
     const name = names[i];
     if (seen.has(name)) throw new SqlError('INVALID', `Duplicate column name '${name}' in the projection`, item.span);
     seen.add(name);
@@ -249,14 +263,20 @@ interface Item {
   readonly span: Span;
 }
 
-function expandSelect(select: readonly SelectItem[], from: FromAnalysis, partitionBy: readonly Expr[] | null, typeOf: (e: Expr) => TypedExpr): Item[] {
+function expandSelect(
+  select: readonly SelectItem[],
+  from: FromAnalysis,
+  partitionBy: readonly Expr[] | null,
+  typeOf: (e: Expr) => TypedExpr,
+  transient: boolean,
+): Item[] {
   const out: Item[] = [];
   for (const item of select) {
     switch (item.kind) {
       case 'AllColumns':
         if (from.joins.length === 0) {
           from.star(item.source, item.span); // validates the qualifier
-          for (const expr of starColumns(from.primary, partitionBy, item.span)) out.push({ expr, original: expr, alias: null, span: item.span });
+          for (const expr of starColumns(from.primary, partitionBy, item.span, transient)) out.push({ expr, original: expr, alias: null, span: item.span });
         } else {
           for (const c of from.star(item.source, item.span)) out.push({ expr: c.expr, original: c.expr, alias: c.name, span: item.span, fromStar: true });
         }
@@ -280,13 +300,17 @@ function expandSelect(select: readonly SelectItem[], from: FromAnalysis, partiti
 }
 
 /**
- * `*`: the source's key then value columns. After PARTITION BY (as ksqlDB): the partition
+ * `*`: the source's key then value columns (for a transient query over a windowed source, the
+ * window bounds between them). After PARTITION BY (as ksqlDB): the partition
  * expressions first (they become the key), then the value columns, then the old key columns,
  * each column once.
  */
-function starColumns(source: DataSource, partitionBy: readonly Expr[] | null, span: Span): Expr[] {
+function starColumns(source: DataSource, partitionBy: readonly Expr[] | null, span: Span, transient: boolean): Expr[] {
   const ref = (name: string): Expr => ({ kind: 'ColumnRef', source: null, name, span });
-  if (!partitionBy) return allColumns(source.schema).map((c) => ref(c.name));
+  if (!partitionBy) {
+    const bounds = transient && source.window ? [ref('WINDOWSTART'), ref('WINDOWEND')] : [];
+    return [...source.schema.key.map((c) => ref(c.name)), ...bounds, ...source.schema.value.map((c) => ref(c.name))];
+  }
   const keys = new Set(partitionBy.map(exprKey));
   const rest = [...source.schema.value, ...source.schema.key].map((c) => ref(c.name)).filter((e) => !keys.has(exprKey(e)));
   return [...partitionBy, ...rest];

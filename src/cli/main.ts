@@ -10,8 +10,9 @@ Usage:
   riffle run FILE.sql       run the statements and keep the persistent queries running
   riffle sql                interactive SQL shell
   riffle topic list|create|produce|consume ...
-  riffle test -s statements.sql [-i input.json] -o output.json [--actual FILE]
+  riffle test -s statements.sql [-i input.json] -o output.json [-e expected-error.json] [--actual FILE]
   riffle test --suite DIR [--filter TEXT] [--actual-dir OUT] [--kafka]
+                            (must-fail cases: an expected-error.json in the case folder)
   riffle demo [--duration SECONDS]
   riffle server [--listen HOST:PORT] [--config FILE] [--users FILE] [--tls-cert F --tls-key F] [--detach]
   riffle server stop | hash-password

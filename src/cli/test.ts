@@ -4,8 +4,9 @@
  * (a namespace per case, deleted afterwards: see ../testing/kafka-runner.ts).
  */
 import { parseArgs } from 'node:util';
-import { readdirSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ExpectedError } from '../testing/expected-error.ts';
 import { readCaseDir, readCaseFiles, runCase, type OpenCaseLog } from '../testing/runner.ts';
 import { stringifyTestJson } from '../testing/test-records.ts';
 import { classifyCase, type CaseFamily } from '../testing/classify.ts';
@@ -21,6 +22,8 @@ export async function testCommand(argv: string[]): Promise<number> {
       o: { type: 'string', short: 'o' },
       output: { type: 'string' },
       actual: { type: 'string' },
+      e: { type: 'string', short: 'e' },
+      'expected-error': { type: 'string' },
       suite: { type: 'string' },
       filter: { type: 'string' },
       'actual-dir': { type: 'string' },
@@ -56,10 +59,13 @@ async function testWith(values: TestValues, openLog: OpenCaseLog | undefined): P
   if (str('suite')) return suite(str('suite')!, str('filter'), str('actual-dir'), values.verbose === true, openLog);
   const statements = str('s') ?? str('statements');
   if (!statements) {
-    process.stderr.write('riffle test: need -s statements.sql (and -o output.json), or --suite DIR [--kafka]\n');
+    process.stderr.write('riffle test: need -s statements.sql (and -o output.json, or -e expected-error.json), or --suite DIR [--kafka]\n');
     return 2;
   }
-  const files = readCaseFiles(statements, str('i') ?? str('input') ?? null, str('o') ?? str('output') ?? null);
+  const read = readCaseFiles(statements, str('i') ?? str('input') ?? null, str('o') ?? str('output') ?? null);
+  // A must-fail case: ksqlDB's expected rejection (-e, or expected-error.json beside the statements).
+  const errorFile = str('e') ?? str('expected-error') ?? join(dirname(statements), 'expected-error.json');
+  const files = existsSync(errorFile) ? { ...read, expectedError: JSON.parse(readFileSync(errorFile, 'utf8')) as ExpectedError } : read;
   const result = await runCase(files, openLog);
   const actual = str('actual');
   if (actual) writeFileSync(actual, stringifyTestJson({ outputs: result.actual }));
@@ -83,14 +89,24 @@ async function suite(dir: string, filter: string | undefined, actualDir: string 
     stateless: { passed: 0, total: 0 },
     stateful: { passed: 0, total: 0 },
     join: { passed: 0, total: 0 },
+    properties: { passed: 0, total: 0 },
   };
+  const mustFail = { total: 0, accepted: 0, sameMessage: 0, otherMessage: 0 };
   const started = Date.now();
   for (const [i, name] of cases.entries()) {
     const files = readCaseDir(join(dir, name));
-    const family = families[classifyCase(files.statements)];
     const result = await runCase(files, openLog);
-    family.total++;
-    if (result.passed) family.passed++;
+    if (files.expectedError) {
+      mustFail.total++;
+      const kind = result.verdict?.kind ?? 'accepted';
+      if (kind === 'accepted') mustFail.accepted++;
+      else if (kind === 'rejected-same') mustFail.sameMessage++;
+      else mustFail.otherMessage++;
+    } else {
+      const family = families[classifyCase(files.statements)];
+      family.total++;
+      if (result.passed) family.passed++;
+    }
     if (actualDir) writeFileSync(join(actualDir, `${name}.json`), stringifyTestJson({ outputs: result.actual }));
     if (result.passed) passed++;
     else {
@@ -104,7 +120,13 @@ async function suite(dir: string, filter: string | undefined, actualDir: string 
   if (process.stderr.isTTY) process.stderr.write('\n');
   const pct = (f: { passed: number; total: number }) => (f.total ? ((100 * f.passed) / f.total).toFixed(1) : '-');
   for (const [name, f] of Object.entries(families)) {
-    process.stdout.write(`${name}: ${f.passed}/${f.total} (${pct(f)}%)\n`);
+    if (f.total > 0) process.stdout.write(`${name}: ${f.passed}/${f.total} (${pct(f)}%)\n`);
+  }
+  if (mustFail.total > 0) {
+    process.stdout.write(
+      `must-fail: ${mustFail.sameMessage}/${mustFail.total} rejected with ksqlDB's message, ` +
+        `${mustFail.otherMessage} rejected with another message, ${mustFail.accepted} accepted\n`,
+    );
   }
   process.stdout.write(`time: ${((Date.now() - started) / 1000).toFixed(1)} s on ${openLog ? 'Kafka' : 'the embedded log'}\n`);
   process.stdout.write(`${passed} passed, ${failed} failed\n`);

@@ -11,6 +11,8 @@ import { createSerde } from '../serde/index.ts';
 import { SerdeError } from '../serde/types.ts';
 import type { WindowInfo } from '../plan/steps.ts';
 import { shownTopicName, topicNameProblem } from '../log/topic-name.ts';
+import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
+import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
 
@@ -21,14 +23,17 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
     if (s.ifNotExists) return { kind: 'message', message: `${label(s.sourceType)} ${s.name} already exists.` };
     if (!s.orReplace) throw new SqlError('EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.span);
   }
-  if (!s.columns || s.columns.length === 0) {
-    throw new SqlError('INVALID', `The statement does not define any columns, and Riffle has no schema registry to infer them from`, s.span);
-  }
+  validateReplace(existing ?? null, s.orReplace, s.readOnly, s.sourceType, s.name, s.span);
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
+  validateFormatProperties(props, (s.columns?.length ?? 0) > 0, s.span);
+  if (!s.columns || s.columns.length === 0) throw noColumnsError(props, s.span);
   const topic = props.string('KAFKA_TOPIC');
   if (!topic) throw new SqlError('INVALID', `Missing required property "KAFKA_TOPIC" in the WITH clause`, s.span);
   checkTopicName(topic, props.literal('KAFKA_TOPIC')!.span);
 
+  validateColumnNames(s.columns, s.span);
+  validateKeyColumns(s.columns.filter((c) => c.key || c.primaryKey), s.span);
+  validateHeaderColumns(s.columns, s.span);
   const key: Column[] = [];
   const value: Column[] = [];
   const names = new Set<string>();
@@ -44,7 +49,10 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
     throw new SqlError('INVALID', `Tables require a PRIMARY KEY. Please define the PRIMARY KEY.`, s.span);
   }
   const schema: LogicalSchema = { key, value };
-  const formats = formatsFrom(props, null, schema, s.span);
+  validateRegistryFormat(props, schema, s.span);
+  validateWindowProperties(props, schema, s.span);
+  const formats = formatsFrom(props, null, schema, s.span, persistenceDefaults(engine.properties));
+  validateFormats(props, formats, schema, s.span);
   validateSerdes(formats, schema, s.span);
   const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
   if (timestampColumn && !findColumn(schema, timestampColumn)) {
@@ -83,15 +91,24 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
 }
 
 /** Formats from WITH, falling back to `inherit` (CREATE ... AS SELECT inherits its source's). */
-export function formatsFrom(props: PropertyReader, inherit: SourceFormats | null, schema: LogicalSchema, span: CreateSource['span']): SourceFormats {
+export function formatsFrom(
+  props: PropertyReader,
+  inherit: SourceFormats | null,
+  schema: LogicalSchema,
+  span: CreateSource['span'],
+  defaults: PersistenceDefaults = {},
+): SourceFormats {
   const both = props.format('FORMAT');
   if (both && (props.has('KEY_FORMAT') || props.has('VALUE_FORMAT'))) {
     throw new SqlError('INVALID', `Cannot supply both 'FORMAT' and 'KEY_FORMAT' or 'VALUE_FORMAT' properties`, span);
   }
-  let keyFormat = both ?? props.format('KEY_FORMAT') ?? inherit?.keyFormat ?? 'KAFKA';
-  const valueFormat = both ?? props.format('VALUE_FORMAT') ?? inherit?.valueFormat ?? 'JSON';
-  if (schema.key.length === 0) keyFormat = inherit && !props.has('KEY_FORMAT') && !both ? 'NONE' : keyFormat === 'KAFKA' ? 'NONE' : keyFormat;
-  if (schema.key.length > 0 && keyFormat === 'NONE') keyFormat = 'KAFKA';
+  const defaultKey = defaults.keyFormat ?? 'KAFKA';
+  let keyFormat = both ?? props.format('KEY_FORMAT') ?? inherit?.keyFormat ?? defaultKey;
+  // Riffle extension: without VALUE_FORMAT (and no ksql.persistence.default.format.value) values are JSON.
+  const valueFormat = both ?? props.format('VALUE_FORMAT') ?? inherit?.valueFormat ?? defaults.valueFormat ?? 'JSON';
+  if (schema.key.length === 0) keyFormat = inherit && !props.has('KEY_FORMAT') && !both ? 'NONE' : keyFormat === defaultKey ? 'NONE' : keyFormat;
+  // A keyless source's NONE does not carry over to a result with a key: the default key format does.
+  if (schema.key.length > 0 && keyFormat === 'NONE') keyFormat = defaultKey;
   const wrap = props.bool('WRAP_SINGLE_VALUE');
   if (wrap !== null && schema.value.length !== 1) {
     throw new SqlError('INVALID', `'WRAP_SINGLE_VALUE' is only valid for single-field value schemas`, props.literal('WRAP_SINGLE_VALUE')!.span);
@@ -99,7 +116,7 @@ export function formatsFrom(props: PropertyReader, inherit: SourceFormats | null
   return {
     keyFormat,
     valueFormat,
-    wrapSingleValue: wrap ?? (valueFormat === 'KAFKA' ? false : true),
+    wrapSingleValue: wrap ?? (valueFormat === 'KAFKA' ? false : schema.value.filter((c) => !c.header).length === 1 ? (defaults.wrapSingleValues ?? true) : true),
     keyDelimiter: props.delimiter('KEY_DELIMITER') ?? inherit?.keyDelimiter,
     valueDelimiter: props.delimiter('VALUE_DELIMITER') ?? (props.has('VALUE_FORMAT') || both ? undefined : inherit?.valueDelimiter),
   };
@@ -109,6 +126,12 @@ export function formatsFrom(props: PropertyReader, inherit: SourceFormats | null
 export function validateSerdes(formats: SourceFormats, schema: LogicalSchema, span: CreateSource['span']): void {
   try {
     createSerde(formats.keyFormat, schema.key, { isKey: true, wrapSingleValue: false, delimiter: formats.keyDelimiter });
+  } catch (e) {
+    // ksqlDB's wording for a key the key format cannot hold, then why.
+    if (e instanceof SerdeError) throw new SqlError('INVALID', `Key format does not support schema.\nformat: ${formats.keyFormat}\nreason: ${e.message}`, span);
+    throw e;
+  }
+  try {
     createSerde(formats.valueFormat, schema.value.filter((c) => !c.header), { isKey: false, wrapSingleValue: formats.wrapSingleValue, delimiter: formats.valueDelimiter });
   } catch (e) {
     if (e instanceof SerdeError) throw new SqlError('INVALID', e.message, span);
@@ -156,6 +179,7 @@ export async function dropSource(ctx: ExecutionContext, s: DropSource): Promise<
     if (s.ifExists) return { kind: 'message', message: `${label(s.sourceType)} ${s.name} does not exist.` };
     throw new SqlError('UNKNOWN_SOURCE', `${s.sourceType === 'STREAM' ? 'Stream' : 'Table'} ${s.name} does not exist.`, s.span);
   }
+  validateDeleteTopic(source, s.deleteTopic, s.span);
   const readers = engine.catalog.readersOf(s.name).filter((q) => q.sink !== s.name);
   if (readers.length) {
     throw new SqlError('INVALID', `Cannot drop ${s.name}. The following queries read from this source: [${readers.map((q) => q.id).join(', ')}]. You need to terminate them before dropping ${s.name}.`, s.span);

@@ -99,9 +99,10 @@ export async function describeFunction(_ctx: ExecutionContext, s: DescribeFuncti
 export async function explain(ctx: ExecutionContext, s: Explain): Promise<StatementResult> {
   const { engine } = ctx;
   if (s.target.kind === 'QueryId') {
-    const id = s.target.id.toUpperCase();
+    const id = s.target.id;
     const commands = await readCommands(engine.log);
-    const command = commands.find((c) => c.plan?.queryId === id);
+    // The id as written, else ignoring case (ids keep the case of the names they are built from).
+    const command = commands.find((c) => c.plan?.queryId === id) ?? commands.find((c) => c.plan?.queryId.toUpperCase() === id.toUpperCase());
     if (!command?.plan) throw new SqlError('INVALID', `Query with id:${id} does not exist, use SHOW QUERIES to view the full set of queries.`, s.span);
     return { kind: 'text', text: `${command.sql}\n\n${explainPlan(command.plan)}` };
   }

@@ -17,6 +17,11 @@ import type { Engine, ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { checkTopicName, formatsFrom, validateSerdes } from './ddl.ts';
+import { validatePersistentProjection } from '../analyze/key-projection.ts';
+import { validateQueryRules, validateTableAggregation } from '../analyze/query-rules.ts';
+import { validateAggregateState } from '../analyze/aggregate-state.ts';
+import { persistenceDefaults, withFunctionConfig } from './query-config.ts';
+import { validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateWritable } from './ddl-rules.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -25,7 +30,12 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     if (s.ifNotExists) return { kind: 'message', message: `${s.name} already exists.` };
     throw new SqlError('EXISTS', `Cannot add ${s.sourceType.toLowerCase()} '${s.name}': A ${existing.type.toLowerCase()} with the same name already exists`, s.span);
   }
-  const analyzed = analyzeQuery(s.query, engine.catalog);
+  if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
+  const analyzed = withFunctionConfig(analyzeQuery(s.query, engine.catalog), engine.properties);
+  if (!ctx.plan) {
+    validateTableAggregation(analyzed);
+    validateAggregateState(analyzed);
+  }
   if (analyzed.resultType !== s.sourceType) {
     throw new SqlError(
       'INVALID',
@@ -34,8 +44,17 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
     );
   }
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
+  validateFormatProperties(props, false, s.span);
+  const partitionByNull = s.query.partitionBy?.length === 1 && s.query.partitionBy[0].kind === 'Literal' && s.query.partitionBy[0].type === 'NULL';
+  const explicitKeyFormat = (props.string('KEY_FORMAT') ?? props.string('FORMAT'))?.toUpperCase();
+  if (partitionByNull && explicitKeyFormat && explicitKeyFormat !== 'NONE') {
+    throw new SqlError('INVALID', 'Key format specified for stream without key columns.', s.span);
+  }
+  validateKeyColumns(analyzed.schema.key, s.span);
+  validateRegistryFormat(props, analyzed.schema, s.span);
   const src = analyzed.source;
-  const formats = formatsFrom(props, src.formats, analyzed.schema, s.span);
+  const formats = formatsFrom(props, src.formats, analyzed.schema, s.span, persistenceDefaults(engine.properties));
+  validateFormats(props, formats, analyzed.schema, s.span);
   validateSerdes(formats, analyzed.schema, s.span);
   const topic = props.string('KAFKA_TOPIC') ?? s.name;
   checkTopicName(topic, props.literal('KAFKA_TOPIC')?.span ?? s.span);
@@ -43,6 +62,8 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   if (timestampColumn && !findColumn(analyzed.schema, timestampColumn)) {
     throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, s.span);
   }
+  // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules.
+  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name);
   const queryId = ctx.plan?.queryId ?? `${s.sourceType === 'STREAM' ? 'CSAS' : 'CTAS'}_${s.name}_${engine.queryCounter}`;
   engine.queryCounter++;
   const sink: DataSource = {
@@ -77,8 +98,11 @@ export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<
   const { engine } = ctx;
   const target = engine.catalog.getSource(s.target);
   if (!target) throw new SqlError('UNKNOWN_SOURCE', `${s.target} does not exist.`, s.span);
+  validateWritable(target, s.span);
   if (target.type !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only be used to insert into a stream. ${s.target} is a table.`, s.span);
-  const analyzed = analyzeQuery(s.query, engine.catalog);
+  if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
+  const analyzed = withFunctionConfig(analyzeQuery(s.query, engine.catalog), engine.properties);
+  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, target.name);
   if (analyzed.resultType !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only insert the results of a stream query; this query produces a TABLE.`, s.span);
   const a = [...analyzed.schema.key, ...analyzed.schema.value];
   const b = [...target.schema.key, ...target.schema.value];
@@ -137,7 +161,12 @@ function asStatementError<T>(ctx: ExecutionContext, queryId: string, span: Span,
 
 export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<StatementResult> {
   const { engine } = ctx;
-  const ids = s.queryId === null ? engine.catalog.listQueries().map((q) => q.id) : [s.queryId.toUpperCase()];
+  // A query id as written, else the one query whose id matches ignoring case.
+  const named = (id: string) =>
+    engine.catalog.getQuery(id)?.id ??
+    engine.catalog.listQueries().find((q) => q.id.toUpperCase() === id.toUpperCase())?.id ??
+    null;
+  const ids = s.queryId === null ? engine.catalog.listQueries().map((q) => q.id) : [named(s.queryId) ?? s.queryId];
   for (const id of ids) {
     if (!engine.catalog.getQuery(id)) throw new SqlError('INVALID', `Unknown queryId: ${id}`, s.span);
     await engine.tasks.get(id)?.stop();

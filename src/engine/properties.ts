@@ -100,7 +100,7 @@ export class PropertyReader {
       throw new SqlError('UNSUPPORTED', `Format ${upper} needs a schema registry, which Riffle does not support yet. Supported: ${FORMATS.join(', ')}`, this.props.get(name)!.span);
     }
     if (!FORMATS.includes(upper as FormatName)) {
-      throw new SqlError('INVALID', `Unknown format '${raw}'. Supported: ${FORMATS.join(', ')}`, this.props.get(name)!.span);
+      throw new SqlError('INVALID', `Unknown format: ${raw.toUpperCase()}. Supported: ${FORMATS.join(', ')}`, this.props.get(name)!.span);
     }
     return upper as FormatName;
   }
@@ -112,7 +112,12 @@ export class PropertyReader {
     const upper = raw.toUpperCase();
     if (upper === 'TAB') return '\t';
     if (upper === 'SPACE') return ' ';
-    if (raw.length !== 1) throw new SqlError('INVALID', `${name} must be a single character, TAB or SPACE, not '${raw}'`, this.props.get(name)!.span);
+    const span = this.props.get(name)!.span;
+    const example = "\nExample valid value: ';'";
+    if (raw.trim() === '') {
+      throw new SqlError('INVALID', `Configuration ${name} is invalid: Delimiter cannot be empty, if you meant to have a tab or space for delimiter, please use the special values 'TAB' or 'SPACE'${example}`, span);
+    }
+    if (raw.length !== 1) throw new SqlError('INVALID', `Configuration ${name} is invalid: Invalid delimiter value: '${raw}'. Delimiter must be a single character or TAB,SPACE${example}`, span);
     return raw;
   }
 }

@@ -15,6 +15,7 @@ import { sourceStep } from '../plan/planner.ts';
 import { sourceDecoder } from '../exec/source-decoder.ts';
 import { compileExpr, compilePredicate } from '../exec/expr/compile.ts';
 import { getFunction } from '../functions/registry.ts';
+import { compareValues } from '../functions/util.ts';
 import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import type { ConsumedRecord } from '../log/log.ts';
@@ -24,7 +25,7 @@ import type { StatementResult } from './results.ts';
 import { formatType } from '../types/sql-type.ts';
 
 export async function pullQuery(engine: Engine, query: Query, span: Span): Promise<StatementResult> {
-  const analyzed = analyzeQuery(query, engine.catalog);
+  const analyzed = analyzeQuery(query, engine.catalog, { transient: true });
   const source = analyzed.source;
   if (source.type !== 'TABLE' || analyzed.from.joins.length > 0) {
     throw new SqlError('INVALID', `Pull queries (no EMIT clause) are only supported on tables, and ${source.name} is a ${source.type.toLowerCase()}. Add EMIT CHANGES for a push query.`, span);
@@ -44,17 +45,23 @@ export async function pullQuery(engine: Engine, query: Query, span: Span): Promi
   } else candidates = view.records();
   const where = analyzed.where ? compilePredicate(analyzed.where, getFunction, (m) => errors.push(m)) : null;
   const project = analyzed.projection.map((e) => compileExpr(e, getFunction, (m) => errors.push(m)));
-  const rows: unknown[][] = [];
-  const limit = query.limit ?? Infinity;
+  const columns = [...analyzed.schema.key, ...analyzed.schema.value].map((c) => c.name);
+  const order = sortOrder(query, columns);
+  let rows: unknown[][] = [];
+  const offset = query.offset ?? 0;
+  // Without ORDER BY the first offset + limit rows found are enough.
+  const enough = order ? Infinity : offset + (query.limit ?? Infinity);
   for (const rec of candidates) {
-    if (rows.length >= limit) break;
+    if (rows.length >= enough) break;
     for (const row of decode([rec])) {
       if (where && !where(row)) continue;
       rows.push(project.map((f) => f(row)));
     }
   }
+  if (order) rows.sort((a, b) => order.reduce((c, o) => c || (o.descending ? -1 : 1) * compareNullsFirst(a[o.index], b[o.index]), 0));
+  rows = rows.slice(offset, query.limit === null ? undefined : offset + query.limit);
   const all = [...analyzed.schema.key, ...analyzed.schema.value];
-  return { kind: 'table', title: source.name, columns: all.map((c) => c.name), columnTypes: all.map((c) => formatType(c.type)), rows };
+  return { kind: 'table', title: source.name, columns, columnTypes: all.map((c) => formatType(c.type)), rows };
 }
 
 /**
@@ -84,4 +91,27 @@ function keyLookup(where: TypedExpr | null, source: DataSource): Uint8Array | nu
   } catch {
     return null;
   }
+}
+
+/**
+ * ORDER BY of a pull query (a Riffle extension): output columns by name or 1-based position,
+ * each ASC or DESC; NULL sorts first (last with DESC).
+ */
+function sortOrder(query: Query, columns: readonly string[]): { index: number; descending: boolean }[] | null {
+  if (!query.orderBy) return null;
+  return query.orderBy.map((o) => {
+    const e = o.expr;
+    const index =
+      e.kind === 'ColumnRef' ? columns.indexOf(e.name) : e.kind === 'Literal' && e.type === 'INTEGER' ? Number(e.raw) - 1 : -1;
+    if (index < 0 || index >= columns.length) {
+      throw new SqlError('INVALID', `ORDER BY takes an output column (${columns.join(', ')}) or its position`, e.span);
+    }
+    return { index, descending: o.descending };
+  });
+}
+
+function compareNullsFirst(a: unknown, b: unknown): number {
+  if (a === null || a === undefined) return b === null || b === undefined ? 0 : -1;
+  if (b === null || b === undefined) return 1;
+  return compareValues(a, b);
 }

@@ -7,6 +7,7 @@ import type { QueryStatement } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import { pullQuery } from './pull-query.ts';
 import { analyzeQuery } from '../analyze/query.ts';
+import { validateStreamingQuery } from '../analyze/query-rules.ts';
 import { planQuery } from '../plan/planner.ts';
 import { QueryTask } from '../exec/query-task.ts';
 import { repartitionsOf } from '../plan/partitioning.ts';
@@ -21,7 +22,8 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
   const { engine } = ctx;
   if (ctx.replay) return { kind: 'message', message: '' };
   if (s.query.emit === null) return pullQuery(engine, s.query, s.span);
-  const analyzed = analyzeQuery(s.query, engine.catalog);
+  validateStreamingQuery(s.query);
+  const analyzed = analyzeQuery(s.query, engine.catalog, { transient: true });
   // Unique across restarts: a repartition topic of this query must not hold an earlier one's rows.
   const id = `transient_${analyzed.source.name}_${Date.now().toString(36)}_${transientCounter++}`;
   const root = planQuery(analyzed, await planContext(engine, id, analyzed, s.span));

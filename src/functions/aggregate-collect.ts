@@ -13,7 +13,14 @@ import { aggregate } from './define.ts';
 import { makeAgg } from './aggregate.ts';
 import { compareValues, fromJsonValue, toJsonValue, valueKey } from './util.ts';
 
+/** ksqlDB's default limits (ksql.functions.collect_list.limit / collect_set.limit). */
 const COLLECT_LIMIT = 1000;
+
+function collectLimit(call: CallInfo, fn: 'collect_list' | 'collect_set'): number {
+  const raw = call.ctx.config?.(`ksql.functions.${fn}.limit`);
+  const n = raw === undefined ? NaN : Number(raw);
+  return Number.isInteger(n) && n >= 0 ? n : COLLECT_LIMIT;
+}
 
 const firstType = (call: CallInfo): SqlType => call.types[0] ?? { kind: 'STRING' };
 const arrayOf = (t: SqlType): SqlType => ({ kind: 'ARRAY', element: t });
@@ -28,6 +35,7 @@ function listCodec(t: SqlType) {
 
 function collectList(call: CallInfo): ResolvedAggregate<unknown[]> {
   const t = firstType(call);
+  const COLLECT_LIMIT = collectLimit(call, 'collect_list');
   return makeAgg<unknown[]>(arrayOf(t), {
     init: () => [],
     add: (s, v) => (s.length >= COLLECT_LIMIT ? s : [...s, v]),
@@ -46,6 +54,7 @@ function collectList(call: CallInfo): ResolvedAggregate<unknown[]> {
 
 function collectSet(call: CallInfo): ResolvedAggregate<unknown[]> {
   const t = firstType(call);
+  const COLLECT_LIMIT = collectLimit(call, 'collect_set');
   const has = (s: unknown[], k: string): boolean => s.some((e) => valueKey(e) === k);
   return makeAgg<unknown[]>(arrayOf(t), {
     init: () => [],

@@ -3,9 +3,9 @@
  * (see resolve.ts). ROUND follows ksqlDB: doubles round half up like Java's Math.round
  * (-1.5 -> -1); decimals HALF_UP when positive and HALF_DOWN when negative (the same rule).
  */
-import type { FunctionDef } from './types.ts';
+import type { ArgType, FunctionDef, ResolveContext } from './types.ts';
 import { FunctionError } from './types.ts';
-import type { SqlType } from '../types/sql-type.ts';
+import { formatType, type SqlType } from '../types/sql-type.ts';
 import { Decimal } from '../types/decimal.ts';
 import type { CallInfo } from './signature.ts';
 import { fn, strict } from './signature.ts';
@@ -131,10 +131,47 @@ const COMPARABLE = ['INT', 'BIGINT', 'DOUBLE', 'STRING', 'BYTES', 'DATE', 'TIME'
 
 function extremeFunction(name: string, sign: 1 | -1, what: string): FunctionDef {
   const impl = extreme(sign);
-  return scalar(name, `Returns the ${what} non-null value among the arguments, or NULL if all are NULL.`, [
+  const def = scalar(name, `Returns the ${what} non-null value among the arguments, or NULL if all are NULL.`, [
     ...COMPARABLE.map((t) => fn(`val ${t}, vals ${t}...`, t, impl)),
     fn('val DECIMAL, vals DECIMAL...', widestDecimal, impl, { returnLabel: 'DECIMAL' }),
   ]);
+  return {
+    ...def,
+    resolve(args, ctx) {
+      const ambiguous = ambiguousExtremeCall(name, args, ctx);
+      return ambiguous ?? def.resolve(args, ctx);
+    },
+  };
+}
+
+/** ksqlDB's implicit widening between the overloads' types (SqlTypeCoercer for UDF arguments). */
+const WIDENS_TO: Record<string, readonly string[]> = {
+  INTEGER: ['BIGINT', 'DECIMAL', 'DOUBLE'],
+  BIGINT: ['DECIMAL', 'DOUBLE'],
+  DECIMAL: ['DOUBLE'],
+};
+const OVERLOAD_KINDS = ['INTEGER', 'BIGINT', 'DOUBLE', 'DECIMAL', 'STRING', 'BYTES', 'DATE', 'TIME', 'TIMESTAMP'];
+
+/**
+ * GREATEST/LEAST as ksqlDB's UdfIndex resolves them: one overload per type, all variadic. Unless
+ * every typed argument has the same type, the overloads every argument widens to are candidates,
+ * and more than one (INTEGER with BIGINT: BIGINT, DECIMAL and DOUBLE) is an ambiguous call; so
+ * are arguments that are all NULL. A string literal may stand for a DATE, TIME or TIMESTAMP.
+ */
+function ambiguousExtremeCall(name: string, args: readonly ArgType[], ctx: ResolveContext): string | null {
+  const typed = args.map((a, i) => ({ t: a && typeof a === 'object' && 'kind' in a ? (a as SqlType) : null, literal: ctx.literalArg(i) !== undefined }));
+  const kinds = typed.filter((a) => a.t !== null).map((a) => a.t!.kind as string);
+  if (args.length === 0 || (kinds.length > 0 && kinds.every((k) => k === kinds[0]))) return null;
+  const candidates = OVERLOAD_KINDS.filter((target) =>
+    typed.every(({ t, literal }) => {
+      if (t === null) return true;
+      if (t.kind === target || WIDENS_TO[t.kind]?.includes(target)) return true;
+      return t.kind === 'STRING' && literal && (target === 'DATE' || target === 'TIME' || target === 'TIMESTAMP');
+    }),
+  );
+  if (candidates.length <= 1) return null;
+  const shown = typed.map(({ t }) => (t === null ? 'null' : formatType(t))).join(', ');
+  return `Function '${name.toLowerCase()}' cannot be resolved due to ambiguous method parameters (${shown}).`;
 }
 
 /** A DOUBLE -> DOUBLE function that returns NULL for NULL. */
@@ -249,7 +286,10 @@ export const mathFunctions: FunctionDef[] = [
   scalar('RANDOM', 'A random DOUBLE in [0.0, 1.0).', [fn('', 'DOUBLE', () => Math.random(), { deterministic: false })]),
   scalar('GEO_DISTANCE', "The great-circle distance between two lat/lon points, in 'KM' (default) or 'MI'.", [
     fn('lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE', 'DOUBLE', strict(geoDistance)),
-    fn('lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE, unit STRING', 'DOUBLE', strict(geoDistance)),
+    // As ksqlDB: a NULL or blank unit means the default, KM; NULL coordinates give NULL.
+    fn('lat1 DOUBLE, lon1 DOUBLE, lat2 DOUBLE, lon2 DOUBLE, unit STRING', 'DOUBLE', (lat1: number | null, lon1: number | null, lat2: number | null, lon2: number | null, unit: string | null) =>
+      lat1 === null || lon1 === null || lat2 === null || lon2 === null ? null : geoDistance(lat1, lon1, lat2, lon2, unit === null || unit.trim() === '' ? 'KM' : unit.trim()),
+    ),
   ]),
   extremeFunction('GREATEST', 1, 'highest'),
   extremeFunction('LEAST', -1, 'lowest'),

@@ -19,6 +19,7 @@ import { datetimeFunctions } from './datetime.ts';
 import { tableFunctions } from './table.ts';
 import { aggregateFunctions } from './aggregate.ts';
 import { collectFunctions } from './aggregate-collect.ts';
+import { windowFunctions } from './window.ts';
 import { testingFunctions } from './testing.ts';
 
 const registry = new Map<string, FunctionDef>();
@@ -33,6 +34,7 @@ function register(defs: readonly FunctionDef[]): void {
 register(stringFunctions);
 register(stringExtraFunctions);
 register(mathFunctions);
+register(windowFunctions);
 register(arrayFunctions);
 register(mapFunctions);
 register(lambdaFunctions);

@@ -27,6 +27,8 @@ export interface LambdaArgType {
 export interface ResolveContext {
   /** The value of argument i when it is a literal, else undefined. */
   readonly literalArg: (i: number) => unknown;
+  /** A ksqlDB function property in force for this call (e.g. ksql.functions.collect_list.limit). */
+  readonly config?: (name: string) => string | undefined;
 }
 
 export interface ResolvedScalar {

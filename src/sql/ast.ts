@@ -316,7 +316,11 @@ export interface Query {
   readonly having: Expr | null;
   /** EMIT CHANGES / EMIT FINAL; null when absent (a pull query, or inside CREATE ... AS). */
   readonly emit: 'CHANGES' | 'FINAL' | null;
+  /** Pull queries only (a Riffle extension): `ORDER BY column [ASC|DESC], ...`; absent when not written. */
+  readonly orderBy?: readonly { readonly expr: Expr; readonly descending: boolean }[];
   readonly limit: number | null;
+  /** Pull queries only: `LIMIT n OFFSET m` skips m rows; absent when not written. */
+  readonly offset?: number;
   readonly span: Span;
 }
 

@@ -23,7 +23,9 @@ export function formatQuery(q: Query): string {
   if (q.partitionBy) lines.push(`PARTITION BY ${exprs(q.partitionBy)}`);
   if (q.having) lines.push(`HAVING ${formatExpression(q.having)}`);
   if (q.emit) lines.push(`EMIT ${q.emit}`);
+  if (q.orderBy) lines.push(`ORDER BY ${q.orderBy.map((o) => `${formatExpression(o.expr)}${o.descending ? ' DESC' : ''}`).join(', ')}`);
   if (q.limit !== null) lines.push(`LIMIT ${q.limit}`);
+  if (q.offset !== undefined) lines.push(`OFFSET ${q.offset}`);
   return lines.join('\n');
 }
 

@@ -61,7 +61,7 @@ export const RESERVED: ReadonlySet<string> = new Set([
 ]);
 
 /** Words that may follow a relation, so they are never taken as its implicit alias. */
-export const RELATION_FOLLOW: ReadonlySet<string> = new Set(['WINDOW', 'PARTITION', 'EMIT']);
+export const RELATION_FOLLOW: ReadonlySet<string> = new Set(['WINDOW', 'PARTITION', 'EMIT', 'ORDER']);
 
 /** Time units, singular and plural, normalised to the plural. */
 export const TIME_UNITS: ReadonlyMap<string, TimeUnit> = new Map<string, TimeUnit>([

@@ -305,7 +305,7 @@ export class ExprParser extends CallParser {
       do {
         const nameTok = this.tok;
         const name = this.expectAnyName('a field name');
-        if (fields.some((f) => f.name === name)) throw this.errorAt(`Duplicate field '${name}' in STRUCT`, nameTok);
+        if (fields.some((f) => f.name === name)) throw this.errorAt(`Duplicate field names found in STRUCT: '${name}'`, nameTok);
         this.expectOp(':=');
         fields.push({ name, value: this.expr() });
       } while (this.acceptOp(','));

@@ -46,8 +46,33 @@ export class QueryParser extends ExprParser {
     const having = this.acceptKw('HAVING') ? this.expr() : null;
     let emit: Query['emit'] = null;
     if (this.acceptKw('EMIT')) emit = this.expectOneOf(['CHANGES', 'FINAL']) as 'CHANGES' | 'FINAL';
+    let orderBy: { expr: Expr; descending: boolean }[] | undefined;
+    if (this.acceptKw('ORDER')) {
+      this.expectKw('BY');
+      orderBy = [];
+      do {
+        const expr = this.expr();
+        const dir = this.acceptOneOf(['ASC', 'DESC']);
+        orderBy.push({ expr, descending: dir === 'DESC' });
+      } while (this.acceptOp(','));
+    }
     const limit = this.acceptKw('LIMIT') ? this.count() : null;
-    return { kind: 'Query', select, from, window, where, groupBy, partitionBy, having, emit, limit, span: this.span(first) };
+    const offset = this.acceptKw('OFFSET') ? this.count() : undefined;
+    return {
+      kind: 'Query',
+      select,
+      from,
+      window,
+      where,
+      groupBy,
+      partitionBy,
+      having,
+      emit,
+      ...(orderBy ? { orderBy } : {}),
+      limit,
+      ...(offset !== undefined ? { offset } : {}),
+      span: this.span(first),
+    };
   }
 
   private selectItem(): SelectItem {

@@ -180,9 +180,27 @@ export class StatementParser extends QueryParser {
   }
 
   /** A query id: an identifier or a quoted string. */
+  /** A query id as shown by SHOW QUERIES (CSAS_my-stream_0 included): verbatim, quoted or not. */
   private queryId(): string {
-    if (this.tok.kind === 'STRING') return this.next().value;
-    return this.expectIdentifier('a query id');
+    if (this.tok.kind === 'STRING' || this.tok.kind === 'QUOTED') return this.next().value;
+    return this.adjacentName() ?? this.expectIdentifier('a query id');
+  }
+
+  /**
+   * A name written as adjacent tokens of letters, digits, '.', '_' and '-' (Kafka's topic-name
+   * characters), read verbatim: `my-topic`, `orders.v2`, `CSAS_my-output-stream_0`. Null when
+   * the current token cannot start one.
+   */
+  private adjacentName(): string | null {
+    let text = '';
+    let end = -1;
+    for (let t = this.tok; t.kind !== 'EOF' && (end === -1 || t.start === end) && /^[A-Za-z0-9._-]+$/.test(t.image); t = this.tok) {
+      if (end === -1 && !/^[A-Za-z0-9_]/.test(t.image)) break;
+      text += t.image;
+      end = t.end;
+      this.next();
+    }
+    return text === '' ? null : text;
   }
 
   private ifNotExists(): boolean {
@@ -292,9 +310,10 @@ export class StatementParser extends QueryParser {
     return cols;
   }
 
+  /** A Kafka topic name: quoted, or written as Kafka allows (letters, digits, . _ -), case kept. */
   private topicName(): string {
-    if (this.tok.kind === 'STRING') return this.next().value;
-    return this.expectIdentifier('a topic name');
+    if (this.tok.kind === 'STRING' || this.tok.kind === 'QUOTED') return this.next().value;
+    return this.adjacentName() ?? this.expectIdentifier('a topic name');
   }
 
   private insert(): Statement {

@@ -139,6 +139,8 @@ export class TypeParser extends ParserBase {
           this.next();
           return custom;
         }
+        // NULL is a literal, never a type: in ksqlDB's grammar a syntax error.
+        if (t.value === 'NULL') throw this.errorAt(`Syntax error at or near 'NULL' at line ${t.line}:${t.column}: NULL is not a type; expected ${TYPE_NAMES}`);
         throw this.errorAt(`Unknown type '${t.image}': expected ${TYPE_NAMES} or a type from CREATE TYPE`);
       }
     }

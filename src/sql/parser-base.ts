@@ -184,7 +184,33 @@ export class ParserBase {
     if (t.kind === 'WORD' && RESERVED.has(t.value) && expected.some((e) => (e.includes('identifier') || e.includes('name')) && !e.includes('quotes'))) {
       msg += ` (${t.value} is a reserved word; quote it, as in \`${t.value}\`, to use it as a name)`;
     }
+    msg += this.hyphenatedNameHint();
     throw new SqlError('PARSE', msg, this.tokenSpan(t));
+  }
+
+  /**
+   * At a '-' joining two words (`my-stream`): a name with '-' is an identifier only in
+   * backquotes, so the hint repeats the statement with the name quoted.
+   */
+  private hyphenatedNameHint(): string {
+    const i = this.pos;
+    const t = this.toks[i];
+    const adjacentWord = (x: Token | undefined) => x !== undefined && /^[A-Za-z0-9_.-]+$/.test(x.image) && x.kind !== 'EOF';
+    if (t.image !== '-' || i === 0 || this.toks[i - 1].end !== t.start || !adjacentWord(this.toks[i - 1])) return '';
+    let from = i - 1;
+    while (from > 0 && this.toks[from - 1].end === this.toks[from].start && adjacentWord(this.toks[from - 1])) from--;
+    let to = i;
+    while (to + 1 < this.toks.length && this.toks[to + 1].start === this.toks[to].end && adjacentWord(this.toks[to + 1])) to++;
+    if (to === i) return '';
+    const name = this.toks.slice(from, to + 1).map((x) => x.image).join('');
+    let text = '';
+    for (let k = 0; k < this.toks.length && this.toks[k].kind !== 'EOF'; k++) {
+      if (k > from && k <= to) continue;
+      const x = this.toks[k];
+      if (k > 0 && this.toks[k - 1].end < x.start && text !== '') text += ' ';
+      text += k === from ? `\`${name}\`` : x.image;
+    }
+    return `\nA name containing '-' must be quoted with backticks, as in:\n${text};`;
   }
 
   /** An error with a specific message at token `t` (default: the current one). */

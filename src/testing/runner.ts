@@ -16,11 +16,14 @@ import { parseJsonLossless } from '../serde/index.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { jsonEquals } from './compare.ts';
 import { recordFromTestJson, recordToTestJson, type TestRecord } from './test-records.ts';
+import { judgeRejection, type ExpectedError, type RejectionVerdict } from './expected-error.ts';
 
 export interface CaseFiles {
   readonly statements: string;
   readonly input: { inputs?: TestRecord[] } | null;
   readonly output: { outputs?: TestRecord[] } | null;
+  /** Set for a must-fail case: ksqlDB's rejection (expected-error.json). */
+  readonly expectedError?: ExpectedError | null;
 }
 
 export interface CaseResult {
@@ -28,6 +31,8 @@ export interface CaseResult {
   readonly reason: string | null;
   /** Every record the queries wrote, in the output-file format. */
   readonly actual: TestRecord[];
+  /** For a must-fail case: how it ended. */
+  readonly verdict?: RejectionVerdict;
 }
 
 /** A fresh, empty log for one case, and how to drive queries on it. */
@@ -63,7 +68,22 @@ export function readCaseFiles(statementsPath: string, inputPath: string | null, 
 }
 
 export function readCaseDir(dir: string): CaseFiles {
-  return readCaseFiles(join(dir, 'statements.sql'), join(dir, 'input.json'), join(dir, 'output.json'));
+  const files = readCaseFiles(join(dir, 'statements.sql'), join(dir, 'input.json'), join(dir, 'output.json'));
+  const errorPath = join(dir, 'expected-error.json');
+  return existsSync(errorPath) ? { ...files, expectedError: JSON.parse(readFileSync(errorPath, 'utf8')) as ExpectedError } : files;
+}
+
+/** A must-fail case's result from the rejection (or null when everything was accepted). */
+function mustFailResult(expected: ExpectedError, rejection: string | null, actual: TestRecord[]): CaseResult {
+  const verdict = judgeRejection(expected, rejection);
+  switch (verdict.kind) {
+    case 'accepted':
+      return { passed: false, reason: `accepted, but ksqlDB rejects it: ${expected.message ?? expected.type}`, actual, verdict };
+    case 'rejected-same':
+      return { passed: true, reason: null, actual, verdict };
+    case 'rejected-other':
+      return { passed: false, reason: `rejected with another message: ${verdict.message}; ksqlDB: ${expected.message}`, actual, verdict };
+  }
 }
 
 export async function runCase(files: CaseFiles, openLog: OpenCaseLog = openEmbeddedCaseLog): Promise<CaseResult> {
@@ -89,6 +109,7 @@ export async function runCase(files: CaseFiles, openLog: OpenCaseLog = openEmbed
     try {
       await engine.execute(files.statements);
     } catch (e) {
+      if (files.expectedError) return mustFailResult(files.expectedError, (e as Error).message, []);
       return { passed: false, reason: `statement failed: ${(e as Error).message}`, actual: [] };
     }
     await idle(engine);
@@ -107,9 +128,13 @@ export async function runCase(files: CaseFiles, openLog: OpenCaseLog = openEmbed
       await idle(engine);
     }
     const actual = await readOutputs(engine, log, [...new Set(expected.map((r) => r.topic))], caseLog.readTimeoutMs ?? 100);
+    if (files.expectedError) {
+      // ksqlDB fails some cases at run time: the query failing is the rejection.
+      const failed = [...engine.tasks.values()].find((t) => t.state === 'ERROR');
+      return mustFailResult(files.expectedError, failed ? (failed.error?.message ?? 'query failed') : null, actual);
+    }
     const reason = compareOutputs(expected, actual);
-    const failed = [...engine.tasks.values()].find((t) => t.state === 'ERROR');
-    return { passed: reason === null, reason: reason ?? null, actual: failed && reason ? actual : actual };
+    return { passed: reason === null, reason: reason ?? null, actual };
   } catch (e) {
     return { passed: false, reason: `error: ${(e as Error).stack ?? e}`, actual: [] };
   } finally {

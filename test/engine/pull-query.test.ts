@@ -61,3 +61,37 @@ test('pull queries read only what was written since the previous one, and look a
     removeDir(t.dir);
   }
 });
+
+test('pull queries: ORDER BY output columns (name or position, ASC/DESC), LIMIT with OFFSET, key ranges; streaming queries refuse them', async () => {
+  const t = await testEngine();
+  try {
+    await t.engine.execute(`
+      CREATE TABLE users (id STRING PRIMARY KEY, region STRING, score INT) WITH (KAFKA_TOPIC='users_o', VALUE_FORMAT='JSON', PARTITIONS=1);
+      INSERT INTO users (id, region, score) VALUES ('u1', 'r1', 30);
+      INSERT INTO users (id, region, score) VALUES ('u2', 'r2', 10);
+      INSERT INTO users (id, region, score) VALUES ('u3', 'r1', 20);
+      INSERT INTO users (id, region) VALUES ('u4', 'r2');
+      INSERT INTO users (id, region, score) VALUES ('u5', 'r1', 50);`);
+    const rows = async (sql: string) => {
+      const [r] = await t.engine.execute(sql);
+      return r.kind === 'table' ? r.rows : assert.fail(`not a table result: ${r.kind}`);
+    };
+    assert.deepEqual(await rows(`SELECT id, score FROM users ORDER BY score;`), [['u4', null], ['u2', 10], ['u3', 20], ['u1', 30], ['u5', 50]]);
+    assert.deepEqual(await rows(`SELECT id, score FROM users ORDER BY score DESC LIMIT 2;`), [['u5', 50], ['u1', 30]]);
+    assert.deepEqual(await rows(`SELECT id, score FROM users ORDER BY 2 DESC LIMIT 2 OFFSET 1;`), [['u1', 30], ['u3', 20]]);
+    assert.deepEqual(await rows(`SELECT id FROM users WHERE id >= 'u2' AND id < 'u4' ORDER BY id DESC;`), [['u3'], ['u2']]);
+    // (The key column comes first in a pull query's answer.)
+    assert.deepEqual(await rows(`SELECT region, id, score FROM users ORDER BY region, score DESC;`), [
+      ['u5', 'r1', 50],
+      ['u1', 'r1', 30],
+      ['u3', 'r1', 20],
+      ['u2', 'r2', 10],
+      ['u4', 'r2', null],
+    ]);
+    await assert.rejects(t.engine.execute(`SELECT id FROM users ORDER BY nope;`), /ORDER BY takes an output column/);
+    await assert.rejects(t.engine.execute(`SELECT id FROM users EMIT CHANGES ORDER BY id;`), /pull queries only/);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});

@@ -47,10 +47,13 @@ test('implicit widening converts values: INT -> DOUBLE, BIGINT -> DOUBLE, DECIMA
   assert.equal(g.impl(500000, 1, Decimal.parse('99999.99999'), null, null), 500000);
 });
 
-test('INT widens to DECIMAL(10, 0) for a DECIMAL parameter', () => {
-  const r = scalarOf('GREATEST', ['DECIMAL(4, 2)', 'INT']);
-  assert.equal(formatType(r.returnType), 'DECIMAL(12, 2)');
-  assert.equal(String(r.impl(Decimal.parse('1.50'), 7)), '7');
+test('GREATEST of DECIMAL and INT is ambiguous, as in ksqlDB (INT widens to DECIMAL and to DOUBLE)', () => {
+  const def = getFunction('GREATEST')!;
+  const r = def.resolve([T('DECIMAL(4, 2)'), T('INT')], { literalArg: () => undefined });
+  assert.equal(r, "Function 'greatest' cannot be resolved due to ambiguous method parameters (DECIMAL(4, 2), INTEGER).");
+  const same = scalarOf('GREATEST', ['DECIMAL(4, 2)', 'DECIMAL(10, 0)']);
+  assert.equal(formatType(same.returnType), 'DECIMAL(12, 2)');
+  assert.equal(String(same.impl(Decimal.parse('1.50'), Decimal.parse('7'))), '7');
 });
 
 test('untyped NULL matches any parameter; non-variadic preferred over variadic', () => {

@@ -15,7 +15,7 @@ test('syntax errors say what was found and what was expected, at line:column of 
   assert.equal(e.message, "3:10: Syntax error at 'FORM': expected ',' or FROM");
   assert.deepEqual([e.span?.line, e.span?.column], [3, 10]);
   assert.equal(e.detail, "Syntax error at 'FORM': expected ',' or FROM");
-  assert.equal(msg('SELECT * FROM t WHERE a = 1 LIMT 5'), "1:29: Syntax error at 'LIMT': expected GROUP, PARTITION, HAVING, EMIT, LIMIT or ';'");
+  assert.equal(msg('SELECT * FROM t WHERE a = 1 LIMT 5'), "1:29: Syntax error at 'LIMT': expected GROUP, PARTITION, HAVING, EMIT, ORDER, LIMIT, OFFSET or ';'");
   assert.equal(msg('SELEC * FROM t'), "1:1: Syntax error at 'SELEC': expected a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)");
   assert.equal(msg('CREATE STREM s'), "1:8: Syntax error at 'STREM': expected OR, SOURCE, STREAM, TABLE, TOPIC, MODEL or TYPE");
   assert.equal(msg('SELECT (a + b FROM t'), "1:15: Syntax error at 'FROM': expected ')'");
@@ -49,7 +49,7 @@ test('semantic checks in the parser', () => {
   assert.match(msg("SELECT X'ABC' FROM t"), /^1:8: Invalid BYTES literal X'ABC'/);
   assert.match(msg('SELECT CAST(a AS DECIMAL(2, 3)) FROM t'), /^1:29: DECIMAL scale \(3\) must not exceed its precision \(2\)/);
   assert.match(msg('SELECT f((a, a) => a) FROM t'), /Duplicate lambda parameter 'A'/);
-  assert.match(msg('SELECT STRUCT(a := 1, A := 2) FROM t'), /Duplicate field 'A' in STRUCT/);
+  assert.match(msg('SELECT STRUCT(a := 1, A := 2) FROM t'), /Duplicate field names found in STRUCT: 'A'/);
 });
 
 test('lexical errors: unterminated strings, quoted names, comments; stray characters', () => {

@@ -210,7 +210,7 @@ test('DROP, topics, PRINT', () => {
   });
   assert.deepEqual(
     stmt('CREATE TOPIC t WITH (replication_factor=1)'),
-    { kind: 'CreateTopic', name: 'T', ifNotExists: false, properties: props({ REPLICATION_FACTOR: int('1') }) },
+    { kind: 'CreateTopic', name: 't', ifNotExists: false, properties: props({ REPLICATION_FACTOR: int('1') }) },
   );
   assert.deepEqual(stmt("DROP TOPIC IF EXISTS 'x'"), { kind: 'DropTopic', name: 'x', ifExists: true });
   assert.deepEqual(stmt("PRINT 'orders' FROM BEGINNING INTERVAL 2 LIMIT 5"), {
@@ -220,7 +220,7 @@ test('DROP, topics, PRINT', () => {
     interval: 2,
     limit: 5,
   });
-  assert.deepEqual(stmt('PRINT orders'), { kind: 'Print', topic: 'ORDERS', fromBeginning: false, interval: null, limit: null });
+  assert.deepEqual(stmt('PRINT orders'), { kind: 'Print', topic: 'orders', fromBeginning: false, interval: null, limit: null });
 });
 
 test('SHOW / LIST / DESCRIBE / EXPLAIN / TERMINATE', () => {
@@ -239,7 +239,7 @@ test('SHOW / LIST / DESCRIBE / EXPLAIN / TERMINATE', () => {
   assert.deepEqual(stmt('EXPLAIN CSAS_OUT_1'), { kind: 'Explain', target: { kind: 'QueryId', id: 'CSAS_OUT_1' } });
   const e = stmt('EXPLAIN SELECT * FROM s EMIT CHANGES');
   assert.equal(e.kind === 'Explain' && e.target.kind === 'Statement' && e.target.statement.kind, 'QueryStatement');
-  assert.deepEqual(stmt('TERMINATE q1'), { kind: 'Terminate', queryId: 'Q1' });
+  assert.deepEqual(stmt('TERMINATE q1'), { kind: 'Terminate', queryId: 'q1' });
   assert.deepEqual(stmt('TERMINATE ALL'), { kind: 'Terminate', queryId: null });
 });
 

@@ -177,13 +177,13 @@ function analyzeNode(e: Expr, ctx: AnalyzeCtx): TypedExpr {
     case 'Lambda':
       throw typeError('A lambda expression is only allowed as a function argument', e.span);
     case 'CreateArray': {
-      if (e.elements.length === 0) throw typeError('Array constructor cannot be empty; supply at least one element', e.span);
+      if (e.elements.length === 0) throw typeError('Array constructor cannot be empty. Please supply at least one element (see https://github.com/confluentinc/ksql/issues/4239).', e.span);
       const { type, items } = coerceList(ctx, e.elements.map((x) => ctx.analyze(x, ctx)), 'ARRAY constructor', e.span);
       if (!type) throw typeError('Cannot construct an array with all NULL elements; CAST a NULL to the element type', e.span);
       return { kind: 'CreateArray', elements: items, type: { kind: 'ARRAY', element: type } };
     }
     case 'CreateMap': {
-      if (e.entries.length === 0) throw typeError('Map constructor cannot be empty; supply at least one key-value pair', e.span);
+      if (e.entries.length === 0) throw typeError('Map constructor cannot be empty. Please supply at least one key value pair (see https://github.com/confluentinc/ksql/issues/4239).', e.span);
       const keys = coerceList(ctx, e.entries.map((x) => ctx.analyze(x.key, ctx)), 'MAP keys', e.span);
       const values = coerceList(ctx, e.entries.map((x) => ctx.analyze(x.value, ctx)), 'MAP values', e.span);
       if (!keys.type) throw typeError('Cannot construct a map with all NULL keys', e.span);
@@ -251,13 +251,26 @@ function magicTimestamp(ctx: AnalyzeCtx, other: TypedExpr, literal: TypedExpr, s
   return at(ctx, { kind: 'Literal', value: String(ms), type: BIGINT }, spanOf(ctx, literal, span));
 }
 
+const COMPARISON_NAMES: Record<ComparisonOp | 'BETWEEN', string> = {
+  '=': 'EQUAL',
+  '<>': 'NOT_EQUAL',
+  '<': 'LESS_THAN',
+  '<=': 'LESS_THAN_OR_EQUAL',
+  '>': 'GREATER_THAN',
+  '>=': 'GREATER_THAN_OR_EQUAL',
+  DISTINCT: 'IS_DISTINCT_FROM',
+  NOT_DISTINCT: 'IS_NOT_DISTINCT_FROM',
+  BETWEEN: 'BETWEEN',
+};
+
 /** The type both sides of a comparison take, or a type error. */
 function compareTarget(ctx: AnalyzeCtx, op: ComparisonOp | 'BETWEEN', l: TypedExpr, r: TypedExpr, span: Span): SqlType {
   const t = comparisonType(l.type, r.type);
-  const opText = op === 'DISTINCT' ? 'IS DISTINCT FROM' : op === 'NOT_DISTINCT' ? 'IS NOT DISTINCT FROM' : op;
-  if (!t) throw typeError(`Cannot compare ${formatType(l.type)} to ${formatType(r.type)}`, span);
+  // ksqlDB's wording: `Cannot compare ID (INTEGER) to 'x' (STRING) with GREATER_THAN.`
+  const sides = `${formatTypedExpr(l)} (${formatType(l.type)}) to ${formatTypedExpr(r)} (${formatType(r.type)}) with ${COMPARISON_NAMES[op]}`;
+  if (!t) throw typeError(`Cannot compare ${sides}.`, span);
   if (!isOrderable(t) && (op === 'BETWEEN' || !isEqualityOp(op))) {
-    throw typeError(`Cannot compare ${formatType(l.type)} to ${formatType(r.type)} with ${opText}: only =, <>, IS [NOT] DISTINCT FROM are supported`, span);
+    throw typeError(`Cannot compare ${sides}. Values of type ${formatType(t)} only support =, <>, IS [NOT] DISTINCT FROM.`, span);
   }
   return t;
 }

@@ -48,6 +48,7 @@ export function typeLiteral(lit: Literal): TypedExpr | null {
     case 'DOUBLE': {
       const v = Number(lit.raw);
       if (Number.isNaN(v)) throw new SqlError('TYPE', `Invalid DOUBLE literal: ${lit.raw}`, lit.span);
+      if (!Number.isFinite(v)) throw new SqlError('TYPE', `Number overflows DOUBLE: ${lit.raw}`, lit.span);
       return node(v, DOUBLE);
     }
     case 'STRING':

@@ -33,7 +33,8 @@ function fold(ctx: AnalyzeCtx, start: SqlType, items: readonly TypedExpr[], what
 
 function incompatible(ctx: AnalyzeCtx, e: TypedExpr, target: SqlType, what: string, span: Span): Error {
   return typeError(
-    `Incompatible types in ${what}: ${formatTypedExpr(e)} is ${formatType(e.type)}, which cannot be coerced to ${formatType(target)}`,
+    // ksqlDB's wording (CoercionUtil), then where the values meet.
+    `operator does not exist: ${formatType(target)} = ${formatType(e.type)} (${formatTypedExpr(e)})\nHint: You might need to add explicit type casts. Incompatible types in ${what}.`,
     spanOf(ctx, e, span),
   );
 }

@@ -34,7 +34,7 @@ export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggr
   const aggs = step.aggregates.map((a) => {
     const def = getFunction(a.name);
     if (!def || def.kind !== 'aggregate') throw new Error(`Aggregate function ${a.name} is not registered`);
-    const resolved = def.resolve(a.argTypes, { literalArg: (i) => a.literals[i] ?? undefined });
+    const resolved = def.resolve(a.argTypes, { literalArg: (i) => a.literals[i] ?? undefined, config: (name) => a.config?.[name] });
     if (typeof resolved === 'string') throw new Error(`${a.name}: ${resolved}`);
     return { fn: resolved as ResolvedAggregate, args: a.args.map((x) => compileExpr(x, getFunction, onError)), name: a.name };
   });

@@ -21,7 +21,7 @@ export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorCont
   const calls = step.calls.map((c, i) => {
     const def = getFunction(c.aggregate.name);
     if (!def || def.kind !== 'aggregate') throw new Error(`Aggregate function ${c.aggregate.name} is not registered`);
-    const fn = def.resolve(c.aggregate.argTypes, { literalArg: (j) => c.aggregate.literals[j] ?? undefined });
+    const fn = def.resolve(c.aggregate.argTypes, { literalArg: (j) => c.aggregate.literals[j] ?? undefined, config: (name) => c.aggregate.config?.[name] });
     if (typeof fn === 'string') throw new Error(fn);
     return {
       index: i,

@@ -18,6 +18,7 @@ import { compileAggregator, type Stored } from './aggregator.ts';
 import { expressionErrorSink } from './errors.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, keyText } from '../state-keys.ts';
+import { finalEmitRange, type FinalEmitState, type TimeWindowShape } from './emit-final.ts';
 
 interface Pending {
   readonly g: unknown[];
@@ -37,10 +38,26 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     streamTime: number;
     /** The earliest end + grace among pending windows (a lower bound): when a close check is due. */
     nextDue: number;
+    /** TUMBLING/HOPPING EMIT FINAL: Kafka Streams' emit-on-window-close state (kept in the pending store). */
+    final: FinalEmitState;
   }
+  // TUMBLING and HOPPING EMIT FINAL follow Kafka Streams' emit-on-window-close (emit-final.ts);
+  // SESSION and SLIDING close each window once stream time passes its end + grace.
+  const shape: TimeWindowShape | null =
+    w.emitFinal && (info.kind === 'TUMBLING' || info.kind === 'HOPPING')
+      ? { sizeMs: info.sizeMs, advanceMs: info.kind === 'HOPPING' ? info.advanceMs : info.sizeMs, graceMs: w.graceMs, retentionMs: w.retentionMs }
+      : null;
+  const FINAL_META = keyBytes(['$final-emit']);
   const state = new PartitionedState<PartState>(async (_p, suffix) => {
     const stores = requireStores(ctx);
-    const st: PartState = { windows: null, sessions: null, pending: null, streamTime: Number.NEGATIVE_INFINITY, nextDue: Number.NEGATIVE_INFINITY };
+    const st: PartState = {
+      windows: null,
+      sessions: null,
+      pending: null,
+      streamTime: Number.NEGATIVE_INFINITY,
+      nextDue: Number.NEGATIVE_INFINITY,
+      final: { lastEmitClose: null, maxStart: Number.NEGATIVE_INFINITY },
+    };
     if (info.kind === 'SESSION') {
       st.sessions = await stores.sessionStore<Stored>(ctx.queryId, step.name + suffix, { retentionMs: w.retentionMs });
       st.streamTime = st.sessions.streamTime();
@@ -50,6 +67,8 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
       st.streamTime = st.windows.streamTime();
     }
     if (w.emitFinal) st.pending = await stores.keyValueStore<Pending>(ctx.queryId, `${step.name}/suppress${suffix}`);
+    const meta = shape ? st.pending!.get(FINAL_META) : undefined;
+    if (meta) st.final = { lastEmitClose: meta.s, maxStart: meta.e };
     return st;
   });
   // The partition being processed (set per row; operators run synchronously within a batch).
@@ -111,7 +130,33 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
       if (stored) out.push(row(p.g, stored, p.s, p.e, null));
     }
   };
+  /** Kafka Streams' emit-on-window-close after a record (TUMBLING/HOPPING EMIT FINAL). */
+  const emitOnWindowClose = (st: PartState, out: Row[]): void => {
+    const range = finalEmitRange(shape!, st.final, st.streamTime);
+    if (!range) return;
+    const emit: Pending[] = [];
+    for (const { key, value } of [...st.pending!.range(null, null)]) {
+      if (value.g.length === 0) continue; // the meta record (a windowed GROUP BY always has a group)
+      if (value.s < range.from) st.pending!.delete(key); // expired from the window store: lost, as in ksqlDB
+      else if (value.s <= range.to) {
+        emit.push(value);
+        st.pending!.delete(key);
+      }
+    }
+    emit.sort((a, b) => a.s - b.s);
+    for (const p of emit) {
+      const stored = st.windows!.get(keyBytes(p.g), p.s);
+      if (stored) out.push(row(p.g, stored, p.s, p.e, null));
+    }
+    st.final.lastEmitClose = range.close;
+    st.pending!.put(FINAL_META, { g: [], s: range.close, e: st.final.maxStart });
+  };
   const update = (out: Row[], group: unknown[], start: number, end: number, stored: Stored, from: Row) => {
+    if (shape) {
+      cur.pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
+      if (start > cur.final.maxStart) cur.final.maxStart = start;
+      return;
+    }
     if (w.emitFinal) {
       cur.pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
       cur.nextDue = Math.min(cur.nextDue, end + closeAfter);
@@ -179,7 +224,7 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
         touched.add(cur);
         if (r.ts > cur.streamTime) {
           // Close windows before this record's time can expire them from the store.
-          if (w.emitFinal && r.ts >= cur.nextDue) {
+          if (w.emitFinal && !shape && r.ts >= cur.nextDue) {
             const st = cur;
             st.streamTime = r.ts;
             closeWindows(st, r.partition, out);
@@ -190,12 +235,14 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
         }
         if (info.kind === 'SESSION') sessionWindows(out, r, group, keyBytes(group));
         else timeWindows(out, r, group, keyText(group));
+        if (shape) emitOnWindowClose(cur, out);
       }
       for (const st of touched) if (Number.isFinite(st.streamTime)) (st.windows ?? st.sessions)!.advanceTime(st.streamTime);
       return out;
     },
     drain(): Row[] {
-      if (!w.emitFinal) return [];
+      // Kafka Streams emits final windows only when a record moves stream time.
+      if (!w.emitFinal || shape) return [];
       const out: Row[] = [];
       for (const [partition, st] of state.entries()) closeWindows(st, partition, out);
       return out;

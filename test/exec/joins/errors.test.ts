@@ -72,11 +72,11 @@ test('a join condition that is not an equality, or not one side against the othe
     assert.deepEqual(position(e), [4, 8], 'points at the condition');
     assert.equal(e.detail, 'A join condition must be an equality between an expression of each side (a = b)');
     const and = await refused(h, `CREATE STREAM e6 AS SELECT a.k, a.x, b.y FROM a JOIN b WITHIN 1 MINUTE ON a.k = b.k AND a.x = b.y;`);
-    assert.match(and.message, /^1:75: A join condition must be an equality/);
+    assert.match(and.message, /^1:75: Invalid join condition: joins on multiple conditions are not yet supported\. Got \(\(A\.K = B\.K\) AND \(A\.X = B\.Y\)\)\./);
     const oneSide = await refused(h, `CREATE STREAM e7 AS SELECT a.k, a.x, b.y FROM a JOIN b WITHIN 1 MINUTE ON a.x = a.x;`);
-    assert.match(oneSide.message, /^1:75: Invalid join condition: each side of '=' must reference exactly one side of the join \(A on one side, B on the other\)/);
+    assert.match(oneSide.message, /^1:75: Each side of the join must reference exactly one source and not the same source\. Left side references `A` and right references `A`/);
     const notPk = await refused(h, `CREATE STREAM e8 AS SELECT a.k, a.x, c.z FROM a JOIN c ON a.x = c.z;`);
-    assert.match(notPk.message, /^1:65: Invalid join condition: table joins require the right table's PRIMARY KEY/);
+    assert.match(notPk.message, /^1:59: Invalid join condition: stream-table joins require to join on the table's primary key\. Got A\.X = C\.Z\./);
   });
 });
 
@@ -84,7 +84,7 @@ test('a table-stream join (the table on the left)', async () => {
   await withHarness(async (h) => {
     await h.execute(DDL);
     const e = await refused(h, TABLE_STREAM);
-    assert.equal(e.detail, 'Invalid join order: table-stream joins are not supported; put the stream on the left (FROM stream JOIN table).');
+    assert.equal(e.detail, 'Invalid join order: table-stream joins are not supported; only stream-table joins. Got C [INNER] JOIN A.');
     within(e, 3, 4);
   });
 });
@@ -93,10 +93,10 @@ test('a RIGHT (or FULL) join between a stream and a table', async () => {
   await withHarness(async (h) => {
     await h.execute(DDL);
     const e = await refused(h, STREAM_RIGHT_TABLE);
-    assert.equal(e.detail, 'Invalid join type: RIGHT OUTER joins between a stream and a table are not supported; use INNER or LEFT.');
+    assert.equal(e.detail, 'Invalid join type: right-outer join not supported for stream-table join. Got A [RIGHT] OUTER JOIN C.');
     within(e, 3, 4);
     const full = await refused(h, `CREATE STREAM e9 AS SELECT a.k, a.x, c.z FROM a FULL OUTER JOIN c ON a.k = c.k;`);
-    assert.match(full.message, /^1:\d+: Invalid join type: FULL OUTER joins between a stream and a table are not supported; use INNER or LEFT\.$/);
+    assert.match(full.message, /^1:\d+: Invalid join type: full-outer join not supported for stream-table join\. Got A \[FULL\] OUTER JOIN C\.$/);
   });
 });
 
@@ -104,7 +104,7 @@ test('WITHIN on a stream-table join; a source joined to itself without aliases',
   await withHarness(async (h) => {
     await h.execute(DDL);
     assert.match((await refused(h, `CREATE STREAM e10 AS SELECT a.k, a.x, c.z FROM a JOIN c WITHIN 1 MINUTE ON a.k = c.k;`)).message, /^1:\d+: WITHIN is only allowed on stream-stream joins$/);
-    assert.match((await refused(h, `CREATE STREAM e11 AS SELECT * FROM a JOIN a WITHIN 1 MINUTE ON a.k = a.k;`)).message, /^1:43: Each source in a join needs its own alias: 'A' is used twice$/);
+    assert.match((await refused(h, `CREATE STREAM e11 AS SELECT * FROM a JOIN a WITHIN 1 MINUTE ON a.k = a.k;`)).message, /^1:43: Can not join 'A' to 'A': self joins are not yet supported\.$/);
   });
 });
 

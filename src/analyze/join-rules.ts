@@ -1,0 +1,160 @@
+/**
+ * ksqlDB's join validity rules (its Analyzer's visitJoin and JoinNode), checked on the statement
+ * before it is typed so ksqlDB's messages win:
+ * - ON is one equality whose sides each reference exactly one source, not the same one, and one
+ *   of them the source being joined;
+ * - stream-table joins have the stream on the left and are INNER or LEFT;
+ * - a join to a table uses the table's whole primary key on its side; a table-table join on
+ *   another left expression is a foreign-key join: not RIGHT OUTER, not in an n-way join;
+ * - the two join columns have the same type.
+ * `Got ...` repeats the condition as written, with columns qualified by their source.
+ */
+import type { Expr, JoinRelation, Query, Relation } from '../sql/ast.ts';
+import { SqlError } from '../sql/errors.ts';
+import { formatExpression } from '../sql/format-expr.ts';
+import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
+import type { Catalog, DataSource } from './catalog.ts';
+import { allColumns } from './schema.ts';
+import { SYSTEM_COLUMNS } from './query-rules.ts';
+
+interface Aliased {
+  readonly alias: string;
+  readonly source: DataSource;
+}
+
+export function validateJoinRules(query: Query, catalog: Catalog): void {
+  const sources: Aliased[] = [];
+  const joins: { join: JoinRelation; right: Aliased; index: number }[] = [];
+  const flatten = (r: Relation): boolean => {
+    if (r.kind === 'SourceRef') {
+      const source = catalog.getSource(r.name);
+      if (!source) return false;
+      sources.push({ alias: r.alias ?? source.name, source });
+      return true;
+    }
+    if (r.kind !== 'Join' || r.right.kind !== 'SourceRef') return false;
+    if (!flatten(r.left) || !flatten(r.right)) return false;
+    joins.push({ join: r, right: sources[sources.length - 1], index: sources.length - 1 });
+    return true;
+  };
+  if (!flatten(query.from) || joins.length === 0) return;
+
+  const byQualifier = (q: string) => sources.find((s) => s.alias === q || s.source.name === q);
+  const pseudo = (name: string) => (SYSTEM_COLUMNS as readonly string[]).includes(name) || name === 'ROWKEY';
+  const ownerOf = (ref: { source: string | null; name: string }): Aliased | null => {
+    if (ref.source !== null) {
+      const s = byQualifier(ref.source);
+      if (!s) throw new SqlError('UNKNOWN_SOURCE', `'${ref.source}' is not a valid stream/table name or alias.`, query.span);
+      if (!pseudo(ref.name) && !allColumns(s.source.schema).some((c) => c.name === ref.name)) {
+        throw new SqlError('UNKNOWN_COLUMN', `JOIN ON column '${ref.source}.${ref.name}' cannot be resolved.`, query.span);
+      }
+      return s;
+    }
+    if (pseudo(ref.name)) return null;
+    const found = sources.filter((s) => allColumns(s.source.schema).some((c) => c.name === ref.name));
+    if (found.length === 0) throw new SqlError('UNKNOWN_COLUMN', `JOIN ON column '${ref.name}' cannot be resolved.`, query.span);
+    if (found.length > 1) {
+      throw new SqlError('AMBIGUOUS_COLUMN', `Column '${ref.name}' is ambiguous. Could be ${found.map((s) => `${s.alias}.${ref.name}`).join(' or ')}.`, query.span);
+    }
+    return found[0] ?? null;
+  };
+  const qualify = (e: Expr): Expr =>
+    JSON.parse(JSON.stringify(e), (_k, v) => {
+      if (v && typeof v === 'object' && v.kind === 'ColumnRef') {
+        const owner = ownerOf(v);
+        return owner ? { ...v, source: owner.alias } : v;
+      }
+      return v;
+    }) as Expr;
+  const sourcesOf = (e: Expr): Set<string> => {
+    const out = new Set<string>();
+    JSON.stringify(e, (k, v) => {
+      if (v && typeof v === 'object' && v.kind === 'ColumnRef') {
+        const owner = ownerOf(v);
+        if (owner) out.add(owner.alias);
+      }
+      return k === 'span' ? undefined : v;
+    });
+    return out;
+  };
+  const typeOf = (e: Expr): SqlType | null => {
+    if (e.kind !== 'ColumnRef') return null;
+    const owner = ownerOf(e);
+    return owner ? (allColumns(owner.source.schema).find((c) => c.name === e.name)?.type ?? null) : null;
+  };
+
+  let leftIsTable = sources[0].source.type === 'TABLE';
+  for (const { join, right, index } of joins) {
+    const on = join.on;
+    if (on.kind === 'Logical') {
+      throw new SqlError('INVALID', `Invalid join condition: joins on multiple conditions are not yet supported. Got ${formatExpression(qualify(on))}.`, on.span);
+    }
+    if (on.kind !== 'Comparison' || on.op !== '=') continue;
+    // Unknown qualifiers first, wherever they are in the condition (ksqlDB resolves sources first).
+    JSON.stringify(on, (k, v) => {
+      if (v && typeof v === 'object' && v.kind === 'ColumnRef' && v.source !== null && !byQualifier(v.source)) {
+        throw new SqlError('UNKNOWN_SOURCE', `'${v.source}' is not a valid stream/table name or alias.`, v.span);
+      }
+      return k === 'span' ? undefined : v;
+    });
+    const onText = formatExpression(qualify(on));
+    const got = onText.replace(/^\((.*)\)$/s, '$1');
+    const sides = [on.left, on.right].map((e) => ({ expr: e, refs: sourcesOf(e) }));
+    for (const side of sides) {
+      if (side.refs.size !== 1) {
+        throw new SqlError(
+          'INVALID',
+          `Invalid comparison expression '${formatExpression(qualify(side.expr))}' in join '${onText}'. Each side of the join comparision must contain references from exactly one source.`,
+          on.span,
+        );
+      }
+    }
+    const [l, r] = sides.map((s) => [...s.refs][0]);
+    if (l === r) {
+      throw new SqlError('INVALID', `Each side of the join must reference exactly one source and not the same source. Left side references \`${l}\` and right references \`${r}\``, on.span);
+    }
+    if (l !== right.alias && r !== right.alias) {
+      throw new SqlError(
+        'INVALID',
+        `A join criteria is expected to reference the source (\`${right.alias}\`) in the FROM clause, instead the right source references \`${r}\` and the left source references \`${l}\``,
+        on.span,
+      );
+    }
+    const rightExpr = r === right.alias ? on.right : on.left;
+    const leftExpr = r === right.alias ? on.left : on.right;
+    const left = sources.find((s) => s.alias === (r === right.alias ? l : r))!;
+    const rightIsTable = right.source.type === 'TABLE';
+    const joinText = (a: Aliased, b: Aliased) => `${a.alias} [${join.type}] ${join.type === 'INNER' ? '' : 'OUTER '}JOIN ${b.alias}`;
+    if (leftIsTable && !rightIsTable) {
+      throw new SqlError('INVALID', `Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${joinText(sources[0], right)}.`, join.right.span);
+    }
+    if (!leftIsTable && rightIsTable && (join.type === 'FULL' || join.type === 'RIGHT')) {
+      const kind = join.type === 'FULL' ? 'full-outer' : 'right-outer';
+      throw new SqlError('INVALID', `Invalid join type: ${kind} join not supported for stream-table join. Got ${joinText(sources[0], right)}.`, join.right.span);
+    }
+    const isPk = (s: Aliased, e: Expr) => e.kind === 'ColumnRef' && s.source.schema.key.length === 1 && s.source.schema.key[0].name === e.name;
+    if (rightIsTable && !isPk(right, rightExpr)) {
+      const kind = leftIsTable ? 'table-table joins require to join on the primary key of the right input table' : "stream-table joins require to join on the table's primary key";
+      throw new SqlError('INVALID', `Invalid join condition: ${kind}. Got ${got}.`, on.span);
+    }
+    // A table-table join not on the left's primary key is a foreign-key join: only as the first join.
+    const foreignKey = leftIsTable && rightIsTable && !isPk(left, leftExpr);
+    if (foreignKey && index > 1) {
+      throw new SqlError('INVALID', `Invalid join condition: foreign-key table-table joins are not supported as part of n-way joins. Got ${got}.`, on.span);
+    }
+    if (foreignKey && join.type === 'RIGHT') throw new SqlError('INVALID', 'RIGHT OUTER JOIN on a foreign key is not supported', join.right.span);
+    // A windowed side joined on anything but its key would need a repartition (not supported by ksqlDB).
+    for (const [side, e] of [[left, leftExpr], [right, rightExpr]] as const) {
+      if (side.source.window && !isPk(side, e)) {
+        throw new SqlError('INVALID', 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.', on.span);
+      }
+    }
+    const lt = typeOf(leftExpr);
+    const rt = typeOf(rightExpr);
+    if (lt && rt && !typesEqual(lt, rt)) {
+      const side = (e: Expr, t: SqlType) => `${formatExpression(qualify(e))}{${formatType(t)}}`;
+      throw new SqlError('INVALID', `Invalid join condition: types don't match. Got ${side(on.left, typeOf(on.left)!)} = ${side(on.right, typeOf(on.right)!)}.`, on.span);
+    }
+    if (!(leftIsTable && rightIsTable)) leftIsTable = false;
+  }
+}
