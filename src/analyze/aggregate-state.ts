@@ -6,6 +6,7 @@
  */
 import { SqlError } from '../sql/errors.ts';
 import type { AnalyzedQuery } from './query.ts';
+import type { Span } from '../sql/ast.ts';
 
 const INTERMEDIATE_KIND: Readonly<Record<string, 'STRUCT' | 'ARRAY' | 'MAP'>> = {
   AVG: 'STRUCT',
@@ -25,7 +26,8 @@ const INTERMEDIATE_KIND: Readonly<Record<string, 'STRUCT' | 'ARRAY' | 'MAP'>> = 
 /** Formats that hold only primitive columns. */
 const PRIMITIVE_ONLY = new Set(['DELIMITED', 'KAFKA']);
 
-export function validateAggregateState(analyzed: AnalyzedQuery): void {
+/** `span`: the statement's, so the error carries a line:column. */
+export function validateAggregateState(analyzed: AnalyzedQuery, span: Span): void {
   if (!analyzed.aggregation) return;
   const format = analyzed.source.formats.valueFormat;
   if (!PRIMITIVE_ONLY.has(format)) return;
@@ -34,7 +36,7 @@ export function validateAggregateState(analyzed: AnalyzedQuery): void {
       'INVALID',
       'One of the functions used in the statement has an intermediate type that the value format can not handle. Please remove the function or change the format.\n' +
         'Consider up-voting https://github.com/confluentinc/ksql/issues/3950, which will resolve this limitation',
-      null,
+      span,
     );
   }
 }

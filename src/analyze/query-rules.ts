@@ -9,7 +9,7 @@
  * - table functions over tables; EMIT FINAL without a windowed aggregation;
  * - the join rules of join-rules.ts.
  */
-import type { Expr, Query, Relation, SelectItem } from '../sql/ast.ts';
+import type { Expr, Query, Relation, SelectItem, Span } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { getFunction } from '../functions/registry.ts';
@@ -279,7 +279,7 @@ function joinAnd(items: readonly string[]): string {
  * An aggregation over a table must be able to undo a row's old value (ksqlDB's
  * TableAggregationFunction): MIN, MAX, the offset functions and the like cannot.
  */
-export function validateTableAggregation(analyzed: AnalyzedQuery): void {
+export function validateTableAggregation(analyzed: AnalyzedQuery, span: Span): void {
   if (!analyzed.aggregation || analyzed.from.joins.length > 0 || analyzed.source.type !== 'TABLE') return;
   const names: string[] = [];
   for (const a of analyzed.aggregation.aggregates) {
@@ -289,7 +289,7 @@ export function validateTableAggregation(analyzed: AnalyzedQuery): void {
     if (typeof resolved !== 'string' && !resolved.undo && !names.includes(a.name)) names.push(a.name);
   }
   if (names.length) {
-    throw new SqlError('INVALID', `The aggregation function${names.length === 1 ? '' : 's'} ${joinAnd(names)} cannot be applied to a table source, only to a stream source.`, null);
+    throw new SqlError('INVALID', `The aggregation function${names.length === 1 ? '' : 's'} ${joinAnd(names)} cannot be applied to a table source, only to a stream source.`, span);
   }
 }
 

@@ -33,8 +33,8 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
   const analyzed = withFunctionConfig(analyzeQuery(s.query, engine.catalog), engine.properties);
   if (!ctx.plan) {
-    validateTableAggregation(analyzed);
-    validateAggregateState(analyzed);
+    validateTableAggregation(analyzed, s.span);
+    validateAggregateState(analyzed, s.span);
   }
   if (analyzed.resultType !== s.sourceType) {
     throw new SqlError(
