@@ -11,9 +11,10 @@
  * - `position` is the offset of the next record to return. Buffered frames may start before it
  *   (after a seek into the middle of a frame); records below `position` are skipped.
  * - A chunk only ever covers bytes below the segment's `size` at read time: complete frames.
+ * - A lost frame (damage marked on open) yields no records; the position moves past its offsets.
  */
 import type { ConsumedRecord, Header } from '../log.ts';
-import { FRAME_HEADER_BYTES, FRAME_PREFIX_BYTES, F_BASE_OFFSET, F_BODY_LENGTH, F_COUNT, frameCrcOk } from './format.ts';
+import { FRAME_HEADER_BYTES, FRAME_PREFIX_BYTES, F_BASE_OFFSET, F_BODY_LENGTH, F_COUNT, frameCrcOk, isLostFrame } from './format.ts';
 import { readFully } from './fsutil.ts';
 import type { PartitionLog } from './partition.ts';
 import type { Segment } from './segment.ts';
@@ -88,6 +89,13 @@ export class PartitionCursor {
       throw new CorruptRecordError(
         `CRC mismatch in ${this.seg?.path ?? this.topic} at position ${this.bufFilePos + p}`,
       );
+    }
+    if (isLostFrame(this.dv, p)) {
+      // Offsets lost to damage (reported when the log was opened): step over them.
+      const after = this.dv.getFloat64(p + F_BASE_OFFSET, true) + this.dv.getUint32(p + F_COUNT, true);
+      if (after > this.position) this.position = after;
+      this.p = p + FRAME_PREFIX_BYTES + bodyLength;
+      return;
     }
     this.frameLeft = this.dv.getUint32(p + F_COUNT, true);
     this.recOffset = this.dv.getFloat64(p + F_BASE_OFFSET, true);

@@ -6,8 +6,9 @@
  * - `segments` is non-empty and sorted; each segment's baseOffset equals the previous segment's
  *   nextOffset (no gaps), so startOffset = segments[0].baseOffset, endOffset = active.nextOffset.
  * - Only the active segment can have a torn tail after a crash: a segment is rolled only after
- *   its last write completed. Corruption in an older segment is an error on open, not silently
- *   truncated (that would create a gap).
+ *   its last write completed. Damage anywhere else (or followed by valid frames) loses only the
+ *   damaged frames: they become a lost frame (./recover.ts), offsets stay contiguous, and the
+ *   loss is reported as a Recovery. A missing segment (a gap between segments) is an error.
  * - Retention deletes a prefix of the segments, never the active one.
  */
 import fs from 'node:fs';
@@ -22,14 +23,44 @@ export interface PartitionSettings {
   readonly chunkBytes: number;
 }
 
-/** What open() had to repair: a torn or corrupt tail cut off the active segment. */
-export interface Recovery {
-  readonly topic: string;
-  readonly partition: number;
-  readonly segment: string;
-  readonly truncatedBytes: number;
-  readonly reason: string;
-}
+/**
+ * What opening the log had to repair, one entry per repair (./recovery-report.ts reports them):
+ * - `torn-tail`: the end of an active segment that is not a complete frame (a write cut by a
+ *   crash, or damage with no valid frame after it) was truncated; `lostRecords` is known when the
+ *   first cut frame's header was still readable.
+ * - `lost-frames`: damaged bytes inside a segment were marked lost; offsets [fromOffset, toOffset)
+ *   are gone, the frames around them are kept.
+ * - `metadata`: a topic or consumer-group file could not be read and was recovered as `action` says.
+ */
+export type Recovery =
+  | {
+      readonly kind: 'torn-tail';
+      readonly topic: string;
+      readonly partition: number;
+      readonly file: string;
+      readonly fromOffset: number;
+      readonly lostRecords: number | null;
+      readonly bytes: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'lost-frames';
+      readonly topic: string;
+      readonly partition: number;
+      readonly file: string;
+      readonly fromOffset: number;
+      readonly toOffset: number;
+      readonly lostRecords: number;
+      readonly bytes: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'metadata';
+      readonly topic: string | null;
+      readonly file: string;
+      readonly reason: string;
+      readonly action: string;
+    };
 
 export class CorruptLogError extends Error {}
 
@@ -80,7 +111,8 @@ export class PartitionLog {
       for (let i = 0; i < bases.length; i++) {
         const last = i === bases.length - 1;
         const seg = new Segment(dir, bases[i], settings.indexIntervalBytes);
-        if (last) seg.fd = fs.openSync(seg.path, 'r+');
+        // Read-write: damage found in any segment is marked lost in place.
+        seg.fd = fs.openSync(seg.path, 'r+');
         p.segments.push(seg);
         const prev = i > 0 ? p.segments[i - 1] : null;
         if (prev !== null && prev.nextOffset !== seg.baseOffset) {
@@ -89,17 +121,32 @@ export class PartitionLog {
               `but the previous segment ends at ${prev.nextOffset}`,
           );
         }
-        // Only the active segment can be torn, so only it pays for CRC checks on open.
-        const scan = scanSegment(seg, settings.chunkBytes, last);
+        // Every frame's CRC is checked on open: damage anywhere loses only the damaged frames.
+        const scan = scanSegment(seg, settings.chunkBytes, true, last ? null : bases[i + 1], settings.fsync);
+        for (const d of scan.damage) {
+          recoveries.push({
+            kind: 'lost-frames',
+            topic,
+            partition,
+            file: seg.path,
+            fromOffset: d.fromOffset,
+            toOffset: d.toOffset,
+            lostRecords: d.toOffset - d.fromOffset,
+            bytes: d.bytes,
+            reason: d.reason,
+          });
+        }
         if (scan.problem !== null) {
-          if (!last) throw new CorruptLogError(`Corrupt segment ${seg.path}: ${scan.problem}`);
           fs.ftruncateSync(seg.fd, scan.validSize);
           if (settings.fsync) fs.fsyncSync(seg.fd);
           recoveries.push({
+            kind: 'torn-tail',
             topic,
             partition,
-            segment: seg.path,
-            truncatedBytes: scan.fileSize - scan.validSize,
+            file: seg.path,
+            fromOffset: seg.nextOffset,
+            lostRecords: scan.tornRecords,
+            bytes: scan.fileSize - scan.validSize,
             reason: scan.problem,
           });
         }
