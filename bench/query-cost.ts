@@ -34,6 +34,20 @@ export interface QueryCost {
   readonly heapUsedMiB: number;
   readonly heapTotalMiB: number;
   readonly arrayBuffersMiB: number;
+  /** RssAnon, RssFile, Threads from /proc/self/status. */
+  readonly status: string;
+  /** Highest heapUsed and RSS sampled (every 50 ms) while the queries processed the input. */
+  readonly peakHeapUsedMiB: number;
+  readonly peakRssMiB: number;
+}
+
+function procStatus(): string {
+  try {
+    const text = fs.readFileSync('/proc/self/status', 'utf8');
+    return ['RssAnon', 'RssFile', 'Threads'].map((k) => (new RegExp(`^${k}:\\s*(.*)$`, 'm').exec(text)?.[1] ?? '?').replace(/\s+/g, ' ')).join(', ');
+  } catch {
+    return '';
+  }
 }
 
 const MiB = 1024 * 1024;
@@ -77,6 +91,8 @@ export async function measureQueryCost(queries: number, records: number, partiti
     const rssBefore = await settle();
     const fdsBefore = openFds();
     let groupBy = 0;
+    let peakHeapUsed = 0;
+    let peakRss = 0;
     const sinks: { topic: string; min: number }[] = [];
     for (let q = 0; q < queries; q++) {
       if (groupByEvery > 0 && q % groupByEvery === groupByEvery - 1) {
@@ -88,24 +104,31 @@ export async function measureQueryCost(queries: number, records: number, partiti
         sinks.push({ topic: `S${q}`, min: Math.floor((records - 1) / ((q % 5) + 1)) + 1 });
       }
     }
-    // Every query has read the whole input: the filters' sinks hold all their rows, and every
-    // consumer group has committed the input's end.
+    // Every query has read the whole input (its sink holds all its rows), and no task has
+    // consumed anything for a second (GROUP BY queries also read their repartition topics).
     const deadline = Date.now() + 600_000;
+    const peak = setInterval(() => {
+      const m = process.memoryUsage();
+      peakHeapUsed = Math.max(peakHeapUsed, m.heapUsed);
+      peakRss = Math.max(peakRss, m.rss);
+    }, 50);
+    let lastConsumed = -1;
     for (;;) {
       let done = true;
       for (const s of sinks) {
         const offs = await log.offsets(s.topic);
-        const n = offs.reduce((a, o) => a + o.end - o.start, 0);
-        if (n < s.min) {
-          done = false;
-          break;
-        }
+        if (offs.reduce((a, o) => a + o.end - o.start, 0) < s.min) done = false;
       }
-      if (done) break;
+      const tasks = [...engine.tasks.values()];
+      const consumed = tasks.reduce((a, t) => a + t.consumed, 0);
+      if (tasks.some((t) => t.consumed < records)) done = false;
+      if (done && consumed === lastConsumed) break;
+      lastConsumed = consumed;
       if (Date.now() > deadline) throw new Error('queries did not finish within 10 minutes');
-      await sleep(200);
+      await sleep(1000);
     }
-    await sleep(1000);
+    clearInterval(peak);
+    await sleep(Number(process.env.SETTLE_MS ?? 1000));
     const rssAfter = await settle();
     const fdsAfter = openFds();
     return {
@@ -122,6 +145,10 @@ export async function measureQueryCost(queries: number, records: number, partiti
       heapUsedMiB: round(process.memoryUsage().heapUsed / MiB),
       heapTotalMiB: round(process.memoryUsage().heapTotal / MiB),
       arrayBuffersMiB: round(process.memoryUsage().arrayBuffers / MiB),
+      status: procStatus(),
+      peakHeapUsedMiB: round(peakHeapUsed / MiB),
+      peakRssMiB: round(peakRss / MiB),
+      ...(process.env.SMAPS ? { smaps: fs.writeFileSync(process.env.SMAPS, fs.readFileSync("/proc/self/smaps")) } : {}),
     };
   } finally {
     await engine.close();
