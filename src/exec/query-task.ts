@@ -127,6 +127,7 @@ export class QueryTask {
       await this.applied?.open(partitions);
       for (const p of partitions) this.openPartitions.add(p);
     }
+    const count = polled.length;
     const records = this.applied ? this.applied.fresh(polled) : polled;
     for (const o of nextOffsets(polled)) this.uncommitted.set(`${o.topic}\u0000${o.partition}`, o);
     const commitNow = this.commitIntervalMs === 0 || Date.now() - this.lastCommit >= this.commitIntervalMs;
@@ -148,7 +149,14 @@ export class QueryTask {
       if (this.encode && this.sinkTopic) addOutputs(outputs, this.sinkTopic, this.encode(rows));
       else if (rows.length) this.opts.onRows?.(rows);
       this.emitted += rows.length;
-      this.consumed += polled.length;
+      this.consumed += count;
+      // Done with the batch's input and rows: drop them before waiting for the writes and the
+      // state flush (real I/O), so a query waiting there holds only what it still has to write.
+      // (The arrays from poll() and fresh() are this batch's own; the rows array may be an
+      // operator's, so only the reference to it is dropped.)
+      rows = [];
+      records.length = 0;
+      polled.length = 0;
       await this.delivery.complete(outputs, offsets, async () => {
         await this.errors.flush();
         if (!commitNow) return;
@@ -169,7 +177,7 @@ export class QueryTask {
       this.error = e as Error;
       throw e;
     }
-    return polled.length;
+    return count;
   }
 
   private markCommitted(): void {
