@@ -31,6 +31,7 @@ import type {
 } from '../log.ts';
 import { TopicExistsError, UnknownTopicError } from '../log.ts';
 import { EmbeddedConsumer, type ConsumerHost } from './consumer.ts';
+import { FdPool } from './fd-pool.ts';
 import { FrameEncoder } from './format.ts';
 import { fsyncDir } from './fsutil.ts';
 import { GroupStore } from './groups.ts';
@@ -59,6 +60,8 @@ export interface EmbeddedLogOptions {
   readonly maxFrameBytes?: number;
   /** Bytes between sparse index entries. Default 4 KiB. */
   readonly indexIntervalBytes?: number;
+  /** Segment files kept open at once (least recently used ones are closed, reopened on use). Default 256. */
+  readonly maxOpenSegments?: number;
   /** Check every frame's CRC when reading too (on open every frame is checked). Default false. */
   readonly verifyChecksumsOnRead?: boolean;
 }
@@ -121,6 +124,7 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
       indexIntervalBytes: positiveInt('indexIntervalBytes', options.indexIntervalBytes, 4096, 1),
       chunkBytes: positiveInt('readChunkBytes', options.readChunkBytes, MiB, 4096),
       fsync,
+      fds: new FdPool(positiveInt('maxOpenSegments', options.maxOpenSegments, 256, 1)),
     };
     this.readChunkBytes = this.settings.chunkBytes;
     this.maxFrameBytes = positiveInt('maxFrameBytes', options.maxFrameBytes, MiB, 1);

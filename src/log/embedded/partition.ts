@@ -12,6 +12,7 @@
  * - Retention deletes a prefix of the segments, never the active one.
  */
 import fs from 'node:fs';
+import type { FdPool } from './fd-pool.ts';
 import type { FrameEncoder } from './format.ts';
 import { writeFully } from './fsutil.ts';
 import { SEGMENT_FILE, Segment, scanSegment } from './segment.ts';
@@ -21,6 +22,8 @@ export interface PartitionSettings {
   readonly indexIntervalBytes: number;
   readonly fsync: boolean;
   readonly chunkBytes: number;
+  /** Bounds the segment files open at once, across the log. */
+  readonly fds: FdPool;
 }
 
 /**
@@ -83,7 +86,7 @@ export class PartitionLog {
   static create(dir: string, topic: string, partition: number, settings: PartitionSettings): PartitionLog {
     fs.mkdirSync(dir, { recursive: true });
     const p = new PartitionLog(dir, topic, partition, settings);
-    p.segments.push(Segment.create(dir, 0, settings.indexIntervalBytes, settings.fsync));
+    p.segments.push(Segment.create(dir, 0, settings.indexIntervalBytes, settings.fsync, settings.fds));
     return p;
   }
 
@@ -104,15 +107,13 @@ export class PartitionLog {
     bases.sort((a, b) => a - b);
     const p = new PartitionLog(dir, topic, partition, settings);
     if (bases.length === 0) {
-      p.segments.push(Segment.create(dir, 0, settings.indexIntervalBytes, settings.fsync));
+      p.segments.push(Segment.create(dir, 0, settings.indexIntervalBytes, settings.fsync, settings.fds));
       return p;
     }
     try {
       for (let i = 0; i < bases.length; i++) {
         const last = i === bases.length - 1;
-        const seg = new Segment(dir, bases[i], settings.indexIntervalBytes);
-        // Read-write: damage found in any segment is marked lost in place.
-        seg.fd = fs.openSync(seg.path, 'r+');
+        const seg = new Segment(dir, bases[i], settings.indexIntervalBytes, settings.fds);
         p.segments.push(seg);
         const prev = i > 0 ? p.segments[i - 1] : null;
         if (prev !== null && prev.nextOffset !== seg.baseOffset) {
@@ -137,8 +138,9 @@ export class PartitionLog {
           });
         }
         if (scan.problem !== null) {
-          fs.ftruncateSync(seg.fd, scan.validSize);
-          if (settings.fsync) fs.fsyncSync(seg.fd);
+          const fd = seg.ensureOpen();
+          fs.ftruncateSync(fd, scan.validSize);
+          if (settings.fsync) fs.fsyncSync(fd);
           recoveries.push({
             kind: 'torn-tail',
             topic,
@@ -185,11 +187,12 @@ export class PartitionLog {
     let seg = this.active;
     if (seg.size >= this.settings.segmentBytes && seg.nextOffset > seg.baseOffset) seg = this.roll();
     const start = seg.size;
+    const fd = seg.ensureOpen();
     try {
-      writeFully(seg.fd, enc.bytes(), 0, length, start);
+      writeFully(fd, enc.bytes(), 0, length, start);
     } catch (e) {
       try {
-        fs.ftruncateSync(seg.fd, start);
+        fs.ftruncateSync(fd, start);
       } catch {
         // The original error matters more; a leftover partial frame is cut on the next open.
       }
@@ -199,12 +202,11 @@ export class PartitionLog {
     seg.size = start + length;
     seg.nextOffset += count;
     if (enc.maxTimestamp > seg.maxTimestamp) seg.maxTimestamp = enc.maxTimestamp;
-    if (this.settings.fsync) fs.fdatasyncSync(seg.fd);
+    if (this.settings.fsync) fs.fdatasyncSync(fd);
   }
 
   private roll(): Segment {
-    const seg = Segment.create(this.dir, this.endOffset, this.settings.indexIntervalBytes, this.settings.fsync);
-    // The old active segment keeps its fd (opened read-write) for readers.
+    const seg = Segment.create(this.dir, this.endOffset, this.settings.indexIntervalBytes, this.settings.fsync, this.settings.fds);
     this.segments.push(seg);
     return seg;
   }

@@ -24,6 +24,7 @@ import {
   frameCrcOk,
   isLostFrame,
 } from './format.ts';
+import type { FdPool, PooledFile } from './fd-pool.ts';
 import { fsyncDir, readFully } from './fsutil.ts';
 import { findResync, readRest, writeLostFrame } from './recover.ts';
 
@@ -33,9 +34,10 @@ export function segmentFileName(baseOffset: number): string {
   return `${String(baseOffset).padStart(20, '0')}.log`;
 }
 
-export class Segment {
+export class Segment implements PooledFile {
   readonly baseOffset: number;
   readonly path: string;
+  /** The open descriptor, -1 when closed; use ensureOpen() (the pool may close it between uses). */
   fd = -1;
   /** Bytes of complete frames. */
   size = 0;
@@ -48,18 +50,20 @@ export class Segment {
   private readonly idxOffsets: number[] = [];
   private readonly idxPositions: number[] = [];
   private lastIndexed = -Infinity;
+  private readonly pool: FdPool;
 
-  constructor(dir: string, baseOffset: number, indexInterval: number) {
+  constructor(dir: string, baseOffset: number, indexInterval: number, pool: FdPool) {
     this.baseOffset = baseOffset;
     this.nextOffset = baseOffset;
     this.path = path.join(dir, segmentFileName(baseOffset));
     this.indexInterval = indexInterval;
+    this.pool = pool;
   }
 
   /** Creates an empty segment file (fails if it exists: that would be a logic error). */
-  static create(dir: string, baseOffset: number, indexInterval: number, fsync: boolean): Segment {
-    const seg = new Segment(dir, baseOffset, indexInterval);
-    seg.fd = fs.openSync(seg.path, 'wx+');
+  static create(dir: string, baseOffset: number, indexInterval: number, fsync: boolean, pool: FdPool): Segment {
+    const seg = new Segment(dir, baseOffset, indexInterval, pool);
+    fs.closeSync(fs.openSync(seg.path, 'wx'));
     if (fsync) fsyncDir(dir);
     return seg;
   }
@@ -87,20 +91,29 @@ export class Segment {
     return this.idxPositions[lo];
   }
 
-  /** Opens the file for reading if needed (old segments are opened lazily, on first read). */
+  /**
+   * Opens the file (read-write) if needed and returns its descriptor, valid until the caller's
+   * next await (./fd-pool.ts).
+   */
   ensureOpen(): number {
     if (this.fd < 0) {
       if (this.deleted) throw new Error(`Segment ${this.path} was deleted`);
-      this.fd = fs.openSync(this.path, 'r');
+      this.fd = fs.openSync(this.path, 'r+');
     }
+    this.pool.touch(this);
     return this.fd;
   }
 
-  close(): void {
+  closeFd(): void {
     if (this.fd >= 0) {
       fs.closeSync(this.fd);
       this.fd = -1;
     }
+  }
+
+  close(): void {
+    this.pool.forget(this);
+    this.closeFd();
   }
 
   /** Closes and removes the file; readers holding this segment see `deleted` and relocate. */
