@@ -28,7 +28,8 @@ export interface QueryTaskOptions {
   readonly fromBeginning: boolean;
   /** Receives the output rows of a push query (a root that is not a sink). */
   readonly onRows?: (rows: Row[]) => void;
-  readonly maxBatch?: number;
+  /** Records per poll (default 2000); a function is asked before every poll. */
+  readonly maxBatch?: number | (() => number);
   readonly processingLog?: ProcessingLog;
   readonly services?: OperatorServices;
   /** Builds the delivery (exactly-once); default at-least-once through `producer`. */
@@ -115,7 +116,8 @@ export class QueryTask {
    * available within `timeoutMs`). Used directly by the test driver to run to quiescence.
    */
   async step(timeoutMs: number): Promise<number> {
-    const polled = await this.consumer.poll(this.opts.maxBatch ?? 2000, timeoutMs);
+    const max = this.opts.maxBatch;
+    const polled = await this.consumer.poll(typeof max === 'function' ? max() : (max ?? 2000), timeoutMs);
     if (polled.length === 0) {
       // Idle: what was processed since the last commit is committed once the interval has passed.
       if (this.uncommitted.size && Date.now() - this.lastCommit >= this.commitIntervalMs) await this.commitPending();
