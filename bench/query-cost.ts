@@ -2,7 +2,7 @@
  * What one persistent query costs in resident memory and file descriptors, on the embedded log
  * with the engine running queries in the background (as `riffle run` does).
  *
- *   node bench/query-cost.ts [queries] [records] [partitions] [every n-th a GROUP BY; 0: none]
+ *   node bench/query-cost.ts [queries] [records] [partitions] [every n-th a GROUP BY; 0: none] [maxOpenSegments]
  *   (npm run measure:query-cost)
  *
  * One input stream (1 partition, `records` JSON rows over 50 keys); then `queries` persistent
@@ -66,10 +66,10 @@ async function settle(): Promise<number> {
   return process.memoryUsage().rss / MiB;
 }
 
-export async function measureQueryCost(queries: number, records: number, partitions = 1, groupByEvery = 4): Promise<QueryCost> {
+export async function measureQueryCost(queries: number, records: number, partitions = 1, groupByEvery = 4, maxOpenSegments?: number): Promise<QueryCost> {
   const t0 = performance.now();
   const dir = fs.mkdtempSync(join(tmpdir(), 'riffle-query-cost-'));
-  const log = await openEmbeddedLog(dir, { retentionCheckIntervalMs: 0, readChunkBytes: Number(process.env.CHUNK ?? 1 << 20) });
+  const log = await openEmbeddedLog(dir, { retentionCheckIntervalMs: 0, ...(maxOpenSegments ? { maxOpenSegments } : {}) });
   const engine = await Engine.open({ log, background: true, properties: { 'auto.offset.reset': 'earliest' } });
   try {
     await engine.execute(
@@ -162,5 +162,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const records = Number(process.argv[3] ?? 2000);
   const partitions = Number(process.argv[4] ?? 1);
   const groupByEvery = Number(process.argv[5] ?? 4);
-  console.log(JSON.stringify(await measureQueryCost(queries, records, partitions, groupByEvery)));
+  const maxOpenSegments = process.argv[6] ? Number(process.argv[6]) : undefined;
+  console.log(JSON.stringify(await measureQueryCost(queries, records, partitions, groupByEvery, maxOpenSegments)));
 }
