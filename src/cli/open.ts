@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Log } from '../log/log.ts';
-import { openEmbeddedLog } from '../log/embedded/index.ts';
+import { openEmbeddedLog, recoverySummary } from '../log/embedded/index.ts';
 
 export interface LogOptions {
   readonly dataDir?: string;
@@ -21,7 +21,11 @@ export async function openLog(opts: LogOptions): Promise<Log> {
     const { openKafkaLog, kafkaConfigFromEnv } = await import('../log/kafka/index.ts');
     return openKafkaLog({ ...kafkaConfigFromEnv(process.env), bootstrapServers: servers.split(',').map((s) => s.trim()) });
   }
-  return openEmbeddedLog(dataDirOf(opts));
+  const log = await openEmbeddedLog(dataDirOf(opts));
+  // One line at start-up when opening repaired anything; `riffle topic list` has the details.
+  const summary = recoverySummary(log.recoveries);
+  if (summary !== null) process.stderr.write(`${summary}\n`);
+  return log;
 }
 
 export function describeLog(log: Log, opts: LogOptions): string {

@@ -12,6 +12,7 @@ import { remoteTopicCommand } from './topic-remote.ts';
 import { renderTable } from './render.ts';
 import { formatRecord } from '../engine/print.ts';
 import type { ProducerRecord } from '../log/log.ts';
+import { EmbeddedLog, describeRecovery, type JournalEntry } from '../log/embedded/index.ts';
 
 export async function topicCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -44,12 +45,21 @@ export async function topicCommand(argv: string[]): Promise<number> {
     switch (sub) {
       case 'list': {
         const topics = await log.listTopics();
+        // On the embedded log: what repairs after damage lost, per topic, with a footnote each.
+        const history = log instanceof EmbeddedLog ? log.recoveryHistory() : [];
         const rows = [];
         for (const t of topics) {
           const offs = await log.offsets(t.name);
-          rows.push([t.name, t.partitions, offs.reduce((n, o) => n + o.end - o.start, 0)]);
+          const row: (string | number)[] = [t.name, t.partitions, offs.reduce((n, o) => n + o.end - o.start, 0)];
+          if (history.length > 0) row.push(lostColumn(history.filter((e) => e.topic === t.name)));
+          rows.push(row);
         }
-        process.stdout.write(renderTable(['Topic', 'Partitions', 'Records'], rows) + '\n');
+        const header = history.length > 0 ? ['Topic', 'Partitions', 'Records', 'Lost to damage'] : ['Topic', 'Partitions', 'Records'];
+        process.stdout.write(renderTable(header, rows) + '\n');
+        if (history.length > 0) {
+          process.stdout.write(`Repairs of damaged files in this log (${history.length}):\n`);
+          for (const e of history) process.stdout.write(`  ${e.at}  ${describeRecovery(e)}\n`);
+        }
         return 0;
       }
       case 'create': {
@@ -120,4 +130,30 @@ export async function topicCommand(argv: string[]): Promise<number> {
   } finally {
     await log.close();
   }
+}
+
+/** The "lost to damage" cell of one topic: records known lost, plus cut writes of unknown size. */
+function lostColumn(entries: readonly JournalEntry[]): string {
+  let records = 0;
+  let unknown = 0;
+  let metadata = 0;
+  for (const e of entries) {
+    switch (e.kind) {
+      case 'torn-tail':
+        if (e.lostRecords === null) unknown++;
+        else records += e.lostRecords;
+        break;
+      case 'lost-frames':
+        records += e.lostRecords;
+        break;
+      case 'metadata':
+        metadata++;
+        break;
+    }
+  }
+  const parts: string[] = [];
+  if (records > 0 || (unknown === 0 && metadata === 0)) parts.push(`${records} record(s)`);
+  if (unknown > 0) parts.push(`${unknown} cut write(s)`);
+  if (metadata > 0) parts.push('config rebuilt');
+  return parts.join(', ');
 }

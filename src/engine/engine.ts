@@ -92,6 +92,8 @@ export class Engine {
       log: options.log,
       // Entries cached per store: enough for the hot keys of typical aggregations and join tables.
       cacheMaxEntries: options.stateCacheEntries ?? 100_000,
+      // One line per damaged local state; the stores are rebuilt from their changelogs.
+      onDamagedState: (d) => process.emitWarning(`Query ${d.queryId}: ${d.problem}; rebuilding its state from the changelog topics`),
     });
     this.services.stores = this.stores;
   }

@@ -237,7 +237,18 @@ export function startPersistentQuery(engine: Engine, queryId: string, plan: Quer
     processingLog: engine.processingLog,
     services: engine.services,
     commitIntervalMs: commitInterval(engine),
+    maxBatch: () => batchRecords(engine.tasks.size),
   });
+}
+
+/**
+ * Records per batch when `running` persistent queries share the process: 2000 up to 10 queries,
+ * then less (down to 250), so that the batches in flight together stay about the same size.
+ * Every query may be mid-batch at once (waiting for its writes and state flush), so memory grew
+ * with queries x batch; a smaller batch costs little when there are many queries to interleave.
+ */
+export function batchRecords(running: number): number {
+  return Math.max(250, Math.min(2000, Math.floor(20_000 / Math.max(1, running))));
 }
 
 /**

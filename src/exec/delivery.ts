@@ -32,6 +32,9 @@ export function atLeastOnce(producer: Producer, consumer: Consumer, commit: bool
     async begin() {},
     async complete(outputs, offsets, beforeCommit) {
       await Promise.all([...outputs.byTopic].filter(([, recs]) => recs.length).map(([topic, recs]) => producer.send(topic, recs)));
+      // Written: let go of the records while the commit waits (state flushes are real I/O, and
+      // with many queries every waiting batch's outputs would stay in memory).
+      outputs.byTopic.clear();
       await beforeCommit();
       if (commit && offsets.length) await consumer.commit(offsets);
     },

@@ -28,7 +28,8 @@ export interface QueryTaskOptions {
   readonly fromBeginning: boolean;
   /** Receives the output rows of a push query (a root that is not a sink). */
   readonly onRows?: (rows: Row[]) => void;
-  readonly maxBatch?: number;
+  /** Records per poll (default 2000); a function is asked before every poll. */
+  readonly maxBatch?: number | (() => number);
   readonly processingLog?: ProcessingLog;
   readonly services?: OperatorServices;
   /** Builds the delivery (exactly-once); default at-least-once through `producer`. */
@@ -115,7 +116,8 @@ export class QueryTask {
    * available within `timeoutMs`). Used directly by the test driver to run to quiescence.
    */
   async step(timeoutMs: number): Promise<number> {
-    const polled = await this.consumer.poll(this.opts.maxBatch ?? 2000, timeoutMs);
+    const max = this.opts.maxBatch;
+    const polled = await this.consumer.poll(typeof max === 'function' ? max() : (max ?? 2000), timeoutMs);
     const batchStart = performance.now();
     if (polled.length === 0) {
       // Idle: what was processed since the last commit is committed once the interval has passed.
@@ -128,6 +130,7 @@ export class QueryTask {
       await this.applied?.open(partitions);
       for (const p of partitions) this.openPartitions.add(p);
     }
+    const count = polled.length;
     const records = this.applied ? this.applied.fresh(polled) : polled;
     for (const o of nextOffsets(polled)) this.uncommitted.set(`${o.topic}\u0000${o.partition}`, o);
     const commitNow = this.commitIntervalMs === 0 || Date.now() - this.lastCommit >= this.commitIntervalMs;
@@ -149,7 +152,14 @@ export class QueryTask {
       if (this.encode && this.sinkTopic) addOutputs(outputs, this.sinkTopic, this.encode(rows));
       else if (rows.length) this.opts.onRows?.(rows);
       this.emitted += rows.length;
-      this.consumed += polled.length;
+      this.consumed += count;
+      // Done with the batch's input and rows: drop them before waiting for the writes and the
+      // state flush (real I/O), so a query waiting there holds only what it still has to write.
+      // (The arrays from poll() and fresh() are this batch's own; the rows array may be an
+      // operator's, so only the reference to it is dropped.)
+      rows = [];
+      records.length = 0;
+      polled.length = 0;
       await this.delivery.complete(outputs, offsets, async () => {
         await this.errors.flush();
         if (!commitNow) return;
@@ -171,7 +181,7 @@ export class QueryTask {
       this.error = e as Error;
       throw e;
     }
-    return polled.length;
+    return count;
   }
 
   private markCommitted(): void {

@@ -15,10 +15,16 @@
  * Meta pages sit at offsets 0 and psize (and psize/2 steps with overlapping sync); every one
  * whose magic matches must have its last page inside the file.
  *
+ * Damage inside data pages (a flipped byte) is caught by a checksum of the whole file written
+ * when the environment is closed cleanly (`state.mdb.sum`, ./lmdb-store.ts) and checked, then
+ * removed, before the next open: LMDB changes the file while it is open, so a sum only vouches
+ * for a file nobody opened since. After a crash (no sum) only the structural check runs.
+ *
  * A test (test/state/lmdb-file-check.test.ts) checks real files pass, so an lmdb upgrade that
  * changes the layout shows up as a failing test rather than as needless rebuilds.
  */
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 
 const PAGE_HEADER = 24;
 const MAGIC = 0xbeefc0de;
@@ -71,4 +77,67 @@ function readMeta(page: Buffer): Meta | null {
     lastPage: Number(page.readBigUInt64LE(m + 120)),
     txnid: Number(page.readBigUInt64LE(m + 128)),
   };
+}
+
+const SUM_SUFFIX = '.sum';
+
+/** CRC32 and size of a whole file, read in chunks. */
+function fileCrc(file: string): { size: number; crc: number } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1 << 20);
+    let crc = 0;
+    let size = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, size);
+      if (n === 0) break;
+      crc = zlib.crc32(buf.subarray(0, n), crc);
+      size += n;
+    }
+    return { size, crc };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Records the checksum of a closed environment file (after a clean close). */
+export function writeLmdbSum(file: string): void {
+  if (!fs.existsSync(file)) return;
+  const sum = fileCrc(file);
+  const tmp = `${file}${SUM_SUFFIX}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify({ version: 1, ...sum }));
+  fs.renameSync(tmp, file + SUM_SUFFIX);
+}
+
+/**
+ * Checks `file` against the checksum written when it was last closed, and removes that
+ * checksum (the file is about to be opened and changed). null: no checksum, or it matches.
+ */
+export function consumeLmdbSum(file: string): string | null {
+  const sumFile = file + SUM_SUFFIX;
+  let expected: { size: number; crc: number } | null = null;
+  try {
+    const parsed = JSON.parse(fs.readFileSync(sumFile, 'utf8')) as { size?: unknown; crc?: unknown };
+    if (typeof parsed.size === 'number' && typeof parsed.crc === 'number') expected = { size: parsed.size, crc: parsed.crc };
+  } catch {
+    // absent (first open, or the last run did not close cleanly) or unreadable: nothing to check
+  }
+  if (expected === null) {
+    fs.rmSync(sumFile, { force: true });
+    return null;
+  }
+  const problem = (() => {
+    if (!fs.existsSync(file)) return null;
+    const actual = fileCrc(file);
+    if (actual.size !== expected.size) return `changed size since it was closed (${expected.size} -> ${actual.size} bytes)`;
+    if (actual.crc !== expected.crc) return 'content changed since it was closed (checksum mismatch): damaged';
+    return null;
+  })();
+  if (problem === null) fs.rmSync(sumFile, { force: true });
+  return problem;
+}
+
+/** The checksum file of an environment file (deleted with it). */
+export function lmdbSumFile(file: string): string {
+  return file + SUM_SUFFIX;
 }

@@ -21,7 +21,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { defaultCodec, type ValueCodec } from './codec.ts';
-import { checkLmdbFile } from './lmdb-file-check.ts';
+import { checkLmdbFile, consumeLmdbSum, lmdbSumFile, writeLmdbSum } from './lmdb-file-check.ts';
 import { asBuffer, inLatinRange, keyToString, latinRange, prefixEnd, stringToKey, type LatinRange } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
 import { SortedMap } from './sorted-keys.ts';
@@ -50,7 +50,7 @@ export class CorruptLocalStateError extends Error {
 }
 
 /** The files of an environment in its directory (to delete a corrupt one). */
-export const LMDB_FILES: readonly string[] = [ENV_FILE, `${ENV_FILE}-lock`];
+export const LMDB_FILES: readonly string[] = [ENV_FILE, `${ENV_FILE}-lock`, lmdbSumFile(ENV_FILE)];
 
 export class LmdbEnv {
   readonly dir: string;
@@ -68,12 +68,13 @@ export class LmdbEnv {
 
   /**
    * Opens (creating if needed) the environment in `dir`. Throws CorruptLocalStateError when the
-   * file is not a sound LMDB file (checked first: lmdb-js would crash the process on it).
+   * file is not a sound LMDB file (checked first: lmdb-js would crash the process on it) or
+   * differs from what the last clean close left (./lmdb-file-check.ts).
    */
   static open(dir: string): LmdbEnv {
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, ENV_FILE);
-    const problem = checkLmdbFile(file);
+    const problem = checkLmdbFile(file) ?? consumeLmdbSum(file);
     if (problem !== null) throw new CorruptLocalStateError(file, problem);
     const root = open({ path: file, maxDbs: 256 });
     try {
@@ -116,6 +117,8 @@ export class LmdbEnv {
     for (const s of [...this.stores.values()]) await s.close();
     this.closed = true;
     await this.root.close();
+    // A clean close vouches for the file: the next open detects damage done in between.
+    writeLmdbSum(path.join(this.dir, ENV_FILE));
   }
 
   /** Closes without flushing: un-flushed writes are dropped (the state is being deleted). */

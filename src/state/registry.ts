@@ -49,6 +49,15 @@ export interface StoreRegistryOptions {
   /** Entries cached per store; 0 disables the cache layer. Default 10,000. */
   readonly cacheMaxEntries?: number;
   readonly onRestoreProgress?: (store: string, progress: RestoreProgress) => void;
+  /** A query's local state was found damaged on open and is rebuilt from its changelogs. */
+  readonly onDamagedState?: (damage: StateDamage) => void;
+}
+
+/** Local state found damaged when it was opened (then deleted and rebuilt from the changelogs). */
+export interface StateDamage {
+  readonly queryId: string;
+  readonly file: string;
+  readonly problem: string;
 }
 
 export type StoreKind = 'keyValue' | 'window' | 'session';
@@ -101,6 +110,11 @@ export class StoreRegistry {
   private readonly backend: 'lmdb' | 'memory';
   private readonly cacheMaxEntries: number;
   private readonly onRestoreProgress: StoreRegistryOptions['onRestoreProgress'];
+  private readonly onDamagedState: StoreRegistryOptions['onDamagedState'];
+  /** Damaged local state found by this registry (each rebuilt from its changelogs), for metrics and tests. */
+  readonly damaged: StateDamage[] = [];
+  /** Queries whose environment was re-created because it was damaged: their full restores say why. */
+  private readonly damageReason = new Map<string, string>();
   private readonly handles = new Map<string, Handle>();
   private readonly envs = new Map<string, LmdbEnv>();
   private producer: Producer | null = null;
@@ -112,6 +126,7 @@ export class StoreRegistry {
     this.backend = options.backend ?? 'lmdb';
     this.cacheMaxEntries = options.cacheMaxEntries ?? 10_000;
     this.onRestoreProgress = options.onRestoreProgress;
+    this.onDamagedState = options.onDamagedState;
   }
 
   stateDir(queryId: string): string {
@@ -250,7 +265,7 @@ export class StoreRegistry {
       let reason: string | undefined;
       if (!env) reason = 'in-memory store';
       else if (ckpt === null) reason = 'no valid checkpoint';
-      else if (ckpt.incarnation !== env.incarnation) reason = 'local store was re-created';
+      else if (ckpt.incarnation !== env.incarnation) reason = this.damageReason.get(queryId) ?? 'local store was re-created';
       else if (ckpt.codec !== msgpackCodec.id || ckpt.topic !== topic || ckpt.partition !== 0) reason = 'checkpoint is for another encoding or topic';
       else if (ckpt.offset < bounds.start || ckpt.offset > bounds.end) reason = `checkpoint offset ${ckpt.offset} is outside the changelog [${bounds.start}, ${bounds.end}]`;
       const from = reason === undefined ? ckpt!.offset : bounds.start;
@@ -310,6 +325,10 @@ export class StoreRegistry {
       // environment's incarnation, so none of them matches the new file.
       for (const f of LMDB_FILES) fs.rmSync(path.join(dir, f), { force: true });
       env = LmdbEnv.open(dir);
+      const damage: StateDamage = { queryId, file: e.file, problem: e.message };
+      this.damaged.push(damage);
+      this.damageReason.set(queryId, `local store was damaged (${e.message}); rebuilt from the changelog`);
+      this.onDamagedState?.(damage);
     }
     this.envs.set(queryId, env);
     return env;

@@ -60,16 +60,17 @@ export class EmbeddedConsumer implements Consumer {
     this.checkOpen();
     if (!(maxRecords >= 1)) throw new RangeError(`maxRecords must be at least 1, got ${maxRecords}`);
     const deadline = performance.now() + Math.max(0, timeoutMs);
+    // Always go through the event loop once: a consumer loop over a long backlog would otherwise
+    // run on resolved promises only and starve timers and I/O. Before draining, not after: the
+    // records are then handed over right away instead of being held while every other
+    // consumer in the process takes its turn (with many queries, all their batches at once).
+    await yieldToEventLoop();
     for (;;) {
+      if (this.closed) return [];
       this.refresh();
       const out = this.drain(Math.floor(maxRecords));
       const remaining = deadline - performance.now();
-      if (out.length > 0 || remaining <= 0 || this.closed) {
-        // Always go through the event loop once: a consumer loop over a long backlog would
-        // otherwise run on resolved promises only and starve timers and I/O.
-        await yieldToEventLoop();
-        return out;
-      }
+      if (out.length > 0 || remaining <= 0) return out;
       // Nothing can be appended between drain() and registering: both are synchronous.
       const wait = this.host.notifier.wait(this.topics, remaining);
       this.waits.add(wait);

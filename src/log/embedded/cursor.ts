@@ -11,15 +11,19 @@
  * - `position` is the offset of the next record to return. Buffered frames may start before it
  *   (after a seek into the middle of a frame); records below `position` are skipped.
  * - A chunk only ever covers bytes below the segment's `size` at read time: complete frames.
+ * - A lost frame (damage marked on open) yields no records; the position moves past its offsets.
  */
 import type { ConsumedRecord, Header } from '../log.ts';
-import { FRAME_HEADER_BYTES, FRAME_PREFIX_BYTES, F_BASE_OFFSET, F_BODY_LENGTH, F_COUNT, frameCrcOk } from './format.ts';
+import { BODY_HEADER_BYTES, FRAME_HEADER_BYTES, FRAME_PREFIX_BYTES, F_BASE_OFFSET, F_BODY_LENGTH, F_COUNT, frameCrcOk, isLostFrame } from './format.ts';
 import { readFully } from './fsutil.ts';
 import type { PartitionLog } from './partition.ts';
 import type { Segment } from './segment.ts';
 
 const NO_HEADERS: readonly Header[] = Object.freeze([]);
 const EMPTY_BUFFER = Buffer.alloc(0);
+const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
+/** Smallest read: below it, syscalls per record start to show. */
+const MIN_CHUNK_BYTES = 64 * 1024;
 
 export class CorruptRecordError extends Error {}
 
@@ -36,7 +40,7 @@ export class PartitionCursor {
   private seg: Segment | null = null;
   private buf: Buffer = EMPTY_BUFFER;
   private ab: ArrayBufferLike = EMPTY_BUFFER.buffer;
-  private dv: DataView = new DataView(new ArrayBuffer(0));
+  private dv: DataView = EMPTY_VIEW;
   /** File position (in `seg`) of buf[0]. */
   private bufFilePos = 0;
   /** Parse position in buf, and end of the complete frames in it. */
@@ -45,6 +49,8 @@ export class PartitionCursor {
   /** Records left in the current frame, and the offset of the record at `p`. */
   private frameLeft = 0;
   private recOffset = 0;
+  /** Bytes per record in the last frame opened: sizes the next read. */
+  private recordBytes = 256;
 
   constructor(part: PartitionLog, position: number, resetToStart: boolean, chunkBytes: number, verify: boolean) {
     this.part = part;
@@ -72,12 +78,15 @@ export class PartitionCursor {
     let n = 0;
     while (n < max) {
       if (this.frameLeft === 0) {
-        if (this.p >= this.end && !this.refill()) break;
+        if (this.p >= this.end && !this.refill(max - n)) break;
         this.openFrame();
         continue;
       }
       n += this.decode(out, max - n);
     }
+    // A chunk read to the end is let go (records handed out keep their own reference): an idle
+    // cursor pins no memory.
+    if (this.frameLeft === 0 && this.p >= this.end && this.end > 0) this.release();
     return n;
   }
 
@@ -89,9 +98,17 @@ export class PartitionCursor {
         `CRC mismatch in ${this.seg?.path ?? this.topic} at position ${this.bufFilePos + p}`,
       );
     }
+    if (isLostFrame(this.dv, p)) {
+      // Offsets lost to damage (reported when the log was opened): step over them.
+      const after = this.dv.getFloat64(p + F_BASE_OFFSET, true) + this.dv.getUint32(p + F_COUNT, true);
+      if (after > this.position) this.position = after;
+      this.p = p + FRAME_PREFIX_BYTES + bodyLength;
+      return;
+    }
     this.frameLeft = this.dv.getUint32(p + F_COUNT, true);
     this.recOffset = this.dv.getFloat64(p + F_BASE_OFFSET, true);
     this.p = p + FRAME_HEADER_BYTES;
+    this.recordBytes = Math.ceil((bodyLength - BODY_HEADER_BYTES) / Math.max(1, this.frameLeft));
   }
 
   /** Decodes up to `max` records of the current frame into `out`. Hot loop: state in locals. */
@@ -160,8 +177,13 @@ export class PartitionCursor {
     return n;
   }
 
-  /** Loads the next chunk of complete frames; false when there is nothing more to read now. */
-  private refill(): boolean {
+  /**
+   * Loads the next chunk of complete frames, sized for about `wanted` records (twice that, at the
+   * record size seen last, at least MIN_CHUNK_BYTES, at most chunkBytes): a consumer taking a
+   * few hundred records per poll does not hold a full chunk per partition. False when there is
+   * nothing more to read now.
+   */
+  private refill(wanted: number): boolean {
     const part = this.part;
     if (part.deleted) return false;
     let seg = this.seg;
@@ -185,7 +207,8 @@ export class PartitionCursor {
     this.seg = seg;
     const fd = seg.ensureOpen();
     const avail = seg.size - filePos;
-    let len = Math.min(this.chunkBytes, avail);
+    const sized = Math.max(MIN_CHUNK_BYTES, 2 * wanted * this.recordBytes);
+    let len = Math.min(this.chunkBytes, avail, sized);
     let buf = Buffer.allocUnsafeSlow(len);
     readFully(fd, buf, 0, len, filePos);
     let end = completeFramesEnd(buf, len);
@@ -211,6 +234,16 @@ export class PartitionCursor {
     const end = this.part.endOffset;
     if (this.position < start) this.position = start;
     else if (this.position > end) this.position = this.resetToStart ? start : end;
+  }
+
+  /** Lets go of a fully read chunk, keeping the file position after it. */
+  private release(): void {
+    this.bufFilePos += this.end;
+    this.buf = EMPTY_BUFFER;
+    this.ab = EMPTY_BUFFER.buffer;
+    this.dv = EMPTY_VIEW;
+    this.p = 0;
+    this.end = 0;
   }
 
   private drop(): void {

@@ -7,11 +7,13 @@
  *   topics/<topic>/<partition>/<20-digit base offset>.log   segments (./format.ts)
  *   groups/<group>.json                   committed offsets (./groups.ts)
  *   trash/                                topics being deleted (emptied on open)
+ *   recoveries.jsonl                      repairs made on open (./recovery-report.ts)
  *
  * Durability: `send` resolves after its bytes were written with fs.writeSync, which survives
  * kill -9 of the process (not a power loss); with `fsync: true` every send is also fdatasync'ed.
- * On open, a torn tail of a partition (a write cut short) is detected by the frame CRC and
- * truncated; everything fully written before stays.
+ * On open, every frame's CRC is checked: a torn tail of a partition (a write cut short) is
+ * truncated, damage elsewhere loses only the damaged frames (./recover.ts); every repair is in
+ * `recoveries`, counted in `recoveryMetrics` and journaled (./recovery-report.ts).
  *
  * Everything is synchronous underneath; the async signatures follow the Log interface. One
  * process, one EmbeddedLog per directory (enforced by LOCK).
@@ -29,6 +31,7 @@ import type {
 } from '../log.ts';
 import { TopicExistsError, UnknownTopicError } from '../log.ts';
 import { EmbeddedConsumer, type ConsumerHost } from './consumer.ts';
+import { FdPool } from './fd-pool.ts';
 import { FrameEncoder } from './format.ts';
 import { fsyncDir } from './fsutil.ts';
 import { GroupStore } from './groups.ts';
@@ -36,6 +39,7 @@ import { acquireLock } from './lock.ts';
 import { AppendNotifier } from './notifier.ts';
 import { PartitionLog, type PartitionSettings, type Recovery } from './partition.ts';
 import { EmbeddedProducer, type ProducerHost } from './producer.ts';
+import { appendJournal, readJournal, recoveryMetrics, type JournalEntry, type RecoveryMetrics } from './recovery-report.ts';
 import { groupByPartition } from './route.ts';
 import { TopicState, normalizeConfig, readTopicFile, validateTopicName, writeTopicFile } from './topics.ts';
 
@@ -56,7 +60,9 @@ export interface EmbeddedLogOptions {
   readonly maxFrameBytes?: number;
   /** Bytes between sparse index entries. Default 4 KiB. */
   readonly indexIntervalBytes?: number;
-  /** Check every frame's CRC when reading (on open the active segments are always checked). Default false. */
+  /** Segment files kept open at once (least recently used ones are closed, reopened on use). Default 256. */
+  readonly maxOpenSegments?: number;
+  /** Check every frame's CRC when reading too (on open every frame is checked). Default false. */
   readonly verifyChecksumsOnRead?: boolean;
 }
 
@@ -85,8 +91,10 @@ export async function openEmbeddedLog(dir: string, options: EmbeddedLogOptions =
 export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
   readonly kind = 'embedded' as const;
   readonly dir: string;
-  /** Torn tails cut off while opening (empty after a clean shutdown). */
+  /** What opening repaired: torn tails, lost frames, metadata (empty after a clean shutdown). */
   readonly recoveries: readonly Recovery[];
+  /** Counters of those repairs, for metrics. */
+  readonly recoveryMetrics: RecoveryMetrics;
   readonly notifier = new AppendNotifier();
   readonly readChunkBytes: number;
   readonly verifyReads: boolean;
@@ -116,6 +124,7 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
       indexIntervalBytes: positiveInt('indexIntervalBytes', options.indexIntervalBytes, 4096, 1),
       chunkBytes: positiveInt('readChunkBytes', options.readChunkBytes, MiB, 4096),
       fsync,
+      fds: new FdPool(positiveInt('maxOpenSegments', options.maxOpenSegments, 256, 1)),
     };
     this.readChunkBytes = this.settings.chunkBytes;
     this.maxFrameBytes = positiveInt('maxFrameBytes', options.maxFrameBytes, MiB, 1);
@@ -138,7 +147,9 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
       for (const t of this.topics.values()) for (const p of t.partitions) p.close();
       throw e;
     }
-    this.groups = new GroupStore(path.join(dir, 'groups'), fsync);
+    this.groups = new GroupStore(path.join(dir, 'groups'), fsync, recoveries);
+    this.recoveryMetrics = recoveryMetrics(recoveries);
+    appendJournal(dir, recoveries);
     this.timer = interval > 0 ? setInterval(() => this.retentionTick(), interval) : null;
     this.timer?.unref();
   }
@@ -148,7 +159,9 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
       if (!entry.isDirectory()) continue;
       const name = entry.name;
       const tdir = path.join(this.topicsDir, name);
-      const config = readTopicFile(tdir);
+      const config = readTopicFile(tdir, this.settings.fsync, (reason, action) =>
+        recoveries.push({ kind: 'metadata', topic: name, file: path.join(tdir, 'topic.json'), reason, action }),
+      );
       if (config === null) {
         fs.rmSync(tdir, { recursive: true, force: true }); // creation interrupted by a crash
         continue;
@@ -164,6 +177,11 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
       }
       this.topics.set(name, new TopicState(name, tdir, config, partitions));
     }
+  }
+
+  /** Every repair ever made to this directory (the journal), oldest first. */
+  recoveryHistory(): JournalEntry[] {
+    return readJournal(this.dir);
   }
 
   // ---- Log: topics ----

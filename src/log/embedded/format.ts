@@ -12,6 +12,11 @@
  * are contiguous. Offsets and timestamps are f64 (exact integers up to 2^53, no BigInt on the
  * hot path). The CRC covers the whole body, so a frame torn by a crash (kill -9 in the middle of
  * a write) is detected on open and truncated away.
+ *
+ * attributes = ATTR_LOST marks a "lost" frame, written in place over damaged bytes when the log
+ * is opened (./recover.ts): it holds no records, `recordCount` is the number of offsets that
+ * were lost there (may be 0), and its body is the damaged bytes, kept as they were (the CRC is
+ * recomputed over them), so offsets stay contiguous and readers step over the hole.
  */
 import zlib from 'node:zlib';
 import type { Header, ProducerRecord } from '../log.ts';
@@ -22,11 +27,15 @@ export const FRAME_PREFIX_BYTES = 8;
 export const BODY_HEADER_BYTES = FRAME_HEADER_BYTES - FRAME_PREFIX_BYTES;
 export const RECORD_FIXED_BYTES = 18;
 export const MAGIC = 1;
+/** attributes value of a frame that stands for offsets lost to damage (no records). */
+export const ATTR_LOST = 1;
 
 // Field positions inside a frame.
 export const F_BODY_LENGTH = 0;
 export const F_CRC = 4;
 export const F_MAGIC = 8;
+export const F_ATTRIBUTES = 9;
+export const F_RESERVED = 10;
 export const F_COUNT = 12;
 export const F_BASE_OFFSET = 16;
 export const F_MAX_TIMESTAMP = 24;
@@ -189,4 +198,21 @@ function copyInto(buf: Buffer, src: Uint8Array, pos: number): number {
 export function frameCrcOk(buf: Buffer, dv: DataView, start: number, bodyLength: number): boolean {
   const body = buf.subarray(start + FRAME_PREFIX_BYTES, start + FRAME_PREFIX_BYTES + bodyLength);
   return zlib.crc32(body) === dv.getUint32(start + F_CRC, true);
+}
+
+/** True when the frame at `start` is a lost-offsets marker (see the header comment). */
+export function isLostFrame(dv: DataView, start: number): boolean {
+  return dv.getUint8(start + F_ATTRIBUTES) === ATTR_LOST;
+}
+
+/** The 32-byte header of a lost frame whose body will be `bodyLength` bytes (CRC left to the caller). */
+export function lostFrameHeader(bodyLength: number, baseOffset: number, lostCount: number): Buffer {
+  const h = Buffer.alloc(FRAME_HEADER_BYTES);
+  h.writeUInt32LE(bodyLength, F_BODY_LENGTH);
+  h.writeUInt8(MAGIC, F_MAGIC);
+  h.writeUInt8(ATTR_LOST, F_ATTRIBUTES);
+  h.writeUInt32LE(lostCount, F_COUNT);
+  h.writeDoubleLE(baseOffset, F_BASE_OFFSET);
+  h.writeDoubleLE(-Infinity, F_MAX_TIMESTAMP);
+  return h;
 }

@@ -41,6 +41,12 @@ export function fsyncDir(dir: string): void {
  * crash the file holds either the old or the new content, never a mix.
  */
 export function writeFileAtomic(file: string, data: string, fsync: boolean): void {
+  fs.renameSync(writeTemp(file, data, fsync), file);
+  if (fsync) fsyncDir(path.dirname(file));
+}
+
+/** Writes `data` to a temporary file next to `file` (to be renamed over it); returns its path. */
+export function writeTemp(file: string, data: string, fsync: boolean): string {
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, 'w');
   try {
@@ -49,8 +55,7 @@ export function writeFileAtomic(file: string, data: string, fsync: boolean): voi
   } finally {
     fs.closeSync(fd);
   }
-  fs.renameSync(tmp, file);
-  if (fsync) fsyncDir(path.dirname(file));
+  return tmp;
 }
 
 export function isErrno(e: unknown, code: string): boolean {

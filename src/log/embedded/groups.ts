@@ -1,7 +1,8 @@
 /**
  * Committed offsets per consumer group, one JSON file per group under `<dir>/groups/`, replaced
  * atomically (temp file + rename) on every commit, and cached in memory (all groups are loaded
- * on open; the files are small).
+ * on open; the files are small). The file replaced by a commit is kept as `<file>.prev`, so a
+ * damaged file is recovered from the commit before it.
  *
  * File: `{"version":1,"group":"<id>","offsets":{"<topic>":{"<partition>":<next offset>}}}`.
  */
@@ -9,7 +10,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PartitionOffset } from '../log.ts';
-import { isErrno, readJsonFile, writeFileAtomic } from './fsutil.ts';
+import { fsyncDir, isErrno, readJsonFile, writeFileAtomic, writeTemp } from './fsutil.ts';
+import type { Recovery } from './partition.ts';
 
 interface GroupFile {
   readonly version: 1;
@@ -41,10 +43,11 @@ export class GroupStore {
   private readonly fsync: boolean;
   private readonly groups = new Map<string, GroupOffsets>();
 
-  constructor(dir: string, fsync: boolean) {
+  constructor(dir: string, fsync: boolean, recoveries: Recovery[] = []) {
     this.dir = dir;
     this.fsync = fsync;
     fs.mkdirSync(dir, { recursive: true });
+    const names = new Set<string>();
     for (const name of fs.readdirSync(dir)) {
       const file = path.join(dir, name);
       if (name.includes('.tmp-')) {
@@ -52,16 +55,45 @@ export class GroupStore {
         fs.rmSync(file, { force: true });
         continue;
       }
-      if (!name.endsWith('.json')) continue;
-      const data = readJsonFile(file) as GroupFile;
-      const offsets: GroupOffsets = new Map();
-      for (const [topic, parts] of Object.entries(data.offsets)) {
-        const m = new Map<number, number>();
-        for (const [p, o] of Object.entries(parts)) m.set(Number(p), o);
-        offsets.set(topic, m);
-      }
-      this.groups.set(data.group, offsets);
+      if (name.endsWith('.json')) names.add(name);
+      else if (name.endsWith(PREV)) names.add(name.slice(0, -PREV.length));
     }
+    for (const name of names) this.load(path.join(dir, name), recoveries);
+  }
+
+  /**
+   * Loads one group file; when it is missing (a commit cut between its two renames) or cannot be
+   * read (truncated, garbage), the previous copy is used, and failing that the group is dropped
+   * (its consumers start per their reset policy). Either repair is reported.
+   */
+  private load(file: string, recoveries: Recovery[]): void {
+    let problem: string | null = null;
+    let data = fs.existsSync(file) ? tryReadGroupFile(file) : null;
+    if (data instanceof Error) {
+      problem = data.message;
+      data = null;
+    }
+    if (data === null) {
+      const prev = fs.existsSync(file + PREV) ? tryReadGroupFile(file + PREV) : null;
+      if (prev !== null && !(prev instanceof Error)) {
+        data = prev;
+        writeFileAtomic(file, JSON.stringify(prev), this.fsync);
+        if (problem !== null) recoveries.push({ kind: 'metadata', topic: null, file, reason: problem, action: `offsets of group '${prev.group}' restored from the previous commit` });
+      } else if (problem !== null) {
+        fs.renameSync(file, `${file}.corrupt`);
+        recoveries.push({ kind: 'metadata', topic: null, file, reason: problem, action: `committed offsets dropped (kept as ${path.basename(file)}.corrupt); the group's consumers start per auto.offset.reset` });
+        return;
+      } else {
+        return;
+      }
+    }
+    const offsets: GroupOffsets = new Map();
+    for (const [topic, parts] of Object.entries(data.offsets)) {
+      const m = new Map<number, number>();
+      for (const [p, o] of Object.entries(parts)) m.set(Number(p), o);
+      offsets.set(topic, m);
+    }
+    this.groups.set(data.group, offsets);
   }
 
   committed(groupId: string, topic: string): PartitionOffset[] {
@@ -102,10 +134,12 @@ export class GroupStore {
 
   deleteGroup(groupId: string): void {
     this.groups.delete(groupId);
-    try {
-      fs.unlinkSync(path.join(this.dir, groupFileName(groupId)));
-    } catch (e) {
-      if (!isErrno(e, 'ENOENT')) throw e;
+    for (const f of [groupFileName(groupId), groupFileName(groupId) + PREV]) {
+      try {
+        fs.unlinkSync(path.join(this.dir, f));
+      } catch (e) {
+        if (!isErrno(e, 'ENOENT')) throw e;
+      }
     }
   }
 
@@ -124,6 +158,33 @@ export class GroupStore {
       offsets[topic] = o;
     }
     const data: GroupFile = { version: 1, group: groupId, offsets };
-    writeFileAtomic(path.join(this.dir, groupFileName(groupId)), JSON.stringify(data), this.fsync);
+    const file = path.join(this.dir, groupFileName(groupId));
+    // The current file becomes the previous copy, recovered from if the new one is ever unreadable.
+    const tmp = writeTemp(file, JSON.stringify(data), this.fsync);
+    try {
+      fs.renameSync(file, file + PREV);
+    } catch (e) {
+      if (!isErrno(e, 'ENOENT')) throw e;
+    }
+    fs.renameSync(tmp, file);
+    if (this.fsync) fsyncDir(this.dir);
+  }
+}
+
+const PREV = '.prev';
+
+/** A parsed group file, null when absent, or the error saying why it cannot be used. */
+function tryReadGroupFile(file: string): GroupFile | Error {
+  try {
+    const data = readJsonFile(file) as GroupFile;
+    if (typeof data?.group !== 'string' || typeof data.offsets !== 'object' || data.offsets === null) {
+      return new Error(`${file} is not a consumer-group file`);
+    }
+    for (const parts of Object.values(data.offsets)) {
+      for (const o of Object.values(parts)) if (!Number.isSafeInteger(o) || o < 0) return new Error(`${file} holds an invalid offset ${o}`);
+    }
+    return data;
+  } catch (e) {
+    return e as Error;
   }
 }

@@ -6,3 +6,4 @@ export { CorruptRecordError } from './cursor.ts';
 export { LogLockedError } from './lock.ts';
 export { CorruptLogError, type Recovery } from './partition.ts';
 export { InvalidTopicError, validateTopicName } from './topics.ts';
+export { describeRecovery, recoverySummary, type JournalEntry, type RecoveryMetrics } from './recovery-report.ts';

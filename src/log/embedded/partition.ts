@@ -6,11 +6,13 @@
  * - `segments` is non-empty and sorted; each segment's baseOffset equals the previous segment's
  *   nextOffset (no gaps), so startOffset = segments[0].baseOffset, endOffset = active.nextOffset.
  * - Only the active segment can have a torn tail after a crash: a segment is rolled only after
- *   its last write completed. Corruption in an older segment is an error on open, not silently
- *   truncated (that would create a gap).
+ *   its last write completed. Damage anywhere else (or followed by valid frames) loses only the
+ *   damaged frames: they become a lost frame (./recover.ts), offsets stay contiguous, and the
+ *   loss is reported as a Recovery. A missing segment (a gap between segments) is an error.
  * - Retention deletes a prefix of the segments, never the active one.
  */
 import fs from 'node:fs';
+import type { FdPool } from './fd-pool.ts';
 import type { FrameEncoder } from './format.ts';
 import { writeFully } from './fsutil.ts';
 import { SEGMENT_FILE, Segment, scanSegment } from './segment.ts';
@@ -20,16 +22,48 @@ export interface PartitionSettings {
   readonly indexIntervalBytes: number;
   readonly fsync: boolean;
   readonly chunkBytes: number;
+  /** Bounds the segment files open at once, across the log. */
+  readonly fds: FdPool;
 }
 
-/** What open() had to repair: a torn or corrupt tail cut off the active segment. */
-export interface Recovery {
-  readonly topic: string;
-  readonly partition: number;
-  readonly segment: string;
-  readonly truncatedBytes: number;
-  readonly reason: string;
-}
+/**
+ * What opening the log had to repair, one entry per repair (./recovery-report.ts reports them):
+ * - `torn-tail`: the end of an active segment that is not a complete frame (a write cut by a
+ *   crash, or damage with no valid frame after it) was truncated; `lostRecords` is known when the
+ *   first cut frame's header was still readable.
+ * - `lost-frames`: damaged bytes inside a segment were marked lost; offsets [fromOffset, toOffset)
+ *   are gone, the frames around them are kept.
+ * - `metadata`: a topic or consumer-group file could not be read and was recovered as `action` says.
+ */
+export type Recovery =
+  | {
+      readonly kind: 'torn-tail';
+      readonly topic: string;
+      readonly partition: number;
+      readonly file: string;
+      readonly fromOffset: number;
+      readonly lostRecords: number | null;
+      readonly bytes: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'lost-frames';
+      readonly topic: string;
+      readonly partition: number;
+      readonly file: string;
+      readonly fromOffset: number;
+      readonly toOffset: number;
+      readonly lostRecords: number;
+      readonly bytes: number;
+      readonly reason: string;
+    }
+  | {
+      readonly kind: 'metadata';
+      readonly topic: string | null;
+      readonly file: string;
+      readonly reason: string;
+      readonly action: string;
+    };
 
 export class CorruptLogError extends Error {}
 
@@ -52,7 +86,7 @@ export class PartitionLog {
   static create(dir: string, topic: string, partition: number, settings: PartitionSettings): PartitionLog {
     fs.mkdirSync(dir, { recursive: true });
     const p = new PartitionLog(dir, topic, partition, settings);
-    p.segments.push(Segment.create(dir, 0, settings.indexIntervalBytes, settings.fsync));
+    p.segments.push(Segment.create(dir, 0, settings.indexIntervalBytes, settings.fsync, settings.fds));
     return p;
   }
 
@@ -73,14 +107,13 @@ export class PartitionLog {
     bases.sort((a, b) => a - b);
     const p = new PartitionLog(dir, topic, partition, settings);
     if (bases.length === 0) {
-      p.segments.push(Segment.create(dir, 0, settings.indexIntervalBytes, settings.fsync));
+      p.segments.push(Segment.create(dir, 0, settings.indexIntervalBytes, settings.fsync, settings.fds));
       return p;
     }
     try {
       for (let i = 0; i < bases.length; i++) {
         const last = i === bases.length - 1;
-        const seg = new Segment(dir, bases[i], settings.indexIntervalBytes);
-        if (last) seg.fd = fs.openSync(seg.path, 'r+');
+        const seg = new Segment(dir, bases[i], settings.indexIntervalBytes, settings.fds);
         p.segments.push(seg);
         const prev = i > 0 ? p.segments[i - 1] : null;
         if (prev !== null && prev.nextOffset !== seg.baseOffset) {
@@ -89,17 +122,33 @@ export class PartitionLog {
               `but the previous segment ends at ${prev.nextOffset}`,
           );
         }
-        // Only the active segment can be torn, so only it pays for CRC checks on open.
-        const scan = scanSegment(seg, settings.chunkBytes, last);
-        if (scan.problem !== null) {
-          if (!last) throw new CorruptLogError(`Corrupt segment ${seg.path}: ${scan.problem}`);
-          fs.ftruncateSync(seg.fd, scan.validSize);
-          if (settings.fsync) fs.fsyncSync(seg.fd);
+        // Every frame's CRC is checked on open: damage anywhere loses only the damaged frames.
+        const scan = scanSegment(seg, settings.chunkBytes, true, last ? null : bases[i + 1], settings.fsync);
+        for (const d of scan.damage) {
           recoveries.push({
+            kind: 'lost-frames',
             topic,
             partition,
-            segment: seg.path,
-            truncatedBytes: scan.fileSize - scan.validSize,
+            file: seg.path,
+            fromOffset: d.fromOffset,
+            toOffset: d.toOffset,
+            lostRecords: d.toOffset - d.fromOffset,
+            bytes: d.bytes,
+            reason: d.reason,
+          });
+        }
+        if (scan.problem !== null) {
+          const fd = seg.ensureOpen();
+          fs.ftruncateSync(fd, scan.validSize);
+          if (settings.fsync) fs.fsyncSync(fd);
+          recoveries.push({
+            kind: 'torn-tail',
+            topic,
+            partition,
+            file: seg.path,
+            fromOffset: seg.nextOffset,
+            lostRecords: scan.tornRecords,
+            bytes: scan.fileSize - scan.validSize,
             reason: scan.problem,
           });
         }
@@ -138,11 +187,12 @@ export class PartitionLog {
     let seg = this.active;
     if (seg.size >= this.settings.segmentBytes && seg.nextOffset > seg.baseOffset) seg = this.roll();
     const start = seg.size;
+    const fd = seg.ensureOpen();
     try {
-      writeFully(seg.fd, enc.bytes(), 0, length, start);
+      writeFully(fd, enc.bytes(), 0, length, start);
     } catch (e) {
       try {
-        fs.ftruncateSync(seg.fd, start);
+        fs.ftruncateSync(fd, start);
       } catch {
         // The original error matters more; a leftover partial frame is cut on the next open.
       }
@@ -152,12 +202,11 @@ export class PartitionLog {
     seg.size = start + length;
     seg.nextOffset += count;
     if (enc.maxTimestamp > seg.maxTimestamp) seg.maxTimestamp = enc.maxTimestamp;
-    if (this.settings.fsync) fs.fdatasyncSync(seg.fd);
+    if (this.settings.fsync) fs.fdatasyncSync(fd);
   }
 
   private roll(): Segment {
-    const seg = Segment.create(this.dir, this.endOffset, this.settings.indexIntervalBytes, this.settings.fsync);
-    // The old active segment keeps its fd (opened read-write) for readers.
+    const seg = Segment.create(this.dir, this.endOffset, this.settings.indexIntervalBytes, this.settings.fsync, this.settings.fds);
     this.segments.push(seg);
     return seg;
   }

@@ -68,12 +68,31 @@ export function writeTopicFile(dir: string, name: string, config: TopicConfig, f
   writeFileAtomic(path.join(dir, TOPIC_FILE), `${JSON.stringify(data, null, 2)}\n`, fsync);
 }
 
-/** The topic's config, or null when the directory has no topic.json (interrupted creation). */
-export function readTopicFile(dir: string): TopicConfig | null {
+/**
+ * The topic's config, or null when the directory has no topic.json (interrupted creation).
+ * A topic.json that exists but cannot be read (truncated, garbage) is rebuilt from the partition
+ * directories, and `onRecovered` says so: the data is kept, the config (retention, cleanup
+ * policy) falls back to the defaults.
+ */
+export function readTopicFile(dir: string, fsync = false, onRecovered?: (problem: string, action: string) => void): TopicConfig | null {
   const file = path.join(dir, TOPIC_FILE);
   if (!fs.existsSync(file)) return null;
-  const data = readJsonFile(file) as TopicFile;
-  return data.config;
+  let problem: string;
+  try {
+    const data = readJsonFile(file) as TopicFile;
+    const config = data?.config;
+    if (config && Number.isInteger(config.partitions) && config.partitions >= 1) return config;
+    problem = `${file} has no valid config`;
+  } catch (e) {
+    problem = (e as Error).message;
+  }
+  let partitions = 0;
+  while (fs.existsSync(path.join(dir, String(partitions)))) partitions++;
+  if (partitions === 0) throw new Error(`${problem}, and ${dir} has no partition directories to rebuild it from`);
+  const config: TopicConfig = { partitions };
+  writeTopicFile(dir, path.basename(dir), config, fsync);
+  onRecovered?.(problem, `rebuilt with ${partitions} partition(s) from the partition directories; retention and cleanup policy reset to the defaults`);
+  return config;
 }
 
 export class TopicState {

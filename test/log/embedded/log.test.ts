@@ -266,3 +266,25 @@ test('a header key too long for the format is refused before anything is written
     [0, 0],
   );
 });
+
+test('segment files open at once stay within maxOpenSegments; evicted ones reopen on use', async (t) => {
+  const dir = tempDir(t);
+  const fds = () => fs.readdirSync('/proc/self/fd').length;
+  const before = fds();
+  const log = await openEmbeddedLog(dir, { maxOpenSegments: 4 });
+  t.after(() => log.close());
+  for (let i = 0; i < 12; i++) {
+    await log.createTopic(`t${i}`, { partitions: 2 });
+    await log.producer().send(`t${i}`, [{ key: bytes('k'), value: bytes(`v${i}`), timestamp: i, partition: i % 2 }]);
+  }
+  // 24 partitions written: at most 4 segment files (plus the LOCK file's) are open.
+  assert.ok(fds() - before <= 6, `${fds() - before} descriptors opened`);
+  for (let i = 0; i < 12; i++) {
+    await log.producer().send(`t${i}`, [{ key: bytes('k'), value: bytes(`w${i}`), timestamp: i, partition: i % 2 }]);
+    const c = log.consumer({ groupId: `g${i}`, topics: [`t${i}`], fromBeginning: true });
+    const got = await pollN(c, 2, 100);
+    assert.deepEqual(got.map((r) => text(r.value)), [`v${i}`, `w${i}`]);
+    await c.close();
+  }
+  assert.ok(fds() - before <= 6);
+});
