@@ -11,7 +11,7 @@ import { typesEqual } from '../types/sql-type.ts';
 import { QueryTask } from '../exec/query-task.ts';
 import type { Consumer, Log } from '../log/log.ts';
 import type { Delivery } from '../exec/delivery.ts';
-import { exactlyOnce, instanceIdOf, isTransactionalLog, transactionalIdFor } from '../exec/delivery-eos.ts';
+import { exactlyOnce, instanceIdOf, transactionalIdFor } from '../exec/delivery-eos.ts';
 import type { Span } from '../sql/ast.ts';
 import type { Engine, ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
@@ -156,11 +156,12 @@ export function deliveryFor(engine: Engine, queryId: string, span?: Span): ((con
     throw new SqlError('INVALID', `Invalid value '${value}' for processing.guarantee: expected at_least_once or exactly_once_v2`, span);
   }
   const log = engine.log;
-  if (log.kind !== 'kafka' || !isTransactionalLog(log)) {
+  const transactions = log.capabilities.transactions;
+  if (transactions === null) {
     throw new SqlError('UNSUPPORTED', `processing.guarantee '${value}' needs Apache Kafka (transactions); the ${log.kind} log supports at_least_once only`, span);
   }
   const transactionalId = transactionalIdFor(engine.serviceId, queryId, instanceIdOf(engine.stores.dataDir));
-  return (consumer) => exactlyOnce(log, transactionalId, consumer);
+  return (consumer) => exactlyOnce(transactions, transactionalId, consumer);
 }
 
 export function startPersistentQuery(engine: Engine, queryId: string, plan: QueryPlan): QueryTask {

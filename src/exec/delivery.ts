@@ -17,6 +17,8 @@ export interface BatchOutputs {
 export interface Delivery {
   /** The producer operators and stores must write through (transactional under exactly-once). */
   readonly producer: Producer;
+  /** Whether writes through `producer` are part of the batch's transaction (state changelogs then go through it). */
+  readonly transactional: boolean;
   /** Called before the batch's first write (begins a transaction under exactly-once). */
   begin(): Promise<void>;
   /** Writes the outputs, then commits `offsets`; resolves when both are durable. */
@@ -29,6 +31,7 @@ export interface Delivery {
 export function atLeastOnce(producer: Producer, consumer: Consumer, commit: boolean): Delivery {
   return {
     producer,
+    transactional: false,
     async begin() {},
     async complete(outputs, offsets, beforeCommit) {
       await Promise.all([...outputs.byTopic].filter(([, recs]) => recs.length).map(([topic, recs]) => producer.send(topic, recs)));

@@ -6,7 +6,7 @@
  * log entries are durable, so after a crash the query resumes at the first uncommitted batch and
  * may repeat its outputs, never skip them.
  */
-import type { Consumer, ConsumerOptions, Log, PartitionOffset, Producer, ProducerRecord, TopicPartition } from '../log/log.ts';
+import type { Consumer, Log, PartitionOffset, Producer, ProducerRecord, TopicPartition } from '../log/log.ts';
 import type { Step } from '../plan/steps.ts';
 import type { Row } from './expr/row.ts';
 import type { Operator } from './operator.ts';
@@ -100,14 +100,16 @@ export class QueryTask {
       topics: [...new Set([...pipeline.sources.map((s) => s.binding.topic), ...pipeline.internal.map((i) => i.step.topic)])],
       fromBeginning: opts.fromBeginning,
       // Kafka: when partitions move to another instance, hand over their state cleanly.
-      onRevoked: (ps: readonly TopicPartition[]) => this.revoke(ps),
-    } as ConsumerOptions);
+      onRevoked: (ps) => this.revoke(ps),
+    });
     this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null);
     const stateful = this.operators.some((op) => op.openPartitions);
     // Stateless queries commit every batch (an offset write is cheap, and a crash then repeats at
     // most one batch); stateful ones flush their state at the commit interval.
     this.commitIntervalMs = opts.delivery || !stateful ? 0 : (opts.commitIntervalMs ?? 0);
     this.applied = stateful && opts.groupId !== null && opts.services?.stores ? new AppliedOffsets(opts.services.stores, opts.queryId) : null;
+    // Exactly-once: state changelogs are written through the batch's transaction (Kafka Streams).
+    if (this.delivery.transactional) opts.services?.stores?.bindQuery(opts.queryId, { producer: this.delivery.producer, transactional: true });
   }
 
   /**
@@ -152,8 +154,9 @@ export class QueryTask {
       await this.delivery.complete(outputs, offsets, async () => {
         await this.errors.flush();
         if (!commitNow) return;
+        // State, its changelog and the applied input offsets: one commit point (StoreRegistry.flushAll).
+        this.applied?.record(offsets);
         await this.opts.services?.stores?.flushAll(this.queryId);
-        await this.applied?.flush(offsets);
       });
       if (commitNow) {
         this.markCommitted();
@@ -183,8 +186,8 @@ export class QueryTask {
     if (this.uncommitted.size === 0 || this.opts.delivery) return;
     const offsets = [...this.uncommitted.values()];
     await this.errors.flush();
+    this.applied?.record(offsets);
     await this.opts.services?.stores?.flushAll(this.queryId);
-    await this.applied?.flush(offsets);
     if (this.opts.groupId) await this.consumer.commit(offsets);
     this.markCommitted();
     await this.purgeInternal(offsets);
@@ -219,7 +222,7 @@ export class QueryTask {
     await stores?.flushAll(this.queryId);
     await stores?.closeStores(this.queryId, (operator) => partitions.some((p) => operator.endsWith(`/p${p}`)));
     for (const op of this.operators) await op.closePartitions?.(partitions);
-    await this.applied?.close(partitions);
+    this.applied?.close(partitions);
     for (const p of partitions) this.openPartitions.delete(p);
   }
 
@@ -251,10 +254,13 @@ export class QueryTask {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
-    if (this.state !== 'ERROR') await this.commitPending().catch(() => undefined);
+    const failed = this.state === 'ERROR';
+    if (!failed) await this.commitPending().catch(() => undefined);
     for (const op of this.operators) await op.close?.();
-    await this.opts.services?.stores?.closeAll(this.queryId);
-    await this.applied?.close();
+    // A failed query's uncommitted writes belong to no commit point: dropped, not flushed.
+    if (failed) await this.opts.services?.stores?.abandon(this.queryId);
+    else await this.opts.services?.stores?.closeAll(this.queryId);
+    this.applied?.close();
     await this.delivery.close();
     await this.consumer.close();
     if (this.state !== 'ERROR') this.state = 'STOPPED';

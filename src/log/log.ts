@@ -81,12 +81,21 @@ export interface Producer {
   close(): Promise<void>;
 }
 
+/** Why partitions are taken away: a rebalance, a member found dead by the group ('lost'), or close. */
+export type RevokeReason = 'rebalance' | 'lost' | 'close';
+
 export interface ConsumerOptions {
   /** Consumer group: committed offsets are kept per group. */
   readonly groupId: string;
   readonly topics: readonly string[];
   /** Where to start when the group has no committed offset for a partition. */
   readonly fromBeginning: boolean;
+  /**
+   * Rebalance hook (logs whose `capabilities.rebalanceHooks` is true): runs inside poll() or
+   * close() before the partitions are given to another member, so their state can be handed over.
+   * A log without rebalancing never calls it.
+   */
+  onRevoked?(partitions: readonly TopicPartition[], reason: RevokeReason): void | Promise<void>;
 }
 
 export interface Consumer {
@@ -101,12 +110,64 @@ export interface Consumer {
   /** The partitions currently assigned to this consumer. */
   assignment(): readonly TopicPartition[];
   seek(position: PartitionOffset): void;
+  /**
+   * The next offset to fetch per assigned partition (null: not known yet), when the log can tell
+   * (Kafka): positions move past transaction markers and aborted records, which are never
+   * returned, so "read up to the end offset" is judged by position, not by the last record.
+   */
+  positions?(): { topic: string; partition: number; offset: number | null }[];
   close(): Promise<void>;
+}
+
+/** Identifies a consumer group member to the transaction coordinator (KIP-447 zombie fencing). */
+export interface GroupMemberMetadata {
+  readonly generationId: number;
+  readonly memberId: string;
+}
+
+/**
+ * A producer whose sends become visible atomically: records sent between `beginTransaction` and
+ * `commit` (and the consumer offsets added with `sendOffsets`) are committed together or not at
+ * all. read_committed consumers never see aborted records. One transaction at a time.
+ */
+export interface TransactionalProducer extends Producer {
+  readonly transactionalId: string;
+  /** Fences older producers with the same id and aborts a transaction they left open. */
+  init(): Promise<void>;
+  beginTransaction(): Promise<void>;
+  /** Commits `offsets` for `groupId` as part of the transaction (Java's sendOffsetsToTransaction). */
+  sendOffsets(groupId: string, offsets: readonly PartitionOffset[], member?: GroupMemberMetadata): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Transactions of a log (Kafka): what exactly_once_v2 needs. */
+export interface LogTransactions {
+  transactionalProducer(transactionalId: string): TransactionalProducer;
+  /** The group membership of a consumer of this log, for `sendOffsets`. */
+  groupMetadata(consumer: Consumer): GroupMemberMetadata & { readonly groupId: string };
+}
+
+/**
+ * What a log can do beyond the common interface, declared by each implementation (typed, so no
+ * caller probes for methods with casts):
+ * - `transactions`: atomic multi-topic writes with consumer offsets (Kafka), null when absent;
+ * - `rebalanceHooks`: partitions may move between members at run time and `onRevoked` is called;
+ * - `localDirectory`: the directory of a log owned by this one process (embedded log, under a
+ *   lock), null for a shared remote log. With it, a topic written only by this process (a state
+ *   changelog) has no other writer: whatever lies beyond the offset this process recorded as
+ *   committed was written by it and never committed (see state/registry.ts).
+ */
+export interface LogCapabilities {
+  readonly transactions: LogTransactions | null;
+  readonly rebalanceHooks: boolean;
+  readonly localDirectory: string | null;
 }
 
 export interface Log {
   /** 'embedded' or 'kafka': shown by the CLI and EXPLAIN. */
   readonly kind: 'embedded' | 'kafka';
+  readonly capabilities: LogCapabilities;
   createTopic(name: string, config: TopicConfig): Promise<void>;
   /** Creates the topic unless it exists; returns its description either way. */
   ensureTopic(name: string, config: TopicConfig): Promise<TopicDescription>;

@@ -57,12 +57,15 @@ export class LmdbEnv {
   /** Random id written when the environment file was created: a checkpoint taken against another incarnation is void. */
   readonly incarnation: string;
   private readonly root: RootDatabase;
+  private readonly meta: Database<unknown, string>;
   private readonly stores = new Map<string, LmdbStore<any>>();
+  private commitChain: Promise<void> = Promise.resolve();
   private closed = false;
 
-  private constructor(dir: string, root: RootDatabase, incarnation: string) {
+  private constructor(dir: string, root: RootDatabase, meta: Database<unknown, string>, incarnation: string) {
     this.dir = dir;
     this.root = root;
+    this.meta = meta;
     this.incarnation = incarnation;
   }
 
@@ -77,13 +80,13 @@ export class LmdbEnv {
     if (problem !== null) throw new CorruptLocalStateError(file, problem);
     const root = open({ path: file, maxDbs: 256 });
     try {
-      const meta = root.openDB<string, string>({ name: META_DB, keyEncoding: 'ordered-binary', encoding: 'msgpack' });
+      const meta = root.openDB<unknown, string>({ name: META_DB, keyEncoding: 'ordered-binary', encoding: 'msgpack' });
       let incarnation = meta.get('incarnation');
       if (typeof incarnation !== 'string') {
         incarnation = randomUUID();
         meta.putSync('incarnation', incarnation);
       }
-      return new LmdbEnv(dir, root, incarnation);
+      return new LmdbEnv(dir, root, meta, incarnation as string);
     } catch (e) {
       root.close().catch(() => {});
       throw e;
@@ -94,15 +97,58 @@ export class LmdbEnv {
    * Opens the store kept in LMDB database `dbName` (once per name while open); `name` is the
    * store's name as reported (default: dbName).
    */
-  store<V>(dbName: string, codec: ValueCodec<V> = defaultCodec<V>(), name = dbName): LmdbStore<V> {
+  store<V>(dbName: string, codec: ValueCodec<V> = defaultCodec<V>(), name = dbName, options: { deferred?: boolean } = {}): LmdbStore<V> {
     if (this.closed) throw new Error(`LMDB environment ${this.dir} is closed`);
     if (dbName === META_DB) throw new Error(`Store name '${dbName}' is reserved`);
     const existing = this.stores.get(dbName);
     if (existing) return existing as LmdbStore<V>;
     const db = this.root.openDB<Buffer, Buffer>({ name: dbName, keyEncoding: 'binary', encoding: 'binary' });
     const store = new LmdbStore<V>(name, db, codec, () => this.stores.delete(dbName));
+    store.deferred = options.deferred === true;
     this.stores.set(dbName, store);
     return store;
+  }
+
+  /** A value written by `commit` under `key` (e.g. a store's changelog checkpoint); undefined if none. */
+  readMeta(key: string): unknown {
+    if (key === 'incarnation') throw new Error("meta key 'incarnation' is reserved");
+    return this.meta.get(key);
+  }
+
+  /**
+   * The environment's commit point: the pending writes of every store opened with `deferred`
+   * (whose own flush commits nothing) and the `meta` entries (undefined deletes) in ONE LMDB
+   * transaction, so all of them are on disk together or none is. A failed commit leaves every
+   * store's writes pending. Commits are serialised.
+   */
+  commit(meta: ReadonlyMap<string, unknown> = new Map()): Promise<void> {
+    const p = this.commitChain.then(() => this.commitNow(meta));
+    this.commitChain = p.catch(() => {});
+    return p;
+  }
+
+  private async commitNow(meta: ReadonlyMap<string, unknown>): Promise<void> {
+    if (this.closed) throw new Error(`LMDB environment ${this.dir} is closed`);
+    const prepared: PreparedCommit[] = [];
+    for (const s of this.stores.values()) {
+      if (!s.deferred) continue;
+      const p = s.prepare();
+      if (p !== null) prepared.push(p);
+    }
+    if (prepared.length === 0 && meta.size === 0) return;
+    try {
+      await this.root.transaction(() => {
+        for (const p of prepared) p.apply();
+        for (const [k, v] of meta) {
+          if (v === undefined) this.meta.removeSync(k);
+          else this.meta.putSync(k, v);
+        }
+      });
+    } catch (e) {
+      for (const p of prepared) p.settle(false);
+      throw e;
+    }
+    for (const p of prepared) p.settle(true);
   }
 
   /** Resolves when every commit so far is flushed to disk (not just visible). */
@@ -110,9 +156,10 @@ export class LmdbEnv {
     return Promise.resolve(this.root.flushed).then(() => undefined);
   }
 
-  /** Flushes and closes every open store, then the environment. */
+  /** Flushes and closes every open store (deferred ones: commits their writes first), then the environment. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.commit();
     for (const s of [...this.stores.values()]) await s.close();
     this.closed = true;
     await this.root.close();
@@ -136,6 +183,12 @@ class Overlay<V> {
   readonly encoded = new Map<string, [V, Uint8Array]>();
 }
 
+/** One store's part of an environment commit: `apply` runs inside the transaction, `settle` after it. */
+export interface PreparedCommit {
+  apply(): void;
+  settle(committed: boolean): void;
+}
+
 export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSink<V>, LatinKeyed<V> {
   readonly name: string;
   private readonly db: Database<Buffer, Buffer>;
@@ -146,6 +199,12 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
   private flushChain: Promise<void> = Promise.resolve();
   private count = -1; // committed entry count, -1 = unknown
   private closed = false;
+  /**
+   * Writes are committed only by the environment's `commit` (together with the other deferred
+   * stores and the meta entries), never by this store's own flush; `close` then drops what was
+   * not committed. Off: `flush` commits this store alone (restoration, standalone use).
+   */
+  deferred = false;
 
   constructor(name: string, db: Database<Buffer, Buffer>, codec: ValueCodec<V>, onClose: () => void) {
     this.name = name;
@@ -252,6 +311,7 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
 
   flush(): Promise<void> {
     this.checkOpen();
+    if (this.deferred) return this.flushChain;
     const p = this.flushChain.then(() => this.commit());
     this.flushChain = p.catch(() => {});
     return p;
@@ -261,6 +321,8 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     if (this.closed) return;
     await this.flush();
     this.closed = true;
+    // Deferred: what the environment did not commit is not part of any commit point; dropped.
+    if (this.deferred) this.pending = new Overlay<V>();
     this.onClose();
   }
 
@@ -273,9 +335,25 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
   }
 
   private async commit(): Promise<void> {
+    const p = this.prepare();
+    if (p === null) return;
+    try {
+      await this.db.transaction(() => p.apply());
+    } catch (e) {
+      p.settle(false);
+      throw e;
+    }
+    p.settle(true);
+  }
+
+  /**
+   * Moves the pending writes to `flushing` and encodes them (an unencodable value fails here,
+   * with nothing written); null when there is nothing to write. The caller runs `apply` inside
+   * an LMDB write transaction and then `settle` with whether it committed.
+   */
+  prepare(): PreparedCommit | null {
     const ov = this.pending;
-    if (ov.data.size === 0 && !ov.cleared && ov.ranges.length === 0) return;
-    // Encode before opening the transaction: an unencodable value fails here, with nothing written.
+    if (ov.data.size === 0 && !ov.cleared && ov.ranges.length === 0) return null;
     const ops: [Buffer, Uint8Array | null][] = [];
     for (const [k, v] of ov.data.entries(null, null)) {
       if (v === TOMBSTONE) {
@@ -288,8 +366,8 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     this.pending = new Overlay<V>();
     this.flushing = ov;
     const db = this.db;
-    try {
-      await db.transaction(() => {
+    return {
+      apply: () => {
         if (ov.cleared) db.clearSync();
         for (const [from, to] of ov.ranges) {
           // Collected first (keys are copies): removing under an open cursor is not something to rely on.
@@ -300,26 +378,28 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
           if (v === null) db.removeSync(k);
           else db.putSync(k, v as Buffer);
         }
-      });
-      this.count = -1;
-    } catch (e) {
-      // Nothing was committed: put the writes back under the newer pending ones.
-      const newer = this.pending;
-      this.pending = ov;
-      if (newer.cleared) {
-        ov.data.clear();
-        ov.ranges.length = 0;
-        ov.cleared = true;
-      }
-      for (const r of newer.ranges) {
-        for (const ks of ov.data.unorderedKeys()) if (inLatinRange(ks, r)) ov.data.delete(ks);
-        ov.ranges.push(r);
-      }
-      for (const [k, v] of newer.data.unordered()) ov.data.set(k, v);
-      throw e;
-    } finally {
-      this.flushing = null;
-    }
+      },
+      settle: (committed) => {
+        this.flushing = null;
+        if (committed) {
+          this.count = -1;
+          return;
+        }
+        // Nothing was committed: put the writes back under the newer pending ones.
+        const newer = this.pending;
+        this.pending = ov;
+        if (newer.cleared) {
+          ov.data.clear();
+          ov.ranges.length = 0;
+          ov.cleared = true;
+        }
+        for (const r of newer.ranges) {
+          for (const ks of ov.data.unorderedKeys()) if (inLatinRange(ks, r)) ov.data.delete(ks);
+          ov.ranges.push(r);
+        }
+        for (const [k, v] of newer.data.unordered()) ov.data.set(k, v);
+      },
+    };
   }
 
   /** Overlays (newest first) merged over LMDB's committed data, in [from, to). */

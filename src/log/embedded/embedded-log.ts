@@ -21,6 +21,7 @@ import path from 'node:path';
 import type {
   ConsumerOptions,
   Log,
+  LogCapabilities,
   PartitionOffset,
   ProducerRecord,
   SendResult,
@@ -84,6 +85,7 @@ export async function openEmbeddedLog(dir: string, options: EmbeddedLogOptions =
 
 export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
   readonly kind = 'embedded' as const;
+  readonly capabilities: LogCapabilities;
   readonly dir: string;
   /** Torn tails cut off while opening (empty after a clean shutdown). */
   readonly recoveries: readonly Recovery[];
@@ -109,6 +111,8 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
   /** Use openEmbeddedLog(), which takes the directory lock first. */
   constructor(dir: string, options: EmbeddedLogOptions, release: () => void) {
     this.dir = dir;
+    // One process owns the directory (the lock): no transactions, no rebalancing.
+    this.capabilities = { transactions: null, rebalanceHooks: false, localDirectory: dir };
     this.release = release;
     const fsync = options.fsync ?? false;
     this.settings = {
