@@ -176,7 +176,19 @@ export function startPersistentQuery(engine: Engine, queryId: string, plan: Quer
     processingLog: engine.processingLog,
     services: engine.services,
     commitIntervalMs: commitInterval(engine),
+    maxTaskIdleMs: maxTaskIdle(engine),
   });
+}
+
+/**
+ * `max.task.idle.ms` (also `ksql.streams.max.task.idle.ms`): how long a query over several topics
+ * waits for a source without buffered records whose lag is unknown (Kafka) before processing the
+ * others out of time order. Default 0, as Kafka Streams; a lag the log reports is always waited for.
+ */
+export function maxTaskIdle(engine: Engine): number {
+  const raw = engine.properties.get('max.task.idle.ms') ?? engine.properties.get('ksql.streams.max.task.idle.ms');
+  if (raw !== undefined && Number.isFinite(Number(raw)) && Number(raw) >= 0) return Number(raw);
+  return 0;
 }
 
 /**

@@ -52,7 +52,12 @@ export class AppliedOffsets {
 
   /** Records the batch's next offsets: committed with the state by the registry's next flushAll. */
   record(offsets: readonly PartitionOffset[]): void {
-    for (const o of offsets) this.byPartition.get(o.partition)?.put(Buffer.from(o.topic), o.offset);
+    for (const o of offsets) {
+      const store = this.byPartition.get(o.partition);
+      const key = Buffer.from(o.topic);
+      // Never backwards: a batch replayed after a crash (all skipped) ends below what is applied.
+      if (store && (store.get(key) ?? -1) < o.offset) store.put(key, o.offset);
+    }
   }
 
   /** Forgets the stores of the given partitions (all: none given); the registry closes them with the query's. */

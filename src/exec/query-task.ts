@@ -6,7 +6,7 @@
  * log entries are durable, so after a crash the query resumes at the first uncommitted batch and
  * may repeat its outputs, never skip them.
  */
-import type { Consumer, Log, PartitionOffset, Producer, ProducerRecord, TopicPartition } from '../log/log.ts';
+import type { ConsumedRecord, Consumer, Log, PartitionOffset, Producer, ProducerRecord, TopicPartition } from '../log/log.ts';
 import type { Step } from '../plan/steps.ts';
 import type { Row } from './expr/row.ts';
 import type { Operator } from './operator.ts';
@@ -16,6 +16,7 @@ import { sinkEncoder, type SinkEncoder } from './sink-encoder.ts';
 import { ProcessingLog } from './processing-log.ts';
 import type { OperatorServices } from './operator.ts';
 import { AppliedOffsets } from './applied-offsets.ts';
+import { PartitionGroup, type Lag } from './partition-group.ts';
 import { addOutputs, atLeastOnce, emptyOutputs, type BatchOutputs, type Delivery } from './delivery.ts';
 
 export interface QueryTaskOptions {
@@ -39,6 +40,12 @@ export interface QueryTaskOptions {
    * Stateless queries and exactly-once always commit every batch.
    */
   readonly commitIntervalMs?: number;
+  /**
+   * Queries over several topics (joins, repartitions): how long a task waits for a source that has
+   * no buffered records before it processes the others (Kafka Streams' max.task.idle.ms; a lag the
+   * consumer reports is waited for regardless, see ./partition-group.ts). Default 0.
+   */
+  readonly maxTaskIdleMs?: number;
 }
 
 /** How often committed records are purged from repartition topics (Kafka Streams: repartition.purge.interval.ms). */
@@ -76,6 +83,8 @@ export class QueryTask {
   private readonly internalTopics: ReadonlySet<string>;
   private readonly purgeable = new Map<string, PartitionOffset>();
   private lastPurge = Date.now();
+  /** Time order across the query's topics; null for a query that reads one topic. */
+  private readonly group: PartitionGroup | null;
 
   constructor(opts: QueryTaskOptions) {
     this.opts = opts;
@@ -95,9 +104,11 @@ export class QueryTask {
     this.encode = sink ? sinkEncoder(sink, opts.queryId, this.errors) : null;
     this.sinkTopic = sink ? sink.binding.topic : null;
     this.internalTopics = new Set(pipeline.internal.map((i) => i.step.topic));
+    const topics = [...new Set([...pipeline.sources.map((s) => s.binding.topic), ...pipeline.internal.map((i) => i.step.topic)])];
+    this.group = topics.length > 1 ? new PartitionGroup(opts.maxTaskIdleMs ?? 0) : null;
     this.consumer = opts.log.consumer({
       groupId: opts.groupId ?? `riffle-transient-${opts.queryId}-${process.pid}-${Date.now()}`,
-      topics: [...new Set([...pipeline.sources.map((s) => s.binding.topic), ...pipeline.internal.map((i) => i.step.topic)])],
+      topics,
       fromBeginning: opts.fromBeginning,
       // Kafka: when partitions move to another instance, hand over their state cleanly.
       onRevoked: (ps) => this.revoke(ps),
@@ -117,12 +128,30 @@ export class QueryTask {
    * available within `timeoutMs`). Used directly by the test driver to run to quiescence.
    */
   async step(timeoutMs: number): Promise<number> {
-    const polled = await this.consumer.poll(this.opts.maxBatch ?? 2000, timeoutMs);
-    if (polled.length === 0) {
+    const max = this.opts.maxBatch ?? 2000;
+    const group = this.group;
+    // With records buffered, only take what is there (a source held back is waited for by polling).
+    const polled = await this.consumer.poll(max, group && group.buffered > 0 ? Math.min(timeoutMs, 10) : timeoutMs);
+    let records = polled;
+    if (group) {
+      group.add(polled);
+      records = group.take(max, this.lag, Date.now());
+    }
+    if (records.length === 0) {
       // Idle: what was processed since the last commit is committed once the interval has passed.
       if (this.uncommitted.size && Date.now() - this.lastCommit >= this.commitIntervalMs) await this.commitPending();
-      return 0;
+      return polled.length;
     }
+    return this.process(records);
+  }
+
+  private readonly lag: Lag = {
+    assignment: () => this.consumer.assignment(),
+    hasUnfetched: (tp) => this.consumer.hasUnfetched?.(tp),
+  };
+
+  /** Processes one batch of records (in the order given) and commits per the delivery. */
+  private async process(polled: ConsumedRecord[]): Promise<number> {
     const partitions = partitionsOf(polled);
     if (partitions.some((p) => !this.openPartitions.has(p))) {
       for (const op of this.operators) await op.openPartitions?.(partitions);
@@ -168,6 +197,7 @@ export class QueryTask {
       this.pending = emptyOutputs();
       // Nothing of this batch (or of earlier uncommitted ones) may be committed now: they are redone.
       this.uncommitted.clear();
+      this.group?.clear();
       this.state = 'ERROR';
       this.error = e as Error;
       throw e;
@@ -216,6 +246,8 @@ export class QueryTask {
    */
   private async revoke(ps: readonly TopicPartition[]): Promise<void> {
     const partitions = [...new Set(ps.map((p) => p.partition))].filter((p) => this.openPartitions.has(p));
+    // Buffered, never processed, not committed: the new owner reads them.
+    this.group?.drop(ps);
     if (partitions.length === 0) return;
     const stores = this.opts.services?.stores;
     await this.commitPending();

@@ -116,6 +116,12 @@ export interface Consumer {
    * returned, so "read up to the end offset" is judged by position, not by the last record.
    */
   positions?(): { topic: string; partition: number; offset: number | null }[];
+  /**
+   * Whether the log holds records of an assigned partition that poll has not returned yet, when
+   * the consumer knows without a request (embedded log); absent: unknown. For time order across
+   * sources (../exec/partition-group.ts).
+   */
+  hasUnfetched?(tp: TopicPartition): boolean;
   close(): Promise<void>;
 }
 
@@ -180,8 +186,12 @@ export interface Log {
   deleteRecords(topic: string, before: readonly { partition: number; offset: number }[]): Promise<void>;
   describeTopic(name: string): Promise<TopicDescription | null>;
   listTopics(): Promise<TopicDescription[]>;
-  /** First and next offset of each partition (high watermark). */
-  offsets(topic: string): Promise<{ partition: number; start: number; end: number }[]>;
+  /**
+   * First and next offset of each partition: the high watermark, or with 'read_committed' the
+   * last stable offset (below the first record of a transaction still open; the same on a log
+   * without transactions).
+   */
+  offsets(topic: string, isolation?: 'read_uncommitted' | 'read_committed'): Promise<{ partition: number; start: number; end: number }[]>;
   committed(groupId: string, topic: string): Promise<PartitionOffset[]>;
   deleteGroup(groupId: string): Promise<void>;
   producer(): Producer;

@@ -351,7 +351,7 @@ export class StoreRegistry {
       const policy = described.config.cleanupPolicy;
       const timeRetained = (policy === 'compact,delete' || policy === 'delete') && (described.config.retentionMs ?? -1) >= 0;
       this.addToManifest(queryId, operator, topic);
-      const bounds = (await log.offsets(topic)).find((o) => o.partition === 0) ?? { start: 0, end: 0 };
+      const bounds = (await log.offsets(topic, 'read_committed')).find((o) => o.partition === 0) ?? { start: 0, end: 0 };
       const ckpt = env && checkpointKey ? env.readMeta(checkpointKey) : undefined;
       let reason: string | undefined;
       if (!env) reason = 'in-memory store';

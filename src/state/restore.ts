@@ -78,7 +78,8 @@ export async function restoreFromChangelog<V>(
 ): Promise<RestoreResult> {
   const t0 = performance.now();
   const codec = options.codec ?? defaultCodec<V>();
-  const offsets = await log.offsets(topic);
+  // Committed records only: a transaction still open (a dead instance's) is not state yet.
+  const offsets = await log.offsets(topic, 'read_committed');
   const p = offsets.find((o) => o.partition === partition);
   if (p === undefined) throw new Error(`Changelog topic '${topic}' has no partition ${partition}`);
   const startOffset = Math.max(p.start, options.fromOffset ?? p.start);

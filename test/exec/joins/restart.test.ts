@@ -317,7 +317,10 @@ async function killAtBatch(mode: 'kill-before-flush' | 'kill-after-flush'): Prom
     const w = runWorker(dir, mode, '2');
     assert.equal((await w.exited).signal, 'SIGKILL');
     const at = await positions(dir, [INNER_QUERY]);
-    assert.deepEqual(at.committed.get(INNER_QUERY), { l: 1000, r: 1000 }, 'the first batch was committed');
+    // Batches follow the record times across both sides (partition-group.ts), so where the first
+    // one ends depends on the fetches; it was committed, the second one was not.
+    const first = at.committed.get(INNER_QUERY)!;
+    assert.ok(first.l > 0 && first.r > 0 && first.l <= 1000 && first.r <= 1000, `the first batch was committed: ${JSON.stringify(first)}`);
     const killed = JSON.parse(readFileSync(join(dir, 'kill.json'), 'utf8')) as { outputFrom: number; outputTo: number };
     assert.ok(killed.outputTo - killed.outputFrom > 500, `the killed batch wrote ${killed.outputTo - killed.outputFrom} outputs`);
 
