@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { defaultCodec, type ValueCodec } from './codec.ts';
 import { checkLmdbFile } from './lmdb-file-check.ts';
+import { LongKeyTable, MAX_KEY_BYTES, storeTag } from './lmdb-long-keys.ts';
 import { asBuffer, inLatinRange, keyToString, latinRange, prefixEnd, stringToKey, type LatinRange } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
 import { SortedMap } from './sorted-keys.ts';
@@ -36,9 +37,10 @@ import {
   type RangeOptions,
 } from './store.ts';
 
-/** LMDB's limit (lmdb-js build); longer keys are rejected at `put`. */
-export const MAX_KEY_BYTES = 1978;
+/** LMDB's key limit: longer keys are kept in the store's long-key table (./lmdb-long-keys.ts). */
+export { MAX_KEY_BYTES };
 const META_DB = '__riffle_meta';
+const LONG_KEYS_DB = '__riffle_long_keys';
 const ENV_FILE = 'state.mdb';
 
 export class CorruptLocalStateError extends Error {
@@ -59,6 +61,8 @@ export class LmdbEnv {
   private readonly root: RootDatabase;
   private readonly meta: Database<unknown, string>;
   private readonly stores = new Map<string, LmdbStore<any>>();
+  /** Keys above LMDB's limit, of every store (./lmdb-long-keys.ts); opened on first use. */
+  private longKeys: Database<Buffer, Buffer> | null = null;
   private commitChain: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -99,11 +103,13 @@ export class LmdbEnv {
    */
   store<V>(dbName: string, codec: ValueCodec<V> = defaultCodec<V>(), name = dbName, options: { deferred?: boolean } = {}): LmdbStore<V> {
     if (this.closed) throw new Error(`LMDB environment ${this.dir} is closed`);
-    if (dbName === META_DB) throw new Error(`Store name '${dbName}' is reserved`);
+    if (dbName === META_DB || dbName === LONG_KEYS_DB) throw new Error(`Store name '${dbName}' is reserved`);
     const existing = this.stores.get(dbName);
     if (existing) return existing as LmdbStore<V>;
     const db = this.root.openDB<Buffer, Buffer>({ name: dbName, keyEncoding: 'binary', encoding: 'binary' });
-    const store = new LmdbStore<V>(name, db, codec, () => this.stores.delete(dbName));
+    this.longKeys ??= this.root.openDB<Buffer, Buffer>({ name: LONG_KEYS_DB, keyEncoding: 'binary', encoding: 'binary' });
+    const long = new LongKeyTable(this.longKeys, storeTag(dbName));
+    const store = new LmdbStore<V>(name, db, codec, () => this.stores.delete(dbName), long);
     store.deferred = options.deferred === true;
     this.stores.set(dbName, store);
     return store;
@@ -194,6 +200,7 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
   private readonly db: Database<Buffer, Buffer>;
   private readonly codec: ValueCodec<V>;
   private readonly onClose: () => void;
+  private readonly long: LongKeyTable | null;
   private pending = new Overlay<V>();
   private flushing: Overlay<V> | null = null;
   private flushChain: Promise<void> = Promise.resolve();
@@ -206,11 +213,17 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
    */
   deferred = false;
 
-  constructor(name: string, db: Database<Buffer, Buffer>, codec: ValueCodec<V>, onClose: () => void) {
+  constructor(name: string, db: Database<Buffer, Buffer>, codec: ValueCodec<V>, onClose: () => void, long: LongKeyTable | null = null) {
     this.name = name;
     this.db = db;
     this.codec = codec;
     this.onClose = onClose;
+    this.long = long;
+  }
+
+  /** Whether keys above LMDB's limit are accepted (kept in the long-key table). */
+  private get maxKey(): number {
+    return this.long ? Infinity : MAX_KEY_BYTES;
   }
 
   get(key: Uint8Array): V | undefined {
@@ -233,14 +246,18 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
       }
     }
     key ??= stringToKey(ks!);
-    if (key.length === 0 || key.length > MAX_KEY_BYTES) return undefined;
+    if (key.length === 0) return undefined;
+    if (key.length > MAX_KEY_BYTES) {
+      const raw = this.long?.get(key);
+      return raw === undefined ? undefined : this.codec.decode(raw);
+    }
     const raw = this.db.getBinaryFast(asBuffer(key));
     return raw === undefined ? undefined : this.codec.decode(raw);
   }
 
   put(key: Uint8Array, value: V): void {
     this.checkOpen();
-    checkKey(this.name, key, MAX_KEY_BYTES);
+    checkKey(this.name, key, this.maxKey);
     checkValue(this.name, value);
     this.pending.data.set(keyToString(key), value);
   }
@@ -248,7 +265,7 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
   putLatin(ks: string, value: V): void {
     this.checkOpen();
     // Same checks as put: the image has one character per byte.
-    if (ks.length === 0 || ks.length > MAX_KEY_BYTES) checkKey(this.name, stringToKey(ks), MAX_KEY_BYTES);
+    if (ks.length === 0 || ks.length > this.maxKey) checkKey(this.name, stringToKey(ks), this.maxKey);
     checkValue(this.name, value);
     this.pending.data.set(ks, value);
   }
@@ -305,7 +322,7 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
 
   /** Committed entries (changes since the last flush are not counted). */
   approximateCount(): number {
-    if (this.count < 0) this.count = (this.db.getStats() as { entryCount: number }).entryCount;
+    if (this.count < 0) this.count = (this.db.getStats() as { entryCount: number }).entryCount + (this.long?.count() ?? 0);
     return this.count;
   }
 
@@ -366,16 +383,26 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     this.pending = new Overlay<V>();
     this.flushing = ov;
     const db = this.db;
+    const long = this.long;
     return {
       apply: () => {
-        if (ov.cleared) db.clearSync();
+        if (ov.cleared) {
+          db.clearSync();
+          long?.clearSync();
+        }
         for (const [from, to] of ov.ranges) {
           // Collected first (keys are copies): removing under an open cursor is not something to rely on.
-          const doomed = Array.from(db.getKeys({ start: from === null ? undefined : stringToKey(from), end: to === null ? undefined : stringToKey(to) }));
-          for (const k of doomed) db.removeSync(k);
+          const lo = from === null ? null : stringToKey(from);
+          const hi = to === null ? null : stringToKey(to);
+          const doomed = Array.from(db.getKeys({ start: lo === null ? undefined : lmdbBound(lo), end: hi === null ? undefined : hi.length > MAX_KEY_BYTES ? endAfter(hi) : hi }));
+          for (const k of doomed) if ((from === null || keyToString(k) >= from) && (to === null || keyToString(k) < to)) db.removeSync(k);
+          long?.removeRangeSync(from === null ? null : stringToKey(from), to === null ? null : stringToKey(to));
         }
         for (const [k, v] of ops) {
-          if (v === null) db.removeSync(k);
+          if (k.length > MAX_KEY_BYTES) {
+            if (v === null) long?.removeSync(k);
+            else long?.putSync(k, v);
+          } else if (v === null) db.removeSync(k);
           else db.putSync(k, v as Buffer);
         }
       },
@@ -441,27 +468,53 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     const start = reverse ? to : from;
     // lmdb-js: `start` is inclusive and `end` exclusive in either direction, so the reverse scan
     // starts at `to` (skipped below) and stops by hand at `from`, which must be included.
+    // Bounds above LMDB's key limit are cut to it (the main database holds no longer keys; the
+    // cut bound is then at most one key too wide, dropped by the checks below).
     const options = {
-      start: start === null ? undefined : asBuffer(start),
-      end: reverse || to === null ? undefined : asBuffer(to),
+      start: start === null ? undefined : lmdbBound(start),
+      end: reverse || to === null ? undefined : to.length > MAX_KEY_BYTES ? endAfter(to) : asBuffer(to),
       reverse,
     };
-    const t = reverse && to !== null ? keyToString(to) : null;
+    const t = to !== null && (reverse || to.length > MAX_KEY_BYTES) ? keyToString(to) : null;
+    const fCheck = !reverse && from !== null && from.length > MAX_KEY_BYTES ? f : null;
+    // Long keys in the range, sorted: merged in below (usually none).
+    const long = this.long?.range(from, to, reverse) ?? [];
+    let li = 0;
+    const decode = (raw: Uint8Array): Slot<V> => (withValues ? this.codec.decode(raw) : (null as Slot<V>));
     // Without values (deleteRange) the value slot carries a placeholder that is not a tombstone.
     const entries = withValues ? this.db.getRange(options) : this.db.getKeys(options).map((key) => ({ key, value: null }));
     for (const e of entries) {
       const ks = keyToString(e.key);
       if (reverse) {
         if (t !== null && ks >= t) continue;
-        if (f !== null && ks < f) return;
+        if (f !== null && ks < f) break;
+      } else {
+        if (fCheck !== null && ks < fCheck) continue;
+        if (t !== null && ks >= t) break;
+      }
+      while (li < long.length && (reverse ? long[li][0] > ks : long[li][0] < ks)) {
+        yield [long[li][0], decode(long[li][1])];
+        li++;
       }
       yield [ks, withValues ? this.codec.decode(e.value as Buffer) : (null as Slot<V>)];
     }
+    for (; li < long.length; li++) yield [long[li][0], decode(long[li][1])];
   }
 
   private checkOpen(): void {
     if (this.closed) throw new StoreClosedError(this.name);
   }
+}
+
+/** A range bound LMDB accepts: cut to its key limit (a long bound then admits one key too many, checked by the caller). */
+function lmdbBound(key: Uint8Array): Buffer {
+  return asBuffer(key.length > MAX_KEY_BYTES ? key.subarray(0, MAX_KEY_BYTES) : key);
+}
+
+/** An exclusive end for the main database covering every key below the long key `to`. */
+function endAfter(to: Uint8Array): Buffer | undefined {
+  const e = prefixEnd(to.subarray(0, MAX_KEY_BYTES));
+  return e === null ? undefined : asBuffer(e);
 }
 
 /** Whether a range delete of the overlay hides the (older) key. */
