@@ -41,6 +41,17 @@ export async function runCommand(argv: string[]): Promise<number> {
   });
   clearInterval(timer);
   process.stderr.write('\nStopping...\n');
-  await session.close();
+  // A second signal while stopping exits at once; a stop that fails (a query in ERROR, a broken
+  // store) is reported and still ends the process.
+  const force = () => process.exit(130);
+  process.once('SIGINT', force);
+  process.once('SIGTERM', force);
+  try {
+    await session.close();
+  } catch (e) {
+    process.stderr.write(`riffle run: error while stopping: ${(e as Error).message}\n`);
+    // Whatever the failed stop left open (stores, clients) must not keep the process alive.
+    process.exit(1);
+  }
   return 0;
 }

@@ -200,6 +200,9 @@ export class QueryTask {
       this.group?.clear();
       this.state = 'ERROR';
       this.error = e as Error;
+      // Never silent: the reason goes to the processing log too (best effort: the log may be the cause).
+      this.errors.report({ type: 'QUERY_ERROR', queryId: this.queryId, step: 'Query', reason: `Query stopped: ${(e as Error).message}` });
+      await this.errors.flush().catch(() => undefined);
       throw e;
     }
     return polled.length;
