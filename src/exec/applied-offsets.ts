@@ -66,8 +66,4 @@ export class AppliedOffsets {
     else for (const p of partitions) this.byPartition.delete(p);
   }
 
-  /** Whether an operator name is one of these stores (closed with their partition). */
-  static isStore(operator: string, partition: number): boolean {
-    return operator === `${APPLIED_PREFIX}${partition}`;
-  }
 }
