@@ -4,7 +4,13 @@
  *
  * Delivery (at-least-once): offsets are committed only after the batch's outputs and processing
  * log entries are durable, so after a crash the query resumes at the first uncommitted batch and
- * may repeat its outputs, never skip them.
+ * may repeat its outputs, never skip them. State is exact all the same: a stateful query's state
+ * and the input offsets it includes commit together (StoreRegistry.flushAll, ./applied-offsets.ts),
+ * and replayed records the state already holds are skipped. Under exactly-once (Kafka) outputs,
+ * state changelogs and input offsets are one transaction (./delivery-eos.ts).
+ *
+ * Queries over several topics take their records through a PartitionGroup (./partition-group.ts):
+ * in timestamp order across sources, waiting boundedly for a source with unfetched records.
  */
 import type { ConsumedRecord, Consumer, Log, PartitionOffset, Producer, ProducerRecord, TopicPartition } from '../log/log.ts';
 import type { Step } from '../plan/steps.ts';
