@@ -134,6 +134,27 @@ export class QueryTask {
    * available within `timeoutMs`). Used directly by the test driver to run to quiescence.
    */
   async step(timeoutMs: number): Promise<number> {
+    try {
+      return await this.stepOnce(timeoutMs);
+    } catch (e) {
+      await this.fail(e as Error);
+      throw e;
+    }
+  }
+
+  /**
+   * The query stops in ERROR, never silently: the reason goes to the processing log too (best
+   * effort: the log may be the cause).
+   */
+  private async fail(e: Error): Promise<void> {
+    if (this.state === 'ERROR') return;
+    this.state = 'ERROR';
+    this.error = e;
+    this.errors.report({ type: 'QUERY_ERROR', queryId: this.queryId, step: 'Query', reason: `Query stopped: ${e.message}` });
+    await this.errors.flush().catch(() => undefined);
+  }
+
+  private async stepOnce(timeoutMs: number): Promise<number> {
     const max = this.opts.maxBatch ?? 2000;
     const group = this.group;
     // With records buffered, only take what is there (a source held back is waited for by polling).
@@ -204,11 +225,6 @@ export class QueryTask {
       // Nothing of this batch (or of earlier uncommitted ones) may be committed now: they are redone.
       this.uncommitted.clear();
       this.group?.clear();
-      this.state = 'ERROR';
-      this.error = e as Error;
-      // Never silent: the reason goes to the processing log too (best effort: the log may be the cause).
-      this.errors.report({ type: 'QUERY_ERROR', queryId: this.queryId, step: 'Query', reason: `Query stopped: ${(e as Error).message}` });
-      await this.errors.flush().catch(() => undefined);
       throw e;
     }
     return polled.length;
@@ -286,8 +302,7 @@ export class QueryTask {
         while (!this.stopping) await this.step(200);
         this.state = 'STOPPED';
       } catch (e) {
-        this.state = 'ERROR';
-        this.error = e as Error;
+        await this.fail(e as Error);
       }
     })();
   }
