@@ -12,6 +12,7 @@ import { QueryTask } from '../exec/query-task.ts';
 import type { Consumer, Log } from '../log/log.ts';
 import type { Delivery } from '../exec/delivery.ts';
 import { exactlyOnce, instanceIdOf, transactionalIdFor } from '../exec/delivery-eos.ts';
+import { idempotentDelivery, intentTopicName } from '../exec/delivery-idempotent.ts';
 import type { Span } from '../sql/ast.ts';
 import type { Engine, ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
@@ -144,24 +145,31 @@ const GUARANTEE_KEYS = ['processing.guarantee', 'ksql.streams.processing.guarant
 
 /**
  * The delivery of a persistent query from the `processing.guarantee` property in force (SET, or
- * the engine's properties): undefined = at-least-once (the task's default). Throws a SqlError for
- * an unknown value, or exactly-once on a log without transactions (checked before the statement
- * is recorded, so a rejected query never reaches the command log).
+ * the engine's properties). On a log with idempotent producers (the embedded log) outputs are
+ * exactly-once unless `at_least_once` is set explicitly (./../exec/delivery-idempotent.ts); on
+ * Kafka the default is at-least-once (undefined: the task's default) and exactly_once_v2 uses
+ * transactions. Throws a SqlError for an unknown value, or exactly-once on a log with neither
+ * (checked before the statement is recorded, so a rejected query never reaches the command log).
  */
 export function deliveryFor(engine: Engine, queryId: string, span?: Span): ((consumer: Consumer) => Delivery) | undefined {
   const key = GUARANTEE_KEYS.find((k) => engine.properties.has(k));
   const value = (key ? engine.properties.get(key)! : 'at_least_once').trim().toLowerCase();
-  if (value === 'at_least_once') return undefined;
-  if (value !== 'exactly_once_v2' && value !== 'exactly_once' && value !== 'exactly_once_beta') {
+  const log = engine.log;
+  const idempotence = log.capabilities.idempotence;
+  if (value === 'at_least_once' && (key !== undefined || idempotence === null)) return undefined;
+  if (value !== 'at_least_once' && value !== 'exactly_once_v2' && value !== 'exactly_once' && value !== 'exactly_once_beta') {
     throw new SqlError('INVALID', `Invalid value '${value}' for processing.guarantee: expected at_least_once or exactly_once_v2`, span);
   }
-  const log = engine.log;
   const transactions = log.capabilities.transactions;
-  if (transactions === null) {
-    throw new SqlError('UNSUPPORTED', `processing.guarantee '${value}' needs Apache Kafka (transactions); the ${log.kind} log supports at_least_once only`, span);
+  if (transactions !== null && value !== 'at_least_once') {
+    const transactionalId = transactionalIdFor(engine.serviceId, queryId, instanceIdOf(engine.stores.dataDir));
+    return (consumer) => exactlyOnce(transactions, transactionalId, consumer);
   }
-  const transactionalId = transactionalIdFor(engine.serviceId, queryId, instanceIdOf(engine.stores.dataDir));
-  return (consumer) => exactlyOnce(transactions, transactionalId, consumer);
+  if (idempotence !== null) {
+    const intentTopic = intentTopicName(engine.serviceId, queryId);
+    return (consumer) => idempotentDelivery({ log, idempotence, consumer, queryId, intentTopic, producer: engine.producer });
+  }
+  throw new SqlError('UNSUPPORTED', `processing.guarantee '${value}' needs Apache Kafka (transactions); the ${log.kind} log supports at_least_once only`, span);
 }
 
 export function startPersistentQuery(engine: Engine, queryId: string, plan: QueryPlan): QueryTask {

@@ -46,6 +46,11 @@ export class AppliedOffsets {
     return skip ? records.filter((r) => r.offset >= appliedTo(r)) : records;
   }
 
+  /** The next offset of `topic`-`partition` the state includes (-1: none recorded; partition not open: -1). */
+  position(topic: string, partition: number): number {
+    return this.applied(topic, partition);
+  }
+
   private applied(topic: string, partition: number): number {
     return this.byPartition.get(partition)?.get(Buffer.from(topic)) ?? -1;
   }

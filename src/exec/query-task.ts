@@ -85,6 +85,8 @@ export class QueryTask {
   /** For stateful queries: the input offsets their state already includes (see ./applied-offsets.ts). */
   private readonly applied: AppliedOffsets | null;
   private stopping = false;
+  /** Whether recover() ran (before the first batch). */
+  private recovered = false;
   /** Repartition topics this query writes and reads back: committed records are purged from them. */
   private readonly internalTopics: ReadonlySet<string>;
   private readonly purgeable = new Map<string, PartitionOffset>();
@@ -155,6 +157,10 @@ export class QueryTask {
   }
 
   private async stepOnce(timeoutMs: number): Promise<number> {
+    if (!this.recovered) {
+      const replayed = await this.recover();
+      if (replayed !== null) return replayed;
+    }
     const max = this.opts.maxBatch ?? 2000;
     const group = this.group;
     // With records buffered, only take what is there (a source held back is waited for by polling).
@@ -179,17 +185,12 @@ export class QueryTask {
 
   /** Processes one batch of records (in the order given) and commits per the delivery. */
   private async process(polled: ConsumedRecord[]): Promise<number> {
-    const partitions = partitionsOf(polled);
-    if (partitions.some((p) => !this.openPartitions.has(p))) {
-      for (const op of this.operators) await op.openPartitions?.(partitions);
-      await this.applied?.open(partitions);
-      for (const p of partitions) this.openPartitions.add(p);
-    }
+    await this.ensureOpen(partitionsOf(polled));
     const records = this.applied ? this.applied.fresh(polled) : polled;
     for (const o of nextOffsets(polled)) this.uncommitted.set(`${o.topic}\u0000${o.partition}`, o);
     const commitNow = this.commitIntervalMs === 0 || Date.now() - this.lastCommit >= this.commitIntervalMs;
     const offsets = commitNow ? [...this.uncommitted.values()] : [];
-    await this.delivery.begin();
+    await this.delivery.begin(records);
     try {
       let rows: Row[] = [];
       for (const r of this.decode(records)) {
@@ -228,6 +229,38 @@ export class QueryTask {
       throw e;
     }
     return polled.length;
+  }
+
+  /** Opens (restores) the state of input partitions met for the first time. */
+  private async ensureOpen(partitions: readonly number[]): Promise<void> {
+    if (partitions.every((p) => this.openPartitions.has(p))) return;
+    for (const op of this.operators) await op.openPartitions?.(partitions);
+    await this.applied?.open(partitions);
+    for (const p of partitions) this.openPartitions.add(p);
+  }
+
+  /**
+   * A batch a crash interrupted after writing some of its outputs (exactly-once on the embedded
+   * log, ./delivery-idempotent.ts) is processed again first, in its original order; the consumer
+   * then continues after it. Returns the records consumed, or null when there is none.
+   */
+  private async recover(): Promise<number | null> {
+    this.recovered = true;
+    if (!this.delivery.recover || this.opts.groupId === null) return null;
+    const replay = await this.delivery.recover((tps) => this.committedPosition(tps));
+    if (!replay || replay.length === 0) return null;
+    for (const o of nextOffsets(replay)) this.consumer.seek(o);
+    return this.process(replay);
+  }
+
+  /** The committed next offset per input topic-partition: what the state includes, or the group's commit. */
+  private async committedPosition(tps: readonly TopicPartition[]): Promise<number[]> {
+    await this.ensureOpen([...new Set(tps.map((tp) => tp.partition))]);
+    const group = new Map<string, number>();
+    for (const topic of new Set(tps.map((tp) => tp.topic))) {
+      for (const c of await this.opts.log.committed(this.opts.groupId!, topic)) group.set(`${c.topic}\u0000${c.partition}`, c.offset);
+    }
+    return tps.map((tp) => Math.max(group.get(`${tp.topic}\u0000${tp.partition}`) ?? -1, this.applied?.position(tp.topic, tp.partition) ?? -1));
   }
 
   private markCommitted(): void {

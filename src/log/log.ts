@@ -154,10 +154,43 @@ export interface LogTransactions {
   groupMetadata(consumer: Consumer): GroupMemberMetadata & { readonly groupId: string };
 }
 
+/** Options of an idempotent send. */
+export interface IdempotentSendOptions {
+  /**
+   * The partition of records with neither key nor partition (instead of a moving sticky one), so
+   * that the same records sent again go to the same partitions.
+   */
+  readonly sticky: number;
+  /**
+   * Per partition of the topic: drop this many of the call's first records routed to it (they are
+   * already in the log, written by this producer before a crash). Absent: write all.
+   */
+  readonly skip?: readonly number[];
+}
+
+/** A producer whose records carry its identity: `name`, stable across restarts. */
+export interface IdempotentProducer {
+  readonly name: string;
+  send(topic: string, records: readonly ProducerRecord[], options: IdempotentSendOptions): Promise<SendResult[]>;
+  /**
+   * Per partition p of `topic`: how many records of this producer lie at offsets >= from[p]
+   * (partitions beyond `from`'s length: none counted).
+   */
+  countSince(topic: string, from: readonly number[]): Promise<number[]>;
+}
+
+/** Named producers (embedded log): see LogCapabilities. */
+export interface LogIdempotence {
+  idempotentProducer(name: string): IdempotentProducer;
+}
+
 /**
  * What a log can do beyond the common interface, declared by each implementation (typed, so no
  * caller probes for methods with casts):
  * - `transactions`: atomic multi-topic writes with consumer offsets (Kafka), null when absent;
+ * - `idempotence`: records written through a named producer carry that producer's identity in
+ *   the log, so after a crash a writer can count what it had written beyond a known offset
+ *   (Kafka's idempotent producer keeps producer id and sequence in the batch header alike);
  * - `rebalanceHooks`: partitions may move between members at run time and `onRevoked` is called;
  * - `localDirectory`: the directory of a log owned by this one process (embedded log, under a
  *   lock), null for a shared remote log. With it, a topic written only by this process (a state
@@ -166,6 +199,8 @@ export interface LogTransactions {
  */
 export interface LogCapabilities {
   readonly transactions: LogTransactions | null;
+  /** Producers whose records carry their identity (embedded log), null when absent. */
+  readonly idempotence: LogIdempotence | null;
   readonly rebalanceHooks: boolean;
   readonly localDirectory: string | null;
 }

@@ -13,7 +13,7 @@
  * - A chunk only ever covers bytes below the segment's `size` at read time: complete frames.
  */
 import type { ConsumedRecord, Header } from '../log.ts';
-import { FRAME_HEADER_BYTES, FRAME_PREFIX_BYTES, F_BASE_OFFSET, F_BODY_LENGTH, F_COUNT, frameCrcOk } from './format.ts';
+import { FRAME_HEADER_BYTES, FRAME_PREFIX_BYTES, F_BASE_OFFSET, F_BODY_LENGTH, F_COUNT, F_PRODUCER, frameCrcOk } from './format.ts';
 import { readFully } from './fsutil.ts';
 import type { PartitionLog } from './partition.ts';
 import type { Segment } from './segment.ts';
@@ -77,6 +77,32 @@ export class PartitionCursor {
         continue;
       }
       n += this.decode(out, max - n);
+    }
+    return n;
+  }
+
+  /**
+   * Counts the records at or after the position, up to the end of the log, in frames written by
+   * producer number `producer`; frames are skipped whole, records are not decoded. Moves the
+   * position to the end.
+   */
+  countProducer(producer: number): number {
+    let n = 0;
+    if (this.frameLeft > 0) {
+      // Inside a frame (after take()): its producer is not kept; a fresh cursor never is.
+      throw new Error('countProducer() on a cursor inside a frame');
+    }
+    while (this.p < this.end || this.refill()) {
+      const p = this.p;
+      const bodyLength = this.dv.getUint32(p + F_BODY_LENGTH, true);
+      const count = this.dv.getUint32(p + F_COUNT, true);
+      const base = this.dv.getFloat64(p + F_BASE_OFFSET, true);
+      const next = base + count;
+      if (next > this.position) {
+        if (this.dv.getUint16(p + F_PRODUCER, true) === producer) n += next - Math.max(base, this.position);
+        this.position = next;
+      }
+      this.p = p + FRAME_PREFIX_BYTES + bodyLength;
     }
     return n;
   }

@@ -46,6 +46,8 @@ export class NamespacedKafkaLog implements Log {
       transactionalProducer: (id) => this.transactionalProducer(id),
       groupMetadata: (consumer) => groupMetadataOf(consumer),
     },
+    // Kafka has its own idempotent producer and transactions (exactly_once_v2).
+    idempotence: null,
     rebalanceHooks: true,
     localDirectory: null,
   };
