@@ -33,12 +33,12 @@ export interface Delivery {
   abort(): Promise<void>;
   close(): Promise<void>;
   /**
-   * Called once before the first batch: the records of a batch a crash interrupted after some of
-   * its outputs were written, to be processed first in this order (their outputs already written
-   * are then not written again); null when there is none. `committedPosition` gives the query's
+   * Called once before the first batch: the batches a crash interrupted (not committed) after some
+   * of their outputs were written, each to be processed first, in this order, as one batch (what
+   * they already wrote is then not written again); empty when there are none. `committedPosition` gives the query's
    * committed next offset per input topic-partition (for a stateful query: what its state includes).
    */
-  recover?(committedPosition: (tps: readonly TopicPartition[]) => Promise<number[]>): Promise<ConsumedRecord[] | null>;
+  recover?(committedPosition: (tps: readonly TopicPartition[]) => Promise<number[]>): Promise<ConsumedRecord[][]>;
 }
 
 export function atLeastOnce(producer: Producer, consumer: Consumer, commit: boolean): Delivery {

@@ -66,6 +66,8 @@ export class QueryTask {
   /** Records consumed / rows emitted since start, for SHOW QUERIES and progress. */
   consumed = 0;
   emitted = 0;
+  /** Batches a crash had interrupted, processed again at start (exactly-once on the embedded log). */
+  replayedBatches = 0;
   readonly errors: ProcessingLog;
 
   private readonly consumer: Consumer;
@@ -125,7 +127,9 @@ export class QueryTask {
     const stateful = this.operators.some((op) => op.openPartitions);
     // Stateless queries commit every batch (an offset write is cheap, and a crash then repeats at
     // most one batch); stateful ones flush their state at the commit interval.
-    this.commitIntervalMs = opts.delivery || !stateful ? 0 : (opts.commitIntervalMs ?? 0);
+    // Kafka's exactly-once commits every batch in its transaction; the embedded log's (idempotent
+    // outputs, ./delivery-idempotent.ts) may commit several batches at once, like at-least-once.
+    this.commitIntervalMs = this.delivery.transactional || !stateful ? 0 : (opts.commitIntervalMs ?? 0);
     this.applied = stateful && opts.groupId !== null && opts.services?.stores ? new AppliedOffsets(opts.services.stores, opts.queryId) : null;
     // Exactly-once: state changelogs are written through the batch's transaction (Kafka Streams).
     if (this.delivery.transactional) opts.services?.stores?.bindQuery(opts.queryId, { producer: this.delivery.producer, transactional: true });
@@ -157,10 +161,7 @@ export class QueryTask {
   }
 
   private async stepOnce(timeoutMs: number): Promise<number> {
-    if (!this.recovered) {
-      const replayed = await this.recover();
-      if (replayed !== null) return replayed;
-    }
+    if (!this.recovered) await this.recover();
     const max = this.opts.maxBatch ?? 2000;
     const group = this.group;
     // With records buffered, only take what is there (a source held back is waited for by polling).
@@ -240,17 +241,19 @@ export class QueryTask {
   }
 
   /**
-   * A batch a crash interrupted after writing some of its outputs (exactly-once on the embedded
-   * log, ./delivery-idempotent.ts) is processed again first, in its original order; the consumer
-   * then continues after it. Returns the records consumed, or null when there is none.
+   * Batches a crash interrupted after writing some of their outputs (exactly-once on the embedded
+   * log, ./delivery-idempotent.ts) are processed again first, each in its original order; the
+   * consumer then continues after them.
    */
-  private async recover(): Promise<number | null> {
+  private async recover(): Promise<void> {
     this.recovered = true;
-    if (!this.delivery.recover || this.opts.groupId === null) return null;
-    const replay = await this.delivery.recover((tps) => this.committedPosition(tps));
-    if (!replay || replay.length === 0) return null;
-    for (const o of nextOffsets(replay)) this.consumer.seek(o);
-    return this.process(replay);
+    if (!this.delivery.recover || this.opts.groupId === null) return;
+    const batches = await this.delivery.recover((tps) => this.committedPosition(tps));
+    for (const batch of batches) {
+      for (const o of nextOffsets(batch)) this.consumer.seek(o);
+      await this.process(batch);
+      this.replayedBatches++;
+    }
   }
 
   /** The committed next offset per input topic-partition: what the state includes, or the group's commit. */
@@ -270,8 +273,8 @@ export class QueryTask {
 
   /** Flushes state and commits what was processed but not committed yet (stop, rebalance, idle). */
   async commitPending(): Promise<void> {
-    // Exactly-once commits every batch inside its transaction; never outside one.
-    if (this.uncommitted.size === 0 || this.opts.delivery) return;
+    // Exactly-once on Kafka commits every batch inside its transaction; never outside one.
+    if (this.uncommitted.size === 0 || this.delivery.transactional) return;
     const offsets = [...this.uncommitted.values()];
     await this.errors.flush();
     this.applied?.record(offsets);

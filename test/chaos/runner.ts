@@ -28,6 +28,8 @@ export interface ChaosResult {
   readonly reference: Outputs;
   readonly killsLanded: number;
   readonly lives: number;
+  /** Interrupted batches processed again at a restart, over all lives (as last reported by each). */
+  readonly replayedBatches: number;
   readonly referenceMs: number;
   readonly chaosMs: number;
 }
@@ -38,6 +40,8 @@ interface Life {
   readonly ready: Promise<void>;
   /** Records the queries of this life had consumed at the last report. */
   consumed(): number;
+  /** Interrupted batches this life processed again at start (exactly-once outputs), at the last report. */
+  replayed(): number;
   kill(): void;
 }
 
@@ -46,6 +50,7 @@ function life(dir: string): Life {
   const child = spawn(process.execPath, [WORKER, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   let finished = false;
   let consumed = 0;
+  let replayed = 0;
   let onReady: () => void = () => {};
   const ready = new Promise<void>((r) => (onReady = r));
   let buf = '';
@@ -57,7 +62,11 @@ function life(dir: string): Life {
       buf = buf.slice(i + 1);
       if (line === 'done') finished = true;
       else if (line === 'ready') onReady();
-      else if (line.startsWith('consumed ')) consumed = Number(line.slice(9));
+      else if (line.startsWith('consumed ')) {
+        const [, n, , r] = line.split(' ');
+        consumed = Number(n);
+        replayed = Number(r ?? 0);
+      }
     }
   });
   const done = new Promise<boolean>((resolve, reject) => {
@@ -67,7 +76,7 @@ function life(dir: string): Life {
       else reject(new Error(`chaos worker exited with ${signal ?? code}`));
     });
   });
-  return { done, ready, consumed: () => consumed, kill: () => child.kill('SIGKILL') };
+  return { done, ready, consumed: () => consumed, replayed: () => replayed, kill: () => child.kill('SIGKILL') };
 }
 
 async function prepare(size: ScenarioSize): Promise<string> {
@@ -102,6 +111,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     let killsLanded = 0;
     let lives = 0;
+    let replayedBatches = 0;
     t0 = performance.now();
     for (;;) {
       lives++;
@@ -119,13 +129,14 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       else void l.ready.then(() => (timer = setTimeout(() => l.kill(), gap)));
       const finished = await l.done;
       clearTimeout(timer);
+      replayedBatches += l.replayed();
       if (finished) break;
       killsLanded++;
-      say(`kill ${killsLanded} ${gap.toFixed(0)} ms after ${duringStartup ? 'the start' : 'the queries started'}: this life had consumed ${l.consumed()} records`);
+      say(`kill ${killsLanded} ${gap.toFixed(0)} ms after ${duringStartup ? 'the start' : 'the queries started'}: this life had consumed ${l.consumed()} records, processed ${l.replayed()} interrupted batches again`);
     }
     const chaosMs = performance.now() - t0;
     const comparison = compare(reference, await outputsOf(chaosDir));
-    return { comparison, reference, killsLanded, lives, referenceMs, chaosMs };
+    return { comparison, reference, killsLanded, lives, replayedBatches, referenceMs, chaosMs };
   } finally {
     rmSync(refDir, { recursive: true, force: true });
     rmSync(chaosDir, { recursive: true, force: true });

@@ -11,7 +11,9 @@ import { DDL } from './scenario.ts';
 
 const dir = process.argv[2];
 const log = await openEmbeddedLog(dir);
-const engine = await Engine.open({ log, properties: { 'auto.offset.reset': 'earliest' } });
+// commit.interval.ms from the parent (several uncommitted batches at a kill); default: every batch.
+const commitInterval = process.env.RIFFLE_CHAOS_COMMIT_INTERVAL_MS;
+const engine = await Engine.open({ log, properties: { 'auto.offset.reset': 'earliest', ...(commitInterval ? { 'commit.interval.ms': commitInterval } : {}) } });
 if (!engine.catalog.getSource('AGG')) await engine.execute(DDL);
 process.stdout.write('ready\n');
 
@@ -33,8 +35,12 @@ async function caughtUp(): Promise<boolean> {
 // Progress for the parent: records consumed by this life's queries.
 const progress = setInterval(() => {
   let n = 0;
-  for (const t of engine.tasks.values()) n += t.consumed;
-  process.stdout.write(`consumed ${n}\n`);
+  let replayed = 0;
+  for (const t of engine.tasks.values()) {
+    n += t.consumed;
+    replayed += t.replayedBatches;
+  }
+  process.stdout.write(`consumed ${n} replayed ${replayed}\n`);
 }, 100);
 while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 100));
 clearInterval(progress);
