@@ -110,6 +110,9 @@ export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<St
     if (!engine.catalog.getQuery(id)) throw new SqlError('INVALID', `Unknown queryId: ${id}`, s.span);
     await engine.tasks.get(id)?.stop();
     engine.tasks.delete(id);
+    // The query's output intents (exactly-once on the embedded log) die with it.
+    const intents = intentTopicName(engine.serviceId, id);
+    if (engine.log.capabilities.idempotence !== null && (await engine.log.describeTopic(intents)) !== null) await engine.log.deleteTopic(intents);
     engine.catalog.dropQuery(id);
     for (const src of engine.catalog.listSources()) {
       if (src.writerQueryId === id) engine.catalog.putSource({ ...src, writerQueryId: null });
