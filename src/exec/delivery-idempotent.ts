@@ -14,13 +14,14 @@
  *    producer: its frames carry the query's producer number (../log/embedded/format.ts);
  * 3. state + applied input offsets commit (one LMDB transaction), then the group's offsets.
  *
- * On start, the last intent is read. If the query's committed position of its inputs is still at
- * the intent's first offsets, the batch was not committed: its records are read back and
- * processed first, in the intent's order, and to each output partition the first N outputs are
- * not written again, N being the count of this producer's records beyond the intent's end offset
- * there (other writers of the same topic, INSERT INTO, are not counted). A crash during that
- * replay leaves the same intent (no new one is written for it), so the next start counts from the
- * same end offsets. Then processing continues as usual.
+ * On start, the intents are read back from the end to the last batch whose input the committed
+ * position has passed (several batches may be uncommitted with commit.interval.ms > 0). Each
+ * uncommitted batch's records are read back and processed first, as one batch, in the intent's
+ * order, and to each output partition its first N outputs are not written again, N being what the
+ * batch already wrote there: this producer's records between each of the batch's write episodes'
+ * end offsets and the next episode's (other writers of the same topic, INSERT INTO, are not
+ * counted). Processing a batch again is itself a write episode with its own intent (`replayOf`),
+ * so a crash during it is counted right at the next start. Then processing continues as usual.
  *
  * Not covered (documented in docs/kafka.md "Delivery guarantees"): the processing log is not
  * transactional (as in ksqlDB); a replayed batch whose outputs depend on the wall clock or a
