@@ -4,13 +4,16 @@
  * before committing it (an injected failure of its offset commit, where a kill -9 would land),
  * while the other goes on writing to the same partitions. After a restart the interrupted batch is
  * processed again and only what it had not written is written: every input record is in the
- * output exactly once, the other writer's records are not mistaken for the dead one's.
+ * output exactly once, the other writer's records are not mistaken for the dead one's. And a
+ * GROUP BY on a value column (through a repartition topic, an internal sink) whose state commit
+ * fails after a batch wrote its outputs: after a restart, each record repartitioned once and one
+ * update per record, with the final counts of an uninterrupted run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { Engine } from '../../src/engine/engine.ts';
-import type { Consumer, ConsumerOptions, Log } from '../../src/log/log.ts';
+import type { Consumer, ConsumerOptions, Log, Producer } from '../../src/log/log.ts';
 import { readTopic, removeDir } from '../engine/helpers.ts';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,9 +42,14 @@ function failingCommit(log: Log, failAt: number): Log {
     };
     return c;
   };
+  return proxy(log, { consumer });
+}
+
+/** The log with some methods replaced. */
+function proxy(log: Log, replaced: Partial<Record<keyof Log, unknown>>): Log {
   return new Proxy(log, {
     get(target, key) {
-      if (key === 'consumer') return consumer;
+      if (key in replaced) return replaced[key as keyof Log];
       const v = Reflect.get(target, key) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
@@ -83,6 +91,63 @@ test('INSERT INTO from two queries, one dies between writing a batch and committ
     const vs = out.map((r) => (JSON.parse(Buffer.from(r.value!).toString()) as { V: number }).V);
     assert.equal(out.length, 2 * N, 'as many outputs as inputs');
     assert.equal(new Set(vs).size, 2 * N, 'each input record once');
+    await engine2.close();
+    await log.close();
+  } finally {
+    removeDir(dir);
+  }
+});
+
+/** The log, except that the `failAt`-th send to a changelog topic fails (a state commit cut short). */
+function failingChangelog(log: Log, failAt: number): Log {
+  let sends = 0;
+  const producer = (): Producer => {
+    const p = log.producer();
+    return {
+      send: async (topic, records) => {
+        if (topic.endsWith('-changelog') && ++sends === failAt) throw new Error('injected: the process died before the state commit');
+        return p.send(topic, records);
+      },
+      close: () => p.close(),
+    };
+  };
+  return proxy(log, { producer });
+}
+
+test('GROUP BY through a repartition topic, the state commit of a batch that wrote its outputs fails: after a restart each record is repartitioned once, one update per record', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'riffle-eo-'));
+  try {
+    const log = await openEmbeddedLog(dir);
+    const engine = await Engine.open({ log: failingChangelog(log, 3), background: false, properties: { 'auto.offset.reset': 'earliest' } });
+    await engine.execute(`
+      CREATE STREAM ev (id STRING KEY, site STRING) WITH (KAFKA_TOPIC='ev', VALUE_FORMAT='JSON', PARTITIONS=2);
+      CREATE TABLE per_site AS SELECT site, COUNT(*) AS n FROM ev GROUP BY site EMIT CHANGES;`);
+    const expected = new Map<string, number>();
+    const input = Array.from({ length: N }, (_, i) => {
+      const site = `s${(i * 7) % 13}`;
+      expected.set(site, (expected.get(site) ?? 0) + 1);
+      return { key: Buffer.from(`e${i}`), value: Buffer.from(JSON.stringify({ SITE: site })), timestamp: 1_000 + i };
+    });
+    await log.producer().send('ev', input);
+    const [task] = engine.tasks.values();
+    await assert.rejects(async () => {
+      while ((await task.step(0)) > 0);
+    }, /injected/);
+    const written = (await readTopic(log, 'PER_SITE')).length;
+    assert.ok(written > 0, `the failed batch had written its outputs: ${written} updates`);
+    await engine.close();
+
+    const engine2 = await Engine.open({ log, background: false, properties: { 'auto.offset.reset': 'earliest' } });
+    await engine2.runUntilIdle();
+    assert.ok([...engine2.tasks.values()][0].replayedBatches >= 1, 'the interrupted batch was processed again');
+    const repartition = (await log.listTopics()).map((t) => t.name).filter((t) => t.includes('epartition'));
+    assert.equal(repartition.length, 1, `one repartition topic: ${repartition.join(', ')}`);
+    assert.equal((await log.offsets(repartition[0])).reduce((n, p) => n + p.end, 0), N, 'each record repartitioned once');
+    const out = await readTopic(log, 'PER_SITE');
+    assert.equal(out.length, N, 'one update per record, none repeated');
+    const last = new Map<string, number>();
+    for (const r of out) last.set(Buffer.from(r.key!).toString(), (JSON.parse(Buffer.from(r.value!).toString()) as { N: number }).N);
+    assert.deepEqual([...last].sort(), [...expected].sort(), 'final counts of an uninterrupted run');
     await engine2.close();
     await log.close();
   } finally {
