@@ -20,7 +20,9 @@ parseStringifyCeiling(buffers.slice(0, 50_000)); // warm-up
 const ceiling = parseStringifyCeiling(buffers);
 
 const log = await openEmbeddedLog(dir);
-const engine = await Engine.open({ log, background: false, properties: { 'auto.offset.reset': 'earliest' } });
+// RIFFLE_BENCH_GUARANTEE=at_least_once: without the embedded log's exactly-once outputs (its default), for A/B.
+const guarantee: Record<string, string> = process.env.RIFFLE_BENCH_GUARANTEE ? { 'processing.guarantee': process.env.RIFFLE_BENCH_GUARANTEE } : {};
+const engine = await Engine.open({ log, background: false, properties: { 'auto.offset.reset': 'earliest', ...guarantee } });
 await engine.execute(`CREATE STREAM bids (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, dateTime BIGINT, extra STRING)
   WITH (KAFKA_TOPIC='bids', VALUE_FORMAT='JSON', PARTITIONS=1);`);
 

@@ -55,7 +55,9 @@ parseStringifyCeiling(events.slice(0, 50_000)); // warm-up
 const ceiling = parseStringifyCeiling(events);
 
 const log = await openEmbeddedLog(dir);
-const engine = await Engine.open({ log, background: false, properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '2000' } });
+// RIFFLE_BENCH_GUARANTEE=at_least_once: without the embedded log's exactly-once outputs (its default), for A/B.
+const guarantee: Record<string, string> = process.env.RIFFLE_BENCH_GUARANTEE ? { 'processing.guarantee': process.env.RIFFLE_BENCH_GUARANTEE } : {};
+const engine = await Engine.open({ log, background: false, properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '2000', ...guarantee } });
 await engine.execute(`CREATE TABLE users (id STRING PRIMARY KEY, name STRING, tier STRING, country STRING, signup BIGINT)
     WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);
   CREATE STREAM clicks (user STRING KEY, action STRING, page STRING, amount BIGINT, sessionId STRING, ts BIGINT)

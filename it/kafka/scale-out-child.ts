@@ -13,8 +13,8 @@
  *   (none / partial from the local checkpoint / full from the changelog), records, time.
  * Markers in `<state dir>/markers` (written synchronously, so they survive kill -9) say where in its
  * commit cycle the query was: `poll <ranges>` (a batch taken: partition → [first, last] offset),
- * `flush` / `flushed` (the state stores' flush, which writes their changelogs), `fence` / `fenced`
- * (the flush of the applied-offset stores, src/exec/applied-offsets.ts), `committed` (the input
+ * `flush` / `flushed` (the state stores' changelogs sent), `fence` / `fenced` (the applied-offset
+ * stores' changelogs, src/exec/applied-offsets.ts, then the local commit), `committed` (the input
  * offsets: the consumer's commit under at-least-once, the transaction's under exactly-once).
  * RIFFLE_IT_KILL_AT=flushed|fenced with RIFFLE_IT_KILL_AFTER=<n>: once this instance has consumed
  * n records, it kills itself (SIGKILL) right after the next such marker, before the commit.
@@ -92,20 +92,49 @@ async function main(): Promise<void> {
   // State flushes (the changelog writes that precede every offset commit) and store restores.
   // Patched on the prototype: the engine's registry exists only inside Engine.open, whose replay
   // already starts the query.
+  // flushAll(query) sends the state stores' changelogs, then the applied-offset stores'
+  // (src/exec/applied-offsets.ts), then commits the local store: 'flush' at its start, 'flushed'
+  // when the first applied-offset store starts its flush (state changelogs sent), 'fence' right
+  // after, 'fenced' at its end.
   const flushAll = StoreRegistry.prototype.flushAll;
   let killArmed = killAt !== null;
-  StoreRegistry.prototype.flushAll = async function (this: StoreRegistry, queryId?: string) {
-    const what = queryId === QUERY_ID ? 'flush' : queryId === `${QUERY_ID}__offsets` ? 'fence' : null;
-    if (what) mark(what);
-    await flushAll.call(this, queryId);
-    if (!what) return;
-    const done = what === 'flush' ? 'flushed' : 'fenced';
-    mark(done);
-    if (killArmed && killAt === done && consumed >= killAfter) {
+  const killIfArmed = (at: string) => {
+    if (killArmed && killAt === at && consumed >= killAfter) {
       killArmed = false;
       emit({ t: 'self-kill', at: Date.now(), consumed });
       process.kill(process.pid, 'SIGKILL');
     }
+  };
+  let inFlush = false;
+  let statesSent = false;
+  StoreRegistry.prototype.flushAll = async function (this: StoreRegistry, queryId?: string) {
+    if (queryId !== QUERY_ID) return flushAll.call(this, queryId);
+    mark('flush');
+    inFlush = true;
+    statesSent = false;
+    try {
+      await flushAll.call(this, queryId);
+    } finally {
+      inFlush = false;
+    }
+    mark('fenced');
+    killIfArmed('fenced');
+  };
+  const internalStore = StoreRegistry.prototype.internalStore;
+  StoreRegistry.prototype.internalStore = async function <V>(this: StoreRegistry, queryId: string, operator: string) {
+    const store = await internalStore.call(this, queryId, operator);
+    if (queryId !== QUERY_ID) return store as Awaited<ReturnType<typeof internalStore<V>>>;
+    const flush = store.flush.bind(store);
+    store.flush = async () => {
+      if (inFlush && !statesSent) {
+        statesSent = true;
+        mark('flushed');
+        killIfArmed('flushed');
+        mark('fence');
+      }
+      await flush();
+    };
+    return store as Awaited<ReturnType<typeof internalStore<V>>>;
   };
   const windowStore = StoreRegistry.prototype.windowStore;
   StoreRegistry.prototype.windowStore = async function (this: StoreRegistry, queryId: string, operator: string, options: Parameters<typeof windowStore>[2]) {

@@ -49,7 +49,18 @@ export async function runCommand(argv: string[]): Promise<number> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     process.stdout.off('error', stop);
-    await backend.close();
+    // A second signal while stopping exits at once; a stop that fails (a query in ERROR, a broken
+    // store) is reported and still ends the process.
+    const force = () => process.exit(130);
+    process.once('SIGINT', force);
+    process.once('SIGTERM', force);
+    try {
+      await backend.close();
+    } catch (e) {
+      process.stderr.write(`riffle run: error while stopping: ${(e as Error).message}\n`);
+      // Whatever the failed stop left open (stores, clients) must not keep the process alive.
+      process.exit(1);
+    }
     // Stopped by a signal: output a reader never took would keep the process alive; drop it.
     if (stopping.signal.aborted && process.stdout.writableLength > 0) process.exit(0);
   }

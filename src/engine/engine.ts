@@ -85,7 +85,7 @@ export class Engine {
     this.producer = options.log.producer();
     this.processingLog = new ProcessingLog(this.producer);
     for (const [k, v] of Object.entries(options.properties ?? {})) this.properties.set(k, v);
-    const logDir = (options.log as { dir?: string }).dir;
+    const logDir = options.log.capabilities.localDirectory;
     this.stores = new StoreRegistry({
       dataDir: options.stateDir ?? (logDir ? join(logDir, 'state') : resolve('.riffle', 'state')),
       serviceId: this.serviceId,

@@ -11,7 +11,8 @@ import { typesEqual } from '../types/sql-type.ts';
 import { QueryTask } from '../exec/query-task.ts';
 import type { Consumer, Log } from '../log/log.ts';
 import type { Delivery } from '../exec/delivery.ts';
-import { exactlyOnce, instanceIdOf, isTransactionalLog, transactionalIdFor } from '../exec/delivery-eos.ts';
+import { exactlyOnce, instanceIdOf, transactionalIdFor } from '../exec/delivery-eos.ts';
+import { idempotentDelivery, intentTopicName } from '../exec/delivery-idempotent.ts';
 import type { Span } from '../sql/ast.ts';
 import type { Engine, ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
@@ -171,6 +172,9 @@ export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<St
     if (!engine.catalog.getQuery(id)) throw new SqlError('INVALID', `Unknown queryId: ${id}`, s.span);
     await engine.tasks.get(id)?.stop();
     engine.tasks.delete(id);
+    // The query's output intents (exactly-once on the embedded log) die with it.
+    const intents = intentTopicName(engine.serviceId, id);
+    if (engine.log.capabilities.idempotence !== null && (await engine.log.describeTopic(intents)) !== null) await engine.log.deleteTopic(intents);
     engine.catalog.dropQuery(id);
     for (const src of engine.catalog.listSources()) {
       if (src.writerQueryId === id) engine.catalog.putSource({ ...src, writerQueryId: null });
@@ -206,23 +210,31 @@ const GUARANTEE_KEYS = ['processing.guarantee', 'ksql.streams.processing.guarant
 
 /**
  * The delivery of a persistent query from the `processing.guarantee` property in force (SET, or
- * the engine's properties): undefined = at-least-once (the task's default). Throws a SqlError for
- * an unknown value, or exactly-once on a log without transactions (checked before the statement
- * is recorded, so a rejected query never reaches the command log).
+ * the engine's properties). On a log with idempotent producers (the embedded log) outputs are
+ * exactly-once unless `at_least_once` is set explicitly (./../exec/delivery-idempotent.ts); on
+ * Kafka the default is at-least-once (undefined: the task's default) and exactly_once_v2 uses
+ * transactions. Throws a SqlError for an unknown value, or exactly-once on a log with neither
+ * (checked before the statement is recorded, so a rejected query never reaches the command log).
  */
 export function deliveryFor(engine: Engine, queryId: string, span?: Span): ((consumer: Consumer) => Delivery) | undefined {
   const key = GUARANTEE_KEYS.find((k) => engine.properties.has(k));
   const value = (key ? engine.properties.get(key)! : 'at_least_once').trim().toLowerCase();
-  if (value === 'at_least_once') return undefined;
-  if (value !== 'exactly_once_v2' && value !== 'exactly_once' && value !== 'exactly_once_beta') {
+  const log = engine.log;
+  const idempotence = log.capabilities.idempotence;
+  if (value === 'at_least_once' && (key !== undefined || idempotence === null)) return undefined;
+  if (value !== 'at_least_once' && value !== 'exactly_once_v2' && value !== 'exactly_once' && value !== 'exactly_once_beta') {
     throw new SqlError('INVALID', `Invalid value '${value}' for processing.guarantee: expected at_least_once or exactly_once_v2`, span);
   }
-  const log = engine.log;
-  if (log.kind !== 'kafka' || !isTransactionalLog(log)) {
-    throw new SqlError('UNSUPPORTED', `processing.guarantee '${value}' needs Apache Kafka (transactions); the ${log.kind} log supports at_least_once only`, span);
+  const transactions = log.capabilities.transactions;
+  if (transactions !== null && value !== 'at_least_once') {
+    const transactionalId = transactionalIdFor(engine.serviceId, queryId, instanceIdOf(engine.stores.dataDir));
+    return (consumer) => exactlyOnce(transactions, transactionalId, consumer);
   }
-  const transactionalId = transactionalIdFor(engine.serviceId, queryId, instanceIdOf(engine.stores.dataDir));
-  return (consumer) => exactlyOnce(log, transactionalId, consumer);
+  if (idempotence !== null) {
+    const intentTopic = intentTopicName(engine.serviceId, queryId);
+    return (consumer) => idempotentDelivery({ log, idempotence, consumer, queryId, intentTopic, producer: engine.producer });
+  }
+  throw new SqlError('UNSUPPORTED', `processing.guarantee '${value}' needs Apache Kafka (transactions); the ${log.kind} log supports at_least_once only`, span);
 }
 
 export function startPersistentQuery(engine: Engine, queryId: string, plan: QueryPlan): QueryTask {
@@ -238,6 +250,7 @@ export function startPersistentQuery(engine: Engine, queryId: string, plan: Quer
     services: engine.services,
     commitIntervalMs: commitInterval(engine),
     maxBatch: () => batchRecords(engine.tasks.size),
+    maxTaskIdleMs: maxTaskIdle(engine),
   });
 }
 
@@ -249,6 +262,17 @@ export function startPersistentQuery(engine: Engine, queryId: string, plan: Quer
  */
 export function batchRecords(running: number): number {
   return Math.max(250, Math.min(2000, Math.floor(20_000 / Math.max(1, running))));
+}
+
+/**
+ * `max.task.idle.ms` (also `ksql.streams.max.task.idle.ms`): how long a query over several topics
+ * waits for a source without buffered records whose lag is unknown (Kafka) before processing the
+ * others out of time order. Default 0, as Kafka Streams; a lag the log reports is always waited for.
+ */
+export function maxTaskIdle(engine: Engine): number {
+  const raw = engine.properties.get('max.task.idle.ms') ?? engine.properties.get('ksql.streams.max.task.idle.ms');
+  if (raw !== undefined && Number.isFinite(Number(raw)) && Number(raw) >= 0) return Number(raw);
+  return 0;
 }
 
 /**

@@ -1,29 +1,29 @@
 /**
- * The input offsets a query's state already includes, kept as state themselves (a store per
- * input partition, changelogged like the others, in its own environment so it is flushed after
- * them). After a crash between the state flush and the offset commit, the replayed records below
- * these offsets were already applied to the state and their outputs already written: the task
- * skips them instead of applying them twice. (The remaining window is the few milliseconds
- * between the two flushes.)
+ * The input offsets a query's state already includes, kept as state themselves (an internal
+ * store per input partition, changelogged like the others). They are committed in the same LMDB
+ * transaction as the state (StoreRegistry.flushAll): after a crash between that commit and the
+ * input offset commit, the replayed records below these offsets were already applied to the state
+ * and their outputs already written, and the task skips them instead of applying them twice.
  */
 import type { StoreRegistry } from '../state/registry.ts';
 import type { KeyValueStore } from '../state/store.ts';
 import type { ConsumedRecord, PartitionOffset } from '../log/log.ts';
 
+const APPLIED_PREFIX = 'Offsets/p';
+
 export class AppliedOffsets {
   private readonly stores: StoreRegistry;
-  /** Registry namespace: flushed and closed apart from the query's own stores. */
-  private readonly ns: string;
+  private readonly queryId: string;
   private readonly byPartition = new Map<number, KeyValueStore<number>>();
 
   constructor(stores: StoreRegistry, queryId: string) {
     this.stores = stores;
-    this.ns = `${queryId}__offsets`;
+    this.queryId = queryId;
   }
 
   async open(partitions: readonly number[]): Promise<void> {
     for (const p of partitions) {
-      if (!this.byPartition.has(p)) this.byPartition.set(p, await this.stores.keyValueStore<number>(this.ns, `Offsets/p${p}`));
+      if (!this.byPartition.has(p)) this.byPartition.set(p, await this.stores.internalStore<number>(this.queryId, `${APPLIED_PREFIX}${p}`));
     }
   }
 
@@ -46,23 +46,29 @@ export class AppliedOffsets {
     return skip ? records.filter((r) => r.offset >= appliedTo(r)) : records;
   }
 
+  /** The next offset of `topic`-`partition` the state includes (-1: none recorded; partition not open: -1). */
+  position(topic: string, partition: number): number {
+    return this.applied(topic, partition);
+  }
+
   private applied(topic: string, partition: number): number {
     return this.byPartition.get(partition)?.get(Buffer.from(topic)) ?? -1;
   }
 
-  /** Records the batch's next offsets; call after the query's own stores are flushed. */
-  async flush(offsets: readonly PartitionOffset[]): Promise<void> {
-    for (const o of offsets) this.byPartition.get(o.partition)?.put(Buffer.from(o.topic), o.offset);
-    await this.stores.flushAll(this.ns);
+  /** Records the batch's next offsets: committed with the state by the registry's next flushAll. */
+  record(offsets: readonly PartitionOffset[]): void {
+    for (const o of offsets) {
+      const store = this.byPartition.get(o.partition);
+      const key = Buffer.from(o.topic);
+      // Never backwards: a batch replayed after a crash (all skipped) ends below what is applied.
+      if (store && (store.get(key) ?? -1) < o.offset) store.put(key, o.offset);
+    }
   }
 
-  async close(partitions?: readonly number[]): Promise<void> {
-    if (!partitions) {
-      await this.stores.closeAll(this.ns);
-      this.byPartition.clear();
-      return;
-    }
-    await this.stores.closeStores(this.ns, (op) => partitions.some((p) => op === `Offsets/p${p}`));
-    for (const p of partitions) this.byPartition.delete(p);
+  /** Forgets the stores of the given partitions (all: none given); the registry closes them with the query's. */
+  close(partitions?: readonly number[]): void {
+    if (!partitions) this.byPartition.clear();
+    else for (const p of partitions) this.byPartition.delete(p);
   }
+
 }

@@ -21,27 +21,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Consumer, Producer } from '../log/log.ts';
-import type { GroupMemberMetadata, TransactionalProducer } from '../log/kafka/producer.ts';
+import type { Consumer, LogTransactions, Producer } from '../log/log.ts';
 import type { Delivery } from './delivery.ts';
-
-/** A log that makes transactional producers (KafkaLog, NamespacedKafkaLog). */
-export interface TransactionalLog {
-  transactionalProducer(transactionalId: string): TransactionalProducer;
-}
-
-/** A consumer in a Kafka consumer group (KafkaConsumer, NamespacedConsumer). */
-export interface GroupConsumer extends Consumer {
-  groupMetadata(): GroupMemberMetadata & { readonly groupId: string };
-}
-
-export function isTransactionalLog(log: unknown): log is TransactionalLog {
-  return typeof (log as Partial<TransactionalLog> | null)?.transactionalProducer === 'function';
-}
-
-function isGroupConsumer(consumer: Consumer): consumer is GroupConsumer {
-  return typeof (consumer as Partial<GroupConsumer>).groupMetadata === 'function';
-}
 
 /**
  * One per instance and query, stable across restarts of that instance (same state directory): a
@@ -69,15 +50,15 @@ export function instanceIdOf(stateDir: string): string {
   return id;
 }
 
-export function exactlyOnce(log: TransactionalLog, transactionalId: string, consumer: Consumer): Delivery {
-  if (!isGroupConsumer(consumer)) throw new Error('exactly-once delivery needs a Kafka consumer group member (groupMetadata)');
-  const producer = log.transactionalProducer(transactionalId);
+export function exactlyOnce(transactions: LogTransactions, transactionalId: string, consumer: Consumer): Delivery {
+  const producer = transactions.transactionalProducer(transactionalId);
   // Fence zombies now; a failure surfaces in begin(). The catch only keeps it from being unhandled.
   const ready = producer.init();
   ready.catch(() => undefined);
   let open = false;
   return {
     producer: producer as Producer,
+    transactional: true,
     async begin() {
       await ready;
       await producer.beginTransaction();
@@ -90,7 +71,7 @@ export function exactlyOnce(log: TransactionalLog, transactionalId: string, cons
       }
       await beforeCommit();
       if (offsets.length > 0) {
-        const { groupId, generationId, memberId } = consumer.groupMetadata();
+        const { groupId, generationId, memberId } = transactions.groupMetadata(consumer);
         await producer.sendOffsets(groupId, offsets, { generationId, memberId });
       }
       await producer.commit();

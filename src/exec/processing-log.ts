@@ -13,7 +13,9 @@ export type ProcessingErrorType =
   | 'SERIALIZATION_ERROR'
   | 'PRODUCTION_ERROR'
   | 'MODEL_ERROR'
-  | 'LATE_RECORD_DROPPED';
+  | 'LATE_RECORD_DROPPED'
+  /** A failure that stopped the query (state ERROR): the reason, so it is never silent. */
+  | 'QUERY_ERROR';
 
 export interface ProcessingLogEntry {
   readonly level: 'ERROR' | 'WARN';

@@ -4,9 +4,15 @@
  *
  * Delivery (at-least-once): offsets are committed only after the batch's outputs and processing
  * log entries are durable, so after a crash the query resumes at the first uncommitted batch and
- * may repeat its outputs, never skip them.
+ * may repeat its outputs, never skip them. State is exact all the same: a stateful query's state
+ * and the input offsets it includes commit together (StoreRegistry.flushAll, ./applied-offsets.ts),
+ * and replayed records the state already holds are skipped. Under exactly-once (Kafka) outputs,
+ * state changelogs and input offsets are one transaction (./delivery-eos.ts).
+ *
+ * Queries over several topics take their records through a PartitionGroup (./partition-group.ts):
+ * in timestamp order across sources, waiting boundedly for a source with unfetched records.
  */
-import type { Consumer, ConsumerOptions, Log, PartitionOffset, Producer, ProducerRecord, TopicPartition } from '../log/log.ts';
+import type { ConsumedRecord, Consumer, Log, PartitionOffset, Producer, ProducerRecord, TopicPartition } from '../log/log.ts';
 import type { Step } from '../plan/steps.ts';
 import type { Row } from './expr/row.ts';
 import type { Operator } from './operator.ts';
@@ -16,6 +22,7 @@ import { sinkEncoder, type SinkEncoder } from './sink-encoder.ts';
 import { ProcessingLog } from './processing-log.ts';
 import type { OperatorServices } from './operator.ts';
 import { AppliedOffsets } from './applied-offsets.ts';
+import { PartitionGroup, type Lag } from './partition-group.ts';
 import { addOutputs, atLeastOnce, emptyOutputs, type BatchOutputs, type Delivery } from './delivery.ts';
 
 export interface QueryTaskOptions {
@@ -40,6 +47,12 @@ export interface QueryTaskOptions {
    * Stateless queries and exactly-once always commit every batch.
    */
   readonly commitIntervalMs?: number;
+  /**
+   * Queries over several topics (joins, repartitions): how long a task waits for a source that has
+   * no buffered records before it processes the others (Kafka Streams' max.task.idle.ms; a lag the
+   * consumer reports is waited for regardless, see ./partition-group.ts). Default 0.
+   */
+  readonly maxTaskIdleMs?: number;
 }
 
 /** How often committed records are purged from repartition topics (Kafka Streams: repartition.purge.interval.ms). */
@@ -54,6 +67,8 @@ export class QueryTask {
   /** Records consumed / rows emitted since start, for SHOW QUERIES and progress. */
   consumed = 0;
   emitted = 0;
+  /** Batches a crash had interrupted, processed again at start (exactly-once on the embedded log). */
+  replayedBatches = 0;
   readonly errors: ProcessingLog;
 
   private readonly consumer: Consumer;
@@ -73,10 +88,14 @@ export class QueryTask {
   /** For stateful queries: the input offsets their state already includes (see ./applied-offsets.ts). */
   private readonly applied: AppliedOffsets | null;
   private stopping = false;
+  /** Whether recover() ran (before the first batch). */
+  private recovered = false;
   /** Repartition topics this query writes and reads back: committed records are purged from them. */
   private readonly internalTopics: ReadonlySet<string>;
   private readonly purgeable = new Map<string, PartitionOffset>();
   private lastPurge = Date.now();
+  /** Time order across the query's topics; null for a query that reads one topic. */
+  private readonly group: PartitionGroup | null;
 
   constructor(opts: QueryTaskOptions) {
     this.opts = opts;
@@ -96,19 +115,25 @@ export class QueryTask {
     this.encode = sink ? sinkEncoder(sink, opts.queryId, this.errors) : null;
     this.sinkTopic = sink ? sink.binding.topic : null;
     this.internalTopics = new Set(pipeline.internal.map((i) => i.step.topic));
+    const topics = [...new Set([...pipeline.sources.map((s) => s.binding.topic), ...pipeline.internal.map((i) => i.step.topic)])];
+    this.group = topics.length > 1 ? new PartitionGroup(opts.maxTaskIdleMs ?? 0) : null;
     this.consumer = opts.log.consumer({
       groupId: opts.groupId ?? `riffle-transient-${opts.queryId}-${process.pid}-${Date.now()}`,
-      topics: [...new Set([...pipeline.sources.map((s) => s.binding.topic), ...pipeline.internal.map((i) => i.step.topic)])],
+      topics,
       fromBeginning: opts.fromBeginning,
       // Kafka: when partitions move to another instance, hand over their state cleanly.
-      onRevoked: (ps: readonly TopicPartition[]) => this.revoke(ps),
-    } as ConsumerOptions);
+      onRevoked: (ps) => this.revoke(ps),
+    });
     this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null);
     const stateful = this.operators.some((op) => op.openPartitions);
     // Stateless queries commit every batch (an offset write is cheap, and a crash then repeats at
     // most one batch); stateful ones flush their state at the commit interval.
-    this.commitIntervalMs = opts.delivery || !stateful ? 0 : (opts.commitIntervalMs ?? 0);
+    // Kafka's exactly-once commits every batch in its transaction; the embedded log's (idempotent
+    // outputs, ./delivery-idempotent.ts) may commit several batches at once, like at-least-once.
+    this.commitIntervalMs = this.delivery.transactional || !stateful ? 0 : (opts.commitIntervalMs ?? 0);
     this.applied = stateful && opts.groupId !== null && opts.services?.stores ? new AppliedOffsets(opts.services.stores, opts.queryId) : null;
+    // Exactly-once: state changelogs are written through the batch's transaction (Kafka Streams).
+    if (this.delivery.transactional) opts.services?.stores?.bindQuery(opts.queryId, { producer: this.delivery.producer, transactional: true });
   }
 
   /**
@@ -116,26 +141,61 @@ export class QueryTask {
    * available within `timeoutMs`). Used directly by the test driver to run to quiescence.
    */
   async step(timeoutMs: number): Promise<number> {
-    const max = this.opts.maxBatch;
-    const polled = await this.consumer.poll(typeof max === 'function' ? max() : (max ?? 2000), timeoutMs);
-    const batchStart = performance.now();
-    if (polled.length === 0) {
+    try {
+      return await this.stepOnce(timeoutMs);
+    } catch (e) {
+      await this.fail(e as Error);
+      throw e;
+    }
+  }
+
+  /**
+   * The query stops in ERROR, never silently: the reason goes to the processing log too (best
+   * effort: the log may be the cause).
+   */
+  private async fail(e: Error): Promise<void> {
+    if (this.state === 'ERROR') return;
+    this.state = 'ERROR';
+    this.error = e;
+    this.errors.report({ type: 'QUERY_ERROR', queryId: this.queryId, step: 'Query', reason: `Query stopped: ${e.message}` });
+    await this.errors.flush().catch(() => undefined);
+  }
+
+  private async stepOnce(timeoutMs: number): Promise<number> {
+    if (!this.recovered) await this.recover();
+    const maxBatch = this.opts.maxBatch;
+    const max = typeof maxBatch === 'function' ? maxBatch() : (maxBatch ?? 2000);
+    const group = this.group;
+    // With records buffered, only take what is there (a source held back is waited for by polling).
+    const polled = await this.consumer.poll(max, group && group.buffered > 0 ? Math.min(timeoutMs, 10) : timeoutMs);
+    let records = polled;
+    if (group) {
+      group.add(polled);
+      records = group.take(max, this.lag, Date.now());
+    }
+    if (records.length === 0) {
       // Idle: what was processed since the last commit is committed once the interval has passed.
       if (this.uncommitted.size && Date.now() - this.lastCommit >= this.commitIntervalMs) await this.commitPending();
-      return 0;
+      return polled.length;
     }
-    const partitions = partitionsOf(polled);
-    if (partitions.some((p) => !this.openPartitions.has(p))) {
-      for (const op of this.operators) await op.openPartitions?.(partitions);
-      await this.applied?.open(partitions);
-      for (const p of partitions) this.openPartitions.add(p);
-    }
+    return this.process(records);
+  }
+
+  private readonly lag: Lag = {
+    assignment: () => this.consumer.assignment(),
+    hasUnfetched: (tp) => this.consumer.hasUnfetched?.(tp),
+  };
+
+  /** Processes one batch of records (in the order given) and commits per the delivery. */
+  private async process(polled: ConsumedRecord[]): Promise<number> {
+    const batchStart = performance.now();
     const count = polled.length;
+    await this.ensureOpen(partitionsOf(polled));
     const records = this.applied ? this.applied.fresh(polled) : polled;
     for (const o of nextOffsets(polled)) this.uncommitted.set(`${o.topic}\u0000${o.partition}`, o);
     const commitNow = this.commitIntervalMs === 0 || Date.now() - this.lastCommit >= this.commitIntervalMs;
     const offsets = commitNow ? [...this.uncommitted.values()] : [];
-    await this.delivery.begin();
+    await this.delivery.begin(records);
     try {
       let rows: Row[] = [];
       for (const r of this.decode(records)) {
@@ -153,6 +213,7 @@ export class QueryTask {
       else if (rows.length) this.opts.onRows?.(rows);
       this.emitted += rows.length;
       this.consumed += count;
+      const observed = this.opts.services?.batchObserver ? rows : null;
       // Done with the batch's input and rows: drop them before waiting for the writes and the
       // state flush (real I/O), so a query waiting there holds only what it still has to write.
       // (The arrays from poll() and fresh() are this batch's own; the rows array may be an
@@ -163,25 +224,59 @@ export class QueryTask {
       await this.delivery.complete(outputs, offsets, async () => {
         await this.errors.flush();
         if (!commitNow) return;
+        // State, its changelog and the applied input offsets: one commit point (StoreRegistry.flushAll).
+        this.applied?.record(offsets);
         await this.opts.services?.stores?.flushAll(this.queryId);
-        await this.applied?.flush(offsets);
       });
       if (commitNow) {
         this.markCommitted();
         await this.purgeInternal(offsets);
       }
-      this.opts.services?.batchObserver?.(this.queryId, { records: polled.length, rows, seconds: (performance.now() - batchStart) / 1000 });
+      if (observed) this.opts.services!.batchObserver!(this.queryId, { records: count, rows: observed, seconds: (performance.now() - batchStart) / 1000 });
     } catch (e) {
       // The batch is neither written nor committed; the task stops so it is not skipped either.
       await this.delivery.abort().catch(() => undefined);
       this.pending = emptyOutputs();
       // Nothing of this batch (or of earlier uncommitted ones) may be committed now: they are redone.
       this.uncommitted.clear();
-      this.state = 'ERROR';
-      this.error = e as Error;
+      this.group?.clear();
       throw e;
     }
     return count;
+  }
+
+  /** Opens (restores) the state of input partitions met for the first time. */
+  private async ensureOpen(partitions: readonly number[]): Promise<void> {
+    if (partitions.every((p) => this.openPartitions.has(p))) return;
+    for (const op of this.operators) await op.openPartitions?.(partitions);
+    await this.applied?.open(partitions);
+    for (const p of partitions) this.openPartitions.add(p);
+  }
+
+  /**
+   * Batches a crash interrupted after writing some of their outputs (exactly-once on the embedded
+   * log, ./delivery-idempotent.ts) are processed again first, each in its original order; the
+   * consumer then continues after them.
+   */
+  private async recover(): Promise<void> {
+    this.recovered = true;
+    if (!this.delivery.recover || this.opts.groupId === null) return;
+    const batches = await this.delivery.recover((tps) => this.committedPosition(tps));
+    for (const batch of batches) {
+      for (const o of nextOffsets(batch)) this.consumer.seek(o);
+      await this.process(batch);
+      this.replayedBatches++;
+    }
+  }
+
+  /** The committed next offset per input topic-partition: what the state includes, or the group's commit. */
+  private async committedPosition(tps: readonly TopicPartition[]): Promise<number[]> {
+    await this.ensureOpen([...new Set(tps.map((tp) => tp.partition))]);
+    const group = new Map<string, number>();
+    for (const topic of new Set(tps.map((tp) => tp.topic))) {
+      for (const c of await this.opts.log.committed(this.opts.groupId!, topic)) group.set(`${c.topic}\u0000${c.partition}`, c.offset);
+    }
+    return tps.map((tp) => Math.max(group.get(`${tp.topic}\u0000${tp.partition}`) ?? -1, this.applied?.position(tp.topic, tp.partition) ?? -1));
   }
 
   private markCommitted(): void {
@@ -191,12 +286,12 @@ export class QueryTask {
 
   /** Flushes state and commits what was processed but not committed yet (stop, rebalance, idle). */
   async commitPending(): Promise<void> {
-    // Exactly-once commits every batch inside its transaction; never outside one.
-    if (this.uncommitted.size === 0 || this.opts.delivery) return;
+    // Exactly-once on Kafka commits every batch inside its transaction; never outside one.
+    if (this.uncommitted.size === 0 || this.delivery.transactional) return;
     const offsets = [...this.uncommitted.values()];
     await this.errors.flush();
+    this.applied?.record(offsets);
     await this.opts.services?.stores?.flushAll(this.queryId);
-    await this.applied?.flush(offsets);
     if (this.opts.groupId) await this.consumer.commit(offsets);
     this.markCommitted();
     await this.purgeInternal(offsets);
@@ -225,13 +320,15 @@ export class QueryTask {
    */
   private async revoke(ps: readonly TopicPartition[]): Promise<void> {
     const partitions = [...new Set(ps.map((p) => p.partition))].filter((p) => this.openPartitions.has(p));
+    // Buffered, never processed, not committed: the new owner reads them.
+    this.group?.drop(ps);
     if (partitions.length === 0) return;
     const stores = this.opts.services?.stores;
     await this.commitPending();
     await stores?.flushAll(this.queryId);
     await stores?.closeStores(this.queryId, (operator) => partitions.some((p) => operator.endsWith(`/p${p}`)));
     for (const op of this.operators) await op.closePartitions?.(partitions);
-    await this.applied?.close(partitions);
+    this.applied?.close(partitions);
     for (const p of partitions) this.openPartitions.delete(p);
   }
 
@@ -254,8 +351,7 @@ export class QueryTask {
         while (!this.stopping) await this.step(200);
         this.state = 'STOPPED';
       } catch (e) {
-        this.state = 'ERROR';
-        this.error = e as Error;
+        await this.fail(e as Error);
       }
     })();
   }
@@ -263,10 +359,13 @@ export class QueryTask {
   async stop(): Promise<void> {
     this.stopping = true;
     await this.loop;
-    if (this.state !== 'ERROR') await this.commitPending().catch(() => undefined);
+    const failed = this.state === 'ERROR';
+    if (!failed) await this.commitPending().catch(() => undefined);
     for (const op of this.operators) await op.close?.();
-    await this.opts.services?.stores?.closeAll(this.queryId);
-    await this.applied?.close();
+    // A failed query's uncommitted writes belong to no commit point: dropped, not flushed.
+    if (failed) await this.opts.services?.stores?.abandon(this.queryId);
+    else await this.opts.services?.stores?.closeAll(this.queryId);
+    this.applied?.close();
     await this.delivery.close();
     await this.consumer.close();
     if (this.state !== 'ERROR') this.state = 'STOPPED';

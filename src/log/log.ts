@@ -81,12 +81,21 @@ export interface Producer {
   close(): Promise<void>;
 }
 
+/** Why partitions are taken away: a rebalance, a member found dead by the group ('lost'), or close. */
+export type RevokeReason = 'rebalance' | 'lost' | 'close';
+
 export interface ConsumerOptions {
   /** Consumer group: committed offsets are kept per group. */
   readonly groupId: string;
   readonly topics: readonly string[];
   /** Where to start when the group has no committed offset for a partition. */
   readonly fromBeginning: boolean;
+  /**
+   * Rebalance hook (logs whose `capabilities.rebalanceHooks` is true): runs inside poll() or
+   * close() before the partitions are given to another member, so their state can be handed over.
+   * A log without rebalancing never calls it.
+   */
+  onRevoked?(partitions: readonly TopicPartition[], reason: RevokeReason): void | Promise<void>;
 }
 
 export interface Consumer {
@@ -101,12 +110,105 @@ export interface Consumer {
   /** The partitions currently assigned to this consumer. */
   assignment(): readonly TopicPartition[];
   seek(position: PartitionOffset): void;
+  /**
+   * The next offset to fetch per assigned partition (null: not known yet), when the log can tell
+   * (Kafka): positions move past transaction markers and aborted records, which are never
+   * returned, so "read up to the end offset" is judged by position, not by the last record.
+   */
+  positions?(): { topic: string; partition: number; offset: number | null }[];
+  /**
+   * Whether the log holds records of an assigned partition that poll has not returned yet, when
+   * the consumer knows without a request (embedded log); absent: unknown. For time order across
+   * sources (../exec/partition-group.ts).
+   */
+  hasUnfetched?(tp: TopicPartition): boolean;
   close(): Promise<void>;
+}
+
+/** Identifies a consumer group member to the transaction coordinator (KIP-447 zombie fencing). */
+export interface GroupMemberMetadata {
+  readonly generationId: number;
+  readonly memberId: string;
+}
+
+/**
+ * A producer whose sends become visible atomically: records sent between `beginTransaction` and
+ * `commit` (and the consumer offsets added with `sendOffsets`) are committed together or not at
+ * all. read_committed consumers never see aborted records. One transaction at a time.
+ */
+export interface TransactionalProducer extends Producer {
+  readonly transactionalId: string;
+  /** Fences older producers with the same id and aborts a transaction they left open. */
+  init(): Promise<void>;
+  beginTransaction(): Promise<void>;
+  /** Commits `offsets` for `groupId` as part of the transaction (Java's sendOffsetsToTransaction). */
+  sendOffsets(groupId: string, offsets: readonly PartitionOffset[], member?: GroupMemberMetadata): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** Transactions of a log (Kafka): what exactly_once_v2 needs. */
+export interface LogTransactions {
+  transactionalProducer(transactionalId: string): TransactionalProducer;
+  /** The group membership of a consumer of this log, for `sendOffsets`. */
+  groupMetadata(consumer: Consumer): GroupMemberMetadata & { readonly groupId: string };
+}
+
+/** Options of an idempotent send. */
+export interface IdempotentSendOptions {
+  /**
+   * The partition of records with neither key nor partition (instead of a moving sticky one), so
+   * that the same records sent again go to the same partitions.
+   */
+  readonly sticky: number;
+  /**
+   * Per partition of the topic: drop this many of the call's first records routed to it (they are
+   * already in the log, written by this producer before a crash). Absent: write all.
+   */
+  readonly skip?: readonly number[];
+}
+
+/** A producer whose records carry its identity: `name`, stable across restarts. */
+export interface IdempotentProducer {
+  readonly name: string;
+  send(topic: string, records: readonly ProducerRecord[], options: IdempotentSendOptions): Promise<SendResult[]>;
+  /**
+   * Per partition p of `topic`: how many records of this producer lie at offsets >= from[p]
+   * (partitions beyond `from`'s length: none counted).
+   */
+  countSince(topic: string, from: readonly number[]): Promise<number[]>;
+}
+
+/** Named producers (embedded log): see LogCapabilities. */
+export interface LogIdempotence {
+  idempotentProducer(name: string): IdempotentProducer;
+}
+
+/**
+ * What a log can do beyond the common interface, declared by each implementation (typed, so no
+ * caller probes for methods with casts):
+ * - `transactions`: atomic multi-topic writes with consumer offsets (Kafka), null when absent;
+ * - `idempotence`: records written through a named producer carry that producer's identity in
+ *   the log, so after a crash a writer can count what it had written beyond a known offset
+ *   (Kafka's idempotent producer keeps producer id and sequence in the batch header alike);
+ * - `rebalanceHooks`: partitions may move between members at run time and `onRevoked` is called;
+ * - `localDirectory`: the directory of a log owned by this one process (embedded log, under a
+ *   lock), null for a shared remote log. With it, a topic written only by this process (a state
+ *   changelog) has no other writer: whatever lies beyond the offset this process recorded as
+ *   committed was written by it and never committed (see state/registry.ts).
+ */
+export interface LogCapabilities {
+  readonly transactions: LogTransactions | null;
+  /** Producers whose records carry their identity (embedded log), null when absent. */
+  readonly idempotence: LogIdempotence | null;
+  readonly rebalanceHooks: boolean;
+  readonly localDirectory: string | null;
 }
 
 export interface Log {
   /** 'embedded' or 'kafka': shown by the CLI and EXPLAIN. */
   readonly kind: 'embedded' | 'kafka';
+  readonly capabilities: LogCapabilities;
   createTopic(name: string, config: TopicConfig): Promise<void>;
   /** Creates the topic unless it exists; returns its description either way. */
   ensureTopic(name: string, config: TopicConfig): Promise<TopicDescription>;
@@ -119,8 +221,12 @@ export interface Log {
   deleteRecords(topic: string, before: readonly { partition: number; offset: number }[]): Promise<void>;
   describeTopic(name: string): Promise<TopicDescription | null>;
   listTopics(): Promise<TopicDescription[]>;
-  /** First and next offset of each partition (high watermark). */
-  offsets(topic: string): Promise<{ partition: number; start: number; end: number }[]>;
+  /**
+   * First and next offset of each partition: the high watermark, or with 'read_committed' the
+   * last stable offset (below the first record of a transaction still open; the same on a log
+   * without transactions).
+   */
+  offsets(topic: string, isolation?: 'read_uncommitted' | 'read_committed'): Promise<{ partition: number; start: number; end: number }[]>;
   committed(groupId: string, topic: string): Promise<PartitionOffset[]>;
   deleteGroup(groupId: string): Promise<void>;
   producer(): Producer;

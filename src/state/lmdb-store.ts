@@ -22,6 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { defaultCodec, type ValueCodec } from './codec.ts';
 import { checkLmdbFile, consumeLmdbSum, lmdbSumFile, writeLmdbSum } from './lmdb-file-check.ts';
+import { LongKeyTable, MAX_KEY_BYTES, storeTag } from './lmdb-long-keys.ts';
 import { asBuffer, inLatinRange, keyToString, latinRange, prefixEnd, stringToKey, type LatinRange } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
 import { SortedMap } from './sorted-keys.ts';
@@ -36,9 +37,10 @@ import {
   type RangeOptions,
 } from './store.ts';
 
-/** LMDB's limit (lmdb-js build); longer keys are rejected at `put`. */
-export const MAX_KEY_BYTES = 1978;
+/** LMDB's key limit: longer keys are kept in the store's long-key table (./lmdb-long-keys.ts). */
+export { MAX_KEY_BYTES };
 const META_DB = '__riffle_meta';
+const LONG_KEYS_DB = '__riffle_long_keys';
 const ENV_FILE = 'state.mdb';
 
 export class CorruptLocalStateError extends Error {
@@ -57,12 +59,17 @@ export class LmdbEnv {
   /** Random id written when the environment file was created: a checkpoint taken against another incarnation is void. */
   readonly incarnation: string;
   private readonly root: RootDatabase;
+  private readonly meta: Database<unknown, string>;
   private readonly stores = new Map<string, LmdbStore<any>>();
+  /** Keys above LMDB's limit, of every store (./lmdb-long-keys.ts); opened on first use. */
+  private longKeys: Database<Buffer, Buffer> | null = null;
+  private commitChain: Promise<void> = Promise.resolve();
   private closed = false;
 
-  private constructor(dir: string, root: RootDatabase, incarnation: string) {
+  private constructor(dir: string, root: RootDatabase, meta: Database<unknown, string>, incarnation: string) {
     this.dir = dir;
     this.root = root;
+    this.meta = meta;
     this.incarnation = incarnation;
   }
 
@@ -78,13 +85,13 @@ export class LmdbEnv {
     if (problem !== null) throw new CorruptLocalStateError(file, problem);
     const root = open({ path: file, maxDbs: 256 });
     try {
-      const meta = root.openDB<string, string>({ name: META_DB, keyEncoding: 'ordered-binary', encoding: 'msgpack' });
+      const meta = root.openDB<unknown, string>({ name: META_DB, keyEncoding: 'ordered-binary', encoding: 'msgpack' });
       let incarnation = meta.get('incarnation');
       if (typeof incarnation !== 'string') {
         incarnation = randomUUID();
         meta.putSync('incarnation', incarnation);
       }
-      return new LmdbEnv(dir, root, incarnation);
+      return new LmdbEnv(dir, root, meta, incarnation as string);
     } catch (e) {
       root.close().catch(() => {});
       throw e;
@@ -95,15 +102,60 @@ export class LmdbEnv {
    * Opens the store kept in LMDB database `dbName` (once per name while open); `name` is the
    * store's name as reported (default: dbName).
    */
-  store<V>(dbName: string, codec: ValueCodec<V> = defaultCodec<V>(), name = dbName): LmdbStore<V> {
+  store<V>(dbName: string, codec: ValueCodec<V> = defaultCodec<V>(), name = dbName, options: { deferred?: boolean } = {}): LmdbStore<V> {
     if (this.closed) throw new Error(`LMDB environment ${this.dir} is closed`);
-    if (dbName === META_DB) throw new Error(`Store name '${dbName}' is reserved`);
+    if (dbName === META_DB || dbName === LONG_KEYS_DB) throw new Error(`Store name '${dbName}' is reserved`);
     const existing = this.stores.get(dbName);
     if (existing) return existing as LmdbStore<V>;
     const db = this.root.openDB<Buffer, Buffer>({ name: dbName, keyEncoding: 'binary', encoding: 'binary' });
-    const store = new LmdbStore<V>(name, db, codec, () => this.stores.delete(dbName));
+    this.longKeys ??= this.root.openDB<Buffer, Buffer>({ name: LONG_KEYS_DB, keyEncoding: 'binary', encoding: 'binary' });
+    const long = new LongKeyTable(this.longKeys, storeTag(dbName));
+    const store = new LmdbStore<V>(name, db, codec, () => this.stores.delete(dbName), long);
+    store.deferred = options.deferred === true;
     this.stores.set(dbName, store);
     return store;
+  }
+
+  /** A value written by `commit` under `key` (e.g. a store's changelog checkpoint); undefined if none. */
+  readMeta(key: string): unknown {
+    if (key === 'incarnation') throw new Error("meta key 'incarnation' is reserved");
+    return this.meta.get(key);
+  }
+
+  /**
+   * The environment's commit point: the pending writes of every store opened with `deferred`
+   * (whose own flush commits nothing) and the `meta` entries (undefined deletes) in ONE LMDB
+   * transaction, so all of them are on disk together or none is. A failed commit leaves every
+   * store's writes pending. Commits are serialised.
+   */
+  commit(meta: ReadonlyMap<string, unknown> = new Map()): Promise<void> {
+    const p = this.commitChain.then(() => this.commitNow(meta));
+    this.commitChain = p.catch(() => {});
+    return p;
+  }
+
+  private async commitNow(meta: ReadonlyMap<string, unknown>): Promise<void> {
+    if (this.closed) throw new Error(`LMDB environment ${this.dir} is closed`);
+    const prepared: PreparedCommit[] = [];
+    for (const s of this.stores.values()) {
+      if (!s.deferred) continue;
+      const p = s.prepare();
+      if (p !== null) prepared.push(p);
+    }
+    if (prepared.length === 0 && meta.size === 0) return;
+    try {
+      await this.root.transaction(() => {
+        for (const p of prepared) p.apply();
+        for (const [k, v] of meta) {
+          if (v === undefined) this.meta.removeSync(k);
+          else this.meta.putSync(k, v);
+        }
+      });
+    } catch (e) {
+      for (const p of prepared) p.settle(false);
+      throw e;
+    }
+    for (const p of prepared) p.settle(true);
   }
 
   /** Resolves when every commit so far is flushed to disk (not just visible). */
@@ -111,9 +163,10 @@ export class LmdbEnv {
     return Promise.resolve(this.root.flushed).then(() => undefined);
   }
 
-  /** Flushes and closes every open store, then the environment. */
+  /** Flushes and closes every open store (deferred ones: commits their writes first), then the environment. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.commit();
     for (const s of [...this.stores.values()]) await s.close();
     this.closed = true;
     await this.root.close();
@@ -139,22 +192,41 @@ class Overlay<V> {
   readonly encoded = new Map<string, [V, Uint8Array]>();
 }
 
+/** One store's part of an environment commit: `apply` runs inside the transaction, `settle` after it. */
+export interface PreparedCommit {
+  apply(): void;
+  settle(committed: boolean): void;
+}
+
 export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSink<V>, LatinKeyed<V> {
   readonly name: string;
   private readonly db: Database<Buffer, Buffer>;
   private readonly codec: ValueCodec<V>;
   private readonly onClose: () => void;
+  private readonly long: LongKeyTable | null;
   private pending = new Overlay<V>();
   private flushing: Overlay<V> | null = null;
   private flushChain: Promise<void> = Promise.resolve();
   private count = -1; // committed entry count, -1 = unknown
   private closed = false;
+  /**
+   * Writes are committed only by the environment's `commit` (together with the other deferred
+   * stores and the meta entries), never by this store's own flush; `close` then drops what was
+   * not committed. Off: `flush` commits this store alone (restoration, standalone use).
+   */
+  deferred = false;
 
-  constructor(name: string, db: Database<Buffer, Buffer>, codec: ValueCodec<V>, onClose: () => void) {
+  constructor(name: string, db: Database<Buffer, Buffer>, codec: ValueCodec<V>, onClose: () => void, long: LongKeyTable | null = null) {
     this.name = name;
     this.db = db;
     this.codec = codec;
     this.onClose = onClose;
+    this.long = long;
+  }
+
+  /** Whether keys above LMDB's limit are accepted (kept in the long-key table). */
+  private get maxKey(): number {
+    return this.long ? Infinity : MAX_KEY_BYTES;
   }
 
   get(key: Uint8Array): V | undefined {
@@ -177,14 +249,18 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
       }
     }
     key ??= stringToKey(ks!);
-    if (key.length === 0 || key.length > MAX_KEY_BYTES) return undefined;
+    if (key.length === 0) return undefined;
+    if (key.length > MAX_KEY_BYTES) {
+      const raw = this.long?.get(key);
+      return raw === undefined ? undefined : this.codec.decode(raw);
+    }
     const raw = this.db.getBinaryFast(asBuffer(key));
     return raw === undefined ? undefined : this.codec.decode(raw);
   }
 
   put(key: Uint8Array, value: V): void {
     this.checkOpen();
-    checkKey(this.name, key, MAX_KEY_BYTES);
+    checkKey(this.name, key, this.maxKey);
     checkValue(this.name, value);
     this.pending.data.set(keyToString(key), value);
   }
@@ -192,7 +268,7 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
   putLatin(ks: string, value: V): void {
     this.checkOpen();
     // Same checks as put: the image has one character per byte.
-    if (ks.length === 0 || ks.length > MAX_KEY_BYTES) checkKey(this.name, stringToKey(ks), MAX_KEY_BYTES);
+    if (ks.length === 0 || ks.length > this.maxKey) checkKey(this.name, stringToKey(ks), this.maxKey);
     checkValue(this.name, value);
     this.pending.data.set(ks, value);
   }
@@ -249,12 +325,13 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
 
   /** Committed entries (changes since the last flush are not counted). */
   approximateCount(): number {
-    if (this.count < 0) this.count = (this.db.getStats() as { entryCount: number }).entryCount;
+    if (this.count < 0) this.count = (this.db.getStats() as { entryCount: number }).entryCount + (this.long?.count() ?? 0);
     return this.count;
   }
 
   flush(): Promise<void> {
     this.checkOpen();
+    if (this.deferred) return this.flushChain;
     const p = this.flushChain.then(() => this.commit());
     this.flushChain = p.catch(() => {});
     return p;
@@ -264,6 +341,8 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     if (this.closed) return;
     await this.flush();
     this.closed = true;
+    // Deferred: what the environment did not commit is not part of any commit point; dropped.
+    if (this.deferred) this.pending = new Overlay<V>();
     this.onClose();
   }
 
@@ -276,9 +355,25 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
   }
 
   private async commit(): Promise<void> {
+    const p = this.prepare();
+    if (p === null) return;
+    try {
+      await this.db.transaction(() => p.apply());
+    } catch (e) {
+      p.settle(false);
+      throw e;
+    }
+    p.settle(true);
+  }
+
+  /**
+   * Moves the pending writes to `flushing` and encodes them (an unencodable value fails here,
+   * with nothing written); null when there is nothing to write. The caller runs `apply` inside
+   * an LMDB write transaction and then `settle` with whether it committed.
+   */
+  prepare(): PreparedCommit | null {
     const ov = this.pending;
-    if (ov.data.size === 0 && !ov.cleared && ov.ranges.length === 0) return;
-    // Encode before opening the transaction: an unencodable value fails here, with nothing written.
+    if (ov.data.size === 0 && !ov.cleared && ov.ranges.length === 0) return null;
     const ops: [Buffer, Uint8Array | null][] = [];
     for (const [k, v] of ov.data.entries(null, null)) {
       if (v === TOMBSTONE) {
@@ -291,38 +386,50 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     this.pending = new Overlay<V>();
     this.flushing = ov;
     const db = this.db;
-    try {
-      await db.transaction(() => {
-        if (ov.cleared) db.clearSync();
+    const long = this.long;
+    return {
+      apply: () => {
+        if (ov.cleared) {
+          db.clearSync();
+          long?.clearSync();
+        }
         for (const [from, to] of ov.ranges) {
           // Collected first (keys are copies): removing under an open cursor is not something to rely on.
-          const doomed = Array.from(db.getKeys({ start: from === null ? undefined : stringToKey(from), end: to === null ? undefined : stringToKey(to) }));
-          for (const k of doomed) db.removeSync(k);
+          const lo = from === null ? null : stringToKey(from);
+          const hi = to === null ? null : stringToKey(to);
+          const doomed = Array.from(db.getKeys({ start: lo === null ? undefined : lmdbBound(lo), end: hi === null ? undefined : hi.length > MAX_KEY_BYTES ? endAfter(hi) : hi }));
+          for (const k of doomed) if ((from === null || keyToString(k) >= from) && (to === null || keyToString(k) < to)) db.removeSync(k);
+          long?.removeRangeSync(from === null ? null : stringToKey(from), to === null ? null : stringToKey(to));
         }
         for (const [k, v] of ops) {
-          if (v === null) db.removeSync(k);
+          if (k.length > MAX_KEY_BYTES) {
+            if (v === null) long?.removeSync(k);
+            else long?.putSync(k, v);
+          } else if (v === null) db.removeSync(k);
           else db.putSync(k, v as Buffer);
         }
-      });
-      this.count = -1;
-    } catch (e) {
-      // Nothing was committed: put the writes back under the newer pending ones.
-      const newer = this.pending;
-      this.pending = ov;
-      if (newer.cleared) {
-        ov.data.clear();
-        ov.ranges.length = 0;
-        ov.cleared = true;
-      }
-      for (const r of newer.ranges) {
-        for (const ks of ov.data.unorderedKeys()) if (inLatinRange(ks, r)) ov.data.delete(ks);
-        ov.ranges.push(r);
-      }
-      for (const [k, v] of newer.data.unordered()) ov.data.set(k, v);
-      throw e;
-    } finally {
-      this.flushing = null;
-    }
+      },
+      settle: (committed) => {
+        this.flushing = null;
+        if (committed) {
+          this.count = -1;
+          return;
+        }
+        // Nothing was committed: put the writes back under the newer pending ones.
+        const newer = this.pending;
+        this.pending = ov;
+        if (newer.cleared) {
+          ov.data.clear();
+          ov.ranges.length = 0;
+          ov.cleared = true;
+        }
+        for (const r of newer.ranges) {
+          for (const ks of ov.data.unorderedKeys()) if (inLatinRange(ks, r)) ov.data.delete(ks);
+          ov.ranges.push(r);
+        }
+        for (const [k, v] of newer.data.unordered()) ov.data.set(k, v);
+      },
+    };
   }
 
   /** Overlays (newest first) merged over LMDB's committed data, in [from, to). */
@@ -364,27 +471,53 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     const start = reverse ? to : from;
     // lmdb-js: `start` is inclusive and `end` exclusive in either direction, so the reverse scan
     // starts at `to` (skipped below) and stops by hand at `from`, which must be included.
+    // Bounds above LMDB's key limit are cut to it (the main database holds no longer keys; the
+    // cut bound is then at most one key too wide, dropped by the checks below).
     const options = {
-      start: start === null ? undefined : asBuffer(start),
-      end: reverse || to === null ? undefined : asBuffer(to),
+      start: start === null ? undefined : lmdbBound(start),
+      end: reverse || to === null ? undefined : to.length > MAX_KEY_BYTES ? endAfter(to) : asBuffer(to),
       reverse,
     };
-    const t = reverse && to !== null ? keyToString(to) : null;
+    const t = to !== null && (reverse || to.length > MAX_KEY_BYTES) ? keyToString(to) : null;
+    const fCheck = !reverse && from !== null && from.length > MAX_KEY_BYTES ? f : null;
+    // Long keys in the range, sorted: merged in below (usually none).
+    const long = this.long?.range(from, to, reverse) ?? [];
+    let li = 0;
+    const decode = (raw: Uint8Array): Slot<V> => (withValues ? this.codec.decode(raw) : (null as Slot<V>));
     // Without values (deleteRange) the value slot carries a placeholder that is not a tombstone.
     const entries = withValues ? this.db.getRange(options) : this.db.getKeys(options).map((key) => ({ key, value: null }));
     for (const e of entries) {
       const ks = keyToString(e.key);
       if (reverse) {
         if (t !== null && ks >= t) continue;
-        if (f !== null && ks < f) return;
+        if (f !== null && ks < f) break;
+      } else {
+        if (fCheck !== null && ks < fCheck) continue;
+        if (t !== null && ks >= t) break;
+      }
+      while (li < long.length && (reverse ? long[li][0] > ks : long[li][0] < ks)) {
+        yield [long[li][0], decode(long[li][1])];
+        li++;
       }
       yield [ks, withValues ? this.codec.decode(e.value as Buffer) : (null as Slot<V>)];
     }
+    for (; li < long.length; li++) yield [long[li][0], decode(long[li][1])];
   }
 
   private checkOpen(): void {
     if (this.closed) throw new StoreClosedError(this.name);
   }
+}
+
+/** A range bound LMDB accepts: cut to its key limit (a long bound then admits one key too many, checked by the caller). */
+function lmdbBound(key: Uint8Array): Buffer {
+  return asBuffer(key.length > MAX_KEY_BYTES ? key.subarray(0, MAX_KEY_BYTES) : key);
+}
+
+/** An exclusive end for the main database covering every key below the long key `to`. */
+function endAfter(to: Uint8Array): Buffer | undefined {
+  const e = prefixEnd(to.subarray(0, MAX_KEY_BYTES));
+  return e === null ? undefined : asBuffer(e);
 }
 
 /** Whether a range delete of the overlay hides the (older) key. */

@@ -17,23 +17,33 @@
  *   start. An LMDB file that does not open is deleted and rebuilt.
  * - in-memory: always replayed from the start.
  *
- * Checkpoints are written after each flush that logged changes, once LMDB reports the commit on
- * disk (in the background: a flush does not wait for the fsync), and on close.
+ * Commit point (`flushAll(queryId)`, which the query task calls before committing input offsets):
+ * every store's changes are sent to its changelog, then the writes of ALL the query's LMDB stores
+ * (its state and its applied input offsets, ../exec/applied-offsets.ts) and each store's changelog
+ * checkpoint are committed in ONE LMDB transaction (LmdbEnv.commit). A kill -9 at any instant
+ * leaves the local state, the applied offsets and the checkpoints of one and the same batch.
  *
- * The query task calls `flushAll(queryId)` before committing input offsets.
+ * Changelog records beyond a store's checkpoint were sent by a batch whose commit did not happen:
+ * - on a log owned by this process (`capabilities.localDirectory`, the embedded log) nobody else
+ *   writes the changelog, so on open they are overwritten ("repair"): the store's committed value
+ *   (or a tombstone) of each such key is appended, which is what an aborted transaction gives;
+ * - on Kafka at-least-once another instance may have owned the partition since: the tail is
+ *   restored (as before);
+ * - under exactly-once (`bindQuery(..., { transactional: true })`) changelog records go through
+ *   the query's transactional producer and are read committed; no checkpoint is kept while the
+ *   query runs (Kafka Streams under EOS), so a store is restored from its committed changelog.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Log, Producer } from '../log/log.ts';
 import { CachingStore } from './caching-store.ts';
 import { ChangeLoggingStore } from './change-logging-store.ts';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.ts';
 import { msgpackCodec } from './codec.ts';
 import { InMemoryStore } from './in-memory-store.ts';
 import { CorruptLocalStateError, LMDB_FILES, LmdbEnv } from './lmdb-store.ts';
 import { MeteredStore, type StoreStats } from './metered-store.ts';
 import { changelogTopicName, operatorFileName, queryStateDir, storeName } from './naming.ts';
-import { restoreFromChangelog, type RestoreProgress } from './restore.ts';
+import { repairChangelogTail, restoreFromChangelog, type RestoreProgress } from './restore.ts';
 import { SessionStore, type SessionStoreOptions } from './session-store.ts';
 import type { KeyValueStore } from './store.ts';
 import { WindowStore, type WindowStoreOptions } from './window-store.ts';
@@ -86,7 +96,33 @@ interface Handle {
   /** What flushAll/closeAll call: the window/session store, or the metered stack. */
   readonly top: { flush(): Promise<void>; close(): Promise<void> };
   readonly restore: RestoreSummary;
-  checkpoints: Promise<void>;
+  /** Internal bookkeeping (applied offsets): not listed by stats(). */
+  readonly internal: boolean;
+  /** LMDB meta key of the store's changelog checkpoint (null: in-memory or no changelog). */
+  readonly checkpointKey: string | null;
+  /** Changelog offset the store's uncommitted writes reach: written at the next commit. */
+  pendingCheckpoint: StoreCheckpoint | null;
+}
+
+/** A store's changelog checkpoint, kept in the LMDB environment with the state it describes. */
+interface StoreCheckpoint {
+  readonly topic: string;
+  readonly codec: string;
+  /** The next changelog offset: the store reflects every record below it. */
+  readonly offset: number;
+}
+
+function isCheckpoint(v: unknown): v is StoreCheckpoint {
+  const c = v as Partial<StoreCheckpoint> | null;
+  return typeof c === 'object' && c !== null && typeof c.topic === 'string' && typeof c.codec === 'string' && Number.isInteger(c.offset);
+}
+
+/** How a query's changelogs are written (bindQuery). */
+export interface QueryBinding {
+  /** The producer its changelog records go through (the query's transactional producer under EOS). */
+  readonly producer: Producer;
+  /** Exactly-once: records are part of the query's transactions; no local checkpoint while running. */
+  readonly transactional: boolean;
 }
 
 interface Manifest {
@@ -117,6 +153,7 @@ export class StoreRegistry {
   private readonly damageReason = new Map<string, string>();
   private readonly handles = new Map<string, Handle>();
   private readonly envs = new Map<string, LmdbEnv>();
+  private readonly bindings = new Map<string, QueryBinding>();
   private producer: Producer | null = null;
 
   constructor(options: StoreRegistryOptions) {
@@ -141,6 +178,22 @@ export class StoreRegistry {
     return (await this.open(queryId, operator, 'keyValue', null, (m) => m)).metered as MeteredStore<V>;
   }
 
+  /**
+   * A key-value store of the query's own bookkeeping (the input offsets its state includes):
+   * committed with its state, not listed by stats().
+   */
+  async internalStore<V>(queryId: string, operator: string): Promise<MeteredStore<V>> {
+    return (await this.open(queryId, operator, 'keyValue', null, (m) => m, true)).metered as MeteredStore<V>;
+  }
+
+  /**
+   * Sets how the query's changelogs are written; call before its stores open. Unbound queries use
+   * one shared non-transactional producer.
+   */
+  bindQuery(queryId: string, binding: QueryBinding): void {
+    this.bindings.set(queryId, binding);
+  }
+
   async windowStore<V>(queryId: string, operator: string, options: WindowStoreOptions): Promise<WindowStore<V>> {
     const retention = options.retentionMs + options.windowSizeMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
     const h = await this.open(queryId, operator, 'window', retention, (m) => new WindowStore<V>(m, options));
@@ -155,7 +208,7 @@ export class StoreRegistry {
 
   /** Stats of the open stores (of one query, or all). */
   stats(queryId?: string): StoreInfo[] {
-    return this.select(queryId).map((h) => ({
+    return this.select(queryId).filter((h) => !h.internal).map((h) => ({
       ...h.metered.stats(),
       queryId: h.queryId,
       kind: h.kind,
@@ -163,9 +216,32 @@ export class StoreRegistry {
     }));
   }
 
-  /** The commit point of a query's state: call before committing its input offsets. */
+  /**
+   * The commit point of a query's state: call before committing its input offsets. Sends every
+   * store's changes to its changelog, then commits the writes of all the query's LMDB stores and
+   * their checkpoints in one transaction per environment (one environment per query).
+   */
   async flushAll(queryId?: string): Promise<void> {
-    await Promise.all(this.select(queryId).map((h) => h.top.flush()));
+    const hs = this.select(queryId);
+    // Internal stores (applied offsets) after the state: should the local store be lost, a full
+    // restore from changelogs cut by a crash has the state ahead of the offsets, never behind.
+    await Promise.all(hs.filter((h) => !h.internal).map((h) => h.top.flush()));
+    await Promise.all(hs.filter((h) => h.internal).map((h) => h.top.flush()));
+    await this.commitEnvs(hs);
+  }
+
+  private async commitEnvs(hs: readonly Handle[]): Promise<void> {
+    for (const [q, env] of this.envs) {
+      const mine = hs.filter((h) => h.queryId === q);
+      if (mine.length === 0) continue;
+      const meta = new Map<string, unknown>();
+      for (const h of mine) {
+        if (h.checkpointKey === null || h.pendingCheckpoint === null) continue;
+        meta.set(h.checkpointKey, h.pendingCheckpoint);
+        h.pendingCheckpoint = null;
+      }
+      await env.commit(meta);
+    }
   }
 
   /**
@@ -173,26 +249,32 @@ export class StoreRegistry {
    * partition this instance no longer owns); the environment stays open.
    */
   async closeStores(queryId: string, match: (operator: string) => boolean): Promise<void> {
-    for (const h of this.select(queryId).filter((x) => match(x.operator))) {
-      await h.top.close();
-      await h.checkpoints;
-      this.handles.delete(h.name);
-    }
+    const hs = this.select(queryId).filter((x) => match(x.operator));
+    for (const h of hs) await h.top.flush();
+    await this.commitEnvs(hs);
+    for (const h of hs) await h.top.close();
+    for (const h of hs) this.handles.delete(h.name);
   }
 
   /** Flushes and closes the stores (and LMDB environments) of one query, or all. */
   async closeAll(queryId?: string): Promise<void> {
     const hs = this.select(queryId);
     const errors: unknown[] = [];
+    try {
+      for (const h of hs) await h.top.flush();
+      await this.commitEnvs(hs);
+    } catch (e) {
+      errors.push(e);
+    }
     for (const h of hs) {
       try {
         await h.top.close();
-        await h.checkpoints;
       } catch (e) {
         errors.push(e);
       }
-      this.handles.delete(h.name);
     }
+    for (const h of hs) this.handles.delete(h.name);
+    if (queryId !== undefined) this.bindings.delete(queryId);
     for (const [q, env] of [...this.envs]) {
       if (queryId !== undefined && q !== queryId) continue;
       await env.close();
@@ -203,6 +285,21 @@ export class StoreRegistry {
       this.producer = null;
     }
     if (errors.length > 0) throw errors[0];
+  }
+
+  /**
+   * Closes a failed query's stores without committing anything: the writes of the batch that
+   * failed (and any since the last commit point) are dropped, locally; on a log this process owns,
+   * changelog records they may have sent are repaired at the next open.
+   */
+  async abandon(queryId: string): Promise<void> {
+    for (const h of this.select(queryId)) this.handles.delete(h.name);
+    this.bindings.delete(queryId);
+    const env = this.envs.get(queryId);
+    if (env) {
+      await env.discard();
+      this.envs.delete(queryId);
+    }
   }
 
   /**
@@ -239,19 +336,28 @@ export class StoreRegistry {
     /** Time retention of the changelog (segmented stores, whose expiry is not logged); null: none. */
     retentionMs: number | null,
     wrap: (m: MeteredStore<unknown>) => { flush(): Promise<void>; close(): Promise<void> },
+    internal = false,
   ): Promise<Handle> {
     const name = storeName(queryId, operator);
     if (this.handles.has(name)) throw new Error(`State store '${name}' is already open`);
-    const dir = this.stateDir(queryId);
     const env = this.backend === 'lmdb' ? this.env(queryId) : null;
-    const base: KeyValueStore<unknown> = env ? env.store<unknown>(operator, msgpackCodec, name) : new InMemoryStore<unknown>(name);
+    const lmdb = env ? env.store<unknown>(operator, msgpackCodec, name) : null;
+    const base: KeyValueStore<unknown> = lmdb ?? new InMemoryStore<unknown>(name);
     let stack: KeyValueStore<unknown> = base;
     let restore: RestoreSummary = { mode: 'none', records: 0, ms: 0 };
-    const ckptFile = path.join(dir, `${operatorFileName(operator)}.checkpoint`);
+    const checkpointKey = env && this.log ? `checkpoint:${operator}` : null;
+    let pendingCheckpoint: StoreCheckpoint | null = null;
+    // The handle exists once the stack is built; until then the changelog layer records here.
     let handle: Handle | null = null;
+    const setCheckpoint = (c: StoreCheckpoint): void => {
+      if (handle) handle.pendingCheckpoint = c;
+      else pendingCheckpoint = c;
+    };
     if (this.log) {
       const log = this.log;
       const topic = this.changelogTopic(queryId, operator);
+      const binding = this.bindings.get(queryId);
+      const transactional = binding?.transactional === true;
       const described = await log.ensureTopic(
         topic,
         retentionMs === null ? { partitions: 1, cleanupPolicy: 'compact' } : { partitions: 1, cleanupPolicy: 'compact,delete', retentionMs },
@@ -260,56 +366,60 @@ export class StoreRegistry {
       const policy = described.config.cleanupPolicy;
       const timeRetained = (policy === 'compact,delete' || policy === 'delete') && (described.config.retentionMs ?? -1) >= 0;
       this.addToManifest(queryId, operator, topic);
-      const bounds = (await log.offsets(topic)).find((o) => o.partition === 0) ?? { start: 0, end: 0 };
-      const ckpt = env ? readCheckpoint(ckptFile) : null;
+      const bounds = (await log.offsets(topic, 'read_committed')).find((o) => o.partition === 0) ?? { start: 0, end: 0 };
+      const ckpt = env && checkpointKey ? env.readMeta(checkpointKey) : undefined;
       let reason: string | undefined;
       if (!env) reason = 'in-memory store';
-      else if (ckpt === null) reason = 'no valid checkpoint';
-      else if (ckpt.incarnation !== env.incarnation) reason = this.damageReason.get(queryId) ?? 'local store was re-created';
-      else if (ckpt.codec !== msgpackCodec.id || ckpt.topic !== topic || ckpt.partition !== 0) reason = 'checkpoint is for another encoding or topic';
+      else if (transactional) reason = 'exactly-once: restored from the committed changelog';
+      else if (!isCheckpoint(ckpt)) reason = this.damageReason.get(queryId) ?? 'no valid checkpoint';
+      else if (ckpt.codec !== msgpackCodec.id || ckpt.topic !== topic) reason = 'checkpoint is for another encoding or topic';
       else if (ckpt.offset < bounds.start || ckpt.offset > bounds.end) reason = `checkpoint offset ${ckpt.offset} is outside the changelog [${bounds.start}, ${bounds.end}]`;
-      const from = reason === undefined ? ckpt!.offset : bounds.start;
+      const producer = binding?.producer ?? this.sharedProducer(log);
+      const mark = (offset: number): StoreCheckpoint => ({ topic, codec: msgpackCodec.id, offset });
       if (reason !== undefined) {
         base.deleteRange(null, null);
         await base.flush();
+        const r = await restoreFromChangelog(base, log, topic, 0, {
+          fromOffset: bounds.start,
+          codec: msgpackCodec,
+          onProgress: (p) => this.onRestoreProgress?.(name, p),
+        });
+        restore = { mode: 'full', records: r.records, ms: r.ms, reason };
+        if (env && !transactional) setCheckpoint(mark(r.endOffset));
+      } else if (log.capabilities.localDirectory !== null) {
+        // This process is the changelog's only writer: the tail beyond the checkpoint is uncommitted.
+        const r = await repairChangelogTail(base, log, producer, topic, 0, (ckpt as StoreCheckpoint).offset, bounds.end, msgpackCodec);
+        restore = { mode: 'partial', records: 0, ms: r.ms, ...(r.keys > 0 ? { reason: `${r.keys} uncommitted changelog keys overwritten` } : {}) };
+        const at = (ckpt as StoreCheckpoint).offset;
+        this.onRestoreProgress?.(name, { topic, partition: 0, records: 0, offset: at, startOffset: at, endOffset: at, elapsedMs: r.ms, done: true });
+        setCheckpoint(mark(r.endOffset));
+      } else {
+        const r = await restoreFromChangelog(base, log, topic, 0, {
+          fromOffset: (ckpt as StoreCheckpoint).offset,
+          codec: msgpackCodec,
+          onProgress: (p) => this.onRestoreProgress?.(name, p),
+        });
+        restore = { mode: 'partial', records: r.records, ms: r.ms };
+        setCheckpoint(mark(r.endOffset));
       }
-      const r = await restoreFromChangelog(base, log, topic, 0, {
-        fromOffset: from,
-        codec: msgpackCodec,
-        onProgress: (p) => this.onRestoreProgress?.(name, p),
-      });
-      restore = { mode: reason === undefined ? 'partial' : 'full', records: r.records, ms: r.ms, ...(reason ? { reason } : {}) };
-      if (env) {
-        await env.durable();
-        this.checkpoint(ckptFile, name, topic, env, r.endOffset);
-      }
+      // Under exactly-once a checkpoint left by an earlier run must not survive a crash of this one.
+      if (transactional && env && checkpointKey && ckpt !== undefined) await env.commit(new Map([[checkpointKey, undefined]]));
       stack = new ChangeLoggingStore<unknown>(base, {
-        producer: this.sharedProducer(log),
+        producer,
         topic,
         partition: 0,
         codec: msgpackCodec,
         unloggedExpiry: retentionMs !== null && timeRetained,
-        onFlushed: env
-          ? (next) => {
-              // In the background: flush does not wait for the fsync; close does.
-              const h = handle!;
-              h.checkpoints = h.checkpoints
-                .then(() => env.durable())
-                .then(() => this.checkpoint(ckptFile, name, topic, env, next))
-                .catch(() => {}); // a missing checkpoint only means a longer restore
-            }
-          : undefined,
+        onFlushed: env && !transactional ? (next) => setCheckpoint(mark(next)) : undefined,
       });
     }
+    // From here on the store's writes are committed with the query's other stores (LmdbEnv.commit).
+    if (lmdb) lmdb.deferred = true;
     if (this.cacheMaxEntries > 0) stack = new CachingStore<unknown>(stack, { maxEntries: this.cacheMaxEntries });
     const metered = new MeteredStore<unknown>(stack);
-    handle = { queryId, operator, name, kind, metered, top: wrap(metered), restore, checkpoints: Promise.resolve() };
+    handle = { queryId, operator, name, kind, metered, top: wrap(metered), restore, internal, checkpointKey, pendingCheckpoint };
     this.handles.set(name, handle);
     return handle;
-  }
-
-  private checkpoint(file: string, store: string, topic: string, env: LmdbEnv, offset: number): void {
-    writeCheckpoint(file, { store, topic, partition: 0, offset, incarnation: env.incarnation, codec: msgpackCodec.id });
   }
 
   /** The query's LMDB environment; a file that does not open is deleted and created anew. */

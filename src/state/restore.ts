@@ -13,9 +13,15 @@
  * `idleTimeoutMs` before it is seen, restoration fails (RestoreStalledError) rather than hand
  * out a store that silently lacks state.
  */
-import type { Log } from '../log/log.ts';
+import type { Consumer, Log, Producer, ProducerRecord } from '../log/log.ts';
 import { defaultCodec, type ValueCodec } from './codec.ts';
-import type { KeyValueStore } from './store.ts';
+
+/** What restoration writes to: a local store (or anything that takes the records' puts and deletes). */
+export interface RestoreTarget<V> {
+  put(key: Uint8Array, value: V): void;
+  delete(key: Uint8Array): void;
+  flush(): Promise<void>;
+}
 
 export interface RestoreProgress {
   readonly topic: string;
@@ -64,7 +70,7 @@ export class RestoreStalledError extends Error {
 let restoreSeq = 0;
 
 export async function restoreFromChangelog<V>(
-  store: KeyValueStore<V>,
+  store: RestoreTarget<V>,
   log: Log,
   topic: string,
   partition: number,
@@ -72,7 +78,8 @@ export async function restoreFromChangelog<V>(
 ): Promise<RestoreResult> {
   const t0 = performance.now();
   const codec = options.codec ?? defaultCodec<V>();
-  const offsets = await log.offsets(topic);
+  // Committed records only: a transaction still open (a dead instance's) is not state yet.
+  const offsets = await log.offsets(topic, 'read_committed');
   const p = offsets.find((o) => o.partition === partition);
   if (p === undefined) throw new Error(`Changelog topic '${topic}' has no partition ${partition}`);
   const startOffset = Math.max(p.start, options.fromOffset ?? p.start);
@@ -122,6 +129,12 @@ export async function restoreFromChangelog<V>(
       while (offset < endOffset) {
         const batch = await consumer.poll(options.pollRecords ?? 5000, 200);
         if (batch.length === 0) {
+          // A transactional changelog ends with a commit marker (and may hold aborted records),
+          // never returned: the consumer's position, when the log reports it, says it is read.
+          if (reachedEnd(consumer, topic, partition, endOffset)) {
+            offset = endOffset;
+            break;
+          }
           if (performance.now() - idleSince > idleMs) throw new RestoreStalledError(topic, partition, offset, endOffset);
           if (!sought) sought = trySeek();
           continue;
@@ -151,4 +164,58 @@ export async function restoreFromChangelog<V>(
   await store.flush();
   report(true);
   return { records, ms: performance.now() - t0, startOffset, endOffset: offset };
+}
+
+function reachedEnd(consumer: Consumer, topic: string, partition: number, endOffset: number): boolean {
+  const at = consumer.positions?.().find((p) => p.topic === topic && p.partition === partition)?.offset;
+  return at !== undefined && at !== null && at >= endOffset;
+}
+
+export interface RepairResult {
+  /** Distinct keys whose uncommitted records were overwritten. */
+  readonly keys: number;
+  readonly ms: number;
+  /** The changelog's end after the repair: the store reflects every record below it. */
+  readonly endOffset: number;
+}
+
+/**
+ * Undoes a changelog tail that was written but never committed (the process died between a
+ * batch's changelog send and its state commit), on a changelog this process alone writes: every
+ * key of records [from, end) gets a new record with the store's committed value (a tombstone
+ * when it has none). Compaction and restoration keep the last record per key, so the changelog
+ * then says what the store says, as an aborted transaction would. Idempotent: a crash during the
+ * repair only repairs again (the checkpoint stays at `from` until the next commit).
+ */
+export async function repairChangelogTail<V>(
+  store: { get(key: Uint8Array): V | undefined },
+  log: Log,
+  producer: Producer,
+  topic: string,
+  partition: number,
+  from: number,
+  end: number,
+  codec: ValueCodec<V>,
+): Promise<RepairResult> {
+  const t0 = performance.now();
+  if (from >= end) return { keys: 0, ms: 0, endOffset: end };
+  const keys = new Map<string, Uint8Array>();
+  const collect: RestoreTarget<unknown> = {
+    put: (key) => void keys.set(Buffer.from(key).toString('latin1'), key),
+    delete: (key) => void keys.set(Buffer.from(key).toString('latin1'), key),
+    flush: async () => {},
+  };
+  // Values are not decoded: only the keys matter.
+  await restoreFromChangelog(collect, log, topic, partition, { fromOffset: from, codec: { id: 'raw', encode: (v) => v as Uint8Array, decode: (b) => b } });
+  if (keys.size === 0) return { keys: 0, ms: performance.now() - t0, endOffset: end };
+  const timestamp = Date.now();
+  const records: ProducerRecord[] = [];
+  for (const key of keys.values()) {
+    const v = store.get(key);
+    records.push({ key, value: v === undefined ? null : codec.encode(v), timestamp, partition });
+  }
+  const sent = await producer.send(topic, records);
+  let max = end - 1;
+  for (const r of sent) if (r.offset > max) max = r.offset;
+  return { keys: keys.size, ms: performance.now() - t0, endOffset: max + 1 };
 }

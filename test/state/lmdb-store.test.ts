@@ -84,16 +84,50 @@ test('reads see writes while a flush is committing them, and after', async () =>
   }
 });
 
-test('keys: 1 to 1978 bytes', async () => {
+test('keys of any size: above LMDB\'s limit (1978 bytes) they are kept apart, found, ranged in byte order, deleted, and survive a reopen', async () => {
   const { dir, cleanup } = tempDir('lmdbkeys');
   try {
-    const env = LmdbEnv.open(dir);
-    const s = env.store<number>('s');
-    s.put(new Uint8Array(MAX_KEY_BYTES).fill(7), 1);
-    assert.throws(() => s.put(new Uint8Array(MAX_KEY_BYTES + 1), 1), RangeError);
+    let env = LmdbEnv.open(dir);
+    let s = env.store<number>('s');
+    const at = (n: number, fill: number, last = fill) => {
+      const k = new Uint8Array(n).fill(fill);
+      k[n - 1] = last;
+      return k;
+    };
+    const edge = at(MAX_KEY_BYTES, 7);
+    const long1 = at(MAX_KEY_BYTES + 1, 7, 8); // sorts after `edge`
+    const mb = at(1 << 20, 7, 6); // 1 MB, same first 1900 bytes as long1, sorts before `edge`'s successor
+    const other = at(5000, 9);
+    s.put(edge, 1);
+    s.put(long1, 2);
+    s.put(mb, 3);
+    s.put(other, 4);
+    s.put(Uint8Array.of(8), 5);
+    assert.throws(() => s.put(new Uint8Array(0), 1), RangeError);
+    const expectOrder = (st: typeof s) =>
+      assert.deepEqual(
+        [...st.range(null, null)].map((e) => e.value),
+        [...[[edge, 1], [long1, 2], [mb, 3], [other, 4], [Uint8Array.of(8), 5]]].sort((a, b) => Buffer.compare(a[0] as Uint8Array, b[0] as Uint8Array)).map((e) => e[1]),
+      );
+    expectOrder(s);
     await s.flush();
-    assert.equal(s.get(new Uint8Array(MAX_KEY_BYTES).fill(7)), 1);
-    assert.equal(s.get(new Uint8Array(MAX_KEY_BYTES + 1)), undefined);
+    expectOrder(s);
+    assert.equal(s.get(mb), 3);
+    assert.equal(s.get(at(1 << 20, 7, 5)), undefined, 'same prefix, other key');
+    assert.deepEqual([...s.range(long1, null)].map((e) => e.value).sort(), [2, 4, 5]);
+    assert.deepEqual([...s.range(edge, other, { reverse: true })].map((e) => e.value), [2, 3, 1].sort((a, b) => b - a).length ? [...s.range(edge, other)].map((e) => e.value).reverse() : []);
+    assert.equal(s.approximateCount(), 5);
+    await env.close();
+    env = LmdbEnv.open(dir);
+    s = env.store<number>('s');
+    expectOrder(s);
+    s.delete(mb);
+    s.deleteRange(other, null);
+    await s.flush();
+    assert.equal(s.get(mb), undefined);
+    assert.equal(s.get(other), undefined);
+    assert.equal(s.get(long1), 2);
+    assert.equal(env.store<number>('t').get(long1), undefined, 'long keys belong to their store');
     await env.close();
   } finally {
     cleanup();

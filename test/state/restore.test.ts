@@ -38,8 +38,16 @@ async function fill(store: KeyValueStore<unknown>, n: number, salt = 0): Promise
   await store.flush();
 }
 
-const snapshot = (s: KeyValueStore<unknown>): string =>
-  JSON.stringify(pairs(s.range(null, null)), (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+/** JSON of a value; bytes as a list whether Buffer (read back from LMDB) or Uint8Array (as written). */
+const json = (x: unknown): string =>
+  JSON.stringify(x, (_, v) => {
+    if (typeof v === 'bigint') return `${v}n`;
+    if (v instanceof Uint8Array) return Array.from(v);
+    if (v && v.type === 'Buffer' && Array.isArray(v.data)) return v.data;
+    return v;
+  });
+
+const snapshot = (s: KeyValueStore<unknown>): string => json(pairs(s.range(null, null)));
 
 describe('restoreFromChangelog', () => {
   it('rebuilds a dropped LMDB store with the same contents, reporting progress', () =>
@@ -95,17 +103,18 @@ describe('StoreRegistry: checkpoints and restoration on open', () => {
   const open = (log: Log, dir: string): StoreRegistry =>
     new StoreRegistry({ dataDir: path.join(dir, 'data'), serviceId: 'svc', log, cacheMaxEntries: 100 });
 
-  it('a restart with an intact local store replays only the changelog tail after its checkpoint', () =>
+  it('on a log this process owns, a changelog tail beyond the checkpoint is uncommitted: it is overwritten with the committed values', () =>
     withLog(async (log, dir) => {
       const reg1 = open(log, dir);
       const s1 = await reg1.keyValueStore<unknown>('CTAS_T_1', 'Aggregate/state');
       assert.equal(reg1.stats()[0].restore.mode, 'full');
       await fill(s1, 3000);
+      const key1 = s1.get(k('key-1'));
+      const key2 = s1.get(k('key-2'));
+      assert.ok(key1 !== undefined && key2 !== undefined);
       await reg1.closeAll();
-      const ckpt = path.join(reg1.stateDir('CTAS_T_1'), 'Aggregate-state.checkpoint');
-      assert.ok(fs.existsSync(ckpt));
 
-      // Changes logged but missing locally (e.g. a crash between the send and the local commit).
+      // Changes logged but never committed locally (a crash between the send and the commit).
       const topic = reg1.changelogTopic('CTAS_T_1', 'Aggregate/state');
       await log.producer().send(topic, [
         { key: k('key-1'), value: msgpackCodec.encode('from the tail'), timestamp: 0, partition: 0 },
@@ -117,21 +126,47 @@ describe('StoreRegistry: checkpoints and restoration on open', () => {
       const s2 = await reg2.keyValueStore<unknown>('CTAS_T_1', 'Aggregate/state');
       const info = reg2.stats()[0];
       assert.equal(info.restore.mode, 'partial');
+      assert.equal(info.restore.records, 0);
+      assert.match(info.restore.reason ?? '', /3 uncommitted changelog keys overwritten/);
+      assert.equal(json(s2.get(k('key-1'))), json(key1));
+      assert.equal(json(s2.get(k('key-2'))), json(key2));
+      assert.equal(s2.get(k('tail-new')), undefined);
+      const committed = snapshot(s2);
+      await reg2.closeAll();
+
+      // The changelog now says the same: rebuilt from it alone, the committed contents.
+      fs.rmSync(reg2.stateDir('CTAS_T_1'), { recursive: true });
+      const reg3 = open(log, dir);
+      const s3 = await reg3.keyValueStore<unknown>('CTAS_T_1', 'Aggregate/state');
+      assert.equal(reg3.stats()[0].restore.mode, 'full');
+      assert.equal(snapshot(s3), committed);
+      await reg3.closeAll();
+    }));
+
+  it('on a shared log (another instance may have written since), the changelog tail after the checkpoint is restored', () =>
+    withLog(async (embedded, dir) => {
+      // The embedded log seen as a shared one: same topics, no local ownership.
+      const log: Log = Object.create(embedded, { capabilities: { value: { ...embedded.capabilities, localDirectory: null } } });
+      const reg1 = open(log, dir);
+      const s1 = await reg1.keyValueStore<unknown>('CTAS_T_1', 'Aggregate/state');
+      await fill(s1, 3000);
+      await reg1.closeAll();
+      const topic = reg1.changelogTopic('CTAS_T_1', 'Aggregate/state');
+      await log.producer().send(topic, [
+        { key: k('key-1'), value: msgpackCodec.encode('from the tail'), timestamp: 0, partition: 0 },
+        { key: k('key-2'), value: null, timestamp: 0, partition: 0 },
+        { key: k('tail-new'), value: msgpackCodec.encode(42n), timestamp: 0, partition: 0 },
+      ]);
+      const reg2 = open(log, dir);
+      const s2 = await reg2.keyValueStore<unknown>('CTAS_T_1', 'Aggregate/state');
+      const info = reg2.stats()[0];
+      assert.equal(info.restore.mode, 'partial');
       assert.equal(info.restore.records, 3);
       assert.equal(s2.get(k('key-1')), 'from the tail');
       assert.equal(s2.get(k('key-2')), undefined);
       assert.equal(s2.get(k('tail-new')), 42n);
       assert.deepEqual(s2.get(k('key-3')), { i: 3, salt: 0, big: 3n * 10n ** 20n, d: new Decimal(3n, 2), b: Buffer.of(3) });
-      const contents = snapshot(s2);
       await reg2.closeAll();
-
-      // The same contents when rebuilt from scratch from the changelog alone.
-      fs.rmSync(reg2.stateDir('CTAS_T_1'), { recursive: true });
-      const reg3 = open(log, dir);
-      const s3 = await reg3.keyValueStore<unknown>('CTAS_T_1', 'Aggregate/state');
-      assert.equal(reg3.stats()[0].restore.mode, 'full');
-      assert.equal(snapshot(s3), contents);
-      await reg3.closeAll();
     }));
 
   it('a corrupt checkpoint or a corrupt LMDB file means a full rebuild from the changelog', () =>
@@ -143,7 +178,10 @@ describe('StoreRegistry: checkpoints and restoration on open', () => {
       await reg1.closeAll();
       const stateDir = reg1.stateDir('Q');
 
-      fs.writeFileSync(path.join(stateDir, 'Join-left.checkpoint'), '{"version":1,"offset":12,"crc":1}');
+      // The checkpoint lives in the environment, committed with the state.
+      const env = LmdbEnv.open(stateDir);
+      await env.commit(new Map([['checkpoint:Join/left', { version: 1, offset: 'x' }]]));
+      await env.close();
       const reg2 = open(log, dir);
       const s2 = await reg2.keyValueStore<unknown>('Q', 'Join/left');
       assert.equal(reg2.stats()[0].restore.mode, 'full');

@@ -89,6 +89,13 @@ export class EmbeddedConsumer implements Consumer {
     return this.cursors.map((c) => ({ topic: c.topic, partition: c.partition }));
   }
 
+  hasUnfetched(tp: TopicPartition): boolean {
+    if (this.closed) return false;
+    this.refresh();
+    const cursor = this.assigned.get(tp.topic)?.cursors.find((c) => c.partition === tp.partition);
+    return cursor !== undefined && cursor.hasData();
+  }
+
   seek(position: PartitionOffset): void {
     this.checkOpen();
     this.refresh();

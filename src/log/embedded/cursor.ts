@@ -14,7 +14,7 @@
  * - A lost frame (damage marked on open) yields no records; the position moves past its offsets.
  */
 import type { ConsumedRecord, Header } from '../log.ts';
-import { BODY_HEADER_BYTES, FRAME_HEADER_BYTES, FRAME_PREFIX_BYTES, F_BASE_OFFSET, F_BODY_LENGTH, F_COUNT, frameCrcOk, isLostFrame } from './format.ts';
+import { BODY_HEADER_BYTES, FRAME_HEADER_BYTES, FRAME_PREFIX_BYTES, F_BASE_OFFSET, F_BODY_LENGTH, F_COUNT, F_PRODUCER, frameCrcOk, isLostFrame } from './format.ts';
 import { readFully } from './fsutil.ts';
 import type { PartitionLog } from './partition.ts';
 import type { Segment } from './segment.ts';
@@ -87,6 +87,32 @@ export class PartitionCursor {
     // A chunk read to the end is let go (records handed out keep their own reference): an idle
     // cursor pins no memory.
     if (this.frameLeft === 0 && this.p >= this.end && this.end > 0) this.release();
+    return n;
+  }
+
+  /**
+   * Counts the records at or after the position, up to the end of the log, in frames written by
+   * producer number `producer`; frames are skipped whole, records are not decoded. Moves the
+   * position to the end.
+   */
+  countProducer(producer: number): number {
+    let n = 0;
+    if (this.frameLeft > 0) {
+      // Inside a frame (after take()): its producer is not kept; a fresh cursor never is.
+      throw new Error('countProducer() on a cursor inside a frame');
+    }
+    while (this.p < this.end || this.refill(Number.MAX_SAFE_INTEGER)) {
+      const p = this.p;
+      const bodyLength = this.dv.getUint32(p + F_BODY_LENGTH, true);
+      const count = this.dv.getUint32(p + F_COUNT, true);
+      const base = this.dv.getFloat64(p + F_BASE_OFFSET, true);
+      const next = base + count;
+      if (next > this.position) {
+        if (this.dv.getUint16(p + F_PRODUCER, true) === producer) n += next - Math.max(base, this.position);
+        this.position = next;
+      }
+      this.p = p + FRAME_PREFIX_BYTES + bodyLength;
+    }
     return n;
   }
 

@@ -6,6 +6,7 @@
  *   topics/<topic>/topic.json             partitions and config
  *   topics/<topic>/<partition>/<20-digit base offset>.log   segments (./format.ts)
  *   groups/<group>.json                   committed offsets (./groups.ts)
+ *   producers.json                        numbers of idempotent producers (./producers.ts)
  *   trash/                                topics being deleted (emptied on open)
  *   recoveries.jsonl                      repairs made on open (./recovery-report.ts)
  *
@@ -23,6 +24,7 @@ import path from 'node:path';
 import type {
   ConsumerOptions,
   Log,
+  LogCapabilities,
   PartitionOffset,
   ProducerRecord,
   SendResult,
@@ -38,8 +40,10 @@ import { GroupStore } from './groups.ts';
 import { acquireLock } from './lock.ts';
 import { AppendNotifier } from './notifier.ts';
 import { PartitionLog, type PartitionSettings, type Recovery } from './partition.ts';
-import { EmbeddedProducer, type ProducerHost } from './producer.ts';
+import { EmbeddedIdempotentProducer, EmbeddedProducer, type IdempotentHost, type ProducerHost } from './producer.ts';
 import { appendJournal, readJournal, recoveryMetrics, type JournalEntry, type RecoveryMetrics } from './recovery-report.ts';
+import { ProducerNumbers } from './producers.ts';
+import { PartitionCursor } from './cursor.ts';
 import { groupByPartition } from './route.ts';
 import { TopicState, normalizeConfig, readTopicFile, validateTopicName, writeTopicFile } from './topics.ts';
 
@@ -88,8 +92,9 @@ export async function openEmbeddedLog(dir: string, options: EmbeddedLogOptions =
   }
 }
 
-export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
+export class EmbeddedLog implements Log, ConsumerHost, IdempotentHost {
   readonly kind = 'embedded' as const;
+  readonly capabilities: LogCapabilities;
   readonly dir: string;
   /** What opening repaired: torn tails, lost frames, metadata (empty after a clean shutdown). */
   readonly recoveries: readonly Recovery[];
@@ -107,6 +112,7 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
   private readonly trashDir: string;
   private readonly topics = new Map<string, TopicState>();
   private readonly groups: GroupStore;
+  private readonly producerNumbers: ProducerNumbers;
   private readonly consumers = new Set<EmbeddedConsumer>();
   private readonly encoder = new FrameEncoder();
   private readonly release: () => void;
@@ -117,6 +123,14 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
   /** Use openEmbeddedLog(), which takes the directory lock first. */
   constructor(dir: string, options: EmbeddedLogOptions, release: () => void) {
     this.dir = dir;
+    // One process owns the directory (the lock): no transactions, no rebalancing; named producers
+    // whose records it can count after a crash (exactly-once outputs, ../../exec/delivery-idempotent.ts).
+    this.capabilities = {
+      transactions: null,
+      idempotence: { idempotentProducer: (name) => this.idempotentProducer(name) },
+      rebalanceHooks: false,
+      localDirectory: dir,
+    };
     this.release = release;
     const fsync = options.fsync ?? false;
     this.settings = {
@@ -150,6 +164,7 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
     this.groups = new GroupStore(path.join(dir, 'groups'), fsync, recoveries);
     this.recoveryMetrics = recoveryMetrics(recoveries);
     appendJournal(dir, recoveries);
+    this.producerNumbers = new ProducerNumbers(path.join(dir, 'producers.json'), fsync);
     this.timer = interval > 0 ? setInterval(() => this.retentionTick(), interval) : null;
     this.timer?.unref();
   }
@@ -281,6 +296,12 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
     return new EmbeddedProducer(this);
   }
 
+  /** A producer whose frames carry `name`'s number (the same after a restart). */
+  idempotentProducer(name: string): EmbeddedIdempotentProducer {
+    this.checkOpen();
+    return new EmbeddedIdempotentProducer(this, name, this.producerNumbers.numberOf(name));
+  }
+
   consumer(options: ConsumerOptions): EmbeddedConsumer {
     this.checkOpen();
     for (const t of options.topics) validateTopicName(t);
@@ -351,11 +372,22 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
     this.consumers.delete(consumer);
   }
 
+  /** Per partition of `topic`: records of producer number `producer` at offsets >= from[p]. */
+  countSince(topic: string, from: readonly number[], producer: number): number[] {
+    const parts = this.requireTopic(topic).partitions;
+    return parts.map((part, p) => {
+      if (p >= from.length || from[p] >= part.endOffset) return 0;
+      return new PartitionCursor(part, Math.max(from[p], part.startOffset), false, this.readChunkBytes, false).countProducer(producer);
+    });
+  }
+
   /**
    * Appends records: partition per record (explicit, key hash, or sticky for null keys), then
-   * per partition one encode and one write, in the order the records came.
+   * per partition one encode and one write, in the order the records came. Frames carry
+   * `producer`; the first skip[p] records routed to partition p are not written (their result
+   * offset is -1: they are in the log from an earlier send).
    */
-  append(topic: string, records: readonly ProducerRecord[], sticky: number): SendResult[] {
+  append(topic: string, records: readonly ProducerRecord[], sticky: number, producer = 0, skip?: readonly number[]): SendResult[] {
     const state = this.requireTopic(topic);
     const count = records.length;
     if (count === 0) return [];
@@ -365,12 +397,13 @@ export class EmbeddedLog implements Log, ConsumerHost, ProducerHost {
     const results: SendResult[] = new Array(count);
     try {
       for (let p = 0; p < n; p++) {
-        const from = bounds[p];
         const to = bounds[p + 1];
+        const from = Math.min(to, bounds[p] + (skip?.[p] ?? 0));
+        for (let k = bounds[p]; k < from; k++) results[order[k]] = { topic, partition: p, offset: -1 };
         if (from === to) continue;
         const part = parts[p];
         const base = part.endOffset;
-        const length = this.encoder.encode(records, order, from, to, base, this.maxFrameBytes);
+        const length = this.encoder.encode(records, order, from, to, base, this.maxFrameBytes, producer);
         part.append(this.encoder, length, to - from);
         for (let k = from; k < to; k++) results[order[k]] = { topic, partition: p, offset: base + (k - from) };
       }

@@ -2,11 +2,15 @@
  * On-disk format of segment files: a sequence of frames, each a batch of records, little endian.
  *
  *   frame:  u32 bodyLength | u32 crc32(body) | body
- *   body:   u8 magic=1 | u8 attributes=0 | u16 reserved=0 | u32 recordCount
+ *   body:   u8 magic=1 | u8 attributes=0 | u16 producer | u32 recordCount
  *           | f64 baseOffset | f64 maxTimestamp | records...
  *   record: i32 keyLength (-1 = null) | i32 valueLength (-1 = null) | f64 timestamp
  *           | u16 headerCount | key | value | headers...
  *   header: u16 keyLength | key (UTF-8) | i32 valueLength (-1 = null) | value
+ *
+ * `producer` is the number of the idempotent producer that wrote the frame (0: an anonymous
+ * producer; see EmbeddedLog.idempotentProducer): one append of one producer is its frames, so a
+ * writer can count its own records after a crash. Readers ignore it.
  *
  * Offsets are implicit: record i of a frame has offset baseOffset + i; frames of a partition
  * are contiguous. Offsets and timestamps are f64 (exact integers up to 2^53, no BigInt on the
@@ -35,7 +39,7 @@ export const F_BODY_LENGTH = 0;
 export const F_CRC = 4;
 export const F_MAGIC = 8;
 export const F_ATTRIBUTES = 9;
-export const F_RESERVED = 10;
+export const F_PRODUCER = 10;
 export const F_COUNT = 12;
 export const F_BASE_OFFSET = 16;
 export const F_MAX_TIMESTAMP = 24;
@@ -78,6 +82,8 @@ export class FrameEncoder {
   frameCount = 0;
   /** After encode(): the largest record timestamp. */
   maxTimestamp = -Infinity;
+  /** The producer number written into the frames of the current encode(). */
+  private producer = 0;
 
   constructor(initialBytes = 1 << 20) {
     this.initialBytes = initialBytes;
@@ -101,7 +107,9 @@ export class FrameEncoder {
     to: number,
     baseOffset: number,
     maxFrameBytes: number,
+    producer = 0,
   ): number {
+    this.producer = producer;
     this.frameCount = 0;
     this.maxTimestamp = -Infinity;
     let frameStart = 0;
@@ -169,7 +177,7 @@ export class FrameEncoder {
     dv.setUint32(start + F_BODY_LENGTH, end - start - FRAME_PREFIX_BYTES, true);
     dv.setUint8(start + F_MAGIC, MAGIC);
     dv.setUint8(start + F_MAGIC + 1, 0);
-    dv.setUint16(start + F_MAGIC + 2, 0, true);
+    dv.setUint16(start + F_PRODUCER, this.producer, true);
     dv.setUint32(start + F_COUNT, count, true);
     dv.setFloat64(start + F_BASE_OFFSET, base, true);
     dv.setFloat64(start + F_MAX_TIMESTAMP, maxTs, true);

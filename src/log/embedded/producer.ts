@@ -6,10 +6,15 @@
  * one partition, which moves round-robin from call to call (Kafka's sticky partitioner spirit:
  * fewer, larger batches).
  */
-import type { Producer, ProducerRecord, SendResult } from '../log.ts';
+import type { IdempotentProducer, IdempotentSendOptions, Producer, ProducerRecord, SendResult } from '../log.ts';
 
 export interface ProducerHost {
-  append(topic: string, records: readonly ProducerRecord[], sticky: number): SendResult[];
+  append(topic: string, records: readonly ProducerRecord[], sticky: number, producer?: number, skip?: readonly number[]): SendResult[];
+}
+
+/** What an idempotent producer needs from the log besides appending. */
+export interface IdempotentHost extends ProducerHost {
+  countSince(topic: string, from: readonly number[], producer: number): number[];
 }
 
 export class EmbeddedProducer implements Producer {
@@ -30,5 +35,29 @@ export class EmbeddedProducer implements Producer {
 
   async close(): Promise<void> {
     this.closed = true;
+  }
+}
+
+/**
+ * A named producer (EmbeddedLog.idempotentProducer): its frames carry the number of its name, so
+ * after a crash it can count what it had written (countSince) and not write it again (`skip`).
+ */
+export class EmbeddedIdempotentProducer implements IdempotentProducer {
+  readonly name: string;
+  private readonly host: IdempotentHost;
+  private readonly number: number;
+
+  constructor(host: IdempotentHost, name: string, number: number) {
+    this.host = host;
+    this.name = name;
+    this.number = number;
+  }
+
+  async send(topic: string, records: readonly ProducerRecord[], options: IdempotentSendOptions): Promise<SendResult[]> {
+    return this.host.append(topic, records, options.sticky & 0x7fffffff, this.number, options.skip);
+  }
+
+  async countSince(topic: string, from: readonly number[]): Promise<number[]> {
+    return this.host.countSince(topic, from, this.number);
   }
 }

@@ -28,7 +28,6 @@ import {
   F_BODY_LENGTH,
   F_COUNT,
   F_MAGIC,
-  F_RESERVED,
   FRAME_HEADER_BYTES,
   FRAME_PREFIX_BYTES,
   MAGIC,
@@ -46,7 +45,8 @@ interface FrameAt {
 /** The frame header at `q` when it is well-formed and fits in `buf` (CRC not checked). */
 function headerAt(buf: Buffer, dv: DataView, q: number): FrameAt | null {
   if (q + FRAME_HEADER_BYTES > buf.length) return null;
-  if (dv.getUint8(q + F_MAGIC) !== MAGIC || dv.getUint16(q + F_RESERVED, true) !== 0) return null;
+  // (The u16 after the attributes is the writing producer's number: any value is valid.)
+  if (dv.getUint8(q + F_MAGIC) !== MAGIC) return null;
   const attributes = dv.getUint8(q + F_ATTRIBUTES);
   if (attributes !== 0 && attributes !== ATTR_LOST) return null;
   const bodyLength = dv.getUint32(q + F_BODY_LENGTH, true);

@@ -22,13 +22,13 @@
  * generation; after a rebalance took the partitions away it throws CommitFailedError.
  */
 import { Consumer as LibConsumer } from '@platformatic/kafka';
-import type { ConsumedRecord, Consumer, ConsumerOptions, PartitionOffset, TopicPartition } from '../log.ts';
+import type { ConsumedRecord, Consumer, ConsumerOptions, PartitionOffset, RevokeReason, TopicPartition } from '../log.ts';
 import { baseClientOptions, type KafkaConfig } from './config.ts';
 import { Fetcher } from './fetcher.ts';
 import { GroupMember } from './group.ts';
 import type { GroupMemberMetadata } from './producer.ts';
 
-export type RevokeReason = 'rebalance' | 'lost' | 'close';
+export type { RevokeReason };
 
 export interface RebalanceHooks {
   onAssigned?(partitions: readonly TopicPartition[]): void | Promise<void>;

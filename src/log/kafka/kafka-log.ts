@@ -10,7 +10,10 @@
  */
 import { Admin, type ClusterMetadata } from '@platformatic/kafka';
 import {
+  type Consumer,
+  type GroupMemberMetadata,
   type Log,
+  type LogCapabilities,
   type PartitionOffset,
   type TopicConfig,
   type TopicDescription,
@@ -30,6 +33,16 @@ const PROPAGATION_MS = 15_000;
 
 export class KafkaLog implements Log {
   readonly kind = 'kafka' as const;
+  readonly capabilities: LogCapabilities = {
+    transactions: {
+      transactionalProducer: (id) => this.transactionalProducer(id),
+      groupMetadata: (consumer) => groupMetadataOf(consumer),
+    },
+    // Kafka has its own idempotent producer and transactions (exactly_once_v2).
+    idempotence: null,
+    rebalanceHooks: true,
+    localDirectory: null,
+  };
   readonly config: KafkaConfig;
   readonly #admin: Admin;
   readonly #clients = new ClientSet();
@@ -282,4 +295,11 @@ function cleanupPolicyOf(policy: string): 'delete' | 'compact' | 'compact,delete
   const compact = policy.includes('compact');
   if (compact && policy.includes('delete')) return 'compact,delete';
   return compact ? 'compact' : 'delete';
+}
+
+/** The group membership of a consumer made by a Kafka log (plain or namespaced). */
+export function groupMetadataOf(consumer: Consumer): GroupMemberMetadata & { readonly groupId: string } {
+  const c = consumer as Partial<{ groupMetadata(): GroupMemberMetadata & { readonly groupId: string } }>;
+  if (typeof c.groupMetadata !== 'function') throw new Error('exactly-once needs a consumer of this Kafka log (a consumer group member)');
+  return c.groupMetadata();
 }

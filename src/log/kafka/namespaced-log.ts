@@ -15,6 +15,7 @@ import {
   type ConsumedRecord,
   type Consumer,
   type Log,
+  type LogCapabilities,
   type PartitionOffset,
   type Producer,
   type ProducerRecord,
@@ -26,7 +27,7 @@ import {
   UnknownTopicError,
 } from '../log.ts';
 import type { KafkaConsumer, KafkaConsumerOptions } from './consumer.ts';
-import type { KafkaLog } from './kafka-log.ts';
+import { groupMetadataOf, type KafkaLog } from './kafka-log.ts';
 import type { GroupMemberMetadata, KafkaProducerOptions, TransactionalProducer } from './producer.ts';
 import { ClientSet } from './client-set.ts';
 
@@ -40,6 +41,16 @@ export interface ConsumerProgress {
 
 export class NamespacedKafkaLog implements Log {
   readonly kind = 'kafka' as const;
+  readonly capabilities: LogCapabilities = {
+    transactions: {
+      transactionalProducer: (id) => this.transactionalProducer(id),
+      groupMetadata: (consumer) => groupMetadataOf(consumer),
+    },
+    // Kafka has its own idempotent producer and transactions (exactly_once_v2).
+    idempotence: null,
+    rebalanceHooks: true,
+    localDirectory: null,
+  };
   readonly inner: KafkaLog;
   readonly prefix: string;
   /** Logical group ids used through this log (deleted by destroy()). */

@@ -52,34 +52,9 @@ export interface KafkaProducerOptions {
   readonly batchEncoder?: 'riffle' | 'library';
 }
 
-/** Group membership to fence zombie consumers with (KIP-447); from `KafkaConsumer.groupMetadata()`. */
-export interface GroupMemberMetadata {
-  readonly generationId: number;
-  readonly memberId: string;
-}
-
-/**
- * A producer whose sends become visible atomically: records sent between `beginTransaction` and
- * `commit` (and the consumer offsets added with `sendOffsets`) are committed together or not at
- * all. Consumers with `isolationLevel: 'read_committed'` never see aborted records.
- * One transaction at a time; `send` outside a transaction throws.
- */
-export interface TransactionalProducer extends Producer {
-  readonly transactionalId: string;
-  /**
-   * Registers the transactional id with its coordinator (InitProducerId) without writing
-   * anything: fences every older producer with the same id and completes (aborts) a transaction
-   * it left open, so offsets that transaction held become stable. `beginTransaction` does it on
-   * first use; call it first when a consumer is about to read the offsets such a zombie may hold.
-   */
-  init(): Promise<void>;
-  beginTransaction(): Promise<void>;
-  send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]>;
-  /** Commits `offsets` for `groupId` as part of the transaction (Java's sendOffsetsToTransaction). */
-  sendOffsets(groupId: string, offsets: readonly PartitionOffset[], member?: GroupMemberMetadata): Promise<void>;
-  commit(): Promise<void>;
-  abort(): Promise<void>;
-}
+/** Declared in ../log.ts (the log's transaction capability); re-exported for the Kafka side. */
+import type { GroupMemberMetadata, TransactionalProducer } from '../log.ts';
+export type { GroupMemberMetadata, TransactionalProducer };
 
 const RECORD_OVERHEAD = 24; // varint lengths, attributes, deltas: an upper estimate per record
 

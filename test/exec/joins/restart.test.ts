@@ -7,8 +7,9 @@
  *   uninterrupted run, none repeated; LJ's padded rows exactly once, only once their window has
  *   closed;
  * - kill -9 of a child process (at an arbitrary point while records arrive, or on either side of
- *   a batch's state flush), then restart: no pair lost, nothing made up, and the only duplicates
- *   are outputs of the last, uncommitted batch (at most one batch: 2000 records).
+ *   a batch's state flush), then restart: no pair lost, nothing made up, nothing repeated (the
+ *   embedded log's exactly-once outputs: the interrupted batch is processed again without
+ *   writing its outputs twice, src/exec/delivery-idempotent.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -20,7 +21,6 @@ import { openEmbeddedLog } from '../../../src/log/embedded/index.ts';
 import type { RestoreSummary } from '../../../src/state/registry.ts';
 import { testEngine, readTopic, removeDir } from '../../engine/helpers.ts';
 import {
-  BATCH,
   DDL,
   decode,
   duplicates,
@@ -33,7 +33,6 @@ import {
   LEFT_TOTAL,
   leftRec,
   model,
-  pairId,
   produce,
   RIGHT_TOTAL,
   rightRec,
@@ -235,28 +234,12 @@ async function finish(dir: string): Promise<void> {
   assert.ok(done.restores.length > 0 && done.restores.every((r) => r.mode !== 'none'), `state restored: ${JSON.stringify(done.restores)}`);
 }
 
-/** At-least-once across a kill: every pair of the model and nothing else; at most one batch repeated. */
-function assertNoPairLost(name: string, outputs: readonly JoinOutput[]): number {
+/** Exactly-once across a kill: every pair of the model and nothing else, none repeated. */
+function assertEachPairOnce(name: string, outputs: readonly JoinOutput[]): void {
   const { pairs } = tally(outputs);
   assert.deepEqual(sortedKeys(pairs), EXPECTED_PAIRS, `${name}: no pair lost, none made up`);
-  const dups = duplicates(pairs);
-  assert.ok(dups <= BATCH, `${name}: ${dups} duplicate pairs, at most one batch (${BATCH})`);
-  return dups;
-}
-
-/**
- * Only the uncommitted batch repeats: a pair is written at most twice, and a repeated pair is one
- * that batch could have written (one of its records at or after the committed offset, both within
- * one batch of it).
- */
-function assertRepeatsFromUncommittedBatch(name: string, outputs: readonly JoinOutput[], at: Position): void {
-  for (const [p, n] of tally(outputs).pairs) {
-    if (n === 1) continue;
-    assert.equal(n, 2, `${name}: pair ${p} written ${n} times`);
-    const [l, r] = p.split(':').map(Number);
-    const fromUncommittedBatch = (l >= at.l || r >= at.r) && l < at.l + BATCH && r < at.r + BATCH;
-    assert.ok(fromUncommittedBatch, `${name}: repeated pair ${p} is not one the uncommitted batch (from l@${at.l}, r@${at.r}) wrote`);
-  }
+  const repeated = [...pairs].filter(([, n]) => n !== 1);
+  assert.deepEqual(repeated.slice(0, 10), [], `${name}: ${repeated.length} pairs written more than once`);
 }
 
 /** The arbitrary-point kill, run once for the two tests below. */
@@ -284,66 +267,47 @@ function killMidStream() {
   return killedMidStream;
 }
 
-test('kill -9 at an arbitrary point mid-stream (records still arriving), then restart: no pair lost, at most one batch of duplicates', { timeout: 120_000 }, async () => {
+test('kill -9 at an arbitrary point mid-stream (records still arriving), then restart: every pair once, every padded row once', { timeout: 120_000 }, async () => {
   const { j, lj } = await killMidStream();
-  const jd = assertNoPairLost('J', j);
-  const ld = assertNoPairLost('LJ', lj);
+  assertEachPairOnce('J', j);
+  assertEachPairOnce('LJ', lj);
   const { padded } = tally(lj);
   assert.deepEqual(sortedKeys(padded), EXPECTED_PADDED, 'LJ: every unmatched left record padded');
-  assert.ok(ld + duplicates(padded) <= BATCH, 'LJ: duplicates at most one batch');
-  console.log(`join kill -9: J ${j.length} outputs (${jd} repeated), LJ ${lj.length} outputs (${ld} pairs, ${duplicates(padded)} padded rows repeated)`);
+  assert.equal(duplicates(padded), 0, 'LJ: no padded row repeated');
+  assert.equal(j.length, EXPECTED.pairs.size, 'J: as many outputs as pairs');
 });
 
-test(
-  'kill -9 at an arbitrary point mid-stream: the only repeats are outputs of the uncommitted batch, each once',
-  { timeout: 120_000, todo: 'engine bug (when the kill lands between the state flush and the offset commit): the replayed batch is buffered twice, see the kill-after-flush test' },
-  async () => {
-    const { j, lj, at } = await killMidStream();
-    assertRepeatsFromUncommittedBatch('J', j, at.get(INNER_QUERY)!);
-    assertRepeatsFromUncommittedBatch('LJ', lj, at.get(LEFT_QUERY)!);
-    for (const [id, n] of tally(lj).padded) assert.ok(n <= 2, `LJ: padded row ${id} written ${n} times`);
-  },
-);
-
-/** Kill at J's 2nd batch (left and right [1000, 2000)), restart: the repeats are exactly that batch's outputs. */
+/**
+ * Kill at J's 2nd batch (left and right [1000, 2000)), restart. Before its state commit: the batch
+ * is processed again and what it had written is not written again. After it (state and applied
+ * offsets committed together, input offsets not): the batch is not applied again. Nothing repeats.
+ */
 async function killAtBatch(mode: 'kill-before-flush' | 'kill-after-flush'): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'riffle-join-kill-'));
   try {
     const w = runWorker(dir, mode, '2');
     assert.equal((await w.exited).signal, 'SIGKILL');
     const at = await positions(dir, [INNER_QUERY]);
-    assert.deepEqual(at.committed.get(INNER_QUERY), { l: 1000, r: 1000 }, 'the first batch was committed');
+    // Batches follow the record times across both sides (partition-group.ts), so where the first
+    // one ends depends on the fetches; it was committed, the second one was not.
+    const first = at.committed.get(INNER_QUERY)!;
+    assert.ok(first.l > 0 && first.r > 0 && first.l <= 1000 && first.r <= 1000, `the first batch was committed: ${JSON.stringify(first)}`);
     const killed = JSON.parse(readFileSync(join(dir, 'kill.json'), 'utf8')) as { outputFrom: number; outputTo: number };
     assert.ok(killed.outputTo - killed.outputFrom > 500, `the killed batch wrote ${killed.outputTo - killed.outputFrom} outputs`);
 
     await finish(dir);
     const j = (await readOutputs(dir, ['J'])).get('J')!;
-    const repeated = new Map<string, number>();
-    for (const o of j.filter((x) => x.offset >= killed.outputFrom && x.offset < killed.outputTo)) {
-      const p = pairId(o.lid, o.rid!);
-      repeated.set(p, (repeated.get(p) ?? 0) + 1);
-    }
-    const { pairs } = tally(j);
-    assert.deepEqual(sortedKeys(pairs), EXPECTED_PAIRS, 'no pair lost, none made up');
-    const wrong = [...pairs].filter(([p, n]) => n !== 1 + (repeated.get(p) ?? 0));
-    assert.deepEqual(wrong.slice(0, 10), [], `each pair once, plus once more if the killed batch wrote it (${wrong.length} differ)`);
-    assert.equal(j.length, EXPECTED.pairs.size + (killed.outputTo - killed.outputFrom));
+    assertEachPairOnce('J', j);
+    assert.equal(j.length, EXPECTED.pairs.size, 'as many outputs as pairs');
   } finally {
     removeDir(dir);
   }
 }
 
-test('kill -9 after a batch wrote its outputs, before its state was flushed: restart repeats exactly that batch', { timeout: 120_000 }, async () => {
+test('kill -9 after a batch wrote its outputs, before its state was flushed: restart processes it again, nothing repeated', { timeout: 120_000 }, async () => {
   await killAtBatch('kill-before-flush');
 });
 
-test(
-  'kill -9 after a batch flushed its state, before its offsets were committed: restart repeats exactly that batch',
-  {
-    timeout: 120_000,
-    todo: 'engine bug: the restored join buffers already hold the uncommitted batch, which the replay buffers again (a second entry per record), so its pairs are written 4 times and later matches twice',
-  },
-  async () => {
-    await killAtBatch('kill-after-flush');
-  },
-);
+test('kill -9 after a batch committed its state, before its offsets were committed: the batch is not applied again, nothing repeats', { timeout: 120_000 }, async () => {
+  await killAtBatch('kill-after-flush');
+});

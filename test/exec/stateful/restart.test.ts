@@ -4,14 +4,15 @@
  * results (last value per windowed key) as an uninterrupted run, which equal the reference model:
  * - graceful stop (Engine.close) and reopen on the same directory, with the local state kept
  *   (restored from the checkpoint) or deleted (restored from the changelog);
- * - kill -9 of a child process mid-stream (at-least-once: updates may repeat), then restart.
+ * - kill -9 of a child process mid-stream, then restart: outputs exactly once (the embedded log's
+ *   default, src/exec/delivery-idempotent.ts): no update repeated.
  * The restored state is checked directly: after the restart, each window's first update counts
  * on from the records committed before the stop (not from zero).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedLog } from '../../../src/log/embedded/index.ts';
@@ -211,8 +212,9 @@ async function finishAndCheck(dir: string, at: { committed: number; outputEnd: n
   const drops = await lateDrops(log, readTopic);
   await log.close();
   const { table } = await uninterrupted();
-  // One update per input record: the restarted query resumed at input `resumed`. At-least-once:
-  // between the committed offset and the last record whose update was written before the kill.
+  // One update per input record, exactly once: the batch a kill interrupted was processed again
+  // without writing its updates twice, so the restart resumed where the outputs end.
+  assert.equal(outputs.length, RESTART_TOTAL, 'one update per input record, none repeated');
   const resumed = RESTART_TOTAL - (outputs.length - at.outputEnd);
   assert.ok(resumed >= at.committed && resumed <= at.outputEnd, `resumed at input ${resumed}; committed ${at.committed}, outputs written ${at.outputEnd}`);
   assert.deepEqual(sorted(finalTable(outputs)), sorted(table), 'final value per (key, window) = uninterrupted run');
@@ -222,7 +224,7 @@ async function finishAndCheck(dir: string, at: { committed: number; outputEnd: n
   return outputs;
 }
 
-test('kill -9 after a batch wrote its outputs, before its state was flushed: restart repeats the batch, same final results', { timeout: 120_000 }, async () => {
+test('kill -9 after a batch wrote its outputs, before its state was flushed: restart processes the batch again without writing its outputs twice, same final results', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'riffle-restart-'));
   try {
     const w = runWorker(dir, 'kill-before-flush', '2');
@@ -231,7 +233,8 @@ test('kill -9 after a batch wrote its outputs, before its state was flushed: res
     assert.equal(at.committed, 2000, 'the first batch was committed');
     assert.equal(at.outputEnd, 4000, 'the second batch had written its outputs');
     const outputs = await finishAndCheck(dir, at);
-    assert.equal(outputs.length, RESTART_TOTAL + 2000, 'the second batch\'s updates were repeated');
+    // Exactly-once outputs (the embedded log's default): the batch ran again, its updates were not written again.
+    assert.equal(outputs.length, RESTART_TOTAL, 'no update repeated');
   } finally {
     removeDir(dir);
   }
@@ -239,7 +242,7 @@ test('kill -9 after a batch wrote its outputs, before its state was flushed: res
 
 test(
   'kill -9 after a batch flushed its state, before its offsets were committed: same final results',
-  { timeout: 120_000, todo: 'engine bug: the restored state already holds the uncommitted batch, which is then applied again (counted twice)' },
+  { timeout: 120_000 },
   async () => {
     const dir = mkdtempSync(join(tmpdir(), 'riffle-restart-'));
     try {
@@ -255,7 +258,7 @@ test(
   },
 );
 
-test('kill -9 at an arbitrary point mid-stream (records still arriving), then restart: same final results', { timeout: 120_000 }, async (t) => {
+test('kill -9 at an arbitrary point mid-stream (records still arriving), then restart: same final results', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'riffle-restart-'));
   try {
     const w = runWorker(dir, 'run');
@@ -264,12 +267,8 @@ test('kill -9 at an arbitrary point mid-stream (records still arriving), then re
     assert.equal((await w.exited).signal, 'SIGKILL');
     const at = await positions(dir);
     assert.ok(at.committed >= 1500 && at.inputEnd < RESTART_TOTAL, `killed mid-stream: ${JSON.stringify(at)}`);
-    // About one kill in eight lands between a batch's state flush and its offset commit, where
-    // the engine bug of the previous test applies; elsewhere the results must be exact.
-    const markers = readFileSync(markersFile(dir), 'utf8').trim().split('\n');
-    if (markers[markers.length - 1] === 'flush') {
-      t.todo('engine bug: killed between a state flush and its offset commit (see the previous test)');
-    }
+    // Wherever the kill lands (about one in eight between a batch's state commit and its offset
+    // commit), the results must be exact.
     await finishAndCheck(dir, at);
   } finally {
     removeDir(dir);
