@@ -254,17 +254,23 @@ function describe(records: readonly ConsumedRecord[]): Pick<Intent, 'tps' | 'run
   const tps: Intent['tps'] = [];
   const index = new Map<string, number>();
   const runs: number[] = [];
-  let last = -1;
+  let lastTopic = '';
+  let lastPartition = -1;
   for (const r of records) {
+    // Batches come in runs: only a change of topic-partition costs a lookup.
+    if (r.partition === lastPartition && r.topic === lastTopic) {
+      runs[runs.length - 1]++;
+      continue;
+    }
     const k = `${r.topic}\u0000${r.partition}`;
     let i = index.get(k);
     if (i === undefined) {
       index.set(k, (i = tps.length));
       tps.push([r.topic, r.partition, r.offset]);
     }
-    if (i === last) runs[runs.length - 1]++;
-    else runs.push(i, 1);
-    last = i;
+    runs.push(i, 1);
+    lastTopic = r.topic;
+    lastPartition = r.partition;
   }
   return { tps, runs };
 }

@@ -2,12 +2,15 @@
  * Runs one query: poll a batch from the source topic, decode, push through the operators, encode,
  * write to the sink (or hand to a push-query callback), then commit the input offsets.
  *
- * Delivery (at-least-once): offsets are committed only after the batch's outputs and processing
- * log entries are durable, so after a crash the query resumes at the first uncommitted batch and
- * may repeat its outputs, never skip them. State is exact all the same: a stateful query's state
- * and the input offsets it includes commit together (StoreRegistry.flushAll, ./applied-offsets.ts),
- * and replayed records the state already holds are skipped. Under exactly-once (Kafka) outputs,
- * state changelogs and input offsets are one transaction (./delivery-eos.ts).
+ * Delivery: offsets are committed only after the batch's outputs and processing log entries are
+ * durable, so after a crash the query resumes at the first uncommitted batch, never skipping
+ * output. State is exact: a stateful query's state and the input offsets it includes commit
+ * together (StoreRegistry.flushAll, ./applied-offsets.ts), and replayed records the state already
+ * holds are skipped. Outputs: at-least-once on Kafka by default (a crash repeats the uncommitted
+ * batches' outputs); under exactly_once_v2 on Kafka outputs, state changelogs and input offsets
+ * are one transaction (./delivery-eos.ts); on the embedded log (default) the batches a crash
+ * interrupted are processed again first, in their recorded order, without writing again what
+ * they had written (recover(), ./delivery-idempotent.ts).
  *
  * Queries over several topics take their records through a PartitionGroup (./partition-group.ts):
  * in timestamp order across sources, waiting boundedly for a source with unfetched records.
