@@ -90,7 +90,8 @@ export function idempotentDelivery(o: IdempotentDeliveryOptions): Delivery {
   let ready: Promise<void> | null = null;
   const ensureIntentTopic = (): Promise<void> =>
     (ready ??= o.log.ensureTopic(o.intentTopic, { partitions: 1, retentionMs: -1 }).then(() => undefined));
-  let batch: readonly ConsumedRecord[] = [];
+  /** The current batch's input, described at begin(): the task drops its record arrays before complete(). */
+  let batch: Pick<Intent, 'tps' | 'runs'> = { tps: [], runs: [] };
   /** Interrupted batches still to be processed again (recover), in order. */
   let replays: Replay[] = [];
   let seq = 0;
@@ -112,7 +113,7 @@ export function idempotentDelivery(o: IdempotentDeliveryOptions): Delivery {
     producer: o.producer,
     transactional: false,
     async begin(records) {
-      batch = records;
+      batch = describe(records);
     },
     async complete(outputs, offsets, beforeCommit) {
       const topics = [...outputs.byTopic].filter(([, recs]) => recs.length > 0);
@@ -122,7 +123,7 @@ export function idempotentDelivery(o: IdempotentDeliveryOptions): Delivery {
       if (topics.length > 0) {
         const names = topics.map(([t]) => t);
         if (replay) await announce(names, { replayOf: replay.seq, sticky: batchSticky });
-        else await announce(names, { ...describe(batch), sticky: batchSticky });
+        else await announce(names, { ...batch, sticky: batchSticky });
       }
       await Promise.all(
         topics.map(([topic, recs]) => {
