@@ -4,14 +4,25 @@
  * in ~/.riffle_history. Errors show the line and a caret; the shell never exits on an error.
  */
 import { createInterface } from 'node:readline';
+import { PassThrough } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, appendFileSync, existsSync } from 'node:fs';
 import { openBackend } from './backend.ts';
+import { parseStatements } from '../sql/parser.ts';
 import { VERSION } from '../version.ts';
 
 const HISTORY = join(homedir(), '.riffle_history');
+const PIPED_QUIET_MS = 2000;
+
+/** A stream into `target` (with its backpressure) that calls `onWrite` for every chunk. */
+function watchedOutput(target: NodeJS.WritableStream, onWrite: () => void): PassThrough {
+  const t = new PassThrough();
+  t.on('data', onWrite);
+  t.pipe(target, { end: false });
+  return t;
+}
 
 export async function shellCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { 'data-dir': { type: 'string' }, 'bootstrap-servers': { type: 'string' }, server: { type: 'string' } } });
@@ -24,7 +35,21 @@ export async function shellCommand(argv: string[]): Promise<number> {
   let running: AbortController | null = null;
   let quitting = false;
   let inputClosed = false;
-  rl.on('close', () => (inputClosed = true));
+  /** Whether the running statements end by themselves (no push query or PRINT without LIMIT). */
+  let runningEnds = true;
+  rl.on('close', () => {
+    inputClosed = true;
+    if (!process.stdin.isTTY && !quietTimer) quietTimer = setInterval(stopWhenQuiet, 250);
+  });
+  // With piped input, an open-ended push query or PRINT running when the input ends stops once it
+  // has written nothing for PIPED_QUIET_MS (it has delivered what there was), so a piped script
+  // ends by itself; one with a LIMIT runs to its limit. A terminal user stops it with Ctrl-C.
+  let lastOutput = Date.now();
+  let quietTimer: ReturnType<typeof setInterval> | null = null;
+  const stopWhenQuiet = () => {
+    if (running && !runningEnds && Date.now() - lastOutput >= PIPED_QUIET_MS) running.abort();
+  };
+  const out = process.stdin.isTTY ? process.stdout : watchedOutput(process.stdout, () => (lastOutput = Date.now()));
   const prompt = (text: string) => {
     if (inputClosed) return;
     rl.setPrompt(text);
@@ -67,13 +92,17 @@ export async function shellCommand(argv: string[]): Promise<number> {
     if (/^\s*help\s*;\s*$/i.test(sql)) write(HELP);
     else {
       running = new AbortController();
-      await backend.run(sql, process.stdout, running.signal);
+      runningEnds = endsByItself(sql);
+      lastOutput = Date.now();
+      await backend.run(sql, out, running.signal);
       running = null;
     }
     if (quitting) break;
     prompt('riffle> ');
   }
   rl.close();
+  if (quietTimer) clearInterval(quietTimer);
+  if (out !== process.stdout) out.unpipe(process.stdout);
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   process.stdout.off('error', onSignal);
@@ -117,3 +146,19 @@ const HELP = `Examples:
   SHOW STREAMS; SHOW QUERIES; DESCRIBE EXTENDED hot; PRINT 'readings' FROM BEGINNING LIMIT 3;
 Ctrl-C stops a running query; 'exit' quits.
 `;
+
+/**
+ * False when the statements include a push query (EMIT CHANGES) or PRINT without LIMIT, which
+ * stream until stopped. A script that does not parse ends by itself (with its error).
+ */
+export function endsByItself(sql: string): boolean {
+  try {
+    return parseStatements(sql).every(({ statement: s }) => {
+      if (s.kind === 'Print') return s.limit !== null;
+      if (s.kind === 'QueryStatement') return s.query.emit === null || s.query.limit !== null;
+      return true;
+    });
+  } catch {
+    return true;
+  }
+}

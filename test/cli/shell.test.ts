@@ -118,3 +118,28 @@ test('piped input: SIGINT during a push query ends the shell cleanly', { timeout
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('piped input that ends during an open-ended push query: the rows there are delivered, then the shell ends by itself', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'riffle-shell-eof-'));
+  try {
+    const child = spawn(process.execPath, [BIN, 'sql', '--data-dir', dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const t0 = Date.now();
+    child.stdin.end(
+      "CREATE STREAM s (id STRING KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);\n" +
+        "INSERT INTO s (id, v) VALUES ('a', 1);\nINSERT INTO s (id, v) VALUES ('b', 2);\n" +
+        "SET 'auto.offset.reset' = 'earliest';\nSELECT * FROM s EMIT CHANGES;\n",
+    );
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    assert.equal(code, 0, out);
+    assert.match(out, /\| a\s+\| 1/);
+    assert.match(out, /\| b\s+\| 2/);
+    assert.match(out, /2 rows\. Query terminated/);
+    assert.doesNotMatch(out, /\n\s+at /);
+    assert.ok(Date.now() - t0 < 30_000);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
