@@ -74,7 +74,7 @@ describe('repartitioning on Kafka', { timeout: 180_000 }, () => {
         ${Array.from({ length: SITES }, (_, i) => `INSERT INTO sites (site, country, ROWTIME) VALUES ('s${i}', 'c${i}', 0);`).join('\n')}`);
       await produce(t.log);
       await t.engine.execute(`${QUERY}
-        CREATE STREAM enriched AS SELECT r.id AS id, r.temp AS temp, s.country AS country FROM readings r JOIN sites s ON r.site = s.site;`);
+        CREATE STREAM enriched AS SELECT r.site AS site, r.id AS id, r.temp AS temp, s.country AS country FROM readings r JOIN sites s ON r.site = s.site;`);
       await runUntilIdleOnKafka(t.engine, { timeoutMs: 120_000 });
       assert.deepEqual(Object.fromEntries(await lastPerKey(t.log, 'BY_SITE')), Object.fromEntries(expected()));
       const joined = await readAll(t.log, 'ENRICHED');
