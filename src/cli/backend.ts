@@ -9,6 +9,7 @@ import { dataDirOf, type LogOptions } from './open.ts';
 import { openSession, presentResult, type Session } from './session.ts';
 import { RemoteClient, RemoteError } from './remote.ts';
 import { formatError } from './errors.ts';
+import { splitStatements, stripComments } from './script-text.ts';
 
 export interface Backend {
   readonly where: string;
@@ -96,38 +97,7 @@ function remoteBackend(client: RemoteClient): Backend {
   };
 }
 
-function stripComments(s: string): string {
-  return s.replace(/--[^\n]*\n?/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ');
-}
-
 function isStreaming(statement: string): boolean {
   return /^\s*(select|print)\b/i.test(stripComments(statement));
 }
 
-/** Splits a script at `;` outside strings, quoted identifiers and comments; each piece keeps its `;`. */
-export function splitStatements(text: string): string[] {
-  const out: string[] = [];
-  let start = 0;
-  let quote: string | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === quote) quote = null;
-      continue;
-    }
-    if (c === "'" || c === '"' || c === '`') quote = c;
-    else if (c === '-' && text[i + 1] === '-') {
-      while (i < text.length && text[i] !== '\n') i++;
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      i = end < 0 ? text.length : end + 1;
-    } else if (c === ';') {
-      const piece = text.slice(start, i + 1);
-      if (stripComments(piece).replace(/;/g, '').trim()) out.push(piece.trim());
-      start = i + 1;
-    }
-  }
-  const rest = text.slice(start);
-  if (stripComments(rest).trim()) out.push(rest.trim());
-  return out;
-}

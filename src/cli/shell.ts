@@ -10,6 +10,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync, appendFileSync, existsSync } from 'node:fs';
 import { openBackend } from './backend.ts';
+import { statementComplete } from './script-text.ts';
 import { parseStatements } from '../sql/parser.ts';
 import { VERSION } from '../version.ts';
 
@@ -112,30 +113,6 @@ export async function shellCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** True when the text ends with a `;` outside strings, quoted identifiers and comments. */
-export function statementComplete(text: string): boolean {
-  let quote: string | null = null;
-  let lastSignificant = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote) {
-      if (c === quote) quote = null;
-      continue;
-    }
-    if (c === "'" || c === '"' || c === '`') quote = c;
-    else if (c === '-' && text[i + 1] === '-') {
-      while (i < text.length && text[i] !== '\n') i++;
-      continue;
-    } else if (c === '/' && text[i + 1] === '*') {
-      const end = text.indexOf('*/', i + 2);
-      if (end < 0) return false;
-      i = end + 1;
-      continue;
-    }
-    if (!/\s/.test(c)) lastSignificant = c;
-  }
-  return !quote && lastSignificant === ';';
-}
 
 const HELP = `Examples:
   CREATE STREAM readings (id STRING KEY, temp DOUBLE) WITH (KAFKA_TOPIC='readings', VALUE_FORMAT='JSON', PARTITIONS=1);

@@ -107,6 +107,26 @@ function wantsJson(ctx: RequestContext): boolean {
   return accept.includes('application/json') && !accept.includes(DELIMITED);
 }
 
+/**
+ * Starts the query; a push query counts against the user's limit (429 beyond it) until the
+ * returned `release` is called, and is released at once when it fails to start.
+ */
+async function startCounted(
+  ctx: RequestContext,
+  service: StatementService,
+  active: ActiveQueries,
+  parsed: Parameters<StatementService['startQuery']>[0],
+  settings: RequestSettings,
+): Promise<{ result: StatementResult; release: () => void }> {
+  const release = isPush(parsed) ? active.reserve(ctx.principal) : () => undefined;
+  try {
+    return { result: await service.startQuery(parsed, settings), release };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
 export async function queryStream(ctx: RequestContext, service: StatementService, active: ActiveQueries): Promise<void> {
   const body = expectObject(await ctx.json(), QUERY_STREAM_FIELDS);
   if (typeof body.sql !== 'string') throw badRequest("The body needs 'sql': the query to run");
@@ -119,14 +139,7 @@ export async function queryStream(ctx: RequestContext, service: StatementService
   service.authorize(ctx.principal, [parsed]);
   const json = wantsJson(ctx);
   if (parsed.statement.kind === 'Print' && json) throw new ApiError(406, ErrorCode.NOT_ACCEPTABLE, `PRINT only answers in ${DELIMITED}`);
-  const release = isPush(parsed) ? active.reserve(ctx.principal) : () => undefined;
-  let result: StatementResult;
-  try {
-    result = await service.startQuery(parsed, settings);
-  } catch (e) {
-    release();
-    throw e;
-  }
+  const { result, release } = await startCounted(ctx, service, active, parsed, settings);
   const res = ctx.res as ServerResponse;
   const perRow = ctx.httpVersion === '2.0';
   switch (result.kind) {
@@ -231,14 +244,7 @@ export async function queryChunked(ctx: RequestContext, service: StatementServic
   const settings: RequestSettings = { properties: stringMap(body.streamsProperties, 'streamsProperties'), variables: stringMap(body.sessionVariables, 'sessionVariables') };
   const parsed = oneStatement(service, body.ksql, settings);
   service.authorize(ctx.principal, [parsed]);
-  const release = isPush(parsed) ? active.reserve(ctx.principal) : () => undefined;
-  let result: StatementResult;
-  try {
-    result = await service.startQuery(parsed, settings);
-  } catch (e) {
-    release();
-    throw e;
-  }
+  const { result, release } = await startCounted(ctx, service, active, parsed, settings);
   const res = ctx.res as ServerResponse;
   const schemaText = (names: readonly string[], types: readonly string[]) => names.map((n, i) => `\`${n}\` ${types[i]}`).join(', ');
   switch (result.kind) {
