@@ -107,6 +107,9 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
   const firstKeys: Expr[] = [];
   let synthetic: Expr | null = null;
   let leftIsTable = primary.type === 'TABLE';
+  let equivalent: string[] = [];
+  let viable: Expr[] = [];
+  let foreignKeyChain = false;
   joins.forEach((j, k) => {
     const right = sources[k + 1];
     const leftSources = sources.slice(0, k + 1);
@@ -163,6 +166,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
       afterMs: j.within ? durationMs(j.within.after) : 0,
       graceMs: j.within?.grace ? durationMs(j.within.grace) : null,
     });
+    foreignKeyChain ||= leftIsTable && rightIsTable && !leftPk;
     if (!(leftIsTable && rightIsTable)) leftIsTable = false;
     // Key candidates: a selected column equal to either side of a join condition becomes the key
     // (the first one in select order); a foreign-key join keeps the left table's primary key.
@@ -177,7 +181,28 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
       if (j.type === 'FULL') firstKeys.push(synthetic);
     }
     if (!(leftIsTable && rightIsTable && !leftPk)) firstKeys.push(le, re);
+    // ksqlDB's JoinTree: the join's equivalence set (both ON expressions, plus the left subtree's
+    // set when this join is on one of them; empty for FULL) and its viable key columns (the
+    // subtree's, then this join's left and right ON columns, kept while in the set).
+    if (j.type === 'FULL') {
+      equivalent = [];
+      viable = [];
+    } else {
+      const keys = [keyOf(le), keyOf(re)];
+      const inherited = equivalent.some((e) => keys.includes(e)) ? equivalent : [];
+      equivalent = [...new Set([...keys, ...inherited])];
+      const next: Expr[] = [];
+      for (const e of [...viable, le, re]) {
+        if (e.kind === 'ColumnRef' && equivalent.includes(keyOf(e)) && !next.some((n) => keyOf(n) === keyOf(e))) next.push(e);
+      }
+      viable = next;
+    }
   });
+  // The key is the first viable column the projection selects (ksqlDB's buildJoinKey), so the
+  // candidates are in viable order; a FULL join's synthetic key, or a foreign-key join's left
+  // primary key, keep their own rules.
+  const fullKey: Expr | null = synthetic;
+  const keyCandidates = foreignKeyChain ? firstKeys : viable.length ? viable : fullKey ? [fullKey, ...firstKeys.filter((e) => e !== fullKey)] : firstKeys;
   return {
     sources,
     primary,
@@ -187,7 +212,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     joins: specs,
     rowKey: synthetic,
     fullOuter: joins[joins.length - 1]?.type === 'FULL',
-    keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : firstKeys,
+    keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : keyCandidates,
     star(qualifier, span) {
       const chosen = qualifier === null ? sources : sources.filter((s) => s.alias === qualifier || s.source.name === qualifier);
       if (chosen.length === 0) throw new SqlError('UNKNOWN_SOURCE', `'${qualifier}' is not a valid stream/table name or alias.`, span);

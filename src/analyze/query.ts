@@ -208,8 +208,13 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   // In a join the key is the first selected join column, explicit selections before `*` ones.
   const keyCandidate = (i: number) =>
     keyExprKeys.indexOf(from.keyOf(items[i].original)) >= 0 && !(items[i].fromStar && from.fullOuter);
-  const explicitKey = isJoin ? items.findIndex((it, i) => !it.fromStar && keyCandidate(i)) : -1;
-  const joinKeyItem = isJoin ? (explicitKey >= 0 ? explicitKey : items.findIndex((_it, i) => keyCandidate(i))) : -1;
+  // ksqlDB takes the first candidate (in viable-key order) that the projection selects.
+  const itemFor = (k: number): number => {
+    const matches = (i: number) => keyExprKeys[k] === from.keyOf(items[i].original) && keyCandidate(i);
+    const explicit = items.findIndex((it, i) => !it.fromStar && matches(i));
+    return explicit >= 0 ? explicit : items.findIndex((_it, i) => matches(i));
+  };
+  const joinKeyItem = isJoin ? (keyExprKeys.map((_k, k) => itemFor(k)).find((i) => i >= 0) ?? -1) : -1;
   rewritten.forEach((item, i) => {
     let typed = inClause('SELECT', () => analyzeExpr(item.expr, scope, getFunction));
     const name = names[i];
