@@ -202,7 +202,9 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
       if (s.start < start) start = s.start;
       if (s.end > end) end = s.end;
     }
-    if (end < cur.streamTime - w.graceMs) {
+    // Kafka Streams' session aggregate closes a session at end + gap + grace (a record within the
+    // gap could still have extended it), not at end + grace as a time window.
+    if (end < cur.streamTime - w.graceMs - gap) {
       dropLate(r, end);
       return;
     }
