@@ -32,6 +32,8 @@ export interface FromAnalysis {
   readonly keyExprs: readonly Expr[];
   /** What `ROWKEY` means in a join: the join key (either side's for a FULL join). */
   readonly rowKey: Expr | null;
+  /** A single foreign-key join: every key expression (the left table's primary key) is a key column. */
+  readonly allKeyExprs: boolean;
   /** A FULL OUTER join: its key is the synthetic ROWKEY, never a column that `*` expands to. */
   readonly fullOuter: boolean;
   /** `*` or `alias.*`: column references and their output names. */
@@ -174,8 +176,8 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
       synthetic =
         j.type === 'FULL' ? { kind: 'FunctionCall', name: 'COALESCE', args: [le, re], distinct: false, over: null, span: on.span } : le;
       if (leftIsTable && rightIsTable) {
-        const pk = primary.schema.key[0];
-        if (pk) firstKeys.push({ kind: 'ColumnRef', source: sources[0].alias, name: pk.name, span: on.span });
+        // A foreign-key join's result is keyed by the left table's whole primary key.
+        for (const pk of leftPk ? primary.schema.key.slice(0, 1) : primary.schema.key) firstKeys.push({ kind: 'ColumnRef', source: sources[0].alias, name: pk.name, span: on.span });
         if (!leftPk) return;
       }
       if (j.type === 'FULL') firstKeys.push(synthetic);
@@ -212,6 +214,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     joins: specs,
     rowKey: synthetic,
     fullOuter: joins[joins.length - 1]?.type === 'FULL',
+    allKeyExprs: joins.length === 1 && foreignKeyChain,
     keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : keyCandidates,
     star(qualifier, span) {
       const chosen = qualifier === null ? sources : sources.filter((s) => s.alias === qualifier || s.source.name === qualifier);

@@ -214,7 +214,8 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
     const explicit = items.findIndex((it, i) => !it.fromStar && matches(i));
     return explicit >= 0 ? explicit : items.findIndex((_it, i) => matches(i));
   };
-  const joinKeyItem = isJoin ? (keyExprKeys.map((_k, k) => itemFor(k)).find((i) => i >= 0) ?? -1) : -1;
+  const selectedKeys = isJoin ? keyExprKeys.map((_k, k) => itemFor(k)).filter((i) => i >= 0) : [];
+  const joinKeyItems = from.allKeyExprs ? selectedKeys : selectedKeys.slice(0, 1);
   rewritten.forEach((item, i) => {
     let typed = inClause('SELECT', () => analyzeExpr(item.expr, scope, getFunction));
     const name = names[i];
@@ -222,9 +223,9 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
     seen.add(name);
     const ki = keyExprKeys.indexOf(from.keyOf(item.original));
     // In a join, one select item per key: the first that repeats a join expression.
-    const isKey = isJoin ? i === joinKeyItem : ki >= 0;
+    const isKey = isJoin ? joinKeyItems.includes(i) : ki >= 0;
     if (isKey) keyTaken.add(ki);
-    if (isKey && isJoin && !query.partitionBy) typed = joinKeyExpr(item.original, keyExprs, scope, typed);
+    if (isKey && isJoin && !query.partitionBy && !from.allKeyExprs) typed = joinKeyExpr(item.original, keyExprs.filter((e) => from.keyOf(e) !== from.keyOf(item.original)), scope, typed);
     (isKey ? keyCols : valueCols).push({ col: { name, type: typed.type }, expr: typed });
   });
   if (isJoin && keyCols.length === 0 && keyExprs.length) {
