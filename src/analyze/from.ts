@@ -38,6 +38,12 @@ export interface FromAnalysis {
   readonly fullOuter: boolean;
   /** `*` or `alias.*`: column references and their output names. */
   star(source: string | null, span: Span): { expr: Expr; name: string | null }[];
+  /**
+   * `*` over a join after PARTITION BY: ksqlDB's repartition node expands to its value columns,
+   * which are the join's — for each source its value columns, its system columns ROWTIME,
+   * ROWPARTITION and ROWOFFSET, then its key columns, all named `ALIAS_COL`.
+   */
+  repartitionedStar(span: Span): { expr: Expr; name: string }[];
   /** Output name of a selected column reference (null: not a plain column). */
   columnName(expr: Expr): string | null;
   /** A structural identity of an expression with column references resolved to their source. */
@@ -225,6 +231,16 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
           name: single ? null : `${s.alias}_${c.name}`,
         })),
       );
+    },
+    repartitionedStar(span) {
+      return sources.flatMap((s) => {
+        const ref = (name: string) => ({ expr: { kind: 'ColumnRef', source: s.alias, name, span } as Expr, name: `${s.alias}_${name}` });
+        return [
+          ...s.source.schema.value.map((c) => ref(c.name)),
+          ...STREAM_PSEUDO.map(ref),
+          ...s.source.schema.key.map((c) => ref(c.name)),
+        ];
+      });
     },
     columnName(expr) {
       if (expr.kind !== 'ColumnRef') return null;

@@ -284,7 +284,8 @@ function expandSelect(
           from.star(item.source, item.span); // validates the qualifier
           for (const expr of starColumns(from.primary, partitionBy, item.span, transient)) out.push({ expr, original: expr, alias: null, span: item.span });
         } else {
-          for (const c of from.star(item.source, item.span)) out.push({ expr: c.expr, original: c.expr, alias: c.name, span: item.span, fromStar: true });
+          const columns = partitionBy && item.source === null ? from.repartitionedStar(item.span) : from.star(item.source, item.span);
+          for (const c of columns) out.push({ expr: c.expr, original: c.expr, alias: c.name, span: item.span, fromStar: true });
         }
         break;
       case 'SelectExpr':
