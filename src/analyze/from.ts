@@ -32,10 +32,18 @@ export interface FromAnalysis {
   readonly keyExprs: readonly Expr[];
   /** What `ROWKEY` means in a join: the join key (either side's for a FULL join). */
   readonly rowKey: Expr | null;
+  /** A single foreign-key join: every key expression (the left table's primary key) is a key column. */
+  readonly allKeyExprs: boolean;
   /** A FULL OUTER join: its key is the synthetic ROWKEY, never a column that `*` expands to. */
   readonly fullOuter: boolean;
   /** `*` or `alias.*`: column references and their output names. */
   star(source: string | null, span: Span): { expr: Expr; name: string | null }[];
+  /**
+   * `*` over a join after PARTITION BY: ksqlDB's repartition node expands to its value columns,
+   * which are the join's — for each source its value columns, its system columns ROWTIME,
+   * ROWPARTITION and ROWOFFSET, then its key columns, all named `ALIAS_COL`.
+   */
+  repartitionedStar(span: Span): { expr: Expr; name: string }[];
   /** Output name of a selected column reference (null: not a plain column). */
   columnName(expr: Expr): string | null;
   /** A structural identity of an expression with column references resolved to their source. */
@@ -107,6 +115,9 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
   const firstKeys: Expr[] = [];
   let synthetic: Expr | null = null;
   let leftIsTable = primary.type === 'TABLE';
+  let equivalent: string[] = [];
+  let viable: Expr[] = [];
+  let foreignKeyChain = false;
   joins.forEach((j, k) => {
     const right = sources[k + 1];
     const leftSources = sources.slice(0, k + 1);
@@ -163,6 +174,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
       afterMs: j.within ? durationMs(j.within.after) : 0,
       graceMs: j.within?.grace ? durationMs(j.within.grace) : null,
     });
+    foreignKeyChain ||= leftIsTable && rightIsTable && !leftPk;
     if (!(leftIsTable && rightIsTable)) leftIsTable = false;
     // Key candidates: a selected column equal to either side of a join condition becomes the key
     // (the first one in select order); a foreign-key join keeps the left table's primary key.
@@ -170,14 +182,35 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
       synthetic =
         j.type === 'FULL' ? { kind: 'FunctionCall', name: 'COALESCE', args: [le, re], distinct: false, over: null, span: on.span } : le;
       if (leftIsTable && rightIsTable) {
-        const pk = primary.schema.key[0];
-        if (pk) firstKeys.push({ kind: 'ColumnRef', source: sources[0].alias, name: pk.name, span: on.span });
+        // A foreign-key join's result is keyed by the left table's whole primary key.
+        for (const pk of leftPk ? primary.schema.key.slice(0, 1) : primary.schema.key) firstKeys.push({ kind: 'ColumnRef', source: sources[0].alias, name: pk.name, span: on.span });
         if (!leftPk) return;
       }
       if (j.type === 'FULL') firstKeys.push(synthetic);
     }
     if (!(leftIsTable && rightIsTable && !leftPk)) firstKeys.push(le, re);
+    // ksqlDB's JoinTree: the join's equivalence set (both ON expressions, plus the left subtree's
+    // set when this join is on one of them; empty for FULL) and its viable key columns (the
+    // subtree's, then this join's left and right ON columns, kept while in the set).
+    if (j.type === 'FULL') {
+      equivalent = [];
+      viable = [];
+    } else {
+      const keys = [keyOf(le), keyOf(re)];
+      const inherited = equivalent.some((e) => keys.includes(e)) ? equivalent : [];
+      equivalent = [...new Set([...keys, ...inherited])];
+      const next: Expr[] = [];
+      for (const e of [...viable, le, re]) {
+        if (e.kind === 'ColumnRef' && equivalent.includes(keyOf(e)) && !next.some((n) => keyOf(n) === keyOf(e))) next.push(e);
+      }
+      viable = next;
+    }
   });
+  // The key is the first viable column the projection selects (ksqlDB's buildJoinKey), so the
+  // candidates are in viable order; a FULL join's synthetic key, or a foreign-key join's left
+  // primary key, keep their own rules.
+  const fullKey: Expr | null = synthetic;
+  const keyCandidates = foreignKeyChain ? firstKeys : viable.length ? viable : fullKey ? [fullKey, ...firstKeys.filter((e) => e !== fullKey)] : firstKeys;
   return {
     sources,
     primary,
@@ -187,7 +220,8 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     joins: specs,
     rowKey: synthetic,
     fullOuter: joins[joins.length - 1]?.type === 'FULL',
-    keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : firstKeys,
+    allKeyExprs: joins.length === 1 && foreignKeyChain,
+    keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : keyCandidates,
     star(qualifier, span) {
       const chosen = qualifier === null ? sources : sources.filter((s) => s.alias === qualifier || s.source.name === qualifier);
       if (chosen.length === 0) throw new SqlError('UNKNOWN_SOURCE', `'${qualifier}' is not a valid stream/table name or alias.`, span);
@@ -197,6 +231,16 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
           name: single ? null : `${s.alias}_${c.name}`,
         })),
       );
+    },
+    repartitionedStar(span) {
+      return sources.flatMap((s) => {
+        const ref = (name: string) => ({ expr: { kind: 'ColumnRef', source: s.alias, name, span } as Expr, name: `${s.alias}_${name}` });
+        return [
+          ...s.source.schema.value.map((c) => ref(c.name)),
+          ...STREAM_PSEUDO.map(ref),
+          ...s.source.schema.key.map((c) => ref(c.name)),
+        ];
+      });
     },
     columnName(expr) {
       if (expr.kind !== 'ColumnRef') return null;

@@ -208,8 +208,14 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   // In a join the key is the first selected join column, explicit selections before `*` ones.
   const keyCandidate = (i: number) =>
     keyExprKeys.indexOf(from.keyOf(items[i].original)) >= 0 && !(items[i].fromStar && from.fullOuter);
-  const explicitKey = isJoin ? items.findIndex((it, i) => !it.fromStar && keyCandidate(i)) : -1;
-  const joinKeyItem = isJoin ? (explicitKey >= 0 ? explicitKey : items.findIndex((_it, i) => keyCandidate(i))) : -1;
+  // ksqlDB takes the first candidate (in viable-key order) that the projection selects.
+  const itemFor = (k: number): number => {
+    const matches = (i: number) => keyExprKeys[k] === from.keyOf(items[i].original) && keyCandidate(i);
+    const explicit = items.findIndex((it, i) => !it.fromStar && matches(i));
+    return explicit >= 0 ? explicit : items.findIndex((_it, i) => matches(i));
+  };
+  const selectedKeys = isJoin ? keyExprKeys.map((_k, k) => itemFor(k)).filter((i) => i >= 0) : [];
+  const joinKeyItems = from.allKeyExprs ? selectedKeys : selectedKeys.slice(0, 1);
   rewritten.forEach((item, i) => {
     let typed = inClause('SELECT', () => analyzeExpr(item.expr, scope, getFunction));
     const name = names[i];
@@ -217,9 +223,9 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
     seen.add(name);
     const ki = keyExprKeys.indexOf(from.keyOf(item.original));
     // In a join, one select item per key: the first that repeats a join expression.
-    const isKey = isJoin ? i === joinKeyItem : ki >= 0;
+    const isKey = isJoin ? joinKeyItems.includes(i) : ki >= 0;
     if (isKey) keyTaken.add(ki);
-    if (isKey && isJoin && !query.partitionBy) typed = joinKeyExpr(item.original, keyExprs, scope, typed);
+    if (isKey && isJoin && !query.partitionBy && !from.allKeyExprs) typed = joinKeyExpr(item.original, keyExprs.filter((e) => from.keyOf(e) !== from.keyOf(item.original)), scope, typed);
     (isKey ? keyCols : valueCols).push({ col: { name, type: typed.type }, expr: typed });
   });
   if (isJoin && keyCols.length === 0 && keyExprs.length) {
@@ -278,7 +284,8 @@ function expandSelect(
           from.star(item.source, item.span); // validates the qualifier
           for (const expr of starColumns(from.primary, partitionBy, item.span, transient)) out.push({ expr, original: expr, alias: null, span: item.span });
         } else {
-          for (const c of from.star(item.source, item.span)) out.push({ expr: c.expr, original: c.expr, alias: c.name, span: item.span, fromStar: true });
+          const columns = partitionBy && item.source === null ? from.repartitionedStar(item.span) : from.star(item.source, item.span);
+          for (const c of columns) out.push({ expr: c.expr, original: c.expr, alias: c.name, span: item.span, fromStar: true });
         }
         break;
       case 'SelectExpr':

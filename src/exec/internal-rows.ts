@@ -23,6 +23,9 @@ interface EncodedRow {
   p?: unknown[] | null;
   /** Joined rows: each source's record time. */
   st?: (number | null)[];
+  /** Joined rows: each source's record partition and offset. */
+  sp?: (number | null)[];
+  so?: (number | null)[];
   /** Window start / end of a windowed row. */
   ws?: number;
   we?: number;
@@ -32,6 +35,8 @@ export function encodeInternalRow(row: Row): Uint8Array {
   const e: EncodedRow = { c: row.cols, f: (row.valueNull ? VALUE_NULL : 0) | (row.keyNull ? KEY_NULL : 0) | (row.colsKept ? COLS_KEPT : 0) };
   if (row.prior !== undefined) e.p = row.prior;
   if (row.sideTimes) e.st = row.sideTimes;
+  if (row.sidePartitions) e.sp = row.sidePartitions;
+  if (row.sideOffsets) e.so = row.sideOffsets;
   if (row.windowStart !== null) {
     e.ws = row.windowStart;
     e.we = row.windowEnd ?? row.windowStart;
@@ -56,5 +61,7 @@ export function decodeInternalRow(rec: ConsumedRecord): Row {
   if (e.f & COLS_KEPT) row.colsKept = true;
   if (e.p !== undefined) row.prior = e.p;
   if (e.st) row.sideTimes = e.st;
+  if (e.sp) row.sidePartitions = e.sp;
+  if (e.so) row.sideOffsets = e.so;
   return row;
 }

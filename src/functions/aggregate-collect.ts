@@ -228,7 +228,8 @@ function byOffset(latest: boolean, withN: boolean, withIgnore: boolean) {
       },
       merge: (a, b) => {
         const all = [...a, ...b].sort((x, y) => x[0] - y[0]);
-        const n = Math.max(a.length, b.length, 1);
+        // ksqlDB merges (session windows) to the N of the call: both lists by offset, cut at N.
+        const n = withN && isInt(litN) ? Number(litN) : Math.max(a.length, b.length, 1);
         return latest ? all.slice(Math.max(0, all.length - n)) : all.slice(0, n);
       },
       result: (s) => s.map((e) => e[1]),

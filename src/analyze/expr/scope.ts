@@ -52,8 +52,8 @@ export function columnsScope(columns: readonly ScopeColumn[], pseudo: readonly P
       }
       const p = pseudo.find((x) => x === name);
       if (p && (source === null || sources.has(source) || sources.size === 0)) {
-        // In a join, `alias.ROWTIME` is the time of that source's record, not of the joined row.
-        if (p === 'ROWTIME' && source !== null && sources.size > 1) return { kind: 'pseudo', name: p, type: PSEUDO_COLUMN_TYPES[p], side: [...sources].indexOf(source) };
+        // In a join, `alias.ROWTIME` (ROWPARTITION, ROWOFFSET) is that source's record's, not the joined row's.
+        if ((p === 'ROWTIME' || p === 'ROWPARTITION' || p === 'ROWOFFSET') && source !== null && sources.size > 1) return { kind: 'pseudo', name: p, type: PSEUDO_COLUMN_TYPES[p], side: [...sources].indexOf(source) };
         return { kind: 'pseudo', name: p, type: PSEUDO_COLUMN_TYPES[p] };
       }
       const candidates = columns

@@ -69,7 +69,10 @@ export function emit(x: EmitCtx, s: FnScope, e: TypedExpr): Val {
       return { code: `c[${e.index}]`, nn: false };
     case 'Pseudo':
       // A join source's own time (null when that side is missing from an outer join's row).
-      if (e.side !== undefined) return { code: `(row.sideTimes ? row.sideTimes[${e.side}] ?? null : row.ts)`, nn: false };
+      if (e.side !== undefined) {
+        const [perSide, own] = e.column === 'ROWPARTITION' ? ['sidePartitions', 'partition'] : e.column === 'ROWOFFSET' ? ['sideOffsets', 'offset'] : ['sideTimes', 'ts'];
+        return { code: `(row.${perSide} ? row.${perSide}[${e.side}] ?? null : row.${own})`, nn: false };
+      }
       return PSEUDO_CODE[e.column];
     case 'Literal':
       return emitLiteral(x, e);

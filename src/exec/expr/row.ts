@@ -34,6 +34,9 @@ export interface Row {
   colsKept?: boolean;
   /** Joined rows: the time of each FROM source's record in it (null: that side is missing), for `alias.ROWTIME`. */
   sideTimes?: (number | null)[];
+  /** Joined rows: the partition and offset of each FROM source's record (`alias.ROWPARTITION`, `alias.ROWOFFSET`). */
+  sidePartitions?: (number | null)[];
+  sideOffsets?: (number | null)[];
   /** Which FROM source the row came from (joins); 0 for a single source and for joined rows. */
   side?: number;
 }

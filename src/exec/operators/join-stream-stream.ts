@@ -17,18 +17,14 @@ import type { Operator } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
 import type { KeyValueStore } from '../../state/store.ts';
 import type { WindowStore } from '../../state/window-store.ts';
-import type { JoinContext } from './join.ts';
-import { routeRows } from './join.ts';
+import type { JoinContext, StoredRow } from './join.ts';
+import { routeRows, rowOfStored, storedRow } from './join.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 
-interface Buffered {
-  readonly c: unknown[];
-  readonly t: number;
+interface Buffered extends StoredRow {
   readonly p: number;
   readonly o: number;
-  /** A joined left row's per-source times (multi-way joins). */
-  readonly s?: (number | null)[];
 }
 
 interface Pending extends Buffered {
@@ -69,7 +65,7 @@ export function streamStreamJoin(jc: JoinContext): Operator {
 
   const reportLate = lateRecordReporter(ctx, step.name);
   const pendingKey = (right: boolean, b: { t: number; p: number; o: number }) => keyBytes([right ? 1 : 0, b.t, b.p, b.o]);
-  const asRow = (b: Buffered): Row => jc.rowOf(b.c, b.t, b.s);
+  const asRow = (b: Buffered): Row => rowOfStored(b);
 
   const onRecord = (row: Row, isRight: boolean, out: Row[]): void => {
     if (row.valueNull) return;
@@ -77,7 +73,7 @@ export function streamStreamJoin(jc: JoinContext): Operator {
     if (key === null || key === undefined) return;
     if (row.ts > cur.streamTime) cur.streamTime = row.ts;
     const kb = keyBytes([key]);
-    const own: Buffered = row.sideTimes ? { c: row.cols, t: row.ts, p: row.partition, o: row.offset, s: row.sideTimes } : { c: row.cols, t: row.ts, p: row.partition, o: row.offset };
+    const own: Buffered = storedRow(row);
     const others = isRight ? lefts! : rights!;
     const matches = isRight ? others.fetch(kb, row.ts - after, row.ts + before) : others.fetch(kb, row.ts - before, row.ts + after);
     for (const m of matches) {

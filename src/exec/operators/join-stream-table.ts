@@ -5,15 +5,12 @@
  */
 import type { Operator } from '../operator.ts';
 import type { KeyValueStore } from '../../state/store.ts';
-import type { JoinContext } from './join.ts';
-import { routeRows } from './join.ts';
+import type { JoinContext, StoredRow } from './join.ts';
+import { routeRows, rowOfStored, storedRow } from './join.ts';
 import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 
-interface Stored {
-  readonly c: unknown[];
-  readonly t: number;
-}
+type Stored = StoredRow;
 
 export function streamTableJoin(jc: JoinContext): Operator {
   const { step, ctx, rightSide } = jc;
@@ -32,13 +29,13 @@ export function streamTableJoin(jc: JoinContext): Operator {
           if (row.keyNull) return;
           const k = keyBytes(row.cols.slice(0, keyCount));
           if (row.valueNull) t.delete(k);
-          else t.put(k, { c: row.cols, t: row.ts });
+          else t.put(k, storedRow(row));
           return;
         }
         if (row.valueNull) return;
         const key = jc.leftKey(row);
         const match = key === null || key === undefined ? undefined : t.get(keyBytes([key]));
-        if (match) out.push(jc.combine(row, jc.rowOf(match.c, match.t), row.ts, row));
+        if (match) out.push(jc.combine(row, rowOfStored(match), row.ts, row));
         else if (left) out.push(jc.combine(row, null, row.ts, row));
       });
     },

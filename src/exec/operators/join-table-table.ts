@@ -8,17 +8,12 @@
 import type { Operator } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
 import type { KeyValueStore } from '../../state/store.ts';
-import type { JoinContext } from './join.ts';
-import { routeRows } from './join.ts';
+import type { JoinContext, StoredRow } from './join.ts';
+import { routeRows, rowOfStored, storedRow } from './join.ts';
 import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, sameBytes } from '../state-keys.ts';
 
-interface Stored {
-  readonly c: unknown[];
-  readonly t: number;
-  /** A joined left row's per-source times (multi-way joins). */
-  readonly s?: (number | null)[];
-}
+type Stored = StoredRow;
 
 export function tableTableJoin(jc: JoinContext): Operator {
   const { step, ctx, rightSide } = jc;
@@ -40,7 +35,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
       type === 'INNER' ? hasL && hasR : type === 'LEFT' ? hasL : type === 'RIGHT' ? hasR : hasL || hasR;
     if (!emit) return null;
     const ts = Math.max(l ? l.t : Number.NEGATIVE_INFINITY, r ? r.t : Number.NEGATIVE_INFINITY);
-    return jc.combine(l ? jc.rowOf(l.c, l.t, l.s) : null, r ? jc.rowOf(r.c, r.t) : null, ts, trigger);
+    return jc.combine(l ? rowOfStored(l) : null, r ? rowOfStored(r) : null, ts, trigger);
   };
   const joinKeyOfLeft = (l: Stored | null | undefined): Uint8Array | null => {
     if (!l) return null;
@@ -67,7 +62,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
     const next = result(after, newJk ? rights!.get(newJk) : null, row);
     // A foreign-key join always deletes the result of a deleted left row (as ksqlDB does).
     if (!next && !prev && !after && before && spec.foreignKey) {
-      const gone = jc.combine(jc.rowOf(before.c, before.t, before.s), null, row.ts, row);
+      const gone = jc.combine(rowOfStored(before), null, row.ts, row);
       out.push({ ...gone, valueNull: true, colsKept: true, prior: null });
       return;
     }
@@ -110,7 +105,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
   };
 }
 
-/** What the join keeps of a row: its columns, time and (joined rows) per-source times. */
+/** What the join keeps of a row (join.ts' StoredRow). */
 function storedOf(row: Row): Stored {
-  return row.sideTimes ? { c: row.cols, t: row.ts, s: row.sideTimes } : { c: row.cols, t: row.ts };
+  return storedRow(row);
 }

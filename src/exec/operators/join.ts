@@ -14,6 +14,44 @@ import { streamStreamJoin } from './join-stream-stream.ts';
 import { streamTableJoin } from './join-stream-table.ts';
 import { tableTableJoin } from './join-table-table.ts';
 
+/**
+ * What a join keeps of a row in its state: columns, time, the record's partition and offset and,
+ * for a joined (left) row, each source's time, partition and offset — so that `alias.ROWTIME`,
+ * `alias.ROWPARTITION` and `alias.ROWOFFSET` of a stored side are its own record's, as in ksqlDB
+ * (whose join inputs carry their system columns in the value). Fields are optional for states
+ * written before they existed.
+ */
+export interface StoredRow {
+  readonly c: unknown[];
+  readonly t: number;
+  readonly p?: number;
+  readonly o?: number;
+  readonly s?: (number | null)[];
+  readonly sp?: (number | null)[];
+  readonly so?: (number | null)[];
+}
+
+export function storedRow(row: Row): StoredRow & { p: number; o: number } {
+  const out: { c: unknown[]; t: number; p: number; o: number; s?: (number | null)[]; sp?: (number | null)[]; so?: (number | null)[] } = {
+    c: row.cols,
+    t: row.ts,
+    p: row.partition,
+    o: row.offset,
+  };
+  if (row.sideTimes) out.s = row.sideTimes;
+  if (row.sidePartitions) out.sp = row.sidePartitions;
+  if (row.sideOffsets) out.so = row.sideOffsets;
+  return out;
+}
+
+export function rowOfStored(b: StoredRow): Row {
+  const row: Row = { cols: b.c, ts: b.t, partition: b.p ?? 0, offset: b.o ?? -1, windowStart: null, windowEnd: null, headers: null };
+  if (b.s) row.sideTimes = b.s;
+  if (b.sp) row.sidePartitions = b.sp;
+  if (b.so) row.sideOffsets = b.so;
+  return row;
+}
+
 export interface JoinContext {
   readonly step: JoinStep;
   readonly ctx: OperatorContext;
@@ -42,7 +80,9 @@ export function joinOperator(step: JoinStep, rightSide: number, ctx: OperatorCon
     combine(left, right, ts, trigger) {
       const cols = (left ? padTo(left.cols, leftWidth) : leftNulls).concat(right ? right.cols : rightNulls);
       const sideTimes = (left ? (left.sideTimes ?? [left.ts]) : leftTimesMissing).concat(right ? right.ts : null);
-      return { cols, ts, partition: trigger.partition, offset: trigger.offset, windowStart: null, windowEnd: null, headers: null, side: 0, sideTimes };
+      const sidePartitions = (left ? (left.sidePartitions ?? [left.partition]) : leftTimesMissing).concat(right ? right.partition : null);
+      const sideOffsets = (left ? (left.sideOffsets ?? [left.offset]) : leftTimesMissing).concat(right ? right.offset : null);
+      return { cols, ts, partition: trigger.partition, offset: trigger.offset, windowStart: null, windowEnd: null, headers: null, side: 0, sideTimes, sidePartitions, sideOffsets };
     },
     rowOf(cols, ts, sideTimes) {
       const row: Row = { cols, ts, partition: 0, offset: -1, windowStart: null, windowEnd: null, headers: null };

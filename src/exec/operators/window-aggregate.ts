@@ -151,7 +151,12 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     st.final.lastEmitClose = range.close;
     st.pending!.put(FINAL_META, { g: [], s: range.close, e: st.final.maxStart });
   };
-  const update = (out: Row[], group: unknown[], start: number, end: number, stored: Stored, from: Row) => {
+  // For a HAVING filter downstream (withPrior): the window's previous result (null: the window is
+  // new), so that a failing first result is no tombstone (Kafka Streams' KTable filter forwards
+  // nothing when neither the old nor the new value passes).
+  const priorCols = (group: unknown[], before: Stored | undefined): unknown[] | null | undefined =>
+    step.withPrior ? (before ? cols(group, before) : null) : undefined;
+  const update = (out: Row[], group: unknown[], start: number, end: number, stored: Stored, from: Row, before: Stored | undefined) => {
     if (shape) {
       cur.pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
       if (start > cur.final.maxStart) cur.final.maxStart = start;
@@ -161,7 +166,12 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
       cur.pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
       cur.nextDue = Math.min(cur.nextDue, end + closeAfter);
     }
-    else out.push(row(group, stored, start, end, from));
+    else {
+      const changed = row(group, stored, start, end, from);
+      const prior = priorCols(group, before);
+      if (prior !== undefined) changed.prior = prior;
+      out.push(changed);
+    }
   };
 
   // The group's key as text (its UTF-8 bytes are keyBytes(group)): the window store builds store
@@ -176,9 +186,10 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
         dropLate(r, end);
         continue;
       }
-      const stored = next(cur.windows!.getByText(k, start), r);
+      const before = cur.windows!.getByText(k, start);
+      const stored = next(before, r);
       cur.windows!.putByText(k, start, stored);
-      update(out, group, start, end, stored, r);
+      update(out, group, start, end, stored, r, before);
     }
   };
 
@@ -191,22 +202,32 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
       if (s.start < start) start = s.start;
       if (s.end > end) end = s.end;
     }
-    if (end < cur.streamTime - w.graceMs) {
+    // Kafka Streams' session aggregate closes a session at end + gap + grace (a record within the
+    // gap could still have extended it), not at end + grace as a time window.
+    if (end < cur.streamTime - w.graceMs - gap) {
       dropLate(r, end);
       return;
     }
     let merged: Stored | undefined;
+    let sameWindow: Stored | undefined;
     for (const s of found) {
+      if (s.start === start && s.end === end) sameWindow = s.value;
       merged = merged ? { a: agg.merge(merged.a, s.value.a), t: Math.max(merged.t, s.value.t) } : s.value;
       cur.sessions!.remove(k, s.start, s.end);
       if (s.start !== start || s.end !== end) {
         if (w.emitFinal) cur.pending!.delete(keyBytes([...group, s.start, s.end]));
-        else out.push({ ...row(group, null, s.start, s.end, r), ts: s.value.t }); // a merged-away session's tombstone keeps its time
+        else {
+          // A merged-away session's tombstone keeps its time.
+          const gone: Row = { ...row(group, null, s.start, s.end, r), ts: s.value.t };
+          const prior = priorCols(group, s.value);
+          if (prior !== undefined) gone.prior = prior;
+          out.push(gone);
+        }
       }
     }
     const stored = next(merged, r);
     cur.sessions!.put(k, start, end, stored);
-    update(out, group, start, end, stored, r);
+    update(out, group, start, end, stored, r, sameWindow);
   };
 
   return {

@@ -20,10 +20,13 @@ test('three-way stream-table-table join: each table on its own key, INNER then L
     await h.send('orders', 'o3', { CUST: 'c2', PROD: 'p1', QTY: 1 }, 5000); // no such customer: dropped
     await h.send('products', 'p1', { PRICE: 7 }, 6000);
     await h.send('orders', 'o4', { CUST: 'c1', PROD: 'p1', QTY: 2 }, 7000);
+    // The key is the last join's (ksqlDB's viable key columns: O.PROD, P.ID — the first join's
+    // O.CUST is not equivalent to it), here the selected P.ID, which is the join key O.PROD also
+    // for a padded row; O.CUST is a value column.
     assert.deepEqual(await h.read('FULL_ORDERS'), [
-      { key: 'c1', value: { OID: 'o1', NAME: 'Ann', PID: 'p1', TOTAL: 15 }, ts: 3000 },
-      { key: 'c1', value: { OID: 'o2', NAME: 'Ann', PID: null, TOTAL: null }, ts: 4000 },
-      { key: 'c1', value: { OID: 'o4', NAME: 'Ann', PID: 'p1', TOTAL: 14 }, ts: 7000 },
+      { key: 'p1', value: { CUST: 'c1', OID: 'o1', NAME: 'Ann', TOTAL: 15 }, ts: 3000 },
+      { key: 'p2', value: { CUST: 'c1', OID: 'o2', NAME: 'Ann', TOTAL: null }, ts: 4000 },
+      { key: 'p1', value: { CUST: 'c1', OID: 'o4', NAME: 'Ann', TOTAL: 14 }, ts: 7000 },
     ]);
   });
 });
