@@ -68,7 +68,7 @@ async function runServer(values: Values): Promise<number> {
   const tls = config.tlsCert && config.tlsKey ? { cert: readFileSync(config.tlsCert), key: readFileSync(config.tlsKey) } : null;
   const embedded = !(config.bootstrapServers ?? process.env.RIFFLE_BOOTSTRAP_SERVERS);
   const dataDir = dataDirOf({ dataDir: config.dataDir });
-  const session = await openSession({ dataDir: config.dataDir, bootstrapServers: config.bootstrapServers });
+  const session = await openSession({ dataDir: config.dataDir, bootstrapServers: config.bootstrapServers, properties: config.properties });
   let server: RiffleServer;
   try {
     server = new RiffleServer({

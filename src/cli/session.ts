@@ -14,9 +14,9 @@ export interface Session {
   close(): Promise<void>;
 }
 
-export async function openSession(opts: LogOptions & { serviceId?: string }): Promise<Session> {
+export async function openSession(opts: LogOptions & { serviceId?: string; properties?: Readonly<Record<string, string>> }): Promise<Session> {
   const log = await openLog(opts);
-  const engine = await EngineClass.open({ log, serviceId: opts.serviceId ?? process.env.RIFFLE_SERVICE_ID ?? 'default' });
+  const engine = await EngineClass.open({ log, serviceId: opts.serviceId ?? process.env.RIFFLE_SERVICE_ID ?? 'default', properties: opts.properties });
   return {
     log,
     engine,

@@ -32,6 +32,12 @@ export interface ServerConfig {
   readonly bodyLimitBytes: number;
   readonly idleTimeoutMs: number;
   readonly maxPushQueriesPerUser: number;
+  /**
+   * ksqlDB properties in force for every statement unless a request or SET overrides them (the
+   * config file's "properties" object, as ksqlDB's server reads ksql.* from its properties file):
+   * default formats, wrap single values, collect_list limits, commit interval, ...
+   */
+  readonly properties: Readonly<Record<string, string>>;
 }
 
 export type ServerFlags = Readonly<Record<string, string | boolean | undefined>>;
@@ -79,7 +85,19 @@ export function resolveServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv =
     bodyLimitBytes: num('body-limit', 'RIFFLE_BODY_LIMIT', file.bodyLimitBytes, DEFAULTS.bodyLimitBytes),
     idleTimeoutMs: num('idle-timeout-ms', 'RIFFLE_IDLE_TIMEOUT_MS', file.idleTimeoutMs, DEFAULTS.idleTimeoutMs),
     maxPushQueriesPerUser: num('max-push-queries', 'RIFFLE_MAX_PUSH_QUERIES', file.maxPushQueriesPerUser, DEFAULTS.maxPushQueriesPerUser),
+    properties: propertiesOf(file.properties, fileName),
   };
+}
+
+function propertiesOf(v: unknown, fileName: string | undefined): Record<string, string> {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'object' || Array.isArray(v)) throw new Error(`The server config ${fileName}: "properties" must be an object of property names to values`);
+  const out: Record<string, string> = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') throw new Error(`The server config ${fileName}: property '${k}' must be a string, number or boolean`);
+    out[k] = String(x);
+  }
+  return out;
 }
 
 function str(v: string | boolean | undefined): string | undefined {

@@ -109,16 +109,17 @@ test('routes can be mounted by other components (framework-agnostic handlers)', 
 test('server configuration: flags over environment over config file over defaults', () => {
   const dir = mkdtempSync(join(tmpdir(), 'riffle-config-'));
   const file = join(dir, 'server.json');
-  writeFileSync(file, JSON.stringify({ listen: '127.0.0.1:7000', logLevel: 'debug', maxPushQueriesPerUser: 5, tls: { cert: 'c.pem', key: 'k.pem' } }));
+  writeFileSync(file, JSON.stringify({ listen: '127.0.0.1:7000', logLevel: 'debug', maxPushQueriesPerUser: 5, tls: { cert: 'c.pem', key: 'k.pem' }, properties: { 'ksql.persistence.wrap.single.values': false, 'ksql.functions.collect_list.limit': 10 } }));
   assert.deepEqual(
     { ...resolveServerConfig({}, {}) },
-    { host: '127.0.0.1', port: 8088, dataDir: undefined, bootstrapServers: undefined, usersFile: undefined, tlsCert: undefined, tlsKey: undefined, allowInsecureRemote: false, logLevel: 'info', bodyLimitBytes: 2097152, idleTimeoutMs: 60000, maxPushQueriesPerUser: 64 },
+    { host: '127.0.0.1', port: 8088, dataDir: undefined, bootstrapServers: undefined, usersFile: undefined, tlsCert: undefined, tlsKey: undefined, allowInsecureRemote: false, logLevel: 'info', bodyLimitBytes: 2097152, idleTimeoutMs: 60000, maxPushQueriesPerUser: 64, properties: {} },
   );
   const fromFile = resolveServerConfig({ config: file }, {});
   assert.equal(fromFile.port, 7000);
   assert.equal(fromFile.logLevel, 'debug');
   assert.equal(fromFile.maxPushQueriesPerUser, 5);
   assert.equal(fromFile.tlsCert, 'c.pem');
+  assert.deepEqual(fromFile.properties, { 'ksql.persistence.wrap.single.values': 'false', 'ksql.functions.collect_list.limit': '10' });
   const fromEnv = resolveServerConfig({ config: file }, { RIFFLE_LISTEN: '0.0.0.0:7100', RIFFLE_LOG_LEVEL: 'warn' });
   assert.deepEqual([fromEnv.host, fromEnv.port, fromEnv.logLevel], ['0.0.0.0', 7100, 'warn']);
   const fromFlags = resolveServerConfig({ config: file, listen: '[::1]:7200', 'allow-insecure-remote': true }, { RIFFLE_LISTEN: '0.0.0.0:7100' });
