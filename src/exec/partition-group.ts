@@ -18,6 +18,13 @@ import type { ConsumedRecord, TopicPartition } from '../log/log.ts';
 /** Upper bound of the wait for a partition whose lag the consumer reports. */
 export const LAG_WAIT_BOUND_MS = 10_000;
 
+/**
+ * Records buffered per topic-partition before its fetching pauses (Kafka Streams'
+ * buffered.records.per.partition): while a lagging source holds its group back, the other
+ * sources would otherwise be read into memory whole.
+ */
+export const BUFFERED_PER_PARTITION = 1000;
+
 interface Buffer {
   readonly topic: string;
   readonly partition: number;
@@ -135,6 +142,13 @@ export class PartitionGroup {
         b.head = 0;
       }
     }
+  }
+
+  /** Topic-partitions with at least `limit` records buffered: the caller stops fetching them until they drain. */
+  fullPartitions(limit: number): TopicPartition[] {
+    const out: TopicPartition[] = [];
+    for (const b of this.buffers.values()) if (b.records.length - b.head >= limit) out.push({ topic: b.topic, partition: b.partition });
+    return out;
   }
 
   /** Drops the buffered records of revoked topic-partitions (not committed: their next owner reads them). */

@@ -25,7 +25,7 @@ import { sinkEncoder, type SinkEncoder } from './sink-encoder.ts';
 import { ProcessingLog } from './processing-log.ts';
 import type { OperatorServices } from './operator.ts';
 import { AppliedOffsets } from './applied-offsets.ts';
-import { PartitionGroup, type Lag } from './partition-group.ts';
+import { BUFFERED_PER_PARTITION, PartitionGroup, type Lag } from './partition-group.ts';
 import { addOutputs, atLeastOnce, emptyOutputs, type BatchOutputs, type Delivery } from './delivery.ts';
 
 export interface QueryTaskOptions {
@@ -169,6 +169,8 @@ export class QueryTask {
     const maxBatch = this.opts.maxBatch;
     const max = typeof maxBatch === 'function' ? maxBatch() : (maxBatch ?? 2000);
     const group = this.group;
+    // Bounded buffering: a partition with enough records waiting is not fetched until they drain.
+    if (group && this.consumer.setPaused) this.consumer.setPaused(group.fullPartitions(BUFFERED_PER_PARTITION));
     // With records buffered, only take what is there (a source held back is waited for by polling).
     const polled = await this.consumer.poll(max, group && group.buffered > 0 ? Math.min(timeoutMs, 10) : timeoutMs);
     let records = polled;

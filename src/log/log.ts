@@ -122,6 +122,13 @@ export interface Consumer {
    * sources (../exec/partition-group.ts).
    */
   hasUnfetched?(tp: TopicPartition): boolean;
+  /**
+   * Stops fetching exactly these topic-partitions (and resumes every other one) until the next
+   * call; their positions stay. For bounded buffering of the time-ordered merge (Kafka Streams
+   * pauses a partition with buffered.records.per.partition records waiting). Absent: the log
+   * cannot pause, and the caller does not wait on lag it cannot see.
+   */
+  setPaused?(tps: readonly TopicPartition[]): void;
   close(): Promise<void>;
 }
 

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConsumedRecord, TopicPartition } from '../../src/log/log.ts';
-import { LAG_WAIT_BOUND_MS, PartitionGroup, type Lag } from '../../src/exec/partition-group.ts';
+import { BUFFERED_PER_PARTITION, LAG_WAIT_BOUND_MS, PartitionGroup, type Lag } from '../../src/exec/partition-group.ts';
 
 const rec = (topic: string, partition: number, offset: number, timestamp: number): ConsumedRecord => ({ topic, partition, offset, timestamp, key: null, value: null, headers: [] });
 const ids = (rs: readonly ConsumedRecord[]) => rs.map((r) => `${r.topic}${r.partition}@${r.offset}`);
@@ -68,4 +68,16 @@ test('partition numbers are independent; revoked partitions are dropped; at most
   g.drop([{ topic: 'a', partition: 1 }]);
   assert.equal(g.buffered, 1);
   assert.deepEqual(ids(g.take(10, lag(assigned, () => false), 0)), ['a0@2']);
+});
+
+test('bounded buffering: partitions with BUFFERED_PER_PARTITION records waiting are reported full, and drain below it', () => {
+  const g = new PartitionGroup(0);
+  g.add(Array.from({ length: BUFFERED_PER_PARTITION }, (_, i) => rec('a', 0, i, i)));
+  g.add([rec('b', 1, 0, 0)]);
+  assert.deepEqual(g.fullPartitions(BUFFERED_PER_PARTITION), [{ topic: 'a', partition: 0 }]);
+  // b0 lags: a0 is held back, and stays full (the caller pauses fetching it, not b0).
+  assert.deepEqual(g.take(10, lag([...AB, { topic: 'b', partition: 1 }], (tp) => tp.topic === 'b' && tp.partition === 0), 0).map((r) => r.topic + r.partition), ['b1']);
+  assert.deepEqual(g.fullPartitions(BUFFERED_PER_PARTITION), [{ topic: 'a', partition: 0 }]);
+  g.take(10, lag(AB, () => false), 0);
+  assert.deepEqual(g.fullPartitions(BUFFERED_PER_PARTITION), []);
 });

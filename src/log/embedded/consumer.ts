@@ -42,6 +42,8 @@ export class EmbeddedConsumer implements Consumer {
   private readonly fromBeginning: boolean;
   private readonly assigned = new Map<string, Assigned>();
   private cursors: PartitionCursor[] = [];
+  /** Topic-partitions poll skips (setPaused); null: none. */
+  private paused: Set<string> | null = null;
   private seenVersion = -1;
   private rr = 0;
   private closed = false;
@@ -87,6 +89,10 @@ export class EmbeddedConsumer implements Consumer {
   assignment(): readonly TopicPartition[] {
     if (!this.closed) this.refresh();
     return this.cursors.map((c) => ({ topic: c.topic, partition: c.partition }));
+  }
+
+  setPaused(tps: readonly TopicPartition[]): void {
+    this.paused = tps.length === 0 ? null : new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`));
   }
 
   hasUnfetched(tp: TopicPartition): boolean {
@@ -146,6 +152,7 @@ export class EmbeddedConsumer implements Consumer {
       for (let k = 0; k < n && out.length < max; k++) {
         const c = cursors[(this.rr + k) % n];
         if (!c.hasData()) continue;
+        if (this.paused !== null && this.paused.has(`${c.topic}\u0000${c.partition}`)) continue;
         if (c.take(out, Math.min(share, max - out.length)) > 0) progress = true;
       }
     }

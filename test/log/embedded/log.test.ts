@@ -288,3 +288,20 @@ test('segment files open at once stay within maxOpenSegments; evicted ones reope
   }
   assert.ok(fds() - before <= 6);
 });
+
+test('setPaused: poll skips exactly the paused partitions, keeps their position, and resumes them', async (t) => {
+  const log = await openEmbeddedLog(tempDir(t));
+  t.after(() => log.close());
+  await log.createTopic('q', { partitions: 2 });
+  const producer = log.producer();
+  await producer.send('q', [0, 1, 0, 1].map((partition, i) => ({ key: null, value: bytes(`v${i}`), timestamp: i, partition })));
+  const consumer = log.consumer({ groupId: 'g', topics: ['q'], fromBeginning: true });
+  consumer.setPaused!([{ topic: 'q', partition: 0 }]);
+  const first = await consumer.poll(10, 50);
+  assert.deepEqual(first.map((r) => [r.partition, r.offset]), [[1, 0], [1, 1]]);
+  assert.equal(consumer.hasUnfetched!({ topic: 'q', partition: 0 }), true);
+  assert.deepEqual(await consumer.poll(10, 20), []);
+  consumer.setPaused!([]);
+  assert.deepEqual((await consumer.poll(10, 50)).map((r) => [r.partition, r.offset]), [[0, 0], [0, 1]]);
+  await consumer.close();
+});
