@@ -21,6 +21,7 @@ import { insertValues } from './insert-values.ts';
 import { pushQuery } from './push-query.ts';
 import { printTopic } from './print.ts';
 import { closeModels, executeModelStatement } from './models.ts';
+import { closePipelines, executePipelineStatement } from './pipelines.ts';
 import { runUntilIdleOnKafka } from './idle.ts';
 import type { OperatorServices } from '../exec/operator.ts';
 import { StoreRegistry } from '../state/registry.ts';
@@ -194,6 +195,10 @@ export class Engine {
         return executeModelStatement(ctx, s);
       case 'ExportModel':
         return exportModel(ctx, s);
+      case 'CreatePipeline':
+      case 'DropPipeline':
+      case 'DescribePipeline':
+        return executePipelineStatement(ctx, s);
     }
   }
 
@@ -244,6 +249,7 @@ export class Engine {
     this.tasks.clear();
     for (const view of this.tableViews.values()) await view.close();
     this.tableViews.clear();
+    await closePipelines(this);
     await closeModels(this);
     await this.stores.closeAll();
     await this.producer.close();

@@ -11,6 +11,8 @@ import type { StatementResult } from './results.ts';
 import { readCommands } from './command-log.ts';
 import { showModels } from './models.ts';
 
+import { showPipelines, showRuns } from './pipelines.ts';
+
 export async function show(ctx: ExecutionContext, s: Show): Promise<StatementResult> {
   const { engine } = ctx;
   switch (s.what) {
@@ -50,6 +52,10 @@ export async function show(ctx: ExecutionContext, s: Show): Promise<StatementRes
       return showModels(ctx);
     case 'TYPES':
       return { kind: 'table', title: 'Types', columns: ['Type Name', 'Schema'], rows: [] };
+    case 'PIPELINES':
+      return showPipelines(engine);
+    case 'RUNS':
+      return showRuns(engine);
   }
 }
 

@@ -130,6 +130,7 @@ export function allowedFor(role: Role, s: Statement): boolean {
     case 'Describe':
     case 'DescribeFunction':
     case 'DescribeModel':
+    case 'DescribePipeline':
     case 'Explain':
     case 'Print':
     case 'SetProperty':
@@ -151,6 +152,8 @@ export function allowedFor(role: Role, s: Statement): boolean {
     case 'AlterModel':
     case 'DropModel':
     case 'ExportModel': // writes a file on the server's machine
+    case 'CreatePipeline': // writes files and starts runs with the server's credentials
+    case 'DropPipeline':
       return false;
   }
 }

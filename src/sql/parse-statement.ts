@@ -26,6 +26,8 @@ const SHOW_WHAT: readonly ShowWhat[] = [
   'VARIABLES',
   'MODELS',
   'TYPES',
+  'PIPELINES',
+  'RUNS',
 ];
 
 /** Keywords that start a statement (for EXPLAIN <statement> and the error message). */
@@ -208,7 +210,7 @@ export class StatementParser extends QueryParser {
     const readOnly = this.acceptKw('SOURCE') !== null;
     const what = readOnly
       ? this.expectOneOf(['STREAM', 'TABLE'])
-      : this.expectOneOf(orReplace ? ['STREAM', 'TABLE', 'MODEL'] : ['STREAM', 'TABLE', 'TOPIC', 'MODEL', 'TYPE']);
+      : this.expectOneOf(orReplace ? ['STREAM', 'TABLE', 'MODEL'] : ['STREAM', 'TABLE', 'TOPIC', 'MODEL', 'TYPE', 'PIPELINE']);
     if (what === 'TYPE') {
       const ifNotExists = this.ifNotExists();
       const name = this.expectIdentifier('a type name');
@@ -222,6 +224,14 @@ export class StatementParser extends QueryParser {
       return { kind: 'CreateTopic', name, ifNotExists, properties, span: this.span(first) };
     }
     if (what === 'MODEL') return this.createModel(first, orReplace);
+    if (what === 'PIPELINE') {
+      const ifNotExists = this.ifNotExists();
+      const name = this.expectIdentifier('a pipeline name');
+      this.expectKw('FROM');
+      const source = this.expectIdentifier('the stream whose rows are the training data');
+      this.expectKw('WITH');
+      return { kind: 'CreatePipeline', name, ifNotExists, source, properties: this.properties(), span: this.span(first) };
+    }
     const sourceType = what as SourceType;
     const ifNotExists = this.ifNotExists();
     const name = this.expectIdentifier(`a ${what.toLowerCase()} name`);
@@ -327,8 +337,9 @@ export class StatementParser extends QueryParser {
 
   private drop(): Statement {
     const first = this.next();
-    const what = this.expectOneOf(['STREAM', 'TABLE', 'TOPIC', 'MODEL', 'TYPE']);
+    const what = this.expectOneOf(['STREAM', 'TABLE', 'TOPIC', 'MODEL', 'TYPE', 'PIPELINE']);
     const ifExists = this.ifExists();
+    if (what === 'PIPELINE') return { kind: 'DropPipeline', name: this.expectIdentifier('a pipeline name'), ifExists, span: this.span(first) };
     if (what === 'TOPIC') return { kind: 'DropTopic', name: this.topicName(), ifExists, span: this.span(first) };
     if (what === 'TYPE') return { kind: 'DropType', name: this.expectIdentifier('a type name'), ifExists, span: this.span(first) };
     const name = this.expectIdentifier(`a ${what.toLowerCase()} name`);
@@ -351,6 +362,10 @@ export class StatementParser extends QueryParser {
     if (this.isKw('MODEL') && !this.isEndOrExtended(1)) {
       this.next();
       return { kind: 'DescribeModel', name: this.expectIdentifier('a model name'), span: this.span(first) };
+    }
+    if (this.isKw('PIPELINE') && !this.isEndOrExtended(1)) {
+      this.next();
+      return { kind: 'DescribePipeline', name: this.expectIdentifier('a pipeline name'), span: this.span(first) };
     }
     // ksqlDB: DESCRIBE STREAMS / TABLES [EXTENDED] lists them with their details.
     if ((this.isKw('STREAMS') || this.isKw('TABLES')) && this.isEndOrExtended(1)) {
