@@ -71,6 +71,9 @@ def train(manifests: str, label: str, features: str, model_repo: str, model_name
         "name": model_name,
         "implementation": "mlserver_sklearn.SKLearnModel",
         "parameters": {"uri": os.path.join(vdir, "model.joblib"), "version": version},
+        # GET /v2/models/{m} then describes the tensors (Riffle discovers INPUT/OUTPUT from it).
+        "inputs": [{"name": "input-0", "datatype": "FP64", "shape": [-1, len(feats)]}],
+        "outputs": [{"name": "predict", "datatype": "INT64", "shape": [-1, 1]}],
     }
     with open(os.path.join(vdir, "model-settings.json"), "w") as f:
         json.dump(settings, f)

@@ -22,6 +22,7 @@ import { pushQuery } from './push-query.ts';
 import { printTopic } from './print.ts';
 import { closeModels, executeModelStatement } from './models.ts';
 import { closePipelines, executePipelineStatement } from './pipelines.ts';
+import { promoteModel } from './model-promotion.ts';
 import { runUntilIdleOnKafka } from './idle.ts';
 import type { OperatorServices } from '../exec/operator.ts';
 import { StoreRegistry } from '../state/registry.ts';
@@ -199,6 +200,8 @@ export class Engine {
       case 'DropPipeline':
       case 'DescribePipeline':
         return executePipelineStatement(ctx, s);
+      case 'PromoteModel':
+        return promoteModel(ctx, s);
     }
   }
 

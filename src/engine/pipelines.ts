@@ -6,7 +6,12 @@
  *     PARAMETERS = '{"label": "LABEL"}', TRIGGER = 'EVERY 5000 ROWS' | 'EVERY 1 HOUR' | 'ON DRIFT OF m',
  *     FORMAT = 'PARQUET' | 'CSV' | 'JSONL', ROLL_ROWS = 1000, ROLL_INTERVAL = '10 MINUTES',
  *     TRAINING_DATA = '/dir', RETRIES = 1, SUBMIT_ATTEMPTS = 5, RETRY_BACKOFF = '2 SECONDS',
- *     POLL_INTERVAL = '5 SECONDS', MIN_ROWS_AFTER_DRIFT = 1000);
+ *     POLL_INTERVAL = '5 SECONDS', MIN_ROWS_AFTER_DRIFT = 1000, DRIFT_COOLDOWN = '1 HOUR',
+ *     MODEL = 'm', LABELS = 'labels', LABEL_COLUMN = 'LABEL', LABEL_WINDOW = '10 MINUTES',
+ *     SHADOW_FROM = 'features', PROMOTE_WHEN = 'ACCURACY BETTER BY 0.01 AFTER 500 ROWS');
+ *
+ * With MODEL (a served V2 model), new versions the runs load into the serving side are shadowed
+ * against the champion and promoted by PROMOTE_WHEN (model-shadow.ts).
  *
  * The stream's rows are written as training-data files (training-data-export.ts); on the trigger a
  * KFP run is started (ml/pipelines/runs.ts) with runtime parameters PARAMETERS plus `manifests`
@@ -30,8 +35,10 @@ import type { FileFormat } from '../ml/training-data/format.ts';
 import type { Consumer } from '../log/log.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { BIGINT, INTEGER, STRING } from '../types/sql-type.ts';
+import { ModelPromotion } from './model-shadow.ts';
+import { parsePromoteWhen } from '../ml/promotion/shadow.ts';
 
-const PROPERTIES = ['PROVIDER', 'ENDPOINT', 'PIPELINE_ID', 'PIPELINE_VERSION_ID', 'EXPERIMENT_ID', 'TOKEN', 'PARAMETERS', 'TRIGGER', 'TRAINING_DATA', 'FORMAT', 'ROLL_ROWS', 'ROLL_INTERVAL', 'RETRIES', 'SUBMIT_ATTEMPTS', 'RETRY_BACKOFF', 'POLL_INTERVAL', 'MIN_ROWS_AFTER_DRIFT'];
+const PROPERTIES = ['PROVIDER', 'ENDPOINT', 'PIPELINE_ID', 'PIPELINE_VERSION_ID', 'EXPERIMENT_ID', 'TOKEN', 'PARAMETERS', 'TRIGGER', 'TRAINING_DATA', 'FORMAT', 'ROLL_ROWS', 'ROLL_INTERVAL', 'RETRIES', 'SUBMIT_ATTEMPTS', 'RETRY_BACKOFF', 'POLL_INTERVAL', 'MIN_ROWS_AFTER_DRIFT', 'MODEL', 'SHADOW_FROM', 'LABELS', 'LABEL_COLUMN', 'LABEL_WINDOW', 'PROMOTE_WHEN', 'DRIFT_COOLDOWN'];
 
 export type Trigger = { readonly kind: 'rows'; readonly rows: number } | { readonly kind: 'interval'; readonly ms: number } | { readonly kind: 'drift'; readonly model: string };
 
@@ -53,6 +60,9 @@ interface Pipeline {
   readonly endpoint: string;
   readonly dataDir: string;
   readonly minRowsAfterDrift: number;
+  /** Detections within this much event time after an accepted one are the same change (ADWIN often fires several times while a change settles). */
+  readonly driftCooldownMs: number;
+  lastDriftAt: number;
   readonly parameters: Record<string, unknown>;
   readonly export: TrainingDataExport;
   readonly runs: PipelineRuns;
@@ -63,6 +73,7 @@ interface Pipeline {
   driftConsumer: Consumer | null;
   timer: NodeJS.Timeout | null;
   stopped: boolean;
+  promotion: ModelPromotion | null;
   readonly sql: string;
 }
 
@@ -129,6 +140,22 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
     const t = p.string(name);
     return t === null ? dflt : parseDurationText(t, at(name));
   };
+  let promotion: ConstructorParameters<typeof ModelPromotion>[1] | null = null;
+  const model = p.string('MODEL');
+  if (model !== null) {
+    const info = engine.catalog.models.get(model.toUpperCase()) ?? engine.catalog.models.get(model);
+    if (!info) throw new SqlError('INVALID', `MODEL: model ${model} does not exist`, at('MODEL'));
+    if ((info.spec as { provider: { kind: string } }).provider.kind !== 'kserve-v2') throw new SqlError('INVALID', `MODEL: ${model} is not a served V2 model (PROVIDER 'kserve-v2'): only their versions are promoted by a pipeline`, at('MODEL'));
+    const labels = p.string('LABELS');
+    if (!labels || !engine.catalog.getSource(labels.toUpperCase())) throw new SqlError('INVALID', `MODEL needs LABELS: the stream of labels joined by key (${labels ?? 'missing'})`, at(labels ? 'LABELS' : 'MODEL'));
+    let rule;
+    try {
+      rule = parsePromoteWhen(p.string('PROMOTE_WHEN') ?? 'ACCURACY BETTER BY 0 AFTER 200 ROWS');
+    } catch (e) {
+      throw new SqlError('INVALID', (e as Error).message, at('PROMOTE_WHEN'));
+    }
+    promotion = { pipeline: s.name, model: info.name, shadowFrom: (p.string('SHADOW_FROM') ?? source.name).toUpperCase(), labels: labels.toUpperCase(), labelColumn: (p.string('LABEL_COLUMN') ?? 'LABEL').toUpperCase(), windowMs: duration('LABEL_WINDOW', 600_000), rule, pollMs: duration('POLL_INTERVAL', 5000) };
+  }
   const base = join(engine.stores.dataDir, 'pipelines', s.name);
   const dataDir = resolve(p.string('TRAINING_DATA') ?? join(base, 'data'));
   const runsName = `${s.name}_RUNS`;
@@ -145,7 +172,7 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
     retry: { runAttempts: 1 + (p.int('RETRIES') ?? 1), submitAttempts: p.int('SUBMIT_ATTEMPTS') ?? 5, backoffMs: duration('RETRY_BACKOFF', 2000) },
     pollMs: duration('POLL_INTERVAL', 5000),
   });
-  const pl: Pipeline = { name: s.name, source: source.name, trigger, triggerText, endpoint, dataDir, minRowsAfterDrift: p.int('MIN_ROWS_AFTER_DRIFT') ?? rollRows, parameters, export: exp, runs, files: readCommitted(dataDir, source.name.toLowerCase()), pendingDrifts: [], driftConsumer: null, timer: null, stopped: false, sql: ctx.statement.text };
+  const pl: Pipeline = { name: s.name, source: source.name, trigger, triggerText, endpoint, dataDir, minRowsAfterDrift: p.int('MIN_ROWS_AFTER_DRIFT') ?? rollRows, driftCooldownMs: duration('DRIFT_COOLDOWN', 0), lastDriftAt: -Infinity, parameters, export: exp, runs, files: readCommitted(dataDir, source.name.toLowerCase()), pendingDrifts: [], driftConsumer: null, timer: null, stopped: false, promotion: null, sql: ctx.statement.text };
   pipelines.set(s.name, pl);
   const producer = engine.producer;
   runs.onEvent((e) => void producer.send(runsName, [runRecord(e)]).catch(() => undefined));
@@ -156,6 +183,10 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
   if (trigger.kind === 'interval') pl.timer = setInterval(() => evaluate(pl, Date.now()), trigger.ms);
   if (trigger.kind === 'drift') void watchDrift(engine, pl, `${trigger.model}_DRIFT`);
   runs.start();
+  if (promotion) {
+    pl.promotion = new ModelPromotion(engine, promotion);
+    pl.promotion.start();
+  }
   evaluate(pl);
   await engine.record(ctx);
   return { kind: 'message', message: `Created pipeline ${s.name}: training data from ${source.name} in ${dataDir}; runs on '${triggerText}' in stream ${runsName}.` };
@@ -244,7 +275,11 @@ async function watchDrift(engine: Engine, pl: Pipeline, topic: string): Promise<
   while (!pl.stopped) {
     try {
       const records = await consumer.poll(100, 200);
-      for (const r of records) pl.pendingDrifts.push({ id: `drift-${r.partition}-${r.offset}`, at: r.timestamp });
+      for (const r of records) {
+        if (r.timestamp < pl.lastDriftAt + pl.driftCooldownMs) continue; // the same change, detected again
+        pl.lastDriftAt = r.timestamp;
+        pl.pendingDrifts.push({ id: `drift-${r.partition}-${r.offset}`, at: r.timestamp });
+      }
       // Never committed: detections are few, and on restart the ones already turned into runs
       // are recognised by their trigger id (evaluate drops them), the others wait again.
       if (records.length > 0) evaluate(pl);
@@ -257,6 +292,7 @@ async function watchDrift(engine: Engine, pl: Pipeline, topic: string): Promise<
 async function stopPipeline(pl: Pipeline): Promise<void> {
   pl.stopped = true;
   if (pl.timer) clearInterval(pl.timer);
+  await pl.promotion?.stop();
   await pl.runs.close();
   await pl.export.stop();
   await pl.driftConsumer?.close();
@@ -293,6 +329,7 @@ function describePipeline(engine: Engine, s: DescribePipeline): StatementResult 
     `Runs stream          : ${pl.name}_RUNS`,
     ...(pl.export.lastError ? [`Training data error  : ${pl.export.lastError}`] : []),
     ...(pl.pendingDrifts.length ? [`Waiting drifts       : ${pl.pendingDrifts.map((d) => d.id).join(', ')}`] : []),
+    ...(pl.promotion ? pl.promotion.describe() : []),
     '',
     'Runs:',
     ...pl.runs.runs.map((r) => `  ${r.name}  ${r.state}  run_id=${r.runId ?? '-'}  ${r.reason}${r.error ? `  error: ${r.error.split('\n')[0]}` : ''}`),

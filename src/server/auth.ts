@@ -154,6 +154,7 @@ export function allowedFor(role: Role, s: Statement): boolean {
     case 'ExportModel': // writes a file on the server's machine
     case 'CreatePipeline': // writes files and starts runs with the server's credentials
     case 'DropPipeline':
+    case 'PromoteModel':
       return false;
   }
 }

@@ -566,6 +566,17 @@ export interface DropPipeline {
   readonly span: Span;
 }
 
+/**
+ * `ALTER MODEL m PROMOTE VERSION n` (the version becomes the one PREDICT calls) or
+ * `ALTER MODEL m ROLLBACK` (back to the version before the last promotion): `version` null.
+ */
+export interface PromoteModel {
+  readonly kind: 'PromoteModel';
+  readonly name: string;
+  readonly version: string | null;
+  readonly span: Span;
+}
+
 export interface DescribePipeline {
   readonly kind: 'DescribePipeline';
   readonly name: string;
@@ -600,7 +611,8 @@ export type Statement =
   | DropType
   | CreatePipeline
   | DropPipeline
-  | DescribePipeline;
+  | DescribePipeline
+  | PromoteModel;
 
 /** A parsed statement with its source text (after variable substitution), for the catalog and errors. */
 export interface ParsedStatement {

@@ -202,5 +202,7 @@ function statementText(s: Statement): string {
       return `DROP PIPELINE ${ifExists(s.ifExists)}${formatIdentifier(s.name)}`;
     case 'DescribePipeline':
       return `DESCRIBE PIPELINE ${formatIdentifier(s.name)}`;
+    case 'PromoteModel':
+      return `ALTER MODEL ${formatIdentifier(s.name)} ${s.version === null ? 'ROLLBACK' : `PROMOTE VERSION '${s.version.replace(/'/g, "''")}'`}`;
   }
 }

@@ -157,6 +157,14 @@ export class StatementParser extends QueryParser {
         this.next();
         this.expectKw('MODEL');
         const name = this.expectIdentifier('a model name');
+        if (this.acceptKw('PROMOTE')) {
+          this.expectKw('VERSION');
+          const v = this.tok;
+          if (v.kind !== 'INTEGER' && v.kind !== 'STRING') throw this.errorAt(`expected a version number after VERSION, found '${v.image}'`, v);
+          this.next();
+          return { kind: 'PromoteModel', name, version: String(v.value), span: this.span(t) };
+        }
+        if (this.acceptKw('ROLLBACK')) return { kind: 'PromoteModel', name, version: null, span: this.span(t) };
         if (!this.isOp('(')) this.expectOneOf(['SET', 'WITH']);
         return { kind: 'AlterModel', name, properties: this.properties(), span: this.span(t) };
       }

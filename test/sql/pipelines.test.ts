@@ -41,3 +41,13 @@ test('CREATE PIPELINE without FROM or WITH: error with line and column', () => {
   const e2 = parseError(() => parseStatement(`CREATE PIPELINE p FROM s`));
   assert.match(e2.message, /WITH/);
 });
+
+test('ALTER MODEL m PROMOTE VERSION n / ROLLBACK', () => {
+  assert.deepEqual(stmt('ALTER MODEL m PROMOTE VERSION 3'), { kind: 'PromoteModel', name: 'M', version: '3' });
+  assert.deepEqual(stmt("ALTER MODEL m PROMOTE VERSION '3'"), { kind: 'PromoteModel', name: 'M', version: '3' });
+  assert.deepEqual(stmt('ALTER MODEL m ROLLBACK'), { kind: 'PromoteModel', name: 'M', version: null });
+  for (const t of ['ALTER MODEL m PROMOTE VERSION 3', 'ALTER MODEL m ROLLBACK']) assert.deepEqual(stmt(formatStatement(parseStatement(t))), stmt(t));
+  const e = parseError(() => parseStatement('ALTER MODEL m PROMOTE VERSION latest'));
+  assert.match(e.message, /version number/);
+  assert.equal(e.span?.column, 31);
+});
