@@ -26,6 +26,8 @@ export interface PromotionConfig {
   readonly windowMs: number;
   readonly rule: PromotionRule;
   readonly pollMs: number;
+  /** How long a new version may take to become ready before it is reported LOAD_FAILED. */
+  readonly loadTimeoutMs: number;
 }
 
 interface Reader {
@@ -46,6 +48,8 @@ export class ModelPromotion {
   readonly rejected = new Map<string, string>();
   readonly decisions: { action: string; version: string; evidence: Evidence | null; why: string | null; at: number }[] = [];
   lastError: string | null = null;
+  /** When each not-yet-ready version was first seen in the index. */
+  private readonly firstSeen = new Map<string, number>();
   private rows: Reader | null = null;
   private labels: Reader | null = null;
 
@@ -99,8 +103,9 @@ export class ModelPromotion {
     const champion = championOf(this.engine, this.cfg.model);
     const num = (v: string) => Number(v);
     for (const m of index) {
-      if (m.state !== 'READY' && !this.rejected.has(m.version!) && (champion === null || num(m.version!) > num(champion))) {
-        await this.reject(m.version!, 'LOAD_FAILED', null, `state ${m.state}${m.reason ? `: ${m.reason}` : ''}`);
+      // UNAVAILABLE with a reason: the load failed. LOADING / UNKNOWN: wait (up to loadTimeoutMs).
+      if (m.state === 'UNAVAILABLE' && m.reason && !this.rejected.has(m.version!) && (champion === null || num(m.version!) > num(champion))) {
+        await this.reject(m.version!, 'LOAD_FAILED', null, `state ${m.state}: ${m.reason}`);
       }
     }
     const ready = index.filter((m) => m.state === 'READY').map((m) => m.version!).sort((a, b) => num(a) - num(b));
@@ -114,7 +119,12 @@ export class ModelPromotion {
     if (!candidate || candidate === this.challenger) return;
     // The index may say READY for a version whose load failed (MLServer): ask the version itself.
     const ok = await versionReady(spec, candidate);
-    if (!ok.ok) return this.reject(candidate, 'LOAD_FAILED', null, ok.why);
+    if (!ok.ok) {
+      const since = this.firstSeen.get(candidate) ?? Date.now();
+      this.firstSeen.set(candidate, since);
+      if (Date.now() - since >= this.cfg.loadTimeoutMs) await this.reject(candidate, 'LOAD_FAILED', null, `not ready after ${this.cfg.loadTimeoutMs} ms (${ok.why})`);
+      return;
+    }
     await this.dropReaders();
     this.challenger = candidate;
     this.evaluation = new ShadowEvaluation(champion, candidate, this.cfg.rule, this.cfg.windowMs);
