@@ -13,7 +13,7 @@
  * With MODEL (a served V2 model), new versions the runs load into the serving side are shadowed
  * against the champion and promoted by PROMOTE_WHEN (model-shadow.ts).
  *
- * The stream's rows are written as training-data files (training-data-export.ts); on the trigger a
+ * PROVIDER = 'none' only writes the training data (no runs). The stream's rows are written as training-data files (training-data-export.ts); on the trigger a
  * KFP run is started (ml/pipelines/runs.ts) with runtime parameters PARAMETERS plus `manifests`
  * (comma-separated manifest paths of the files to train on). Trigger ids are derived from the
  * data (the last file's sequence, the drift record's offset, the interval's number), so replaying
@@ -40,7 +40,7 @@ import { parsePromoteWhen } from '../ml/promotion/shadow.ts';
 
 const PROPERTIES = ['PROVIDER', 'ENDPOINT', 'PIPELINE_ID', 'PIPELINE_VERSION_ID', 'EXPERIMENT_ID', 'TOKEN', 'PARAMETERS', 'TRIGGER', 'TRAINING_DATA', 'FORMAT', 'ROLL_ROWS', 'ROLL_INTERVAL', 'RETRIES', 'SUBMIT_ATTEMPTS', 'RETRY_BACKOFF', 'POLL_INTERVAL', 'MIN_ROWS_AFTER_DRIFT', 'MODEL', 'SHADOW_FROM', 'LABELS', 'LABEL_COLUMN', 'LABEL_WINDOW', 'PROMOTE_WHEN', 'DRIFT_COOLDOWN', 'VERSION_LOAD_TIMEOUT'];
 
-export type Trigger = { readonly kind: 'rows'; readonly rows: number } | { readonly kind: 'interval'; readonly ms: number } | { readonly kind: 'drift'; readonly model: string };
+export type Trigger = { readonly kind: 'none' } | { readonly kind: 'rows'; readonly rows: number } | { readonly kind: 'interval'; readonly ms: number } | { readonly kind: 'drift'; readonly model: string };
 
 export function parseTrigger(text: string, span: CreatePipeline['span']): Trigger {
   const rows = /^\s*EVERY\s+(\d+)\s+ROWS?\s*$/i.exec(text);
@@ -116,11 +116,13 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
   const p = new PropertyReader(s.properties, PROPERTIES);
   const at = (name: string) => p.literal(name)?.span ?? s.span;
   const provider = (p.string('PROVIDER') ?? '').toLowerCase();
-  if (provider !== 'kubeflow') throw new SqlError('INVALID', `PROVIDER must be 'kubeflow'`, at('PROVIDER'));
-  const endpoint = required(p, 'ENDPOINT', s);
-  const pipelineId = required(p, 'PIPELINE_ID', s);
-  const triggerText = required(p, 'TRIGGER', s);
-  const trigger = parseTrigger(triggerText, at('TRIGGER'));
+  if (provider !== 'kubeflow' && provider !== 'none') throw new SqlError('INVALID', `PROVIDER must be 'kubeflow' (or 'none': training data only, no runs)`, at('PROVIDER'));
+  const dataOnly = provider === 'none';
+  if (dataOnly) for (const k of ['ENDPOINT', 'PIPELINE_ID', 'TRIGGER', 'MODEL']) if (p.has(k)) throw new SqlError('INVALID', `${k} needs PROVIDER = 'kubeflow' (PROVIDER 'none' only writes training data)`, at(k));
+  const endpoint = dataOnly ? '' : required(p, 'ENDPOINT', s);
+  const pipelineId = dataOnly ? '' : required(p, 'PIPELINE_ID', s);
+  const triggerText = dataOnly ? 'none' : required(p, 'TRIGGER', s);
+  const trigger: Trigger = dataOnly ? { kind: 'none' } : parseTrigger(triggerText, at('TRIGGER'));
   if (trigger.kind === 'drift' && !engine.catalog.getSource(`${trigger.model}_DRIFT`)) throw new SqlError('INVALID', `TRIGGER: model ${trigger.model} has no drift stream ${trigger.model}_DRIFT (only models trained in Riffle report drift)`, at('TRIGGER'));
   let parameters: Record<string, unknown> = {};
   const paramText = p.string('PARAMETERS');
@@ -182,7 +184,7 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
   });
   if (trigger.kind === 'interval') pl.timer = setInterval(() => evaluate(pl, Date.now()), trigger.ms);
   if (trigger.kind === 'drift') void watchDrift(engine, pl, `${trigger.model}_DRIFT`);
-  runs.start();
+  if (!dataOnly) runs.start();
   if (promotion) {
     pl.promotion = new ModelPromotion(engine, promotion);
     pl.promotion.start();
@@ -234,6 +236,7 @@ function unusedFiles(pl: Pipeline): { manifest: TrainingDataManifest; path: stri
 function evaluate(pl: Pipeline, now?: number): void {
   if (pl.stopped) return;
   const t = pl.trigger;
+  if (t.kind === 'none') return;
   if (t.kind === 'rows') {
     const files = unusedFiles(pl);
     let rows = 0;
@@ -323,7 +326,7 @@ function describePipeline(engine: Engine, s: DescribePipeline): StatementResult 
   const rows = pl.files.reduce((a, f) => a + f.manifest.rowCount, 0);
   const lines = [
     `Name                 : ${pl.name}`,
-    `Provider             : kubeflow (${pl.endpoint})`,
+    `Provider             : ${pl.trigger.kind === 'none' ? 'none (training data only)' : `kubeflow (${pl.endpoint})`}`,
     `Training data        : stream ${pl.source} -> ${pl.dataDir} (${pl.files.length} files, ${rows} rows; ${pl.export.writer.pendingRows} rows in the open file)`,
     `Trigger              : ${pl.triggerText}`,
     `Runs stream          : ${pl.name}_RUNS`,

@@ -72,3 +72,28 @@ test('KFP unreachable: retried, then SUBMIT_FAILED, visible in SHOW RUNS, DESCRI
     removeDir(t.dir);
   }
 });
+
+test("PROVIDER 'none': training data only, manifests listed in DESCRIBE PIPELINE", async () => {
+  const t = await testEngine();
+  try {
+    await readingsQuery(t.engine, t.log, 500, 1);
+    await assert.rejects(t.engine.execute(`CREATE PIPELINE d FROM features WITH (PROVIDER = 'none', TRIGGER = 'EVERY 1 ROWS')`), /TRIGGER needs PROVIDER = 'kubeflow'/);
+    await t.engine.execute(`CREATE PIPELINE d FROM features WITH (PROVIDER = 'none', FORMAT = 'JSONL', ROLL_ROWS = 100);`);
+    await t.engine.runUntilIdle();
+    const end = Date.now() + 20_000;
+    let text = '';
+    while (Date.now() < end) {
+      const [d] = await t.engine.execute('DESCRIBE PIPELINE d;');
+      text = d!.kind === 'text' ? d!.text : '';
+      if (/\(4 files, 400 rows/.test(text)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(text, /Provider\s+: none \(training data only\)/);
+    assert.match(text, /\(4 files, 400 rows; \d+ rows in the open file\)/);
+    const [runs] = await t.engine.execute('SHOW RUNS;');
+    assert.equal(runs!.kind === 'table' && runs!.rows.length, 0);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});
