@@ -97,6 +97,17 @@ test('planted concept change: drift -> one run -> version 2 shadowed and promote
     let pendingLabels: (() => Promise<void>) | null = null;
     let driftSeenAt = 0;
     let chunk = 0;
+    // progress, as the demo shows it (examples/retraining/demo.sh)
+    const shown = new Set<string>();
+    const progress = async () => {
+      const [r] = await e.execute('SHOW RUNS;');
+      const lines = r!.kind === 'table' ? r!.rows.map((x) => `run ${x[1]}: ${x[3]}`) : [];
+      const [d] = await e.execute('DESCRIBE PIPELINE retrain;');
+      if (d!.kind === 'text') lines.push(...d!.text.split('\n').filter((l) => /^(Challenger|\s+\S+Z (CHALLENGER|PROMOTE|REJECT|LOAD_FAILED))/.test(l) && !/in shadow/.test(l)));
+      if (driftSeenAt && !shown.has('drift')) (shown.add('drift'), lines.push(`drift of model ONLINE detected (${post.length} rows after the change)`));
+      for (const l of lines) if (!shown.has(l)) (shown.add(l), console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${l.trim()}`));
+    };
+    const started = Date.now();
     await until(
       'promotion',
       async () => {
@@ -107,6 +118,7 @@ test('planted concept change: drift -> one run -> version 2 shadowed and promote
         pendingLabels = labelsOf;
         if (!driftSeenAt && (await t.log.offsets('ONLINE_DRIFT'))[0]!.end > 0) driftSeenAt = Date.now();
         await new Promise((r) => setTimeout(r, 250));
+        await progress();
         return championOf(e, 'LOOP') === '2';
       },
       400_000,
@@ -144,7 +156,7 @@ test('planted concept change: drift -> one run -> version 2 shadowed and promote
     writeFileSync(xfile, JSON.stringify({ train: post.map((r) => [r.x1, r.x2]), trainLabels: post.map((r) => r.label), test: test.map((r) => [r.x1, r.x2]), labels: test.map((r) => r.label) }));
     const direct = Number(execFileSync(kfpPython, ['-c', DIRECT], { input: xfile, encoding: 'utf8' }).trim());
     const given = JSON.parse(readFileSync(join(e.stores.dataDir, 'pipelines', 'RETRAIN', 'runs.json'), 'utf8')).runs[0].parameters.manifests.split(',').length;
-    console.log(`loop: v1 accuracy on the new concept ${acc(v1).toFixed(4)}, v2 (promoted) ${acc(v2).toFixed(4)}, trained directly on the same rows ${direct.toFixed(4)}; drift seen -> promotion ${((promotedAt - driftSeenAt) / 1000).toFixed(1)} s; ${post.length} rows after the change produced, the run trained on ${given} files`);
+    console.log(`loop: v1 accuracy on the new concept ${acc(v1).toFixed(4)}, v2 (promoted) ${acc(v2).toFixed(4)}, LogisticRegression trained directly on all ${post.length} rows after the change ${direct.toFixed(4)}; drift seen -> promotion ${((promotedAt - driftSeenAt) / 1000).toFixed(1)} s; ${post.length} rows after the change produced, the run trained on ${given} files`);
     assert.ok(acc(v1) < 0.7);
     assert.ok(Math.abs(acc(v2) - direct) <= 0.02, `v2 ${acc(v2)} vs direct ${direct}`);
     const reqs = await s.requests();
