@@ -22,6 +22,7 @@ import { definitionOf, modelVersionOf } from '../ml/sql-model.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { BIGINT, DOUBLE, STRING } from '../types/sql-type.ts';
 import type { Evidence } from '../ml/promotion/shadow.ts';
+import { isTrained, trainedRegistry } from './model-train.ts';
 
 /** Per engine and model: versions that were champion before, newest last (ROLLBACK pops). */
 const histories = new WeakMap<Engine, Map<string, string[]>>();
@@ -55,6 +56,7 @@ export async function promoteByRule(engine: Engine, model: string, version: stri
 
 export async function promoteModel(ctx: ExecutionContext, s: PromoteModel): Promise<StatementResult> {
   const { engine } = ctx;
+  if (isTrained(engine, s.name)) return promoteTrained(ctx, s);
   const info = engine.catalog.models.get(s.name);
   if (!info) throw new SqlError('INVALID', `Model '${s.name}' does not exist.`, s.span);
   const spec = info.spec as ModelSpec;
@@ -91,6 +93,36 @@ export async function promoteModel(ctx: ExecutionContext, s: PromoteModel): Prom
     EVIDENCE: attached ? JSON.stringify(attached.evidence) : null,
   });
   return { kind: 'message', message: `Model ${s.name}: version ${to} is now the champion (was ${from ?? 'unpinned'}).` };
+}
+
+/**
+ * Models trained in Riffle: PROMOTE VERSION n pins snapshot n (what ALTER MODEL m SET (VERSION = n)
+ * does), ROLLBACK returns to the version pinned before ('LIVE' = the live model).
+ */
+async function promoteTrained(ctx: ExecutionContext, s: PromoteModel): Promise<StatementResult> {
+  const registry = trainedRegistry(ctx.engine);
+  const history = historyOf(ctx.engine, s.name);
+  const pinned = registry.pinned.get(s.name);
+  const from = pinned === undefined || pinned === null ? 'LIVE' : String(pinned);
+  let to: string;
+  if (s.version === null) {
+    const prev = history.at(-1);
+    if (prev === undefined) throw new SqlError('INVALID', `Model ${s.name}: nothing to roll back to (no promotion recorded)`, s.span);
+    to = prev;
+  } else to = s.version.toUpperCase();
+  if (to === from) return { kind: 'message', message: `Model ${s.name}: ${to === 'LIVE' ? 'the live model' : `version ${to}`} already answers.` };
+  if (to === 'LIVE') registry.pinned.set(s.name, null);
+  else {
+    const v = Number(to);
+    const known = registry.versions.get(s.name)?.some((e) => e.version === v);
+    if (!Number.isInteger(v) || (!known && !ctx.replay)) throw new SqlError('INVALID', `model ${s.name} has no version ${to} (DESCRIBE MODEL lists them)`, s.span);
+    registry.pinned.set(s.name, v);
+  }
+  if (s.version === null) history.pop();
+  else history.push(from);
+  await ctx.engine.record(ctx);
+  await logSwitch(ctx.engine, ctx.replay, s.name, { ACTION: s.version === null ? 'ROLLBACK' : 'PROMOTE', FROM_VERSION: from, TO_VERSION: to, BY: 'hand', ROWS: null, CHAMPION_ACCURACY: null, CHALLENGER_ACCURACY: null, EVIDENCE: null });
+  return { kind: 'message', message: `Model ${s.name}: ${to === 'LIVE' ? 'the live model' : `version ${to}`} now answers (was ${from === 'LIVE' ? 'the live model' : `version ${from}`}).` };
 }
 
 const PROMOTIONS_SCHEMA = {
