@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { testEngine, removeDir, readTopic } from '../../../test/engine/helpers.ts';
 import { startStandIn, kfpPython } from './standin.ts';
 import { TrainingDataExport } from '../../../src/engine/training-data-export.ts';
@@ -21,6 +22,11 @@ import { championOf } from '../../../src/engine/model-promotion.ts';
 
 const mlserver = process.env.RIFFLE_MLSERVER_URL;
 const repo = process.env.RIFFLE_ML_WORK ? join(process.env.RIFFLE_ML_WORK, 'mlserver') : '';
+// A kept RIFFLE_ML_WORK may hold versions from an earlier run: start from none.
+if (mlserver) {
+  await fetch(`${mlserver}/v2/repository/models/loop/unload`, { method: 'POST' }).catch(() => undefined);
+  rmSync(join(repo!, 'loop'), { recursive: true, force: true });
+}
 const s = await startStandIn();
 after(() => s.stop());
 

@@ -7,12 +7,18 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { testEngine, removeDir, readTopic } from '../../../test/engine/helpers.ts';
 import { readingsQuery } from '../../../test/ml/training-data/fixture.ts';
 import { startStandIn } from './standin.ts';
 
 const mlserver = process.env.RIFFLE_MLSERVER_URL;
 const repo = process.env.RIFFLE_ML_WORK ? join(process.env.RIFFLE_ML_WORK, 'mlserver') : null;
+// A kept RIFFLE_ML_WORK may hold versions from an earlier run: start from none.
+if (mlserver) {
+  await fetch(`${mlserver}/v2/repository/models/sqlpipe/unload`, { method: 'POST' }).catch(() => undefined);
+  rmSync(join(repo!, 'sqlpipe'), { recursive: true, force: true });
+}
 const s = await startStandIn();
 after(() => s.stop());
 

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { testEngine, removeDir, readTopic } from '../../../test/engine/helpers.ts';
 import { kfpPython } from './standin.ts';
 import { modelRegistry } from '../../../src/engine/models.ts';
@@ -17,6 +18,11 @@ import { championOf } from '../../../src/engine/model-promotion.ts';
 const mlserver = process.env.RIFFLE_MLSERVER_URL;
 const repo = process.env.RIFFLE_ML_WORK ? join(process.env.RIFFLE_ML_WORK, 'mlserver') : '';
 
+// A kept RIFFLE_ML_WORK may hold versions from an earlier run: start from none.
+if (mlserver) {
+  await fetch(`${mlserver}/v2/repository/models/promo/unload`, { method: 'POST' }).catch(() => undefined);
+  rmSync(join(repo!, 'promo'), { recursive: true, force: true });
+}
 /** Writes version `v` of `name`: a LogisticRegression on x1 (+sign) > 0, or a broken joblib file. */
 function writeVersion(name: string, v: string, kind: 'pos' | 'neg' | 'broken'): void {
   const dir = join(repo, name, v);
