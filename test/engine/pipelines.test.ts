@@ -97,3 +97,32 @@ test("PROVIDER 'none': training data only, manifests listed in DESCRIBE PIPELINE
     removeDir(t.dir);
   }
 });
+
+test('EVERY <duration>: one run per interval that saw new files, named by the interval and the last file', async () => {
+  const t = await testEngine();
+  try {
+    await readingsQuery(t.engine, t.log, 300, 1);
+    const port = await closedPort();
+    await t.engine.execute(`CREATE PIPELINE q FROM features WITH (PROVIDER = 'kubeflow', ENDPOINT = 'http://127.0.0.1:${port}', PIPELINE_ID = 'a',
+      TRIGGER = 'EVERY 1 SECOND', ROLL_ROWS = 100, SUBMIT_ATTEMPTS = 1, POLL_INTERVAL = '20 MILLISECONDS');`);
+    await t.engine.runUntilIdle();
+    const end = Date.now() + 20_000;
+    let rows: readonly (readonly unknown[])[] = [];
+    while (Date.now() < end) {
+      const [r] = await t.engine.execute('SHOW RUNS;');
+      rows = r!.kind === 'table' ? r!.rows : [];
+      if (rows.length >= 1 && rows.every((x) => x[3] === 'SUBMIT_FAILED')) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    // all committed files (2: 257 rows at 100 per file) go to the first interval's run; later intervals see no new file
+    await new Promise((r) => setTimeout(r, 1500));
+    const [r] = await t.engine.execute('SHOW RUNS;');
+    rows = r!.kind === 'table' ? r!.rows : [];
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    assert.match(String(rows[0]![1]), /^riffle-q-t\d+-f2$/);
+    assert.match(String(rows[0]![4]), /every 1 SECOND/);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});
