@@ -126,6 +126,7 @@ export class PipelineRuns {
     for (const run of [...this.state.runs]) {
       if (run.state === 'REQUESTED') await this.submit(run);
       else if (run.runId && !FINAL_STATES.has(run.state as RunState) && run.state !== 'SUBMIT_FAILED') await this.poll(run);
+      else if (run.state === 'FAILED') this.retryIfDue(run); // also after a crash between the FAILED save and the retry's
     }
   }
 
@@ -177,7 +178,14 @@ export class PipelineRuns {
     run.updatedAt = this.now();
     this.save();
     this.emit(run);
-    if (state === 'FAILED' && run.attempt + 1 < this.opts.retry.runAttempts) this.add(run.triggerId, run.reason, run.parameters, run.attempt + 1);
+    if (state === 'FAILED') this.retryIfDue(run);
+  }
+
+  /** Adds the next attempt for a FAILED run, once, while the policy allows one. */
+  private retryIfDue(run: TrackedRun): void {
+    if (run.attempt + 1 >= this.opts.retry.runAttempts) return;
+    if (this.state.runs.some((r) => r.triggerId === run.triggerId && r.attempt > run.attempt)) return;
+    this.add(run.triggerId, run.reason, run.parameters, run.attempt + 1);
   }
 
   private emit(run: TrackedRun): void {
