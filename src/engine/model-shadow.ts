@@ -75,7 +75,9 @@ export class ModelPromotion {
   }
 
   private async run(): Promise<void> {
-    let lastIndex = 0;
+    // The first look waits one poll interval: while an engine opens, the command log is still
+    // being replayed (a recorded PROMOTE may not have been applied yet).
+    let lastIndex = Date.now();
     while (!this.stopped) {
       try {
         if (Date.now() - lastIndex >= this.cfg.pollMs) {
@@ -153,6 +155,12 @@ export class ModelPromotion {
 
   private async shadowStep(): Promise<void> {
     const ev = this.evaluation!;
+    if (championOf(this.engine, this.cfg.model) !== ev.champion) {
+      // The champion changed under the evaluation (by hand, or a replayed PROMOTE): start over.
+      this.evaluation = null;
+      this.challenger = null;
+      return this.dropReaders();
+    }
     const registry = modelRegistry(this.engine);
     const rows = this.rows!.decode(await this.rows!.consumer.poll(500, 100));
     if (rows.length > 0) {
