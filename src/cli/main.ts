@@ -13,6 +13,7 @@ Usage:
   riffle test -s statements.sql [-i input.json] -o output.json [--actual FILE]
   riffle test --suite DIR [--filter TEXT] [--actual-dir OUT] [--kafka]
   riffle demo [--duration SECONDS]
+  riffle demo retraining     the Kubeflow retraining loop (needs the repository's scripts; see examples/retraining)
   riffle server [--listen HOST:PORT] [--config FILE] [--users FILE] [--tls-cert F --tls-key F] [--detach]
   riffle server stop | hash-password
   riffle --version
