@@ -177,6 +177,8 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
   const pl: Pipeline = { name: s.name, source: source.name, trigger, triggerText, endpoint, dataDir, minRowsAfterDrift: p.int('MIN_ROWS_AFTER_DRIFT') ?? rollRows, driftCooldownMs: duration('DRIFT_COOLDOWN', 0), lastDriftAt: -Infinity, parameters, export: exp, runs, files: readCommitted(dataDir, source.name.toLowerCase()), pendingDrifts: [], driftConsumer: null, timer: null, stopped: false, promotion: null, sql: ctx.statement.text };
   pipelines.set(s.name, pl);
   const producer = engine.producer;
+  // The state file is the record of runs; the stream is a view of it: a failed write there loses
+  // one event of the view, never a run (SHOW RUNS and DESCRIBE PIPELINE read the state).
   runs.onEvent((e) => void producer.send(runsName, [runRecord(e)]).catch(() => undefined));
   exp.writer.onManifest((manifest, path) => {
     pl.files.push({ manifest, path });
