@@ -39,6 +39,7 @@ CREATE STREAM readings_by_site WITH (KAFKA_TOPIC='readings_by_site') AS
 `;
 
 export async function demoCommand(argv: string[]): Promise<number> {
+  if (argv[0] === 'retraining') return retrainingDemo();
   const { values } = parseArgs({ args: argv, options: { duration: { type: 'string' }, rate: { type: 'string' }, 'data-dir': { type: 'string' } } });
   const durationS = Number(values.duration ?? 20);
   const rate = Number(values.rate ?? 2000);
@@ -114,4 +115,21 @@ function startGenerator(producer: Producer, ratePerSecond: number): { readonly c
       await loop;
     },
   };
+}
+
+/**
+ * `riffle demo retraining`: the Kubeflow loop (examples/retraining/demo.sh: real MLServer, the KFP
+ * stand-in with kfp's local runner, Python venvs installed by the project's scripts). Needs a
+ * checkout of the repository (the scripts and the example are not part of an installed package).
+ */
+async function retrainingDemo(): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const { existsSync } = await import('node:fs');
+  const script = join(import.meta.dirname, '../../examples/retraining/demo.sh');
+  if (!existsSync(script)) {
+    process.stderr.write(`riffle demo retraining needs the repository checkout (${script} not found)\n`);
+    return 1;
+  }
+  const child = spawn('bash', [script], { stdio: 'inherit' });
+  return new Promise((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
 }

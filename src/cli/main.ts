@@ -14,6 +14,7 @@ Usage:
   riffle test --suite DIR [--filter TEXT] [--actual-dir OUT] [--kafka]
                             (must-fail cases: an expected-error.json in the case folder)
   riffle demo [--duration SECONDS]
+  riffle demo retraining     the Kubeflow retraining loop (needs the repository's scripts; see examples/retraining)
   riffle server [--listen HOST:PORT] [--config FILE] [--users FILE] [--tls-cert F --tls-key F] [--detach]
   riffle server stop | hash-password
   riffle --version

@@ -22,6 +22,8 @@ import { insertValues } from './insert-values.ts';
 import { pushQuery } from './push-query.ts';
 import { printTopic } from './print.ts';
 import { closeModels, executeModelStatement } from './models.ts';
+import { closePipelines, executePipelineStatement } from './pipelines.ts';
+import { promoteModel } from './model-promotion.ts';
 import { runUntilIdleOnKafka } from './idle.ts';
 import type { OperatorServices } from '../exec/operator.ts';
 import { StoreRegistry } from '../state/registry.ts';
@@ -223,6 +225,12 @@ export class Engine {
         return executeModelStatement(ctx, s);
       case 'ExportModel':
         return exportModel(ctx, s);
+      case 'CreatePipeline':
+      case 'DropPipeline':
+      case 'DescribePipeline':
+        return executePipelineStatement(ctx, s);
+      case 'PromoteModel':
+        return promoteModel(ctx, s);
     }
   }
 
@@ -280,6 +288,7 @@ export class Engine {
     this.tasks.clear();
     for (const view of this.tableViews.values()) await view.close();
     this.tableViews.clear();
+    await closePipelines(this);
     await closeModels(this);
     await this.stores.closeAll();
     await this.producer.close();

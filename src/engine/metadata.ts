@@ -12,6 +12,8 @@ import { readCommands } from './command-log.ts';
 import { showModels } from './models.ts';
 import { isQuarantined } from './quarantine.ts';
 
+import { showPipelines, showRuns } from './pipelines.ts';
+
 export async function show(ctx: ExecutionContext, s: Show): Promise<StatementResult> {
   const { engine } = ctx;
   switch (s.what) {
@@ -51,6 +53,10 @@ export async function show(ctx: ExecutionContext, s: Show): Promise<StatementRes
       return showModels(ctx);
     case 'TYPES':
       return { kind: 'table', title: 'Types', columns: ['Type Name', 'Schema'], rows: [] };
+    case 'PIPELINES':
+      return showPipelines(engine);
+    case 'RUNS':
+      return showRuns(engine);
   }
 }
 

@@ -130,6 +130,7 @@ export function allowedFor(role: Role, s: Statement): boolean {
     case 'Describe':
     case 'DescribeFunction':
     case 'DescribeModel':
+    case 'DescribePipeline':
     case 'Explain':
     case 'Print':
     case 'SetProperty':
@@ -151,6 +152,9 @@ export function allowedFor(role: Role, s: Statement): boolean {
     case 'AlterModel':
     case 'DropModel':
     case 'ExportModel': // writes a file on the server's machine
+    case 'CreatePipeline': // writes files and starts runs with the server's credentials
+    case 'DropPipeline':
+    case 'PromoteModel':
       return false;
   }
 }

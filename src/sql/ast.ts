@@ -424,7 +424,7 @@ export interface Print {
   readonly span: Span;
 }
 
-export type ShowWhat = 'STREAMS' | 'TABLES' | 'QUERIES' | 'FUNCTIONS' | 'TOPICS' | 'PROPERTIES' | 'VARIABLES' | 'MODELS' | 'TYPES';
+export type ShowWhat = 'STREAMS' | 'TABLES' | 'QUERIES' | 'FUNCTIONS' | 'TOPICS' | 'PROPERTIES' | 'VARIABLES' | 'MODELS' | 'TYPES' | 'PIPELINES' | 'RUNS';
 
 export interface Show {
   readonly kind: 'Show';
@@ -549,6 +549,44 @@ export interface DropType {
   readonly span: Span;
 }
 
+/**
+ * `CREATE PIPELINE p FROM stream WITH (PROVIDER = 'kubeflow', ENDPOINT = ..., PIPELINE_ID = ...,
+ * TRIGGER = 'EVERY 1000 ROWS' | 'EVERY 10 MINUTES' | 'ON DRIFT OF m', ...)`: the stream's rows
+ * become training-data files, and retraining runs are started on the trigger.
+ */
+export interface CreatePipeline {
+  readonly kind: 'CreatePipeline';
+  readonly name: string;
+  readonly ifNotExists: boolean;
+  readonly source: string;
+  readonly properties: Properties;
+  readonly span: Span;
+}
+
+export interface DropPipeline {
+  readonly kind: 'DropPipeline';
+  readonly name: string;
+  readonly ifExists: boolean;
+  readonly span: Span;
+}
+
+/**
+ * `ALTER MODEL m PROMOTE VERSION n` (the version becomes the one PREDICT calls) or
+ * `ALTER MODEL m ROLLBACK` (back to the version before the last promotion): `version` null.
+ */
+export interface PromoteModel {
+  readonly kind: 'PromoteModel';
+  readonly name: string;
+  readonly version: string | null;
+  readonly span: Span;
+}
+
+export interface DescribePipeline {
+  readonly kind: 'DescribePipeline';
+  readonly name: string;
+  readonly span: Span;
+}
+
 export type Statement =
   | CreateSource
   | CreateAsSelect
@@ -574,7 +612,11 @@ export type Statement =
   | DescribeModel
   | ExportModel
   | CreateType
-  | DropType;
+  | DropType
+  | CreatePipeline
+  | DropPipeline
+  | DescribePipeline
+  | PromoteModel;
 
 /** A parsed statement with its source text (after variable substitution), for the catalog and errors. */
 export interface ParsedStatement {

@@ -198,5 +198,13 @@ function statementText(s: Statement): string {
       return `CREATE TYPE ${ifNotExists(s.ifNotExists)}${formatIdentifier(s.name)} AS ${formatType(s.type)}`;
     case 'DropType':
       return `DROP TYPE ${ifExists(s.ifExists)}${formatIdentifier(s.name)}`;
+    case 'CreatePipeline':
+      return `CREATE PIPELINE ${ifNotExists(s.ifNotExists)}${formatIdentifier(s.name)} FROM ${formatIdentifier(s.source)} WITH ${properties(s.properties)}`;
+    case 'DropPipeline':
+      return `DROP PIPELINE ${ifExists(s.ifExists)}${formatIdentifier(s.name)}`;
+    case 'DescribePipeline':
+      return `DESCRIBE PIPELINE ${formatIdentifier(s.name)}`;
+    case 'PromoteModel':
+      return `ALTER MODEL ${formatIdentifier(s.name)} ${s.version === null ? 'ROLLBACK' : `PROMOTE VERSION '${s.version.replace(/'/g, "''")}'`}`;
   }
 }

@@ -26,6 +26,8 @@ const SHOW_WHAT: readonly ShowWhat[] = [
   'VARIABLES',
   'MODELS',
   'TYPES',
+  'PIPELINES',
+  'RUNS',
 ];
 
 /** Keywords that start a statement (for EXPLAIN <statement> and the error message). */
@@ -155,6 +157,14 @@ export class StatementParser extends QueryParser {
         this.next();
         this.expectKw('MODEL');
         const name = this.expectIdentifier('a model name');
+        if (this.acceptKw('PROMOTE')) {
+          this.expectKw('VERSION');
+          const v = this.tok;
+          if (v.kind !== 'INTEGER' && v.kind !== 'STRING') throw this.errorAt(`expected a version number after VERSION, found '${v.image}'`, v);
+          this.next();
+          return { kind: 'PromoteModel', name, version: String(v.value), span: this.span(t) };
+        }
+        if (this.acceptKw('ROLLBACK')) return { kind: 'PromoteModel', name, version: null, span: this.span(t) };
         if (!this.isOp('(')) this.expectOneOf(['SET', 'WITH']);
         return { kind: 'AlterModel', name, properties: this.properties(), span: this.span(t) };
       }
@@ -226,7 +236,7 @@ export class StatementParser extends QueryParser {
     const readOnly = this.acceptKw('SOURCE') !== null;
     const what = readOnly
       ? this.expectOneOf(['STREAM', 'TABLE'])
-      : this.expectOneOf(orReplace ? ['STREAM', 'TABLE', 'MODEL'] : ['STREAM', 'TABLE', 'TOPIC', 'MODEL', 'TYPE']);
+      : this.expectOneOf(orReplace ? ['STREAM', 'TABLE', 'MODEL'] : ['STREAM', 'TABLE', 'TOPIC', 'MODEL', 'TYPE', 'PIPELINE']);
     if (what === 'TYPE') {
       const ifNotExists = this.ifNotExists();
       const name = this.expectIdentifier('a type name');
@@ -240,6 +250,14 @@ export class StatementParser extends QueryParser {
       return { kind: 'CreateTopic', name, ifNotExists, properties, span: this.span(first) };
     }
     if (what === 'MODEL') return this.createModel(first, orReplace);
+    if (what === 'PIPELINE') {
+      const ifNotExists = this.ifNotExists();
+      const name = this.expectIdentifier('a pipeline name');
+      this.expectKw('FROM');
+      const source = this.expectIdentifier('the stream whose rows are the training data');
+      this.expectKw('WITH');
+      return { kind: 'CreatePipeline', name, ifNotExists, source, properties: this.properties(), span: this.span(first) };
+    }
     const sourceType = what as SourceType;
     const ifNotExists = this.ifNotExists();
     const name = this.expectIdentifier(`a ${what.toLowerCase()} name`);
@@ -346,8 +364,9 @@ export class StatementParser extends QueryParser {
 
   private drop(): Statement {
     const first = this.next();
-    const what = this.expectOneOf(['STREAM', 'TABLE', 'TOPIC', 'MODEL', 'TYPE']);
+    const what = this.expectOneOf(['STREAM', 'TABLE', 'TOPIC', 'MODEL', 'TYPE', 'PIPELINE']);
     const ifExists = this.ifExists();
+    if (what === 'PIPELINE') return { kind: 'DropPipeline', name: this.expectIdentifier('a pipeline name'), ifExists, span: this.span(first) };
     if (what === 'TOPIC') return { kind: 'DropTopic', name: this.topicName(), ifExists, span: this.span(first) };
     if (what === 'TYPE') return { kind: 'DropType', name: this.expectIdentifier('a type name'), ifExists, span: this.span(first) };
     const name = this.expectIdentifier(`a ${what.toLowerCase()} name`);
@@ -370,6 +389,10 @@ export class StatementParser extends QueryParser {
     if (this.isKw('MODEL') && !this.isEndOrExtended(1)) {
       this.next();
       return { kind: 'DescribeModel', name: this.expectIdentifier('a model name'), span: this.span(first) };
+    }
+    if (this.isKw('PIPELINE') && !this.isEndOrExtended(1)) {
+      this.next();
+      return { kind: 'DescribePipeline', name: this.expectIdentifier('a pipeline name'), span: this.span(first) };
     }
     // ksqlDB: DESCRIBE STREAMS / TABLES [EXTENDED] lists them with their details.
     if ((this.isKw('STREAMS') || this.isKw('TABLES')) && this.isEndOrExtended(1)) {

@@ -17,7 +17,7 @@ test('syntax errors say what was found and what was expected, at line:column of 
   assert.equal(e.detail, "Syntax error at 'FORM': expected ',' or FROM");
   assert.equal(msg('SELECT * FROM t WHERE a = 1 LIMT 5'), "1:29: Syntax error at 'LIMT': expected GROUP, PARTITION, HAVING, EMIT, ORDER, LIMIT, OFFSET or ';'");
   assert.equal(msg('SELEC * FROM t'), "1:1: Syntax error at 'SELEC': expected a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)");
-  assert.equal(msg('CREATE STREM s'), "1:8: Syntax error at 'STREM': expected OR, SOURCE, STREAM, TABLE, TOPIC, MODEL or TYPE");
+  assert.equal(msg('CREATE STREM s'), "1:8: Syntax error at 'STREM': expected OR, SOURCE, STREAM, TABLE, TOPIC, MODEL, TYPE or PIPELINE");
   assert.equal(msg('SELECT (a + b FROM t'), "1:15: Syntax error at 'FROM': expected ')'");
   assert.equal(msg('SELECT * FROM t WHERE'), '1:22: Syntax error at end of input: expected an expression');
   assert.equal(msg('SELECT * FROM t WHERE;'), "1:22: Syntax error at ';': expected an expression");
