@@ -70,7 +70,7 @@ export async function measureQueryCost(queries: number, records: number, partiti
   const t0 = performance.now();
   const dir = fs.mkdtempSync(join(tmpdir(), 'riffle-query-cost-'));
   const log = await openEmbeddedLog(dir, { retentionCheckIntervalMs: 0, ...(maxOpenSegments ? { maxOpenSegments } : {}) });
-  const engine = await Engine.open({ log, background: true, properties: { 'auto.offset.reset': 'earliest' } });
+  const engine = await Engine.open({ log, background: true, properties: { 'auto.offset.reset': 'earliest', ...(process.env.RIFFLE_BENCH_GUARANTEE ? { 'processing.guarantee': process.env.RIFFLE_BENCH_GUARANTEE } : {}) } });
   try {
     await engine.execute(
       `CREATE STREAM input (id STRING KEY, n BIGINT, v DOUBLE, s STRING) WITH (KAFKA_TOPIC='input', VALUE_FORMAT='JSON', PARTITIONS=${partitions});`,

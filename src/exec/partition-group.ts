@@ -136,8 +136,11 @@ export class PartitionGroup {
         if (u === true || (u === undefined && this.maxTaskIdleMs > 0)) break;
       }
     }
+    // Taken records still in a buffer's array stay reachable (with the read chunks they are
+    // views of) until the array is compacted: compact once they are half of it, so a buffer holds
+    // at most about twice what waits in it (amortised O(1) per record).
     for (const b of bufs) {
-      if (b.head > 4096 && b.head * 2 > b.records.length) {
+      if (b.head >= 32 && b.head * 2 >= b.records.length) {
         b.records = b.records.slice(b.head);
         b.head = 0;
       }

@@ -169,8 +169,9 @@ export class QueryTask {
     const maxBatch = this.opts.maxBatch;
     const max = typeof maxBatch === 'function' ? maxBatch() : (maxBatch ?? 2000);
     const group = this.group;
-    // Bounded buffering: a partition with enough records waiting is not fetched until they drain.
-    if (group && this.consumer.setPaused) this.consumer.setPaused(group.fullPartitions(BUFFERED_PER_PARTITION));
+    // Bounded buffering: a partition with enough records waiting is not fetched until they drain
+    // (at most a batch's worth: with many queries in the process their batches are small).
+    if (group && this.consumer.setPaused) this.consumer.setPaused(group.fullPartitions(Math.min(BUFFERED_PER_PARTITION, max)));
     // With records buffered, only take what is there (a source held back is waited for by polling).
     const polled = await this.consumer.poll(max, group && group.buffered > 0 ? Math.min(timeoutMs, 10) : timeoutMs);
     let records = polled;
