@@ -9,34 +9,9 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-venv_root="${RIFFLE_ML_VENV_DIR:-$here/.venv}"
-python="${PYTHON:-python3}"
-
-if ! "$python" -c 'import sys; assert sys.version_info >= (3, 10)' 2>/dev/null; then
-  echo "setup.sh: need Python >= 3.10 as '$python'" >&2
-  exit 1
-fi
-pyver="$("$python" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3])')"
-
-# ensure_venv NAME REQUIREMENTS_FILE: prints nothing when up to date.
-ensure_venv() {
-  local name="$1" req="$2"
-  local dir="$venv_root/$name"
-  local want
-  want="$( (cat "$req"; echo "python=$pyver") | sha256sum | cut -d' ' -f1)"
-  if [[ -f "$dir/.riffle-stamp" && "$(cat "$dir/.riffle-stamp")" == "$want" && -x "$dir/bin/python" ]]; then
-    return 0
-  fi
-  local t0=$SECONDS
-  echo "setup.sh: installing $name venv into $dir (this takes a few minutes once)" >&2
-  rm -rf "$dir"
-  "$python" -m venv "$dir"
-  # --no-deps is safe because the file pins the full resolution; pip check verifies it.
-  "$dir/bin/pip" install --quiet --disable-pip-version-check --no-input --no-deps -r "$req"
-  "$dir/bin/pip" check --disable-pip-version-check >/dev/null
-  echo "$want" >"$dir/.riffle-stamp"
-  echo "setup.sh: $name venv ready in $((SECONDS - t0))s" >&2
-}
+SCRIPT=setup.sh
+# shellcheck source=venv.sh
+source "$here/venv.sh"
 
 mkdir -p "$venv_root"
 # Both venvs install in parallel (downloads dominate); logs are kept on failure.
