@@ -20,6 +20,8 @@ import { ensureProcessingLogStream } from './processing-log-stream.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { ServerMetrics } from './metrics.ts';
 import { websocketHandler } from './websocket.ts';
+import { consoleRoutes } from './console-routes.ts';
+import { consoleStatsRoutes } from './console-stats.ts';
 
 export interface ServerOptions {
   readonly engine: Engine;
@@ -38,6 +40,8 @@ export interface ServerOptions {
   readonly logger?: Logger;
   /** Serve /metrics (default true). */
   readonly metrics?: boolean;
+  /** Where the built web console is (default dist/console of the installation). */
+  readonly consoleDir?: string;
 }
 
 export const DEFAULTS = {
@@ -85,6 +89,7 @@ export class RiffleServer {
     this.routes.add({ method: 'POST', path: '/query', access: 'read', handler: (ctx) => queryChunked(ctx, this.statements, this.queries) });
     for (const r of topicRoutes(this.engine)) this.routes.add(r);
     for (const r of modelRoutes(this.engine)) this.routes.add(r);
+    for (const r of [...consoleStatsRoutes(this.engine), ...consoleRoutes(options.consoleDir)]) this.routes.add(r);
     this.routes.add({ method: 'POST', path: '/close-query', access: 'read', handler: (ctx) => closeQuery(ctx, this.queries) });
     this.metrics = options.metrics === false ? null : new ServerMetrics(this.engine, this.queries);
     if (this.metrics) {
@@ -192,7 +197,8 @@ export class RiffleServer {
       return;
     }
     const headers: Record<string, string> = {};
-    if (error.status === 401) headers['www-authenticate'] = 'Basic realm="riffle", Bearer';
+    // Not for the web console's own calls: a Basic challenge would make the browser open its login dialog.
+    if (error.status === 401 && req.headers['x-requested-with'] !== 'riffle-console') headers['www-authenticate'] = 'Basic realm="riffle", Bearer';
     if (error.status === 413 && req.httpVersion === '1.1') headers.connection = 'close';
     sendJson(res, error.status, errorBody(error), 'application/json', headers);
     // Whatever of the body was not read is discarded, so the client gets the answer.

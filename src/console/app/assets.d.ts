@@ -1,0 +1,2 @@
+/** Vite bundles imported CSS into the page's stylesheet. */
+declare module '*.css';
