@@ -144,10 +144,10 @@ export class StreamingQuery {
       let pending = '';
       let sawHeader = isPrint;
       for (;;) {
-        if (this.paused) await new Promise<void>((r) => (this.resumeWaiter = r));
-        if (this.stopped) break;
         const { value, done } = await reader.read();
-        if (done) break;
+        // A read under way when the user paused is held back too: nothing shows until resume.
+        if (this.paused) await new Promise<void>((r) => (this.resumeWaiter = r));
+        if (done || this.stopped) break;
         pending += decoder.decode(value, { stream: true });
         const cut = pending.lastIndexOf('\n');
         if (cut < 0) continue;

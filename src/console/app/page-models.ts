@@ -70,8 +70,9 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
   const breaker = new LineChart('Breaker (0 closed, 1 half-open, 2 open)', { id: 'chart-breaker' });
   const callCharts = h('div', { class: 'charts' }, latency.el, batch.el, errors.el, breaker.el);
   const trained = h('div', { class: 'charts', id: 'trained' });
+  const noCalls = h('div', { class: 'muted', id: 'no-calls' }, 'Not called yet: call statistics appear once a query (PREDICT) or the serving API uses the model.');
   const drift = h('div', { class: 'drift', id: 'drift-events' });
-  const el = h('div', { class: 'page page-model' }, h('h2', {}, `Model ${name}`), h('h3', {}, 'Calls'), callCharts, trained, drift, h('h3', {}, 'Description'), describe);
+  const el = h('div', { class: 'page page-model' }, h('h2', {}, `Model ${name}`), h('h3', {}, 'Calls'), noCalls, callCharts, trained, drift, h('h3', {}, 'Description'), describe);
   const streams: StreamingQuery[] = [];
   let previous: Map<string, InvokerStats['stats']> = new Map();
   const timers: number[] = [];
@@ -96,6 +97,9 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
     }
     const m = doc.models.find((x) => x.name === name);
     if (!m) return;
+    // A model nothing has called yet (a trained one before its first PREDICT) has no call statistics.
+    callCharts.hidden = m.invokers.length === 0;
+    noCalls.hidden = m.invokers.length > 0;
     const next = new Map<string, InvokerStats['stats']>();
     for (const inv of m.invokers) {
       const s = inv.stats;
