@@ -148,6 +148,20 @@ test('editor: an error is marked at its line:column', async () => {
   await shot('03-editor-error');
 });
 
+test('editor: a script with SET applies it to the statements after it; a pull query gives a table', async () => {
+  await runInEditor("SET 'auto.offset.reset' = 'earliest';\nCREATE TABLE counts AS SELECT label, COUNT(*) AS n FROM readings GROUP BY label;", 'script');
+  await page.waitForSelector('.entity >> text=/Created query with ID CTAS_COUNTS/');
+  await until(async () => {
+    await runInEditor('SELECT label, n FROM counts;');
+    const panel = page.locator('.panel[data-state]').first();
+    await until(async () => (await panel.getAttribute('data-state')) === 'done', 10000, 'the pull query ended');
+    return Number(await panel.locator('.live').getAttribute('data-rows')) === 2;
+  }, 15000, 'the pull query gives both labels (the table read the stream from the beginning)');
+  const cells = await page.locator('.panel[data-state=done]').first().locator('tbody td').allTextContents();
+  assert.deepEqual(cells.sort(), ['0', '1', '4', '4']);
+  await shot('04-editor-pull-query');
+});
+
 test('catalog and a query plan with live rates', async () => {
   await runInEditor(
     "CREATE STREAM doubled AS SELECT id, v * 2 AS w FROM readings WHERE v > 1;\nCREATE MODEL trained WITH (TYPE = 'LOGISTIC_REGRESSION', LABEL = 'label', METRICS_EVERY = 5) AS SELECT v, label FROM readings;",
@@ -158,7 +172,7 @@ test('catalog and a query plan with live rates', async () => {
   const link = page.locator('#catalog-queries a', { hasText: /^CSAS_DOUBLED/ });
   await link.waitFor();
   await page.waitForSelector('#catalog-topics td >> text=readings');
-  await shot('04-catalog');
+  await shot('05-catalog');
   await link.click();
   await page.waitForSelector('#plan-graph svg .step');
   const steps = await page.locator('#plan-graph svg .step .kind').allTextContents();
@@ -169,7 +183,7 @@ test('catalog and a query plan with live rates', async () => {
   await until(async () => /^in [\d.]+k?\/s · [1-9]\d* records$/.test((await page.locator('#plan-graph .step-source .rate').textContent()) ?? ''), 10000, 'the source step shows its rate');
   assert.match((await page.locator('#plan-graph .step-sink .rate').textContent()) ?? '', /^out [\d.]+k?\/s · [1-9]\d* rows$/);
   await page.waitForSelector('#query-stats [data-role=state]:has-text("RUNNING")');
-  await shot('05-plan');
+  await shot('06-plan');
 });
 
 test('a trained model page: its metric chart moves as records arrive', async () => {
@@ -181,7 +195,7 @@ test('a trained model page: its metric chart moves as records arrive', async () 
   for (let i = 0; i < 20; i++) await insert(`INSERT INTO readings (id, v, label) VALUES ('m${i}', ${i % 7}.0, ${i % 7 > 3 ? 1 : 0});`);
   await until(async () => (await points()) > before, 15000, 'the metric chart got new points');
   assert.match((await page.textContent('#model-describe')) ?? '', /Training query/);
-  await shot('06-model');
+  await shot('07-model');
 });
 
 test('a model called by a query: its call charts move (ONNX, exported from the trained one, run in process)', async () => {
@@ -198,7 +212,7 @@ test('a model called by a query: its call charts move (ONNX, exported from the t
   await until(async () => (await points()) > before && Number(await page.locator('#chart-batch').getAttribute('data-points')) > 0, 15000, 'the call charts got points');
   await page.waitForSelector('#chart-latency polyline.series', { state: 'attached' });
   await page.waitForSelector('#no-calls', { state: 'hidden' });
-  await shot('07-model-calls');
+  await shot('08-model-calls');
 });
 
 test('processing log and the message browser', async () => {
@@ -208,10 +222,10 @@ test('processing log and the message browser', async () => {
   await page.waitForSelector('#log-table tbody tr', { timeout: 15000 });
   await page.fill('#log-filter', 'CSAS_DOUBLED');
   await page.waitForSelector('#log-table tbody tr td >> text=CSAS_DOUBLED');
-  await shot('08-processing-log');
+  await shot('09-processing-log');
   await page.goto(`${ts.url}/#/topic/readings`);
   await page.waitForSelector('#topic-records:has-text("k0")');
-  await shot('09-topic');
+  await shot('10-topic');
 });
 
 test('a read-only user cannot run DDL from the console', async () => {
@@ -224,7 +238,7 @@ test('a read-only user cannot run DDL from the console', async () => {
   assert.match((await page.textContent('.panel.failed .error')) ?? '', /may not run CreateSource/);
   await runInEditor('SELECT * FROM readings EMIT CHANGES;');
   await page.waitForSelector('.panel[data-state=running]');
-  await shot('10-read-only');
+  await shot('11-read-only');
   const streams = await h1(ts.url, '/ksql', { ksql: 'SHOW STREAMS;' }, ADMIN);
   assert.doesNotMatch(streams.text, /SNEAKY/);
   assert.deepEqual(pageErrors, []);

@@ -53,14 +53,14 @@ function loginForm(message: string): Promise<void> {
 }
 
 async function boot(): Promise<void> {
+  let message = '';
   let me = await whoami();
   while (!me) {
-    await loginForm(sessionStorage.length ? '' : '');
+    await loginForm(message);
     me = await whoami();
     if (!me) {
       clearCredentials();
-      await loginForm('Wrong user name or password.');
-      me = await whoami();
+      message = 'Wrong user name or password.';
     }
   }
   start(me);
