@@ -78,6 +78,13 @@ export class LineChart {
       line.setAttribute('class', 'series');
       this.svg.append(line);
       const last = pts[pts.length - 1];
+      // The newest point as a dot: visible even while a series has a single point.
+      const dot = document.createElementNS(SVG, 'circle');
+      dot.setAttribute('cx', sx(last.x).toFixed(1));
+      dot.setAttribute('cy', sy(last.y).toFixed(1));
+      dot.setAttribute('r', '2.5');
+      dot.setAttribute('fill', color);
+      this.svg.append(dot);
       this.legend.append(h('span', { style: `color:${color}` }, `● ${name} ${num(last.y)}`));
     });
   }

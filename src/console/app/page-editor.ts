@@ -73,6 +73,9 @@ export function editorPage(): EditorPage {
       return true;
     } catch (e) {
       showError(e, { text, from }, p);
+      // As on ksqlDB's /ksql: the statements before the failing one ran, the rest did not.
+      if (batch.length > 1) p.append(h('div', { class: 'muted' }, 'Statements before the failing one ran; those after it did not.'));
+      if (batch.some((s) => /^(CREATE|DROP|ALTER)$/.test(s.keyword))) void refreshCatalog();
       return false;
     }
   }
