@@ -103,6 +103,13 @@ test('first load, bundle sizes, log in', async () => {
   await page.waitForSelector('#login-error:has-text("Wrong user name or password")');
   await login('alice', 'alice-secret');
   assert.equal(await page.textContent('#whoami'), 'alice (admin)');
+  // A reload once logged in: assets from the browser's cache (immutable), the editor ready.
+  const reloadStarted = Date.now();
+  await page.reload();
+  await page.waitForSelector('.cm-content');
+  await page.waitForSelector('#whoami');
+  figures.reloadToEditorMs = Date.now() - reloadStarted;
+  console.log(`reload to a ready editor (logged in, cached assets) ${String(figures.reloadToEditorMs)} ms`);
 });
 
 test('editor: CREATE STREAM, push query with rows arriving, pause, stop', async () => {

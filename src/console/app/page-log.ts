@@ -19,6 +19,10 @@ export function logPage(): { el: HTMLElement; stop(): void } {
   let cols: string[] = [];
   const entries: unknown[][] = [];
   let received = 0;
+  let frame = 0;
+  const scheduleRender = () => {
+    if (!frame) frame = requestAnimationFrame(() => ((frame = 0), render()));
+  };
   const render = () => {
     const t = (text as HTMLInputElement).value.toLowerCase();
     const lv = (level as HTMLSelectElement).value;
@@ -50,7 +54,7 @@ export function logPage(): { el: HTMLElement; stop(): void } {
         entries.push(...rows);
         received += rows.length;
         if (entries.length > KEEP) entries.splice(0, entries.length - KEEP);
-        render();
+        scheduleRender();
       },
       onLines: () => undefined,
       onEnd(e) {

@@ -8,7 +8,7 @@
  */
 import { h, clear } from './dom.ts';
 import { getJson, ksql, StreamingQuery } from './api.ts';
-import { table } from './results.ts';
+import { LiveTable, table } from './results.ts';
 import { LineChart } from './chart.ts';
 
 interface InvokerStats {
@@ -72,8 +72,9 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
   const trained = h('div', { class: 'charts', id: 'trained' });
   const noCalls = h('div', { class: 'muted', id: 'no-calls' }, 'Not called yet: call statistics appear once a query (PREDICT) or the serving API uses the model.');
   const drift = h('div', { class: 'drift', id: 'drift-events' });
-  const el = h('div', { class: 'page page-model' }, h('h2', {}, `Model ${name}`), h('h3', {}, 'Calls'), noCalls, callCharts, trained, drift, h('h3', {}, 'Description'), describe);
-  const streams: StreamingQuery[] = [];
+  const promotions = h('div', { id: 'promotions' });
+  const el = h('div', { class: 'page page-model' }, h('h2', {}, `Model ${name}`), h('h3', {}, 'Calls'), noCalls, callCharts, trained, drift, promotions, h('h3', {}, 'Description'), describe);
+  const streams_: StreamingQuery[] = [];
   let previous: Map<string, InvokerStats['stats']> = new Map();
   const timers: number[] = [];
 
@@ -133,7 +134,7 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
     trained.before(h('h3', {}, 'Training'));
     let cols: string[] = [];
     const col = (row: unknown[], n: string) => row[cols.indexOf(n)];
-    streams.push(
+    streams_.push(
       new StreamingQuery(
         `SELECT * FROM \`${metricsStream}\` EMIT CHANGES;`,
         {
@@ -158,7 +159,7 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
     let dcols: string[] = [];
     const list = h('ul', {});
     drift.append(h('h3', {}, 'Drift detections'), list);
-    streams.push(
+    streams_.push(
       new StreamingQuery(
         `SELECT * FROM \`${driftStream}\` EMIT CHANGES;`,
         {
@@ -183,14 +184,32 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
     );
   };
 
+  /** Served versions: switches (promotions, rollbacks) and challenger events with their evidence, from `<M>_PROMOTIONS` when it exists. */
+  const followPromotions = async () => {
+    const [streams] = await ksql('SHOW STREAMS;').catch(() => [{ streams: [] }] as never);
+    const name2 = `${name}_PROMOTIONS`;
+    if (!(streams.streams as { name: string }[]).some((s) => s.name === name2)) return;
+    const live = new LiveTable(500);
+    promotions.append(h('h3', {}, 'Champion and challenger: switches and challenger events'), live.el);
+    streams_.push(
+      new StreamingQuery(
+        `SELECT * FROM \`${name2}\` EMIT CHANGES;`,
+        { onHeader: (hd) => live.setColumns(hd.columnNames, hd.columnTypes), onRows: (rows) => live.addRows(rows), onLines: () => undefined, onEnd: () => undefined },
+        false,
+        { 'auto.offset.reset': 'earliest' },
+      ),
+    );
+  };
+
   void refreshDescribe().then(followTraining);
+  void followPromotions();
   void poll();
   timers.push(window.setInterval(() => void poll(), 1000), window.setInterval(() => void refreshDescribe(), 5000));
   return {
     el,
     stop() {
       for (const t of timers) clearInterval(t);
-      for (const s of streams) void s.stop();
+      for (const s of streams_) void s.stop();
     },
   };
 }

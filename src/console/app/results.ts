@@ -50,12 +50,27 @@ export class LiveTable {
     for (let i = 0; i < names.length; i++) this.head.append(h('th', { title: types[i] ?? '' }, names[i]));
   }
 
+  /**
+   * Rows are drawn once per animation frame, whatever the rate they arrive at; of a backlog only
+   * the newest `limit` become DOM rows (the rest would be removed at once).
+   */
   addRows(rows: readonly unknown[][]): void {
+    for (const r of rows) this.pending.push(r);
+    if (this.pending.length > this.limit) this.pending.splice(0, this.pending.length - this.limit);
+    this.received += rows.length;
+    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+  }
+
+  private pending: unknown[][] = [];
+  private frame = 0;
+
+  private flush(): void {
+    this.frame = 0;
     const frag = document.createDocumentFragment();
-    for (const r of rows) frag.append(h('tr', {}, r.map((v) => h('td', {}, cellText(v)))));
+    for (const r of this.pending) frag.append(h('tr', {}, r.map((v) => h('td', {}, cellText(v)))));
+    this.pending = [];
     this.body.append(frag);
     while (this.body.rows.length > this.limit) this.body.rows[0].remove();
-    this.received += rows.length;
     this.updateCount();
   }
 
