@@ -74,7 +74,7 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
   const drift = h('div', { class: 'drift', id: 'drift-events' });
   const promotions = h('div', { id: 'promotions' });
   const el = h('div', { class: 'page page-model' }, h('h2', {}, `Model ${name}`), h('h3', {}, 'Calls'), noCalls, callCharts, trained, drift, promotions, h('h3', {}, 'Description'), describe);
-  const streams_: StreamingQuery[] = [];
+  const running: StreamingQuery[] = [];
   let previous: Map<string, InvokerStats['stats']> = new Map();
   const timers: number[] = [];
 
@@ -134,7 +134,7 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
     trained.before(h('h3', {}, 'Training'));
     let cols: string[] = [];
     const col = (row: unknown[], n: string) => row[cols.indexOf(n)];
-    streams_.push(
+    running.push(
       new StreamingQuery(
         `SELECT * FROM \`${metricsStream}\` EMIT CHANGES;`,
         {
@@ -159,7 +159,7 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
     let dcols: string[] = [];
     const list = h('ul', {});
     drift.append(h('h3', {}, 'Drift detections'), list);
-    streams_.push(
+    running.push(
       new StreamingQuery(
         `SELECT * FROM \`${driftStream}\` EMIT CHANGES;`,
         {
@@ -187,13 +187,13 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
   /** Served versions: switches (promotions, rollbacks) and challenger events with their evidence, from `<M>_PROMOTIONS` when it exists. */
   const followPromotions = async () => {
     const [streams] = await ksql('SHOW STREAMS;').catch(() => [{ streams: [] }] as never);
-    const name2 = `${name}_PROMOTIONS`;
-    if (!(streams.streams as { name: string }[]).some((s) => s.name === name2)) return;
+    const promotionsStream = `${name}_PROMOTIONS`;
+    if (!(streams.streams as { name: string }[]).some((s) => s.name === promotionsStream)) return;
     const live = new LiveTable(500);
     promotions.append(h('h3', {}, 'Champion and challenger: switches and challenger events'), live.el);
-    streams_.push(
+    running.push(
       new StreamingQuery(
-        `SELECT * FROM \`${name2}\` EMIT CHANGES;`,
+        `SELECT * FROM \`${promotionsStream}\` EMIT CHANGES;`,
         { onHeader: (hd) => live.setColumns(hd.columnNames, hd.columnTypes), onRows: (rows) => live.addRows(rows), onLines: () => undefined, onEnd: () => undefined },
         false,
         { 'auto.offset.reset': 'earliest' },
@@ -209,7 +209,7 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
     el,
     stop() {
       for (const t of timers) clearInterval(t);
-      for (const s of streams_) void s.stop();
+      for (const s of running) void s.stop();
     },
   };
 }
