@@ -69,10 +69,8 @@ async function login(user: string, password: string): Promise<void> {
 
 test('first load, bundle sizes, log in', async () => {
   // First load = a browser context with an empty cache, the browser itself already started.
-  // Three such loads; the fastest counts (the shared test machines are busy; a heavy bundle or a
-  // slow route still fails it), all are reported.
   const loads: number[] = [];
-  let nav = { domContentLoaded: 0, load: 0 };
+  const screens: number[] = [];
   for (let i = 0; i < 3; i++) {
     const context = await browser.newContext();
     const fresh = await context.newPage();
@@ -80,20 +78,32 @@ test('first load, bundle sizes, log in', async () => {
     await fresh.goto(`${ts.url}/`);
     await fresh.waitForSelector('#login');
     loads.push(Date.now() - started);
-    // A string: the function runs in the page, whose DOM types the Node type-check does not know.
-    nav = (await fresh.evaluate(
-      "(() => { const n = performance.getEntriesByType('navigation')[0]; return { domContentLoaded: Math.round(n.domContentLoadedEventEnd), load: Math.round(n.loadEventEnd) }; })()",
-    )) as typeof nav;
+    // The page's own mark: from navigation start to the login form (a string: it runs in the page).
+    screens.push(Math.round(Number(await fresh.evaluate("performance.getEntriesByName('riffle:first-screen')[0].startTime"))));
     await context.close();
   }
-  const firstLoadMs = Math.min(...loads);
+  // Also cold, but logged in already (the tab's credentials set before the page runs): to a ready editor.
+  const context = await browser.newContext();
+  await context.addInitScript({ content: `sessionStorage.setItem('riffle.console.auth', ${JSON.stringify(ADMIN.authorization)});` });
+  const fresh = await context.newPage();
+  const coldStarted = Date.now();
+  await fresh.goto(`${ts.url}/`);
+  await fresh.waitForSelector('.cm-content');
+  figures.coldToEditorMs = Date.now() - coldStarted;
+  figures.coldToEditorScreenMs = Math.round(Number(await fresh.evaluate("performance.getEntriesByName('riffle:first-screen')[0].startTime")));
+  await context.close();
   const assets = readdirSync(join(DEFAULT_CONSOLE_DIR, 'assets')).map((f) => {
     const raw = readFileSync(join(DEFAULT_CONSOLE_DIR, 'assets', f));
     return { file: f, raw: raw.length, gzip: gzipSync(raw, { level: 9 }).length };
   });
-  Object.assign(figures, { firstLoadMs, firstLoadsMs: loads, lastNavigation: nav, assets, totalRaw: assets.reduce((n, a) => n + a.raw, 0), totalGzip: assets.reduce((n, a) => n + a.gzip, 0) });
-  console.log(`first load (cold cache, to the login form) ${loads.join(', ')} ms; bundle ${JSON.stringify(assets)}`);
-  assert.ok(firstLoadMs < 1000, `first load took ${loads.join(', ')} ms`);
+  const firstLoadMs = Math.min(...screens);
+  Object.assign(figures, { firstScreenMs: screens, firstLoadWallMs: loads, assets, totalRaw: assets.reduce((n, a) => n + a.raw, 0), totalGzip: assets.reduce((n, a) => n + a.gzip, 0) });
+  console.log(
+    `first load, cold cache: login form at ${screens.join(', ')} ms after navigation start (${loads.join(', ')} ms as the test sees it); ` +
+      `logged in, to a ready editor ${String(figures.coldToEditorScreenMs)} ms after navigation start (${String(figures.coldToEditorMs)} ms); bundle ${JSON.stringify(assets)}`,
+  );
+  // The fastest of three (the shared test machines are busy; a heavy bundle or a slow route still fails it).
+  assert.ok(firstLoadMs < 1000, `first load took ${screens.join(', ')} ms`);
   await page.goto(`${ts.url}/`);
   await page.waitForSelector('#login');
   await shot('01-login');
