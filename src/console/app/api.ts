@@ -88,6 +88,15 @@ export interface StreamCallbacks {
 }
 
 /**
+ * Over plain HTTP the browser speaks HTTP/1.1 and opens at most 6 connections to a server; each
+ * running query holds one. Past 4 the console's own calls (statements, statistics) would wait
+ * behind them without end, so a fifth query is refused with the reason. Over HTTPS the server
+ * speaks HTTP/2 (ALPN) and one connection carries them all.
+ */
+const MAX_STREAMS_HTTP1 = 4;
+let openStreams = 0;
+
+/**
  * A streaming statement (SELECT, PRINT). Pausing stops reading the response: HTTP flow control
  * then holds the query back on the server (it polls no more input), nothing piles up here.
  */
@@ -131,6 +140,15 @@ export class StreamingQuery {
 
   private async run(sql: string, cb: StreamCallbacks, isPrint: boolean, properties: Record<string, string>): Promise<void> {
     let error: Error | null = null;
+    if (location.protocol === 'http:' && openStreams >= MAX_STREAMS_HTTP1) {
+      cb.onEnd(
+        new Error(
+          `${openStreams} queries are running: over plain HTTP the browser keeps at most 6 connections to the server and each running query holds one. Stop one first (or serve Riffle over HTTPS, where HTTP/2 carries them all on one connection).`,
+        ),
+      );
+      return;
+    }
+    openStreams++;
     try {
       const res = await fetch('/query-stream', {
         method: 'POST',
@@ -173,6 +191,8 @@ export class StreamingQuery {
       }
     } catch (e) {
       if (!this.stopped) error = e as Error;
+    } finally {
+      openStreams--;
     }
     cb.onEnd(error);
   }
