@@ -139,6 +139,8 @@ export class StreamingQuery {
   }
 
   private async run(sql: string, cb: StreamCallbacks, isPrint: boolean, properties: Record<string, string>): Promise<void> {
+    // Callbacks only after the constructor has returned: they may refer to this query.
+    await Promise.resolve();
     let error: Error | null = null;
     if (location.protocol === 'http:' && openStreams >= MAX_STREAMS_HTTP1) {
       cb.onEnd(
