@@ -33,7 +33,11 @@ export function catalogPage(): { el: HTMLElement; stop(): void } {
   const loadOnce = async () => {
     try {
       const [streams, tables] = await ksql('SHOW STREAMS; SHOW TABLES;');
-      const list = [...(streams.streams as { name: string; topic: string; valueFormat: string }[]), ...(tables.tables as { name: string; topic: string; valueFormat: string }[])].map((s, i, all) => ({ ...s, type: i < (streams.streams as unknown[]).length ? 'STREAM' : 'TABLE', all }));
+      type Listed = { name: string; topic: string; valueFormat: string };
+      const list = [
+        ...(streams.streams as Listed[]).map((s) => ({ ...s, type: 'STREAM' })),
+        ...(tables.tables as Listed[]).map((s) => ({ ...s, type: 'TABLE' })),
+      ];
       clear(sources);
       sources.append(
         list.length
