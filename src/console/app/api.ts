@@ -14,6 +14,12 @@ export function setCredentials(user: string, password: string): void {
   sessionStorage.setItem(AUTH_KEY, authorization);
 }
 
+/** Set once the credentials were accepted: a later 401 means they stopped working. */
+let loggedIn = false;
+export function markLoggedIn(): void {
+  loggedIn = true;
+}
+
 export function clearCredentials(): void {
   authorization = null;
   sessionStorage.removeItem(AUTH_KEY);
@@ -38,6 +44,11 @@ export class ServerError extends Error {
 }
 
 async function failure(res: Response): Promise<ServerError> {
+  // Credentials that stopped working (user removed, password changed): back to the login form.
+  if (res.status === 401 && authorization && loggedIn) {
+    clearCredentials();
+    location.reload();
+  }
   const text = await res.text();
   let body: unknown = { message: text || `HTTP ${res.status}` };
   try {

@@ -4,7 +4,7 @@
  */
 import './style.css';
 import { h, clear } from './dom.ts';
-import { clearCredentials, getJson, ServerError, setCredentials, type Whoami } from './api.ts';
+import { clearCredentials, getJson, markLoggedIn, ServerError, setCredentials, type Whoami } from './api.ts';
 
 const root = document.getElementById('app')!;
 const shell = import('./shell.ts');
@@ -56,6 +56,7 @@ async function boot(): Promise<void> {
       message = 'Wrong user name or password.';
     }
   }
+  markLoggedIn();
   (await shell).start(root, me);
 }
 
