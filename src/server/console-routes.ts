@@ -67,22 +67,20 @@ export function consoleRoutes(dir: string = DEFAULT_CONSOLE_DIR): Route[] {
     serve(ctx, page, '.html', { 'cache-control': 'no-cache', 'content-security-policy': CSP, 'x-frame-options': 'DENY' });
   };
 
-  const asset = (folder: string, immutable: boolean) => async (ctx: RequestContext) => {
+  const asset = (folder: string) => async (ctx: RequestContext) => {
     const name = ctx.params.file;
     const file = ASSET_NAME.test(name) && !name.startsWith('.') ? load(join(dir, folder, name)) : null;
     if (!file) {
       send(ctx.res, 404, 'text/plain; charset=utf-8', Buffer.from(`No console asset ${ctx.path}`), {});
       return;
     }
-    serve(ctx, file, extOf(name), { 'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache' });
+    serve(ctx, file, extOf(name), { 'cache-control': 'public, max-age=31536000, immutable' });
   };
 
   return [
     { method: 'GET', path: '/', access: 'public', handler: index },
     { method: 'GET', path: '/console', access: 'public', handler: index },
-    { method: 'GET', path: '/assets/:file', access: 'public', handler: asset('assets', true) },
-    // Files Vite copies from public/ keep their names: revalidated, not immutable.
-    { method: 'GET', path: '/console-static/:file', access: 'public', handler: asset('console-static', false) },
+    { method: 'GET', path: '/assets/:file', access: 'public', handler: asset('assets') },
   ];
 }
 

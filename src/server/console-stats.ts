@@ -40,6 +40,8 @@ export interface ModelSummary {
   readonly invokers: readonly ModelInvokerStats[];
 }
 
+const MAX_TRACKED_QUERIES = 1000;
+
 type OpenedModels = { opened?(name: string): Promise<{ version: string | null; options: Readonly<Record<string, string>>; invoker: { stats(): ModelStats } }[]> };
 
 /** Per-query processing-log counts, kept from the engine's processing-log hook (chained, so /metrics keeps its own). */
@@ -56,7 +58,11 @@ export class ConsoleStats {
       if (known) {
         known.count++;
         known.last = last;
-      } else this.errors.set(e.queryId, { count: 1, last });
+      } else {
+        // Push queries come and go with ids of their own: keep the counts of the most recent ids only.
+        if (this.errors.size >= MAX_TRACKED_QUERIES) this.errors.delete(this.errors.keys().next().value!);
+        this.errors.set(e.queryId, { count: 1, last });
+      }
       previous?.(e);
     };
   }
