@@ -23,6 +23,7 @@ import { pushQuery } from './push-query.ts';
 import { printTopic } from './print.ts';
 import { closeModels, executeModelStatement } from './models.ts';
 import { closePipelines, executePipelineStatement } from './pipelines.ts';
+import { closeTrainedPromotions, setPromotionRule } from './model-shadow-trained.ts';
 import { promoteModel } from './model-promotion.ts';
 import { runUntilIdleOnKafka } from './idle.ts';
 import type { OperatorServices } from '../exec/operator.ts';
@@ -231,6 +232,8 @@ export class Engine {
         return executePipelineStatement(ctx, s);
       case 'PromoteModel':
         return promoteModel(ctx, s);
+      case 'SetPromotionRule':
+        return setPromotionRule(ctx, s);
     }
   }
 
@@ -289,6 +292,7 @@ export class Engine {
     for (const view of this.tableViews.values()) await view.close();
     this.tableViews.clear();
     await closePipelines(this);
+    await closeTrainedPromotions(this);
     await closeModels(this);
     await this.stores.closeAll();
     await this.producer.close();

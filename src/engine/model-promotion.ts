@@ -121,7 +121,17 @@ async function promoteTrained(ctx: ExecutionContext, s: PromoteModel): Promise<S
   if (s.version === null) history.pop();
   else history.push(from);
   await ctx.engine.record(ctx);
-  await logSwitch(ctx.engine, ctx.replay, s.name, { ACTION: s.version === null ? 'ROLLBACK' : 'PROMOTE', FROM_VERSION: from, TO_VERSION: to, BY: 'hand', ROWS: null, CHAMPION_ACCURACY: null, CHALLENGER_ACCURACY: null, EVIDENCE: null });
+  const attached = pendingEvidence.get(ctx.engine)?.get(s.name);
+  await logSwitch(ctx.engine, ctx.replay, s.name, {
+    ACTION: s.version === null ? 'ROLLBACK' : 'PROMOTE',
+    FROM_VERSION: from,
+    TO_VERSION: to,
+    BY: attached?.by ?? 'hand',
+    ROWS: attached?.evidence.rows ?? null,
+    CHAMPION_ACCURACY: attached?.evidence.championAccuracy ?? null,
+    CHALLENGER_ACCURACY: attached?.evidence.challengerAccuracy ?? null,
+    EVIDENCE: attached ? JSON.stringify(attached.evidence) : null,
+  });
   return { kind: 'message', message: `Model ${s.name}: ${to === 'LIVE' ? 'the live model' : `version ${to}`} now answers (was ${from === 'LIVE' ? 'the live model' : `version ${from}`}).` };
 }
 

@@ -216,10 +216,10 @@ export class ModelPromotion {
       `Model                : ${this.cfg.model} (champion version ${championOf(this.engine, this.cfg.model) ?? 'unpinned'})`,
       `Promotion rule       : ${this.cfg.rule.text}; labels from ${this.cfg.labels}.${this.cfg.labelColumn} within ${this.cfg.windowMs} ms`,
       ev
-        ? `Challenger           : version ${ev.challenger} in shadow: ${ev.rows} labelled rows, champion ${fmt(ev.championAccuracy)} vs challenger ${fmt(ev.challengerAccuracy)}; ${ev.predictionsWithoutLabel} predictions without label, ${ev.labelsWithoutPrediction} labels without prediction`
+        ? `Challenger           : version ${ev.challenger} in shadow: ${ev.rows} labelled rows, ${ev.metric} champion ${fmt(ev.championValue)} vs challenger ${fmt(ev.challengerValue)} (accuracy ${fmt(ev.championAccuracy)} vs ${fmt(ev.challengerAccuracy)}); ${ev.predictionsWithoutLabel} predictions without label, ${ev.labelsWithoutPrediction} labels without prediction`
         : `Challenger           : none`,
       ...(this.lastError ? [`Promotion error      : ${this.lastError}`] : []),
-      ...this.decisions.map((d) => `  ${new Date(d.at).toISOString()} ${d.action} version ${d.version}${d.evidence ? ` (${d.evidence.rows} rows: ${fmt(d.evidence.championAccuracy)} -> ${fmt(d.evidence.challengerAccuracy)})` : ''}${d.why ? `: ${d.why}` : ''}`),
+      ...this.decisions.map((d) => `  ${new Date(d.at).toISOString()} ${d.action} version ${d.version}${d.evidence ? ` (${d.evidence.rows} rows: ${d.evidence.metric} ${fmt(d.evidence.championValue)} -> ${fmt(d.evidence.challengerValue)})` : ''}${d.why ? `: ${d.why}` : ''}`),
     ];
   }
 }

@@ -3,12 +3,16 @@
  *
  *   CREATE PIPELINE p FROM features WITH (PROVIDER = 'kubeflow', ENDPOINT = 'http://kfp:8888',
  *     PIPELINE_ID = '...', PIPELINE_VERSION_ID = '...', EXPERIMENT_ID = '...', TOKEN = '...',
- *     PARAMETERS = '{"label": "LABEL"}', TRIGGER = 'EVERY 5000 ROWS' | 'EVERY 1 HOUR' | 'ON DRIFT OF m',
+ *     PARAMETERS = MAP('label' := 'LABEL'), TRIGGER = 'EVERY 5000 ROWS' | 'EVERY 1 HOUR' | 'ON DRIFT OF m',
  *     FORMAT = 'PARQUET' | 'CSV' | 'JSONL', ROLL_ROWS = 1000, ROLL_INTERVAL = '10 MINUTES',
  *     TRAINING_DATA = '/dir', RETRIES = 1, SUBMIT_ATTEMPTS = 5, RETRY_BACKOFF = '2 SECONDS',
  *     POLL_INTERVAL = '5 SECONDS', MIN_ROWS_AFTER_DRIFT = 1000, DRIFT_COOLDOWN = '1 HOUR',
  *     MODEL = 'm', LABELS = 'labels', LABEL_COLUMN = 'LABEL', LABEL_WINDOW = '10 MINUTES',
- *     SHADOW_FROM = 'features', PROMOTE_WHEN = 'ACCURACY BETTER BY 0.01 AFTER 500 ROWS');
+ *     SHADOW_FROM = 'features') PROMOTE WHEN ACCURACY BETTER BY 0.01 AFTER 500 ROWS;
+ *
+ * PARAMETERS may also be written MAP['label', 'LABEL', 'epochs', 5] (Flink) or
+ * MAP('label' := 'LABEL', 'epochs' := 5) (ksqlDB): values keep their type. The clause's older
+ * spelling, the option PROMOTE_WHEN = '...', is still accepted.
  *
  * With MODEL (a served V2 model), new versions the runs load into the serving side are shadowed
  * against the champion and promoted by PROMOTE_WHEN (model-shadow.ts).
@@ -36,7 +40,7 @@ import type { Consumer } from '../log/log.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { BIGINT, INTEGER, STRING } from '../types/sql-type.ts';
 import { ModelPromotion } from './model-shadow.ts';
-import { parsePromoteWhen } from '../ml/promotion/shadow.ts';
+import { promotionRuleOf, runParameters } from './pipeline-options.ts';
 
 const PROPERTIES = ['PROVIDER', 'ENDPOINT', 'PIPELINE_ID', 'PIPELINE_VERSION_ID', 'EXPERIMENT_ID', 'TOKEN', 'PARAMETERS', 'TRIGGER', 'TRAINING_DATA', 'FORMAT', 'ROLL_ROWS', 'ROLL_INTERVAL', 'RETRIES', 'SUBMIT_ATTEMPTS', 'RETRY_BACKOFF', 'POLL_INTERVAL', 'MIN_ROWS_AFTER_DRIFT', 'MODEL', 'SHADOW_FROM', 'LABELS', 'LABEL_COLUMN', 'LABEL_WINDOW', 'PROMOTE_WHEN', 'DRIFT_COOLDOWN', 'VERSION_LOAD_TIMEOUT'];
 
@@ -124,16 +128,7 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
   const triggerText = dataOnly ? 'none' : required(p, 'TRIGGER', s);
   const trigger: Trigger = dataOnly ? { kind: 'none' } : parseTrigger(triggerText, at('TRIGGER'));
   if (trigger.kind === 'drift' && !engine.catalog.getSource(`${trigger.model}_DRIFT`)) throw new SqlError('INVALID', `TRIGGER: model ${trigger.model} has no drift stream ${trigger.model}_DRIFT (only models trained in Riffle report drift)`, at('TRIGGER'));
-  let parameters: Record<string, unknown> = {};
-  const paramText = p.string('PARAMETERS');
-  if (paramText !== null) {
-    try {
-      parameters = JSON.parse(paramText) as Record<string, unknown>;
-      if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) throw new Error('not an object');
-    } catch (e) {
-      throw new SqlError('INVALID', `PARAMETERS must be a JSON object of the run's parameters: ${(e as Error).message}`, at('PARAMETERS'));
-    }
-  }
+  const parameters = runParameters(s, p.literal('PARAMETERS'));
   const format = (p.string('FORMAT') ?? 'PARQUET').toLowerCase() as FileFormat;
   if (!['parquet', 'csv', 'jsonl'].includes(format)) throw new SqlError('INVALID', `FORMAT must be PARQUET, CSV or JSONL`, at('FORMAT'));
   const rollRows = p.int('ROLL_ROWS') ?? 1000;
@@ -144,18 +139,14 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
   };
   let promotion: ConstructorParameters<typeof ModelPromotion>[1] | null = null;
   const model = p.string('MODEL');
+  if (model === null && (s.promoteWhen || p.has('PROMOTE_WHEN'))) throw new SqlError('INVALID', `PROMOTE WHEN needs MODEL: the served model whose new versions the runs produce`, s.promoteWhen?.span ?? at('PROMOTE_WHEN'));
   if (model !== null) {
     const info = engine.catalog.models.get(model.toUpperCase()) ?? engine.catalog.models.get(model);
     if (!info) throw new SqlError('INVALID', `MODEL: model ${model} does not exist`, at('MODEL'));
     if ((info.spec as { provider: { kind: string } }).provider.kind !== 'kserve-v2') throw new SqlError('INVALID', `MODEL: ${model} is not a served V2 model (PROVIDER 'kserve-v2'): only their versions are promoted by a pipeline`, at('MODEL'));
     const labels = p.string('LABELS');
     if (!labels || !engine.catalog.getSource(labels.toUpperCase())) throw new SqlError('INVALID', `MODEL needs LABELS: the stream of labels joined by key (${labels ?? 'missing'})`, at(labels ? 'LABELS' : 'MODEL'));
-    let rule;
-    try {
-      rule = parsePromoteWhen(p.string('PROMOTE_WHEN') ?? 'ACCURACY BETTER BY 0 AFTER 200 ROWS');
-    } catch (e) {
-      throw new SqlError('INVALID', (e as Error).message, at('PROMOTE_WHEN'));
-    }
+    const rule = promotionRuleOf(s, p);
     promotion = { pipeline: s.name, model: info.name, shadowFrom: (p.string('SHADOW_FROM') ?? source.name).toUpperCase(), labels: labels.toUpperCase(), labelColumn: (p.string('LABEL_COLUMN') ?? 'LABEL').toUpperCase(), windowMs: duration('LABEL_WINDOW', 600_000), rule, pollMs: duration('POLL_INTERVAL', 5000), loadTimeoutMs: duration('VERSION_LOAD_TIMEOUT', 120_000) };
   }
   const base = join(engine.stores.dataDir, 'pipelines', s.name);

@@ -2,7 +2,7 @@
  * Parser layer for the small pieces everything else uses: SQL types, durations (`5 MINUTES`),
  * numeric literals and WITH properties.
  */
-import type { Duration, Literal, Properties, Span } from './ast.ts';
+import type { Duration, Literal, LiteralMap, Properties, Span } from './ast.ts';
 import { TIME_UNITS } from './keywords.ts';
 import type { Token } from './lexer.ts';
 import { ParserBase } from './parser-base.ts';
@@ -271,8 +271,17 @@ export class TypeParser extends ParserBase {
     return this.fail();
   }
 
-  /** `(KEY = value, ...)`: keys upper-cased; `REPLICATION FACTOR` is REPLICATION_FACTOR. */
-  protected properties(): Properties {
+  /** A map literal property value (see MlParser); here only so `properties` can call it. */
+  protected literalMap(): LiteralMap {
+    this.note('a literal value');
+    return this.fail();
+  }
+
+  /**
+   * `(KEY = value, ...)`: keys upper-cased; `REPLICATION FACTOR` is REPLICATION_FACTOR. Keys in
+   * `mapKeys` may also take a map literal (`MAP[...]`, `MAP(...)`), which goes to `maps`.
+   */
+  protected properties(maps?: Map<string, LiteralMap>, mapKeys?: ReadonlySet<string>): Properties {
     const props = new Map<string, Literal>();
     this.expectOp('(');
     do {
@@ -288,9 +297,10 @@ export class TypeParser extends ParserBase {
           key = 'REPLICATION_FACTOR';
         }
       }
-      if (props.has(key)) throw this.errorAt(`Duplicate property ${key}`, keyTok);
+      if (props.has(key) || maps?.has(key)) throw this.errorAt(`Duplicate property ${key}`, keyTok);
       this.expectOp('=');
-      props.set(key, this.propertyValue());
+      if (maps && mapKeys?.has(key) && this.isKw('MAP') && (this.isOp('[', 1) || this.isOp('(', 1))) maps.set(key, this.literalMap());
+      else props.set(key, this.propertyValue());
     } while (this.acceptOp(','));
     this.expectOp(')');
     return props;
