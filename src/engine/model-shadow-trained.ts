@@ -27,7 +27,7 @@ import { keyText, type TrainedDefinition } from '../ml/learn/live.ts';
 import { resolveTrained, trainedOutputs } from '../ml/learn/client.ts';
 import { ShadowEvaluation, type Evidence, type PromotionRule } from '../ml/promotion/shadow.ts';
 import { isPositive, type Scored } from '../ml/promotion/metrics.ts';
-import { logSwitch, promoteByRule } from './model-promotion.ts';
+import { logSwitch, promoteBy, promoteByRule } from './model-promotion.ts';
 import { ruleOfClause } from './pipeline-options.ts';
 
 const loops = new WeakMap<Engine, Map<string, TrainedPromotion>>();
@@ -100,7 +100,8 @@ export class TrainedPromotion {
   lastError: string | null = null;
   private readonly engine: Engine;
   private readonly def: TrainedDefinition;
-  private consumer: Consumer | null = null;
+  /** The labelled stream's reader for the current challenger (decoder and column indexes resolved once). */
+  private reader: { consumer: Consumer; decode: ReturnType<typeof sourceDecoder>; keyIdx: number[]; featureIdx: number[]; labelIdx: number } | null = null;
   private stopped = false;
   private loop: Promise<void> | null = null;
   /** Joins each row's answers with its own label (keys are per row). */
@@ -149,7 +150,7 @@ export class TrainedPromotion {
     const champion = registry.pinned.get(this.def.name) ?? null;
     if (champion === null) {
       const newest = versions.at(-1);
-      if (newest !== undefined) await this.engine.execute(`ALTER MODEL \`${this.def.name}\` PROMOTE VERSION ${newest};`);
+      if (newest !== undefined) await promoteBy(this.engine, this.def.name, String(newest), `rule ${this.rule.text}: pins the newest version as the champion`, null);
       return;
     }
     const candidate = versions.filter((v) => v > champion && !this.rejected.has(v)).at(-1);
@@ -157,7 +158,15 @@ export class TrainedPromotion {
     const src = this.engine.catalog.getSource(this.stream);
     if (!src) throw new Error(`stream ${this.stream} does not exist`);
     const groupId = `_riffle_shadow_${this.def.name}_${candidate}_${Date.now()}`;
-    this.consumer = this.engine.log.consumer({ groupId, topics: [src.topic], fromBeginning: false });
+    const cols = allColumns(src.schema).map((c) => c.name);
+    const idx = (n: string) => cols.indexOf(n);
+    this.reader = {
+      consumer: this.engine.log.consumer({ groupId, topics: [src.topic], fromBeginning: false }),
+      decode: sourceDecoder(sourceStep(src), groupId, this.engine.processingLog),
+      keyIdx: this.def.keyNames.map(idx),
+      featureIdx: this.def.featureNames.map(idx),
+      labelIdx: idx(this.def.labelName!),
+    };
     this.evaluation = new ShadowEvaluation(String(champion), String(candidate), this.rule, 0);
     this.decisions.push({ action: 'CHALLENGER', version: String(candidate), evidence: null, at: Date.now() });
     await logSwitch(this.engine, false, this.def.name, { ACTION: 'CHALLENGER', FROM_VERSION: String(champion), TO_VERSION: String(candidate), BY: `rule ${this.rule.text}`, ROWS: 0, CHAMPION_ACCURACY: null, CHALLENGER_ACCURACY: null, EVIDENCE: null });
@@ -171,20 +180,13 @@ export class TrainedPromotion {
       this.evaluation = null;
       return this.dropReader();
     }
-    const src = this.engine.catalog.getSource(this.stream);
-    if (!src) throw new Error(`stream ${this.stream} does not exist`);
-    const decode = sourceDecoder(sourceStep(src), `_riffle_shadow_${this.def.name}`, this.engine.processingLog);
-    const cols = allColumns(src.schema).map((c) => c.name);
-    const idx = (n: string) => cols.indexOf(n);
-    const keyIdx = this.def.keyNames.map(idx);
-    const featureIdx = this.def.featureNames.map(idx);
-    const labelIdx = idx(this.def.labelName!);
-    const records = await this.consumer!.poll(500, 200);
-    for (const row of decode(records)) {
-      const label = row.cols[labelIdx];
+    const r = this.reader!;
+    const records = await r.consumer.poll(500, 200);
+    for (const row of r.decode(records)) {
+      const label = row.cols[r.labelIdx];
       if (label === null || label === undefined) continue;
-      const key = keyText(keyIdx.map((k) => row.cols[k]));
-      const features = featureIdx.map((f) => row.cols[f]);
+      const key = keyText(r.keyIdx.map((k) => row.cols[k]));
+      const features = r.featureIdx.map((f) => row.cols[f]);
       const a = this.answer(key, ev.champion, features);
       const b = this.answer(key, ev.challenger, features);
       if (!a || !b) continue;
@@ -205,6 +207,17 @@ export class TrainedPromotion {
     }
   }
 
+  describe(): string[] {
+    const ev = this.evaluation?.evidence;
+    const fmt = (x: number | null) => (x === null ? '-' : x.toFixed(4));
+    return [
+      `Promotion rule       : ${this.rule.text}; labelled rows from ${this.stream}`,
+      ev ? `Challenger           : version ${ev.challenger} in shadow: ${ev.rows} labelled rows, ${ev.metric} champion ${fmt(ev.championValue)} vs challenger ${fmt(ev.challengerValue)}` : 'Challenger           : none',
+      ...(this.lastError ? [`Promotion error      : ${this.lastError}`] : []),
+      ...this.decisions.map((d) => `  ${new Date(d.at).toISOString()} ${d.action} version ${d.version}${d.evidence ? ` (${d.evidence.rows} rows: ${d.evidence.metric} ${fmt(d.evidence.championValue)} -> ${fmt(d.evidence.challengerValue)})` : ''}`),
+    ];
+  }
+
   /** One version's answer for a row: the class with P(positive), or the value; null when the key has no model in that version. */
   private answer(key: string, version: string, features: readonly unknown[]): Scored | null {
     const r = resolveTrained(trainedRegistry(this.engine), this.def.name, key, version);
@@ -216,9 +229,9 @@ export class TrainedPromotion {
   }
 
   private async dropReader(): Promise<void> {
-    const c = this.consumer;
-    this.consumer = null;
-    await c?.close();
+    const r = this.reader;
+    this.reader = null;
+    await r?.consumer.close();
   }
 }
 

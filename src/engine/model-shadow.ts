@@ -14,7 +14,7 @@ import { allColumns } from '../analyze/schema.ts';
 import { modelRegistry } from './models.ts';
 import type { ModelSpec } from '../ml/spec.ts';
 import { ShadowEvaluation, type PromotionRule, type Evidence } from '../ml/promotion/shadow.ts';
-import { championOf, logSwitch, promoteByRule, serverBase, versionReady } from './model-promotion.ts';
+import { championOf, logSwitch, promoteBy, promoteByRule, serverBase, versionReady } from './model-promotion.ts';
 
 export interface PromotionConfig {
   readonly pipeline: string;
@@ -114,7 +114,7 @@ export class ModelPromotion {
     if (champion === null) {
       // Pin what serves now, so a new version never takes over unnoticed.
       const current = ready.at(-1);
-      if (current) await this.engine.execute(`ALTER MODEL \`${this.cfg.model}\` PROMOTE VERSION '${current}';`);
+      if (current) await promoteBy(this.engine, this.cfg.model, current, `pipeline ${this.cfg.pipeline}: pins the serving version as the champion`, null);
       return;
     }
     const candidate = ready.filter((v) => num(v) > num(champion) && !this.rejected.has(v)).at(-1);

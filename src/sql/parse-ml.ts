@@ -3,7 +3,7 @@
  * PARAMETERS and PROMOTE WHEN clause) and ALTER MODEL (SET, PROMOTE VERSION, ROLLBACK,
  * PROMOTE WHEN, PROMOTE MANUALLY).
  */
-import type { Literal, LiteralMap, Properties, PromoteWhen, Statement } from './ast.ts';
+import type { LiteralMap, Properties, PromoteWhen, Statement } from './ast.ts';
 import type { Token } from './lexer.ts';
 import { QueryParser } from './parse-query.ts';
 
@@ -65,59 +65,5 @@ export class MlParser extends QueryParser {
     this.next();
     this.expectOneOf(['ROWS', 'ROW']);
     return { metric, metricSpan: this.span(metricTok, metricTok), by, relative, afterRows: Number(rowsTok.image), span: this.span(first) };
-  }
-
-  /**
-   * A map of literals as a property value: Flink's `MAP['k', v, ...]` (keys and values
-   * alternating) or ksqlDB's `MAP('k' := v, ...)`. Keys are strings; values literals (strings,
-   * numbers, booleans, NULL), so they keep their type.
-   */
-  protected override literalMap(): LiteralMap {
-    const first = this.expectKw('MAP');
-    const entries: { key: string; value: Literal }[] = [];
-    const seen = new Set<string>();
-    const add = (keyTok: Token, value: Literal) => {
-      if (seen.has(keyTok.value)) throw this.errorAt(`Duplicate key '${keyTok.value}' in the map`, keyTok);
-      seen.add(keyTok.value);
-      entries.push({ key: keyTok.value, value });
-    };
-    if (this.acceptOp('[')) {
-      const items: { tok: Token; value: Literal }[] = [];
-      if (!this.isOp(']')) {
-        do items.push({ tok: this.tok, value: this.mapValue() });
-        while (this.acceptOp(','));
-      }
-      const close = this.tok;
-      this.expectOp(']');
-      if (items.length % 2 !== 0) throw this.errorAt(`MAP[...] takes keys and values in pairs ('k1', v1, 'k2', v2, ...): found ${items.length} elements`, close);
-      for (let i = 0; i < items.length; i += 2) {
-        const k = items[i]!;
-        if (k.value.type !== 'STRING') throw this.errorAt(`map keys must be strings in quotes, found '${k.tok.image}'`, k.tok);
-        add(k.tok, items[i + 1]!.value);
-      }
-    } else {
-      this.expectOp('(');
-      if (!this.isOp(')')) {
-        do {
-          const keyTok = this.tok;
-          if (keyTok.kind !== 'STRING') throw this.errorAt(`map keys must be strings in quotes, found '${keyTok.image}'`, keyTok);
-          this.next();
-          this.expectOp(':=');
-          add(keyTok, this.mapValue());
-        } while (this.acceptOp(','));
-      }
-      this.expectOp(')');
-    }
-    return { entries, span: this.span(first) };
-  }
-
-  /** A literal map element, with an error that says why anything else is refused. */
-  private mapValue(): Literal {
-    const t = this.tok;
-    const literalStart = t.kind === 'STRING' || t.kind === 'INTEGER' || t.kind === 'DECIMAL' || t.kind === 'DOUBLE' || (t.kind === 'OP' && t.value === '-') || (t.kind === 'WORD' && ['TRUE', 'FALSE', 'NULL'].includes(t.value));
-    if (!literalStart) throw this.errorAt(`map values must be literals (strings, numbers, TRUE/FALSE, NULL), found '${t.image}'`, t);
-    const v = this.propertyValue();
-    if (this.isOp('(') || this.isOp('+') || this.isOp('*') || this.isOp('/') || this.isOp('||') || this.isOp('-')) throw this.errorAt(`map values must be literals (strings, numbers, TRUE/FALSE, NULL), found an expression`, this.tok);
-    return v;
   }
 }

@@ -50,6 +50,11 @@ test('trained model: a new snapshot is shadowed on labelled rows and promoted by
     await t.engine.execute(`CREATE STREAM other (x1 DOUBLE) WITH (KAFKA_TOPIC='other', VALUE_FORMAT='JSON', PARTITIONS=1);`);
     await assert.rejects(t.engine.execute('ALTER MODEL m PROMOTE WHEN accuracy BETTER AFTER 5 ROWS FROM other;'), /lacks the model's columns X2, LABEL/);
     await assert.rejects(t.engine.execute('ALTER MODEL nope PROMOTE WHEN accuracy BETTER AFTER 5 ROWS;'), /does not exist/);
+    await t.engine.execute(`CREATE MODEL served INPUT (x DOUBLE) OUTPUT (y BIGINT) WITH (PROVIDER = 'kserve-v2', ENDPOINT = 'http://127.0.0.1:9', MODEL_NAME = 'served');`);
+    await assert.rejects(t.engine.execute('ALTER MODEL served PROMOTE WHEN accuracy BETTER AFTER 5 ROWS;'), /served, not trained in Riffle: .*CREATE PIPELINE .* PROMOTE WHEN/);
+    await t.engine.execute(`CREATE MODEL anomalies WITH (TYPE = 'HALF_SPACE_TREES') AS SELECT x1, x2 FROM readings;`);
+    await assert.rejects(t.engine.execute('ALTER MODEL anomalies PROMOTE WHEN accuracy BETTER AFTER 5 ROWS;'), /has no LABEL/);
+    await t.engine.execute('DROP MODEL anomalies;');
 
     await t.engine.execute('ALTER MODEL m PROMOTE WHEN accuracy BETTER BY 0.2 AFTER 200 ROWS;');
     await until('version 1 pinned', () => reg.pinned.get('M') === 1);
@@ -68,6 +73,9 @@ test('trained model: a new snapshot is shadowed on labelled rows and promoted by
     assert.ok(promote.evidence!.rows >= 200 && promote.evidence!.challengerValue! - promote.evidence!.championValue! >= 0.2, JSON.stringify(promote.evidence));
     const log = (await readTopic(t.log, 'M_PROMOTIONS')).map((r) => JSON.parse(text(r.value)!) as Record<string, unknown>);
     assert.deepEqual(log.slice(0, 3).map((x) => [x.ACTION, x.FROM_VERSION, x.TO_VERSION]), [['PROMOTE', 'LIVE', '1'], ['CHALLENGER', '1', '2'], ['PROMOTE', '1', '2']]);
+    assert.match(String(log[0]!.BY), /pins the newest version/);
+    const [d] = await t.engine.execute('DESCRIBE MODEL m;');
+    assert.ok(d!.kind === 'text' && /Promotion rule\s+: ACCURACY BETTER BY 0.2 AFTER 200 ROWS; labelled rows from READINGS/.test(d!.text) && /PROMOTE version 2 \(\d+ rows: ACCURACY 0\.\d+ -> 0\.9\d+\)/.test(d!.text), d!.kind === 'text' ? d!.text : '');
     assert.match(String(log[2]!.BY), /rule ACCURACY BETTER BY 0.2 AFTER 200 ROWS/);
     assert.equal(JSON.parse(String(log[2]!.EVIDENCE)).challenger, '2');
 
