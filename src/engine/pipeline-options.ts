@@ -1,11 +1,13 @@
 /**
  * Options of CREATE PIPELINE that are more than a literal: the runs' PARAMETERS (a map literal or
- * a JSON string) and the promotion rule (the PROMOTE WHEN clause or the PROMOTE_WHEN option).
+ * a JSON string), the promotion rule (the PROMOTE WHEN clause or the PROMOTE_WHEN option) and an
+ * S3-compatible training-data target.
  */
 import type { CreatePipeline, Literal, PromoteWhen } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { PropertyReader } from './properties.ts';
 import { parsePromoteWhen, promotionRule, type PromotionRule } from '../ml/promotion/shadow.ts';
+import { parseS3Uri, type S3Target } from '../ml/training-data/s3.ts';
 
 /**
  * The runs' parameters: PARAMETERS as a map literal (values keep their SQL type: numbers stay
@@ -62,3 +64,26 @@ export function ruleOfClause(c: PromoteWhen): PromotionRule {
   }
 }
 
+
+/**
+ * TRAINING_DATA = 's3://bucket/prefix': the S3-compatible target (S3_ENDPOINT required; S3_REGION
+ * default us-east-1; credentials S3_ACCESS_KEY_ID / S3_SECRET_ACCESS_KEY, else the environment's
+ * AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN). Null for a local directory.
+ */
+export function s3TargetOf(s: CreatePipeline, p: PropertyReader): S3Target | null {
+  const at = (name: string) => p.literal(name)?.span ?? s.span;
+  const dir = p.string('TRAINING_DATA');
+  const s3Options = ['S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
+  if (dir === null || !/^s3:\/\//i.test(dir)) {
+    for (const k of s3Options) if (p.has(k)) throw new SqlError('INVALID', `${k} is for an S3 target: TRAINING_DATA = 's3://bucket/prefix'`, at(k));
+    return null;
+  }
+  const uri = parseS3Uri(dir);
+  if (!uri) throw new SqlError('INVALID', `TRAINING_DATA '${dir}': expected s3://<bucket>/<prefix> (bucket names: 3-63 lower-case letters, digits, '.', '-')`, at('TRAINING_DATA'));
+  const endpoint = p.string('S3_ENDPOINT');
+  if (!endpoint || !/^https?:\/\/[^/]+\/?$/.test(endpoint)) throw new SqlError('INVALID', `An S3 TRAINING_DATA needs S3_ENDPOINT = 'http(s)://host:port' (the S3-compatible service)`, at(endpoint ? 'S3_ENDPOINT' : 'TRAINING_DATA'));
+  const accessKeyId = p.string('S3_ACCESS_KEY_ID') ?? process.env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = p.string('S3_SECRET_ACCESS_KEY') ?? process.env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new SqlError('INVALID', `An S3 TRAINING_DATA needs credentials: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY in the server's environment)`, at('TRAINING_DATA'));
+  return { endpoint, region: p.string('S3_REGION') ?? process.env.AWS_REGION ?? 'us-east-1', ...uri, accessKeyId, secretAccessKey, ...(process.env.AWS_SESSION_TOKEN && !p.has('S3_ACCESS_KEY_ID') ? { sessionToken: process.env.AWS_SESSION_TOKEN } : {}) };
+}

@@ -5,7 +5,8 @@
  *     PIPELINE_ID = '...', PIPELINE_VERSION_ID = '...', EXPERIMENT_ID = '...', TOKEN = '...',
  *     PARAMETERS = MAP('label' := 'LABEL'), TRIGGER = 'EVERY 5000 ROWS' | 'EVERY 1 HOUR' | 'ON DRIFT OF m',
  *     FORMAT = 'PARQUET' | 'CSV' | 'JSONL', ROLL_ROWS = 1000, ROLL_INTERVAL = '10 MINUTES',
- *     TRAINING_DATA = '/dir', RETRIES = 1, SUBMIT_ATTEMPTS = 5, RETRY_BACKOFF = '2 SECONDS',
+ *     TRAINING_DATA = '/dir' | 's3://bucket/prefix', S3_ENDPOINT = 'http://minio:9000', S3_REGION = ...,
+ *     S3_ACCESS_KEY_ID = ..., S3_SECRET_ACCESS_KEY = ..., RETRIES = 1, SUBMIT_ATTEMPTS = 5, RETRY_BACKOFF = '2 SECONDS',
  *     POLL_INTERVAL = '5 SECONDS', MIN_ROWS_AFTER_DRIFT = 1000, DRIFT_COOLDOWN = '1 HOUR',
  *     MODEL = 'm', LABELS = 'labels', LABEL_COLUMN = 'LABEL', LABEL_WINDOW = '10 MINUTES',
  *     SHADOW_FROM = 'features') PROMOTE WHEN ACCURACY BETTER BY 0.01 AFTER 500 ROWS;
@@ -40,9 +41,10 @@ import type { Consumer } from '../log/log.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { BIGINT, INTEGER, STRING } from '../types/sql-type.ts';
 import { ModelPromotion } from './model-shadow.ts';
-import { promotionRuleOf, runParameters } from './pipeline-options.ts';
+import { promotionRuleOf, runParameters, s3TargetOf } from './pipeline-options.ts';
+import { S3Uploader } from '../ml/training-data/s3.ts';
 
-const PROPERTIES = ['PROVIDER', 'ENDPOINT', 'PIPELINE_ID', 'PIPELINE_VERSION_ID', 'EXPERIMENT_ID', 'TOKEN', 'PARAMETERS', 'TRIGGER', 'TRAINING_DATA', 'FORMAT', 'ROLL_ROWS', 'ROLL_INTERVAL', 'RETRIES', 'SUBMIT_ATTEMPTS', 'RETRY_BACKOFF', 'POLL_INTERVAL', 'MIN_ROWS_AFTER_DRIFT', 'MODEL', 'SHADOW_FROM', 'LABELS', 'LABEL_COLUMN', 'LABEL_WINDOW', 'PROMOTE_WHEN', 'DRIFT_COOLDOWN', 'VERSION_LOAD_TIMEOUT'];
+const PROPERTIES = ['PROVIDER', 'ENDPOINT', 'PIPELINE_ID', 'PIPELINE_VERSION_ID', 'EXPERIMENT_ID', 'TOKEN', 'PARAMETERS', 'TRIGGER', 'TRAINING_DATA', 'FORMAT', 'ROLL_ROWS', 'ROLL_INTERVAL', 'RETRIES', 'SUBMIT_ATTEMPTS', 'RETRY_BACKOFF', 'POLL_INTERVAL', 'MIN_ROWS_AFTER_DRIFT', 'MODEL', 'SHADOW_FROM', 'LABELS', 'LABEL_COLUMN', 'LABEL_WINDOW', 'PROMOTE_WHEN', 'DRIFT_COOLDOWN', 'VERSION_LOAD_TIMEOUT', 'S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
 
 export type Trigger = { readonly kind: 'none' } | { readonly kind: 'rows'; readonly rows: number } | { readonly kind: 'interval'; readonly ms: number } | { readonly kind: 'drift'; readonly model: string };
 
@@ -78,6 +80,8 @@ interface Pipeline {
   timer: NodeJS.Timeout | null;
   stopped: boolean;
   promotion: ModelPromotion | null;
+  /** The S3-compatible target's uploader (TRAINING_DATA = 's3://...'), else null. */
+  readonly uploader: S3Uploader | null;
   readonly sql: string;
 }
 
@@ -150,7 +154,9 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
     promotion = { pipeline: s.name, model: info.name, shadowFrom: (p.string('SHADOW_FROM') ?? source.name).toUpperCase(), labels: labels.toUpperCase(), labelColumn: (p.string('LABEL_COLUMN') ?? 'LABEL').toUpperCase(), windowMs: duration('LABEL_WINDOW', 600_000), rule, pollMs: duration('POLL_INTERVAL', 5000), loadTimeoutMs: duration('VERSION_LOAD_TIMEOUT', 120_000) };
   }
   const base = join(engine.stores.dataDir, 'pipelines', s.name);
-  const dataDir = resolve(p.string('TRAINING_DATA') ?? join(base, 'data'));
+  const s3 = s3TargetOf(s, p);
+  // With an S3 target the files are staged (and kept) in the pipeline's own directory.
+  const dataDir = s3 ? join(base, 'data') : resolve(p.string('TRAINING_DATA') ?? join(base, 'data'));
   const runsName = `${s.name}_RUNS`;
   if (!ctx.replay) {
     if (engine.catalog.getSource(runsName)) throw new SqlError('EXISTS', `Cannot create pipeline ${s.name}: stream ${runsName} already exists`, s.span);
@@ -165,13 +171,23 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
     retry: { runAttempts: 1 + (p.int('RETRIES') ?? 1), submitAttempts: p.int('SUBMIT_ATTEMPTS') ?? 5, backoffMs: duration('RETRY_BACKOFF', 2000) },
     pollMs: duration('POLL_INTERVAL', 5000),
   });
-  const pl: Pipeline = { name: s.name, source: source.name, trigger, triggerText, endpoint, dataDir, minRowsAfterDrift: p.int('MIN_ROWS_AFTER_DRIFT') ?? rollRows, driftCooldownMs: duration('DRIFT_COOLDOWN', 0), lastDriftAt: -Infinity, parameters, export: exp, runs, files: readCommitted(dataDir, source.name.toLowerCase()), pendingDrifts: [], driftConsumer: null, timer: null, stopped: false, promotion: null, sql: ctx.statement.text };
+  const pl: Pipeline = { name: s.name, source: source.name, trigger, triggerText, endpoint, dataDir, minRowsAfterDrift: p.int('MIN_ROWS_AFTER_DRIFT') ?? rollRows, driftCooldownMs: duration('DRIFT_COOLDOWN', 0), lastDriftAt: -Infinity, parameters, export: exp, runs, files: s3 ? [] : readCommitted(dataDir, source.name.toLowerCase()), pendingDrifts: [], driftConsumer: null, timer: null, stopped: false, promotion: null, uploader: s3 ? new S3Uploader(s3, duration('RETRY_BACKOFF', 2000)) : null, sql: ctx.statement.text };
   pipelines.set(s.name, pl);
   const producer = engine.producer;
   // The state file is the record of runs; the stream is a view of it: a failed write there loses
   // one event of the view, never a run (SHOW RUNS and DESCRIBE PIPELINE read the state).
   runs.onEvent((e) => void producer.send(runsName, [runRecord(e)]).catch(() => undefined));
+  const uploader = pl.uploader;
+  if (uploader) {
+    // Files reach the trigger only once their manifest is in the bucket; runs get s3:// manifests.
+    uploader.onUploaded((path, uri) => {
+      pl.files.push({ manifest: JSON.parse(readFileSync(path, 'utf8')) as TrainingDataManifest, path: uri });
+      evaluate(pl);
+    });
+    uploader.resume(readCommitted(dataDir, source.name.toLowerCase()).map((f) => ({ path: f.path, file: f.manifest.file })));
+  }
   exp.writer.onManifest((manifest, path) => {
+    if (uploader) return uploader.enqueue(path, manifest.file);
     pl.files.push({ manifest, path });
     evaluate(pl);
   });
@@ -291,6 +307,7 @@ async function stopPipeline(pl: Pipeline): Promise<void> {
   await pl.promotion?.stop();
   await pl.runs.close();
   await pl.export.stop();
+  await pl.uploader?.stop();
   await pl.driftConsumer?.close();
 }
 
@@ -320,7 +337,8 @@ function describePipeline(engine: Engine, s: DescribePipeline): StatementResult 
   const lines = [
     `Name                 : ${pl.name}`,
     `Provider             : ${pl.trigger.kind === 'none' ? 'none (training data only)' : `kubeflow (${pl.endpoint})`}`,
-    `Training data        : stream ${pl.source} -> ${pl.dataDir} (${pl.files.length} files, ${rows} rows; ${pl.export.writer.pendingRows} rows in the open file)`,
+    `Training data        : stream ${pl.source} -> ${pl.uploader ? `${pl.uploader.uriOf('')} (staged in ${pl.dataDir})` : pl.dataDir} (${pl.files.length} files, ${rows} rows; ${pl.export.writer.pendingRows} rows in the open file)`,
+    ...(pl.uploader?.lastError ? [`Upload error         : ${pl.uploader.lastError}`] : []),
     `Trigger              : ${pl.triggerText}`,
     `Runs stream          : ${pl.name}_RUNS`,
     ...(pl.export.lastError ? [`Training data error  : ${pl.export.lastError}`] : []),
