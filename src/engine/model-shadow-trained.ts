@@ -125,8 +125,8 @@ export class TrainedPromotion {
   }
 
   private async run(): Promise<void> {
-    // The first look waits: while an engine opens, the command log (with recorded PROMOTEs) is still being replayed.
-    await sleep(200);
+    // While an engine opens, the command log (with recorded PROMOTEs) is still being replayed.
+    while (!this.engine.opened && !this.stopped) await sleep(50);
     const registry = trainedRegistry(this.engine);
     while (!this.stopped) {
       if (registry.definitions.get(this.def.name) !== this.def) break; // dropped (or replaced)
