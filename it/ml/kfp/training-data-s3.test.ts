@@ -47,7 +47,7 @@ const creds = { accessKeyId: 'riffle', secretAccessKey: 'riffle-secret' };
 const s3 = new AwsClient({ ...creds, service: 's3', region: 'us-east-1' });
 
 async function startServer(): Promise<void> {
-  server = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  server = spawn(motoServer, ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
   await until('moto_server', async () => (await fetch(`${endpoint}/moto-api/`).catch(() => null))?.ok ?? false, 60_000);
   const res = await s3.fetch(`${endpoint}/riffle-training`, { method: 'PUT' });
   assert.ok(res.ok, `create bucket: ${res.status}`);
