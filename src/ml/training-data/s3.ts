@@ -44,7 +44,6 @@ export class S3Uploader {
   private readonly listeners: ((manifestPath: string, uri: string) => void)[] = [];
   /** The last failure (cleared by the next success), for DESCRIBE. */
   lastError: string | null = null;
-  uploaded = 0;
 
   constructor(target: S3Target, backoffMs = 1000) {
     this.target = target;
@@ -82,11 +81,6 @@ export class S3Uploader {
     }
   }
 
-  /** Resolves when everything queued so far is uploaded (or the uploader stopped). */
-  drain(): Promise<void> {
-    return this.chain;
-  }
-
   async stop(): Promise<void> {
     this.stopped = true;
     await this.chain;
@@ -98,7 +92,6 @@ export class S3Uploader {
         await this.put(dataFile, await readFile(join(dirname(manifestPath), dataFile)));
         await this.put(basename(manifestPath), await readFile(manifestPath));
         this.lastError = null;
-        this.uploaded++;
         this.handOn(manifestPath);
         return;
       } catch (e) {
