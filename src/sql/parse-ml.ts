@@ -22,10 +22,11 @@ export class MlParser extends QueryParser {
     return { kind: 'CreatePipeline', name, ifNotExists, source, properties, parameters: maps.get('PARAMETERS') ?? null, promoteWhen, span: this.span(first) };
   }
 
-  /** After `ALTER`: `MODEL m SET|WITH (...)`, `PROMOTE VERSION n`, `ROLLBACK`, `PROMOTE WHEN ... [FROM s]`, `PROMOTE MANUALLY`. */
+  /** After `ALTER`: `MODEL m SET|WITH (...)`, `PROMOTE VERSION n`, `ROLLBACK`, `[SET] PROMOTE WHEN ... [FROM s]`, `[SET] PROMOTE MANUALLY`. */
   protected alterModel(t: Token): Statement {
     this.expectKw('MODEL');
     const name = this.expectIdentifier('a model name');
+    if (this.isKw('SET') && this.isKw('PROMOTE', 1)) this.next(); // ALTER MODEL m SET PROMOTE WHEN ...: the same
     if (this.acceptKw('PROMOTE')) {
       if (this.acceptKw('MANUALLY')) return { kind: 'SetPromotionRule', name, rule: null, from: null, span: this.span(t) };
       const when = this.acceptKw('WHEN');

@@ -109,6 +109,10 @@ test('PROMOTE WHEN: a clause of CREATE PIPELINE and of ALTER MODEL; PROMOTE MANU
   const b = stmt(`ALTER MODEL m PROMOTE WHEN rmse BETTER AFTER 1 ROW`);
   assert.ok(b.kind === 'SetPromotionRule' && b.rule?.by === 0 && b.from === null);
   assert.deepEqual(stmt('ALTER MODEL m PROMOTE MANUALLY'), { kind: 'SetPromotionRule', name: 'M', rule: null, from: null });
+  const noSpans = (x: string) => JSON.parse(JSON.stringify(stmt(x), (k, v) => (k === 'metricSpan' ? undefined : v)));
+  assert.deepEqual(noSpans('ALTER MODEL m SET PROMOTE WHEN mae BETTER BY 0.5 AFTER 10 ROWS'), noSpans('ALTER MODEL m PROMOTE WHEN mae BETTER BY 0.5 AFTER 10 ROWS'));
+  assert.deepEqual(stmt('ALTER MODEL m SET PROMOTE MANUALLY'), stmt('ALTER MODEL m PROMOTE MANUALLY'));
+  assert.equal(stmt("ALTER MODEL m SET (VERSION = 2)").kind, 'AlterModel');
   for (const t of [`ALTER MODEL m PROMOTE WHEN log_loss BETTER BY 5% AFTER 200 ROWS FROM labelled`, 'ALTER MODEL m PROMOTE MANUALLY', `CREATE PIPELINE p FROM s WITH (PROVIDER = 'kubeflow') PROMOTE WHEN f1 BETTER BY 0.02 AFTER 500 ROWS`]) {
     const bare = (x: string) => JSON.parse(JSON.stringify(stripSpans(parseStatement(x)), (k, v) => (k === 'metricSpan' ? undefined : v)));
     assert.deepEqual(bare(formatStatement(parseStatement(t))), bare(t), t);
