@@ -129,7 +129,11 @@ export class TrainedPromotion {
     while (!this.engine.opened && !this.stopped) await sleep(50);
     const registry = trainedRegistry(this.engine);
     while (!this.stopped) {
-      if (registry.definitions.get(this.def.name) !== this.def) break; // dropped (or replaced)
+      if (registry.definitions.get(this.def.name) !== this.def) {
+        // Dropped (or replaced): the rule goes with the model.
+        if (loopsOf(this.engine).get(this.def.name) === this) loopsOf(this.engine).delete(this.def.name);
+        break;
+      }
       try {
         if (this.evaluation) await this.step();
         else {

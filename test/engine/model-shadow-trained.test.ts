@@ -96,6 +96,10 @@ test('trained model: a new snapshot is shadowed on labelled rows and promoted by
     assert.ok(trainedPromotionOf(t.engine, 'M'), 'the rule is replayed');
     await t.engine.execute('ALTER MODEL m PROMOTE MANUALLY;');
     assert.equal(trainedPromotionOf(t.engine, 'M'), null);
+    // a dropped model takes its rule with it
+    await t.engine.execute('ALTER MODEL m PROMOTE WHEN accuracy BETTER AFTER 10 ROWS;');
+    await t.engine.execute('DROP MODEL m;');
+    await until('the rule gone with the model', () => trainedPromotionOf(t.engine, 'M') === null);
   } finally {
     await t.close();
     removeDir(t.dir);
