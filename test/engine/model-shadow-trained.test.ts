@@ -70,6 +70,7 @@ test('trained model: a new snapshot is shadowed on labelled rows and promoted by
     await until('version 2 promoted', () => reg.pinned.get('M') === 2);
     const promote = loop.decisions.find((d) => d.action === 'PROMOTE')!;
     assert.equal(promote.version, '2');
+    console.log(`trained versions: v1 ${promote.evidence!.championValue!.toFixed(4)} -> v2 ${promote.evidence!.challengerValue!.toFixed(4)} accuracy on ${promote.evidence!.rows} labelled rows of the new concept`);
     assert.ok(promote.evidence!.rows >= 200 && promote.evidence!.challengerValue! - promote.evidence!.championValue! >= 0.2, JSON.stringify(promote.evidence));
     const log = (await readTopic(t.log, 'M_PROMOTIONS')).map((r) => JSON.parse(text(r.value)!) as Record<string, unknown>);
     assert.deepEqual(log.slice(0, 3).map((x) => [x.ACTION, x.FROM_VERSION, x.TO_VERSION]), [['PROMOTE', 'LIVE', '1'], ['CHALLENGER', '1', '2'], ['PROMOTE', '1', '2']]);
