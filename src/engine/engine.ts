@@ -23,6 +23,7 @@ import { pushQuery } from './push-query.ts';
 import { printTopic } from './print.ts';
 import { closeModels, executeModelStatement } from './models.ts';
 import { closePipelines, executePipelineStatement } from './pipelines.ts';
+import { closeTrainedPromotions, setPromotionRule } from './model-shadow-trained.ts';
 import { promoteModel } from './model-promotion.ts';
 import { runUntilIdleOnKafka } from './idle.ts';
 import type { OperatorServices } from '../exec/operator.ts';
@@ -75,6 +76,8 @@ export class Engine {
   readonly stores: StoreRegistry;
   /** What operators may use of the engine (the model registry); filled in by the subsystems that own them. */
   readonly services: { -readonly [K in keyof OperatorServices]: OperatorServices[K] } = {};
+  /** False while Engine.open replays the command log (background loops wait for the replayed state). */
+  opened = false;
   /** Command-log statements whose replay failed at start-up (see ./quarantine.ts). */
   readonly quarantined: QuarantinedStatement[] = [];
   /** Counter behind query ids (CSAS_S_0): advanced identically on replay, so ids are stable. */
@@ -106,6 +109,7 @@ export class Engine {
     await ProcessingLog.ensureTopic(engine.log);
     const commands = await readCommands(engine.log);
     for (const command of commands) await engine.replay(command);
+    engine.opened = true;
     const warn = options.onWarning ?? ((m: string) => void process.stderr.write(`${m}\n`));
     for (const warning of quarantineWarnings(engine)) warn(warning);
     return engine;
@@ -231,6 +235,8 @@ export class Engine {
         return executePipelineStatement(ctx, s);
       case 'PromoteModel':
         return promoteModel(ctx, s);
+      case 'SetPromotionRule':
+        return setPromotionRule(ctx, s);
     }
   }
 
@@ -289,6 +295,7 @@ export class Engine {
     for (const view of this.tableViews.values()) await view.close();
     this.tableViews.clear();
     await closePipelines(this);
+    await closeTrainedPromotions(this);
     await closeModels(this);
     await this.stores.closeAll();
     await this.producer.close();

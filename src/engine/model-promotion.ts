@@ -27,7 +27,7 @@ import { isTrained, trainedRegistry } from './model-train.ts';
 /** Per engine and model: versions that were champion before, newest last (ROLLBACK pops). */
 const histories = new WeakMap<Engine, Map<string, string[]>>();
 /** Evidence a rule-based promotion hands to the statement it executes. */
-const pendingEvidence = new WeakMap<Engine, Map<string, { evidence: Evidence; by: string }>>();
+const pendingEvidence = new WeakMap<Engine, Map<string, { evidence: Evidence | null; by: string }>>();
 
 function historyOf(engine: Engine, model: string): string[] {
   let m = histories.get(engine);
@@ -44,9 +44,14 @@ export function championOf(engine: Engine, model: string): string | null {
 
 /** Promotes `version` by rule: runs the statement (recorded, replayed) with the evidence attached. */
 export async function promoteByRule(engine: Engine, model: string, version: string, evidence: Evidence, rule: string): Promise<void> {
+  await promoteBy(engine, model, version, `rule ${rule}`, evidence);
+}
+
+/** Runs `ALTER MODEL m PROMOTE VERSION v` (recorded, replayed); the switch is logged as done `by`, with the evidence if any. */
+export async function promoteBy(engine: Engine, model: string, version: string, by: string, evidence: Evidence | null): Promise<void> {
   let m = pendingEvidence.get(engine);
   if (!m) pendingEvidence.set(engine, (m = new Map()));
-  m.set(model, { evidence, by: `rule ${rule}` });
+  m.set(model, { evidence, by });
   try {
     await engine.execute(`ALTER MODEL \`${model}\` PROMOTE VERSION '${version}';`);
   } finally {
@@ -87,10 +92,10 @@ export async function promoteModel(ctx: ExecutionContext, s: PromoteModel): Prom
     FROM_VERSION: from,
     TO_VERSION: to,
     BY: attached?.by ?? 'hand',
-    ROWS: attached?.evidence.rows ?? null,
-    CHAMPION_ACCURACY: attached?.evidence.championAccuracy ?? null,
-    CHALLENGER_ACCURACY: attached?.evidence.challengerAccuracy ?? null,
-    EVIDENCE: attached ? JSON.stringify(attached.evidence) : null,
+    ROWS: attached?.evidence?.rows ?? null,
+    CHAMPION_ACCURACY: attached?.evidence?.championAccuracy ?? null,
+    CHALLENGER_ACCURACY: attached?.evidence?.challengerAccuracy ?? null,
+    EVIDENCE: attached?.evidence ? JSON.stringify(attached.evidence) : null,
   });
   return { kind: 'message', message: `Model ${s.name}: version ${to} is now the champion (was ${from ?? 'unpinned'}).` };
 }
@@ -121,7 +126,17 @@ async function promoteTrained(ctx: ExecutionContext, s: PromoteModel): Promise<S
   if (s.version === null) history.pop();
   else history.push(from);
   await ctx.engine.record(ctx);
-  await logSwitch(ctx.engine, ctx.replay, s.name, { ACTION: s.version === null ? 'ROLLBACK' : 'PROMOTE', FROM_VERSION: from, TO_VERSION: to, BY: 'hand', ROWS: null, CHAMPION_ACCURACY: null, CHALLENGER_ACCURACY: null, EVIDENCE: null });
+  const attached = pendingEvidence.get(ctx.engine)?.get(s.name);
+  await logSwitch(ctx.engine, ctx.replay, s.name, {
+    ACTION: s.version === null ? 'ROLLBACK' : 'PROMOTE',
+    FROM_VERSION: from,
+    TO_VERSION: to,
+    BY: attached?.by ?? 'hand',
+    ROWS: attached?.evidence?.rows ?? null,
+    CHAMPION_ACCURACY: attached?.evidence?.championAccuracy ?? null,
+    CHALLENGER_ACCURACY: attached?.evidence?.challengerAccuracy ?? null,
+    EVIDENCE: attached?.evidence ? JSON.stringify(attached.evidence) : null,
+  });
   return { kind: 'message', message: `Model ${s.name}: ${to === 'LIVE' ? 'the live model' : `version ${to}`} now answers (was ${from === 'LIVE' ? 'the live model' : `version ${from}`}).` };
 }
 

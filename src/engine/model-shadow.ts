@@ -14,7 +14,7 @@ import { allColumns } from '../analyze/schema.ts';
 import { modelRegistry } from './models.ts';
 import type { ModelSpec } from '../ml/spec.ts';
 import { ShadowEvaluation, type PromotionRule, type Evidence } from '../ml/promotion/shadow.ts';
-import { championOf, logSwitch, promoteByRule, serverBase, versionReady } from './model-promotion.ts';
+import { championOf, logSwitch, promoteBy, promoteByRule, serverBase, versionReady } from './model-promotion.ts';
 
 export interface PromotionConfig {
   readonly pipeline: string;
@@ -114,7 +114,7 @@ export class ModelPromotion {
     if (champion === null) {
       // Pin what serves now, so a new version never takes over unnoticed.
       const current = ready.at(-1);
-      if (current) await this.engine.execute(`ALTER MODEL \`${this.cfg.model}\` PROMOTE VERSION '${current}';`);
+      if (current) await promoteBy(this.engine, this.cfg.model, current, `pipeline ${this.cfg.pipeline}: pins the serving version as the champion`, null);
       return;
     }
     const candidate = ready.filter((v) => num(v) > num(champion) && !this.rejected.has(v)).at(-1);
@@ -216,10 +216,10 @@ export class ModelPromotion {
       `Model                : ${this.cfg.model} (champion version ${championOf(this.engine, this.cfg.model) ?? 'unpinned'})`,
       `Promotion rule       : ${this.cfg.rule.text}; labels from ${this.cfg.labels}.${this.cfg.labelColumn} within ${this.cfg.windowMs} ms`,
       ev
-        ? `Challenger           : version ${ev.challenger} in shadow: ${ev.rows} labelled rows, champion ${fmt(ev.championAccuracy)} vs challenger ${fmt(ev.challengerAccuracy)}; ${ev.predictionsWithoutLabel} predictions without label, ${ev.labelsWithoutPrediction} labels without prediction`
+        ? `Challenger           : version ${ev.challenger} in shadow: ${ev.rows} labelled rows, ${ev.metric} champion ${fmt(ev.championValue)} vs challenger ${fmt(ev.challengerValue)} (accuracy ${fmt(ev.championAccuracy)} vs ${fmt(ev.challengerAccuracy)}); ${ev.predictionsWithoutLabel} predictions without label, ${ev.labelsWithoutPrediction} labels without prediction`
         : `Challenger           : none`,
       ...(this.lastError ? [`Promotion error      : ${this.lastError}`] : []),
-      ...this.decisions.map((d) => `  ${new Date(d.at).toISOString()} ${d.action} version ${d.version}${d.evidence ? ` (${d.evidence.rows} rows: ${fmt(d.evidence.championAccuracy)} -> ${fmt(d.evidence.challengerAccuracy)})` : ''}${d.why ? `: ${d.why}` : ''}`),
+      ...this.decisions.map((d) => `  ${new Date(d.at).toISOString()} ${d.action} version ${d.version}${d.evidence ? ` (${d.evidence.rows} rows: ${d.evidence.metric} ${fmt(d.evidence.championValue)} -> ${fmt(d.evidence.challengerValue)})` : ''}${d.why ? `: ${d.why}` : ''}`),
     ];
   }
 }

@@ -22,6 +22,7 @@ import { definitionOf, errorFieldClash } from '../ml/sql-model.ts';
 import { readModelProperties, recordedCreateModel, withPosition } from './model-sql.ts';
 import { describeModel, showModels as showModelsTable } from './model-describe.ts';
 import { alterTrained, createTrainedModel, describeTrained, dropTrained, isTrained } from './model-train.ts';
+import { trainedPromotionOf, type TrainedPromotion } from './model-shadow-trained.ts';
 
 type ModelStatement = CreateModel | AlterModel | DropModel | DescribeModel;
 
@@ -43,11 +44,16 @@ export async function closeModels(engine: Engine): Promise<void> {
   if (cur instanceof ModelRegistry) await cur.close();
 }
 
+/** DESCRIBE MODEL of a trained model with its promotion rule and decisions, when it has one. */
+function withPromotion(r: StatementResult, loop: TrainedPromotion | null): StatementResult {
+  return loop && r.kind === 'text' ? { ...r, text: `${r.text}\n${loop.describe().join('\n')}` } : r;
+}
+
 export async function executeModelStatement(ctx: ExecutionContext, s: ModelStatement): Promise<StatementResult> {
   // Trained models (CREATE MODEL ... AS SELECT) live in model-train.ts.
   if (s.kind === 'CreateModel' && s.query) return createTrainedModel(ctx, s);
   if (s.kind !== 'CreateModel' && isTrained(ctx.engine, s.name)) {
-    if (s.kind === 'DescribeModel') return describeTrained(ctx.engine, s);
+    if (s.kind === 'DescribeModel') return withPromotion(describeTrained(ctx.engine, s), trainedPromotionOf(ctx.engine, s.name));
     return s.kind === 'DropModel' ? dropTrained(ctx, s) : alterTrained(ctx, s);
   }
   switch (s.kind) {

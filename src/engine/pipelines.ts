@@ -3,12 +3,17 @@
  *
  *   CREATE PIPELINE p FROM features WITH (PROVIDER = 'kubeflow', ENDPOINT = 'http://kfp:8888',
  *     PIPELINE_ID = '...', PIPELINE_VERSION_ID = '...', EXPERIMENT_ID = '...', TOKEN = '...',
- *     PARAMETERS = '{"label": "LABEL"}', TRIGGER = 'EVERY 5000 ROWS' | 'EVERY 1 HOUR' | 'ON DRIFT OF m',
+ *     PARAMETERS = MAP('label' := 'LABEL'), TRIGGER = 'EVERY 5000 ROWS' | 'EVERY 1 HOUR' | 'ON DRIFT OF m',
  *     FORMAT = 'PARQUET' | 'CSV' | 'JSONL', ROLL_ROWS = 1000, ROLL_INTERVAL = '10 MINUTES',
- *     TRAINING_DATA = '/dir', RETRIES = 1, SUBMIT_ATTEMPTS = 5, RETRY_BACKOFF = '2 SECONDS',
+ *     TRAINING_DATA = '/dir' | 's3://bucket/prefix', S3_ENDPOINT = 'http://minio:9000', S3_REGION = ...,
+ *     S3_ACCESS_KEY_ID = ..., S3_SECRET_ACCESS_KEY = ..., RETRIES = 1, SUBMIT_ATTEMPTS = 5, RETRY_BACKOFF = '2 SECONDS',
  *     POLL_INTERVAL = '5 SECONDS', MIN_ROWS_AFTER_DRIFT = 1000, DRIFT_COOLDOWN = '1 HOUR',
  *     MODEL = 'm', LABELS = 'labels', LABEL_COLUMN = 'LABEL', LABEL_WINDOW = '10 MINUTES',
- *     SHADOW_FROM = 'features', PROMOTE_WHEN = 'ACCURACY BETTER BY 0.01 AFTER 500 ROWS');
+ *     SHADOW_FROM = 'features') PROMOTE WHEN ACCURACY BETTER BY 0.01 AFTER 500 ROWS;
+ *
+ * PARAMETERS may also be written MAP['label', 'LABEL', 'epochs', 5] (Flink) or
+ * MAP('label' := 'LABEL', 'epochs' := 5) (ksqlDB): values keep their type. The clause's older
+ * spelling, the option PROMOTE_WHEN = '...', is still accepted.
  *
  * With MODEL (a served V2 model), new versions the runs load into the serving side are shadowed
  * against the champion and promoted by PROMOTE_WHEN (model-shadow.ts).
@@ -36,9 +41,10 @@ import type { Consumer } from '../log/log.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { BIGINT, INTEGER, STRING } from '../types/sql-type.ts';
 import { ModelPromotion } from './model-shadow.ts';
-import { parsePromoteWhen } from '../ml/promotion/shadow.ts';
+import { promotionRuleOf, runParameters, s3TargetOf } from './pipeline-options.ts';
+import { S3Uploader } from '../ml/training-data/s3.ts';
 
-const PROPERTIES = ['PROVIDER', 'ENDPOINT', 'PIPELINE_ID', 'PIPELINE_VERSION_ID', 'EXPERIMENT_ID', 'TOKEN', 'PARAMETERS', 'TRIGGER', 'TRAINING_DATA', 'FORMAT', 'ROLL_ROWS', 'ROLL_INTERVAL', 'RETRIES', 'SUBMIT_ATTEMPTS', 'RETRY_BACKOFF', 'POLL_INTERVAL', 'MIN_ROWS_AFTER_DRIFT', 'MODEL', 'SHADOW_FROM', 'LABELS', 'LABEL_COLUMN', 'LABEL_WINDOW', 'PROMOTE_WHEN', 'DRIFT_COOLDOWN', 'VERSION_LOAD_TIMEOUT'];
+const PROPERTIES = ['PROVIDER', 'ENDPOINT', 'PIPELINE_ID', 'PIPELINE_VERSION_ID', 'EXPERIMENT_ID', 'TOKEN', 'PARAMETERS', 'TRIGGER', 'TRAINING_DATA', 'FORMAT', 'ROLL_ROWS', 'ROLL_INTERVAL', 'RETRIES', 'SUBMIT_ATTEMPTS', 'RETRY_BACKOFF', 'POLL_INTERVAL', 'MIN_ROWS_AFTER_DRIFT', 'MODEL', 'SHADOW_FROM', 'LABELS', 'LABEL_COLUMN', 'LABEL_WINDOW', 'PROMOTE_WHEN', 'DRIFT_COOLDOWN', 'VERSION_LOAD_TIMEOUT', 'S3_ENDPOINT', 'S3_REGION', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'];
 
 export type Trigger = { readonly kind: 'none' } | { readonly kind: 'rows'; readonly rows: number } | { readonly kind: 'interval'; readonly ms: number } | { readonly kind: 'drift'; readonly model: string };
 
@@ -74,6 +80,8 @@ interface Pipeline {
   timer: NodeJS.Timeout | null;
   stopped: boolean;
   promotion: ModelPromotion | null;
+  /** The S3-compatible target's uploader (TRAINING_DATA = 's3://...'), else null. */
+  readonly uploader: S3Uploader | null;
   readonly sql: string;
 }
 
@@ -124,16 +132,7 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
   const triggerText = dataOnly ? 'none' : required(p, 'TRIGGER', s);
   const trigger: Trigger = dataOnly ? { kind: 'none' } : parseTrigger(triggerText, at('TRIGGER'));
   if (trigger.kind === 'drift' && !engine.catalog.getSource(`${trigger.model}_DRIFT`)) throw new SqlError('INVALID', `TRIGGER: model ${trigger.model} has no drift stream ${trigger.model}_DRIFT (only models trained in Riffle report drift)`, at('TRIGGER'));
-  let parameters: Record<string, unknown> = {};
-  const paramText = p.string('PARAMETERS');
-  if (paramText !== null) {
-    try {
-      parameters = JSON.parse(paramText) as Record<string, unknown>;
-      if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) throw new Error('not an object');
-    } catch (e) {
-      throw new SqlError('INVALID', `PARAMETERS must be a JSON object of the run's parameters: ${(e as Error).message}`, at('PARAMETERS'));
-    }
-  }
+  const parameters = runParameters(s, p.literal('PARAMETERS'));
   const format = (p.string('FORMAT') ?? 'PARQUET').toLowerCase() as FileFormat;
   if (!['parquet', 'csv', 'jsonl'].includes(format)) throw new SqlError('INVALID', `FORMAT must be PARQUET, CSV or JSONL`, at('FORMAT'));
   const rollRows = p.int('ROLL_ROWS') ?? 1000;
@@ -144,22 +143,20 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
   };
   let promotion: ConstructorParameters<typeof ModelPromotion>[1] | null = null;
   const model = p.string('MODEL');
+  if (model === null && (s.promoteWhen || p.has('PROMOTE_WHEN'))) throw new SqlError('INVALID', `PROMOTE WHEN needs MODEL: the served model whose new versions the runs produce`, s.promoteWhen?.span ?? at('PROMOTE_WHEN'));
   if (model !== null) {
     const info = engine.catalog.models.get(model.toUpperCase()) ?? engine.catalog.models.get(model);
     if (!info) throw new SqlError('INVALID', `MODEL: model ${model} does not exist`, at('MODEL'));
     if ((info.spec as { provider: { kind: string } }).provider.kind !== 'kserve-v2') throw new SqlError('INVALID', `MODEL: ${model} is not a served V2 model (PROVIDER 'kserve-v2'): only their versions are promoted by a pipeline`, at('MODEL'));
     const labels = p.string('LABELS');
     if (!labels || !engine.catalog.getSource(labels.toUpperCase())) throw new SqlError('INVALID', `MODEL needs LABELS: the stream of labels joined by key (${labels ?? 'missing'})`, at(labels ? 'LABELS' : 'MODEL'));
-    let rule;
-    try {
-      rule = parsePromoteWhen(p.string('PROMOTE_WHEN') ?? 'ACCURACY BETTER BY 0 AFTER 200 ROWS');
-    } catch (e) {
-      throw new SqlError('INVALID', (e as Error).message, at('PROMOTE_WHEN'));
-    }
+    const rule = promotionRuleOf(s, p);
     promotion = { pipeline: s.name, model: info.name, shadowFrom: (p.string('SHADOW_FROM') ?? source.name).toUpperCase(), labels: labels.toUpperCase(), labelColumn: (p.string('LABEL_COLUMN') ?? 'LABEL').toUpperCase(), windowMs: duration('LABEL_WINDOW', 600_000), rule, pollMs: duration('POLL_INTERVAL', 5000), loadTimeoutMs: duration('VERSION_LOAD_TIMEOUT', 120_000) };
   }
   const base = join(engine.stores.dataDir, 'pipelines', s.name);
-  const dataDir = resolve(p.string('TRAINING_DATA') ?? join(base, 'data'));
+  const s3 = s3TargetOf(s, p);
+  // With an S3 target the files are staged (and kept) in the pipeline's own directory.
+  const dataDir = s3 ? join(base, 'data') : resolve(p.string('TRAINING_DATA') ?? join(base, 'data'));
   const runsName = `${s.name}_RUNS`;
   if (!ctx.replay) {
     if (engine.catalog.getSource(runsName)) throw new SqlError('EXISTS', `Cannot create pipeline ${s.name}: stream ${runsName} already exists`, s.span);
@@ -174,13 +171,23 @@ async function createPipeline(ctx: ExecutionContext, s: CreatePipeline): Promise
     retry: { runAttempts: 1 + (p.int('RETRIES') ?? 1), submitAttempts: p.int('SUBMIT_ATTEMPTS') ?? 5, backoffMs: duration('RETRY_BACKOFF', 2000) },
     pollMs: duration('POLL_INTERVAL', 5000),
   });
-  const pl: Pipeline = { name: s.name, source: source.name, trigger, triggerText, endpoint, dataDir, minRowsAfterDrift: p.int('MIN_ROWS_AFTER_DRIFT') ?? rollRows, driftCooldownMs: duration('DRIFT_COOLDOWN', 0), lastDriftAt: -Infinity, parameters, export: exp, runs, files: readCommitted(dataDir, source.name.toLowerCase()), pendingDrifts: [], driftConsumer: null, timer: null, stopped: false, promotion: null, sql: ctx.statement.text };
+  const pl: Pipeline = { name: s.name, source: source.name, trigger, triggerText, endpoint, dataDir, minRowsAfterDrift: p.int('MIN_ROWS_AFTER_DRIFT') ?? rollRows, driftCooldownMs: duration('DRIFT_COOLDOWN', 0), lastDriftAt: -Infinity, parameters, export: exp, runs, files: s3 ? [] : readCommitted(dataDir, source.name.toLowerCase()), pendingDrifts: [], driftConsumer: null, timer: null, stopped: false, promotion: null, uploader: s3 ? new S3Uploader(s3, duration('RETRY_BACKOFF', 2000)) : null, sql: ctx.statement.text };
   pipelines.set(s.name, pl);
   const producer = engine.producer;
   // The state file is the record of runs; the stream is a view of it: a failed write there loses
   // one event of the view, never a run (SHOW RUNS and DESCRIBE PIPELINE read the state).
   runs.onEvent((e) => void producer.send(runsName, [runRecord(e)]).catch(() => undefined));
+  const uploader = pl.uploader;
+  if (uploader) {
+    // Files reach the trigger only once their manifest is in the bucket; runs get s3:// manifests.
+    uploader.onUploaded((path, uri) => {
+      pl.files.push({ manifest: JSON.parse(readFileSync(path, 'utf8')) as TrainingDataManifest, path: uri });
+      evaluate(pl);
+    });
+    uploader.resume(readCommitted(dataDir, source.name.toLowerCase()).map((f) => ({ path: f.path, file: f.manifest.file })));
+  }
   exp.writer.onManifest((manifest, path) => {
+    if (uploader) return uploader.enqueue(path, manifest.file);
     pl.files.push({ manifest, path });
     evaluate(pl);
   });
@@ -300,6 +307,7 @@ async function stopPipeline(pl: Pipeline): Promise<void> {
   await pl.promotion?.stop();
   await pl.runs.close();
   await pl.export.stop();
+  await pl.uploader?.stop();
   await pl.driftConsumer?.close();
 }
 
@@ -329,7 +337,8 @@ function describePipeline(engine: Engine, s: DescribePipeline): StatementResult 
   const lines = [
     `Name                 : ${pl.name}`,
     `Provider             : ${pl.trigger.kind === 'none' ? 'none (training data only)' : `kubeflow (${pl.endpoint})`}`,
-    `Training data        : stream ${pl.source} -> ${pl.dataDir} (${pl.files.length} files, ${rows} rows; ${pl.export.writer.pendingRows} rows in the open file)`,
+    `Training data        : stream ${pl.source} -> ${pl.uploader ? `${pl.uploader.uriOf('')} (staged in ${pl.dataDir})` : pl.dataDir} (${pl.files.length} files, ${rows} rows; ${pl.export.writer.pendingRows} rows in the open file)`,
+    ...(pl.uploader?.lastError ? [`Upload error         : ${pl.uploader.lastError}`] : []),
     `Trigger              : ${pl.triggerText}`,
     `Runs stream          : ${pl.name}_RUNS`,
     ...(pl.export.lastError ? [`Training data error  : ${pl.export.lastError}`] : []),

@@ -155,6 +155,7 @@ export function allowedFor(role: Role, s: Statement): boolean {
     case 'CreatePipeline': // writes files and starts runs with the server's credentials
     case 'DropPipeline':
     case 'PromoteModel':
+    case 'SetPromotionRule':
       return false;
   }
 }

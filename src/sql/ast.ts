@@ -559,7 +559,44 @@ export interface CreatePipeline {
   readonly name: string;
   readonly ifNotExists: boolean;
   readonly source: string;
+  /** WITH (...) without PARAMETERS when that was written as a map literal (then in `parameters`). */
   readonly properties: Properties;
+  /** `PARAMETERS = MAP['k', v, ...]` or `MAP('k' := v, ...)`; null when absent or a JSON string. */
+  readonly parameters: LiteralMap | null;
+  /** A trailing `PROMOTE WHEN ...` clause. */
+  readonly promoteWhen: PromoteWhen | null;
+  readonly span: Span;
+}
+
+/** A map of literals: Flink's `MAP['k', v, ...]` or ksqlDB's `MAP('k' := v, ...)` (string keys, in order). */
+export interface LiteralMap {
+  readonly entries: readonly { readonly key: string; readonly value: Literal }[];
+  readonly span: Span;
+}
+
+/**
+ * `PROMOTE WHEN <metric> BETTER [BY x[%]] AFTER n ROWS`: x absolute (in the metric's unit), or
+ * with % relative to the champion's value. `metric` upper-cased, checked by the engine.
+ */
+export interface PromoteWhen {
+  readonly metric: string;
+  readonly metricSpan: Span;
+  readonly by: number;
+  readonly relative: boolean;
+  readonly afterRows: number;
+  readonly span: Span;
+}
+
+/**
+ * `ALTER MODEL m PROMOTE WHEN ... [FROM stream]` (a model trained in Riffle: its new versions are
+ * shadowed on the stream's labelled rows and promoted by the rule) or `ALTER MODEL m PROMOTE
+ * MANUALLY` (rule null: versions switch only by hand).
+ */
+export interface SetPromotionRule {
+  readonly kind: 'SetPromotionRule';
+  readonly name: string;
+  readonly rule: PromoteWhen | null;
+  readonly from: string | null;
   readonly span: Span;
 }
 
@@ -616,7 +653,8 @@ export type Statement =
   | CreatePipeline
   | DropPipeline
   | DescribePipeline
-  | PromoteModel;
+  | PromoteModel
+  | SetPromotionRule;
 
 /** A parsed statement with its source text (after variable substitution), for the catalog and errors. */
 export interface ParsedStatement {

@@ -3,7 +3,7 @@
  * keywords upper-case, each query clause on its own line, statements ending with `;`.
  * Invariant: parseStatement(formatStatement(s)) equals s, ignoring spans.
  */
-import type { ColumnDef, Expr, Properties, Query, Relation, SelectItem, Statement, TableFunctionArg, WindowSpec } from './ast.ts';
+import type { ColumnDef, Expr, LiteralMap, Properties, PromoteWhen, Query, Relation, SelectItem, Statement, TableFunctionArg, WindowSpec } from './ast.ts';
 import { formatDuration, formatExpression, formatIdentifier, formatLiteral, formatString } from './format-expr.ts';
 import { isPlainIdentifier } from './keywords.ts';
 import { formatType } from '../types/sql-type.ts';
@@ -100,9 +100,14 @@ function windowSpec(w: WindowSpec): string {
   return `${w.kind} (${parts.join(', ')})`;
 }
 
-function properties(p: Properties): string {
+function properties(p: Properties, maps: Readonly<Record<string, LiteralMap | null>> = {}): string {
   const items = [...p].map(([k, v]) => `${/^[A-Z_][A-Z0-9_]*$/.test(k) ? k : formatString(k)}=${formatLiteral(v)}`);
+  for (const [k, m] of Object.entries(maps)) if (m) items.push(`${k}=MAP(${m.entries.map((e) => `${formatString(e.key)} := ${formatLiteral(e.value)}`).join(', ')})`);
   return `(${items.join(', ')})`;
+}
+
+function promoteWhen(r: PromoteWhen): string {
+  return `PROMOTE WHEN ${r.metric} BETTER BY ${r.by}${r.relative ? '%' : ''} AFTER ${r.afterRows} ROWS`;
 }
 
 const withClause = (p: Properties): string => (p.size === 0 ? '' : ` WITH ${properties(p)}`);
@@ -199,12 +204,14 @@ function statementText(s: Statement): string {
     case 'DropType':
       return `DROP TYPE ${ifExists(s.ifExists)}${formatIdentifier(s.name)}`;
     case 'CreatePipeline':
-      return `CREATE PIPELINE ${ifNotExists(s.ifNotExists)}${formatIdentifier(s.name)} FROM ${formatIdentifier(s.source)} WITH ${properties(s.properties)}`;
+      return `CREATE PIPELINE ${ifNotExists(s.ifNotExists)}${formatIdentifier(s.name)} FROM ${formatIdentifier(s.source)} WITH ${properties(s.properties, { PARAMETERS: s.parameters })}${s.promoteWhen ? ` ${promoteWhen(s.promoteWhen)}` : ''}`;
     case 'DropPipeline':
       return `DROP PIPELINE ${ifExists(s.ifExists)}${formatIdentifier(s.name)}`;
     case 'DescribePipeline':
       return `DESCRIBE PIPELINE ${formatIdentifier(s.name)}`;
     case 'PromoteModel':
       return `ALTER MODEL ${formatIdentifier(s.name)} ${s.version === null ? 'ROLLBACK' : `PROMOTE VERSION '${s.version.replace(/'/g, "''")}'`}`;
+    case 'SetPromotionRule':
+      return `ALTER MODEL ${formatIdentifier(s.name)} ${s.rule === null ? 'PROMOTE MANUALLY' : `${promoteWhen(s.rule)}${s.from ? ` FROM ${formatIdentifier(s.from)}` : ''}`}`;
   }
 }

@@ -12,7 +12,7 @@ import type {
   Statement,
 } from './ast.ts';
 import type { Token } from './lexer.ts';
-import { QueryParser } from './parse-query.ts';
+import { MlParser } from './parse-ml.ts';
 import type { SqlType } from '../types/sql-type.ts';
 
 
@@ -50,7 +50,7 @@ const STATEMENT_START = new Set([
   'ALTER',
 ]);
 
-export class StatementParser extends QueryParser {
+export class StatementParser extends MlParser {
   /** Parses the whole token list as one statement. */
   parseOne(): Statement {
     const s = this.statement();
@@ -153,21 +153,8 @@ export class StatementParser extends QueryParser {
         const path = this.stringValue('a file path in quotes');
         return { kind: 'ExportModel', name, version, path, span: this.span(t) };
       }
-      case 'ALTER': {
-        this.next();
-        this.expectKw('MODEL');
-        const name = this.expectIdentifier('a model name');
-        if (this.acceptKw('PROMOTE')) {
-          this.expectKw('VERSION');
-          const v = this.tok;
-          if (v.kind !== 'INTEGER' && v.kind !== 'STRING') throw this.errorAt(`expected a version number after VERSION, found '${v.image}'`, v);
-          this.next();
-          return { kind: 'PromoteModel', name, version: String(v.value), span: this.span(t) };
-        }
-        if (this.acceptKw('ROLLBACK')) return { kind: 'PromoteModel', name, version: null, span: this.span(t) };
-        if (!this.isOp('(')) this.expectOneOf(['SET', 'WITH']);
-        return { kind: 'AlterModel', name, properties: this.properties(), span: this.span(t) };
-      }
+      case 'ALTER':
+        return this.alterModel(this.next());
       default:
         this.note('a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)');
         return this.fail();
@@ -250,14 +237,7 @@ export class StatementParser extends QueryParser {
       return { kind: 'CreateTopic', name, ifNotExists, properties, span: this.span(first) };
     }
     if (what === 'MODEL') return this.createModel(first, orReplace);
-    if (what === 'PIPELINE') {
-      const ifNotExists = this.ifNotExists();
-      const name = this.expectIdentifier('a pipeline name');
-      this.expectKw('FROM');
-      const source = this.expectIdentifier('the stream whose rows are the training data');
-      this.expectKw('WITH');
-      return { kind: 'CreatePipeline', name, ifNotExists, source, properties: this.properties(), span: this.span(first) };
-    }
+    if (what === 'PIPELINE') return this.createPipeline(first, this.ifNotExists());
     const sourceType = what as SourceType;
     const ifNotExists = this.ifNotExists();
     const name = this.expectIdentifier(`a ${what.toLowerCase()} name`);

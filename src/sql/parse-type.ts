@@ -1,8 +1,8 @@
 /**
  * Parser layer for the small pieces everything else uses: SQL types, durations (`5 MINUTES`),
- * numeric literals and WITH properties.
+ * numeric literals and WITH properties (with map literals: `MAP[...]`, `MAP(...)`).
  */
-import type { Duration, Literal, Properties, Span } from './ast.ts';
+import type { Duration, Literal, LiteralMap, Properties, Span } from './ast.ts';
 import { TIME_UNITS } from './keywords.ts';
 import type { Token } from './lexer.ts';
 import { ParserBase } from './parser-base.ts';
@@ -271,8 +271,64 @@ export class TypeParser extends ParserBase {
     return this.fail();
   }
 
-  /** `(KEY = value, ...)`: keys upper-cased; `REPLICATION FACTOR` is REPLICATION_FACTOR. */
-  protected properties(): Properties {
+  /**
+   * A map of literals as a property value: Flink's `MAP['k', v, ...]` (keys and values
+   * alternating) or ksqlDB's `MAP('k' := v, ...)`. Keys are strings; values literals (strings,
+   * numbers, booleans, NULL), so they keep their type.
+   */
+  protected literalMap(): LiteralMap {
+    const first = this.expectKw('MAP');
+    const entries: { key: string; value: Literal }[] = [];
+    const seen = new Set<string>();
+    const add = (keyTok: Token, value: Literal) => {
+      if (seen.has(keyTok.value)) throw this.errorAt(`Duplicate key '${keyTok.value}' in the map`, keyTok);
+      seen.add(keyTok.value);
+      entries.push({ key: keyTok.value, value });
+    };
+    if (this.acceptOp('[')) {
+      const items: { tok: Token; value: Literal }[] = [];
+      if (!this.isOp(']')) {
+        do items.push({ tok: this.tok, value: this.mapValue() });
+        while (this.acceptOp(','));
+      }
+      const close = this.tok;
+      this.expectOp(']');
+      if (items.length % 2 !== 0) throw this.errorAt(`MAP[...] takes keys and values in pairs ('k1', v1, 'k2', v2, ...): found ${items.length} elements`, close);
+      for (let i = 0; i < items.length; i += 2) {
+        const k = items[i]!;
+        if (k.value.type !== 'STRING') throw this.errorAt(`map keys must be strings in quotes, found '${k.tok.image}'`, k.tok);
+        add(k.tok, items[i + 1]!.value);
+      }
+    } else {
+      this.expectOp('(');
+      if (!this.isOp(')')) {
+        do {
+          const keyTok = this.tok;
+          if (keyTok.kind !== 'STRING') throw this.errorAt(`map keys must be strings in quotes, found '${keyTok.image}'`, keyTok);
+          this.next();
+          this.expectOp(':=');
+          add(keyTok, this.mapValue());
+        } while (this.acceptOp(','));
+      }
+      this.expectOp(')');
+    }
+    return { entries, span: this.span(first) };
+  }
+
+  /** A literal map element, with an error that says why anything else is refused. */
+  private mapValue(): Literal {
+    const t = this.tok;
+    const literalStart = t.kind === 'STRING' || t.kind === 'INTEGER' || t.kind === 'DECIMAL' || t.kind === 'DOUBLE' || (t.kind === 'OP' && t.value === '-') || (t.kind === 'WORD' && ['TRUE', 'FALSE', 'NULL'].includes(t.value));
+    if (!literalStart) throw this.errorAt(`map values must be literals (strings, numbers, TRUE/FALSE, NULL), found '${t.image}'`, t);
+    const v = this.propertyValue();
+    if (this.isOp('(') || this.isOp('+') || this.isOp('*') || this.isOp('/') || this.isOp('||') || this.isOp('-')) throw this.errorAt(`map values must be literals (strings, numbers, TRUE/FALSE, NULL), found an expression`, this.tok);
+    return v;
+  }
+  /**
+   * `(KEY = value, ...)`: keys upper-cased; `REPLICATION FACTOR` is REPLICATION_FACTOR. Keys in
+   * `mapKeys` may also take a map literal (`MAP[...]`, `MAP(...)`), which goes to `maps`.
+   */
+  protected properties(maps?: Map<string, LiteralMap>, mapKeys?: ReadonlySet<string>): Properties {
     const props = new Map<string, Literal>();
     this.expectOp('(');
     do {
@@ -288,9 +344,10 @@ export class TypeParser extends ParserBase {
           key = 'REPLICATION_FACTOR';
         }
       }
-      if (props.has(key)) throw this.errorAt(`Duplicate property ${key}`, keyTok);
+      if (props.has(key) || maps?.has(key)) throw this.errorAt(`Duplicate property ${key}`, keyTok);
       this.expectOp('=');
-      props.set(key, this.propertyValue());
+      if (maps && mapKeys?.has(key) && this.isKw('MAP') && (this.isOp('[', 1) || this.isOp('(', 1))) maps.set(key, this.literalMap());
+      else props.set(key, this.propertyValue());
     } while (this.acceptOp(','));
     this.expectOp(')');
     return props;

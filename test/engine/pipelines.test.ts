@@ -9,6 +9,8 @@ import { createServer } from 'node:net';
 import { testEngine, removeDir, readTopic } from './helpers.ts';
 import { readingsQuery } from '../ml/training-data/fixture.ts';
 import { SqlError } from '../../src/sql/errors.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const closedPort = (): Promise<number> =>
   new Promise((resolve) => {
@@ -28,7 +30,9 @@ test('CREATE PIPELINE option errors point at the option', async () => {
     await assert.rejects(t.engine.execute(`CREATE PIPELINE p FROM features WITH (PROVIDER = 'sagemaker', ENDPOINT = 'x', PIPELINE_ID = 'a', TRIGGER = 'EVERY 1 ROWS')`), /PROVIDER must be 'kubeflow'/);
     await assert.rejects(t.engine.execute(`CREATE PIPELINE p FROM nope WITH (PROVIDER = 'kubeflow', ENDPOINT = 'x', PIPELINE_ID = 'a', TRIGGER = 'EVERY 1 ROWS')`), /Stream NOPE does not exist/);
     await assert.rejects(t.engine.execute(`CREATE PIPELINE p FROM features WITH (PROVIDER = 'kubeflow', ENDPOINT = 'x', PIPELINE_ID = 'a', TRIGGER = 'ON DRIFT OF m')`), /no drift stream M_DRIFT/);
-    await assert.rejects(t.engine.execute(`CREATE PIPELINE p FROM features WITH (PROVIDER = 'kubeflow', ENDPOINT = 'x', PIPELINE_ID = 'a', TRIGGER = 'EVERY 1 ROWS', PARAMETERS = 'k=v')`), /PARAMETERS must be a JSON object/);
+    await assert.rejects(t.engine.execute(`CREATE PIPELINE p FROM features WITH (PROVIDER = 'kubeflow', ENDPOINT = 'x', PIPELINE_ID = 'a', TRIGGER = 'EVERY 1 ROWS', PARAMETERS = 'k=v')`), /PARAMETERS must be a map \(MAP\['k', v, \.\.\.\] or MAP\('k' := v, \.\.\.\)\) or a JSON object/);
+    await assert.rejects(t.engine.execute(`CREATE PIPELINE p FROM features WITH (PROVIDER = 'kubeflow', ENDPOINT = 'x', PIPELINE_ID = 'a', TRIGGER = 'EVERY 1 ROWS', MODEL = 'm', LABELS = 'features')\n  PROMOTE WHEN auc BETTER AFTER 5 ROWS`), (e: unknown) => e instanceof SqlError && /MODEL: model m does not exist/.test(e.message));
+    await assert.rejects(t.engine.execute(`CREATE PIPELINE p FROM features WITH (PROVIDER = 'kubeflow', ENDPOINT = 'x', PIPELINE_ID = 'a', TRIGGER = 'EVERY 1 ROWS')\n  PROMOTE WHEN accuracy BETTER AFTER 5 ROWS`), (e: unknown) => e instanceof SqlError && /PROMOTE WHEN needs MODEL/.test(e.message) && e.span?.line === 2 && e.span.column === 3);
     await assert.rejects(t.engine.execute(`CREATE PIPELINE p FROM features WITH (PROVIDER = 'kubeflow', ENDPOINT = 'x', PIPELINE_ID = 'a', TRIGGER = 'EVERY 1 ROWS', ROLLROWS = 3)`), /Invalid config variable in the WITH clause: ROLLROWS/);
   } finally {
     await t.close();
@@ -42,7 +46,8 @@ test('KFP unreachable: retried, then SUBMIT_FAILED, visible in SHOW RUNS, DESCRI
     await readingsQuery(t.engine, t.log, 300, 1);
     const port = await closedPort();
     await t.engine.execute(`CREATE PIPELINE p FROM features WITH (PROVIDER = 'kubeflow', ENDPOINT = 'http://127.0.0.1:${port}', PIPELINE_ID = 'a',
-      TRIGGER = 'EVERY 100 ROWS', ROLL_ROWS = 100, SUBMIT_ATTEMPTS = 2, RETRY_BACKOFF = '10 MILLISECONDS', POLL_INTERVAL = '20 MILLISECONDS', FORMAT = 'CSV');`);
+      TRIGGER = 'EVERY 100 ROWS', ROLL_ROWS = 100, SUBMIT_ATTEMPTS = 2, RETRY_BACKOFF = '10 MILLISECONDS', POLL_INTERVAL = '20 MILLISECONDS', FORMAT = 'CSV',
+      PARAMETERS = MAP['label', 'LABEL', 'epochs', 5, 'rate', 0.25, 'shuffle', TRUE, 'seed', NULL]);`);
     await t.engine.runUntilIdle();
     const end = Date.now() + 20_000;
     let rows: readonly (readonly unknown[])[] = [];
@@ -56,6 +61,12 @@ test('KFP unreachable: retried, then SUBMIT_FAILED, visible in SHOW RUNS, DESCRI
     assert.equal(rows[0]![1], 'riffle-p-data-1');
     assert.equal(rows[0]![3], 'SUBMIT_FAILED');
     assert.match(String(rows[0]![6]), /unreachable/);
+    // the map's values keep their types in the run's runtime parameters (what goes to runtime_config.parameters)
+    const stateFile = (readdirSync(t.dir, { recursive: true }) as string[]).find((f) => f.endsWith(join('pipelines', 'P', 'runs.json')))!;
+    const state = JSON.parse(readFileSync(join(t.dir, stateFile), 'utf8')) as { runs: { parameters: Record<string, unknown> }[] };
+    const { manifests, ...typed } = state.runs[0]!.parameters;
+    assert.deepEqual(typed, { label: 'LABEL', epochs: 5, rate: 0.25, shuffle: true, seed: null });
+    assert.match(String(manifests), /manifest\.json/);
     const [d] = await t.engine.execute('DESCRIBE PIPELINE p;');
     assert.ok(d!.kind === 'text' && /SUBMIT_FAILED.*unreachable/.test(d!.text));
     const events = (await readTopic(t.log, 'P_RUNS')).map((r) => JSON.parse(Buffer.from(r.value!).toString()) as { STATE: string; SUBMIT_ERRORS: number });

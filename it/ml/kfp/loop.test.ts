@@ -95,8 +95,9 @@ test('planted concept change: drift -> one run -> version 2 shadowed and promote
       CREATE STREAM scored AS SELECT id, x1, x2, PREDICT(loop, x1, x2)->predict AS p FROM readings EMIT CHANGES;
       CREATE MODEL online WITH (TYPE = 'LOGISTIC_REGRESSION', LABEL = 'LABEL') AS SELECT x1, x2, label FROM readings;`);
     await e.execute(`CREATE PIPELINE retrain FROM feats WITH (PROVIDER = 'kubeflow', ENDPOINT = '${s.url}', PIPELINE_ID = '${s.pipelineId}', PIPELINE_VERSION_ID = '${s.versionId}',
-      PARAMETERS = '${JSON.stringify(params)}', TRIGGER = 'ON DRIFT OF online', ROLL_ROWS = 250, MIN_ROWS_AFTER_DRIFT = 1500, DRIFT_COOLDOWN = '1 DAY',
-      POLL_INTERVAL = '500 MILLISECONDS', MODEL = 'loop', LABELS = 'labels', LABEL_WINDOW = '1 MINUTE', PROMOTE_WHEN = 'ACCURACY BETTER BY 0.05 AFTER 300 ROWS');`);
+      PARAMETERS = MAP(${Object.entries(params).map(([k, v]) => `'${k}' := '${v}'`).join(', ')}), TRIGGER = 'ON DRIFT OF online', ROLL_ROWS = 250, MIN_ROWS_AFTER_DRIFT = 1500, DRIFT_COOLDOWN = '1 DAY',
+      POLL_INTERVAL = '500 MILLISECONDS', MODEL = 'loop', LABELS = 'labels', LABEL_WINDOW = '1 MINUTE')
+      PROMOTE WHEN accuracy BETTER BY 0.05 AFTER 300 ROWS;`);
 
     // 3. The new concept, in chunks, labels one chunk late, until version 2 is promoted.
     const post: { x1: number; x2: number; label: number }[] = [];

@@ -36,7 +36,20 @@ function writeVersion(name: string, v: string, kind: 'pos' | 'neg' | 'broken'): 
   writeFileSync(join(dir, 'model-settings.json'), JSON.stringify(settings));
 }
 
-const load = (name: string) => fetch(`${mlserver}/v2/repository/models/${name}/load`, { method: 'POST' }).then((r) => r.status);
+/**
+ * POST .../load; its status. uvicorn closes the connection after a load that raised (the broken
+ * version's 500), so a pooled keep-alive socket may be found closed: the (idempotent) load is sent again.
+ */
+async function load(name: string): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return (await fetch(`${mlserver}/v2/repository/models/${name}/load`, { method: 'POST' })).status;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
 
 async function until<T>(what: string, f: () => T | Promise<T>, ms = 60_000): Promise<NonNullable<T>> {
   const end = Date.now() + ms;

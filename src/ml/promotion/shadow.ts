@@ -2,34 +2,48 @@
  * Champion/challenger evaluation on the same rows: both versions' predictions of a row are kept
  * under the row's key; a label arriving for that key within the window (either side may come
  * first) scores both on exactly that row. The rule `<METRIC> BETTER BY x AFTER n ROWS` decides
- * once n rows were scored: promote when the challenger's accuracy exceeds the champion's by at
- * least x, reject otherwise.
+ * once n rows were scored: promote when the challenger's metric (metrics.ts) is better than the
+ * champion's by at least x (x% : by x percent of the champion's value), reject otherwise.
  *
  * Invariants: a prediction and a label are joined at most once (matched pairs are removed); an
  * entry older than the newest time seen minus the window is dropped and counted (predictions
  * that never got a label, labels that matched no prediction), so memory stays bounded by the
  * window and missing labels are visible.
  */
+import { PROMOTION_METRICS, higherIsBetter, isPromotionMetric, metricValue, sameClass, type PromotionMetric, type Scored } from './metrics.ts';
 
 export interface PromotionRule {
-  readonly metric: 'ACCURACY';
-  /** Accuracy points (0..1) the challenger must gain. */
+  readonly metric: PromotionMetric;
+  /** The margin the challenger must win by: in the metric's unit, or a fraction of the champion's value when relative. */
   readonly by: number;
+  readonly relative: boolean;
   readonly afterRows: number;
   readonly text: string;
 }
 
+/** A rule from its parts; throws with the accepted metrics when the metric is unknown. */
+export function promotionRule(metric: string, by: number, relative: boolean, afterRows: number): PromotionRule {
+  const m = metric.toUpperCase();
+  if (!isPromotionMetric(m)) throw new Error(`unknown metric '${metric}' in PROMOTE WHEN: expected one of ${PROMOTION_METRICS.join(', ')}`);
+  if (!Number.isInteger(afterRows) || afterRows <= 0) throw new Error(`PROMOTE WHEN ... AFTER n ROWS: n must be a positive number of labelled rows`);
+  const text = `${m} BETTER BY ${relative ? `${by}%` : by} AFTER ${afterRows} ROWS`;
+  return { metric: m, by: relative ? by / 100 : by, relative, afterRows, text };
+}
+
+/** The PROMOTE_WHEN option's text (the clause's older spelling): `<metric> BETTER [BY x[%]] AFTER n ROWS`. */
 export function parsePromoteWhen(text: string): PromotionRule {
-  const m = /^\s*ACCURACY\s+BETTER\s+BY\s+([0-9]*\.?[0-9]+)\s*(%?)\s+AFTER\s+(\d+)\s+ROWS?\s*$/i.exec(text);
-  if (!m) throw new Error(`PROMOTE_WHEN '${text}': expected 'ACCURACY BETTER BY <x> AFTER <n> ROWS' (x as a fraction, or with %)`);
-  const by = Number(m[1]) / (m[2] === '%' ? 100 : 1);
-  return { metric: 'ACCURACY', by, afterRows: Number(m[3]), text: text.trim() };
+  const m = /^\s*([A-Za-z_0-9]+)\s+BETTER(?:\s+BY\s+([0-9]*\.?[0-9]+)\s*(%?))?\s+AFTER\s+(\d+)\s+ROWS?\s*$/i.exec(text);
+  if (!m) throw new Error(`PROMOTE_WHEN '${text}': expected '<metric> BETTER BY <x> AFTER <n> ROWS' (x in the metric's unit, or with % relative to the champion)`);
+  return promotionRule(m[1]!, m[2] === undefined ? 0 : Number(m[2]), m[3] === '%', Number(m[4]));
 }
 
 export interface Evidence {
   readonly champion: string;
   readonly challenger: string;
   readonly rows: number;
+  readonly metric: PromotionMetric;
+  readonly championValue: number | null;
+  readonly challengerValue: number | null;
   readonly championAccuracy: number | null;
   readonly challengerAccuracy: number | null;
   readonly predictionsWithoutLabel: number;
@@ -39,19 +53,18 @@ export interface Evidence {
 
 interface Pred {
   readonly ts: number;
-  readonly champion: unknown;
-  readonly challenger: unknown;
+  readonly champion: Scored;
+  readonly challenger: Scored;
 }
 interface Label {
   readonly ts: number;
   readonly label: unknown;
 }
 
-/** Labels and predictions compare as text, booleans as 1/0 (a BOOLEAN label vs an INT64 class). */
-export function sameClass(a: unknown, b: unknown): boolean {
-  const norm = (v: unknown) => (typeof v === 'boolean' ? (v ? '1' : '0') : typeof v === 'number' && Number.isInteger(v) ? String(v) : String(v));
-  return a !== null && a !== undefined && norm(a) === norm(b);
-}
+export { sameClass };
+
+/** A bare prediction (no probability) as a scored answer. */
+const asScored = (v: unknown): Scored => (v !== null && typeof v === 'object' && 'prediction' in (v as object) ? (v as Scored) : { prediction: v, positiveProbability: null });
 
 export class ShadowEvaluation {
   readonly champion: string;
@@ -61,6 +74,10 @@ export class ShadowEvaluation {
   private readonly preds = new Map<string, Pred[]>();
   private readonly labels = new Map<string, Label[]>();
   private newest = -Infinity;
+  /** Scored rows (bounded: the rule decides once afterRows were scored). */
+  private readonly championAnswers: Scored[] = [];
+  private readonly challengerAnswers: Scored[] = [];
+  private readonly scoredLabels: unknown[] = [];
   rows = 0;
   championCorrect = 0;
   challengerCorrect = 0;
@@ -74,7 +91,10 @@ export class ShadowEvaluation {
     this.windowMs = windowMs;
   }
 
-  addPrediction(key: string, ts: number, champion: unknown, challenger: unknown): void {
+  /** Both versions' answers for a row: bare predictions, or Scored (with P(positive)). */
+  addPrediction(key: string, ts: number, championAnswer: unknown, challengerAnswer: unknown): void {
+    const champion = asScored(championAnswer);
+    const challenger = asScored(challengerAnswer);
     this.see(ts);
     const waiting = this.labels.get(key);
     const i = waiting ? waiting.findIndex((l) => Math.abs(l.ts - ts) <= this.windowMs) : -1;
@@ -100,10 +120,13 @@ export class ShadowEvaluation {
     push(this.labels, key, { ts, label });
   }
 
-  private score(champion: unknown, challenger: unknown, label: unknown): void {
+  private score(champion: Scored, challenger: Scored, label: unknown): void {
     this.rows++;
-    if (sameClass(champion, label)) this.championCorrect++;
-    if (sameClass(challenger, label)) this.challengerCorrect++;
+    if (sameClass(champion.prediction, label)) this.championCorrect++;
+    if (sameClass(challenger.prediction, label)) this.challengerCorrect++;
+    this.championAnswers.push(champion);
+    this.challengerAnswers.push(challenger);
+    this.scoredLabels.push(label);
   }
 
   /** Drops entries older than the window behind `now` (event time; default: the newest seen). */
@@ -122,6 +145,9 @@ export class ShadowEvaluation {
       champion: this.champion,
       challenger: this.challenger,
       rows: this.rows,
+      metric: this.rule.metric,
+      championValue: metricValue(this.rule.metric, this.championAnswers, this.scoredLabels),
+      challengerValue: metricValue(this.rule.metric, this.challengerAnswers, this.scoredLabels),
       championAccuracy: this.rows ? this.championCorrect / this.rows : null,
       challengerAccuracy: this.rows ? this.challengerCorrect / this.rows : null,
       predictionsWithoutLabel: this.predictionsWithoutLabel,
@@ -130,11 +156,21 @@ export class ShadowEvaluation {
     };
   }
 
-  /** 'wait' until the rule's row count, then 'promote' or 'reject'. */
+  /**
+   * 'wait' until the rule's row count, then 'promote' when the challenger's metric beats the
+   * champion's by the margin (in the better direction; relative margins as a fraction of the
+   * champion's value), else 'reject'. A metric undefined on these rows (ROC_AUC with one class)
+   * keeps waiting for more rows.
+   */
   decision(): 'wait' | 'promote' | 'reject' {
     if (this.rows < this.rule.afterRows) return 'wait';
-    const gain = (this.challengerCorrect - this.championCorrect) / this.rows;
-    return gain >= this.rule.by - 1e-12 ? 'promote' : 'reject';
+    const champ = metricValue(this.rule.metric, this.championAnswers, this.scoredLabels);
+    const chall = metricValue(this.rule.metric, this.challengerAnswers, this.scoredLabels);
+    if (champ === null || chall === null) return 'wait';
+    const gain = higherIsBetter(this.rule.metric) ? chall - champ : champ - chall;
+    const needed = this.rule.relative ? this.rule.by * Math.abs(champ) : this.rule.by;
+    if (this.rule.relative && champ === 0) return gain > 0 || (gain === 0 && this.rule.by === 0) ? 'promote' : 'reject';
+    return gain >= needed - 1e-12 ? 'promote' : 'reject';
   }
 }
 
