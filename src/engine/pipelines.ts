@@ -366,3 +366,9 @@ export function showRuns(engine: Engine): StatementResult {
   }
   return { kind: 'table', title: 'Runs', columns: ['Pipeline', 'Run Name', 'Run ID', 'State', 'Trigger', 'Attempt', 'Error', 'Updated'], rows };
 }
+
+/** The promotion loop shadowing `model`'s served versions (a pipeline's MODEL), if one runs: the console's champion/challenger view. */
+export function servedPromotionOf(engine: Engine, model: string): ModelPromotion | null {
+  for (const pl of pipelinesOf(engine).values()) if (pl.promotion?.cfg.model === model) return pl.promotion;
+  return null;
+}

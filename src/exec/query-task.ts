@@ -25,6 +25,7 @@ import { sinkEncoder, type SinkEncoder } from './sink-encoder.ts';
 import { ProcessingLog } from './processing-log.ts';
 import type { OperatorServices } from './operator.ts';
 import { AppliedOffsets } from './applied-offsets.ts';
+import type { StepRows } from './step-rows.ts';
 import { BUFFERED_PER_PARTITION, PartitionGroup, type Lag } from './partition-group.ts';
 import { addOutputs, atLeastOnce, emptyOutputs, type BatchOutputs, type Delivery } from './delivery.ts';
 
@@ -73,6 +74,8 @@ export class QueryTask {
   /** Batches a crash had interrupted, processed again at start (exactly-once on the embedded log). */
   replayedBatches = 0;
   readonly errors: ProcessingLog;
+  /** Rows out of each plan step, counted per batch (./step-rows.ts; the console's per-step rates). */
+  readonly stepRows: StepRows;
 
   private readonly consumer: Consumer;
   private readonly decode: BatchDecoder;
@@ -114,6 +117,7 @@ export class QueryTask {
     const pipeline = buildPipeline(opts.root, ctx);
     this.decode = pipelineDecoder(pipeline.sources, pipeline.internal, opts.queryId, this.errors);
     this.operators = pipeline.operators;
+    this.stepRows = pipeline.stepRows;
     const sink = sinkOf(opts.root);
     this.encode = sink ? sinkEncoder(sink, opts.queryId, this.errors) : null;
     this.sinkTopic = sink ? sink.binding.topic : null;

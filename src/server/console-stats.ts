@@ -9,6 +9,10 @@ import type { Engine } from '../engine/engine.ts';
 import { queryGroupId } from '../engine/persistent.ts';
 import type { ModelStats } from '../ml/stats.ts';
 import { formatType } from '../types/sql-type.ts';
+import type { Evidence } from '../ml/promotion/shadow.ts';
+import type { ShadowEvaluation } from '../ml/promotion/shadow.ts';
+import { trainedPromotionOf } from '../engine/model-shadow-trained.ts';
+import { servedPromotionOf } from '../engine/pipelines.ts';
 import { jsonRoute, type Route } from './routes.ts';
 
 export interface QueryStats {
@@ -25,6 +29,8 @@ export interface QueryStats {
   readonly lastProcessingError: string | null;
   /** Why the query stopped, when it is in ERROR. */
   readonly error: string | null;
+  /** Rows out of each plan step so far, by the step names EXPLAIN shows (empty when the query is not running here). */
+  readonly steps: Readonly<Record<string, number>>;
 }
 
 export interface ModelInvokerStats {
@@ -38,6 +44,26 @@ export interface ModelSummary {
   readonly inputs: readonly { name: string; type: string }[];
   readonly outputs: readonly { name: string; type: string }[];
   readonly invokers: readonly ModelInvokerStats[];
+  /** Versions promoted by rule (a pipeline's MODEL, or ALTER MODEL ... PROMOTE WHEN): the challenger in shadow and past decisions; null without a rule. */
+  readonly promotion: PromotionView | null;
+}
+
+export interface PromotionView {
+  readonly rule: string;
+  /** The evaluation under way: both versions scored on the same labelled rows so far (cumulative). */
+  readonly shadow: Evidence | null;
+  /** Challenger, promote and reject decisions, oldest first (the most recent MAX_DECISIONS). */
+  readonly decisions: readonly { action: string; version: string; at: number; evidence: Evidence | null }[];
+  readonly error: string | null;
+}
+
+const MAX_DECISIONS = 20;
+
+/** What both promotion loops (served versions, trained snapshots) share. */
+interface PromotionLoop {
+  readonly evaluation: ShadowEvaluation | null;
+  readonly decisions: readonly { action: string; version: string; at: number; evidence: Evidence | null }[];
+  readonly lastError: string | null;
 }
 
 const MAX_TRACKED_QUERIES = 1000;
@@ -88,6 +114,7 @@ export class ConsoleStats {
         processingErrors: errs?.count ?? 0,
         lastProcessingError: errs?.last ?? null,
         error: task?.error ? task.error.message : null,
+        steps: task ? task.stepRows.snapshot() : {},
       });
     }
     return out;
@@ -133,9 +160,23 @@ export class ConsoleStats {
             },
           };
         }),
+        promotion: this.promotion(info.name),
       });
     }
     return out;
+  }
+
+  private promotion(model: string): PromotionView | null {
+    const trained = trainedPromotionOf(this.engine, model);
+    const served = trained ? null : servedPromotionOf(this.engine, model);
+    const loop: PromotionLoop | null = trained ?? served;
+    if (!loop) return null;
+    return {
+      rule: trained ? trained.rule.text : served!.cfg.rule.text,
+      shadow: loop.evaluation ? loop.evaluation.evidence : null,
+      decisions: loop.decisions.slice(-MAX_DECISIONS).map((d) => ({ action: d.action, version: d.version, at: d.at, evidence: d.evidence })),
+      error: loop.lastError,
+    };
   }
 }
 

@@ -4,12 +4,14 @@
  * (latency p50/p99, rows per request, failed requests per second, breaker state: 0 closed,
  * 1 half-open, 2 open) from the console's statistics polled every second, and for a model
  * trained in Riffle its progressive metrics (the model's METRICS stream, from the beginning) with
- * the drift detections (its DRIFT stream) marked on them.
+ * the drift detections (its DRIFT stream) marked on them; with a promotion rule, champion against
+ * challenger side by side (./champion.ts).
  */
 import { h, clear } from './dom.ts';
 import { getJson, ksql, StreamingQuery } from './api.ts';
 import { LiveTable, table } from './results.ts';
 import { LineChart } from './chart.ts';
+import { ChampionView, type PromotionView } from './champion.ts';
 
 interface InvokerStats {
   label: string;
@@ -27,7 +29,7 @@ interface InvokerStats {
 }
 interface ModelDoc {
   at: number;
-  models: { name: string; inputs: { name: string; type: string }[]; outputs: { name: string; type: string }[]; invokers: InvokerStats[] }[];
+  models: { name: string; inputs: { name: string; type: string }[]; outputs: { name: string; type: string }[]; invokers: InvokerStats[]; promotion: PromotionView | null }[];
 }
 
 export function modelsListPage(): { el: HTMLElement; stop(): void } {
@@ -73,7 +75,8 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
   const noCalls = h('div', { class: 'muted', id: 'no-calls' }, 'Not called yet: call statistics appear once a query (PREDICT) or the serving API uses the model.');
   const drift = h('div', { class: 'drift', id: 'drift-events' });
   const promotions = h('div', { id: 'promotions' });
-  const el = h('div', { class: 'page page-model' }, h('h2', {}, `Model ${name}`), h('h3', {}, 'Calls'), noCalls, callCharts, trained, drift, promotions, h('h3', {}, 'Description'), describe);
+  const champion = new ChampionView();
+  const el = h('div', { class: 'page page-model' }, h('h2', {}, `Model ${name}`), champion.el, h('h3', {}, 'Calls'), noCalls, callCharts, trained, drift, promotions, h('h3', {}, 'Description'), describe);
   const running: StreamingQuery[] = [];
   let previous: Map<string, InvokerStats['stats']> = new Map();
   const timers: number[] = [];
@@ -98,6 +101,7 @@ export function modelPage(name: string): { el: HTMLElement; stop(): void } {
     }
     const m = doc.models.find((x) => x.name === name);
     if (!m) return;
+    champion.update(m.promotion ?? null);
     // A model nothing has called yet (a trained one before its first PREDICT) has no call statistics.
     callCharts.hidden = m.invokers.length === 0;
     noCalls.hidden = m.invokers.length > 0;

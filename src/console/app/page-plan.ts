@@ -1,9 +1,8 @@
 /**
  * A persistent query's page: its plan drawn from EXPLAIN, its state, records in and out per
  * second (from successive readings of the console's query statistics), lag and processing
- * errors. The rates are the query's own (consumed at its sources, emitted at its sink): the
- * engine counts records per query, not per intermediate step, so those are drawn on the
- * source and sink steps.
+ * errors. Every step shows its own rows out per second and in total: the engine counts each
+ * step's rows per batch under the step names EXPLAIN shows (src/exec/step-rows.ts).
  */
 import { h, append, clear, formatRate } from './dom.ts';
 import { getJson, ksql } from './api.ts';
@@ -45,7 +44,7 @@ export function drawPlan(root: PlanNode, onSelect: (n: PlanNode) => void): { el:
   const rateLabels = new Map<PlanNode, SVGTextElement>();
   for (const n of nodes) {
     const { left, top } = pos(n);
-    const g = svg('g', { class: `step step-${n.node.kind.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`, transform: `translate(${left},${top})`, tabindex: 0 });
+    const g = svg('g', { class: `step step-${n.node.kind.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`, transform: `translate(${left},${top})`, tabindex: 0, 'data-step': n.node.name });
     g.append(svg('rect', { width: BOX_W, height: BOX_H, rx: 6 }));
     g.append(svg('text', { x: 10, y: 18, class: 'kind' }, n.node.kind));
     g.append(svg('text', { x: 10, y: 36, class: 'name' }, short(n.node.name, 30)));
@@ -68,8 +67,6 @@ export function planPage(queryId: string): { el: HTMLElement; stop(): void } {
   const el = h('div', { class: 'page page-plan' }, h('h2', {}, `Query ${queryId}`), stats, sqlText, graph, detail);
   const tracker = new RateTracker();
   let labels = new Map<PlanNode, SVGTextElement>();
-  let sources: PlanNode[] = [];
-  let sink: PlanNode | null = null;
   let timer = 0;
 
   void (async () => {
@@ -85,9 +82,6 @@ export function planPage(queryId: string): { el: HTMLElement; stop(): void } {
       }
       const drawn = drawPlan(root, (n) => (detail.textContent = [`[ ${n.kind} ] ${n.name}`, n.schema && `Schema: ${n.schema}`, ...n.details].filter(Boolean).join('\n')));
       labels = drawn.rateLabels;
-      const walk = (n: PlanNode): PlanNode[] => (n.children.length ? n.children.flatMap(walk) : [n]);
-      sources = walk(root);
-      sink = root;
       graph.append(drawn.el);
     } catch (err) {
       graph.append(h('div', { class: 'error' }, (err as Error).message));
@@ -114,12 +108,14 @@ export function planPage(queryId: string): { el: HTMLElement; stop(): void } {
         q.error ? h('div', { class: 'error' }, q.error) : null,
         q.lastProcessingError ? h('div', { class: 'warn' }, `last: ${q.lastProcessingError}`) : null,
       ]);
-      for (const s of sources) {
-        const label = labels.get(s);
-        if (label) label.textContent = `in ${formatRate(r.in)} · ${q.recordsIn} records`;
+      for (const [node, label] of labels) {
+        const total = q.steps?.[node.name];
+        if (total === undefined) continue; // not counted here (the query runs elsewhere, or a step kind without rows)
+        const rate = tracker.stepRate(q.id, node.name);
+        label.textContent = `${formatRate(rate)} · ${total} rows out`;
+        label.parentElement?.setAttribute('data-rate', rate === null ? '' : String(rate));
+        label.parentElement?.setAttribute('data-rows', String(total));
       }
-      const sinkLabel = sink && sources[0] !== sink ? labels.get(sink) : null;
-      if (sinkLabel) sinkLabel.textContent = `out ${formatRate(r.out)} · ${q.recordsOut} rows`;
       el.dataset.recordsIn = String(q.recordsIn);
     } catch (err) {
       clear(stats);
