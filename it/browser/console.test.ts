@@ -17,6 +17,7 @@ import { Authenticator } from '../../src/server/auth.ts';
 import { DEFAULT_CONSOLE_DIR } from '../../src/server/console-routes.ts';
 import { startTestServer, h1, until, type TestServer } from '../../test/server/helpers.ts';
 import { ARTIFACTS, launchChromium } from './browser.ts';
+import { trainedRegistry } from '../../src/engine/model-train.ts';
 
 const ADMIN = { authorization: `Basic ${Buffer.from('alice:alice-secret').toString('base64')}` };
 let ts: TestServer;
@@ -267,6 +268,55 @@ test('a model called by a query: its call charts move (ONNX, exported from the t
   await page.waitForSelector('#chart-latency polyline.series', { state: 'attached' });
   await page.waitForSelector('#no-calls', { state: 'hidden' });
   await shot('08-model-calls');
+});
+
+/** Deterministic uniform(-1, 1) rows; concept 'a': LABEL = x1 > 0, concept 'b': LABEL = x1 < 0. */
+function labelled(seed: number, n: number, concept: 'a' | 'b', t0: number) {
+  let s = seed >>> 0;
+  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32) * 2 - 1;
+  return Array.from({ length: n }, (_, i) => {
+    const x1 = rnd();
+    const x2 = rnd();
+    return { value: JSON.stringify({ X1: x1, X2: x2, LABEL: (concept === 'a' ? x1 > 0 : x1 < 0) ? 1 : 0 }), timestamp: t0 + i };
+  });
+}
+
+test('champion against challenger: a trained model\'s new version in shadow, both versions\' accuracy side by side, then promoted', async () => {
+  const produce = async (records: { value: string; timestamp: number }[]) => {
+    const r = await h1(ts.url, '/riffle/topics/cc_readings/records', { records }, ADMIN);
+    assert.equal(r.status, 200, r.text);
+  };
+  await insert("CREATE STREAM cc_readings (x1 DOUBLE, x2 DOUBLE, label INT) WITH (KAFKA_TOPIC='cc_readings', VALUE_FORMAT='JSON', PARTITIONS=1);");
+  await insert("CREATE MODEL cc WITH (TYPE = 'LOGISTIC_REGRESSION', LABEL = 'label', SNAPSHOT_EVERY = 400) AS SELECT x1, x2, label FROM cc_readings;");
+  await produce(labelled(1, 400, 'a', 0));
+  const registry = trainedRegistry(ts.server.engine);
+  await until(() => registry.versions.get('CC')?.length === 1, 20000, 'version 1');
+  await insert('ALTER MODEL cc PROMOTE WHEN accuracy BETTER BY 0.2 AFTER 200 ROWS;');
+  await until(() => registry.pinned.get('CC') === 1, 20000, 'version 1 pinned');
+  await page.goto(`${ts.url}/#/models/CC`);
+  const section = page.locator('#champion-challenger');
+  await section.waitFor();
+  // The concept flips: its 400 rows make version 2, taken as the challenger.
+  await produce(labelled(2, 400, 'b', 1000));
+  await page.waitForSelector('#champion-challenger >> text=/Version 2 in shadow against champion 1/', { timeout: 20000 });
+  await new Promise((r) => setTimeout(r, 700)); // the shadow reader starts at the end of the stream
+  // Labelled rows a few at a time: the chart gets points while the evaluation is under way.
+  for (let i = 0; i < 40 && Number((await page.locator('#chart-champion-challenger').getAttribute('data-points', { timeout: 200 }).catch(() => null)) ?? 0) < 4; i++) {
+    await produce(labelled(3 + i, 5, 'b', 2000 + i * 5));
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const rows = Number(await section.getAttribute('data-rows'));
+  const champion = Number(await section.getAttribute('data-champion-value'));
+  const challenger = Number(await section.getAttribute('data-challenger-value'));
+  assert.ok(rows > 0 && rows < 200, `under way: ${rows} rows`);
+  assert.ok(challenger > champion, `challenger ${challenger} vs champion ${champion}`);
+  assert.match((await section.locator('.bar-challenger .bar-value').textContent()) ?? '', /^ACCURACY 0\.\d{4}|^ACCURACY 1\.0000/);
+  await shot('12-champion-challenger');
+  figures.championChallengerUnderWay = { rows, champion, challenger };
+  await produce(labelled(99, 300, 'b', 5000));
+  await page.waitForSelector('#champion-challenger li >> text=/PROMOTE version 2 \\(\\d+ rows: ACCURACY 0\\.\\d+ → 0\\.9\\d+\\)/', { timeout: 30000 });
+  await page.waitForSelector('#champion-challenger >> text=No challenger in shadow now.');
+  await shot('13-champion-promoted');
 });
 
 test('processing log and the message browser', async () => {
