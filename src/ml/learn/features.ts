@@ -12,6 +12,12 @@ export interface FeatureVector {
   readonly idx: readonly number[];
   /** val[k] is the value of feature idx[k] (val may be longer than idx: a reused buffer). */
   readonly val: Float64Array;
+  /**
+   * Nominal encoding (Hoeffding trees, River's nominal attributes): cats[k] is the category of
+   * string column feature idx[k] (val[k] is then NaN), null for a numeric feature. null: every
+   * feature is numeric (strings one-hot encoded as `COL=value` = 1).
+   */
+  readonly cats: readonly (string | null)[] | null;
 }
 
 export interface FeatureSpaceState {
@@ -56,14 +62,15 @@ export class FeatureError extends Error {}
  * (River's missing feature). NaN and ±Infinity are rejected: they would poison every weight.
  * A new vector per call; the training operator's per-row path uses a FeatureEncoder.
  */
-export function encodeFeatures(space: FeatureSpace, columns: readonly string[], numericIdx: readonly number[], values: readonly unknown[]): FeatureVector {
-  return new FeatureEncoder(space, columns, numericIdx).encode(values);
+export function encodeFeatures(space: FeatureSpace, columns: readonly string[], numericIdx: readonly number[], values: readonly unknown[], nominal = false): FeatureVector {
+  return new FeatureEncoder(space, columns, numericIdx, nominal).encode(values);
 }
 
 /**
  * encodeFeatures into one vector reused for every row (no allocation per row; a category seen
  * before is looked up by its value, not by its `COL=value` name). The vector returned is valid
- * until the next call: learners read it and keep nothing of it.
+ * until the next call: learners read it and keep nothing of it. `nominal`: a string column is the
+ * column's own feature with its value as category (`cats`), not one-hot.
  */
 export class FeatureEncoder {
   private readonly space: FeatureSpace;
@@ -71,32 +78,40 @@ export class FeatureEncoder {
   private readonly numericIdx: readonly number[];
   private readonly idx: number[];
   private readonly val: Float64Array;
+  private readonly cats: (string | null)[] | null;
   private readonly x: FeatureVector;
   /** Per string column: category value → feature number (a cache of `space`, which never renumbers). */
   private readonly categories: Map<string, number>[];
 
-  constructor(space: FeatureSpace, columns: readonly string[], numericIdx: readonly number[]) {
+  constructor(space: FeatureSpace, columns: readonly string[], numericIdx: readonly number[], nominal = false) {
     this.space = space;
     this.columns = columns;
     this.numericIdx = numericIdx;
     this.idx = columns.map((_, i) => numericIdx[i]);
     this.val = new Float64Array(columns.length);
-    this.x = { idx: this.idx, val: this.val };
+    this.cats = nominal ? columns.map(() => null) : null;
+    this.x = { idx: this.idx, val: this.val, cats: this.cats };
     this.categories = columns.map(() => new Map());
   }
 
   encode(values: readonly unknown[]): FeatureVector {
     const idx = this.idx;
     const val = this.val;
+    const cats = this.cats;
     let n = 0;
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (typeof v === 'number') {
         if (!Number.isFinite(v)) throw new FeatureError(`feature ${this.columns[i]} is ${v}, not a finite number`);
+        if (cats !== null) cats[n] = null;
         idx[n] = this.numericIdx[i];
         val[n++] = v;
       } else if (v === null || v === undefined) {
         continue;
+      } else if (cats !== null && typeof v === 'string') {
+        cats[n] = v;
+        idx[n] = this.numericIdx[i];
+        val[n++] = NaN;
       } else if (typeof v === 'string') {
         const byValue = this.categories[i];
         let f = byValue.get(v);
@@ -104,11 +119,15 @@ export class FeatureEncoder {
         idx[n] = f;
         val[n++] = 1;
       } else {
+        if (cats !== null) cats[n] = null;
         idx[n] = this.numericIdx[i];
         val[n++] = numberOf(this.columns[i], v);
       }
     }
-    if (idx.length !== n) idx.length = n;
+    if (idx.length !== n) {
+      idx.length = n;
+      if (cats !== null) cats.length = n;
+    }
     return this.x;
   }
 }
@@ -128,5 +147,5 @@ function numberOf(column: string, v: unknown): number {
 export function denseVector(values: readonly number[]): FeatureVector {
   const idx = new Array<number>(values.length);
   for (let i = 0; i < values.length; i++) idx[i] = i;
-  return { idx, val: Float64Array.from(values) };
+  return { idx, val: Float64Array.from(values), cats: null };
 }

@@ -46,7 +46,12 @@ export interface StoredModel {
 export function newLive(state: ModelState, featureNames: readonly string[]): LiveModel {
   const space = new FeatureSpace();
   const numericIdx = featureNames.map((n) => space.indexOf(n));
-  return { state, space, numericIdx, encoder: new FeatureEncoder(space, featureNames, numericIdx), offsets: {}, sinceMetrics: 0, persistedPos: 0, persistedNeg: 0, dirty: false };
+  return { state, space, numericIdx, encoder: new FeatureEncoder(space, featureNames, numericIdx, nominalFeatures(state)), offsets: {}, sinceMetrics: 0, persistedPos: 0, persistedNeg: 0, dirty: false };
+}
+
+/** Hoeffding trees take string columns as nominal features (River), the other models one-hot. */
+export function nominalFeatures(state: ModelState): boolean {
+  return state.type === 'HOEFFDING_TREE';
 }
 
 type ScoreLists = { positives: number[]; negatives: number[] };
