@@ -229,6 +229,7 @@ export function progressiveStep(m: ModelState, o: LearnOptions, x: FeatureVector
     case 'gaussian_nb':
     case 'hoeffding': {
       if (y === null || y === undefined) throw new LabelError('label is null');
+      if (typeof y === 'number' && !Number.isFinite(y)) throw new LabelError(`label is ${y}, not a class`);
       const text = labelText(y);
       const p = predict(m, x);
       const c = classOf(m, y);
