@@ -164,15 +164,13 @@ export function exactAuc(positives: readonly number[], negatives: readonly numbe
   const { pos, neg } = c;
   for (let i = pos.size; i < positives.length; i++) {
     const p = positives[i];
-    const lo = neg.countBelow(p, false);
-    wins += lo + (neg.countBelow(p, true) - lo) / 2;
+    wins += neg.countLess(p) + neg.equal / 2;
     pos.insert(p);
   }
   for (let i = neg.size; i < negatives.length; i++) {
     const n = negatives[i];
-    const lo = pos.countBelow(n, false);
-    const hi = pos.countBelow(n, true);
-    wins += pos.size - hi + (hi - lo) / 2;
+    const lo = pos.countLess(n);
+    wins += pos.size - lo - pos.equal + pos.equal / 2;
     neg.insert(n);
   }
   c.wins = wins;

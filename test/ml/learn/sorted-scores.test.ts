@@ -24,3 +24,17 @@ test('rank counts equal a sorted array at every step, with ties and many block s
   }
   assert.equal(s.size, 6000);
 });
+
+test('countLess and equal agree with countBelow', () => {
+  const rng = new PyRandom(9);
+  const s = new SortedScores();
+  for (let i = 0; i < 5000; i++) {
+    const v = i % 2 ? Math.round(rng.random() * 30) / 30 : rng.random();
+    for (const q of [v, Math.round(rng.random() * 30) / 30, -1, 2]) {
+      const lo = s.countLess(q);
+      assert.equal(lo, s.countBelow(q, false));
+      assert.equal(s.equal, s.countBelow(q, true) - lo, `equal ${q}`);
+    }
+    s.insert(v);
+  }
+});
