@@ -13,7 +13,7 @@
  * The exact AUC keeps every scored (score, label) pair: `positives`/`negatives` grow by one
  * number per scored row.
  */
-import { SortedScores } from './sorted-scores.ts';
+import { SortedRuns } from './sorted-runs.ts';
 
 export interface ClassMetricsState {
   readonly kind: 'class';
@@ -139,40 +139,61 @@ function riverAuc(roc: number[][]): number {
 
 /**
  * Exact AUC kept incrementally per pair of score lists (not stored: rebuilt from the lists after a
- * restore): both lists as SortedScores and the Mann-Whitney win count so far. Scores added since
- * the last call are counted against the other list's scores so far and inserted, in list order
- * (positives first, so each new pair is counted once), O(log n) each: a metric snapshot costs
- * O(new · log n), whatever the stream's length.
+ * restore): both lists as SortedRuns and the Mann-Whitney win count so far. The scores added since
+ * the last call are sorted, counted against the other list's earlier scores (a sweep per run) and
+ * against each other (a merge), then added as runs: a metric snapshot costs
+ * O(new · log² n) comparisons, most of them cache hits, plus the amortised O(log n) moves per score
+ * of the merges.
  */
 interface AucCache {
-  readonly pos: SortedScores;
-  readonly neg: SortedScores;
+  readonly pos: SortedRuns;
+  readonly neg: SortedRuns;
   wins: number;
 }
 const aucCache = new WeakMap<readonly number[], AucCache>();
+
+/** Wins of positives over negatives, both sorted: Σ_p #(n < p) + ½ #(n = p). */
+function winsOf(pos: Float64Array, neg: Float64Array): number {
+  let wins = 0;
+  let j = 0;
+  let k = 0;
+  for (let i = 0; i < pos.length; i++) {
+    const p = pos[i];
+    while (j < neg.length && neg[j] < p) j++;
+    if (k < j) k = j;
+    while (k < neg.length && neg[k] === p) k++;
+    wins += j + (k - j) / 2;
+  }
+  return wins;
+}
 
 /** Mann-Whitney AUC: P(score of a positive > score of a negative) + ½ P(equal). */
 export function exactAuc(positives: readonly number[], negatives: readonly number[]): number {
   if (positives.length === 0 || negatives.length === 0) return 0;
   let c = aucCache.get(positives);
   if (!c || c.pos.size > positives.length || c.neg.size > negatives.length || aucCache.get(negatives) !== c) {
-    c = { pos: new SortedScores(), neg: new SortedScores(), wins: 0 };
+    c = { pos: new SortedRuns(), neg: new SortedRuns(), wins: 0 };
     aucCache.set(positives, c);
     aucCache.set(negatives, c);
   }
-  let wins = c.wins;
   const { pos, neg } = c;
-  for (let i = pos.size; i < positives.length; i++) {
-    const p = positives[i];
-    wins += neg.countLess(p) + neg.equal / 2;
-    pos.insert(p);
-  }
-  for (let i = neg.size; i < negatives.length; i++) {
-    const n = negatives[i];
-    const lo = pos.countLess(n);
-    wins += pos.size - lo - pos.equal + pos.equal / 2;
-    neg.insert(n);
-  }
+  if (pos.size === positives.length && neg.size === negatives.length) return c.wins / (positives.length * negatives.length);
+  const newPos = Float64Array.from(positives.slice(pos.size)).sort();
+  const newNeg = Float64Array.from(negatives.slice(neg.size)).sort();
+  let wins = c.wins;
+  // New positives against earlier negatives: #(n < p) + ½ #(n = p).
+  let less = new Float64Array(newPos.length);
+  let equal = new Float64Array(newPos.length);
+  neg.count(newPos, less, equal);
+  for (let i = 0; i < newPos.length; i++) wins += less[i] + equal[i] / 2;
+  // New negatives against earlier positives: #(p > n) + ½ #(p = n).
+  less = new Float64Array(newNeg.length);
+  equal = new Float64Array(newNeg.length);
+  pos.count(newNeg, less, equal);
+  for (let i = 0; i < newNeg.length; i++) wins += pos.size - less[i] - equal[i] + equal[i] / 2;
+  wins += winsOf(newPos, newNeg);
+  pos.add(newPos);
+  neg.add(newNeg);
   c.wins = wins;
   return wins / (positives.length * negatives.length);
 }
