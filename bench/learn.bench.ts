@@ -11,7 +11,7 @@
  *     JSON parse ceiling (UTF-8 decode + JSON.parse of the same values, nothing else). Reported as
  *     wall rate and as rows per CPU-second of the process (process.cpuUsage: every thread, LMDB
  *     and GC included), which is what the query would reach on a quiet machine.
- * Run: `npm run bench:learn [-- --rows 200000] [--only sql|in-process]` (installs River via
+ * Run: `npm run bench:learn [-- --rows 200000] [--only sql|in-process] [--commit-interval MS]` (installs River via
  * scripts/ml/setup-river.sh).
  */
 import { execFileSync } from 'node:child_process';
@@ -32,6 +32,8 @@ function arg(name: string, dflt: string): string {
 }
 const ROWS = Number(arg('rows', '200000'));
 const ONLY = arg('only', 'all');
+/** commit.interval.ms of the SQL runs (default: the engine's, a commit per batch). */
+const COMMIT_INTERVAL = arg('commit-interval', '');
 const fmt = (r: number): string => `${Math.round(r).toLocaleString('en-US')} rows/s`;
 /** CPU seconds of this thread (main thread only: no GC helper or LMDB threads). */
 const threadCpu = (): number => {
@@ -108,7 +110,7 @@ async function sqlRun(values: readonly Uint8Array[], withModel: boolean): Promis
   const dir = mkdtempSync(join(tmpdir(), 'riffle-bench-learn-'));
   try {
     const log = await openEmbeddedLog(dir);
-    const engine = await Engine.open({ log, background: false, properties: { 'auto.offset.reset': 'earliest' } });
+    const engine = await Engine.open({ log, background: false, properties: { 'auto.offset.reset': 'earliest', ...(COMMIT_INTERVAL ? { 'commit.interval.ms': COMMIT_INTERVAL } : {}) } });
     await log.ensureTopic('feats', { partitions: 1, replicationFactor: 1 });
     const producer = log.producer();
     for (let start = 0; start < values.length; start += 10_000) {
