@@ -12,14 +12,15 @@ import type { CallInfo } from './signature.ts';
 import { fn, fnMake, overload } from './signature.ts';
 import { aggregate, scalar, tableFunction } from './define.ts';
 import { makeAgg } from './aggregate.ts';
-import { fromJsonValue, intAdd, javaString, longAdd, longSub, toJsonValue } from './util.ts';
+import { fromJsonValue, intAdd, longAdd, longSub, toJsonValue } from './util.ts';
+import { javaValueText } from '../types/java/value-text.ts';
 
 const STRUCT_A = 'STRUCT<A STRING>';
 
 /** TEST_UDTF's String.valueOf of each argument (Java text; decimals at their declared scale). */
 function valueText(v: unknown, t: SqlType | null): string {
   if (v instanceof Decimal && t && t.kind === 'DECIMAL') return v.setScale(t.scale).toString();
-  return javaString(v, t);
+  return javaValueText(v, t);
 }
 
 const elementType = (t: SqlType | null): SqlType | null =>

@@ -1,24 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Decimal } from '../../src/types/decimal.ts';
-import {
-  JsonNumber,
-  mayLosePrecision,
-  parseJsonLossless,
-  stringifyJson,
-} from '../../src/serde/json-text.ts';
-import {
-  bigDecimalString,
-  decimalFromDouble,
-  ensureDecimalFit,
-  javaDouble,
-  parseJavaBoolean,
-  parseJavaDecimal,
-  parseJavaDouble,
-  parseJavaInt,
-  parseJavaLong,
-  truncateDecimalText,
-} from '../../src/serde/java-text.ts';
+import { mayLosePrecision, parseJsonLossless, stringifyJson } from '../../src/serde/json-text.ts';
+import { JsonNumber } from '../../src/types/java/json-number.ts';
+import { bigDecimalString, javaDouble } from '../../src/types/java/number-text.ts';
+import { decimalFromDouble, ensureDecimalFit, parseJavaDecimal, truncateDecimalText } from '../../src/types/java/decimal-parse.ts';
+import { parseJavaBoolean, parseJavaDouble, parseJavaInt, parseJavaLong } from '../../src/types/java/number-parse.ts';
 import { csvField, parseCsvRecord } from '../../src/serde/csv.ts';
 import { base64Decode } from '../../src/serde/bytes.ts';
 

@@ -18,8 +18,8 @@ import type { SqlType } from '../../types/sql-type.ts';
 import { formatType } from '../../types/sql-type.ts';
 import { Decimal } from '../../types/decimal.ts';
 import type { ArithmeticOp, ComparisonOp, TimeUnit } from '../../sql/ast.ts';
-import { formatDate, formatTime, formatTimestamp } from './time-text.ts';
-import { javaDoubleToString } from './java-text.ts';
+import { formatDate, formatTime, formatTimestamp } from '../../types/java/time-text.ts';
+import { javaDouble } from '../../types/java/number-text.ts';
 
 export type PseudoColumn = 'ROWTIME' | 'ROWPARTITION' | 'ROWOFFSET' | 'WINDOWSTART' | 'WINDOWEND';
 
@@ -182,7 +182,7 @@ function formatLiteral(value: LiteralValue, type: SqlType): string {
     case 'BOOLEAN':
       return value ? 'true' : 'false';
     case 'DOUBLE':
-      return javaDoubleToString(Number(value));
+      return javaDouble(Number(value));
     case 'TIMESTAMP':
       return `TIMESTAMP ${quote(formatTimestamp(Number(value)))}`;
     case 'DATE':

@@ -1,8 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { javaBigDecimalToString, javaDoubleToString, javaHashMapOrder } from '../../../src/analyze/expr/java-text.ts';
-import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from '../../../src/analyze/expr/time-text.ts';
-import { parseBooleanExact, stringNumericType, javaTrim } from '../../../src/analyze/expr/literals.ts';
+import { decimalJavaString, javaDouble } from '../../../src/types/java/number-text.ts';
+import { javaHashMapOrder } from '../../../src/types/java/value-text.ts';
+import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from '../../../src/types/java/time-text.ts';
+import { stringNumericType } from '../../../src/analyze/expr/literals.ts';
+import { javaTrim, parseBooleanExact } from '../../../src/types/java/number-parse.ts';
 import { suggest } from '../../../src/analyze/expr/scope.ts';
 import { formatType } from '../../../src/types/sql-type.ts';
 import { STRING } from '../../../src/types/sql-type.ts';
@@ -14,15 +16,15 @@ test("Java's Double.toString", () => {
     [1e7, '1.0E7'], [1.0e-4, '1.0E-4'], [4.9e-324, '4.9E-324'], [1.7976931348623157e308, '1.7976931348623157E308'],
     [-2.2250738585072014e-308, '-2.2250738585072014E-308'], [123456789.123, '1.23456789123E8'], [0.1 + 0.2, '0.30000000000000004'],
   ];
-  for (const [d, s] of cases) assert.equal(javaDoubleToString(d), s, String(d));
+  for (const [d, s] of cases) assert.equal(javaDouble(d), s, String(d));
 });
 
 test("Java's BigDecimal.toString (exponent form for small values)", () => {
-  assert.equal(javaBigDecimalToString(new Decimal(1230n, 2)), '12.30');
-  assert.equal(javaBigDecimalToString(new Decimal(0n, 7)), '0E-7');
-  assert.equal(javaBigDecimalToString(new Decimal(1n, 7)), '1E-7');
-  assert.equal(javaBigDecimalToString(new Decimal(-123n, 10)), '-1.23E-8');
-  assert.equal(javaBigDecimalToString(new Decimal(1n, 6)), '0.000001');
+  assert.equal(decimalJavaString(new Decimal(1230n, 2)), '12.30');
+  assert.equal(decimalJavaString(new Decimal(0n, 7)), '0E-7');
+  assert.equal(decimalJavaString(new Decimal(1n, 7)), '1E-7');
+  assert.equal(decimalJavaString(new Decimal(-123n, 10)), '-1.23E-8');
+  assert.equal(decimalJavaString(new Decimal(1n, 6)), '0.000001');
 });
 
 test('HashMap iteration order of string keys', () => {
