@@ -4,21 +4,12 @@
  * exported for the analyzer's CAST of strings. Returns null when the text is not valid.
  */
 
-const MS_PER_DAY = 86_400_000;
+import { MS_PER_DAY, gregorianEpochDay as daysFromCivil } from '../types/java/calendar.ts';
 
 const DATE_RE = /^([+-]?\d{4,})-(\d{1,2})-(\d{1,2})$/;
 const TIME_RE = /^(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/;
 const TS_RE =
   /^([+-]?\d{4,})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/;
-
-/** Days since the epoch of a proleptic Gregorian date, or null for an invalid date. */
-export function daysFromCivil(y: number, m: number, d: number): number | null {
-  if (m < 1 || m > 12 || d < 1 || d > 31) return null;
-  const t = new Date(0);
-  t.setUTCFullYear(y, m - 1, d);
-  if (t.getUTCFullYear() !== y || t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) return null;
-  return Math.round(t.getTime() / MS_PER_DAY);
-}
 
 function fraction(text: string | undefined): number {
   return text ? Math.floor(Number((text + '00').slice(0, 3))) : 0;

@@ -15,8 +15,12 @@ export interface CivilDate {
   readonly day: number; // 1-31
 }
 
-/** The proleptic Gregorian date of an epoch day (H. Hinnant's civil_from_days). */
-export function gregorianDate(epochDay: number): CivilDate {
+/**
+ * The proleptic Gregorian date of an epoch day as year * 10000 + month * 100 + day (for years
+ * >= 0; negative years give a negative year part): H. Hinnant's civil_from_days, without an
+ * object per call for the hot printers.
+ */
+export function gregorianYmd(epochDay: number): { year: number; md: number } {
   const z = epochDay + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;
@@ -25,7 +29,16 @@ export function gregorianDate(epochDay: number): CivilDate {
   const mp = Math.floor((5 * doy + 2) / 153);
   const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
   const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+  SCRATCH.year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  SCRATCH.md = month * 100 + day;
+  return SCRATCH;
+}
+const SCRATCH = { year: 0, md: 0 };
+
+/** The proleptic Gregorian date of an epoch day. */
+export function gregorianDate(epochDay: number): CivilDate {
+  const { year, md } = gregorianYmd(epochDay);
+  return { year, month: Math.floor(md / 100), day: md % 100 };
 }
 
 /** The epoch day of a proleptic Gregorian date, or null when the date does not exist. */

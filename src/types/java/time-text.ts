@@ -11,7 +11,7 @@
  *   `Z` or an offset (`+0445`, `+04:45`, `-05`); DATE `yyyy[-MM[-dd]]`; TIME `HH:mm[:ss[.f…]]`.
  *   Parsers return null for invalid text.
  */
-import { MS_PER_DAY, gregorianDate, gregorianEpochDay, javaUtilDate, type CivilDate } from './calendar.ts';
+import { MS_PER_DAY, gregorianDate, gregorianEpochDay, gregorianYmd, javaUtilDate, type CivilDate } from './calendar.ts';
 
 export { MS_PER_DAY } from './calendar.ts';
 
@@ -36,10 +36,9 @@ export function formatTimestamp(ms: number): string {
 
 /** ksqlDB's DATE text: LocalDate.toString. */
 export function formatDate(epochDay: number): string {
-  const d = gregorianDate(epochDay);
-  const y = d.year;
+  const { year: y, md } = gregorianYmd(epochDay);
   const year = y > 9999 ? '+' + y : y >= 0 ? pad4(y) : y > -10000 ? '-' + pad4(-y) : '' + y;
-  return year + '-' + pad2(d.month) + '-' + pad2(d.day);
+  return year + (md < 1000 ? '-0' : '-') + Math.floor(md / 100) + (md % 100 < 10 ? '-0' : '-') + (md % 100);
 }
 
 /** ksqlDB's TIME text: LocalTime of the whole seconds, `HH:mm` or `HH:mm:ss`. */
