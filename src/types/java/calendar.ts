@@ -16,11 +16,11 @@ export interface CivilDate {
 }
 
 /**
- * The proleptic Gregorian date of an epoch day as year * 10000 + month * 100 + day (for years
- * >= 0; negative years give a negative year part): H. Hinnant's civil_from_days, without an
- * object per call for the hot printers.
+ * The proleptic Gregorian year, and month * 100 + day, of an epoch day (H. Hinnant's
+ * civil_from_days). Invariant: the returned object is reused by the next call, so the hot
+ * printers allocate nothing; read both fields at once.
  */
-export function gregorianYmd(epochDay: number): { year: number; md: number } {
+export function gregorianYmd(epochDay: number): { readonly year: number; readonly md: number } {
   const z = epochDay + 719468;
   const era = Math.floor(z / 146097);
   const doe = z - era * 146097;

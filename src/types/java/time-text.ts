@@ -11,7 +11,7 @@
  *   `Z` or an offset (`+0445`, `+04:45`, `-05`); DATE `yyyy[-MM[-dd]]`; TIME `HH:mm[:ss[.f…]]`.
  *   Parsers return null for invalid text.
  */
-import { MS_PER_DAY, gregorianDate, gregorianEpochDay, gregorianYmd, javaUtilDate, type CivilDate } from './calendar.ts';
+import { MS_PER_DAY, gregorianEpochDay, gregorianYmd, javaUtilDate, type CivilDate } from './calendar.ts';
 
 export { MS_PER_DAY } from './calendar.ts';
 
@@ -28,10 +28,10 @@ function clockText(msOfDay: number): string {
 /** ksqlDB's TIMESTAMP text (SqlTimeTypes.formatTimestamp). */
 export function formatTimestamp(ms: number): string {
   const day = Math.floor(ms / MS_PER_DAY);
-  const d = gregorianDate(day);
-  const yoe = d.year >= 1 ? d.year : 1 - d.year; // DateTimeFormatter's `yyyy` is the year of era
+  const { year: y, md } = gregorianYmd(day);
+  const yoe = y >= 1 ? y : 1 - y; // DateTimeFormatter's `yyyy` is the year of era
   const year = yoe > 9999 ? '+' + yoe : pad4(yoe);
-  return year + '-' + pad2(d.month) + '-' + pad2(d.day) + 'T' + clockText(ms - day * MS_PER_DAY);
+  return year + (md < 1000 ? '-0' : '-') + Math.floor(md / 100) + (md % 100 < 10 ? '-0' : '-') + (md % 100) + 'T' + clockText(ms - day * MS_PER_DAY);
 }
 
 /** ksqlDB's DATE text: LocalDate.toString. */
