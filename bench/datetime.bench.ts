@@ -93,16 +93,23 @@ const cases: Case[] = [
   },
 ];
 
-function rate(f: (i: number) => unknown): number {
-  const rates: number[] = [];
+/** Median rates of the two sides, measured in alternating rounds so that load drift hits both. */
+function rates(a: (i: number) => unknown, b: (i: number) => unknown): [number, number] {
+  const ra: number[] = [];
+  const rb: number[] = [];
   let sink = 0;
-  for (let r = 0; r < ROUNDS; r++) {
+  const once = (f: (i: number) => unknown, out: number[]): void => {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < N; i++) if (f(i) !== null) sink++;
-    rates.push(N / (Number(process.hrtime.bigint() - t0) / 1e9));
+    out.push(N / (Number(process.hrtime.bigint() - t0) / 1e9));
+  };
+  for (let r = 0; r < ROUNDS; r++) {
+    once(a, ra);
+    once(b, rb);
   }
   if (sink < 0) console.log(sink);
-  return rates.sort((a, b) => a - b)[rates.length >> 1];
+  const median = (x: number[]): number => x.sort((p, q) => p - q)[x.length >> 1];
+  return [median(ra), median(rb)];
 }
 
 const k = (x: number): string => `${(x / 1e6).toFixed(2)}M/s`;
@@ -118,8 +125,7 @@ for (const c of cases) {
       differ++;
     }
   }
-  const hand = rate(c.hand);
-  const jj = rate(c.joda);
+  const [hand, jj] = rates(c.hand, c.joda);
   results.push({ case: c.name, hand: k(hand), jsJoda: k(jj), jodaOverHand: Number((jj / hand).toFixed(2)), differ, sample });
   console.log(`${c.name.padEnd(62)} hand ${k(hand).padStart(9)}  js-joda ${k(jj).padStart(9)}  ratio ${(jj / hand).toFixed(2)}  differ ${differ}${sample ? ` (${sample})` : ''}`);
 }
