@@ -53,7 +53,8 @@ export function gregorianEpochDay(year: number, month: number, day: number): num
 
 const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
 
-function daysInMonth(y: number, m: number): number {
+/** Days in a month of the proleptic Gregorian calendar. */
+export function daysInMonth(y: number, m: number): number {
   return m === 2 ? (isLeap(y) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
 }
 

@@ -8,10 +8,11 @@
  * - TIME: LocalTime.ofSecondOfDay(ms / 1000).toString(): `HH:mm` when the seconds are zero,
  *   else `HH:mm:ss`; milliseconds are not printed;
  * - parsing: TIMESTAMP partial text `2018`, `2018-01`, `2018-01-01T10`, …`T10:15:30.123`, with
- *   `Z` or an offset (`+0445`, `+04:45`, `-05`); DATE `yyyy[-MM[-dd]]`; TIME `HH:mm[:ss[.f…]]`.
- *   Parsers return null for invalid text.
+ *   `Z` or an offset (`+0445`, `+04:45`, `-05`), years beyond 9999 as `+10000`; DATE
+ *   `yyyy[-MM[-dd]]` (also `+10000-01-01`, `-0001-01-01`); TIME `HH:mm[:ss[.f…]]`. The text
+ *   is trimmed first (CAST trims). Parsers return null for invalid text.
  */
-import { MS_PER_DAY, gregorianEpochDay, gregorianYmd, javaUtilDate, type CivilDate } from './calendar.ts';
+import { MS_PER_DAY, daysInMonth, gregorianEpochDay, gregorianYmd, javaUtilDate, type CivilDate } from './calendar.ts';
 
 export { MS_PER_DAY } from './calendar.ts';
 
@@ -73,8 +74,12 @@ export const sqlTimeText = (msOfDay: number): string => clockText(msOfDay).slice
 // ---------------------------------------------------------------------------------------------
 // Parsing
 
+// The year as DateTimeFormatter's `yyyy` reads it: four digits, or a `+` and more digits.
 const TS_RE =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+  /^(\d{4}|\+\d{5,9})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2})(?::(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+// ISO_LOCAL_DATE's year: four digits, `+` and more than four, or `-` and four or more; partial
+// text is completed by appending `-01` (ksqlDB's completeDate), which a negative year defeats.
+const DATE_RE = /^(?:(\d{4}|\+\d{5,9})(?:-(\d{2})(?:-(\d{2}))?)?|(-\d{4,9})-(\d{2})-(\d{2}))$/;
 
 /** Milliseconds of a fraction-of-second text (`1` = 100 ms, `123456` = 123 ms). */
 const fractionMs = (f: string | undefined): number => (f ? Number((f + '00').slice(0, 3)) : 0);
@@ -94,19 +99,30 @@ function clock(h: number, mi: number, s: number): number | null {
   return ((h * 60 + mi) * 60 + s) * 1000;
 }
 
+/**
+ * ksqlDB's TIMESTAMP text (PartialStringToTimestampParser): the pattern's SMART resolver moves a
+ * day past the month's end back to its last day (`2019-02-29` is 2019-02-28), and the year of
+ * era must be at least 1.
+ */
 export function parseTimestamp(text: string): number | null {
   const m = TS_RE.exec(text.trim());
   if (!m) return null;
-  const day = gregorianEpochDay(Number(m[1]), m[2] ? Number(m[2]) : 1, m[3] ? Number(m[3]) : 1);
+  const year = Number(m[1]);
+  const month = m[2] ? Number(m[2]) : 1;
+  const dayOfMonth = m[3] ? Number(m[3]) : 1;
+  if (year < 1 || month < 1 || month > 12 || dayOfMonth < 1 || dayOfMonth > 31) return null;
+  const day = gregorianEpochDay(year, month, Math.min(dayOfMonth, daysInMonth(year, month)));
   const time = clock(m[4] ? Number(m[4]) : 0, m[5] ? Number(m[5]) : 0, m[6] ? Number(m[6]) : 0);
   const offset = m[8] ? offsetMs(m[8]) : 0;
   if (day === null || time === null || offset === null) return null;
   return day * MS_PER_DAY + time + fractionMs(m[7]) - offset;
 }
 
+/** ksqlDB's DATE text (SqlTimeTypes.parseDate): LocalDate.parse, strict about the day. */
 export function parseDate(text: string): number | null {
-  const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(text.trim());
+  const m = DATE_RE.exec(text.trim());
   if (!m) return null;
+  if (m[4]) return gregorianEpochDay(Number(m[4]), Number(m[5]), Number(m[6]));
   return gregorianEpochDay(Number(m[1]), m[2] ? Number(m[2]) : 1, m[3] ? Number(m[3]) : 1);
 }
 

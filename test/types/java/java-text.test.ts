@@ -15,7 +15,9 @@ import {
   formatDate,
   formatTime,
   formatTimestamp,
+  parseDate,
   parseTime,
+  parseTimestamp,
   sqlDateText,
   sqlTimeText,
   sqlTimestampText,
@@ -30,6 +32,8 @@ interface Golden {
   dates: { epochDay: number; date: string; epochMs: number; timestamp: string; sqlTimestamp: string; sqlDate: string }[];
   times: { msOfDay: number; text: string; localTimeOfMillis: string }[];
   parseTime: { text: string; msOfDay: number | null }[];
+  parseDate: { text: string; epochDay: number | null }[];
+  parseTimestamp: { text: string; epochMs: number | null }[];
   parseDouble: { text: string; bits: string | null }[];
   parseInteger: { text: string; int: string | null; long: string | null }[];
   trim: { text: string; trimmed: string }[];
@@ -111,6 +115,19 @@ test('TIME parsing (LocalTime.parse)', () => {
     // CAST trims the text first (CastEvaluator: parseTime(s.trim())), so Riffle's parser trims.
     if (t.text !== t.text.trim()) continue;
     assert.equal(parseTime(t.text), t.msOfDay, JSON.stringify(t.text));
+  }
+});
+
+test('DATE parsing (LocalDate.parse of the completed text): signed years, strict days', () => {
+  for (const d of golden.parseDate) assert.equal(parseDate(d.text), d.epochDay, d.text);
+  // Every DATE text parses back to its day.
+  for (const d of golden.dates) assert.equal(parseDate(formatDate(d.epochDay)), d.epochDay, d.date);
+});
+
+test("TIMESTAMP parsing (ksqlDB's yyyy-MM-dd'T'HH:mm:ss.SSS): year of era, SMART day-of-month", () => {
+  for (const t of golden.parseTimestamp) assert.equal(parseTimestamp(t.text), t.epochMs, t.text);
+  for (const d of golden.dates) {
+    if (d.epochDay >= -719162) assert.equal(parseTimestamp(formatTimestamp(d.epochMs)), d.epochMs, d.timestamp); // from year 1 on
   }
 });
 

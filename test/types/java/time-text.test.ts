@@ -12,7 +12,9 @@ test('timestamp text: partial values, offsets, formatting', () => {
   assert.equal(parseTimestamp('2018-03-04T05:06:07.123456789Z'), Date.UTC(2018, 2, 4, 5, 6, 7, 123));
   assert.equal(parseTimestamp('2019-01-01T00:00:00+0445'), Date.UTC(2018, 11, 31, 19, 15));
   assert.equal(parseTimestamp('2019-01-01T00:00:00-05:00'), Date.UTC(2019, 0, 1, 5));
-  assert.equal(parseTimestamp('2019-02-30'), null);
+  assert.equal(parseTimestamp('2019-02-30'), Date.UTC(2019, 1, 28)); // SMART resolver: the month's last day
+  assert.equal(parseTimestamp('2019-02-32'), null);
+  assert.equal(parseDate('2019-02-30'), null); // LocalDate.parse is strict
   assert.equal(parseTimestamp('2019-01-01 00:00'), null);
   assert.equal(formatTimestamp(0), '1970-01-01T00:00:00.000');
   assert.equal(formatTimestamp(Date.UTC(1969, 11, 31, 23, 59, 59, 999)), '1969-12-31T23:59:59.999');
