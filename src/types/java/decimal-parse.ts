@@ -7,22 +7,9 @@ import { JavaParseError } from './number-parse.ts';
 import { pow10 } from './number-text.ts';
 
 const POW10_NUM = Array.from({ length: 23 }, (_, k) => 10 ** k); // exact doubles up to 1e22
-const JAVA_DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
-
-/**
- * `new BigDecimal(text)`: keeps the scale of the text (`1.50` has scale 2, `1e3` scale -3).
- * Decimal normalises negative scales to 0, so this returns the parts rather than a Decimal.
- */
-export function parseBigDecimalParts(text: string): { unscaled: bigint; scale: number } | null {
-  const m = JAVA_DECIMAL.exec(text);
-  if (!m) return null;
-  const int = m[2];
-  const frac = m[3] ?? '';
-  if (int === '' && frac === '') return null;
-  const unscaled = BigInt(int + frac || '0');
-  const scale = frac.length - (m[4] ? Number(m[4]) : 0);
-  return { unscaled: m[1] === '-' ? -unscaled : unscaled, scale };
-}
+// The grammar of `new BigDecimal(text)` lives with Decimal (Decimal.parse uses it too).
+export { parseBigDecimalParts } from '../decimal.ts';
+import { parseBigDecimalParts } from '../decimal.ts';
 
 /**
  * Exponents beyond this fit no SQL number type (DOUBLE ends near 10^308, DECIMAL precision is
