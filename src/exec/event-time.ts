@@ -4,13 +4,12 @@
  * missing or unparseable: the record cannot be placed in time and goes to the processing log.
  */
 import type { LogicalSchema } from '../analyze/schema.ts';
-import { allColumns } from '../analyze/schema.ts';
 import type { Row } from './expr/row.ts';
 import { getFunction } from '../functions/registry.ts';
 import { STRING } from '../types/sql-type.ts';
 
 export function eventTimeReader(column: number, format: string | null, schema: LogicalSchema): (row: Row) => number | null {
-  const type = allColumns(schema)[column].type;
+  const type = [...schema.key, ...schema.value][column].type; // key columns first, as allColumns
   if (type.kind === 'STRING') {
     const fn = getFunction('PARSE_TIMESTAMP');
     const resolved = fn && fn.kind === 'scalar' ? fn.resolve([STRING, STRING], { literalArg: () => undefined }) : 'missing';

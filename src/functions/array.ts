@@ -9,7 +9,8 @@ import type { SqlType } from '../types/sql-type.ts';
 import type { CallInfo } from './signature.ts';
 import { fn, fnMake, strict } from './signature.ts';
 import { scalar } from './define.ts';
-import { compareValues, javaString, normBig, valueKey } from './util.ts';
+import { compareValues, normBig, valueKey } from './util.ts';
+import { javaValueText } from '../types/java/value-text.ts';
 
 function distinct(arr: unknown[]): unknown[] {
   const seen = new Set<string>();
@@ -66,7 +67,7 @@ function makeJoin(call: CallInfo): ((arr: unknown[] | null, delim?: string | nul
     let out = '';
     for (let i = 0; i < arr.length; i++) {
       if (i > 0) out += sep;
-      out += javaString(arr[i], element);
+      out += javaValueText(arr[i], element);
     }
     return out;
   };

@@ -6,6 +6,7 @@
  */
 import { FunctionError } from './types.ts';
 import type { Zone } from './timezone.ts';
+import { MS_PER_DAY, gregorianDate, gregorianEpochDay } from '../types/java/calendar.ts';
 import { offsetText, UTC } from './timezone.ts';
 import { Cache } from './util.ts';
 
@@ -16,7 +17,6 @@ type Token =
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-const MS_PER_DAY = 86_400_000;
 
 function tokenize(pattern: string): Token[] {
   const root: Token[] = [];
@@ -99,21 +99,19 @@ const pad = (n: number, w: number): string => {
 function fieldsOf(utcMs: number, zone: Zone): Fields {
   const offset = zone.offsetAt(utcMs);
   const local = utcMs + offset;
-  const d = new Date(local);
   const days = Math.floor(local / MS_PER_DAY);
   const msOfDay = local - days * MS_PER_DAY;
-  const start = new Date(0);
-  start.setUTCFullYear(d.getUTCFullYear(), 0, 1);
+  const d = gregorianDate(days);
   return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth() + 1,
-    day: d.getUTCDate(),
+    year: d.year,
+    month: d.month,
+    day: d.day,
     hour: Math.floor(msOfDay / 3_600_000),
     minute: Math.floor(msOfDay / 60_000) % 60,
     second: Math.floor(msOfDay / 1000) % 60,
     milli: msOfDay % 1000,
-    dow: ((d.getUTCDay() + 6) % 7) + 1,
-    doy: Math.floor((days * MS_PER_DAY - start.getTime()) / MS_PER_DAY) + 1,
+    dow: ((((days + 3) % 7) + 7) % 7) + 1, // epoch day 0 was a Thursday (4)
+    doy: days - gregorianEpochDay(d.year, 1, 1)! + 1,
     offset,
     utc: utcMs,
     zone,

@@ -8,7 +8,7 @@ import type { Zone } from './timezone.ts';
 import { findZone } from './timezone.ts';
 import type { Token } from './datetime-format.ts';
 import { DAY_NAMES, MONTH_NAMES, tokenize } from './datetime-format.ts';
-import { daysFromCivil } from './temporal.ts';
+import { gregorianEpochDay as daysFromCivil } from '../types/java/calendar.ts';
 import { Cache } from './util.ts';
 
 interface Parsed {

@@ -5,15 +5,9 @@
  */
 import type { SqlType } from '../types/sql-type.ts';
 import { Decimal } from '../types/decimal.ts';
-import { javaDouble } from './util.ts';
-
-/** A JSON number, kept as its source text. */
-export class JsonNumber {
-  readonly raw: string;
-  constructor(raw: string) {
-    this.raw = raw;
-  }
-}
+import { javaDouble } from '../types/java/number-text.ts';
+import { JsonNumber } from '../types/java/json-number.ts';
+import { formatDate, formatTime, formatTimestamp } from '../types/java/time-text.ts';
 
 export type JsonNode = null | boolean | string | JsonNumber | JsonNode[] | Map<string, JsonNode>;
 
@@ -151,7 +145,7 @@ export function writeJson(n: JsonNode): string {
   if (n === null) return 'null';
   if (typeof n === 'string') return JSON.stringify(n);
   if (typeof n === 'boolean') return n ? 'true' : 'false';
-  if (n instanceof JsonNumber) return n.raw;
+  if (n instanceof JsonNumber) return n.text;
   if (Array.isArray(n)) return '[' + n.map(writeJson).join(',') + ']';
   let out = '{';
   let first = true;
@@ -163,43 +157,24 @@ export function writeJson(n: JsonNode): string {
   return out + '}';
 }
 
-const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+/** Object keys in java.util.TreeMap order (String.compareTo: UTF-16 code units, as JS sort). */
+const sortedKeys = (o: object): string[] => Object.keys(o).sort();
 
-function isoDate(days: number): string {
-  const d = new Date(days * 86_400_000);
-  const y = d.getUTCFullYear();
-  return `${y < 0 ? '-' + pad(-y, 4) : pad(y, 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
-}
-
-function isoTime(ms: number, alwaysMillis: boolean): string {
-  const h = Math.floor(ms / 3_600_000);
-  const m = Math.floor(ms / 60_000) % 60;
-  const s = Math.floor(ms / 1000) % 60;
-  const f = ms % 1000;
-  return `${pad(h)}:${pad(m)}:${pad(s)}` + (alwaysMillis || f ? '.' + pad(f, 3) : '');
-}
-
-/** `yyyy-MM-ddTHH:mm:ss.SSS` in UTC (ksqlDB's text of a TIMESTAMP). */
-export function timestampText(ms: number): string {
-  const days = Math.floor(ms / 86_400_000);
-  return isoDate(days) + 'T' + isoTime(ms - days * 86_400_000, true);
-}
-
-export const dateText = isoDate;
-/** `HH:mm:ss` (with `.SSS` when non-zero), as Java's LocalTime.toString. */
-export const timeText = (ms: number): string => isoTime(ms, false);
-
-/** The JSON text of a typed SQL value (TO_JSON_STRING). */
+/**
+ * The JSON text of a typed SQL value (TO_JSON_STRING): DATE, TIME and TIMESTAMP as ksqlDB's
+ * SqlTimeTypes prints them (TIME without milliseconds), map keys and struct fields sorted (the
+ * UDF copies both into a TreeMap before Jackson writes them).
+ */
 export function toJsonText(v: unknown, t: SqlType | null): string {
   if (v === null || v === undefined) return 'null';
   if (t) {
     switch (t.kind) {
       case 'DATE':
-        return JSON.stringify(isoDate(v as number));
+        return JSON.stringify(formatDate(v as number));
       case 'TIME':
-        return JSON.stringify(timeText(v as number));
+        return JSON.stringify(formatTime(v as number));
       case 'TIMESTAMP':
-        return JSON.stringify(timestampText(v as number));
+        return JSON.stringify(formatTimestamp(v as number));
       case 'DOUBLE': {
         const d = v as number;
         return Number.isFinite(d) ? javaDouble(d) : JSON.stringify(javaDouble(d));
@@ -209,15 +184,18 @@ export function toJsonText(v: unknown, t: SqlType | null): string {
       case 'MAP':
         return (
           '{' +
-          Object.entries(v as object)
-            .map(([k, e]) => JSON.stringify(k) + ':' + toJsonText(e, t.value))
+          sortedKeys(v as object)
+            .map((k) => JSON.stringify(k) + ':' + toJsonText((v as Record<string, unknown>)[k], t.value))
             .join(',') +
           '}'
         );
       case 'STRUCT':
         return (
           '{' +
-          t.fields.map((f) => JSON.stringify(f.name) + ':' + toJsonText((v as Record<string, unknown>)[f.name] ?? null, f.type)).join(',') +
+          [...t.fields]
+            .sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))
+            .map((f) => JSON.stringify(f.name) + ':' + toJsonText((v as Record<string, unknown>)[f.name] ?? null, f.type))
+            .join(',') +
           '}'
         );
       default:
@@ -229,5 +207,6 @@ export function toJsonText(v: unknown, t: SqlType | null): string {
   if (v instanceof Decimal) return v.toString();
   if (v instanceof Uint8Array) return JSON.stringify(Buffer.from(v.buffer, v.byteOffset, v.length).toString('base64'));
   if (Array.isArray(v)) return '[' + v.map((e) => toJsonText(e, null)).join(',') + ']';
-  return '{' + Object.entries(v as object).map(([k, e]) => JSON.stringify(k) + ':' + toJsonText(e, null)).join(',') + '}';
+  const o = v as Record<string, unknown>;
+  return '{' + sortedKeys(o).map((k) => JSON.stringify(k) + ':' + toJsonText(o[k], null)).join(',') + '}';
 }

@@ -9,7 +9,8 @@ import { fn, fnMake, strict } from './signature.ts';
 import { scalar } from './define.ts';
 import { Cache } from './util.ts';
 import type { JsonNode } from './json-text.ts';
-import { JsonNumber, parseFirstJson, parseJson, toJsonText, writeJson } from './json-text.ts';
+import { parseFirstJson, parseJson, toJsonText, writeJson } from './json-text.ts';
+import { JsonNumber } from '../types/java/json-number.ts';
 
 /** `$.a.b[0]['c d']` → ['a', 'b', '0', 'c d']; null when malformed. */
 function tokenizePath(path: string): string[] | null {
@@ -116,10 +117,10 @@ function containsMatcher(kind: 'bool' | 'int' | 'double' | 'string') {
           if (e === value) return true;
           break;
         case 'int':
-          if (e instanceof JsonNumber && isIntegral(e.raw) && BigInt(e.raw) === BigInt(value as number | bigint)) return true;
+          if (e instanceof JsonNumber && isIntegral(e.text) && BigInt(e.text) === BigInt(value as number | bigint)) return true;
           break;
         case 'double':
-          if (e instanceof JsonNumber && !isIntegral(e.raw) && Number(e.raw) === value) return true;
+          if (e instanceof JsonNumber && !isIntegral(e.text) && Number(e.text) === value) return true;
           break;
       }
     }

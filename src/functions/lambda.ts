@@ -9,7 +9,7 @@ import type { CallInfo } from './signature.ts';
 import { fn, fnMake } from './signature.ts';
 import { scalar } from './define.ts';
 import { keyValue } from './map.ts';
-import { javaString } from './util.ts';
+import { javaValueText } from '../types/java/value-text.ts';
 
 type Obj = Record<string, unknown>;
 type Fn = (...args: unknown[]) => unknown;
@@ -25,7 +25,7 @@ function keyReader(call: CallInfo): (k: string) => unknown {
   return kt ? (k) => keyValue(k, kt) : (k) => k;
 }
 
-const keyText = (k: unknown): string => (typeof k === 'string' ? k : javaString(k, null));
+const keyText = (k: unknown): string => (typeof k === 'string' ? k : javaValueText(k, null));
 
 function transformMap(call: CallInfo) {
   const readKey = keyReader(call);

@@ -8,7 +8,7 @@ import { formatType, typesEqual, numericRank } from '../types/sql-type.ts';
 import { Decimal } from '../types/decimal.ts';
 import type { CallInfo, Overload, TypePattern } from './signature.ts';
 import { hasGenerics } from './signature.ts';
-import { parseDateText, parseTimeText, parseTimestampText } from './temporal.ts';
+import { parseDate, parseTime, parseTimestamp } from '../types/java/time-text.ts';
 
 type Conv = ((v: any) => unknown) | null;
 
@@ -173,19 +173,22 @@ interface ArgMatch {
   cost: number;
 }
 
-/** ksqlDB casts a string literal to a TIMESTAMP/DATE/TIME parameter: '2022-06-14', '09:16:00'. */
+/**
+ * ksqlDB casts a string literal to a TIMESTAMP/DATE/TIME parameter ('2022-06-14', '09:16:00')
+ * with the same parsers as CAST (SqlTimeTypes).
+ */
 function temporalLiteral(p: TypePattern, literal: unknown): ArgMatch | null {
   if (p.p !== 'type' || typeof literal !== 'string') return null;
   let v: number | null;
   switch (p.type.kind) {
     case 'TIMESTAMP':
-      v = parseTimestampText(literal);
+      v = parseTimestamp(literal);
       break;
     case 'DATE':
-      v = parseDateText(literal);
+      v = parseDate(literal);
       break;
     case 'TIME':
-      v = parseTimeText(literal);
+      v = parseTime(literal);
       break;
     default:
       return null;

@@ -2,20 +2,12 @@
  * String functions (ksqlDB's STRING category): CONCAT, SUBSTRING, TRIM, LPAD, SPLIT, INSTR, ...
  * Positions are 1-based; lengths count UTF-16 code units, as Java's String does.
  */
+import { javaTrim } from '../types/java/number-parse.ts';
 import type { FunctionDef } from './types.ts';
 import { fn, strict } from './signature.ts';
 import { scalar } from './define.ts';
 
 const bytes = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.length);
-
-/** Java's String.trim(): strips every char <= U+0020 at both ends. */
-export function javaTrim(s: string): string {
-  let start = 0;
-  let end = s.length;
-  while (start < end && s.charCodeAt(start) <= 32) start++;
-  while (end > start && s.charCodeAt(end - 1) <= 32) end--;
-  return start === 0 && end === s.length ? s : s.slice(start, end);
-}
 
 function ltrim(s: string): string {
   let start = 0;

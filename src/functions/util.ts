@@ -1,7 +1,7 @@
 /**
- * Value helpers shared by the function families: BIGINT normalisation, Java-compatible text of
- * values (ksqlDB's functions use Java's toString), ordering, equality keys and a typed JSON codec
- * for aggregate state.
+ * Value helpers shared by the function families: BIGINT normalisation, ordering, equality keys
+ * and a typed JSON codec for aggregate state. Java's text of values (String.valueOf, as
+ * ksqlDB's functions use it) is in ../types/java/value-text.ts.
  */
 import type { SqlType } from '../types/sql-type.ts';
 import { Decimal } from '../types/decimal.ts';
@@ -33,58 +33,6 @@ export function longSub(a: number | bigint, b: number | bigint): number | bigint
 
 /** Java int arithmetic (wraps at 32 bits). */
 export const intAdd = (a: number, b: number): number => (a + b) | 0;
-
-/** Java's Double.toString: `1.0`, `0.001`, `1.0E7`, `1.234E-5`, `NaN`, `Infinity`. */
-export function javaDouble(d: number): string {
-  if (Number.isNaN(d)) return 'NaN';
-  if (d === Infinity) return 'Infinity';
-  if (d === -Infinity) return '-Infinity';
-  if (d === 0) return Object.is(d, -0) ? '-0.0' : '0.0';
-  const abs = Math.abs(d);
-  if (abs >= 1e-3 && abs < 1e7) {
-    const s = String(d);
-    return s.includes('.') ? s : s + '.0';
-  }
-  const e = d.toExponential();
-  const [mant, exp] = e.split('e');
-  return (mant.includes('.') ? mant : mant + '.0') + 'E' + (exp[0] === '+' ? exp.slice(1) : exp);
-}
-
-/** Text of a value as Java's `toString` would give it (String.valueOf in ksqlDB's UDFs). */
-export function javaString(v: unknown, t: SqlType | null): string {
-  if (v === null || v === undefined) return 'null';
-  if (typeof v === 'string') return v;
-  if (typeof v === 'boolean' || typeof v === 'bigint') return String(v);
-  if (typeof v === 'number') {
-    if (t && (t.kind === 'DOUBLE' || (t.kind !== 'INTEGER' && t.kind !== 'BIGINT' && !Number.isInteger(v)))) {
-      return javaDouble(v);
-    }
-    return String(v);
-  }
-  if (v instanceof Decimal) return v.toString();
-  if (v instanceof Uint8Array) return `java.nio.HeapByteBuffer[pos=0 lim=${v.length} cap=${v.length}]`;
-  if (Array.isArray(v)) {
-    const et = t && t.kind === 'ARRAY' ? t.element : null;
-    return '[' + v.map((e) => javaString(e, et)).join(', ') + ']';
-  }
-  if (t && t.kind === 'STRUCT') {
-    const parts: string[] = [];
-    for (const f of t.fields) {
-      const fv = (v as Record<string, unknown>)[f.name];
-      if (fv !== null && fv !== undefined) parts.push(`${f.name}=${javaString(fv, f.type)}`);
-    }
-    return `Struct{${parts.join(',')}}`;
-  }
-  const vt = t && t.kind === 'MAP' ? t.value : null;
-  const kt = t && t.kind === 'MAP' ? t.key : null;
-  return (
-    '{' +
-    Object.entries(v as Record<string, unknown>)
-      .map(([k, e]) => `${javaString(k, kt)}=${javaString(e, vt)}`)
-      .join(', ') +
-    '}'
-  );
-}
 
 /** Compares two non-null values of the same SQL type (numbers across number/bigint/Decimal too). */
 export function compareValues(a: unknown, b: unknown): number {

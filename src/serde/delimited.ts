@@ -15,15 +15,9 @@ import { SerdeError } from './types.ts';
 import type { Serde, SerdeColumn } from './types.ts';
 import { base64Decode, base64Encode, utf8Decode, utf8Encode } from './bytes.ts';
 import { csvField, parseCsvRecord } from './csv.ts';
-import {
-  ensureDecimalFit,
-  javaDouble,
-  parseJavaBoolean,
-  parseJavaDecimal,
-  parseJavaDouble,
-  parseJavaInt,
-  parseJavaLong,
-} from './java-text.ts';
+import { ensureDecimalFit, parseJavaDecimal } from '../types/java/decimal-parse.ts';
+import { javaDouble } from '../types/java/number-text.ts';
+import { parseJavaBoolean, parseJavaDouble, parseJavaInt, parseJavaLong } from '../types/java/number-parse.ts';
 import { emptySerde } from './none.ts';
 
 export interface DelimitedSerdeOptions {

@@ -46,4 +46,4 @@ export { JsonNumber, isJsonNumber, parseJsonLossless, stringifyJson } from './js
 export type { LosslessOptions } from './json-text.ts';
 export { fromTestJson, toTestJson } from './test-json.ts';
 export { parseDelimiter } from './delimited.ts';
-export { javaDouble } from './java-text.ts';
+export { javaDouble } from '../types/java/number-text.ts';

@@ -25,20 +25,11 @@
 import type { SqlType, StructField } from '../types/sql-type.ts';
 import { formatType } from '../types/sql-type.ts';
 import { Decimal } from '../types/decimal.ts';
-import { JsonNumber } from './json-text.ts';
+import { JsonNumber } from '../types/java/json-number.ts';
 import { base64Decode } from './bytes.ts';
-import {
-  bigDecimalString,
-  decimalFromDouble,
-  ensureDecimalFit,
-  normaliseLong,
-  parseBigDecimalParts,
-  parseJavaDecimal,
-  parseJavaDouble,
-  parseJavaInt,
-  parseJavaLong,
-  integerPartOfText,
-} from './java-text.ts';
+import { bigDecimalString } from '../types/java/number-text.ts';
+import { decimalFromDouble, ensureDecimalFit, integerPartOfText, parseBigDecimalParts, parseJavaDecimal } from '../types/java/decimal-parse.ts';
+import { normaliseLong, parseJavaDouble, parseJavaInt, parseJavaLong } from '../types/java/number-parse.ts';
 
 /** A value that cannot be coerced; `path` is filled in outward as the error unwinds. */
 export class CoercionError extends Error {

@@ -13,7 +13,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { Decimal } from '../types/decimal.ts';
-import { parseJavaDecimal } from './java-text.ts';
+import { JsonNumber, isJsonNumber } from '../types/java/json-number.ts';
 
 interface ReviverContext {
   readonly source?: string;
@@ -25,34 +25,7 @@ const J = JSON as unknown as {
   rawJSON(text: string): unknown;
 };
 
-/** A JSON number kept as its source text, e.g. `12.30` or `1.0E-5`. */
-export class JsonNumber {
-  readonly text: string;
-
-  constructor(text: string) {
-    this.text = text;
-  }
-
-  valueOf(): number {
-    return Number(this.text);
-  }
-
-  toString(): string {
-    return this.text;
-  }
-
-  /** JSON.stringify writes the text verbatim. */
-  toJSON(): unknown {
-    return J.rawJSON(this.text);
-  }
-
-  /** The exact value; the scale is that of the text (`12.30` -> scale 2, `1e3` -> scale 0). */
-  toDecimal(): Decimal {
-    return parseJavaDecimal(this.text);
-  }
-}
-
-export const isJsonNumber = (v: unknown): v is JsonNumber => v instanceof JsonNumber;
+export { JsonNumber, isJsonNumber };
 
 // 16 characters of [0-9.]: every token with 16+ significant digits has such a run. Unrolled
 // because V8 runs `[0-9.]{16}` ~15x slower than the explicit sequence (measured).

@@ -13,7 +13,7 @@ import type { SqlType, StructField } from '../types/sql-type.ts';
 import { formatType } from '../types/sql-type.ts';
 import { Decimal } from '../types/decimal.ts';
 import { base64Encode } from './bytes.ts';
-import { bigDecimalString, javaDouble } from './java-text.ts';
+import { bigDecimalString, javaDouble } from '../types/java/number-text.ts';
 
 /** A value that does not match its column's type; the serde adds the column and target. */
 export class WriteError extends Error {}

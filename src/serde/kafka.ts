@@ -9,7 +9,7 @@ import { formatType } from '../types/sql-type.ts';
 import { SerdeError } from './types.ts';
 import type { Serde, SerdeColumn } from './types.ts';
 import { utf8Decode, utf8Encode } from './bytes.ts';
-import { normaliseLong } from './java-text.ts';
+import { normaliseLong } from '../types/java/number-parse.ts';
 import { emptySerde } from './none.ts';
 
 export interface KafkaSerdeOptions {

@@ -16,9 +16,11 @@
 import { SerdeError } from './types.ts';
 import type { FormatName, SerdeColumn } from './types.ts';
 import { base64Decode, base64Encode, utf8Decode, utf8Encode } from './bytes.ts';
-import { JsonNumber, parseJsonExact, stringifyJson } from './json-text.ts';
+import { parseJsonExact, stringifyJson } from './json-text.ts';
+import { JsonNumber } from '../types/java/json-number.ts';
 import { jsonDouble } from './json-write.ts';
-import { parseJavaDouble, parseJavaLong, truncateDecimalText } from './java-text.ts';
+import { parseJavaDouble, parseJavaLong } from '../types/java/number-parse.ts';
+import { truncateDecimalText } from '../types/java/decimal-parse.ts';
 import { createKafkaSerde } from './kafka.ts';
 
 /** The test-file JSON form of a key or value held in `bytes` (see the header). */

@@ -16,6 +16,7 @@ import { parseJsonLossless } from '../serde/index.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { jsonEquals } from './compare.ts';
 import { recordFromTestJson, recordToTestJson, type TestRecord } from './test-records.ts';
+import { registerTestingFunctions } from './functions.ts';
 import { judgeRejection, type ExpectedError, type RejectionVerdict } from './expected-error.ts';
 
 export interface CaseFiles {
@@ -87,6 +88,7 @@ function mustFailResult(expected: ExpectedError, rejection: string | null, actua
 }
 
 export async function runCase(files: CaseFiles, openLog: OpenCaseLog = openEmbeddedCaseLog): Promise<CaseResult> {
+  registerTestingFunctions(); // ksqlDB's test-only UDFs, which some cases call
   let caseLog: CaseLog | null = null;
   let log: Log | null = null;
   let engine: Engine | null = null;

@@ -3,6 +3,25 @@
  * values must keep their scale on the wire (`12.30`), which a double cannot.
  * Rounding is HALF_UP, as in ksqlDB (Java BigDecimal with RoundingMode.HALF_UP).
  */
+// `new BigDecimal(text)`'s grammar (the one both Decimal.parse and the JVM-text parsers use).
+const JAVA_DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * `new BigDecimal(text)`: keeps the scale of the text (`1.50` has scale 2, `1e3` scale -3).
+ * Decimal normalises negative scales to 0, so this returns the parts rather than a Decimal.
+ */
+export function parseBigDecimalParts(text: string): { unscaled: bigint; scale: number } | null {
+  const m = JAVA_DECIMAL.exec(text);
+  if (!m) return null;
+  const int = m[2];
+  const frac = m[3] ?? '';
+  if (int === '' && frac === '') return null;
+  const unscaled = BigInt(int + frac || '0');
+  const scale = frac.length - (m[4] ? Number(m[4]) : 0);
+  return { unscaled: m[1] === '-' ? -unscaled : unscaled, scale };
+}
+
+/** unscaled * 10^-scale; see the header. */
 export class Decimal {
   readonly unscaled: bigint;
   readonly scale: number;
@@ -12,18 +31,14 @@ export class Decimal {
     this.scale = scale;
   }
 
-  /** Parses `-12.30`, `1e3`, `.5`; returns null when the text is not a number. */
+  /**
+   * Parses `-12.30`, `1e3`, `.5` (surrounding whitespace ignored); returns null when the text
+   * is not a number. A negative scale is folded into the unscaled value (`1e3` is 1000, scale 0).
+   */
   static parse(text: string): Decimal | null {
-    const m = /^\s*([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?\s*$/.exec(text);
-    if (!m || (m[2] === '' && (m[3] ?? '') === '')) return null;
-    const frac = m[3] ?? '';
-    let unscaled = BigInt((m[2] || '0') + frac);
-    let scale = frac.length - (m[4] ? Number(m[4]) : 0);
-    if (scale < 0) {
-      unscaled *= 10n ** BigInt(-scale);
-      scale = 0;
-    }
-    return new Decimal(m[1] === '-' ? -unscaled : unscaled, scale);
+    const p = parseBigDecimalParts(text.trim());
+    if (!p) return null;
+    return p.scale >= 0 ? new Decimal(p.unscaled, p.scale) : new Decimal(p.unscaled * 10n ** BigInt(-p.scale), 0);
   }
 
   /** The decimal nearest to a double, via its shortest round-trip text (0.1 -> 0.1, not 0.1000000000000000055...). */

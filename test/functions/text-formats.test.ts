@@ -74,7 +74,12 @@ test('TO_JSON_STRING is type-aware', () => {
   assert.equal(call('TO_JSON_STRING', ['DATE'], 1000), '"1972-09-27"');
   assert.equal(call('TO_JSON_STRING', ['TIMESTAMP'], 60220000000), '"1971-11-28T23:46:40.000"');
   assert.equal(call('TO_JSON_STRING', ['TIME'], 60220000), '"16:43:40"');
-  assert.equal(call('TO_JSON_STRING', ['TIME'], 60220005), '"16:43:40.005"');
+  // SqlTimeTypes.formatTime: LocalTime of the whole seconds (ksqlDB's ToJsonStringTest: 06:02:20.588 -> "06:02:20").
+  assert.equal(call('TO_JSON_STRING', ['TIME'], 60220005), '"16:43:40"');
+  assert.equal(call('TO_JSON_STRING', ['TIME'], 60180000), '"16:43"');
+  // The UDF copies maps and structs into a TreeMap: keys in sorted order.
+  assert.equal(call('TO_JSON_STRING', ['MAP<STRING, INT>'], { c: 2, a: 1, B: 3 }), '{"B":3,"a":1,"c":2}');
+  assert.equal(call('TO_JSON_STRING', ['STRUCT<Z INT, A INT>'], { Z: 1, A: 2 }), '{"A":2,"Z":1}');
   assert.equal(call('TO_JSON_STRING', ['DECIMAL(6, 3)'], dec('123.456')), '123.456');
   assert.equal(call('TO_JSON_STRING', ['DOUBLE'], 123.456), '123.456');
   assert.equal(call('TO_JSON_STRING', ['DOUBLE'], 1), '1.0');

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { Engine } from '../../src/engine/engine.ts';
+import { registerTestingFunctions } from '../../src/testing/functions.ts';
 import { SqlError } from '../../src/sql/errors.ts';
 import type { StatementResult } from '../../src/engine/results.ts';
 import { Rng, mixSeed, mutate } from './mutate.ts';
@@ -61,6 +62,9 @@ export interface FuzzOptions {
   /** Called with each crash or hang as it happens. */
   readonly onFailure?: (failure: FuzzFailure) => void;
 }
+
+// The conformance seeds call ksqlDB's test-only functions, as the conformance runner registers them.
+registerTestingFunctions();
 
 const HERE = new URL('.', import.meta.url).pathname;
 

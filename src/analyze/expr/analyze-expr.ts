@@ -17,7 +17,7 @@ import { formatTypedExpr, type TypedExpr } from './typed-expr.ts';
 import type { ExprScope } from './scope.ts';
 import { arithmeticOperandType, arithmeticResultType, canCast, comparisonType, isEqualityOp, isOrderable } from './coercion.ts';
 import { negateLiteral, typeLiteral } from './literals.ts';
-import { parseTimestamp } from './time-text.ts';
+import { parseTimestamp } from '../../types/java/time-text.ts';
 import { analyzeArgs, analyzeCall, type AnalyzedArgs } from './analyze-call.ts';
 import { coerceList, coerceTo } from './user-list.ts';
 import { type AnalyzeCtx, type FunctionLookup, at, implicitCast, isUntyped, newUntypedNull, spanOf, typeError } from './context.ts';

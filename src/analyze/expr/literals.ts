@@ -10,8 +10,9 @@ import { BIGINT, BOOLEAN, BYTES, DOUBLE, INTEGER, STRING, formatType, isNumeric 
 import { Decimal } from '../../types/decimal.ts';
 import { decodeLiteral, encodeLiteral, type TypedExpr } from './typed-expr.ts';
 import { widenDecimal } from './coercion.ts';
-import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from './time-text.ts';
-import { javaDoubleToString } from './java-text.ts';
+import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from '../../types/java/time-text.ts';
+import { javaDouble } from '../../types/java/number-text.ts';
+import { javaTrim, parseBooleanExact, tryParseJavaDouble, tryParseJavaInt, tryParseJavaLongBig } from '../../types/java/number-parse.ts';
 
 const INT_MIN = -2147483648n;
 const INT_MAX = 2147483647n;
@@ -82,37 +83,6 @@ export function negateLiteral(e: TypedExpr): TypedExpr | null {
   }
 }
 
-/** Java's trim(): strips code points <= U+0020 at both ends. */
-export const javaTrim = (s: string): string => s.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, '');
-
-/** Integer text as Java's Integer.parseInt / Long.parseLong accept it, or null. */
-export function parseIntegral(s: string, min: bigint, max: bigint): bigint | null {
-  if (!/^[+-]?\d+$/.test(s)) return null;
-  const v = BigInt(s);
-  return v < min || v > max ? null : v;
-}
-export const parseInt32 = (s: string): number | null => {
-  const v = parseIntegral(s, INT_MIN, INT_MAX);
-  return v === null ? null : Number(v);
-};
-export const parseInt64 = (s: string): bigint | null => parseIntegral(s, LONG_MIN, LONG_MAX);
-
-/** Double text as Java's Double.parseDouble accepts it (decimal forms, NaN, Infinity), or null. */
-export function parseJavaDouble(s: string): number | null {
-  const m = /^([+-]?)(NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)[fFdD]?$/.exec(s);
-  if (!m) return null;
-  return Number(m[1] + m[2]);
-}
-
-/** ksqlDB's boolean text: a (case-insensitive, non-empty) prefix of true/yes or false/no. */
-export function parseBooleanExact(s: string): boolean | null {
-  const l = s.toLowerCase();
-  if (l === '') return null;
-  if ('true'.startsWith(l) || 'yes'.startsWith(l)) return true;
-  if ('false'.startsWith(l) || 'no'.startsWith(l)) return false;
-  return null;
-}
-
 /** The numeric type of a string literal used as a number (CoercionUtil.getStringNumericType). */
 export function stringNumericType(s: string): SqlType | null {
   const text = javaTrim(s);
@@ -158,7 +128,7 @@ export function coerceLiteralValue(v: unknown, from: SqlType, to: SqlType, lax: 
     case 'DECIMAL':
     case 'DOUBLE': {
       if (to.kind === 'STRING' && lax) {
-        if (from.kind === 'DOUBLE') return javaDoubleToString(v as number);
+        if (from.kind === 'DOUBLE') return javaDouble(v as number);
         return String(v);
       }
       if (!isNumeric(to)) return null;
@@ -192,13 +162,13 @@ export function coerceLiteralValue(v: unknown, from: SqlType, to: SqlType, lax: 
         case 'BOOLEAN':
           return parseBooleanExact(s);
         case 'INTEGER':
-          return parseInt32(s);
+          return tryParseJavaInt(s);
         case 'BIGINT': {
-          const b = parseInt64(s);
+          const b = tryParseJavaLongBig(s);
           return b === null ? null : decodeLiteral(String(b), BIGINT);
         }
         case 'DOUBLE':
-          return parseJavaDouble(s);
+          return tryParseJavaDouble(s);
         case 'DECIMAL': {
           const d = stringNumericType(s) ? Decimal.parse(s) : null;
           return d && fitDecimal(d, to.precision, to.scale);

@@ -15,11 +15,11 @@
  *   compiler resolves the same overload again.
  */
 import type { SqlType } from '../../types/sql-type.ts';
+import type { LiteralValue } from '../../types/literal-value.ts';
 import { formatType } from '../../types/sql-type.ts';
-import { Decimal } from '../../types/decimal.ts';
 import type { ArithmeticOp, ComparisonOp, TimeUnit } from '../../sql/ast.ts';
-import { formatDate, formatTime, formatTimestamp } from './time-text.ts';
-import { javaDoubleToString } from './java-text.ts';
+import { formatDate, formatTime, formatTimestamp } from '../../types/java/time-text.ts';
+import { javaDouble } from '../../types/java/number-text.ts';
 
 export type PseudoColumn = 'ROWTIME' | 'ROWPARTITION' | 'ROWOFFSET' | 'WINDOWSTART' | 'WINDOWEND';
 
@@ -32,13 +32,7 @@ export const PSEUDO_COLUMN_TYPES: Readonly<Record<PseudoColumn, SqlType>> = {
   WINDOWEND: { kind: 'BIGINT' },
 };
 
-/**
- * JSON-safe literal values, by the literal's type:
- * BOOLEAN boolean; INTEGER, TIMESTAMP, DATE, TIME number; BIGINT string of digits;
- * DOUBLE number, or 'NaN' / 'Infinity' / '-Infinity'; DECIMAL plain string with its scale
- * ('12.30'); STRING string; BYTES base64 string. null is SQL NULL (of the node's type).
- */
-export type LiteralValue = null | boolean | number | string;
+export type { LiteralValue } from '../../types/literal-value.ts';
 
 /** How a function argument was typed when the call was resolved (JSON-safe ArgType). */
 export type CallArgType =
@@ -111,50 +105,8 @@ export type TypedExpr =
 
 export type TypedExprKind = TypedExpr['kind'];
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-
-/** The runtime value of a literal (see ../../types/sql-type.ts for the representation). */
-export function decodeLiteral(value: LiteralValue, type: SqlType): unknown {
-  if (value === null) return null;
-  switch (type.kind) {
-    case 'BIGINT': {
-      const b = BigInt(value as string | number);
-      return b >= -MAX_SAFE && b <= MAX_SAFE ? Number(b) : b;
-    }
-    case 'DOUBLE':
-      return typeof value === 'string' ? Number(value) : value;
-    case 'DECIMAL':
-      return Decimal.parse(String(value))!.setScale(type.scale);
-    case 'BYTES':
-      return new Uint8Array(Buffer.from(String(value), 'base64'));
-    default:
-      return value;
-  }
-}
-
-/** The JSON-safe encoding of a runtime value of `type` (scalar types only; null otherwise). */
-export function encodeLiteral(v: unknown, type: SqlType): LiteralValue {
-  if (v === null || v === undefined) return null;
-  switch (type.kind) {
-    case 'BIGINT':
-      return String(v);
-    case 'DOUBLE':
-      return Number.isFinite(v) ? (v as number) : String(v);
-    case 'DECIMAL':
-      return (v as Decimal).toString();
-    case 'BYTES':
-      return Buffer.from(v as Uint8Array).toString('base64');
-    case 'BOOLEAN':
-    case 'INTEGER':
-    case 'STRING':
-    case 'TIMESTAMP':
-    case 'DATE':
-    case 'TIME':
-      return v as LiteralValue;
-    default:
-      throw new Error(`no literal encoding for ${formatType(type)}`);
-  }
-}
+// The codec of literal values lives with the types (exec decodes plan literals without the analyzer).
+export { decodeLiteral, encodeLiteral } from '../../types/literal-value.ts';
 
 export const literal = (value: LiteralValue, type: SqlType): TypedExpr => ({ kind: 'Literal', value, type });
 
@@ -182,7 +134,7 @@ function formatLiteral(value: LiteralValue, type: SqlType): string {
     case 'BOOLEAN':
       return value ? 'true' : 'false';
     case 'DOUBLE':
-      return javaDoubleToString(Number(value));
+      return javaDouble(Number(value));
     case 'TIMESTAMP':
       return `TIMESTAMP ${quote(formatTimestamp(Number(value)))}`;
     case 'DATE':

@@ -12,7 +12,8 @@ import type { SqlType, StructField } from '../../types/sql-type.ts';
 import { formatType, isNumeric, typesEqual } from '../../types/sql-type.ts';
 import { formatTypedExpr, type TypedExpr } from './typed-expr.ts';
 import { coerceType } from './coercion.ts';
-import { coerceLiteral, describeLiteral, numericTypeFromString, parseBooleanExact, javaTrim } from './literals.ts';
+import { coerceLiteral, describeLiteral, numericTypeFromString } from './literals.ts';
+import { javaTrim, parseBooleanExact } from '../../types/java/number-parse.ts';
 import { type AnalyzeCtx, at, implicitCast, isUntyped, spanOf, typeError } from './context.ts';
 
 /** The common type of `items` (untyped NULLs ignored), or null when all are untyped NULLs. */

@@ -13,9 +13,9 @@
 import type { SqlType } from '../../types/sql-type.ts';
 import { formatType, typesEqual } from '../../types/sql-type.ts';
 import { Decimal } from '../../types/decimal.ts';
-import { toStringCaster } from '../../analyze/expr/java-text.ts';
-import { javaTrim, parseBooleanExact, parseInt32, parseInt64, parseJavaDouble } from '../../analyze/expr/literals.ts';
-import { MS_PER_DAY, parseDate, parseTime, parseTimestamp, timestampToDate, timestampToTime } from '../../analyze/expr/time-text.ts';
+import { castToString } from '../../types/java/value-text.ts';
+import { javaTrim, parseBooleanExact, tryParseJavaDouble, tryParseJavaInt, tryParseJavaLongBig } from '../../types/java/number-parse.ts';
+import { MS_PER_DAY, parseDate, parseTime, parseTimestamp, timestampToDate, timestampToTime } from '../../types/java/time-text.ts';
 import type { ErrorSink } from './row.ts';
 import { absBelowPow10, mapKey, normLong } from './runtime.ts';
 
@@ -102,7 +102,7 @@ export function makeCaster(from: SqlType, to: SqlType, sink: ErrorSink): Caster 
     sink(`Cannot cast ${text} from ${formatType(from)} to ${formatType(to)}${why}`);
     return null;
   };
-  if (to.kind === 'STRING') return toStringCaster(from);
+  if (to.kind === 'STRING') return castToString(from);
   switch (from.kind) {
     case 'STRING':
       return stringCaster(to, fail);
@@ -217,14 +217,14 @@ function stringCaster(to: SqlType, fail: (v: unknown, why?: string) => null): Ca
     case 'BOOLEAN':
       return (v: string) => parseBooleanExact(javaTrim(v)) === true;
     case 'INTEGER':
-      return parsed(parseInt32);
+      return parsed(tryParseJavaInt);
     case 'BIGINT':
       return parsed((s) => {
-        const b = parseInt64(s);
+        const b = tryParseJavaLongBig(s);
         return b === null ? null : normLong(b);
       });
     case 'DOUBLE':
-      return parsed(parseJavaDouble);
+      return parsed(tryParseJavaDouble);
     case 'DECIMAL': {
       const { precision, scale } = to;
       return parsed((s) => {

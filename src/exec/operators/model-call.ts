@@ -26,7 +26,6 @@ import type { Row } from '../expr/row.ts';
 import { compileExpr } from '../expr/compile.ts';
 import type { CompiledExpr } from '../expr/compile.ts';
 import { getFunction } from '../../functions/registry.ts';
-import { allColumns } from '../../analyze/schema.ts';
 import type { ProducerRecord } from '../../log/log.ts';
 import type { ProcessingLogEntry } from '../processing-log.ts';
 import { expressionErrorSink } from './errors.ts';
@@ -95,7 +94,7 @@ export function modelCallOperator(step: ModelCallStep, ctx: OperatorContext): Op
   });
   const topics = sourcesOf(step).map((s) => s.binding.topic);
   const topicOf = (row: Row): string => topics[row.side ?? 0] ?? topics[0];
-  const names = allColumns(step.input.schema).map((c) => c.name);
+  const names = [...step.input.schema.key, ...step.input.schema.value].map((c) => c.name);
   const keyCount = step.input.schema.key.length;
   const ensured = new Set<string>();
   registry.attach(ctx.queryId, [...new Set(step.calls.map((c) => c.model))]);

@@ -17,8 +17,8 @@ import type { Operator, OperatorContext } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
 import type { KeyValueStore } from '../../state/store.ts';
 import { requireStores } from './stateful.ts';
-import { encodeFeatures, FeatureError } from '../../ml/learn/features.ts';
-import { LabelError, newModel, progressiveStep, restartLearner } from '../../ml/learn/model.ts';
+import { FeatureError } from '../../ml/learn/features.ts';
+import { LabelError, newModel, progressiveStep, restartLearner, type DriftEvent } from '../../ml/learn/model.ts';
 import { metricValues } from '../../ml/learn/metrics.ts';
 import { trainOptionsFrom } from '../../ml/learn/options.ts';
 import { changedChunks, keyText, liveOf, newLive, storedOf, trainedModels, type LiveModel, type StoredModel } from '../../ml/learn/live.ts';
@@ -82,6 +82,20 @@ export function trainOperator(step: TrainStep, ctx: OperatorContext): Operator {
     pm.dirty.clear();
   };
 
+  const onDrift = (r: Row, k: string, m: LiveModel, pm: PartitionModels, drift: DriftEvent): void => {
+    ctx.sideOutput(step.driftTopic, [
+      {
+        key: enc.encode(k),
+        value: enc.encode(JSON.stringify({ MODEL: step.model, MODEL_KEY: k, ROWS: drift.rows, ERROR_MEAN: drift.errorMean, DETECTIONS: drift.detections, POLICY: options.learn.driftPolicy })),
+        timestamp: r.ts,
+      },
+    ]);
+    // CHALLENGER: the model as it was at the detection is kept as a version; the live
+    // model (the challenger) restarts from this point. RESET restarts without a version.
+    if (options.learn.driftPolicy === 'CHALLENGER') takeSnapshot(registry, step.model, k, m, pm.store, r.ts);
+    if (options.learn.driftPolicy !== 'KEEP') restartLearner(m.state, options.learn);
+  };
+
   return {
     name: step.name,
     async openPartitions(partitions) {
@@ -104,67 +118,70 @@ export function trainOperator(step: TrainStep, ctx: OperatorContext): Operator {
     process(rows) {
       const out: Row[] = [];
       const touched = new Set<PartitionModels>();
-      for (const r of rows) {
+      const { features, key, label } = step;
+      const nFeatures = features.length;
+      const every = options.snapshotEvery;
+      const everyRows = every !== null && 'rows' in every ? every.rows : 0;
+      // The model of the previous row, reused while rows keep to one partition and key (always
+      // without PARTITION BY): no key text or map lookup per row.
+      let pm: PartitionModels | null = null;
+      let partition = -1;
+      let k = '';
+      let m: LiveModel | undefined;
+      for (let ri = 0; ri < rows.length; ri++) {
+        const r = rows[ri];
         if (r.valueNull) continue;
-        const pm = modelsFor(r.partition);
-        for (let i = 0; i < step.key.length; i++) keyValues[i] = r.cols[step.key[i]];
-        const k = keyText(keyValues);
-        let m = pm.models.get(k);
-        if (m === undefined) {
-          m = newLive(newModel(options.learn), step.featureNames);
-          pm.models.set(k, m);
-          live.set(k, m);
+        if (keyed || r.partition !== partition || pm === null) {
+          const rowPm = modelsFor(r.partition);
+          for (let i = 0; i < key.length; i++) keyValues[i] = r.cols[key[i]];
+          k = keyText(keyValues);
+          m = rowPm.models.get(k);
+          if (m === undefined) {
+            m = newLive(newModel(options.learn), step.featureNames);
+            rowPm.models.set(k, m);
+            live.set(k, m);
+          }
+          if (rowPm !== pm) {
+            pm = rowPm;
+            touched.add(pm);
+          }
+          partition = r.partition;
+          pm.dirty.add(k);
         }
-        const last = m.offsets[r.partition];
+        const model = m as LiveModel;
+        const last = model.offsets[r.partition];
         if (last !== undefined && r.offset <= last) continue; // learned before a restart: never twice
-        for (let i = 0; i < step.features.length; i++) featureValues[i] = r.cols[step.features[i]];
-        const y = step.label === null ? null : r.cols[step.label];
+        const cols = r.cols;
+        const y = label === null ? null : cols[label];
         try {
-          for (let i = 0; i < featureValues.length; i++) {
-            if (featureValues[i] === null || featureValues[i] === undefined) throw new FeatureError(`feature ${step.featureNames[i]} is null`);
+          for (let i = 0; i < nFeatures; i++) {
+            const v = cols[features[i]];
+            if (v === null || v === undefined) throw new FeatureError(`feature ${step.featureNames[i]} is null`);
+            featureValues[i] = v;
           }
-          if (step.label !== null && (y === null || y === undefined)) throw new LabelError(`label ${options.label} is null`);
-          const x = encodeFeatures(m.space, step.featureNames, m.numericIdx, featureValues);
-          const drift = progressiveStep(m.state, options.learn, x, y);
-          if (drift) {
-            ctx.sideOutput(step.driftTopic, [
-              {
-                key: enc.encode(k),
-                value: enc.encode(JSON.stringify({ MODEL: step.model, MODEL_KEY: k, ROWS: drift.rows, ERROR_MEAN: drift.errorMean, DETECTIONS: drift.detections, POLICY: options.learn.driftPolicy })),
-                timestamp: r.ts,
-              },
-            ]);
-            // CHALLENGER: the model as it was at the detection is kept as a version; the live
-            // model (the challenger) restarts from this point. RESET restarts without a version.
-            if (options.learn.driftPolicy === 'CHALLENGER') takeSnapshot(registry, step.model, k, m, pm.store, r.ts);
-            if (options.learn.driftPolicy !== 'KEEP') restartLearner(m.state, options.learn);
-          }
+          if (label !== null && (y === null || y === undefined)) throw new LabelError(`label ${options.label} is null`);
+          const drift = progressiveStep(model.state, options.learn, model.encoder.encode(featureValues), y);
+          if (drift) onDrift(r, k, model, pm as PartitionModels, drift);
         } catch (e) {
           if (e instanceof FeatureError || e instanceof LabelError) {
             report(r, e.message);
-            m.offsets[r.partition] = r.offset;
-            pm.dirty.add(k);
-            touched.add(pm);
+            model.offsets[r.partition] = r.offset;
             continue;
           }
           throw e;
         }
-        m.offsets[r.partition] = r.offset;
-        pm.dirty.add(k);
-        touched.add(pm);
-        const every = options.snapshotEvery;
-        if (every !== null && 'rows' in every && m.state.rows % every.rows === 0) takeSnapshot(registry, step.model, k, m, pm.store, r.ts);
-        if (++m.sinceMetrics >= options.metricsEvery) {
-          m.sinceMetrics = 0;
-          metricRows(k, m, r.ts, out);
+        model.offsets[r.partition] = r.offset;
+        if (everyRows > 0 && model.state.rows % everyRows === 0) takeSnapshot(registry, step.model, k, model, (pm as PartitionModels).store, r.ts);
+        if (++model.sinceMetrics >= options.metricsEvery) {
+          model.sinceMetrics = 0;
+          metricRows(k, model, r.ts, out);
         }
       }
-      const every = options.snapshotEvery;
       if (every !== null && 'ms' in every && Date.now() - snapshotClock.last >= every.ms) {
         snapshotClock.last = Date.now();
-        for (const pm of touched) for (const [k, m] of pm.models) takeSnapshot(registry, step.model, k, m, pm.store, Date.now());
+        for (const t of touched) for (const [mk, mm] of t.models) takeSnapshot(registry, step.model, mk, mm, t.store, Date.now());
       }
-      for (const pm of touched) persist(pm);
+      for (const t of touched) persist(t);
       return out;
     },
     close() {

@@ -78,8 +78,11 @@ function compress(s: AdwinState): void {
     const temp = (n * n * (mu1 - mu2) ** 2) / (n + n);
     s.totals[i + 1].push(t[0] + t[1]);
     s.variances[i + 1].push(v[0] + v[1] + temp);
-    t.splice(0, 2);
-    v.splice(0, 2);
+    // shift() rather than splice(0, 2): no array of the removed values per update.
+    t.shift();
+    t.shift();
+    v.shift();
+    v.shift();
   }
 }
 

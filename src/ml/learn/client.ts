@@ -11,7 +11,7 @@ import { resolveSchema } from '../schema.ts';
 import { ModelCallError } from '../errors.ts';
 import { encodeFeatures, FeatureSpace, FeatureError } from './features.ts';
 import { predict, type ModelState } from './model.ts';
-import { REGISTRIES, keyText, type TrainedModels } from './live.ts';
+import { REGISTRIES, keyText, nominalFeatures, type TrainedModels } from './live.ts';
 
 type TrainedProvider = Extract<ProviderSpec, { kind: 'trained' }>;
 
@@ -49,7 +49,7 @@ export function trainedOutputs(r: Resolved | null, features: readonly unknown[],
   if (r === null) return new Array(width).fill(null);
   // Unseen one-hot categories must not grow the live model's feature space: encode on a copy.
   const space = FeatureSpace.fromState(r.space.toState());
-  const x = encodeFeatures(space, names, r.numericIdx, features);
+  const x = encodeFeatures(space, names, r.numericIdx, features, nominalFeatures(r.state));
   const p = predict(r.state, x);
   if (p === null) return new Array(width).fill(null);
   switch (p.kind) {

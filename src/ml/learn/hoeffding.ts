@@ -2,18 +2,33 @@
  * River's HoeffdingTreeClassifier with its defaults: grace_period 200, delta 1e-7, tau 0.05,
  * info-gain merit (min_branch_fraction 0.01), adaptive naive Bayes leaves (nb_threshold 0),
  * Gaussian splitters with 10 candidate split points per numeric feature, binary numeric splits,
+ * nominal string features (multiway splits, or `=`/`≠` binary ones; ./hoeffding-split.ts),
  * null-split pre-pruning, max_share_to_split 0.99 (a leaf whose majority class passes it stops
  * growing), no depth limit.
+ *
+ * Routing a row (River's walk): a numeric branch sends `v <= thr` left; a nominal binary branch
+ * sends `= value` left; a multiway branch follows its category. A row without the branch's
+ * feature (or, at a multiway branch, with a category it has no branch for) takes the heavier
+ * child when predicting; when learning, a multiway branch grows a new leaf for the new category,
+ * and otherwise the row is learned by the leaf down the heavier children, without a split attempt.
  *
  * State is plain data (stored as is). Class distributions are arrays indexed by class number with
  * `null` for a class absent from the distribution — River's dicts tell "absent" from "weight 0"
  * (a child built from a split can hold a class at weight 0), and naive Bayes treats them apart.
- *
- * Limitation: one-hot string features are split on like numeric 0/1 features only where both
- * values occurred; River's multiway nominal splits are not implemented.
  */
 import type { FeatureVector } from './features.ts';
-import { normCdf } from './math.ts';
+import {
+  NULL_SPLIT,
+  bestSplitOf,
+  gaussLogPdf,
+  nominalCondProba,
+  total,
+  updateGauss,
+  updateNominal,
+  type Dist,
+  type Splitter,
+  type Suggestion,
+} from './hoeffding-split.ts';
 
 export interface HoeffdingOptions {
   readonly gracePeriod: number;
@@ -35,16 +50,6 @@ export const HOEFFDING_DEFAULTS: HoeffdingOptions = {
   maxDepth: Infinity,
 };
 
-type Dist = (number | null)[];
-
-/** Per class: weighted Welford (n, mean, S) and the min/max seen; null = class not seen by this splitter. */
-type ClassGauss = [n: number, mean: number, s: number, min: number, max: number];
-
-interface Splitter {
-  readonly f: number;
-  readonly cls: (ClassGauss | null)[];
-}
-
 interface Leaf {
   readonly t: 'leaf';
   stats: Dist;
@@ -58,6 +63,7 @@ interface Leaf {
   splitterAt: number[];
 }
 
+/** Numeric split: `v <= thr` goes to children[0]. */
 interface Branch {
   readonly t: 'branch';
   readonly f: number;
@@ -65,7 +71,26 @@ interface Branch {
   readonly children: [TreeNode, TreeNode];
 }
 
-type TreeNode = Leaf | Branch;
+/** Nominal binary split: category `value` goes to children[0], any other to children[1]. */
+interface NominalBranch {
+  readonly t: 'nominal';
+  readonly f: number;
+  readonly value: string;
+  readonly children: [TreeNode, TreeNode];
+}
+
+/** Nominal multiway split: category values[i] goes to children[i]; new categories add children. */
+interface MultiwayBranch {
+  readonly t: 'multiway';
+  readonly f: number;
+  /** Depth of the leaf this branch replaced (its children are one deeper). */
+  readonly depth: number;
+  readonly values: string[];
+  readonly children: TreeNode[];
+}
+
+type Inner = Branch | NominalBranch | MultiwayBranch;
+type TreeNode = Leaf | Inner;
 
 export interface HoeffdingState {
   readonly kind: 'hoeffding';
@@ -81,38 +106,61 @@ export function newHoeffding(options: HoeffdingOptions): HoeffdingState {
   return { kind: 'hoeffding', options, root: null, nClasses: 0, rank: [] };
 }
 
-const total = (d: Dist): number => {
-  let s = 0;
-  for (const v of d) if (v !== null) s += v;
-  return s;
-};
-
 function newLeaf(stats: Dist, depth: number): Leaf {
   return { t: 'leaf', stats, depth, lastSplitAt: total(stats), mcCorrect: 0, nbCorrect: 0, splitters: [], splitterAt: [] };
 }
 
-function valueOf(x: FeatureVector, f: number): number | undefined {
-  for (let k = 0; k < x.idx.length; k++) if (x.idx[k] === f) return x.val[k];
-  return undefined;
+/** Position of feature f in the row, or -1. */
+function entryOf(x: FeatureVector, f: number): number {
+  for (let k = 0; k < x.idx.length; k++) if (x.idx[k] === f) return k;
+  return -1;
 }
 
-function leafOf(root: TreeNode, x: FeatureVector): { leaf: Leaf; parent: Branch | null; branch: number } {
-  let node = root;
-  let parent: Branch | null = null;
-  let branch = 0;
-  while (node.t === 'branch') {
-    const v = valueOf(x, node.f);
-    // A missing split feature follows the heavier child (River's most common path).
-    const b = v === undefined ? (weightOf(node.children[0]) >= weightOf(node.children[1]) ? 0 : 1) : v <= node.thr ? 0 : 1;
-    parent = node;
-    branch = b;
-    node = node.children[b];
+/** The child a row goes to, or -1 when the branch cannot route it (River's KeyError). */
+function branchOf(node: Inner, x: FeatureVector): number {
+  const k = entryOf(x, node.f);
+  if (k < 0) return -1;
+  const cat = x.cats === null ? null : x.cats[k];
+  switch (node.t) {
+    case 'branch':
+      return cat !== null ? -1 : x.val[k] <= node.thr ? 0 : 1;
+    case 'nominal':
+      return cat === null ? -1 : cat === node.value ? 0 : 1;
+    case 'multiway':
+      return cat === null ? -1 : node.values.indexOf(cat);
   }
-  return { leaf: node, parent, branch };
 }
 
 function weightOf(n: TreeNode): number {
-  return n.t === 'leaf' ? total(n.stats) : weightOf(n.children[0]) + weightOf(n.children[1]);
+  if (n.t === 'leaf') return total(n.stats);
+  let w = 0;
+  for (const c of n.children) w += weightOf(c);
+  return w;
+}
+
+/** River's most_common_path: the heavier child (ties: the first). */
+function mostCommon(node: Inner): number {
+  if (node.t !== 'multiway') return weightOf(node.children[0]) < weightOf(node.children[1]) ? 1 : 0;
+  let best = 0;
+  let bw = -Infinity;
+  for (let i = 0; i < node.children.length; i++) {
+    const w = weightOf(node.children[i]);
+    if (w > bw) {
+      bw = w;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** The leaf that answers for a row (River's traverse until a leaf). */
+function leafFor(root: TreeNode, x: FeatureVector): Leaf {
+  let node = root;
+  while (node.t !== 'leaf') {
+    const b = branchOf(node, x);
+    node = node.children[b < 0 ? mostCommon(node) : b];
+  }
+  return node;
 }
 
 function argmaxFirst(d: Dist): number {
@@ -128,16 +176,7 @@ function argmaxFirst(d: Dist): number {
   return best;
 }
 
-function gaussLogPdf(g: ClassGauss, v: number): number {
-  const n = g[0];
-  if (n > 1) {
-    const variance = g[2] / (n - 1);
-    if (variance > 0) return ((v - g[1]) * (v - g[1])) / (-2 * variance) - 0.5 * Math.log(2 * Math.PI) - 0.5 * Math.log(variance);
-  }
-  return -Infinity;
-}
-
-/** River's do_naive_bayes_prediction: log prior + Σ log pdf (−∞ terms skipped), softmax. */
+/** River's do_naive_bayes_prediction: log prior + Σ log P(feature | class) (−∞ / 0 terms skipped), softmax. */
 function naiveBayes(stats: Dist, splitters: Splitter[] | null, x: FeatureVector): Dist | null {
   const tw = total(stats);
   if (stats.every((v) => v === null) || tw === 0) return null;
@@ -152,12 +191,20 @@ function naiveBayes(stats: Dist, splitters: Splitter[] | null, x: FeatureVector)
     let ll = Math.log(w / tw);
     if (splitters) {
       for (const sp of splitters) {
-        const v = valueOf(x, sp.f);
-        if (v === undefined) continue;
-        const g = sp.cls[c];
-        if (!g) continue;
-        const lp = gaussLogPdf(g, v);
-        if (lp > -Infinity) ll += lp;
+        const k = entryOf(x, sp.f);
+        if (k < 0) continue;
+        const cat = x.cats === null ? null : x.cats[k];
+        if (sp.t === 'nominal') {
+          if (cat === null) continue;
+          const p = nominalCondProba(sp, cat, c);
+          if (p > 0) ll += Math.log(p);
+        } else {
+          if (cat !== null) continue;
+          const g = sp.cls[c];
+          if (!g) continue;
+          const lp = gaussLogPdf(g, x.val[k]);
+          if (lp > -Infinity) ll += lp;
+        }
       }
     }
     votes[c] = ll;
@@ -180,7 +227,7 @@ function leafPrediction(leaf: Leaf, x: FeatureVector): Dist | null {
 export function hoeffdingPredict(s: HoeffdingState, x: FeatureVector): number[] | null {
   if (s.root === null || s.nClasses === 0) return null;
   const proba = new Array<number>(s.nClasses).fill(0);
-  const p = leafPrediction(leafOf(s.root, x).leaf, x);
+  const p = leafPrediction(leafFor(s.root, x), x);
   if (p) for (let c = 0; c < p.length; c++) if (p[c] !== null) proba[c] = p[c] as number;
   return proba;
 }
@@ -189,103 +236,23 @@ function updateSplitters(leaf: Leaf, x: FeatureVector, c: number): void {
   const splitters = leaf.splitters as Splitter[];
   for (let k = 0; k < x.idx.length; k++) {
     const f = x.idx[k];
-    const v = x.val[k];
+    const cat = x.cats === null ? null : x.cats[k];
     let at = f < leaf.splitterAt.length ? leaf.splitterAt[f] : -1;
     if (at < 0) {
       while (leaf.splitterAt.length <= f) leaf.splitterAt.push(-1);
       at = splitters.length;
       leaf.splitterAt[f] = at;
-      splitters.push({ f, cls: [] });
+      // River: an observer for a non-numeric value is nominal, for a number Gaussian.
+      splitters.push(cat !== null ? { t: 'nominal', f, values: [], w: [] } : { t: 'gauss', f, cls: [] });
     }
     const sp = splitters[at];
-    while (sp.cls.length <= c) sp.cls.push(null);
-    let g = sp.cls[c];
-    if (g === null) {
-      g = [0, 0, 0, v, v];
-      sp.cls[c] = g;
-    } else {
-      if (v < g[3]) g[3] = v;
-      if (v > g[4]) g[4] = v;
-    }
-    const old = g[1];
-    g[0] += 1;
-    g[1] += (1 / g[0]) * (v - old);
-    g[2] += (v - old) * (v - g[1]);
+    if (sp.t === 'nominal') {
+      if (cat !== null) updateNominal(sp, cat, c);
+    } else if (cat === null) updateGauss(sp, x.val[k], c);
   }
 }
 
-function entropy(d: Dist): number {
-  let e = 0;
-  let sum = 0;
-  for (const v of d) {
-    if (v !== null && v > 0) {
-      e -= v * Math.log(v);
-      sum += v;
-    }
-  }
-  return sum > 0 ? (e + sum * Math.log(sum)) / sum / Math.LN2 : 0;
-}
-
-function meritOfSplit(pre: Dist, post: [Dist, Dist], minFrac: number): number {
-  const w0 = total(post[0]);
-  const w1 = total(post[1]);
-  const tw = w0 + w1;
-  let greater = 0;
-  if (tw > 0) {
-    if (w0 / tw > minFrac) greater++;
-    if (w1 / tw > minFrac) greater++;
-  }
-  if (greater < 2) return -Infinity;
-  const postEntropy = (w0 * entropy(post[0]) + w1 * entropy(post[1])) / tw;
-  return entropy(pre) - postEntropy;
-}
-
-interface Suggestion {
-  readonly merit: number;
-  readonly f: number | null;
-  readonly thr: number;
-  readonly post: [Dist, Dist] | null;
-}
-
-const NULL_SPLIT: Suggestion = { merit: -Infinity, f: null, thr: 0, post: null };
-
-function bestSplitOf(sp: Splitter, pre: Dist, o: HoeffdingOptions): Suggestion {
-  let best = NULL_SPLIT;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const g of sp.cls) {
-    if (!g) continue;
-    if (g[3] < lo) lo = g[3];
-    if (g[4] > hi) hi = g[4];
-  }
-  if (!(lo < Infinity)) return best;
-  const bin = (hi - lo) / (o.nSplits + 1);
-  for (let i = 0; i < o.nSplits; i++) {
-    const split = lo + bin * (i + 1);
-    if (!(lo < split && split < hi)) continue;
-    const lhs: Dist = [];
-    const rhs: Dist = [];
-    for (let c = 0; c < sp.cls.length; c++) {
-      const g = sp.cls[c];
-      lhs.push(null);
-      rhs.push(null);
-      if (!g) continue;
-      if (split < g[3]) rhs[c] = g[0];
-      else if (split >= g[4]) lhs[c] = g[0];
-      else {
-        const sigma = Math.sqrt(g[0] > 1 ? g[2] / (g[0] - 1) : 0);
-        const cdf = sigma === 0 ? 0 : normCdf((split - g[1]) / sigma);
-        lhs[c] = cdf * g[0];
-        rhs[c] = g[0] - (lhs[c] as number);
-      }
-    }
-    const merit = meritOfSplit(pre, [lhs, rhs], o.minBranchFraction);
-    if (merit > best.merit) best = { merit, f: sp.f, thr: split, post: [lhs, rhs] };
-  }
-  return best;
-}
-
-function attemptSplit(s: HoeffdingState, leaf: Leaf, parent: Branch | null, branch: number): void {
+function attemptSplit(s: HoeffdingState, leaf: Leaf, parent: Inner | null, branch: number): void {
   let present = 0;
   for (const v of leaf.stats) if (v !== null && v !== 0) present++;
   if (present < 2) return;
@@ -314,18 +281,37 @@ function attemptSplit(s: HoeffdingState, leaf: Leaf, parent: Branch | null, bran
   }
   if (!shouldSplit) return;
   const decision = suggestions[suggestions.length - 1];
-  if (decision.f === null || decision.post === null) {
-    leaf.splitters = null; // pre-pruned: the null split won
-    return;
+  const d = leaf.depth + 1;
+  let node: Inner;
+  switch (decision.kind) {
+    case 'null':
+      leaf.splitters = null; // pre-pruned: the null split won
+      return;
+    case 'numeric':
+      node = { t: 'branch', f: decision.f, thr: decision.thr, children: [newLeaf(decision.post[0], d), newLeaf(decision.post[1], d)] };
+      break;
+    case 'nominal':
+      node = { t: 'nominal', f: decision.f, value: decision.value, children: [newLeaf(decision.post[0], d), newLeaf(decision.post[1], d)] };
+      break;
+    case 'multiway':
+      node = { t: 'multiway', f: decision.f, depth: leaf.depth, values: [...decision.values], children: decision.post.map((p) => newLeaf(p, d)) };
+      break;
   }
-  const node: Branch = {
-    t: 'branch',
-    f: decision.f,
-    thr: decision.thr,
-    children: [newLeaf(decision.post[0], leaf.depth + 1), newLeaf(decision.post[1], leaf.depth + 1)],
-  };
   if (parent === null) s.root = node;
   else parent.children[branch] = node;
+}
+
+/** River's HTLeaf.learn_one with adaptive naive Bayes: which predictor would have been right, then the counts. */
+function learnAtLeaf(leaf: Leaf, x: FeatureVector, c: number): void {
+  if (leaf.splitters !== null) {
+    const empty = leaf.stats.every((v) => v === null);
+    if (empty || argmaxFirst(leafPrediction({ ...leaf, splitters: null }, x) ?? []) === c) leaf.mcCorrect += 1;
+    const nb = naiveBayes(leaf.stats, leaf.splitters, x);
+    if (nb !== null && argmaxFirst(nb) === c) leaf.nbCorrect += 1;
+  }
+  while (leaf.stats.length <= c) leaf.stats.push(null);
+  leaf.stats[c] = (leaf.stats[c] ?? 0) + 1;
+  if (leaf.splitters !== null) updateSplitters(leaf, x, c);
 }
 
 /** Learns class number c (classes numbered in order of first appearance). */
@@ -335,26 +321,50 @@ export function hoeffdingLearn(s: HoeffdingState, x: FeatureVector, c: number, l
     for (let i = 0; i < s.nClasses; i++) s.rank[i] = labelRank(i);
   }
   if (s.root === null) s.root = newLeaf([], 0);
-  const { leaf, parent, branch } = leafOf(s.root, x);
-  if (leaf.splitters !== null) {
-    const empty = leaf.stats.every((v) => v === null);
-    if (empty || argmaxFirst(leafPrediction({ ...leaf, splitters: null }, x) ?? []) === c) leaf.mcCorrect += 1;
-    const nb = naiveBayes(leaf.stats, leaf.splitters, x);
-    if (nb !== null && argmaxFirst(nb) === c) leaf.nbCorrect += 1;
+  // River's walk(x, until_leaf=False): down while the branches can route the row.
+  let node: TreeNode = s.root;
+  let parent: Inner | null = null;
+  let branch = 0;
+  while (node.t !== 'leaf') {
+    const b = branchOf(node, x);
+    if (b < 0) break;
+    parent = node;
+    branch = b;
+    node = node.children[b];
   }
-  while (leaf.stats.length <= c) leaf.stats.push(null);
-  leaf.stats[c] = (leaf.stats[c] ?? 0) + 1;
-  if (leaf.splitters === null) return;
-  updateSplitters(leaf, x, c);
-  if (leaf.depth >= s.options.maxDepth) {
-    leaf.splitters = null;
+  if (node.t === 'leaf') {
+    learnAtLeaf(node, x, c);
+    if (node.splitters === null) return;
+    if (node.depth >= s.options.maxDepth) {
+      node.splitters = null;
+      return;
+    }
+    const seen = total(node.stats);
+    if (seen - node.lastSplitAt >= s.options.gracePeriod) {
+      attemptSplit(s, node, parent, branch);
+      node.lastSplitAt = seen;
+    }
     return;
   }
-  const seen = total(leaf.stats);
-  if (seen - leaf.lastSplitAt >= s.options.gracePeriod) {
-    attemptSplit(s, leaf, parent, branch);
-    leaf.lastSplitAt = seen;
+  // Stopped at a branch: a new category grows a leaf of a multiway branch; otherwise the heavier
+  // children lead to the leaf. Either way no split is attempted (as River).
+  for (;;) {
+    if (node.t === 'multiway' && entryOf(x, node.f) >= 0 && x.cats !== null && x.cats[entryOf(x, node.f)] !== null) {
+      const leaf = newLeaf([], node.depth + 1);
+      node.values.push(x.cats[entryOf(x, node.f)] as string);
+      node.children.push(leaf);
+      node = leaf;
+    } else {
+      node = node.children[mostCommon(node)];
+      while (node.t !== 'leaf') {
+        const b = branchOf(node, x);
+        if (b < 0) break;
+        node = node.children[b];
+      }
+    }
+    if (node.t === 'leaf') break;
   }
+  learnAtLeaf(node, x, c);
 }
 
 /** Nodes and depth, for DESCRIBE MODEL. */
@@ -362,9 +372,14 @@ export function hoeffdingShape(s: HoeffdingState): { leaves: number; branches: n
   const walk = (n: TreeNode | null, d: number): { leaves: number; branches: number; depth: number } => {
     if (n === null) return { leaves: 0, branches: 0, depth: 0 };
     if (n.t === 'leaf') return { leaves: 1, branches: 0, depth: d };
-    const a = walk(n.children[0], d + 1);
-    const b = walk(n.children[1], d + 1);
-    return { leaves: a.leaves + b.leaves, branches: a.branches + b.branches + 1, depth: Math.max(a.depth, b.depth) };
+    const out = { leaves: 0, branches: 1, depth: d };
+    for (const c of n.children) {
+      const w = walk(c, d + 1);
+      out.leaves += w.leaves;
+      out.branches += w.branches;
+      out.depth = Math.max(out.depth, w.depth);
+    }
+    return out;
   };
   return walk(s.root, 0);
 }

@@ -12,7 +12,7 @@
  * learned, written in the same entry as the state it produced; a row at or below it is skipped,
  * so a row delivered again after a crash is never learned twice.
  */
-import { FeatureSpace } from './features.ts';
+import { FeatureEncoder, FeatureSpace } from './features.ts';
 import type { ModelState } from './model.ts';
 import type { TrainOptions } from './options.ts';
 
@@ -24,6 +24,8 @@ export interface LiveModel {
   readonly space: FeatureSpace;
   /** Feature number of each numeric feature column (the columns' own features come first). */
   readonly numericIdx: number[];
+  /** Encodes the feature columns of the rows this model learns (not stored). */
+  readonly encoder: FeatureEncoder;
   offsets: Record<number, number>;
   /** Rows learned since the last metric snapshot row. */
   sinceMetrics: number;
@@ -44,7 +46,12 @@ export interface StoredModel {
 export function newLive(state: ModelState, featureNames: readonly string[]): LiveModel {
   const space = new FeatureSpace();
   const numericIdx = featureNames.map((n) => space.indexOf(n));
-  return { state, space, numericIdx, offsets: {}, sinceMetrics: 0, persistedPos: 0, persistedNeg: 0, dirty: false };
+  return { state, space, numericIdx, encoder: new FeatureEncoder(space, featureNames, numericIdx, nominalFeatures(state)), offsets: {}, sinceMetrics: 0, persistedPos: 0, persistedNeg: 0, dirty: false };
+}
+
+/** Hoeffding trees take string columns as nominal features (River), the other models one-hot. */
+export function nominalFeatures(state: ModelState): boolean {
+  return state.type === 'HOEFFDING_TREE';
 }
 
 type ScoreLists = { positives: number[]; negatives: number[] };

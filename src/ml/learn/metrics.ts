@@ -13,6 +13,8 @@
  * The exact AUC keeps every scored (score, label) pair: `positives`/`negatives` grow by one
  * number per scored row.
  */
+import { SortedRuns } from './sorted-runs.ts';
+
 export interface ClassMetricsState {
   readonly kind: 'class';
   n: number;
@@ -136,29 +138,19 @@ function riverAuc(roc: number[][]): number {
 }
 
 /**
- * Exact AUC kept incrementally per pair of score lists (not stored): the sorted lists and the
- * Mann-Whitney win count so far. Scores added since the last call are sorted, counted against the
- * old lists by binary search and against each other by a merge, then spliced into the sorted lists
- * (native copies), so a metric snapshot costs O(new · log n) comparisons plus O(n) copying.
+ * Exact AUC kept incrementally per pair of score lists (not stored: rebuilt from the lists after a
+ * restore): both lists as SortedRuns and the Mann-Whitney win count so far. The scores added since
+ * the last call are sorted, counted against the other list's earlier scores (a sweep per run) and
+ * against each other (a merge), then added as runs: a metric snapshot costs
+ * O(new · log² n) comparisons, most of them cache hits, plus the amortised O(log n) moves per score
+ * of the merges.
  */
 interface AucCache {
-  pos: Float64Array;
-  neg: Float64Array;
+  readonly pos: SortedRuns;
+  readonly neg: SortedRuns;
   wins: number;
 }
 const aucCache = new WeakMap<readonly number[], AucCache>();
-
-/** Index of the first element >= v (lower) or > v (upper). */
-function bound(a: Float64Array, v: number, upper: boolean): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] < v || (upper && a[mid] === v)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
 
 /** Wins of positives over negatives, both sorted: Σ_p #(n < p) + ½ #(n = p). */
 function winsOf(pos: Float64Array, neg: Float64Array): number {
@@ -175,48 +167,35 @@ function winsOf(pos: Float64Array, neg: Float64Array): number {
   return wins;
 }
 
-function mergeSorted(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length + b.length);
-  let from = 0;
-  for (let i = 0; i < b.length; i++) {
-    const at = bound(a, b[i], true);
-    out.set(a.subarray(from, at), from + i);
-    from = at;
-    out[at + i] = b[i];
-  }
-  out.set(a.subarray(from), from + b.length);
-  return out;
-}
-
 /** Mann-Whitney AUC: P(score of a positive > score of a negative) + ½ P(equal). */
 export function exactAuc(positives: readonly number[], negatives: readonly number[]): number {
   if (positives.length === 0 || negatives.length === 0) return 0;
   let c = aucCache.get(positives);
-  if (!c || c.pos.length > positives.length || c.neg.length > negatives.length || aucCache.get(negatives) !== c) {
-    const pos = Float64Array.from(positives).sort();
-    const neg = Float64Array.from(negatives).sort();
-    c = { pos, neg, wins: winsOf(pos, neg) };
+  if (!c || c.pos.size > positives.length || c.neg.size > negatives.length || aucCache.get(negatives) !== c) {
+    c = { pos: new SortedRuns(), neg: new SortedRuns(), wins: 0 };
     aucCache.set(positives, c);
     aucCache.set(negatives, c);
-  } else if (c.pos.length < positives.length || c.neg.length < negatives.length) {
-    const newPos = Float64Array.from(positives.slice(c.pos.length)).sort();
-    const newNeg = Float64Array.from(negatives.slice(c.neg.length)).sort();
-    let wins = c.wins;
-    for (const p of newPos) {
-      const lo = bound(c.neg, p, false);
-      wins += lo + (bound(c.neg, p, true) - lo) / 2;
-    }
-    for (const n of newNeg) {
-      const lo = bound(c.pos, n, false);
-      const hi = bound(c.pos, n, true);
-      wins += c.pos.length - hi + (hi - lo) / 2;
-    }
-    wins += winsOf(newPos, newNeg);
-    c.pos = mergeSorted(c.pos, newPos);
-    c.neg = mergeSorted(c.neg, newNeg);
-    c.wins = wins;
   }
-  return c.wins / (positives.length * negatives.length);
+  const { pos, neg } = c;
+  if (pos.size === positives.length && neg.size === negatives.length) return c.wins / (positives.length * negatives.length);
+  const newPos = Float64Array.from(positives.slice(pos.size)).sort();
+  const newNeg = Float64Array.from(negatives.slice(neg.size)).sort();
+  let wins = c.wins;
+  // New positives against earlier negatives: #(n < p) + ½ #(n = p).
+  let less = new Float64Array(newPos.length);
+  let equal = new Float64Array(newPos.length);
+  neg.count(newPos, less, equal);
+  for (let i = 0; i < newPos.length; i++) wins += less[i] + equal[i] / 2;
+  // New negatives against earlier positives: #(p > n) + ½ #(p = n).
+  less = new Float64Array(newNeg.length);
+  equal = new Float64Array(newNeg.length);
+  pos.count(newNeg, less, equal);
+  for (let i = 0; i < newNeg.length; i++) wins += pos.size - less[i] - equal[i] + equal[i] / 2;
+  wins += winsOf(newPos, newNeg);
+  pos.add(newPos);
+  neg.add(newNeg);
+  c.wins = wins;
+  return wins / (positives.length * negatives.length);
 }
 
 /** River's MacroF1: the mean F1 over every class seen (as truth or prediction). */

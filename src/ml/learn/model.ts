@@ -213,8 +213,11 @@ export function progressiveStep(m: ModelState, o: LearnOptions, x: FeatureVector
         error = Math.abs(target - yhat);
         linearLearn(l, x, target);
       } else {
-        const b = binaryLabel(y);
-        if (m.rows === 0 || m.labels[b] === (b ? '1' : '0')) m.labels[b] = labelText(y);
+        // Labels 1/0 (numbers or text, the common case) without going through their text: their
+        // text is the initial labels' ('0', '1'), so the labels need no update.
+        const plain = y === 1 || y === 0 || y === '1' || y === '0';
+        const b = plain ? (y === 1 || y === '1' ? 1 : 0) : binaryLabel(y);
+        if (!plain && (m.rows === 0 || m.labels[b] === (b ? '1' : '0'))) m.labels[b] = labelText(y);
         const p = linearPredict(l, x);
         const predicted = p > 0.5 ? 1 : 0;
         scoreClassification(m.metrics as never, predicted, b, predicted === 1, b === 1, p);
@@ -226,6 +229,7 @@ export function progressiveStep(m: ModelState, o: LearnOptions, x: FeatureVector
     case 'gaussian_nb':
     case 'hoeffding': {
       if (y === null || y === undefined) throw new LabelError('label is null');
+      if (typeof y === 'number' && !Number.isFinite(y)) throw new LabelError(`label is ${y}, not a class`);
       const text = labelText(y);
       const p = predict(m, x);
       const c = classOf(m, y);

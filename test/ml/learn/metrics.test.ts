@@ -25,3 +25,17 @@ test('incremental exact AUC equals the direct count at every step, with ties', (
     if (pos.length && neg.length) assert.ok(Math.abs(exactAuc(pos, neg) - direct(pos, neg)) < 1e-12, `step ${step}`);
   }
 });
+
+test('incremental exact AUC over thousands of scores (block splits) equals the direct count exactly', () => {
+  const rng = new PyRandom(11);
+  const pos: number[] = [];
+  const neg: number[] = [];
+  for (let step = 0; step < 12; step++) {
+    for (let i = 0; i < 700; i++) {
+      const v = i % 2 ? Math.round(rng.random() * 100) / 100 : rng.random();
+      if (rng.random() < 0.35) pos.push(Math.min(1, v + 0.2));
+      else neg.push(v);
+    }
+    assert.equal(exactAuc(pos, neg), direct(pos, neg), `step ${step}`);
+  }
+});

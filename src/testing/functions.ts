@@ -1,25 +1,28 @@
 /**
  * Test-only functions. They exist for the ksqlDB conformance suite (shared/conformance/ksql):
  * ksqlDB ships them in its test jars (TestUdf, TestUdtf, TestUdaf, BadUdf, ...) and some suite
- * cases call them. Their behaviour mirrors those classes as the suite's expected outputs show;
- * they are not part of the documented function library.
+ * cases call them. Their behaviour mirrors those classes as the suite's expected outputs show.
+ * They are not part of the function library: only the conformance runner (./runner.ts) and
+ * test harnesses add them, through registerTestingFunctions().
  */
-import type { AggregateFunction, FunctionDef, ResolvedAggregate } from './types.ts';
-import { FunctionError } from './types.ts';
+import type { AggregateFunction, FunctionDef, ResolvedAggregate } from '../functions/types.ts';
+import { FunctionError } from '../functions/types.ts';
 import type { SqlType } from '../types/sql-type.ts';
 import { Decimal } from '../types/decimal.ts';
-import type { CallInfo } from './signature.ts';
-import { fn, fnMake, overload } from './signature.ts';
-import { aggregate, scalar, tableFunction } from './define.ts';
-import { makeAgg } from './aggregate.ts';
-import { fromJsonValue, intAdd, javaString, longAdd, longSub, toJsonValue } from './util.ts';
+import type { CallInfo } from '../functions/signature.ts';
+import { fn, fnMake, overload } from '../functions/signature.ts';
+import { aggregate, scalar, tableFunction } from '../functions/define.ts';
+import { makeAgg } from '../functions/aggregate.ts';
+import { fromJsonValue, intAdd, longAdd, longSub, toJsonValue } from '../functions/util.ts';
+import { javaValueText } from '../types/java/value-text.ts';
+import { getFunction, registerFunctions } from '../functions/registry.ts';
 
 const STRUCT_A = 'STRUCT<A STRING>';
 
 /** TEST_UDTF's String.valueOf of each argument (Java text; decimals at their declared scale). */
 function valueText(v: unknown, t: SqlType | null): string {
   if (v instanceof Decimal && t && t.kind === 'DECIMAL') return v.setScale(t.scale).toString();
-  return javaString(v, t);
+  return javaValueText(v, t);
 }
 
 const elementType = (t: SqlType | null): SqlType | null =>
@@ -238,3 +241,9 @@ const udafs: AggregateFunction[] = [
 ];
 
 export const testingFunctions: FunctionDef[] = [...scalars, ...udafs];
+
+/** Adds the test-only functions to this process's function registry (once; later calls do nothing). */
+export function registerTestingFunctions(): void {
+  if (getFunction(testingFunctions[0].name) === testingFunctions[0]) return;
+  registerFunctions(testingFunctions);
+}
