@@ -145,3 +145,24 @@ test('champion against challenger: a trained model\'s snapshot in shadow, both v
   assert.equal((await promotion())!.shadow, null, 'no challenger in shadow after the decision');
   console.log(`console champion/challenger: under way ${seen!.rows} rows, v1 ${seen!.championValue!.toFixed(3)} vs v2 ${seen!.challengerValue!.toFixed(3)}; decided on ${decided.evidence!.rows} rows, v1 ${decided.evidence!.championValue!.toFixed(3)} -> v2 ${decided.evidence!.challengerValue!.toFixed(3)}`);
 });
+
+test('champion against challenger, served versions: a pipeline watching a model whose server cannot be reached shows its rule and why nothing is in shadow', async () => {
+  await ksql("CREATE MODEL served_cc INPUT (x1 DOUBLE) OUTPUT (predict BIGINT) WITH (PROVIDER = 'kserve-v2', ENDPOINT = 'http://127.0.0.1:9', MODEL_NAME = 'served_cc', VERSION = '1');");
+  await ksql("CREATE STREAM served_feats (id STRING KEY, x1 DOUBLE) WITH (KAFKA_TOPIC='served_feats', VALUE_FORMAT='JSON', PARTITIONS=1);");
+  await ksql("CREATE STREAM served_labels (id STRING KEY, label INT) WITH (KAFKA_TOPIC='served_labels', VALUE_FORMAT='JSON', PARTITIONS=1);");
+  type Doc = { models: { name: string; promotion: { rule: string; shadow: unknown; decisions: unknown[]; error: string | null } | null }[] };
+  const promotion = async () => ((await h1(ts.url, '/riffle/console/models', undefined, READER)).json() as Doc).models.find((m) => m.name === 'SERVED_CC')?.promotion;
+  assert.equal(await promotion(), null);
+  await ksql(
+    "CREATE PIPELINE served_watch FROM served_feats WITH (PROVIDER = 'kubeflow', ENDPOINT = 'http://127.0.0.1:9', PIPELINE_ID = 'x', TRIGGER = 'EVERY 1000000 ROWS', MODEL = 'served_cc', LABELS = 'served_labels', POLL_INTERVAL = '200 MILLISECONDS', PROMOTE_WHEN = 'ACCURACY BETTER BY 0.01 AFTER 50 ROWS');",
+  );
+  const p = await until(async () => {
+    const view = await promotion();
+    return view?.error ? view : null;
+  }, 15000, 'the promotion loop reported its error');
+  assert.match(p.rule, /ACCURACY BETTER BY 0.01 AFTER 50 ROWS/);
+  assert.equal(p.shadow, null);
+  assert.match(p.error!, /fetch failed|ECONNREFUSED|repository index/i);
+  await ksql('DROP PIPELINE served_watch;');
+  assert.equal(await promotion(), null, 'the view goes with the pipeline');
+});
