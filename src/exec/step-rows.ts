@@ -2,7 +2,7 @@
  * Rows out of each step of a running query, keyed by the step names EXPLAIN shows (`Source/S`,
  * `WhereFilter`, `Join`, `Sink/OUT`...), for the web console's per-step rates. Counted once per
  * batch an operator returns (a number added, no promise, no allocation); only plans over several
- * sources look at rows one by one (their side tag, see ../exec/build.ts). Counters are cumulative;
+ * sources look at rows one by one (their side tag, see ./build.ts). Counters are cumulative;
  * readers turn successive readings into rates.
  */
 export interface StepCounter {
