@@ -10,34 +10,18 @@
  */
 import type { Expr, FunctionCall, Query, SelectItem, Span, WindowSpec, Duration } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
-import type { Column, LogicalSchema } from './schema.ts';
-import type { TypedExpr, PseudoColumn } from './expr/typed-expr.ts';
+import type { Column, LogicalSchema } from '../types/schema.ts';
+import type { TypedExpr, PseudoColumn } from '../types/typed-expr.ts';
 import { analyzeExpr, analyzeFunctionArgs, columnsScope, type ExprScope } from './expr/analyze-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { ExprIds } from './expr-key.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { inClause } from './clause-errors.ts';
-import type { WindowInfo } from '../plan/steps.ts';
+import type { WindowInfo } from '../types/window.ts';
+import type { AggregateCall, WindowPlan } from './output.ts';
 import type { SqlType } from '../types/sql-type.ts';
 
-export interface AggregateCall {
-  readonly name: string;
-  readonly args: readonly TypedExpr[];
-  /** Argument types as resolved (the executor resolves the function again with them). */
-  readonly argTypes: readonly SqlType[];
-  /** Literal argument values (JSON-safe) by position, for parameters like TOPK's k. */
-  readonly literals: readonly (string | number | boolean | null | undefined)[];
-  readonly returnType: SqlType;
-  /** ksqlDB function properties (ksql.functions.*) in force when the query was created. */
-  readonly config?: Readonly<Record<string, string>>;
-}
 
-export interface WindowPlan {
-  readonly info: WindowInfo;
-  readonly graceMs: number;
-  readonly retentionMs: number;
-  readonly emitFinal: boolean;
-}
 
 export interface AggregationAnalysis {
   readonly groupBy: readonly TypedExpr[];

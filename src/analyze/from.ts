@@ -7,12 +7,12 @@
 import type { Expr, JoinRelation, Relation, Span } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
-import { allColumns } from './schema.ts';
+import { allColumns } from '../types/schema.ts';
 import { analyzeExpr, columnsScope, type ScopeColumn } from './expr/analyze-expr.ts';
-import type { PseudoColumn, TypedExpr } from './expr/typed-expr.ts';
+import type { PseudoColumn, TypedExpr } from '../types/typed-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { durationMs } from './aggregate.ts';
-import type { JoinSpec } from '../plan/steps.ts';
+import type { JoinSpec } from './output.ts';
 
 export interface FromSource {
   readonly source: DataSource;

@@ -14,7 +14,7 @@ import { SqlError } from '../sql/errors.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import type { Catalog, DataSource } from './catalog.ts';
-import { allColumns } from './schema.ts';
+import { allColumns } from '../types/schema.ts';
 import { SYSTEM_COLUMNS } from './query-rules.ts';
 
 interface Aliased {

@@ -13,7 +13,7 @@ import type { Expr, Query, Relation } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import type { Catalog, DataSource } from './catalog.ts';
-import { allColumns, type LogicalSchema } from './schema.ts';
+import { allColumns, type LogicalSchema } from '../types/schema.ts';
 import { formatType } from '../types/sql-type.ts';
 
 const SYNTHETIC_JOIN_KEY_DOC_URL = 'https://cnfl.io/2LV7ouS';

@@ -18,14 +18,14 @@
 import type { Expr, Query, SelectItem, Span, TableFunctionRelation } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import { formatType, isNumeric, numericRank, typesEqual } from '../types/sql-type.ts';
-import type { TypedExpr } from './expr/typed-expr.ts';
+import type { TypedExpr } from '../types/typed-expr.ts';
 import type { ExprScope } from './expr/analyze-expr.ts';
 import { analyzeExpr, analyzeExprAs } from './expr/analyze-expr.ts';
 import { suggest } from './expr/scope.ts';
 import type { Catalog } from './catalog.ts';
-import type { Column } from './schema.ts';
-import { allColumns } from './schema.ts';
-import type { ModelCallSpec } from '../plan/steps.ts';
+import type { Column } from '../types/schema.ts';
+import { allColumns } from '../types/schema.ts';
+import type { ModelCallSpec } from './output.ts';
 import { getFunction } from '../functions/registry.ts';
 import type { ModelDefinition } from '../ml/sql-model.ts';
 import { ERROR_FIELDS, definitionOf, effectiveSpec, errorFieldClash, normalizeCallOptions, outputStructType, splitModelRef } from '../ml/sql-model.ts';

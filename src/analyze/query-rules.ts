@@ -16,7 +16,7 @@ import { getFunction } from '../functions/registry.ts';
 import { validateJoinRules } from './join-rules.ts';
 import type { AnalyzedQuery } from './query.ts';
 import { formatExpression } from '../sql/format-expr.ts';
-import { allColumns } from './schema.ts';
+import { allColumns } from '../types/schema.ts';
 
 export const SYSTEM_COLUMNS = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET', 'WINDOWSTART', 'WINDOWEND'] as const;
 

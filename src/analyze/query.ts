@@ -10,23 +10,22 @@
 import type { Expr, Query, SelectItem, Span } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
-import type { Column, LogicalSchema } from './schema.ts';
-import { allColumns } from './schema.ts';
-import type { TypedExpr } from './expr/typed-expr.ts';
+import type { Column, LogicalSchema } from '../types/schema.ts';
+import { allColumns } from '../types/schema.ts';
+import type { TypedExpr } from '../types/typed-expr.ts';
 import { analyzeExpr, columnsScope, type ExprScope } from './expr/analyze-expr.ts';
-import type { PseudoColumn } from './expr/typed-expr.ts';
+import type { PseudoColumn } from '../types/typed-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { exprKey } from './expr-key.ts';
 import { analyzeFrom, type FromAnalysis } from './from.ts';
 import { analyzeAggregation, durationMs, isAggregateQuery, resolveAggregate, type AggregationAnalysis } from './aggregate.ts';
-import type { OverCall } from '../plan/steps.ts';
+import type { ModelCallSpec, OverCall } from './output.ts';
 import type { Duration, FunctionCall } from '../sql/ast.ts';
-import type { WindowInfo } from '../plan/steps.ts';
+import type { WindowInfo } from '../types/window.ts';
 import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './model-calls.ts';
-import type { ModelCallSpec } from '../plan/steps.ts';
 import { inClause } from './clause-errors.ts';
 import { validateWindowFunctionCalls } from './window-calls.ts';
-import { formatTypedExpr } from './expr/typed-expr.ts';
+import { formatTypedExpr } from '../types/typed-expr.ts';
 
 export interface TableFunctionCall {
   readonly name: string;

@@ -11,7 +11,7 @@
  * key format the partitioning key was serialised (a join's two sides must agree on the bytes,
  * not only on the value, to land in the same partition).
  */
-import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
+import type { TypedExpr } from '../types/typed-expr.ts';
 import type { SourceFormats, DataSource } from '../analyze/catalog.ts';
 import type { Span } from '../sql/ast.ts';
 import { stepsOf, type RepartitionStep, type Step } from './steps.ts';

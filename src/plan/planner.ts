@@ -5,7 +5,7 @@
  */
 import type { AnalyzedQuery } from '../analyze/query.ts';
 import type { DataSource } from '../analyze/catalog.ts';
-import { allColumns, findColumn, type Column } from '../analyze/schema.ts';
+import { allColumns, findColumn, type Column } from '../types/schema.ts';
 import type { JoinSpec, ModelCallStep, QueryPlan, RepartitionStep, SinkStep, SourceStep, Step } from './steps.ts';
 import { SINGLE_PARTITION, partitionedBy, repartition, sameExpr, sourcePartitioning, type Partitioning, type PlanContext } from './partitioning.ts';
 import { SqlError } from '../sql/errors.ts';

@@ -5,6 +5,9 @@
  * (`"x"` or backticks) kept verbatim.
  */
 import type { SqlType } from '../types/sql-type.ts';
+import type { ArithmeticOp, ComparisonOp, TimeUnit } from '../types/operators.ts';
+
+export type { ArithmeticOp, ComparisonOp, TimeUnit } from '../types/operators.ts';
 
 export interface Span {
   /** 1-based line and column of the node's first character, in the whole script given to the parser. */
@@ -83,7 +86,6 @@ export interface Subscript {
   readonly span: Span;
 }
 
-export type ArithmeticOp = '+' | '-' | '*' | '/' | '%';
 export interface ArithmeticBinary {
   readonly kind: 'ArithmeticBinary';
   readonly op: ArithmeticOp;
@@ -100,7 +102,6 @@ export interface ArithmeticUnary {
 }
 
 /** `IS DISTINCT FROM` is op 'DISTINCT', `IS NOT DISTINCT FROM` is 'NOT_DISTINCT'. */
-export type ComparisonOp = '=' | '<>' | '<' | '<=' | '>' | '>=' | 'DISTINCT' | 'NOT_DISTINCT';
 export interface Comparison {
   readonly kind: 'Comparison';
   readonly op: ComparisonOp;
@@ -224,8 +225,6 @@ export interface Star {
   readonly kind: 'Star';
   readonly span: Span;
 }
-
-export type TimeUnit = 'MILLISECONDS' | 'SECONDS' | 'MINUTES' | 'HOURS' | 'DAYS' | 'WEEKS' | 'MONTHS' | 'YEARS';
 
 /** `5 MINUTES`; singular forms (MINUTE) are normalised to the plural. */
 export interface Duration {

@@ -8,8 +8,7 @@ import type { Expr, FunctionCall, Lambda } from '../../sql/ast.ts';
 import { SqlError } from '../../sql/errors.ts';
 import type { ArgType, LambdaArgType, ResolveContext } from '../../functions/types.ts';
 import type { SqlType } from '../../types/sql-type.ts';
-import { formatType, typesEqual } from '../../types/sql-type.ts';
-import { decodeLiteral, type CallArgType, type TypedExpr } from './typed-expr.ts';
+import { decodeLiteral, type CallArgType, type TypedExpr } from '../../types/typed-expr.ts';
 import { type AnalyzeCtx, at, isUntyped, typeError } from './context.ts';
 
 export interface AnalyzedArgs {
@@ -127,25 +126,4 @@ export function analyzeCall(ctx: AnalyzeCtx, call: FunctionCall): TypedExpr {
   if (typeof resolved === 'string') throw typeError(resolved, call.span);
   const { args, argTypes } = analyzed.finish();
   return at(ctx, { kind: 'Call', name: def.name, args, argTypes, type: resolved.returnType }, call.span);
-}
-
-/** Argument types as the function library wants them at compile time (lambdas re-checked, not re-analyzed). */
-export function toArgTypes(argTypes: readonly CallArgType[], callName: string): ArgType[] {
-  return argTypes.map((t): ArgType => {
-    if (t === null || t.kind !== 'LAMBDA') return t;
-    const expected = t.paramTypes;
-    return {
-      kind: 'LAMBDA',
-      arity: expected.length,
-      bodyType(paramTypes) {
-        if (paramTypes.length !== expected.length || paramTypes.some((p, i) => !typesEqual(p, expected[i]))) {
-          throw new SqlError(
-            'TYPE',
-            `${callName}: lambda parameter types changed since the query was planned (${paramTypes.map(formatType).join(', ')})`,
-          );
-        }
-        return t.bodyType;
-      },
-    };
-  });
 }

@@ -14,12 +14,12 @@
  * - Call nodes record the argument types the function was resolved with (`argTypes`), so the
  *   compiler resolves the same overload again.
  */
-import type { SqlType } from '../../types/sql-type.ts';
-import { formatType } from '../../types/sql-type.ts';
-import { Decimal } from '../../types/decimal.ts';
-import type { ArithmeticOp, ComparisonOp, TimeUnit } from '../../sql/ast.ts';
-import { formatDate, formatTime, formatTimestamp } from './time-text.ts';
-import { javaDoubleToString } from './java-text.ts';
+import type { SqlType } from './sql-type.ts';
+import { formatType } from './sql-type.ts';
+import { Decimal } from './decimal.ts';
+import type { ArithmeticOp, ComparisonOp, TimeUnit } from './operators.ts';
+import { formatDate, formatTime, formatTimestamp } from '../analyze/expr/time-text.ts';
+import { javaDoubleToString } from '../analyze/expr/java-text.ts';
 
 export type PseudoColumn = 'ROWTIME' | 'ROWPARTITION' | 'ROWOFFSET' | 'WINDOWSTART' | 'WINDOWEND';
 
@@ -295,4 +295,13 @@ export function children(e: TypedExpr): readonly TypedExpr[] {
     case 'CreateStruct':
       return e.fields.map((x) => x.value);
   }
+}
+
+/** Indices of the row columns an expression reads (lambda parameters and pseudo columns excluded). */
+export function referencedColumns(e: TypedExpr): number[] {
+  const out: number[] = [];
+  walkTypedExpr(e, (node) => {
+    if (node.kind === 'Column') out.push(node.index);
+  });
+  return out;
 }
