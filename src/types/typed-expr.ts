@@ -305,3 +305,70 @@ export function referencedColumns(e: TypedExpr): number[] {
   });
   return out;
 }
+
+/**
+ * Structural equality: same kinds, operators, values, types and children. Column references are
+ * equal by index (their names are for display only). Iterative: any depth.
+ */
+export function sameTypedExpr(a: TypedExpr, b: TypedExpr): boolean {
+  const stack: [TypedExpr, TypedExpr][] = [[a, b]];
+  while (stack.length > 0) {
+    const [x, y] = stack.pop()!;
+    if (x === y) continue;
+    if (x.kind !== y.kind) return false;
+    const fx = ownFields(x);
+    const fy = ownFields(y);
+    if (fx.length !== fy.length || fx.some((v, i) => v !== fy[i])) return false;
+    const cx = children(x);
+    const cy = children(y);
+    if (cx.length !== cy.length) return false;
+    for (let i = 0; i < cx.length; i++) stack.push([cx[i], cy[i]]);
+  }
+  return true;
+}
+
+/** A node's own fields (not its children), with the shape of its children (CASE arms, ELSE). */
+function ownFields(e: TypedExpr): (string | number | boolean | null)[] {
+  const t = JSON.stringify(e.type);
+  switch (e.kind) {
+    case 'Column':
+      return [e.index, t];
+    case 'Pseudo':
+      return [e.column, e.side ?? null, t];
+    case 'Literal':
+      return [e.value, t];
+    case 'Cast':
+      return [e.implicit, t];
+    case 'Arithmetic':
+    case 'Compare':
+      return [e.op, t];
+    case 'And':
+    case 'Or':
+    case 'Negate':
+    case 'Not':
+    case 'Subscript':
+    case 'CreateArray':
+    case 'CreateMap':
+      return [t];
+    case 'IsNull':
+    case 'Between':
+    case 'In':
+      return [e.negated, t];
+    case 'Like':
+      return [e.escape, e.negated, t];
+    case 'Case':
+      return [e.whens.length, e.else !== null, t];
+    case 'Call':
+      return [e.name, JSON.stringify(e.argTypes), t];
+    case 'Lambda':
+      return [JSON.stringify(e.params), t];
+    case 'LambdaParam':
+      return [e.name, t];
+    case 'Dereference':
+      return [e.field, t];
+    case 'CreateStruct':
+      return [JSON.stringify(e.fields.map((f) => f.name)), t];
+    case 'TimeUnit':
+      return [e.unit, t];
+  }
+}
