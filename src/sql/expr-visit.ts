@@ -136,13 +136,6 @@ export function forEachChild(e: Expr, f: (child: Expr) => void): void {
   });
 }
 
-/** The direct children of `e`, in field order. */
-export function childrenOf(e: Expr): Expr[] {
-  const out: Expr[] = [];
-  forEachChild(e, (c) => void out.push(c));
-  return out;
-}
-
 /**
  * Visits `root` and its descendants, parents before children and children in field order (the
  * order of a recursive pre-order walk). `visit` returning false skips the node's children.

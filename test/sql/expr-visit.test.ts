@@ -2,7 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Expr } from '../../src/sql/ast.ts';
 import { parseExpression } from '../../src/sql/parser.ts';
-import { childrenOf, mapChildren, walkExpr } from '../../src/sql/expr-visit.ts';
+import { forEachChild, mapChildren, walkExpr } from '../../src/sql/expr-visit.ts';
+
+const childrenOf = (e: Expr): Expr[] => {
+  const out: Expr[] = [];
+  forEachChild(e, (c) => void out.push(c));
+  return out;
+};
 
 /** One expression per node kind (and every optional part), so every case of mapChildren runs. */
 const CORPUS = [
@@ -28,7 +34,7 @@ function reflectiveChildren(e: Expr): unknown[] {
   return out;
 }
 
-test('childrenOf gives every sub-expression of every node kind, in field order', () => {
+test('forEachChild gives every sub-expression of every node kind, in field order', () => {
   const kinds = new Set<string>();
   for (const text of CORPUS) {
     walkExpr(parseExpression(text), (node) => {
