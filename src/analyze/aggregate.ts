@@ -64,7 +64,7 @@ export function analyzeAggregation(
   const groupExprs: readonly Expr[] = query.groupBy ?? [];
   const groupBy = groupExprs.map((g) => analyzeExpr(g, scope, getFunction));
   // Sub-expressions are matched by structural id (linear in the size of the query; comparing
-  // exprKey texts of every node against every GROUP BY expression was quadratic).
+  // JSON texts of every node against every GROUP BY expression was quadratic).
   const ids = new ExprIds();
   const groupIndex = new Map<number, number>();
   groupExprs.forEach((g, i) => {
