@@ -18,6 +18,7 @@ const ALL: Record<string, string[]> = {
   state: [],
   expr: [],
   log: [],
+  'sql-parse': [],
 };
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(ALL);
 let failed = 0;

@@ -10,34 +10,18 @@
  */
 import type { Expr, FunctionCall, Query, SelectItem, Span, WindowSpec, Duration } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
-import type { Column, LogicalSchema } from './schema.ts';
-import type { TypedExpr, PseudoColumn } from './expr/typed-expr.ts';
+import type { Column, LogicalSchema } from '../types/schema.ts';
+import type { TypedExpr, PseudoColumn } from '../types/typed-expr.ts';
 import { analyzeExpr, analyzeFunctionArgs, columnsScope, type ExprScope } from './expr/analyze-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { ExprIds } from './expr-key.ts';
+import { mapChildren, someExpr } from '../sql/expr-visit.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { inClause } from './clause-errors.ts';
-import type { WindowInfo } from '../plan/steps.ts';
-import type { SqlType } from '../types/sql-type.ts';
+import type { WindowInfo } from '../types/window.ts';
+import type { AggregateCall, WindowPlan } from './output.ts';
 
-export interface AggregateCall {
-  readonly name: string;
-  readonly args: readonly TypedExpr[];
-  /** Argument types as resolved (the executor resolves the function again with them). */
-  readonly argTypes: readonly SqlType[];
-  /** Literal argument values (JSON-safe) by position, for parameters like TOPK's k. */
-  readonly literals: readonly (string | number | boolean | null | undefined)[];
-  readonly returnType: SqlType;
-  /** ksqlDB function properties (ksql.functions.*) in force when the query was created. */
-  readonly config?: Readonly<Record<string, string>>;
-}
 
-export interface WindowPlan {
-  readonly info: WindowInfo;
-  readonly graceMs: number;
-  readonly retentionMs: number;
-  readonly emitFinal: boolean;
-}
 
 export interface AggregationAnalysis {
   readonly groupBy: readonly TypedExpr[];
@@ -62,13 +46,13 @@ export function isAggregateQuery(query: Query): boolean {
   return query.select.some((s) => s.kind === 'SelectExpr' && containsAggregate(s.expr));
 }
 
-function containsAggregate(e: unknown): boolean {
-  if (Array.isArray(e)) return e.some(containsAggregate);
-  if (e === null || typeof e !== 'object') return false;
-  const rec = e as Record<string, unknown>;
-  if (rec.kind === 'FunctionCall' && getFunction(String(rec.name))?.kind === 'aggregate' && !rec.over) return true;
-  if (rec.kind === 'FunctionCall' && rec.over) return false;
-  return Object.entries(rec).some(([k, v]) => k !== 'span' && containsAggregate(v));
+/** Whether `e` calls an aggregate function (not looking inside OVER calls: running aggregates). */
+function containsAggregate(e: Expr): boolean {
+  return someExpr(
+    e,
+    (n) => n.kind === 'FunctionCall' && !n.over && getFunction(n.name)?.kind === 'aggregate',
+    (n) => !(n.kind === 'FunctionCall' && n.over),
+  );
 }
 
 export function analyzeAggregation(
@@ -80,7 +64,7 @@ export function analyzeAggregation(
   const groupExprs: readonly Expr[] = query.groupBy ?? [];
   const groupBy = groupExprs.map((g) => analyzeExpr(g, scope, getFunction));
   // Sub-expressions are matched by structural id (linear in the size of the query; comparing
-  // exprKey texts of every node against every GROUP BY expression was quadratic).
+  // JSON texts of every node against every GROUP BY expression was quadratic).
   const ids = new ExprIds();
   const groupIndex = new Map<number, number>();
   groupExprs.forEach((g, i) => {
@@ -196,26 +180,6 @@ export function resolveAggregate(call: FunctionCall, scope: ExprScope): Aggregat
 }
 
 const isPseudo = (name: string) => name === 'ROWTIME' || name === 'WINDOWSTART' || name === 'WINDOWEND' || name.startsWith('$');
-
-/** Applies `f` to each direct child expression of `node` (lambdas, lists and CASE arms included). */
-function mapChildren(node: Expr, f: (e: Expr) => Expr): Expr {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    if (k === 'span' || k === 'type') out[k] = v;
-    else out[k] = mapValue(v, f);
-  }
-  return out as unknown as Expr;
-}
-
-function mapValue(v: unknown, f: (e: Expr) => Expr): unknown {
-  if (Array.isArray(v)) return v.map((x) => mapValue(x, f));
-  if (v === null || typeof v !== 'object') return v;
-  const rec = v as Record<string, unknown>;
-  if (typeof rec.kind === 'string' && 'span' in rec) return f(v as Expr);
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(rec)) out[k] = mapValue(x, f);
-  return out;
-}
 
 function outputNames(items: readonly { expr: Expr; alias: string | null }[]): string[] {
   const explicit = items.map((it) => it.alias ?? (it.expr.kind === 'ColumnRef' ? it.expr.name : it.expr.kind === 'Dereference' ? it.expr.field : null));

@@ -4,8 +4,8 @@
  * statements and plain data.
  */
 import type { FormatName } from '../serde/types.ts';
-import type { LogicalSchema } from './schema.ts';
-import type { WindowInfo } from '../plan/steps.ts';
+import type { LogicalSchema } from '../types/schema.ts';
+import type { WindowInfo } from '../types/window.ts';
 
 export interface SourceFormats {
   readonly keyFormat: FormatName;

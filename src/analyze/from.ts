@@ -7,12 +7,14 @@
 import type { Expr, JoinRelation, Relation, Span } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
-import { allColumns } from './schema.ts';
+import { allColumns } from '../types/schema.ts';
 import { analyzeExpr, columnsScope, type ScopeColumn } from './expr/analyze-expr.ts';
-import type { PseudoColumn, TypedExpr } from './expr/typed-expr.ts';
+import type { PseudoColumn, TypedExpr } from '../types/typed-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { durationMs } from './aggregate.ts';
-import type { JoinSpec } from '../plan/steps.ts';
+import { ExprIds } from './expr-key.ts';
+import { walkExpr } from '../sql/expr-visit.ts';
+import type { JoinSpec } from './output.ts';
 
 export interface FromSource {
   readonly source: DataSource;
@@ -94,21 +96,18 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
   };
   const columnCount = (name: string) => sources.filter((s) => allColumns(s.source.schema).some((c) => c.name === name)).length;
 
-  const keyOf = (expr: Expr): string =>
-    JSON.stringify(expr, function (k, v) {
-      if (k === 'span') return undefined;
-      if (v && typeof v === 'object' && (v as Expr).kind === 'ColumnRef' && !single) {
-        const ref = v as { source: string | null; name: string; span: Span };
-        if (ref.name.startsWith('$')) return { kind: 'ColumnRef', name: ref.name };
-        try {
-          return { kind: 'ColumnRef', source: owner(ref.name, ref.source, ref.span).alias, name: ref.name };
-        } catch {
-          return { kind: 'ColumnRef', source: ref.source, name: ref.name };
-        }
-      }
-      if (k === 'source' && single) return undefined;
-      return v;
-    });
+  // Structural identity; in a join a column is identified with the source it resolves to.
+  const ids = new ExprIds((ref) => {
+    if (single || ref.name.startsWith('$')) return JSON.stringify([ref.name]);
+    let source = ref.source;
+    try {
+      source = owner(ref.name, ref.source, ref.span).alias;
+    } catch {
+      // unresolvable here: reported where the expression is typed
+    }
+    return JSON.stringify([source, ref.name]);
+  });
+  const keyOf = (expr: Expr): string => String(ids.idOf(expr));
 
   // Joins: each ON must be `left expression = right expression`, one side per input.
   const specs: JoinSpec[] = [];
@@ -127,10 +126,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     }
     const sidesOf = (e: Expr): Set<string> => {
       const out = new Set<string>();
-      JSON.stringify(e, (key, v) => {
-        if (v && typeof v === 'object' && (v as Expr).kind === 'ColumnRef') out.add(owner((v as { name: string }).name, (v as { source: string | null }).source, (v as { span: Span }).span).alias);
-        return key === 'span' ? undefined : v;
-      });
+      walkExpr(e, (n) => void (n.kind === 'ColumnRef' && out.add(owner(n.name, n.source, n.span).alias)));
       return out;
     };
     let [le, re] = [on.left, on.right];

@@ -10,11 +10,12 @@
  * `Got ...` repeats the condition as written, with columns qualified by their source.
  */
 import type { Expr, JoinRelation, Query, Relation } from '../sql/ast.ts';
+import { mapChildren, walkExpr } from '../sql/expr-visit.ts';
 import { SqlError } from '../sql/errors.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import type { Catalog, DataSource } from './catalog.ts';
-import { allColumns } from './schema.ts';
+import { allColumns } from '../types/schema.ts';
 import { SYSTEM_COLUMNS } from './query-rules.ts';
 
 interface Aliased {
@@ -58,22 +59,20 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
     }
     return found[0] ?? null;
   };
-  const qualify = (e: Expr): Expr =>
-    JSON.parse(JSON.stringify(e), (_k, v) => {
-      if (v && typeof v === 'object' && v.kind === 'ColumnRef') {
-        const owner = ownerOf(v);
-        return owner ? { ...v, source: owner.alias } : v;
-      }
-      return v;
-    }) as Expr;
+  const qualify = (e: Expr): Expr => {
+    const visit = (n: Expr): Expr => {
+      if (n.kind !== 'ColumnRef') return mapChildren(n, visit);
+      const owner = ownerOf(n);
+      return owner ? { ...n, source: owner.alias } : n;
+    };
+    return visit(e);
+  };
   const sourcesOf = (e: Expr): Set<string> => {
     const out = new Set<string>();
-    JSON.stringify(e, (k, v) => {
-      if (v && typeof v === 'object' && v.kind === 'ColumnRef') {
-        const owner = ownerOf(v);
-        if (owner) out.add(owner.alias);
-      }
-      return k === 'span' ? undefined : v;
+    walkExpr(e, (n) => {
+      if (n.kind !== 'ColumnRef') return;
+      const owner = ownerOf(n);
+      if (owner) out.add(owner.alias);
     });
     return out;
   };
@@ -91,11 +90,10 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
     }
     if (on.kind !== 'Comparison' || on.op !== '=') continue;
     // Unknown qualifiers first, wherever they are in the condition (ksqlDB resolves sources first).
-    JSON.stringify(on, (k, v) => {
-      if (v && typeof v === 'object' && v.kind === 'ColumnRef' && v.source !== null && !byQualifier(v.source)) {
-        throw new SqlError('UNKNOWN_SOURCE', `'${v.source}' is not a valid stream/table name or alias.`, v.span);
+    walkExpr(on, (n) => {
+      if (n.kind === 'ColumnRef' && n.source !== null && !byQualifier(n.source)) {
+        throw new SqlError('UNKNOWN_SOURCE', `'${n.source}' is not a valid stream/table name or alias.`, n.span);
       }
-      return k === 'span' ? undefined : v;
     });
     const onText = formatExpression(qualify(on));
     const got = onText.replace(/^\((.*)\)$/s, '$1');

@@ -9,11 +9,13 @@
  * - the result has at least one value column.
  * Transient queries are not subject to these rules (their key is returned in the value).
  */
-import type { Expr, Query, Relation } from '../sql/ast.ts';
+import type { ColumnRef, Expr, Query, Relation } from '../sql/ast.ts';
+import { mapChildren } from '../sql/expr-visit.ts';
+import { ExprIds } from './expr-key.ts';
 import { SqlError } from '../sql/errors.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import type { Catalog, DataSource } from './catalog.ts';
-import { allColumns, type LogicalSchema } from './schema.ts';
+import { allColumns, type LogicalSchema } from '../types/schema.ts';
 import { formatType } from '../types/sql-type.ts';
 
 const SYNTHETIC_JOIN_KEY_DOC_URL = 'https://cnfl.io/2LV7ouS';
@@ -56,16 +58,18 @@ export function validatePersistentProjection(query: Query, schema: LogicalSchema
   // Table functions in FROM and unknown sources are another analyzer's business.
   if (!flatten(query.from)) return;
 
-  const qualify = (e: Expr): Expr =>
-    JSON.parse(JSON.stringify(e), (_k, v) => {
-      if (v && typeof v === 'object' && v.kind === 'ColumnRef') {
-        const named = v.source === null ? null : refs.find((r) => r.alias === v.source || r.source.name === v.source);
-        const owner = named ?? refs.find((r) => allColumns(r.source.schema).some((c) => c.name === v.name));
-        return owner ? { ...v, source: owner.alias } : v;
-      }
-      return v;
-    }) as Expr;
-  const keyOf = (e: Expr) => JSON.stringify(qualify(e), (k, v) => (k === 'span' ? undefined : v));
+  // The source a column reference reads (by qualifier, else the first with such a column).
+  const qualifierOf = (ref: ColumnRef): string | null => {
+    const named = ref.source === null ? null : refs.find((r) => r.alias === ref.source || r.source.name === ref.source);
+    const owner = named ?? refs.find((r) => allColumns(r.source.schema).some((c) => c.name === ref.name));
+    return owner ? owner.alias : ref.source;
+  };
+  const qualify = (e: Expr): Expr => {
+    const visit = (n: Expr): Expr => (n.kind === 'ColumnRef' ? { ...n, source: qualifierOf(n) } : mapChildren(n, visit));
+    return visit(e);
+  };
+  const ids = new ExprIds((ref) => JSON.stringify([qualifierOf(ref), ref.name]));
+  const keyOf = (e: Expr) => String(ids.idOf(e));
 
   // The projection's expressions (qualified), with `*` and `alias.*` expanded to their columns.
   const projected = new Set<string>();

@@ -17,15 +17,17 @@
  */
 import type { Expr, Query, SelectItem, Span, TableFunctionRelation } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
+import { mapChildren, walkExprs } from '../sql/expr-visit.ts';
+import { ExprIds } from './expr-key.ts';
 import { formatType, isNumeric, numericRank, typesEqual } from '../types/sql-type.ts';
-import type { TypedExpr } from './expr/typed-expr.ts';
+import type { TypedExpr } from '../types/typed-expr.ts';
 import type { ExprScope } from './expr/analyze-expr.ts';
 import { analyzeExpr, analyzeExprAs } from './expr/analyze-expr.ts';
 import { suggest } from './expr/scope.ts';
 import type { Catalog } from './catalog.ts';
-import type { Column } from './schema.ts';
-import { allColumns } from './schema.ts';
-import type { ModelCallSpec } from '../plan/steps.ts';
+import type { Column } from '../types/schema.ts';
+import { allColumns } from '../types/schema.ts';
+import type { ModelCallSpec } from './output.ts';
 import { getFunction } from '../functions/registry.ts';
 import type { ModelDefinition } from '../ml/sql-model.ts';
 import { ERROR_FIELDS, definitionOf, effectiveSpec, errorFieldClash, normalizeCallOptions, outputStructType, splitModelRef } from '../ml/sql-model.ts';
@@ -140,40 +142,39 @@ function typeFeature(arg: Expr, i: number, r: ResolvedCall, scope: ExprScope): T
   throw new SqlError('TYPE', `PREDICT(${r.def.name}): argument ${i + 1} is ${formatType(t)}, but model input ${input.name} is ${formatType(input.type)}; CAST it if that is meant`, arg.span);
 }
 
-/** Calls already extracted in this query analysis (keyed on its newColumnName), for reuse across WHERE and SELECT. */
-const extractedByQuery = new WeakMap<() => string, Map<string, string>>();
+/**
+ * Calls already extracted in this query analysis (keyed on its newColumnName), for reuse across
+ * WHERE and SELECT: result column by call key, and the structural ids the keys are made of.
+ */
+const extractedByQuery = new WeakMap<() => string, { readonly columns: Map<string, string>; readonly ids: ExprIds }>();
 
-/** Replaces every outermost PREDICT call under `node` with `f(call)`; spans are leaves, Cast types untouched. */
+/** Replaces every outermost PREDICT call under `node` with `f(call, inside a lambda?)`. */
 function mapExpr(node: Expr, f: (call: FnCall, inLambda: boolean) => Expr): Expr {
-  const visit = (n: unknown, inLambda: boolean): unknown => {
-    if (Array.isArray(n)) return n.map((x) => visit(x, inLambda));
-    if (n === null || typeof n !== 'object') return n;
-    const rec = n as Record<string, unknown>;
-    if ('line' in rec) return n;
-    if (isPredict(rec)) return f(rec, inLambda);
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rec)) out[k] = k === 'type' && rec.kind === 'Cast' ? v : visit(v, inLambda || rec.kind === 'Lambda');
-    return out;
+  const visit = (n: Expr, inLambda: boolean): Expr => {
+    if (isPredict(n)) return f(n, inLambda);
+    const inner = inLambda || n.kind === 'Lambda';
+    return mapChildren(n, (c) => visit(c, inner));
   };
-  return visit(node, false) as Expr;
+  return visit(node, false);
 }
 
 /** The first PREDICT call in `exprs` (for statements that cannot take one yet, to say so with its position). */
 export function findModelCall(exprs: readonly Expr[]): FnCall | null {
   let found: FnCall | null = null;
-  for (const e of exprs) {
-    mapExpr(e, (c) => {
-      found ??= c;
-      return c;
-    });
-  }
+  walkExprs(exprs, (n) => {
+    if (found) return false;
+    if (!isPredict(n)) return true;
+    found = n;
+    return false;
+  });
   return found;
 }
 
 export function extractModelCalls(exprs: readonly Expr[], ctx: ModelCallContext): ExtractedModelCalls {
   let seen = extractedByQuery.get(ctx.newColumnName);
-  if (!seen) extractedByQuery.set(ctx.newColumnName, (seen = new Map()));
-  const previous = seen;
+  // Source qualifiers are kept (unlike GROUP BY matching): in a join, PREDICT(m, l.x) and PREDICT(m, r.x) differ.
+  if (!seen) extractedByQuery.set(ctx.newColumnName, (seen = { columns: new Map(), ids: new ExprIds((ref) => JSON.stringify([ref.source, ref.name])) }));
+  const { columns: previous, ids } = seen;
   const calls: ModelCallSpec[] = [];
   const columns: Column[] = [];
   const mine = new Set<string>();
@@ -182,9 +183,7 @@ export function extractModelCalls(exprs: readonly Expr[], ctx: ModelCallContext)
     const r = resolveCall(call, ctx.catalog);
     const nested = findModelCall(r.features);
     if (nested) throw new SqlError('INVALID', 'PREDICT calls cannot be nested: compute the inner prediction in a query of its own', nested.span);
-    // Source qualifiers are kept (unlike exprKey): in a join, PREDICT(m, l.x) and PREDICT(m, r.x) differ.
-    const args0 = JSON.stringify(r.features, (k, v) => (k === 'span' ? undefined : v));
-    const key = JSON.stringify([r.def.name, r.version, Object.entries(r.options).sort(), args0]);
+    const key = JSON.stringify([r.def.name, r.version, Object.entries(r.options).sort(), r.features.map((f) => ids.idOf(f))]);
     const column = (name: string): Expr => ({ kind: 'ColumnRef', source: null, name, span: call.span });
     const ref = (name: string): Expr => (isAnomalyScore(call) ? { kind: 'Dereference', base: column(name), field: 'SCORE', span: call.span } : column(name));
     if (isAnomalyScore(call) && !r.def.outputs.some((c) => c.name === 'SCORE')) {
@@ -266,18 +265,13 @@ function rewriteMlPredict(q: Query, tf: TableFunctionRelation, catalog: Catalog)
   const isOutputRef = (e: Expr): e is Extract<Expr, { kind: 'ColumnRef' }> =>
     e.kind === 'ColumnRef' && outSet.has(e.name) && (e.source === null || e.source === alias || e.source === table.name);
   const rewrite = (e: Expr): Expr => {
-    const visit = (n: unknown, shadowed: ReadonlySet<string>): unknown => {
-      if (Array.isArray(n)) return n.map((x) => visit(x, shadowed));
-      if (n === null || typeof n !== 'object') return n;
-      const rec = n as Record<string, unknown>;
-      if ('line' in rec) return n;
-      if (isOutputRef(rec as unknown as Expr) && !shadowed.has(rec.name as string)) return deref(rec.name as string, rec.span as Span);
-      const inner = rec.kind === 'Lambda' ? new Set([...shadowed, ...(rec.params as string[])]) : shadowed;
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(rec)) out[k] = k === 'type' && rec.kind === 'Cast' ? v : visit(v, inner);
-      return out;
+    // Lambda parameters shadow output columns of the same name in the lambda's body.
+    const visit = (n: Expr, shadowed: ReadonlySet<string>): Expr => {
+      if (isOutputRef(n) && !shadowed.has(n.name)) return deref(n.name, n.span);
+      const inner = n.kind === 'Lambda' ? new Set([...shadowed, ...n.params]) : shadowed;
+      return mapChildren(n, (c) => visit(c, inner));
     };
-    return visit(e, new Set()) as Expr;
+    return visit(e, new Set());
   };
   const select = q.select.flatMap((item): SelectItem[] => {
     switch (item.kind) {

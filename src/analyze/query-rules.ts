@@ -9,14 +9,16 @@
  * - table functions over tables; EMIT FINAL without a windowed aggregation;
  * - the join rules of join-rules.ts.
  */
-import type { Expr, Query, Relation, SelectItem, Span } from '../sql/ast.ts';
+import type { Expr, FunctionCall, Query, Relation, SelectItem, Span } from '../sql/ast.ts';
+import { selectItemExprs, someExpr, walkExprs } from '../sql/expr-visit.ts';
+import { ExprIds } from './expr-key.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { getFunction } from '../functions/registry.ts';
 import { validateJoinRules } from './join-rules.ts';
 import type { AnalyzedQuery } from './query.ts';
 import { formatExpression } from '../sql/format-expr.ts';
-import { allColumns } from './schema.ts';
+import { allColumns } from '../types/schema.ts';
 
 export const SYSTEM_COLUMNS = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET', 'WINDOWSTART', 'WINDOWEND'] as const;
 
@@ -125,24 +127,19 @@ function checkWindowsCompatible(left: Aliased, right: Aliased, span: Query['span
 }
 
 function containsTableFunction(e: Expr): boolean {
-  let found = false;
-  JSON.stringify(e, (k, v) => {
-    if (v && typeof v === 'object' && v.kind === 'FunctionCall' && getFunction(String(v.name))?.kind === 'table') found = true;
-    return k === 'span' ? undefined : v;
-  });
-  return found;
+  return someExpr(e, (n) => n.kind === 'FunctionCall' && getFunction(n.name)?.kind === 'table');
 }
 
-const isAggregateCall = (v: { kind?: string; name?: string; over?: unknown }) =>
-  v.kind === 'FunctionCall' && !v.over && getFunction(String(v.name))?.kind === 'aggregate';
+const isAggregateCall = (e: Expr): e is FunctionCall => e.kind === 'FunctionCall' && !e.over && getFunction(e.name)?.kind === 'aggregate';
 
-/** The aggregate calls in e, outermost first (not looking inside them). */
-function aggregateCalls(e: unknown, out: Expr[] = []): Expr[] {
-  if (Array.isArray(e)) e.forEach((x) => aggregateCalls(x, out));
-  else if (e && typeof e === 'object') {
-    if (isAggregateCall(e as never)) out.push(e as Expr);
-    else for (const [k, v] of Object.entries(e)) if (k !== 'span') aggregateCalls(v, out);
-  }
+/** The aggregate calls in `exprs`, outermost first (not looking inside them). */
+function aggregateCalls(exprs: readonly (Expr | null)[]): FunctionCall[] {
+  const out: FunctionCall[] = [];
+  walkExprs(exprs, (n) => {
+    if (!isAggregateCall(n)) return true;
+    out.push(n);
+    return false;
+  });
   return out;
 }
 
@@ -156,21 +153,22 @@ const formatCall = (e: Expr) => formatExpression(e).replace(/\(\*\)/g, '()');
 function validateGrouping(query: Query, sources: readonly Aliased[]): void {
   const selectExprs = query.select.flatMap((s) => (s.kind === 'SelectExpr' ? [s.expr] : []));
   for (const call of aggregateCalls([...selectExprs, query.having])) {
-    const inner = aggregateCalls((call as { args: unknown }).args);
+    const inner = aggregateCalls(call.args);
     if (inner.length) throw new SqlError('INVALID', `Aggregate functions can not be nested: ${formatCall(call)}`, call.span);
   }
   if (query.groupBy) {
     const inGroupBy = aggregateCalls(query.groupBy);
     if (inGroupBy.length) {
-      const names = [...new Set(inGroupBy.map((c) => (c as { name: string }).name.toUpperCase()))];
+      const names = [...new Set(inGroupBy.map((c) => c.name.toUpperCase()))];
       throw new SqlError('INVALID', `GROUP BY does not support aggregate functions: ${names.join(', ')} ${names.length > 1 ? 'are aggregate functions' : 'is an aggregate function'}.`, inGroupBy[0].span);
     }
     if (aggregateCalls([...selectExprs, query.having]).length === 0) {
       throw new SqlError('INVALID', 'GROUP BY requires aggregate functions in either the SELECT or HAVING clause.', query.span);
     }
-    const seen = new Set<string>();
+    const ids = new ExprIds();
+    const seen = new Set<number>();
     for (const g of query.groupBy) {
-      const key = JSON.stringify(g, (k, v) => (k === 'span' || k === 'source' ? undefined : v));
+      const key = ids.idOf(g);
       if (seen.has(key)) {
         const qualified = g.kind === 'ColumnRef' && g.source === null && sources.length === 1 ? { ...g, source: sources[0].alias } : g;
         throw new SqlError('INVALID', `Duplicate GROUP BY expression: ${formatExpression(qualified)}`, g.span);
@@ -198,14 +196,6 @@ function validateGrouping(query: Query, sources: readonly Aliased[]): void {
 /** Aggregate parameters ksqlDB's UDAFs declare as literal-only (1-based, from this one on). */
 const LITERAL_PARAMS_FROM: Record<string, number> = { EARLIEST_BY_OFFSET: 2, LATEST_BY_OFFSET: 2 };
 
-function walk(e: unknown, visit: (node: Record<string, unknown>) => void): void {
-  if (Array.isArray(e)) e.forEach((x) => walk(x, visit));
-  else if (e && typeof e === 'object') {
-    visit(e as Record<string, unknown>);
-    for (const [k, v] of Object.entries(e)) if (k !== 'span') walk(v, visit);
-  }
-}
-
 /**
  * Rules about expressions ksqlDB checks before typing them: window bounds only in the SELECT of
  * a windowed aggregation (or over a windowed source), DOUBLE literals that overflow (with their
@@ -214,15 +204,15 @@ function walk(e: unknown, visit: (node: Record<string, unknown>) => void): void 
  */
 function validateExpressionRules(query: Query, sources: readonly Aliased[]): void {
   const windowedSource = sources.length === 1 && sources[0].source.window !== null;
-  const bounds = (e: unknown): string | null => {
+  const bounds = (exprs: readonly (Expr | null)[] | null): string | null => {
     let found: string | null = null;
-    walk(e, (n) => {
-      if (!found && n.kind === 'ColumnRef' && (n.name === 'WINDOWSTART' || n.name === 'WINDOWEND')) found = String(n.name);
+    walkExprs(exprs ?? [], (n) => {
+      if (!found && n.kind === 'ColumnRef' && (n.name === 'WINDOWSTART' || n.name === 'WINDOWEND')) found = n.name;
     });
     return found;
   };
   if (!windowedSource) {
-    const inWhere = bounds(query.where);
+    const inWhere = bounds([query.where]);
     if (inWhere) throw new SqlError('UNKNOWN_COLUMN', `Error in WHERE expression: Unknown column ${inWhere}.`, query.where!.span);
     for (const [clause, exprs] of [['GROUP BY', query.groupBy], ['PARTITION BY', query.partitionBy]] as const) {
       const b = bounds(exprs);
@@ -230,20 +220,20 @@ function validateExpressionRules(query: Query, sources: readonly Aliased[]): voi
       void clause;
     }
   }
-  walk([query.select, query.where, query.having], (n) => {
-    if (n.kind === 'ArithmeticUnary' && n.op === '-' && (n.operand as { kind?: string; type?: string })?.kind === 'Literal') {
-      const lit = n.operand as { type: string; raw: string; span: Query['span'] };
+  walkExprs([...query.select.flatMap(selectItemExprs), query.where, query.having], (n) => {
+    if (n.kind === 'ArithmeticUnary' && n.op === '-' && n.operand.kind === 'Literal') {
+      const lit = n.operand;
       if (lit.type === 'DOUBLE' && !Number.isFinite(Number(lit.raw))) throw new SqlError('TYPE', `Number overflows DOUBLE: -${lit.raw}`, lit.span);
     }
     if (n.kind === 'FunctionCall') {
-      const from = LITERAL_PARAMS_FROM[String(n.name).toUpperCase()];
-      const args = (n.args as Expr[]) ?? [];
+      const from = LITERAL_PARAMS_FROM[n.name.toUpperCase()];
+      const args = n.args;
       for (let i = (from ?? Infinity) - 1; i < args.length; i++) {
         const a = args[i];
-        if (a.kind === 'Literal' || (a.kind === 'ArithmeticUnary' && (a as { operand: Expr }).operand.kind === 'Literal')) continue;
+        if (a.kind === 'Literal' || (a.kind === 'ArithmeticUnary' && a.operand.kind === 'Literal')) continue;
         throw new SqlError(
           'TYPE',
-          `Parameter ${i + 1} passed to function ${String(n.name).toUpperCase()} must be a literal constant, but was expression: '${formatExpression(a)}'`,
+          `Parameter ${i + 1} passed to function ${n.name.toUpperCase()} must be a literal constant, but was expression: '${formatExpression(a)}'`,
           a.span,
         );
       }
@@ -251,6 +241,8 @@ function validateExpressionRules(query: Query, sources: readonly Aliased[]): voi
   });
   // A GROUP BY / PARTITION BY expression selected under two names would be two key columns.
   // (Single-source queries: in a join, columns of the same name from two sources differ.)
+  const ids = new ExprIds();
+  const sameExpr = (a: Expr, b: Expr) => ids.same(a, b);
   for (const keys of sources.length === 1 ? [query.groupBy, query.partitionBy] : []) {
     for (const k of keys ?? []) {
       const same = query.select.filter((s) => s.kind === 'SelectExpr' && sameExpr(s.expr, k)) as { expr: Expr; alias: string | null }[];
@@ -267,9 +259,6 @@ function validateExpressionRules(query: Query, sources: readonly Aliased[]): voi
     }
   }
 }
-
-const sameExpr = (a: Expr, b: Expr) =>
-  JSON.stringify(a, (k, v) => (k === 'span' || k === 'source' ? undefined : v)) === JSON.stringify(b, (k, v) => (k === 'span' || k === 'source' ? undefined : v));
 
 function joinAnd(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;

@@ -10,23 +10,21 @@
 import type { Expr, Query, SelectItem, Span } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
-import type { Column, LogicalSchema } from './schema.ts';
-import { allColumns } from './schema.ts';
-import type { TypedExpr } from './expr/typed-expr.ts';
+import type { Column, LogicalSchema } from '../types/schema.ts';
+import type { TypedExpr } from '../types/typed-expr.ts';
 import { analyzeExpr, columnsScope, type ExprScope } from './expr/analyze-expr.ts';
-import type { PseudoColumn } from './expr/typed-expr.ts';
 import { getFunction } from '../functions/registry.ts';
-import { exprKey } from './expr-key.ts';
+import { ExprIds } from './expr-key.ts';
+import { extractTableFunctions, replaceCalls, replaceRowKey } from './query-rewrites.ts';
 import { analyzeFrom, type FromAnalysis } from './from.ts';
 import { analyzeAggregation, durationMs, isAggregateQuery, resolveAggregate, type AggregationAnalysis } from './aggregate.ts';
-import type { OverCall } from '../plan/steps.ts';
+import type { ModelCallSpec, OverCall } from './output.ts';
 import type { Duration, FunctionCall } from '../sql/ast.ts';
-import type { WindowInfo } from '../plan/steps.ts';
+import type { WindowInfo } from '../types/window.ts';
 import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './model-calls.ts';
-import type { ModelCallSpec } from '../plan/steps.ts';
 import { inClause } from './clause-errors.ts';
 import { validateWindowFunctionCalls } from './window-calls.ts';
-import { formatTypedExpr } from './expr/typed-expr.ts';
+import { formatTypedExpr } from '../types/typed-expr.ts';
 
 export interface TableFunctionCall {
   readonly name: string;
@@ -318,8 +316,9 @@ function starColumns(source: DataSource, partitionBy: readonly Expr[] | null, sp
     const bounds = transient && source.window ? [ref('WINDOWSTART'), ref('WINDOWEND')] : [];
     return [...source.schema.key.map((c) => ref(c.name)), ...bounds, ...source.schema.value.map((c) => ref(c.name))];
   }
-  const keys = new Set(partitionBy.map(exprKey));
-  const rest = [...source.schema.value, ...source.schema.key].map((c) => ref(c.name)).filter((e) => !keys.has(exprKey(e)));
+  const ids = new ExprIds();
+  const keys = new Set(partitionBy.map((e) => ids.idOf(e)));
+  const rest = [...source.schema.value, ...source.schema.key].map((c) => ref(c.name)).filter((e) => !keys.has(ids.idOf(e)));
   return [...partitionBy, ...rest];
 }
 
@@ -347,42 +346,6 @@ function nameColumns(items: readonly Item[], sourceColumns: readonly string[], f
   });
 }
 
-type FnCall = Extract<Expr, { kind: 'FunctionCall' }>;
-
-/** Rewrites table-function calls (found at any depth, e.g. `EXPLODE(a)->F`) with `replace`. */
-function extractTableFunctions(expr: Expr, replace: (call: FnCall) => Expr): Expr {
-  const visit = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(visit);
-    if (node === null || typeof node !== 'object') return node;
-    const rec = node as Record<string, unknown>;
-    if (rec.kind === 'FunctionCall' && getFunction((rec as unknown as FnCall).name)?.kind === 'table') return replace(rec as unknown as FnCall);
-    if (rec.kind === 'Lambda' || 'line' in rec) return node; // lambdas keep their own scope; spans are leaves
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rec)) out[k] = k === 'type' && rec.kind === 'Cast' ? v : visit(v);
-    return out;
-  };
-  return visit(expr) as Expr;
-}
-
-/** In a join, `ROWKEY` names the join key (ksqlDB's synthetic key column). */
-function replaceRowKey(query: Query, key: Expr): Query {
-  const visit = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(visit);
-    if (node === null || typeof node !== 'object') return node;
-    const rec = node as Record<string, unknown>;
-    if (rec.kind === 'SelectExpr' && rec.alias === null && (rec.expr as Expr).kind === 'ColumnRef' && (rec.expr as { name: string }).name === 'ROWKEY') {
-      return { ...rec, alias: 'ROWKEY', expr: visit(rec.expr) };
-    }
-    if (rec.kind === 'ColumnRef' && rec.name === 'ROWKEY' && rec.source === null) return { ...key, span: rec.span };
-    if ('line' in rec && 'column' in rec) return node;
-    if (rec.kind === 'Cast') return { ...rec, operand: visit(rec.operand) };
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rec)) out[k] = k === 'from' ? v : visit(v);
-    return out;
-  };
-  return visit(query) as Query;
-}
-
 /**
  * The key column of a join is the join key itself: after an outer join the selected side may be
  * missing, and the key is then the other side's (COALESCE over the equivalent join expressions).
@@ -396,19 +359,4 @@ function joinKeyExpr(selected: Expr, candidates: readonly Expr[], scope: ExprSco
   } catch {
     return typed;
   }
-}
-
-/** Rewrites the function calls matching `pick` (at any depth) with `replace`. */
-function replaceCalls(expr: Expr, pick: (c: FunctionCall) => boolean, replace: (call: FunctionCall) => Expr): Expr {
-  const visit = (node: unknown): unknown => {
-    if (Array.isArray(node)) return node.map(visit);
-    if (node === null || typeof node !== 'object') return node;
-    const rec = node as Record<string, unknown>;
-    if (rec.kind === 'FunctionCall' && pick(rec as unknown as FunctionCall)) return replace(rec as unknown as FunctionCall);
-    if ('line' in rec && 'column' in rec) return node;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(rec)) out[k] = k === 'type' && rec.kind === 'Cast' ? v : visit(v);
-    return out;
-  };
-  return visit(expr) as Expr;
 }

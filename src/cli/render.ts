@@ -1,6 +1,6 @@
 /** Text rendering of statement results and rows for the CLI: ksqlDB-style boxed tables. */
 import type { StatementResult } from '../engine/results.ts';
-import type { LogicalSchema } from '../analyze/schema.ts';
+import type { LogicalSchema } from '../types/schema.ts';
 import { Decimal } from '../types/decimal.ts';
 
 export function renderTable(columns: readonly string[], rows: readonly (readonly unknown[])[]): string {

@@ -13,7 +13,7 @@
 import { SqlError } from '../sql/errors.ts';
 import type { Span } from '../sql/ast.ts';
 import type { DataSource, SourceFormats } from '../analyze/catalog.ts';
-import type { Column, LogicalSchema } from '../analyze/schema.ts';
+import type { Column, LogicalSchema } from '../types/schema.ts';
 import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import { SYSTEM_COLUMNS } from '../analyze/query-rules.ts';
 import type { PropertyReader } from './properties.ts';

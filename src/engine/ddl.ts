@@ -2,14 +2,14 @@
 import type { CreateSource, CreateTopic, DropSource, DropTopic, Span } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { DataSource, SourceFormats } from '../analyze/catalog.ts';
-import type { Column, LogicalSchema } from '../analyze/schema.ts';
-import { findColumn } from '../analyze/schema.ts';
+import type { Column, LogicalSchema } from '../types/schema.ts';
+import { findColumn } from '../types/schema.ts';
 import type { ExecutionContext } from './engine.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { createSerde } from '../serde/index.ts';
 import { SerdeError } from '../serde/types.ts';
-import type { WindowInfo } from '../plan/steps.ts';
+import type { WindowInfo } from '../types/window.ts';
 import { shownTopicName, topicNameProblem } from '../log/topic-name.ts';
 import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
 import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';

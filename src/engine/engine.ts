@@ -12,6 +12,7 @@ import { Catalog } from '../analyze/catalog.ts';
 import { QueryTask } from '../exec/query-task.ts';
 import { ProcessingLog } from '../exec/processing-log.ts';
 import type { StatementResult } from './results.ts';
+import type { EngineContext, EngineOptions, ExecutionContext } from './context.ts';
 import { appendCommand, readCommands, type Command } from './command-log.ts';
 import { TableView } from './table-view.ts';
 import { quarantine, quarantineWarnings, type QuarantinedStatement } from './quarantine.ts';
@@ -32,34 +33,9 @@ import { join, resolve } from 'node:path';
 import type { QueryPlan } from '../plan/steps.ts';
 import { formatType, type SqlType } from '../types/sql-type.ts';
 
-export interface EngineOptions {
-  readonly log: Log;
-  /** Names consumer groups (`riffle_<serviceId>_query_<id>`); instances with the same id share work. */
-  readonly serviceId?: string;
-  /** Create missing topics for CREATE STREAM/TABLE instead of failing (the test runner). */
-  readonly autoCreateTopics?: boolean;
-  /** false: queries are not run in the background; the caller drives them with runUntilIdle(). */
-  readonly background?: boolean;
-  readonly properties?: Readonly<Record<string, string>>;
-  /** Partitions for topics the engine creates when neither statement nor source says. */
-  readonly defaultPartitions?: number;
-  /** Where state stores live (default: `state/` in the embedded log's directory, else `.riffle/state`). */
-  readonly stateDir?: string;
-  /** Entries each state store caches in memory (default 100,000). */
-  readonly stateCacheEntries?: number;
-  /** Where start-up warnings go (quarantined statements; default: standard error). */
-  readonly onWarning?: (message: string) => void;
-}
+export type { EngineContext, EngineOptions, ExecutionContext } from './context.ts';
 
-export interface ExecutionContext {
-  readonly engine: Engine;
-  readonly statement: ParsedStatement;
-  /** True while replaying the command log: no topics created, no commands written. */
-  readonly replay: boolean;
-  readonly plan?: QueryPlan;
-}
-
-export class Engine {
+export class Engine implements EngineContext {
   readonly log: Log;
   readonly catalog = new Catalog();
   readonly producer: Producer;

@@ -4,7 +4,7 @@
  * left; on Kafka a poll comes back empty while a fetch is still on its way, so only "every query's
  * consumer has fetched up to the end offset of every partition it owns, and taken it all" says so.
  */
-import type { Engine } from './engine.ts';
+import type { EngineContext } from './context.ts';
 import { queryGroupId } from './persistent.ts';
 import type { Log } from '../log/log.ts';
 import type { ConsumerProgress } from '../log/kafka/index.ts';
@@ -25,7 +25,7 @@ export interface IdleOptions {
  * Runs the engine's persistent queries (created with `background: false`) until every one has
  * consumed everything in its input topics, including records its upstream queries wrote.
  */
-export async function runUntilIdleOnKafka(engine: Engine, options: IdleOptions = {}): Promise<void> {
+export async function runUntilIdleOnKafka(engine: EngineContext, options: IdleOptions = {}): Promise<void> {
   const log = engine.log as ProgressLog;
   if (typeof log.consumersOf !== 'function') throw new Error(`runUntilIdleOnKafka: the ${log.kind} log does not report consumer progress`);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
@@ -45,7 +45,7 @@ export async function runUntilIdleOnKafka(engine: Engine, options: IdleOptions =
 }
 
 /** The queries whose consumer has not yet taken every record up to the current end offsets. */
-async function laggingQueries(engine: Engine, log: ProgressLog): Promise<Set<string>> {
+async function laggingQueries(engine: EngineContext, log: ProgressLog): Promise<Set<string>> {
   const live = [...engine.tasks].filter(([, t]) => t.state !== 'ERROR' && t.state !== 'STOPPED');
   const consumers = live.map(([id]) => [id, log.consumersOf(queryGroupId(engine.serviceId, id))] as const);
   const topics = new Set(consumers.flatMap(([, cs]) => cs.flatMap((c) => c.assignment().map((p) => p.topic))));

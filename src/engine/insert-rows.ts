@@ -5,11 +5,11 @@
  * record an `INSERT INTO ... VALUES` would write.
  */
 import { SqlError } from '../sql/errors.ts';
-import { allColumns } from '../analyze/schema.ts';
+import { allColumns } from '../types/schema.ts';
 import { createSerde } from '../serde/index.ts';
 import type { ProducerRecord } from '../log/log.ts';
 import type { DataSource } from '../analyze/catalog.ts';
-import type { Engine } from './engine.ts';
+import type { EngineContext } from './context.ts';
 
 export interface RowInserter {
   readonly target: DataSource;
@@ -18,7 +18,7 @@ export interface RowInserter {
   send(records: readonly ProducerRecord[]): Promise<void>;
 }
 
-export function rowInserter(engine: Engine, targetName: string): RowInserter {
+export function rowInserter(engine: EngineContext, targetName: string): RowInserter {
   const target = engine.catalog.getSource(targetName.toUpperCase()) ?? engine.catalog.getSource(targetName);
   if (!target) throw new SqlError('UNKNOWN_SOURCE', `Cannot insert values into an unknown stream/table: ${targetName}`);
   if (target.type !== 'STREAM') throw new SqlError('INVALID', `Cannot insert into a table: ${target.name}; the inserts stream takes streams only.`);

@@ -1,7 +1,7 @@
 /** INSERT INTO s [(cols)] VALUES (...): evaluates the values once and appends one record. */
 import type { Expr, InsertValues } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
-import { allColumns } from '../analyze/schema.ts';
+import { allColumns } from '../types/schema.ts';
 import { analyzeExpr, columnsScope } from '../analyze/expr/analyze-expr.ts';
 import { compileExpr } from '../exec/expr/compile.ts';
 import { getFunction } from '../functions/registry.ts';

@@ -5,14 +5,14 @@
  */
 import { formatType } from '../types/sql-type.ts';
 import type { ModelInfo } from '../analyze/catalog.ts';
-import type { Engine } from './engine.ts';
+import type { EngineContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { redactedProperties } from '../ml/index.ts';
 import type { ModelSpec, ModelStats } from '../ml/index.ts';
 import type { ModelRegistry } from '../ml/registry.ts';
 import { deadLetterTopicOf, modelLocation, modelVersionOf, servedName } from '../ml/sql-model.ts';
 
-export function showModels(engine: Engine): StatementResult {
+export function showModels(engine: EngineContext): StatementResult {
   const rows = [...engine.catalog.models.values()]
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((m) => {
@@ -35,7 +35,7 @@ function statsLines(s: ModelStats): string[] {
   ];
 }
 
-export async function describeModel(_engine: Engine, registry: ModelRegistry, info: ModelInfo): Promise<StatementResult> {
+export async function describeModel(_engine: EngineContext, registry: ModelRegistry, info: ModelInfo): Promise<StatementResult> {
   const spec = info.spec as ModelSpec;
   const version = modelVersionOf(spec);
   const lines: string[] = [];

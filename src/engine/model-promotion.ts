@@ -12,7 +12,7 @@
  *   window (ml/promotion/shadow.ts) and applies the rule. A version that fails to load or to
  *   answer is reported (LOAD_FAILED) and never promoted; missing labels show in the evidence.
  */
-import type { Engine, ExecutionContext } from './engine.ts';
+import type { EngineContext as Engine, ExecutionContext } from './context.ts';
 import type { PromoteModel } from '../sql/ast.ts';
 import type { StatementResult } from './results.ts';
 import { SqlError } from '../sql/errors.ts';

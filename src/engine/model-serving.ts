@@ -9,7 +9,7 @@ import type { ModelSpec } from '../ml/spec.ts';
 import type { ServedColumn, ServedModel, ServingCatalog } from '../ml/serving/v2.ts';
 import { V2Error } from '../ml/serving/v2.ts';
 import { VERSION } from '../version.ts';
-import type { Engine } from './engine.ts';
+import type { EngineContext } from './context.ts';
 import { modelRegistry } from './models.ts';
 import { trainedRegistry } from './model-train.ts';
 
@@ -33,7 +33,7 @@ function datatypeOf(t: SqlType): { datatype: string; rowShape: number[] } {
 
 const column = (c: { name: string; type: SqlType }): ServedColumn => ({ name: c.name, ...datatypeOf(c.type) });
 
-export function servingCatalog(engine: Engine): ServingCatalog {
+export function servingCatalog(engine: EngineContext): ServingCatalog {
   const served = (name: string): ServedModel | undefined => {
     const info = engine.catalog.models.get(name) ?? engine.catalog.models.get(name.toUpperCase());
     if (!info) return undefined;

@@ -13,7 +13,7 @@
  * - While a challenger is being evaluated newer snapshots wait: the evaluation always finishes.
  * Invariant: at most one promotion loop per model and engine; it ends when the model is dropped.
  */
-import type { Engine, ExecutionContext } from './engine.ts';
+import type { EngineContext as Engine, ExecutionContext } from './context.ts';
 import type { SetPromotionRule } from '../sql/ast.ts';
 import type { StatementResult } from './results.ts';
 import type { Consumer } from '../log/log.ts';
@@ -21,7 +21,7 @@ import { SqlError } from '../sql/errors.ts';
 import { parseStatement } from '../sql/parser.ts';
 import { sourceStep } from '../plan/planner.ts';
 import { sourceDecoder } from '../exec/source-decoder.ts';
-import { allColumns } from '../analyze/schema.ts';
+import { allColumns } from '../types/schema.ts';
 import { trainedRegistry } from './model-train.ts';
 import { keyText, type TrainedDefinition } from '../ml/learn/live.ts';
 import { resolveTrained, trainedOutputs } from '../ml/learn/client.ts';

@@ -6,11 +6,11 @@
  * was taken (so both versions are scored on the same, new rows). Model calls go through the
  * engine's ModelRegistry with explicit versions: the champion's invoker is the one PREDICT uses.
  */
-import type { Engine } from './engine.ts';
+import type { EngineContext as Engine } from './context.ts';
 import type { Consumer } from '../log/log.ts';
 import { sourceStep } from '../plan/planner.ts';
 import { sourceDecoder } from '../exec/source-decoder.ts';
-import { allColumns } from '../analyze/schema.ts';
+import { allColumns } from '../types/schema.ts';
 import { modelRegistry } from './models.ts';
 import type { ModelSpec } from '../ml/spec.ts';
 import { ShadowEvaluation, type PromotionRule, type Evidence } from '../ml/promotion/shadow.ts';

@@ -12,7 +12,7 @@ import type { AlterModel, CreateModel, DescribeModel, DropModel } from '../sql/a
 import { SqlError } from '../sql/errors.ts';
 import { typesEqual } from '../types/sql-type.ts';
 import type { ModelInfo } from '../analyze/catalog.ts';
-import type { Engine, ExecutionContext } from './engine.ts';
+import type { EngineContext, ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { ModelCallError, ModelInvoker, alterModelSpec, modelSpecFromProperties } from '../ml/index.ts';
 import type { ModelColumn, ModelSpec } from '../ml/index.ts';
@@ -27,7 +27,7 @@ import { trainedPromotionOf, type TrainedPromotion } from './model-shadow-traine
 type ModelStatement = CreateModel | AlterModel | DropModel | DescribeModel;
 
 /** The engine's model registry, created on first use. */
-export function modelRegistry(engine: Engine): ModelRegistry {
+export function modelRegistry(engine: EngineContext): ModelRegistry {
   const cur = engine.services.models;
   if (cur instanceof ModelRegistry) return cur;
   const registry = new ModelRegistry((name) => {
@@ -39,7 +39,7 @@ export function modelRegistry(engine: Engine): ModelRegistry {
 }
 
 /** Closes every live model invoker (for Engine.close, after the queries stopped). */
-export async function closeModels(engine: Engine): Promise<void> {
+export async function closeModels(engine: EngineContext): Promise<void> {
   const cur = engine.services.models;
   if (cur instanceof ModelRegistry) await cur.close();
 }
@@ -72,7 +72,7 @@ export function showModels(ctx: ExecutionContext): StatementResult {
   return showModelsTable(ctx.engine);
 }
 
-function requireModel(engine: Engine, name: string, span: CreateModel['span']): ModelInfo {
+function requireModel(engine: EngineContext, name: string, span: CreateModel['span']): ModelInfo {
   const info = engine.catalog.models.get(name);
   if (info) return info;
   const upper = [...engine.catalog.models.keys()].find((k) => k.toUpperCase() === name.toUpperCase());

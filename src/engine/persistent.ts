@@ -4,7 +4,7 @@ import { SqlError } from '../sql/errors.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { analyzeQuery, type AnalyzedQuery } from '../analyze/query.ts';
 import { repartitionsOf, type PlanContext } from '../plan/partitioning.ts';
-import { findColumn, formatSchema } from '../analyze/schema.ts';
+import { findColumn, formatSchema } from '../types/schema.ts';
 import { planPersistentQuery } from '../plan/planner.ts';
 import type { QueryPlan, Step } from '../plan/steps.ts';
 import { typesEqual } from '../types/sql-type.ts';
@@ -14,7 +14,7 @@ import type { Delivery } from '../exec/delivery.ts';
 import { exactlyOnce, instanceIdOf, transactionalIdFor } from '../exec/delivery-eos.ts';
 import { idempotentDelivery, intentTopicName } from '../exec/delivery-idempotent.ts';
 import type { Span } from '../sql/ast.ts';
-import type { Engine, ExecutionContext } from './engine.ts';
+import type { EngineContext, ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { checkTopicName, formatsFrom, validateSerdes } from './ddl.ts';
@@ -185,7 +185,7 @@ export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<St
 }
 
 /** What the planner needs from the log: the partition counts of the query's sources. */
-export async function planContext(engine: Engine, queryId: string, analyzed: AnalyzedQuery, span?: Span): Promise<PlanContext> {
+export async function planContext(engine: EngineContext, queryId: string, analyzed: AnalyzedQuery, span?: Span): Promise<PlanContext> {
   const counts = new Map<string, number>();
   for (const { source } of analyzed.from.sources) counts.set(source.name, (await engine.log.describeTopic(source.topic))?.partitions ?? 1);
   return { serviceId: engine.serviceId, queryId, partitionsOf: (source) => counts.get(source.name) ?? 1, span };
@@ -216,7 +216,7 @@ const GUARANTEE_KEYS = ['processing.guarantee', 'ksql.streams.processing.guarant
  * transactions. Throws a SqlError for an unknown value, or exactly-once on a log with neither
  * (checked before the statement is recorded, so a rejected query never reaches the command log).
  */
-export function deliveryFor(engine: Engine, queryId: string, span?: Span): ((consumer: Consumer) => Delivery) | undefined {
+export function deliveryFor(engine: EngineContext, queryId: string, span?: Span): ((consumer: Consumer) => Delivery) | undefined {
   const key = GUARANTEE_KEYS.find((k) => engine.properties.has(k));
   const value = (key ? engine.properties.get(key)! : 'at_least_once').trim().toLowerCase();
   const log = engine.log;
@@ -237,7 +237,7 @@ export function deliveryFor(engine: Engine, queryId: string, span?: Span): ((con
   throw new SqlError('UNSUPPORTED', `processing.guarantee '${value}' needs Apache Kafka (transactions); the ${log.kind} log supports at_least_once only`, span);
 }
 
-export function startPersistentQuery(engine: Engine, queryId: string, plan: QueryPlan): QueryTask {
+export function startPersistentQuery(engine: EngineContext, queryId: string, plan: QueryPlan): QueryTask {
   return new QueryTask({
     delivery: deliveryFor(engine, queryId),
     queryId,
@@ -269,7 +269,7 @@ export function batchRecords(running: number): number {
  * waits for a source without buffered records whose lag is unknown (Kafka) before processing the
  * others out of time order. Default 0, as Kafka Streams; a lag the log reports is always waited for.
  */
-export function maxTaskIdle(engine: Engine): number {
+export function maxTaskIdle(engine: EngineContext): number {
   const raw = engine.properties.get('max.task.idle.ms') ?? engine.properties.get('ksql.streams.max.task.idle.ms');
   if (raw !== undefined && Number.isFinite(Number(raw)) && Number(raw) >= 0) return Number(raw);
   return 0;
@@ -280,7 +280,7 @@ export function maxTaskIdle(engine: Engine): number {
  * flushes its state and commits its offsets. Default 0: after every batch, so a crash repeats at
  * most one batch (ksqlDB defaults to 2000 ms, which is faster but repeats more after a crash).
  */
-function commitInterval(engine: Engine): number {
+function commitInterval(engine: EngineContext): number {
   const raw = engine.properties.get('commit.interval.ms') ?? engine.properties.get('ksql.streams.commit.interval.ms');
   if (raw !== undefined && Number.isFinite(Number(raw)) && Number(raw) >= 0) return Number(raw);
   return 0;

@@ -27,7 +27,7 @@
  */
 import { join, resolve } from 'node:path';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Engine, ExecutionContext } from './engine.ts';
+import type { EngineContext as Engine, ExecutionContext } from './context.ts';
 import type { CreatePipeline, DescribePipeline, DropPipeline } from '../sql/ast.ts';
 import type { StatementResult } from './results.ts';
 import { SqlError } from '../sql/errors.ts';

@@ -16,15 +16,15 @@ import { sourceDecoder } from '../exec/source-decoder.ts';
 import { compileExpr, compilePredicate } from '../exec/expr/compile.ts';
 import { getFunction } from '../functions/registry.ts';
 import { compareValues } from '../functions/util.ts';
-import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
+import type { TypedExpr } from '../types/typed-expr.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import type { ConsumedRecord } from '../log/log.ts';
 import { createSerde } from '../serde/index.ts';
-import type { Engine } from './engine.ts';
+import type { EngineContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { formatType } from '../types/sql-type.ts';
 
-export async function pullQuery(engine: Engine, query: Query, span: Span): Promise<StatementResult> {
+export async function pullQuery(engine: EngineContext, query: Query, span: Span): Promise<StatementResult> {
   const analyzed = analyzeQuery(query, engine.catalog, { transient: true });
   const source = analyzed.source;
   if (source.type !== 'TABLE' || analyzed.from.joins.length > 0) {

@@ -16,7 +16,7 @@ import type { DataSource } from '../analyze/catalog.ts';
 import type { QueryPlan } from '../plan/steps.ts';
 import { stepsOf } from '../plan/steps.ts';
 import type { Command } from './command-log.ts';
-import type { Engine } from './engine.ts';
+import type { EngineContext } from './context.ts';
 
 export interface QuarantinedStatement {
   /** The statement text as logged. */
@@ -39,7 +39,7 @@ const messageOf = (err: unknown): string => (err instanceof SqlError ? err.messa
  * null) failed. For a persistent query with a stored plan, registers its sink and query from the
  * plan when the failed replay left them out.
  */
-export function quarantine(engine: Engine, command: Command, statement: ParsedStatement | null, err: unknown): QuarantinedStatement {
+export function quarantine(engine: EngineContext, command: Command, statement: ParsedStatement | null, err: unknown): QuarantinedStatement {
   let queryId: string | null = null;
   const plan = command.plan;
   const s = statement?.statement;
@@ -53,7 +53,7 @@ export function quarantine(engine: Engine, command: Command, statement: ParsedSt
 }
 
 /** The sink (for CREATE ... AS SELECT) and the query entry of a plan, without running it. */
-function registerFromPlan(engine: Engine, plan: QueryPlan, sql: string, sinkType: 'STREAM' | 'TABLE' | null): void {
+function registerFromPlan(engine: EngineContext, plan: QueryPlan, sql: string, sinkType: 'STREAM' | 'TABLE' | null): void {
   const sink = plan.sink;
   if (sinkType && !engine.catalog.getSource(sink.sink)) {
     const source: DataSource = {
@@ -76,7 +76,7 @@ function registerFromPlan(engine: Engine, plan: QueryPlan, sql: string, sinkType
 }
 
 /** Whether a catalog query is a quarantined one (no task: its replay failed). */
-export function isQuarantined(engine: Engine, queryId: string): boolean {
+export function isQuarantined(engine: EngineContext, queryId: string): boolean {
   return !engine.tasks.has(queryId) && engine.quarantined.some((q) => q.queryId === queryId);
 }
 
@@ -84,7 +84,7 @@ export function isQuarantined(engine: Engine, queryId: string): boolean {
  * The start-up report: one line per quarantined statement still in effect (a quarantined query
  * the user has since dropped or terminated is not reported again).
  */
-export function quarantineWarnings(engine: Engine): string[] {
+export function quarantineWarnings(engine: EngineContext): string[] {
   return engine.quarantined
     .filter((q) => q.queryId === null || engine.catalog.getQuery(q.queryId))
     .map((q) => {

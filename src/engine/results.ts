@@ -1,6 +1,6 @@
 /** What executing a statement gives back to the CLI, the server and the test runner. */
 import type { Row } from '../exec/expr/row.ts';
-import type { LogicalSchema } from '../analyze/schema.ts';
+import type { LogicalSchema } from '../types/schema.ts';
 
 export type StatementResult =
   | { readonly kind: 'message'; readonly message: string; readonly queryId?: string }

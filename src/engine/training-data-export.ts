@@ -8,11 +8,11 @@
  * when none is pending. So after a crash (kill -9 included) the records of the unfinished file are
  * read again and each offset ends up in exactly one committed file.
  */
-import type { Engine } from './engine.ts';
+import type { EngineContext } from './context.ts';
 import type { Consumer } from '../log/log.ts';
 import { sourceStep } from '../plan/planner.ts';
 import { sourceDecoder } from '../exec/source-decoder.ts';
-import { allColumns } from '../analyze/schema.ts';
+import { allColumns } from '../types/schema.ts';
 import { TrainingDataWriter, type TrainingDataManifest } from '../ml/training-data/writer.ts';
 import type { FileFormat } from '../ml/training-data/format.ts';
 
@@ -45,7 +45,7 @@ export class TrainingDataExport {
   /** step, tick and flush run one at a time (the loop and a caller may both ask). */
   private chain: Promise<unknown> = Promise.resolve();
 
-  private constructor(engine: Engine, opts: TrainingDataExportOptions, writer: TrainingDataWriter) {
+  private constructor(engine: EngineContext, opts: TrainingDataExportOptions, writer: TrainingDataWriter) {
     const source = engine.catalog.getSource(opts.source);
     if (!source) throw new Error(`training data: unknown stream ${opts.source}`);
     this.source = source.name;
@@ -57,7 +57,7 @@ export class TrainingDataExport {
     writer.onManifest((m) => this.manifests.push(m));
   }
 
-  static async start(engine: Engine, opts: TrainingDataExportOptions): Promise<TrainingDataExport> {
+  static async start(engine: EngineContext, opts: TrainingDataExportOptions): Promise<TrainingDataExport> {
     const source = engine.catalog.getSource(opts.source);
     if (!source) throw new Error(`training data: unknown stream ${opts.source}`);
     if (source.type !== 'STREAM') throw new Error(`training data: ${opts.source} is a table; training data is exported from streams`);

@@ -11,6 +11,8 @@
 import type { Row } from './expr/row.ts';
 import type { ProcessingLog } from './processing-log.ts';
 import type { Log, ProducerRecord } from '../log/log.ts';
+import type { ModelRegistry } from '../ml/registry.ts';
+import type { TrainedModels } from '../ml/learn/live.ts';
 import type { StoreRegistry } from '../state/registry.ts';
 
 export interface OperatorContext {
@@ -29,11 +31,12 @@ export interface OperatorContext {
 
 /** Services an engine lends its operators; each optional so tests can build operators without an engine. */
 export interface OperatorServices {
-  readonly models?: unknown;
+  /** Model invokers for PREDICT / ML_PREDICT; created by the engine with the first CREATE MODEL. */
+  readonly models?: ModelRegistry;
   /** State stores (aggregations, tables, joins); required by stateful operators. */
   readonly stores?: StoreRegistry;
-  /** Live trained models (ml/learn/live.ts TrainedModels), filled in by training operators. */
-  trained?: unknown;
+  /** Live trained models, filled in by training operators. */
+  trained?: TrainedModels;
   /** Told about every completed batch of every query (the server's metrics); must be cheap. */
   readonly batchObserver?: BatchObserver;
 }

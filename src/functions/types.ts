@@ -98,5 +98,8 @@ export interface AggregateFunction {
 
 export type FunctionDef = ScalarFunction | TableFunction | AggregateFunction;
 
+/** Finds a function by name (case-insensitive): the analyzer types calls with it, the expression compiler resolves them again. */
+export type FunctionLookup = (name: string) => FunctionDef | undefined;
+
 /** Thrown by a function implementation to fail one record (it goes to the processing log). */
 export class FunctionError extends Error {}

@@ -1,7 +1,7 @@
 /** EXPLAIN for plans: the step tree with each step's output schema, one step per line. */
 import type { Step, QueryPlan } from './steps.ts';
-import { formatSchema } from '../analyze/schema.ts';
-import { formatTypedExpr } from '../analyze/expr/typed-expr.ts';
+import { formatSchema } from '../types/schema.ts';
+import { formatTypedExpr } from '../types/typed-expr.ts';
 
 export function explainStep(step: Step, indent = ''): string {
   const head = `${indent} > [ ${step.type.toUpperCase()} ] ${step.name} | Schema: ${formatSchema(step.schema)}`;

@@ -11,7 +11,7 @@
  * key format the partitioning key was serialised (a join's two sides must agree on the bytes,
  * not only on the value, to land in the same partition).
  */
-import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
+import { sameTypedExpr, type TypedExpr } from '../types/typed-expr.ts';
 import type { SourceFormats, DataSource } from '../analyze/catalog.ts';
 import type { Span } from '../sql/ast.ts';
 import { stepsOf, type RepartitionStep, type Step } from './steps.ts';
@@ -44,18 +44,9 @@ export function sourcePartitioning(source: DataSource, ctx: PlanContext): Partit
   return { by, partitions: ctx.partitionsOf(source), keyFormats: source.formats };
 }
 
-/** Structural equality of expressions, ignoring display-only names on column references. */
-export function sameExpr(a: TypedExpr, b: TypedExpr): boolean {
-  return JSON.stringify(a, withoutNames) === JSON.stringify(b, withoutNames);
-}
-
-function withoutNames(key: string, value: unknown): unknown {
-  return key === 'name' || key === 'source' ? undefined : value;
-}
-
 /** True when rows partitioned by `p` are already partitioned by `key` (same expressions, in order). */
 export function partitionedBy(p: Partitioning, key: readonly TypedExpr[]): boolean {
-  return p.by.length > 0 && p.by.length === key.length && p.by.every((e, i) => sameExpr(e, key[i]));
+  return p.by.length > 0 && p.by.length === key.length && p.by.every((e, i) => sameTypedExpr(e, key[i]));
 }
 
 /** Kafka's topic name limits: legal characters only, at most 249. */

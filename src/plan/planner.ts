@@ -5,9 +5,10 @@
  */
 import type { AnalyzedQuery } from '../analyze/query.ts';
 import type { DataSource } from '../analyze/catalog.ts';
-import { allColumns, findColumn, type Column } from '../analyze/schema.ts';
+import { allColumns, findColumn, type Column } from '../types/schema.ts';
+import { sameTypedExpr } from '../types/typed-expr.ts';
 import type { JoinSpec, ModelCallStep, QueryPlan, RepartitionStep, SinkStep, SourceStep, Step } from './steps.ts';
-import { SINGLE_PARTITION, partitionedBy, repartition, sameExpr, sourcePartitioning, type Partitioning, type PlanContext } from './partitioning.ts';
+import { SINGLE_PARTITION, partitionedBy, repartition, sourcePartitioning, type Partitioning, type PlanContext } from './partitioning.ts';
 import { SqlError } from '../sql/errors.ts';
 
 /** The event-time column of a stream or table (its TIMESTAMP property), as a column index. */
@@ -82,7 +83,7 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
   if (q.overCalls.length) {
     const by = q.overCalls[0].partitionBy;
     if (part.partitions > 1 && !partitionedBy(part, by)) {
-      if (q.overCalls.some((c) => c.partitionBy.length !== by.length || c.partitionBy.some((e, i) => !sameExpr(e, by[i])))) {
+      if (q.overCalls.some((c) => c.partitionBy.length !== by.length || c.partitionBy.some((e, i) => !sameTypedExpr(e, by[i])))) {
         throw new SqlError('UNSUPPORTED', `OVER clauses with different PARTITION BY lists need a single-partition input (${q.source.name} has ${part.partitions} partitions)`, ctx.span);
       }
       step = repartition(ctx, 'OverAggregate/Repartition', step, by, part.partitions);

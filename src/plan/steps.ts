@@ -5,17 +5,16 @@
  * trees (TypedExpr), never SQL text. Bump a step's `v` when its semantics change; old versions
  * keep their builder so stored plans still run.
  */
-import type { TypedExpr } from '../analyze/expr/typed-expr.ts';
-import type { LogicalSchema } from '../analyze/schema.ts';
+import type { TypedExpr } from '../types/typed-expr.ts';
+import type { LogicalSchema } from '../types/schema.ts';
 import type { SourceFormats } from '../analyze/catalog.ts';
 import type { SqlType } from '../types/sql-type.ts';
-import type { AggregateCall, WindowPlan } from '../analyze/aggregate.ts';
+import type { WindowInfo } from '../types/window.ts';
+import type { AggregateCall, JoinSpec, ModelCallSpec, OverCall, WindowPlan } from '../analyze/output.ts';
 
-export type WindowInfo =
-  | { readonly kind: 'TUMBLING'; readonly sizeMs: number }
-  | { readonly kind: 'HOPPING'; readonly sizeMs: number; readonly advanceMs: number }
-  | { readonly kind: 'SESSION'; readonly gapMs: number }
-  | { readonly kind: 'SLIDING'; readonly sizeMs: number };
+// The analyzer's output types that steps carry, for exec (which imports plan, never analyze).
+export type { WindowInfo } from '../types/window.ts';
+export type { AggregateCall, JoinSpec, ModelCallSpec, OverCall, WindowPlan } from '../analyze/output.ts';
 
 export interface TopicBinding {
   readonly topic: string;
@@ -100,16 +99,6 @@ export interface ModelCallStep {
   readonly calls: readonly ModelCallSpec[];
 }
 
-export interface ModelCallSpec {
-  /** Model name, with an optional version (`m$2` → model 'M', version '2'). */
-  readonly model: string;
-  readonly version: string | null;
-  readonly args: readonly TypedExpr[];
-  /** STRUCT of the model's outputs (plus error columns under ON_ERROR = 'ERROR_COLUMNS'). */
-  readonly outputType: SqlType;
-  /** Per-call option overrides (ML_PREDICT's MAP argument), e.g. timeout. */
-  readonly options: Readonly<Record<string, string>>;
-}
 
 /**
  * Keeps the latest row per key of a table source (key → row) so every change carries the row it
@@ -141,26 +130,6 @@ export interface AggregateStep {
   readonly withPrior: boolean;
 }
 
-/** How one join combines its inputs (see exec/operators/join*.ts for the semantics of each kind). */
-export interface JoinSpec {
-  readonly type: 'INNER' | 'LEFT' | 'RIGHT' | 'FULL';
-  readonly kind: 'STREAM_STREAM' | 'STREAM_TABLE' | 'TABLE_TABLE';
-  /** Join key of the left input, over its columns (all sources joined so far). */
-  readonly leftKey: TypedExpr;
-  /** Join key of the right source, over its own columns. */
-  readonly rightKey: TypedExpr;
-  readonly leftWidth: number;
-  readonly rightWidth: number;
-  readonly leftKeyCount: number;
-  readonly rightKeyCount: number;
-  /** Table-table join on a non-key column of the left table (`ON left.fk = right.pk`). */
-  readonly foreignKey: boolean;
-  /** WITHIN (before, after): a right record joins a left one when right.ts ∈ [left.ts − before, left.ts + after]. */
-  readonly beforeMs: number;
-  readonly afterMs: number;
-  /** GRACE PERIOD; null = not given: outer joins emit padded rows eagerly (ksqlDB's legacy rule). */
-  readonly graceMs: number | null;
-}
 
 /** Joins its left input (a source or an earlier join) with a right source. Output: left columns then right columns. */
 export interface JoinStep {
@@ -188,12 +157,6 @@ export interface OverAggregateStep {
   readonly calls: readonly OverCall[];
 }
 
-export interface OverCall {
-  readonly aggregate: AggregateCall;
-  readonly partitionBy: readonly TypedExpr[];
-  /** null: every earlier row of the partition; ROWS: the last n rows before this one; RANGE: rows within ms before. */
-  readonly frame: { readonly kind: 'ROWS'; readonly preceding: number } | { readonly kind: 'RANGE'; readonly precedingMs: number } | null;
-}
 
 /**
  * Re-keys rows by `key` through an internal topic (`topic`, `partitions` partitions), so that

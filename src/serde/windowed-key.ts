@@ -4,7 +4,7 @@
  *   the end is start + window size, known from the source's metadata;
  * - session windows: [key bytes][window end: int64][window start: int64].
  */
-import type { WindowInfo } from '../plan/steps.ts';
+import type { WindowInfo } from '../types/window.ts';
 import { writeSafeInt64BE } from './kafka.ts';
 
 export interface WindowedKey {

@@ -165,8 +165,8 @@ export class ServerMetrics {
 function modelMetrics(engine: Engine, registry: client.Registry): void {
   type Opened = { model: string; stats: import('../ml/stats.ts').ModelStats };
   const opened = async (): Promise<Opened[]> => {
-    const models = engine.services.models as { opened?(name: string): Promise<{ invoker: { stats(): import('../ml/stats.ts').ModelStats } }[]> } | undefined;
-    if (!models?.opened) return [];
+    const models = engine.services.models;
+    if (!models) return [];
     const out: Opened[] = [];
     for (const name of engine.catalog.models.keys()) for (const o of await models.opened(name)) out.push({ model: name, stats: o.invoker.stats() });
     return out;

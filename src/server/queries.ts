@@ -5,7 +5,7 @@
  * stream is full, and a disconnect stops the query and frees what it held.
  */
 import type { ParsedStatement } from '../sql/ast.ts';
-import type { LogicalSchema } from '../analyze/schema.ts';
+import type { LogicalSchema } from '../types/schema.ts';
 import type { PushQuery, PrintHandle, StatementResult } from '../engine/results.ts';
 import { deliverPushQuery, type ByteSink, type RowEncoder } from '../engine/push-delivery.ts';
 import { formatType } from '../types/sql-type.ts';

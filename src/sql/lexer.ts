@@ -1,13 +1,23 @@
 /**
- * The lexer: chevrotain turns text into raw tokens; `tokenize` then classifies them into the
- * compact `Token`s the recursive-descent parser reads. Keywords are not separate token types:
- * every bare word is a `WORD` whose `value` is the upper-cased text, and the parser decides
- * from context whether it is a keyword or an identifier (ksqlDB has many non-reserved keywords).
+ * The lexer: turns text into the compact `Token`s the recursive-descent parser reads, in one
+ * hand-written pass over the characters. Keywords are not separate token types: every bare word
+ * is a `WORD` whose `value` is the upper-cased text, and the parser decides from context whether
+ * it is a keyword or an identifier (ksqlDB has many non-reserved keywords).
+ *
+ * Token rules, tried in this order at each position (the first that matches wins, as in a
+ * table of regular expressions; `scan` below is that table written out):
+ *   whitespace [ \t\r\n\f\v\u00a0\ufeff]+, line comments (-- to the line end) and block
+ *   comments (slash-star to the next star-slash) are skipped; an unclosed comment is an error;
+ *   BYTES X'hex' (x or X); STRING '...' with '' for a quote; QUOTED "..." ("" for ") or `...`
+ *   (`` for `); an unclosed string or quoted identifier is an error at its opening quote;
+ *   VARIABLE ${name}; DOUBLE 1.5E3, 1E3, .5e-3, 1.e2; DECIMAL 1.5, 1., .5; DIGIT_WORD 1abc
+ *   (an identifier in ksqlDB); INTEGER; WORD [A-Za-z_][A-Za-z0-9_@]*; OP := => -> <= >= <> !=
+ *   || and = < > + - * / % ( ) [ ] , . ; :
+ *   anything else is `Unexpected character`.
  *
  * Invariants of the output: tokens are in source order, whitespace and comments are dropped,
  * offsets are into the text given, and the array ends with one `EOF` token.
  */
-import { createToken, Lexer, type TokenType } from 'chevrotain';
 import { SqlError } from './errors.ts';
 import type { Span } from './ast.ts';
 
@@ -36,53 +46,6 @@ export interface Token {
   readonly line: number;
   readonly column: number;
 }
-
-const T = (name: string, pattern: RegExp, extra: { group?: string } = {}): TokenType =>
-  createToken({ name, pattern, ...extra });
-
-// Order matters: chevrotain takes the first pattern that matches. Error tokens (Unterminated*)
-// come right after the token they complete, so we can say precisely what went wrong.
-const WhiteSpace = T('WS', /[ \t\r\n\f\v\u00a0\ufeff]+/, { group: Lexer.SKIPPED });
-const LineComment = T('LineComment', /--[^\n\r]*/, { group: Lexer.SKIPPED });
-const BlockComment = T('BlockComment', /\/\*[^*]*\*+(?:[^/*][^*]*\*+)*\//, { group: Lexer.SKIPPED });
-const UnterminatedComment = T('UnterminatedComment', /\/\*[\s\S]*/);
-const Bytes = T('Bytes', /[xX]'[^']*'/);
-const Str = T('String', /'[^']*(?:''[^']*)*'/);
-const UnterminatedString = T('UnterminatedString', /'[\s\S]*/);
-const DQuoted = T('DQuoted', /"[^"]*(?:""[^"]*)*"/);
-const UnterminatedDQuoted = T('UnterminatedDQuoted', /"[\s\S]*/);
-const BQuoted = T('BQuoted', /`[^`]*(?:``[^`]*)*`/);
-const UnterminatedBQuoted = T('UnterminatedBQuoted', /`[\s\S]*/);
-const Variable = T('Variable', /\$\{[A-Za-z_][A-Za-z0-9_]*\}/);
-const Double = T('Double', /(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)[eE][+-]?[0-9]+/);
-const Decimal = T('Decimal', /[0-9]+\.[0-9]*|\.[0-9]+/);
-const DigitWord = T('DigitWord', /[0-9]+[A-Za-z_@][A-Za-z0-9_@]*/);
-const Integer = T('Integer', /[0-9]+/);
-const Word = T('Word', /[A-Za-z_][A-Za-z0-9_@]*/);
-const Op = T('Op', /:=|=>|->|<=|>=|<>|!=|\|\||[=<>+\-*/%()[\],.;:]/);
-
-const ALL_TOKENS = [
-  WhiteSpace,
-  LineComment,
-  BlockComment,
-  UnterminatedComment,
-  Bytes,
-  Str,
-  UnterminatedString,
-  DQuoted,
-  UnterminatedDQuoted,
-  BQuoted,
-  UnterminatedBQuoted,
-  Variable,
-  Double,
-  Decimal,
-  DigitWord,
-  Integer,
-  Word,
-  Op,
-];
-
-const lexer = new Lexer(ALL_TOKENS, { positionTracking: 'onlyOffset', ensureOptimizations: true });
 
 /**
  * Maps offsets of the lexed text to line/column of the original script. For a plain statement
@@ -130,6 +93,138 @@ export function spanAt(positions: Positions, start: number, end: number): Span {
   return { line, column, start, end };
 }
 
+/** What `scan` found at a position: a token (with its kind), text to skip, or an error. */
+type Scanned =
+  | { readonly kind: TokenKind; readonly end: number; readonly quote?: string }
+  | { readonly kind: 'SKIP'; readonly end: number }
+  | { readonly kind: 'ERROR'; readonly message: string };
+
+const UNTERMINATED_STRING = "Unterminated string literal: missing closing quote (')";
+const UNTERMINATED_DQUOTED = 'Unterminated quoted identifier: missing closing quote (")';
+const UNTERMINATED_BQUOTED = 'Unterminated quoted identifier: missing closing backquote (`)';
+const UNTERMINATED_COMMENT = "Unterminated comment: missing '*/'";
+
+// Character codes.
+const QUOTE = 39; // '
+const DQUOTE = 34; // "
+const BACKQUOTE = 96; // `
+const DOT = 46;
+const MINUS = 45;
+const SLASH = 47;
+const STAR = 42;
+
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+const isLetter = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+/** [A-Za-z_] */
+const isWordStart = (c: number): boolean => isLetter(c) || c === 95;
+/** [A-Za-z0-9_@] */
+const isWordPart = (c: number): boolean => isWordStart(c) || isDigit(c) || c === 64;
+const isSpace = (c: number): boolean => c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0xfeff;
+
+/** One-character operators: = < > + - * / % ( ) [ ] , . ; : */
+const SINGLE_OPS = new Set('=<>+-*/%()[],.;:'.split('').map((ch) => ch.charCodeAt(0)));
+/** Two-character operators, tried before the single ones. */
+const DOUBLE_OPS = new Set([':=', '=>', '->', '<=', '>=', '<>', '!=', '||']);
+
+function digitsEnd(text: string, i: number): number {
+  while (i < text.length && isDigit(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * The end of a quoted text opened at `i` (quote `q`, doubled inside for itself), or -1 when it
+ * is not closed. As the regular expression '[^']*(?:''[^']*)*' would: when the text after a
+ * doubled quote never closes, the first quote of the last doubled pair closes it instead.
+ */
+function quotedEnd(text: string, i: number, q: string): number {
+  let from = i + 1;
+  let lastPair = -1;
+  for (;;) {
+    const k = text.indexOf(q, from);
+    if (k < 0) return lastPair < 0 ? -1 : lastPair + 1;
+    if (text[k + 1] !== q) return k + 1;
+    lastPair = k;
+    from = k + 2;
+  }
+}
+
+/** DOUBLE at `i`: (digits[.digits*] | .digits) [eE] [+-] digits; -1 when none. */
+function doubleEnd(text: string, i: number): number {
+  let j: number;
+  if (isDigit(text.charCodeAt(i))) {
+    j = digitsEnd(text, i);
+    if (text.charCodeAt(j) === DOT) j = digitsEnd(text, j + 1);
+  } else {
+    j = digitsEnd(text, i + 1);
+    if (j === i + 1) return -1;
+  }
+  const e = text.charCodeAt(j);
+  if (e !== 69 && e !== 101) return -1;
+  j++;
+  const sign = text.charCodeAt(j);
+  if (sign === 43 || sign === MINUS) j++;
+  const end = digitsEnd(text, j);
+  return end > j ? end : -1;
+}
+
+/** The token (or skipped text, or error) at `i`, by the rules in the header, in their order. */
+function scan(text: string, i: number): Scanned {
+  const c = text.charCodeAt(i);
+  if (isSpace(c)) {
+    let j = i + 1;
+    while (j < text.length && isSpace(text.charCodeAt(j))) j++;
+    return { kind: 'SKIP', end: j };
+  }
+  const next = text.charCodeAt(i + 1);
+  if (c === MINUS && next === MINUS) {
+    let j = i + 2;
+    while (j < text.length && text[j] !== '\n' && text[j] !== '\r') j++;
+    return { kind: 'SKIP', end: j };
+  }
+  if (c === SLASH && next === STAR) {
+    const close = text.indexOf('*/', i + 2);
+    return close < 0 ? { kind: 'ERROR', message: UNTERMINATED_COMMENT } : { kind: 'SKIP', end: close + 2 };
+  }
+  if ((c === 88 || c === 120) && next === QUOTE) {
+    const close = text.indexOf("'", i + 2);
+    if (close >= 0) return { kind: 'BYTES', end: close + 1 };
+  }
+  if (c === QUOTE || c === DQUOTE || c === BACKQUOTE) {
+    const q = text[i];
+    const end = quotedEnd(text, i, q);
+    if (end >= 0) return { kind: c === QUOTE ? 'STRING' : 'QUOTED', end, quote: q };
+    return { kind: 'ERROR', message: c === QUOTE ? UNTERMINATED_STRING : c === DQUOTE ? UNTERMINATED_DQUOTED : UNTERMINATED_BQUOTED };
+  }
+  if (c === 36 && next === 123 && isWordStart(text.charCodeAt(i + 2))) {
+    let j = i + 3;
+    while (j < text.length && (isWordStart(text.charCodeAt(j)) || isDigit(text.charCodeAt(j)))) j++;
+    if (text.charCodeAt(j) === 125) return { kind: 'VARIABLE', end: j + 1 };
+  }
+  if (isDigit(c) || (c === DOT && isDigit(next))) {
+    const double = doubleEnd(text, i);
+    if (double >= 0) return { kind: 'DOUBLE', end: double };
+    if (c === DOT) return { kind: 'DECIMAL', end: digitsEnd(text, i + 1) };
+    const digits = digitsEnd(text, i);
+    if (text.charCodeAt(digits) === DOT) return { kind: 'DECIMAL', end: digitsEnd(text, digits + 1) };
+    const after = text.charCodeAt(digits);
+    if (isWordStart(after) || after === 64) {
+      let j = digits + 1;
+      while (j < text.length && isWordPart(text.charCodeAt(j))) j++;
+      return { kind: 'DIGIT_WORD', end: j };
+    }
+    return { kind: 'INTEGER', end: digits };
+  }
+  if (isWordStart(c)) {
+    let j = i + 1;
+    while (j < text.length && isWordPart(text.charCodeAt(j))) j++;
+    return { kind: 'WORD', end: j };
+  }
+  if (DOUBLE_OPS.has(text.slice(i, i + 2))) return { kind: 'OP', end: i + 2 };
+  if (SINGLE_OPS.has(c)) return { kind: 'OP', end: i + 1 };
+  const ch = text[i];
+  return { kind: 'ERROR', message: ch === '$' && text[i + 1] === '{' ? 'Malformed variable reference: expected ${name}' : `Unexpected character '${ch}'` };
+}
+
 function lexError(positions: Positions, offset: number, message: string): SqlError {
   return new SqlError('PARSE', message, spanAt(positions, offset, offset + 1));
 }
@@ -138,6 +233,27 @@ const unquote = (s: string, q: string): string => {
   const inner = s.slice(1, -1);
   return inner.includes(q + q) ? inner.replaceAll(q + q, q) : inner;
 };
+
+/** The token value of an image, by kind (upper-cased words, unquoted strings, bare hex digits). */
+function valueOf(kind: TokenKind, image: string, quote: string | undefined): string {
+  switch (kind) {
+    case 'WORD':
+    case 'DIGIT_WORD':
+      return image.toUpperCase();
+    case 'STRING':
+    case 'QUOTED':
+      return image.length === 2 ? '' : unquote(image, quote!);
+    case 'BYTES':
+    case 'VARIABLE':
+      return image.slice(2, -1);
+    case 'OP':
+    case 'INTEGER':
+    case 'DECIMAL':
+    case 'DOUBLE':
+    case 'EOF':
+      return image;
+  }
+}
 
 /**
  * Tokenizes `text`, throwing the first lexical error. Line/column come from `positions` (so
@@ -159,97 +275,39 @@ export function lexScript(
   positions: Positions,
   allowVariables: boolean,
 ): { tokens: Token[]; error: SqlError | null } {
-  const result = lexer.tokenize(text);
-  let error: SqlError | null = null;
-  let stopAt = text.length;
-  if (result.errors.length > 0) {
-    const e = result.errors[0];
-    const ch = text[e.offset];
-    const msg =
-      ch === '$' && text[e.offset + 1] === '{' ? 'Malformed variable reference: expected ${name}' : `Unexpected character '${ch}'`;
-    error = lexError(positions, e.offset, msg);
-    stopAt = e.offset;
-  }
   const out: Token[] = [];
   const starts = positions.identityLineStarts;
   let li = 0; // with `starts`: index of the line of the current token (tokens come in order)
-  for (const t of result.tokens) {
-    const image = t.image;
-    const start = t.startOffset;
-    if (start >= stopAt) break;
-    let kind: TokenKind = 'EOF';
-    let value = '';
-    switch (t.tokenType) {
-      case Word:
-        kind = 'WORD';
-        value = image.toUpperCase();
-        break;
-      case Op:
-        kind = 'OP';
-        value = image;
-        break;
-      case Integer:
-        kind = 'INTEGER';
-        value = image;
-        break;
-      case Str:
-        kind = 'STRING';
-        value = image.length === 2 ? '' : unquote(image, "'");
-        break;
-      case Decimal:
-        kind = 'DECIMAL';
-        value = image;
-        break;
-      case Double:
-        kind = 'DOUBLE';
-        value = image;
-        break;
-      case DQuoted:
-        kind = 'QUOTED';
-        value = unquote(image, '"');
-        break;
-      case BQuoted:
-        kind = 'QUOTED';
-        value = unquote(image, '`');
-        break;
-      case DigitWord:
-        kind = 'DIGIT_WORD';
-        value = image.toUpperCase();
-        break;
-      case Bytes:
-        kind = 'BYTES';
-        value = image.slice(2, -1);
-        break;
-      case Variable:
-        kind = 'VARIABLE';
-        value = image.slice(2, -1);
-        if (allowVariables) break;
-        error = lexError(positions, start, `Unexpected variable reference ${image}`);
-        break;
-      default:
-        error = lexError(positions, start, UNTERMINATED.get(t.tokenType) ?? `Unexpected token '${image}'`);
-        break;
+  let error: SqlError | null = null;
+  let i = 0;
+  while (i < text.length) {
+    const found = scan(text, i);
+    if (found.kind === 'SKIP') {
+      i = found.end;
+      continue;
     }
-    if (error && start >= error.span!.start) {
-      stopAt = start;
+    if (found.kind === 'ERROR') {
+      error = lexError(positions, i, found.message);
       break;
     }
-    if (starts) {
-      while (li + 1 < starts.length && starts[li + 1] <= start) li++;
-      out.push({ kind, value, image, start, end: start + image.length, line: li + 1, column: start - starts[li] + 1 });
-    } else {
-      const { line, column } = positions.lineColumn(positions.toOriginal(start));
-      out.push({ kind, value, image, start, end: start + image.length, line, column });
+    const { kind, end } = found;
+    const image = text.slice(i, end);
+    if (kind === 'VARIABLE' && !allowVariables) {
+      error = lexError(positions, i, `Unexpected variable reference ${image}`);
+      break;
     }
+    const value = valueOf(kind, image, found.quote);
+    if (starts) {
+      while (li + 1 < starts.length && starts[li + 1] <= i) li++;
+      out.push({ kind, value, image, start: i, end, line: li + 1, column: i - starts[li] + 1 });
+    } else {
+      const { line, column } = positions.lineColumn(positions.toOriginal(i));
+      out.push({ kind, value, image, start: i, end, line, column });
+    }
+    i = end;
   }
+  const stopAt = error ? i : text.length;
   const endPos = positions.lineColumn(positions.toOriginal(stopAt));
   out.push({ kind: 'EOF', value: '', image: '', start: stopAt, end: stopAt, line: endPos.line, column: endPos.column });
   return { tokens: out, error };
 }
-
-const UNTERMINATED: ReadonlyMap<TokenType, string> = new Map([
-  [UnterminatedString, "Unterminated string literal: missing closing quote (')"],
-  [UnterminatedDQuoted, 'Unterminated quoted identifier: missing closing quote (")'],
-  [UnterminatedBQuoted, 'Unterminated quoted identifier: missing closing backquote (`)'],
-  [UnterminatedComment, "Unterminated comment: missing '*/'"],
-]);

@@ -17,7 +17,7 @@
  */
 import type { Expr, Span } from './ast.ts';
 import { SqlError } from './errors.ts';
-import { forEachChildExpr } from './expr-children.ts';
+import { forEachChild } from './expr-visit.ts';
 
 /** Maximum depth of an expression tree (a lone column is depth 1; `a + b` is 2). */
 export const MAX_EXPR_DEPTH = 500;
@@ -32,7 +32,7 @@ export function checkExprDepth(root: Expr, limit = MAX_EXPR_DEPTH): void {
   while (nodes.length > 0) {
     const node = nodes.pop()!;
     const depth = depths.pop()! + 1;
-    forEachChildExpr(node, (child) => {
+    forEachChild(node, (child) => {
       if (depth > limit) throw tooDeep(child.span, limit);
       nodes.push(child);
       depths.push(depth);

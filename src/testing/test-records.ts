@@ -6,7 +6,7 @@
  */
 import type { ConsumedRecord, Header, ProducerRecord } from '../log/log.ts';
 import type { DataSource } from '../analyze/catalog.ts';
-import type { Column } from '../analyze/schema.ts';
+import type { Column } from '../types/schema.ts';
 import type { FormatName } from '../serde/types.ts';
 import { createSerde, parseJsonLossless, stringifyJson } from '../serde/index.ts';
 import { decodeWindowedKey, encodeWindowedKey } from '../serde/windowed-key.ts';

@@ -8,7 +8,7 @@ import type { Expr, FunctionCall, Lambda } from '../../sql/ast.ts';
 import { SqlError } from '../../sql/errors.ts';
 import type { ArgType, LambdaArgType, ResolveContext } from '../../functions/types.ts';
 import type { SqlType } from '../../types/sql-type.ts';
-import { decodeLiteral, type CallArgType, type TypedExpr } from './typed-expr.ts';
+import { decodeLiteral, type CallArgType, type TypedExpr } from '../../types/typed-expr.ts';
 import { type AnalyzeCtx, at, isUntyped, typeError } from './context.ts';
 
 export interface AnalyzedArgs {

@@ -13,7 +13,7 @@
 import type { Between, Case, ComparisonOp, Expr, Span } from '../../sql/ast.ts';
 import type { SqlType } from '../../types/sql-type.ts';
 import { BIGINT, BOOLEAN, DOUBLE, INTEGER, STRING, formatType, isNumeric, typesEqual } from '../../types/sql-type.ts';
-import { formatTypedExpr, type TypedExpr } from './typed-expr.ts';
+import { formatTypedExpr, type TypedExpr } from '../../types/typed-expr.ts';
 import type { ExprScope } from './scope.ts';
 import { arithmeticOperandType, arithmeticResultType, canCast, comparisonType, isEqualityOp, isOrderable } from './coercion.ts';
 import { negateLiteral, typeLiteral } from './literals.ts';

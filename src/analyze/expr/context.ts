@@ -9,16 +9,16 @@
  */
 import type { Expr, Span } from '../../sql/ast.ts';
 import { SqlError } from '../../sql/errors.ts';
-import type { FunctionDef } from '../../functions/types.ts';
+import type { FunctionLookup } from '../../functions/types.ts';
 import type { SqlType } from '../../types/sql-type.ts';
 import { STRING, formatType, typesEqual } from '../../types/sql-type.ts';
 import type { ExprScope } from './scope.ts';
-import { formatTypedExpr, type TypedExpr } from './typed-expr.ts';
+import { formatTypedExpr, type TypedExpr } from '../../types/typed-expr.ts';
 import { canCast } from './coercion.ts';
 import { coerceLiteral } from './literals.ts';
 
 /** Looks a function up by name (the registry's getFunction; injectable for tests). */
-export type FunctionLookup = (name: string) => FunctionDef | undefined;
+export type { FunctionLookup } from '../../functions/types.ts';
 
 export interface AnalyzeCtx {
   readonly scope: ExprScope;

@@ -8,7 +8,7 @@ import { SqlError } from '../../sql/errors.ts';
 import type { SqlType } from '../../types/sql-type.ts';
 import { BIGINT, BOOLEAN, BYTES, DOUBLE, INTEGER, STRING, formatType, isNumeric } from '../../types/sql-type.ts';
 import { Decimal } from '../../types/decimal.ts';
-import { decodeLiteral, encodeLiteral, type TypedExpr } from './typed-expr.ts';
+import { decodeLiteral, encodeLiteral, type TypedExpr } from '../../types/typed-expr.ts';
 import { widenDecimal } from './coercion.ts';
 import { formatDate, formatTime, formatTimestamp, parseDate, parseTime, parseTimestamp } from '../../types/java/time-text.ts';
 import { javaDouble } from '../../types/java/number-text.ts';

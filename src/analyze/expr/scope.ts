@@ -6,7 +6,7 @@
 import type { Span } from '../../sql/ast.ts';
 import { SqlError } from '../../sql/errors.ts';
 import type { SqlType } from '../../types/sql-type.ts';
-import { PSEUDO_COLUMN_TYPES, type PseudoColumn } from './typed-expr.ts';
+import { PSEUDO_COLUMN_TYPES, type PseudoColumn } from '../../types/typed-expr.ts';
 
 export type ColumnResolution =
   | { readonly kind: 'column'; readonly index: number; readonly type: SqlType }

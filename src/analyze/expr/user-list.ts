@@ -10,7 +10,7 @@
 import type { Span } from '../../sql/ast.ts';
 import type { SqlType, StructField } from '../../types/sql-type.ts';
 import { formatType, isNumeric, typesEqual } from '../../types/sql-type.ts';
-import { formatTypedExpr, type TypedExpr } from './typed-expr.ts';
+import { formatTypedExpr, type TypedExpr } from '../../types/typed-expr.ts';
 import { coerceType } from './coercion.ts';
 import { coerceLiteral, describeLiteral, numericTypeFromString } from './literals.ts';
 import { javaTrim, parseBooleanExact } from '../../types/java/number-parse.ts';

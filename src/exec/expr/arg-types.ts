@@ -1,11 +1,11 @@
 /**
- * The function library's argument types of a planned call: the plan stores how each argument
- * was typed (CallArgType, JSON); the compiler resolves the same overload again from them.
+ * The argument types a Call node was resolved with (stored in the plan as JSON-safe CallArgType)
+ * turned back into the function library's ArgType, so the compiler resolves the same overload.
  */
 import { SqlError } from '../../sql/errors.ts';
 import type { ArgType } from '../../functions/types.ts';
 import { formatType, typesEqual } from '../../types/sql-type.ts';
-import type { CallArgType } from '../../analyze/expr/typed-expr.ts';
+import type { CallArgType } from '../../types/typed-expr.ts';
 
 /** Argument types as the function library wants them at compile time (lambdas re-checked, not re-analyzed). */
 export function toArgTypes(argTypes: readonly CallArgType[], callName: string): ArgType[] {

@@ -11,9 +11,9 @@
  *   zero, decimal overflow, unexpected data) makes the whole expression NULL (a predicate:
  *   false) and reports once, as ksqlDB does for a select expression or filter.
  */
-import type { TypedExpr } from '../../analyze/expr/typed-expr.ts';
-import { formatTypedExpr } from '../../analyze/expr/typed-expr.ts';
-import type { FunctionLookup } from '../../analyze/expr/context.ts';
+import type { TypedExpr } from '../../types/typed-expr.ts';
+import { formatTypedExpr } from '../../types/typed-expr.ts';
+import type { FunctionLookup } from '../../functions/types.ts';
 import type { ErrorSink, Row } from './row.ts';
 import { FnScope, Gen, declareTemps } from './gen.ts';
 import { type EmitCtx, emit } from './emit.ts';
@@ -22,7 +22,7 @@ export type CompiledExpr = (row: Row) => unknown;
 export type CompiledPredicate = (row: Row) => boolean;
 export type CompiledProjection = (row: Row) => unknown[];
 export type { ErrorSink, Row } from './row.ts';
-export type { FunctionLookup } from '../../analyze/expr/context.ts';
+export type { FunctionLookup } from '../../functions/types.ts';
 
 const ignore: ErrorSink = () => {};
 

@@ -5,8 +5,7 @@
  * as Java's ByteBuffer; ARRAY/MAP/STRUCT by deep equality.
  */
 import type { SqlType } from '../../types/sql-type.ts';
-import type { TypedExpr } from '../../analyze/expr/typed-expr.ts';
-import { decodeLiteral } from '../../types/literal-value.ts';
+import { decodeLiteral, type TypedExpr } from '../../types/typed-expr.ts';
 import { type FnScope, type Val, allNonNull } from './gen.ts';
 import { type EmitCtx, emit } from './emit.ts';
 import { compareBytes, deepEquals } from './runtime.ts';

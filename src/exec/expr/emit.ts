@@ -12,10 +12,9 @@
  *   and continues), as is a CAST of a value that does not convert (see cast.ts).
  */
 import type { SqlType } from '../../types/sql-type.ts';
-import { formatTypedExpr, type TypedExpr } from '../../analyze/expr/typed-expr.ts';
-import { decodeLiteral } from '../../types/literal-value.ts';
+import { decodeLiteral, formatTypedExpr, type TypedExpr } from '../../types/typed-expr.ts';
 import { toArgTypes } from './arg-types.ts';
-import type { FunctionLookup } from '../../analyze/expr/context.ts';
+import type { FunctionLookup } from '../../functions/types.ts';
 import { SqlError } from '../../sql/errors.ts';
 import { formatType, typesEqual } from '../../types/sql-type.ts';
 import type { ErrorSink } from './row.ts';

@@ -4,7 +4,7 @@ import type { Row } from '../expr/row.ts';
 import { compileExpr } from '../expr/compile.ts';
 import { getFunction } from '../../functions/registry.ts';
 import { expressionErrorSink } from './errors.ts';
-import { referencedColumns } from '../../analyze/expr/walk.ts';
+import { referencedColumns } from '../../types/typed-expr.ts';
 
 /**
  * SELECT: computes the output columns. A row whose value is null (a stream record with a null

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyzeExpr, analyzeExprAs, analyzeFunctionArgs, columnsScope } from '../../../src/analyze/expr/analyze-expr.ts';
-import { formatTypedExpr, type TypedExpr } from '../../../src/analyze/expr/typed-expr.ts';
+import { formatTypedExpr, type TypedExpr } from '../../../src/types/typed-expr.ts';
 import { SqlError } from '../../../src/sql/errors.ts';
 import { formatType } from '../../../src/types/sql-type.ts';
 import type { Expr, Span } from '../../../src/sql/ast.ts';

@@ -4,7 +4,7 @@
  */
 import { parseExpression } from '../../../src/sql/parser.ts';
 import { analyzeExpr, columnsScope, type FunctionLookup } from '../../../src/analyze/expr/analyze-expr.ts';
-import type { TypedExpr } from '../../../src/analyze/expr/typed-expr.ts';
+import type { TypedExpr } from '../../../src/types/typed-expr.ts';
 import type { ArgType, FunctionDef, LambdaArgType, ScalarFunction } from '../../../src/functions/types.ts';
 import { FunctionError } from '../../../src/functions/types.ts';
 import type { SqlType } from '../../../src/types/sql-type.ts';

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngine, readTopic, removeDir, type TestEngine } from '../../engine/helpers.ts';
 import type { Consumer } from '../../../src/log/log.ts';
-import type { WindowInfo } from '../../../src/plan/steps.ts';
+import type { WindowInfo } from '../../../src/types/window.ts';
 import {
   aggregateSql,
   decodeOutputs,

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testEngine, readTopic, removeDir } from '../../engine/helpers.ts';
-import type { WindowInfo } from '../../../src/plan/steps.ts';
+import type { WindowInfo } from '../../../src/types/window.ts';
 import {
   aggregateSql,
   decodeOutputs,

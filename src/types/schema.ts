@@ -3,8 +3,8 @@
  * A row's `cols` array holds the key columns first, then the value columns (see exec/expr/row.ts),
  * so a column's index in `columns(schema)` is its index in `row.cols`.
  */
-import type { SqlType } from '../types/sql-type.ts';
-import { formatType } from '../types/sql-type.ts';
+import type { SqlType } from './sql-type.ts';
+import { formatType } from './sql-type.ts';
 
 export interface Column {
   readonly name: string;

@@ -14,12 +14,12 @@
  * - Call nodes record the argument types the function was resolved with (`argTypes`), so the
  *   compiler resolves the same overload again.
  */
-import type { SqlType } from '../../types/sql-type.ts';
-import type { LiteralValue } from '../../types/literal-value.ts';
-import { formatType } from '../../types/sql-type.ts';
-import type { ArithmeticOp, ComparisonOp, TimeUnit } from '../../sql/ast.ts';
-import { formatDate, formatTime, formatTimestamp } from '../../types/java/time-text.ts';
-import { javaDouble } from '../../types/java/number-text.ts';
+import type { SqlType } from './sql-type.ts';
+import type { LiteralValue } from './literal-value.ts';
+import { formatType } from './sql-type.ts';
+import type { ArithmeticOp, ComparisonOp, TimeUnit } from './operators.ts';
+import { formatDate, formatTime, formatTimestamp } from './java/time-text.ts';
+import { javaDouble } from './java/number-text.ts';
 
 export type PseudoColumn = 'ROWTIME' | 'ROWPARTITION' | 'ROWOFFSET' | 'WINDOWSTART' | 'WINDOWEND';
 
@@ -32,7 +32,7 @@ export const PSEUDO_COLUMN_TYPES: Readonly<Record<PseudoColumn, SqlType>> = {
   WINDOWEND: { kind: 'BIGINT' },
 };
 
-export type { LiteralValue } from '../../types/literal-value.ts';
+export type { LiteralValue } from './literal-value.ts';
 
 /** How a function argument was typed when the call was resolved (JSON-safe ArgType). */
 export type CallArgType =
@@ -106,7 +106,7 @@ export type TypedExpr =
 export type TypedExprKind = TypedExpr['kind'];
 
 // The codec of literal values lives with the types (exec decodes plan literals without the analyzer).
-export { decodeLiteral, encodeLiteral } from '../../types/literal-value.ts';
+export { decodeLiteral, encodeLiteral } from './literal-value.ts';
 
 export const literal = (value: LiteralValue, type: SqlType): TypedExpr => ({ kind: 'Literal', value, type });
 
@@ -246,5 +246,81 @@ export function children(e: TypedExpr): readonly TypedExpr[] {
       return e.entries.flatMap((x) => [x.key, x.value]);
     case 'CreateStruct':
       return e.fields.map((x) => x.value);
+  }
+}
+
+/** Indices of the row columns an expression reads (lambda parameters and pseudo columns excluded). */
+export function referencedColumns(e: TypedExpr): number[] {
+  const out: number[] = [];
+  walkTypedExpr(e, (node) => {
+    if (node.kind === 'Column') out.push(node.index);
+  });
+  return out;
+}
+
+/**
+ * Structural equality: same kinds, operators, values, types and children. Column references are
+ * equal by index (their names are for display only). Iterative: any depth.
+ */
+export function sameTypedExpr(a: TypedExpr, b: TypedExpr): boolean {
+  const stack: [TypedExpr, TypedExpr][] = [[a, b]];
+  while (stack.length > 0) {
+    const [x, y] = stack.pop()!;
+    if (x === y) continue;
+    if (x.kind !== y.kind) return false;
+    const fx = ownFields(x);
+    const fy = ownFields(y);
+    if (fx.length !== fy.length || fx.some((v, i) => v !== fy[i])) return false;
+    const cx = children(x);
+    const cy = children(y);
+    if (cx.length !== cy.length) return false;
+    for (let i = 0; i < cx.length; i++) stack.push([cx[i], cy[i]]);
+  }
+  return true;
+}
+
+/** A node's own fields (not its children), with the shape of its children (CASE arms, ELSE). */
+function ownFields(e: TypedExpr): (string | number | boolean | null)[] {
+  const t = JSON.stringify(e.type);
+  switch (e.kind) {
+    case 'Column':
+      return [e.index, t];
+    case 'Pseudo':
+      return [e.column, e.side ?? null, t];
+    case 'Literal':
+      return [e.value, t];
+    case 'Cast':
+      return [e.implicit, t];
+    case 'Arithmetic':
+    case 'Compare':
+      return [e.op, t];
+    case 'And':
+    case 'Or':
+    case 'Negate':
+    case 'Not':
+    case 'Subscript':
+    case 'CreateArray':
+    case 'CreateMap':
+      return [t];
+    case 'IsNull':
+    case 'Between':
+    case 'In':
+      return [e.negated, t];
+    case 'Like':
+      return [e.escape, e.negated, t];
+    case 'Case':
+      return [e.whens.length, e.else !== null, t];
+    case 'Call':
+      return [e.name, JSON.stringify(e.argTypes), t];
+    case 'Lambda':
+      return [JSON.stringify(e.params), t];
+    case 'LambdaParam':
+      return [e.name, t];
+    case 'Dereference':
+      return [e.field, t];
+    case 'CreateStruct':
+      return [JSON.stringify(e.fields.map((f) => f.name)), t];
+    case 'TimeUnit':
+      return [e.unit, t];
   }
 }
