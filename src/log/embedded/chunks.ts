@@ -8,13 +8,15 @@
  * pinned for as long as any of its records was held. Sharing the chunk makes the bytes cost
  * the same whatever the number of readers.
  *
- * How: a segment remembers the chunks read from it by their start position, weakly: a chunk lives
- * exactly as long as a cursor or a record still references it (nothing is kept for sharing's sake,
- * so no budget is needed), and a cursor that needs a chunk starting where a live one starts takes
- * that one instead of reading. Cursors walking a segment from the same frame follow the same
- * chain of chunk starts (each chunk starts where the previous one's complete frames end), so
- * queries reading a topic at about the same place share every chunk; a reader elsewhere simply
- * reads its own.
+ * How: a segment keeps the chunks its cursors currently hold, by start position, with the number
+ * of cursors holding each; a cursor that needs a chunk starting where a held one starts takes
+ * that one instead of reading, and the entry goes once its last holder lets go (records keep
+ * their own reference to the buffer; nothing is kept for sharing's sake, so no budget is needed).
+ * Cursors walking a segment from the same frame follow the same chain of chunk starts (each
+ * chunk starts where the previous one's complete frames end), so queries reading a topic at about
+ * the same place share every chunk; a reader elsewhere simply reads its own. (Counted, not
+ * WeakRefs: a weakly held chunk would still live until a full GC, as WeakRef targets survive
+ * young-generation collections.)
  *
  * Invariants:
  * - A chunk holds complete frames only, read from bytes below the segment's size at read time:
@@ -23,6 +25,7 @@
  *   than what a later read would return. Using a shorter one is correct: the cursor continues
  *   at its end.
  * - A chunk's buffer is never written after it was read (records keep views into it).
+ * - An entry's `holders` counts the cursors that acquired or added it and have not released it.
  */
 
 /** Complete frames read from a segment: `buf[0, end)`, the file bytes at [start, start + end). */
@@ -32,33 +35,40 @@ export interface Chunk {
   readonly end: number;
 }
 
-/** Removes the entry of a collected chunk (if it was not replaced meanwhile). */
-const collected = new FinalizationRegistry<{ readonly chunks: Map<number, WeakRef<Chunk>>; readonly start: number; readonly ref: WeakRef<Chunk> }>((e) => {
-  if (e.chunks.get(e.start) === e.ref) e.chunks.delete(e.start);
-});
+interface Entry {
+  readonly chunk: Chunk;
+  holders: number;
+}
 
 export class SharedChunks {
-  private readonly chunks = new Map<number, WeakRef<Chunk>>();
+  private readonly entries = new Map<number, Entry>();
 
-  /** The live chunk read at file position `start`, if any. */
-  get(start: number): Chunk | undefined {
-    return this.chunks.get(start)?.deref();
+  /** The chunk at file position `start` that another cursor holds, now held by the caller too. */
+  acquire(start: number): Chunk | undefined {
+    const e = this.entries.get(start);
+    if (e === undefined) return undefined;
+    e.holders++;
+    return e.chunk;
   }
 
-  /** Registers a chunk just read at `start` (replacing a shorter one there, if still live). */
+  /** Registers a chunk the caller just read at `start` (and holds). */
   add(start: number, chunk: Chunk): void {
-    const ref = new WeakRef(chunk);
-    this.chunks.set(start, ref);
-    collected.register(chunk, { chunks: this.chunks, start, ref });
+    this.entries.set(start, { chunk, holders: 1 });
   }
 
-  /** Chunks still registered (live or not yet finalized); for tests. */
+  /** The caller no longer holds `chunk` (read at `start`). */
+  release(start: number, chunk: Chunk): void {
+    const e = this.entries.get(start);
+    if (e !== undefined && e.chunk === chunk && --e.holders === 0) this.entries.delete(start);
+  }
+
+  /** Chunks held by some cursor; for tests. */
   get size(): number {
-    return this.chunks.size;
+    return this.entries.size;
   }
 
   clear(): void {
-    this.chunks.clear();
+    this.entries.clear();
   }
 }
 

@@ -53,6 +53,10 @@ export class PartitionCursor {
   private recOffset = 0;
   /** Bytes per record in the last frame opened: sizes the next read. */
   private recordBytes = 256;
+  /** The shared chunk `buf` belongs to, its segment and start (./chunks.ts); null: none held. */
+  private held: Chunk | null = null;
+  private heldSeg: Segment | null = null;
+  private heldAt = 0;
 
   constructor(part: PartitionLog, position: number, resetToStart: boolean, chunkBytes: number, verify: boolean) {
     this.part = part;
@@ -115,6 +119,8 @@ export class PartitionCursor {
       }
       this.p = p + FRAME_PREFIX_BYTES + bodyLength;
     }
+    // Read to the end: let go of the last chunk (the position stays after it).
+    if (this.end > 0) this.release();
     return n;
   }
 
@@ -234,11 +240,14 @@ export class PartitionCursor {
     }
     this.seg = seg;
     // Another cursor may have read this very chunk (same segment, same start) and still hold it.
-    let chunk = seg.chunks.get(filePos);
+    let chunk = seg.chunks.acquire(filePos);
     if (chunk === undefined) {
       chunk = readChunk(seg, filePos, Math.min(this.chunkBytes, seg.size - filePos, Math.max(MIN_CHUNK_BYTES, 2 * wanted * this.recordBytes)));
       seg.chunks.add(filePos, chunk);
     }
+    this.held = chunk;
+    this.heldSeg = seg;
+    this.heldAt = filePos;
     this.buf = chunk.buf;
     this.ab = chunk.buf.buffer;
     this.dv = chunk.dv;
@@ -256,8 +265,15 @@ export class PartitionCursor {
     else if (this.position > end) this.position = this.resetToStart ? start : end;
   }
 
+  /** Lets go of the chunk held (the consumer closes, or stops reading this partition). */
+  close(): void {
+    this.drop();
+    this.seg = null;
+  }
+
   /** Lets go of a fully read chunk, keeping the file position after it. */
   private release(): void {
+    this.letGo();
     this.bufFilePos += this.end;
     this.buf = EMPTY_BUFFER;
     this.ab = EMPTY_BUFFER.buffer;
@@ -267,12 +283,19 @@ export class PartitionCursor {
   }
 
   private drop(): void {
+    this.letGo();
     this.buf = EMPTY_BUFFER;
     this.ab = EMPTY_BUFFER.buffer;
     this.bufFilePos = 0;
     this.p = 0;
     this.end = 0;
     this.frameLeft = 0;
+  }
+
+  private letGo(): void {
+    if (this.held !== null) this.heldSeg!.chunks.release(this.heldAt, this.held);
+    this.held = null;
+    this.heldSeg = null;
   }
 }
 
