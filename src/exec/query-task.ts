@@ -52,7 +52,7 @@ export interface QueryTaskOptions {
    */
   readonly commitIntervalMs?: number;
   /**
-   * Queries over several topics (joins, repartitions): how long a task waits for a source that has
+   * Queries whose sub-topology reads several topics (joins): how long a task waits for a source that has
    * no buffered records before it processes the others (Kafka Streams' max.task.idle.ms; a lag the
    * consumer reports is waited for regardless, see ./partition-group.ts). Default 0.
    */
