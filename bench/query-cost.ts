@@ -15,6 +15,7 @@
 import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import v8 from 'node:v8';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openEmbeddedLog } from '../src/log/embedded/index.ts';
 import { Engine } from '../src/engine/engine.ts';
@@ -34,6 +35,14 @@ export interface QueryCost {
   readonly heapUsedMiB: number;
   readonly heapTotalMiB: number;
   readonly arrayBuffersMiB: number;
+  /**
+   * V8's young and old generation as committed after (physical MiB): V8 sizes the young
+   * generation from its heap limit (from the machine's memory), not from the number of queries
+   * (on a 24 GB machine it grows to 128 MiB once busy); the old generation is let grow to a
+   * multiple of what is live, plus the young generation's capacity, before a full GC.
+   */
+  readonly youngGenerationMiB: number;
+  readonly oldGenerationMiB: number;
   /** RssAnon, RssFile, Threads from /proc/self/status. */
   readonly status: string;
   /** Highest heapUsed and RSS sampled (every 50 ms) while the queries processed the input. */
@@ -51,6 +60,10 @@ function procStatus(): string {
 }
 
 const MiB = 1024 * 1024;
+
+function spaceMiB(name: string): number {
+  return (v8.getHeapSpaceStatistics().find((s) => s.space_name === name)?.physical_space_size ?? 0) / MiB;
+}
 const round = (n: number) => Math.round(n * 100) / 100;
 
 function openFds(): number {
@@ -145,6 +158,8 @@ export async function measureQueryCost(queries: number, records: number, partiti
       heapUsedMiB: round(process.memoryUsage().heapUsed / MiB),
       heapTotalMiB: round(process.memoryUsage().heapTotal / MiB),
       arrayBuffersMiB: round(process.memoryUsage().arrayBuffers / MiB),
+      youngGenerationMiB: round(spaceMiB('new_space')),
+      oldGenerationMiB: round(spaceMiB('old_space')),
       status: procStatus(),
       peakHeapUsedMiB: round(peakHeapUsed / MiB),
       peakRssMiB: round(peakRss / MiB),

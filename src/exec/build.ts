@@ -30,6 +30,15 @@ export interface Pipeline {
   readonly internal: readonly InternalInput[];
   /** Rows out of each step (by the step names EXPLAIN shows), counted as batches pass. */
   readonly stepRows: StepRows;
+  /**
+   * The sub-topology of every topic the pipeline reads (Kafka Streams' sense: the part of the
+   * plan between repartitions). Records are put in time order only among topics of the same
+   * sub-topology (the two sides of a join): a source and the repartition topic it feeds are
+   * processed by different operators that keep their own stream time, so holding one back for
+   * the other only buffered records. A topic read by two sub-topologies (a self-join with one side
+   * repartitioned) joins them into one.
+   */
+  readonly subtopologyOf: ReadonlyMap<string, number>;
 }
 
 export interface InternalInput {
@@ -48,6 +57,9 @@ export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
     operators.push(op);
     steps.push({ name: step.name, own, rightSide });
   };
+  // Topics read, with the repartition step above them in the plan (null: the root's part).
+  const reads: { topic: string; below: RepartitionStep | null }[] = [];
+  let below: RepartitionStep | null = null;
   // Returns the side (FROM source index) of the rows the step outputs: joins output side 0.
   const unary = (step: Step & { input: Step }, make: () => Operator): number => {
     const side = visit(step.input);
@@ -58,6 +70,7 @@ export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
     switch (step.type) {
       case 'source':
         sources.push(step);
+        reads.push({ topic: step.binding.topic, below });
         return sources.length - 1;
       case 'join': {
         visit(step.left);
@@ -66,7 +79,11 @@ export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
         return 0;
       }
       case 'repartition': {
+        reads.push({ topic: step.topic, below });
+        const outer = below;
+        below = step;
         const side = visit(step.input);
+        below = outer;
         push(repartitionOperator(step, side, ctx), step, 'taken');
         internal.push({ step, side, entry: operators.length });
         return side;
@@ -98,7 +115,7 @@ export function buildPipeline(root: Step, ctx: OperatorContext): Pipeline {
   for (const s of steps) if (s.own === 'joined' && s.rightSide === sources.length - 1) s.own = 'all';
   const counted = countSteps(operators, steps, sources, stepRows);
   if (root.type === 'sink' && steps.length) stepRows.alias(root.name, stepRows.counter(steps[steps.length - 1].name));
-  return { sources, operators: counted, internal, stepRows };
+  return { sources, operators: counted, internal, stepRows, subtopologyOf: subtopologies(reads) };
 }
 
 /**
@@ -165,6 +182,31 @@ function sideZero(rows: readonly Row[]): number {
   let n = 0;
   for (const r of rows) if ((r.side ?? 0) === 0) n++;
   return n;
+}
+
+/** Numbers the sub-topologies of `reads` (0, 1, ...), merging those that read a common topic. */
+function subtopologies(reads: readonly { topic: string; below: RepartitionStep | null }[]): Map<string, number> {
+  const parent = new Map<RepartitionStep | null, RepartitionStep | null>();
+  const find = (x: RepartitionStep | null): RepartitionStep | null => {
+    let r = x;
+    while (parent.has(r) && parent.get(r) !== r) r = parent.get(r)!;
+    return r;
+  };
+  const first = new Map<string, RepartitionStep | null>();
+  for (const { topic, below } of reads) {
+    if (!parent.has(below)) parent.set(below, below);
+    const seen = first.get(topic);
+    if (seen === undefined) first.set(topic, below);
+    else parent.set(find(below), find(seen));
+  }
+  const numbers = new Map<RepartitionStep | null, number>();
+  const out = new Map<string, number>();
+  for (const [topic, below] of first) {
+    const root = find(below);
+    if (!numbers.has(root)) numbers.set(root, numbers.size);
+    out.set(topic, numbers.get(root)!);
+  }
+  return out;
 }
 
 export function sinkOf(root: Step): SinkStep | null {

@@ -69,6 +69,8 @@ export function exactlyOnce(transactions: LogTransactions, transactionalId: stri
       for (const [topic, records] of outputs.byTopic) {
         if (records.length > 0) await producer.send(topic, records);
       }
+      // Sent: let go of the records while the state flushes (as the other deliveries do).
+      outputs.byTopic.clear();
       await beforeCommit();
       if (offsets.length > 0) {
         const { groupId, generationId, memberId } = transactions.groupMetadata(consumer);

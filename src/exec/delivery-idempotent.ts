@@ -131,6 +131,11 @@ export function idempotentDelivery(o: IdempotentDeliveryOptions): Delivery {
           return out.send(topic, recs, skip ? { sticky: batchSticky, skip } : { sticky: batchSticky });
         }),
       );
+      // Written: let go of the records while the commit waits (a stateful query's state flush is
+      // real I/O; with many queries every waiting batch's outputs stayed in memory, long enough
+      // to be promoted to the old generation).
+      topics.length = 0;
+      outputs.byTopic.clear();
       await beforeCommit();
       if (offsets.length) await o.consumer.commit(offsets);
       // Intents before the last committed batch's are dead.

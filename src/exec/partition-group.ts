@@ -1,8 +1,9 @@
 /**
  * Time order across the partitions of a query's task (Kafka Streams' PartitionGroup): polled
  * records are buffered per topic-partition, and the next record processed is the one with the
- * lowest timestamp among the heads of the buffers of one partition number (the co-partitioned
- * sources of a join, a query's source and its repartition topic). A source whose buffer is empty
+ * lowest timestamp among the heads of the buffers of one partition number of one sub-topology
+ * (the co-partitioned sources of a join; ./build.ts: a source and the repartition topic it feeds
+ * are in different sub-topologies and never wait for each other). A source whose buffer is empty
  * while the log still holds records of it that were not fetched ("lagging") holds its group back:
  * those records may be older than every buffered one. The wait is bounded: after
  * `maxTaskIdleMs` (max.task.idle.ms) without data from it, or LAG_WAIT_BOUND_MS for a lag the
@@ -25,6 +26,20 @@ export const LAG_WAIT_BOUND_MS = 10_000;
  */
 export const BUFFERED_PER_PARTITION = 1000;
 
+/** Group numbers: sub-topology * this + partition number (partition numbers stay far below it). */
+const PARTITIONS_PER_SUBTOPOLOGY = 1 << 20;
+
+/** Whether records of `topics` need time ordering: some sub-topology reads two of them or more. */
+export function needsTimeOrder(topics: readonly string[], subtopologyOf: (topic: string) => number): boolean {
+  const seen = new Set<number>();
+  for (const t of topics) {
+    const s = subtopologyOf(t);
+    if (seen.has(s)) return true;
+    seen.add(s);
+  }
+  return false;
+}
+
 interface Buffer {
   readonly topic: string;
   readonly partition: number;
@@ -41,14 +56,22 @@ export interface Lag {
 
 export class PartitionGroup {
   private readonly buffers = new Map<string, Buffer>();
-  /** Per partition number: since when the group has been held back by a source without data. */
+  /** Per group (sub-topology and partition number): since when it has been held back by a source without data. */
   private readonly waitingSince = new Map<number, number>();
   private readonly maxTaskIdleMs: number;
+  private readonly subtopologyOf: (topic: string) => number;
   private count = 0;
   private rr = 0;
 
-  constructor(maxTaskIdleMs: number) {
+  /** `subtopologyOf`: the sub-topology of a topic (default: all topics in one). */
+  constructor(maxTaskIdleMs: number, subtopologyOf: (topic: string) => number = () => 0) {
     this.maxTaskIdleMs = maxTaskIdleMs;
+    this.subtopologyOf = subtopologyOf;
+  }
+
+  /** The group of a topic-partition: its partition number within its sub-topology. */
+  private groupOf(tp: TopicPartition): number {
+    return this.subtopologyOf(tp.topic) * PARTITIONS_PER_SUBTOPOLOGY + tp.partition;
   }
 
   /** Records buffered and not yet taken. */
@@ -72,14 +95,16 @@ export class PartitionGroup {
     if (this.count === 0) return out;
     const groups = new Map<number, TopicPartition[]>();
     for (const tp of lag.assignment()) {
-      const g = groups.get(tp.partition);
+      const key = this.groupOf(tp);
+      const g = groups.get(key);
       if (g) g.push(tp);
-      else groups.set(tp.partition, [tp]);
+      else groups.set(key, [tp]);
     }
     // Buffered partitions no longer in the assignment still drain (revoke drops them first).
     for (const b of this.buffers.values()) {
-      const g = groups.get(b.partition);
-      if (!g) groups.set(b.partition, [{ topic: b.topic, partition: b.partition }]);
+      const key = this.groupOf(b);
+      const g = groups.get(key);
+      if (!g) groups.set(key, [{ topic: b.topic, partition: b.partition }]);
       else if (!g.some((tp) => tp.topic === b.topic)) g.push({ topic: b.topic, partition: b.partition });
     }
     const numbers = [...groups.keys()].sort((a, b) => a - b);
@@ -162,7 +187,7 @@ export class PartitionGroup {
       if (!b) continue;
       this.count -= b.records.length - b.head;
       this.buffers.delete(k);
-      this.waitingSince.delete(b.partition);
+      this.waitingSince.delete(this.groupOf(b));
     }
   }
 

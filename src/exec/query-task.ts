@@ -12,8 +12,9 @@
  * interrupted are processed again first, in their recorded order, without writing again what
  * they had written (recover(), ./delivery-idempotent.ts).
  *
- * Queries over several topics take their records through a PartitionGroup (./partition-group.ts):
- * in timestamp order across sources, waiting boundedly for a source with unfetched records.
+ * Queries whose sub-topology reads several topics (joins) take their records through a
+ * PartitionGroup (./partition-group.ts): in timestamp order across sources, waiting boundedly for
+ * a source with unfetched records.
  */
 import type { ConsumedRecord, Consumer, Log, PartitionOffset, Producer, ProducerRecord, TopicPartition } from '../log/log.ts';
 import type { Step } from '../plan/steps.ts';
@@ -26,7 +27,7 @@ import { ProcessingLog } from './processing-log.ts';
 import type { OperatorServices } from './operator.ts';
 import { AppliedOffsets } from './applied-offsets.ts';
 import type { StepRows } from './step-rows.ts';
-import { BUFFERED_PER_PARTITION, PartitionGroup, type Lag } from './partition-group.ts';
+import { BUFFERED_PER_PARTITION, PartitionGroup, needsTimeOrder, type Lag } from './partition-group.ts';
 import { addOutputs, atLeastOnce, emptyOutputs, type BatchOutputs, type Delivery } from './delivery.ts';
 
 export interface QueryTaskOptions {
@@ -52,7 +53,7 @@ export interface QueryTaskOptions {
    */
   readonly commitIntervalMs?: number;
   /**
-   * Queries over several topics (joins, repartitions): how long a task waits for a source that has
+   * Queries whose sub-topology reads several topics (joins): how long a task waits for a source that has
    * no buffered records before it processes the others (Kafka Streams' max.task.idle.ms; a lag the
    * consumer reports is waited for regardless, see ./partition-group.ts). Default 0.
    */
@@ -123,7 +124,10 @@ export class QueryTask {
     this.sinkTopic = sink ? sink.binding.topic : null;
     this.internalTopics = new Set(pipeline.internal.map((i) => i.step.topic));
     const topics = [...new Set([...pipeline.sources.map((s) => s.binding.topic), ...pipeline.internal.map((i) => i.step.topic)])];
-    this.group = topics.length > 1 ? new PartitionGroup(opts.maxTaskIdleMs ?? 0) : null;
+    // Time order only within a sub-topology: a GROUP BY's source and its repartition topic are
+    // read without holding either back (nothing to merge), the two sides of a join are merged.
+    const subtopologyOf = (topic: string): number => pipeline.subtopologyOf.get(topic) ?? 0;
+    this.group = needsTimeOrder(topics, subtopologyOf) ? new PartitionGroup(opts.maxTaskIdleMs ?? 0, subtopologyOf) : null;
     this.consumer = opts.log.consumer({
       groupId: opts.groupId ?? `riffle-transient-${opts.queryId}-${process.pid}-${Date.now()}`,
       topics,

@@ -81,3 +81,17 @@ test('bounded buffering: partitions with BUFFERED_PER_PARTITION records waiting 
   g.take(10, lag(AB, () => false), 0);
   assert.deepEqual(g.fullPartitions(BUFFERED_PER_PARTITION), []);
 });
+
+test('topics of different sub-topologies never wait for each other; within one they are merged', () => {
+  // a: a GROUP BY's source (sub-topology 0), r: its repartition topic (1), b: joined with r (1).
+  const sub = (t: string) => (t === 'a' ? 0 : 1);
+  const g = new PartitionGroup(0, sub);
+  const tps = [{ topic: 'a', partition: 0 }, { topic: 'r', partition: 0 }, { topic: 'b', partition: 0 }];
+  g.add([rec('a', 0, 0, 100), rec('r', 0, 0, 50)]);
+  // b (same sub-topology as r) has unfetched records: r waits for it; a, alone in its sub-topology, does not.
+  const l = lag(tps, (tp) => tp.topic === 'b' || tp.topic === 'r');
+  assert.deepEqual(ids(g.take(10, l, 0)), ['a0@0']);
+  g.add([rec('b', 0, 0, 40)]);
+  assert.deepEqual(ids(g.take(10, lag(tps, () => false), 1)), ['b0@0', 'r0@0']);
+  assert.equal(g.buffered, 0);
+});

@@ -128,6 +128,7 @@ export class EmbeddedConsumer implements Consumer {
     this.closed = true;
     for (const w of this.waits) w.cancel();
     this.waits.clear();
+    for (const c of this.cursors) c.close();
     this.assigned.clear();
     this.cursors = [];
   }
@@ -170,6 +171,7 @@ export class EmbeddedConsumer implements Consumer {
       const state = this.host.topicState(topic);
       const current = this.assigned.get(topic);
       if (current !== undefined && current.state === state) continue;
+      for (const c of current?.cursors ?? []) c.close();
       if (state === undefined) {
         this.assigned.delete(topic);
         continue;

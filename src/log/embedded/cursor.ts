@@ -3,9 +3,10 @@
  * up to `chunkBytes` of complete frames, then many records are decoded from that chunk.
  *
  * Records handed out reference slices of the chunk (`key`, `value`, header values are views,
- * not copies). Every chunk is a fresh buffer that is never written again, so records stay valid
- * for as long as they are kept; keeping one pins its chunk (up to `chunkBytes`) in memory,
- * so long-lived holders of a few records should copy the bytes they need.
+ * not copies). Every chunk is a buffer that is never written again, so records stay valid for as
+ * long as they are kept; keeping one pins its chunk (up to `chunkBytes`) in memory, so long-lived
+ * holders of a few records should copy the bytes they need. Cursors of the same segment share a
+ * chunk that one of them still holds instead of reading their own copy (./chunks.ts).
  *
  * Invariants:
  * - `position` is the offset of the next record to return. Buffered frames may start before it
@@ -15,6 +16,7 @@
  */
 import type { ConsumedRecord, Header } from '../log.ts';
 import { BODY_HEADER_BYTES, FRAME_HEADER_BYTES, FRAME_PREFIX_BYTES, F_BASE_OFFSET, F_BODY_LENGTH, F_COUNT, F_PRODUCER, frameCrcOk, isLostFrame } from './format.ts';
+import { chunkOf, type Chunk } from './chunks.ts';
 import { readFully } from './fsutil.ts';
 import type { PartitionLog } from './partition.ts';
 import type { Segment } from './segment.ts';
@@ -51,6 +53,10 @@ export class PartitionCursor {
   private recOffset = 0;
   /** Bytes per record in the last frame opened: sizes the next read. */
   private recordBytes = 256;
+  /** The shared chunk `buf` belongs to, its segment and start (./chunks.ts); null: none held. */
+  private held: Chunk | null = null;
+  private heldSeg: Segment | null = null;
+  private heldAt = 0;
 
   constructor(part: PartitionLog, position: number, resetToStart: boolean, chunkBytes: number, verify: boolean) {
     this.part = part;
@@ -113,6 +119,8 @@ export class PartitionCursor {
       }
       this.p = p + FRAME_PREFIX_BYTES + bodyLength;
     }
+    // Read to the end: let go of the last chunk (the position stays after it).
+    if (this.end > 0) this.release();
     return n;
   }
 
@@ -231,26 +239,21 @@ export class PartitionCursor {
       filePos = 0;
     }
     this.seg = seg;
-    const fd = seg.ensureOpen();
-    const avail = seg.size - filePos;
-    const sized = Math.max(MIN_CHUNK_BYTES, 2 * wanted * this.recordBytes);
-    let len = Math.min(this.chunkBytes, avail, sized);
-    let buf = Buffer.allocUnsafeSlow(len);
-    readFully(fd, buf, 0, len, filePos);
-    let end = completeFramesEnd(buf, len);
-    if (end === 0) {
-      // The first frame is larger than a chunk: read exactly that frame.
-      len = FRAME_PREFIX_BYTES + buf.readUInt32LE(F_BODY_LENGTH);
-      buf = Buffer.allocUnsafeSlow(len);
-      readFully(fd, buf, 0, len, filePos);
-      end = len;
+    // Another cursor may have read this very chunk (same segment, same start) and still hold it.
+    let chunk = seg.chunks.acquire(filePos);
+    if (chunk === undefined) {
+      chunk = readChunk(seg, filePos, Math.min(this.chunkBytes, seg.size - filePos, Math.max(MIN_CHUNK_BYTES, 2 * wanted * this.recordBytes)));
+      seg.chunks.add(filePos, chunk);
     }
-    this.buf = buf;
-    this.ab = buf.buffer;
-    this.dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+    this.held = chunk;
+    this.heldSeg = seg;
+    this.heldAt = filePos;
+    this.buf = chunk.buf;
+    this.ab = chunk.buf.buffer;
+    this.dv = chunk.dv;
     this.bufFilePos = filePos;
     this.p = 0;
-    this.end = end;
+    this.end = chunk.end;
     return true;
   }
 
@@ -262,8 +265,15 @@ export class PartitionCursor {
     else if (this.position > end) this.position = this.resetToStart ? start : end;
   }
 
+  /** Lets go of the chunk held (the consumer closes, or stops reading this partition). */
+  close(): void {
+    this.drop();
+    this.seg = null;
+  }
+
   /** Lets go of a fully read chunk, keeping the file position after it. */
   private release(): void {
+    this.letGo();
     this.bufFilePos += this.end;
     this.buf = EMPTY_BUFFER;
     this.ab = EMPTY_BUFFER.buffer;
@@ -273,6 +283,7 @@ export class PartitionCursor {
   }
 
   private drop(): void {
+    this.letGo();
     this.buf = EMPTY_BUFFER;
     this.ab = EMPTY_BUFFER.buffer;
     this.bufFilePos = 0;
@@ -280,6 +291,30 @@ export class PartitionCursor {
     this.end = 0;
     this.frameLeft = 0;
   }
+
+  private letGo(): void {
+    if (this.held !== null) this.heldSeg!.chunks.release(this.heldAt, this.held);
+    this.held = null;
+    this.heldSeg = null;
+  }
+}
+
+/**
+ * Reads the complete frames at `filePos` within `len` bytes (`len` is at most what the segment
+ * holds after `filePos`); a first frame larger than that is read whole.
+ */
+function readChunk(seg: Segment, filePos: number, len: number): Chunk {
+  const fd = seg.ensureOpen();
+  let buf = Buffer.allocUnsafeSlow(len);
+  readFully(fd, buf, 0, len, filePos);
+  let end = completeFramesEnd(buf, len);
+  if (end === 0) {
+    // The first frame is larger than a chunk: read exactly that frame.
+    end = FRAME_PREFIX_BYTES + buf.readUInt32LE(F_BODY_LENGTH);
+    buf = Buffer.allocUnsafeSlow(end);
+    readFully(fd, buf, 0, end, filePos);
+  }
+  return chunkOf(buf, end);
 }
 
 /** Length of the prefix of `buf[0, len)` made of complete frames. */

@@ -24,6 +24,7 @@ import {
   frameCrcOk,
   isLostFrame,
 } from './format.ts';
+import { SharedChunks } from './chunks.ts';
 import type { FdPool, PooledFile } from './fd-pool.ts';
 import { fsyncDir, readFully } from './fsutil.ts';
 import { findResync, readRest, writeLostFrame } from './recover.ts';
@@ -46,6 +47,8 @@ export class Segment implements PooledFile {
   /** Largest record timestamp; -Infinity when empty. */
   maxTimestamp = -Infinity;
   deleted = false;
+  /** Chunks read from this segment, shared by its readers while any of them holds one (./chunks.ts). */
+  readonly chunks = new SharedChunks();
   private readonly indexInterval: number;
   private readonly idxOffsets: number[] = [];
   private readonly idxPositions: number[] = [];
@@ -114,6 +117,7 @@ export class Segment implements PooledFile {
   close(): void {
     this.pool.forget(this);
     this.closeFd();
+    this.chunks.clear();
   }
 
   /** Closes and removes the file; readers holding this segment see `deleted` and relocate. */

@@ -204,3 +204,31 @@ test('a consumer of a topic that does not exist yet reads it once created', asyn
     ['first'],
   );
 });
+
+test('consumers reading the same place share read chunks, which go once no cursor holds them', async (t) => {
+  const log = await openEmbeddedLog(tempDir(t));
+  t.after(() => log.close());
+  await log.createTopic('shared', { partitions: 1 });
+  const values = Array.from({ length: 3000 }, (_, i) => `value-${i}-${'x'.repeat(40)}`);
+  await log.producer().send('shared', values.map((v) => rec(v)));
+  const a = log.consumer({ groupId: 'a', topics: ['shared'], fromBeginning: true });
+  const b = log.consumer({ groupId: 'b', topics: ['shared'], fromBeginning: true });
+  const chunks = log.topicState('shared')!.partitions[0].segments[0].chunks;
+  const fromA = await a.poll(100, 1000);
+  assert.equal(chunks.size, 1, 'a holds the chunk it read');
+  const fromB = await b.poll(100, 1000);
+  assert.equal(fromA[0].value!.buffer, fromB[0].value!.buffer, 'b took the chunk a holds');
+  assert.deepEqual(fromB.map((r) => text(r.value)), values.slice(0, 100));
+  // Both read to the end (a lagging reader reads its own chunks once the others let go).
+  const restA = await pollN(a, 2900);
+  const restB = await pollN(b, 2900);
+  assert.deepEqual(restA.map((r) => text(r.value)), values.slice(100));
+  assert.deepEqual(restB.map((r) => text(r.value)), values.slice(100));
+  assert.equal(chunks.size, 0, 'chunks read to the end are let go');
+  // A closed consumer lets go of what it held.
+  const c = log.consumer({ groupId: 'c', topics: ['shared'], fromBeginning: true });
+  await c.poll(10, 1000);
+  assert.equal(chunks.size, 1);
+  await c.close();
+  assert.equal(chunks.size, 0);
+});
