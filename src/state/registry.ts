@@ -38,7 +38,8 @@ import path from 'node:path';
 import type { Log, Producer } from '../log/log.ts';
 import { CachingStore } from './caching-store.ts';
 import { ChangeLoggingStore } from './change-logging-store.ts';
-import { msgpackCodec } from './codec.ts';
+import { formatCodec, readsCodec, type StateFormat } from './codecs/format.ts';
+import { opaqueFormat } from './codecs/formats.ts';
 import { InMemoryStore } from './in-memory-store.ts';
 import { CorruptLocalStateError, LMDB_FILES, LmdbEnv } from './lmdb-store.ts';
 import { MeteredStore, type StoreStats } from './metered-store.ts';
@@ -125,9 +126,19 @@ export interface QueryBinding {
   readonly transactional: boolean;
 }
 
+/**
+ * stores.json: the query's stores and their changelog topics (so DROP deletes topics of stores
+ * not open), with the format each was last opened with (`aggregate@v2`; absent: written before
+ * versioned formats, i.e. version 1).
+ */
 interface Manifest {
   version: 1;
-  stores: { operator: string; topic: string }[];
+  stores: { operator: string; topic: string; format?: string }[];
+}
+
+/** The layout of a store's values; default: opaque MessagePack (./codecs/formats.ts). */
+export interface FormatOption<V> {
+  readonly format?: StateFormat<V>;
 }
 
 const MANIFEST = 'stores.json';
@@ -174,16 +185,17 @@ export class StoreRegistry {
     return changelogTopicName(this.serviceId, queryId, operator);
   }
 
-  async keyValueStore<V>(queryId: string, operator: string): Promise<MeteredStore<V>> {
-    return (await this.open(queryId, operator, 'keyValue', null, (m) => m)).metered as MeteredStore<V>;
+  /** A key-value store whose values are laid out by `format` (./codecs/formats.ts). */
+  async keyValueStore<V>(queryId: string, operator: string, format: StateFormat<V> = opaqueFormat as StateFormat<V>): Promise<MeteredStore<V>> {
+    return (await this.open(queryId, operator, 'keyValue', null, format, (m) => m)).metered as MeteredStore<V>;
   }
 
   /**
    * A key-value store of the query's own bookkeeping (the input offsets its state includes):
    * committed with its state, not listed by stats().
    */
-  async internalStore<V>(queryId: string, operator: string): Promise<MeteredStore<V>> {
-    return (await this.open(queryId, operator, 'keyValue', null, (m) => m, true)).metered as MeteredStore<V>;
+  async internalStore<V>(queryId: string, operator: string, format: StateFormat<V> = opaqueFormat as StateFormat<V>): Promise<MeteredStore<V>> {
+    return (await this.open(queryId, operator, 'keyValue', null, format, (m) => m, true)).metered as MeteredStore<V>;
   }
 
   /**
@@ -194,15 +206,15 @@ export class StoreRegistry {
     this.bindings.set(queryId, binding);
   }
 
-  async windowStore<V>(queryId: string, operator: string, options: WindowStoreOptions): Promise<WindowStore<V>> {
+  async windowStore<V>(queryId: string, operator: string, options: WindowStoreOptions & FormatOption<V>): Promise<WindowStore<V>> {
     const retention = options.retentionMs + options.windowSizeMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
-    const h = await this.open(queryId, operator, 'window', retention, (m) => new WindowStore<V>(m, options));
+    const h = await this.open(queryId, operator, 'window', retention, options.format, (m) => new WindowStore<V>(m, options));
     return h.top as WindowStore<V>;
   }
 
-  async sessionStore<V>(queryId: string, operator: string, options: SessionStoreOptions): Promise<SessionStore<V>> {
+  async sessionStore<V>(queryId: string, operator: string, options: SessionStoreOptions & FormatOption<V>): Promise<SessionStore<V>> {
     const retention = options.retentionMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
-    const h = await this.open(queryId, operator, 'session', retention, (m) => new SessionStore<V>(m, options));
+    const h = await this.open(queryId, operator, 'session', retention, options.format, (m) => new SessionStore<V>(m, options));
     return h.top as SessionStore<V>;
   }
 
@@ -329,19 +341,21 @@ export class StoreRegistry {
     return [...this.handles.values()].filter((h) => queryId === undefined || h.queryId === queryId);
   }
 
-  private async open(
+  private async open<V>(
     queryId: string,
     operator: string,
     kind: StoreKind,
     /** Time retention of the changelog (segmented stores, whose expiry is not logged); null: none. */
     retentionMs: number | null,
+    format: StateFormat<V> | undefined,
     wrap: (m: MeteredStore<unknown>) => { flush(): Promise<void>; close(): Promise<void> },
     internal = false,
   ): Promise<Handle> {
     const name = storeName(queryId, operator);
     if (this.handles.has(name)) throw new Error(`State store '${name}' is already open`);
     const env = this.backend === 'lmdb' ? this.env(queryId) : null;
-    const lmdb = env ? env.store<unknown>(operator, msgpackCodec, name) : null;
+    const codec = formatCodec((format ?? opaqueFormat) as StateFormat<unknown>);
+    const lmdb = env ? env.store<unknown>(operator, codec, name) : null;
     const base: KeyValueStore<unknown> = lmdb ?? new InMemoryStore<unknown>(name);
     let stack: KeyValueStore<unknown> = base;
     let restore: RestoreSummary = { mode: 'none', records: 0, ms: 0 };
@@ -365,30 +379,30 @@ export class StoreRegistry {
       // An older topic may be compact-only: then expired entries must be tombstoned.
       const policy = described.config.cleanupPolicy;
       const timeRetained = (policy === 'compact,delete' || policy === 'delete') && (described.config.retentionMs ?? -1) >= 0;
-      this.addToManifest(queryId, operator, topic);
+      this.addToManifest(queryId, operator, topic, codec.id);
       const bounds = (await log.offsets(topic, 'read_committed')).find((o) => o.partition === 0) ?? { start: 0, end: 0 };
       const ckpt = env && checkpointKey ? env.readMeta(checkpointKey) : undefined;
       let reason: string | undefined;
       if (!env) reason = 'in-memory store';
       else if (transactional) reason = 'exactly-once: restored from the committed changelog';
       else if (!isCheckpoint(ckpt)) reason = this.damageReason.get(queryId) ?? 'no valid checkpoint';
-      else if (ckpt.codec !== msgpackCodec.id || ckpt.topic !== topic) reason = 'checkpoint is for another encoding or topic';
+      else if (!readsCodec((format ?? opaqueFormat) as StateFormat<unknown>, ckpt.codec) || ckpt.topic !== topic) reason = `checkpoint is for another encoding (${ckpt.codec}) or topic`;
       else if (ckpt.offset < bounds.start || ckpt.offset > bounds.end) reason = `checkpoint offset ${ckpt.offset} is outside the changelog [${bounds.start}, ${bounds.end}]`;
       const producer = binding?.producer ?? this.sharedProducer(log);
-      const mark = (offset: number): StoreCheckpoint => ({ topic, codec: msgpackCodec.id, offset });
+      const mark = (offset: number): StoreCheckpoint => ({ topic, codec: codec.id, offset });
       if (reason !== undefined) {
         base.deleteRange(null, null);
         await base.flush();
         const r = await restoreFromChangelog(base, log, topic, 0, {
           fromOffset: bounds.start,
-          codec: msgpackCodec,
+          codec,
           onProgress: (p) => this.onRestoreProgress?.(name, p),
         });
         restore = { mode: 'full', records: r.records, ms: r.ms, reason };
         if (env && !transactional) setCheckpoint(mark(r.endOffset));
       } else if (log.capabilities.localDirectory !== null) {
         // This process is the changelog's only writer: the tail beyond the checkpoint is uncommitted.
-        const r = await repairChangelogTail(base, log, producer, topic, 0, (ckpt as StoreCheckpoint).offset, bounds.end, msgpackCodec);
+        const r = await repairChangelogTail(base, log, producer, topic, 0, (ckpt as StoreCheckpoint).offset, bounds.end, codec);
         restore = { mode: 'partial', records: 0, ms: r.ms, ...(r.keys > 0 ? { reason: `${r.keys} uncommitted changelog keys overwritten` } : {}) };
         const at = (ckpt as StoreCheckpoint).offset;
         this.onRestoreProgress?.(name, { topic, partition: 0, records: 0, offset: at, startOffset: at, endOffset: at, elapsedMs: r.ms, done: true });
@@ -396,7 +410,7 @@ export class StoreRegistry {
       } else {
         const r = await restoreFromChangelog(base, log, topic, 0, {
           fromOffset: (ckpt as StoreCheckpoint).offset,
-          codec: msgpackCodec,
+          codec,
           onProgress: (p) => this.onRestoreProgress?.(name, p),
         });
         restore = { mode: 'partial', records: r.records, ms: r.ms };
@@ -408,7 +422,7 @@ export class StoreRegistry {
         producer,
         topic,
         partition: 0,
-        codec: msgpackCodec,
+        codec,
         unloggedExpiry: retentionMs !== null && timeRetained,
         onFlushed: env && !transactional ? (next) => setCheckpoint(mark(next)) : undefined,
       });
@@ -459,10 +473,12 @@ export class StoreRegistry {
     return { version: 1, stores: [] };
   }
 
-  private addToManifest(queryId: string, operator: string, topic: string): void {
+  private addToManifest(queryId: string, operator: string, topic: string, format: string): void {
     const m = this.readManifest(queryId);
-    if (m.stores.some((s) => s.operator === operator && s.topic === topic)) return;
-    m.stores.push({ operator, topic });
+    const known = m.stores.find((s) => s.operator === operator && s.topic === topic);
+    if (known?.format === format) return;
+    if (known) known.format = format;
+    else m.stores.push({ operator, topic, format });
     const dir = this.stateDir(queryId);
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, MANIFEST);

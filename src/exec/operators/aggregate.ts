@@ -15,13 +15,14 @@ import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, sameBytes } from '../state-keys.ts';
 import { windowedAggregateOperator } from './window-aggregate.ts';
 import { slidingAggregateOperator } from './sliding-aggregate.ts';
+import { aggregateFormat } from '../../state/codecs/formats.ts';
 
 export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Operator {
   if (step.window?.info.kind === 'SLIDING') return slidingAggregateOperator(step, ctx);
   if (step.window) return windowedAggregateOperator(step, ctx);
   const onError = expressionErrorSink(ctx, step.name);
   const agg = compileAggregator(step, onError);
-  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore<Stored>(ctx.queryId, step.name + suffix));
+  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore(ctx.queryId, step.name + suffix, aggregateFormat));
   const withPrior = step.withPrior;
 
   // Prior results are computed before an update: aggregate functions may update states in place.

@@ -21,16 +21,15 @@ import type { JoinContext, StoredRow } from './join.ts';
 import { routeRows, rowOfStored, storedRow } from './join.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
+import { pendingJoinRowFormat, storedRowFormat, type PendingJoinRow } from '../../state/codecs/formats.ts';
+import type { StateFormat } from '../../state/codecs/format.ts';
 
 interface Buffered extends StoredRow {
   readonly p: number;
   readonly o: number;
 }
 
-interface Pending extends Buffered {
-  readonly right: boolean;
-  readonly due: number;
-}
+type Pending = PendingJoinRow;
 
 const DEFAULT_GRACE_MS = 24 * 3600_000;
 
@@ -51,10 +50,10 @@ export function streamStreamJoin(jc: JoinContext): Operator {
   }
   const state = new PartitionedState<PartState>(async (_p, suffix) => {
     const stores = requireStores(ctx);
-    const options = { windowSizeMs: 1, retentionMs: before + after + grace, retainDuplicates: true };
+    const options = { windowSizeMs: 1, retentionMs: before + after + grace, retainDuplicates: true, format: storedRowFormat as StateFormat<Buffered> };
     const l = await stores.windowStore<Buffered>(ctx.queryId, `${step.name}/left${suffix}`, options);
     const r = await stores.windowStore<Buffered>(ctx.queryId, `${step.name}/right${suffix}`, options);
-    const p = !eager && (outerLeft || outerRight) ? await stores.keyValueStore<Pending>(ctx.queryId, `${step.name}/outer${suffix}`) : null;
+    const p = !eager && (outerLeft || outerRight) ? await stores.keyValueStore(ctx.queryId, `${step.name}/outer${suffix}`, pendingJoinRowFormat) : null;
     return { lefts: l, rights: r, pending: p, streamTime: Math.max(l.streamTime(), r.streamTime()) };
   });
   // The state of the partition being processed (operators run synchronously within a batch).

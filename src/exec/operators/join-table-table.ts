@@ -12,6 +12,7 @@ import type { JoinContext, StoredRow } from './join.ts';
 import { routeRows, rowOfStored, storedRow } from './join.ts';
 import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, sameBytes } from '../state-keys.ts';
+import { storedRowFormat } from '../../state/codecs/formats.ts';
 
 type Stored = StoredRow;
 
@@ -20,8 +21,8 @@ export function tableTableJoin(jc: JoinContext): Operator {
   const spec = step.spec;
   const type = spec.type;
   const state = new PartitionedState(async (_p, suffix) => ({
-    lefts: await requireStores(ctx).keyValueStore<Stored>(ctx.queryId, `${step.name}/left${suffix}`),
-    rights: await requireStores(ctx).keyValueStore<Stored>(ctx.queryId, `${step.name}/right${suffix}`),
+    lefts: await requireStores(ctx).keyValueStore(ctx.queryId, `${step.name}/left${suffix}`, storedRowFormat),
+    rights: await requireStores(ctx).keyValueStore(ctx.queryId, `${step.name}/right${suffix}`, storedRowFormat),
   }));
   // The stores of the partition being processed (operators run synchronously within a batch).
   let lefts: KeyValueStore<Stored> | null = null;

@@ -13,6 +13,7 @@ import { expressionErrorSink } from './errors.ts';
 import { streamStreamJoin } from './join-stream-stream.ts';
 import { streamTableJoin } from './join-stream-table.ts';
 import { tableTableJoin } from './join-table-table.ts';
+import type { StoredRow } from '../../state/codecs/formats.ts';
 
 /**
  * What a join keeps of a row in its state: columns, time, the record's partition and offset and,
@@ -21,15 +22,7 @@ import { tableTableJoin } from './join-table-table.ts';
  * (whose join inputs carry their system columns in the value). Fields are optional for states
  * written before they existed.
  */
-export interface StoredRow {
-  readonly c: unknown[];
-  readonly t: number;
-  readonly p?: number;
-  readonly o?: number;
-  readonly s?: (number | null)[];
-  readonly sp?: (number | null)[];
-  readonly so?: (number | null)[];
-}
+export type { StoredRow };
 
 export function storedRow(row: Row): StoredRow & { p: number; o: number } {
   const out: { c: unknown[]; t: number; p: number; o: number; s?: (number | null)[]; sp?: (number | null)[]; so?: (number | null)[] } = {

@@ -13,8 +13,9 @@ import { getFunction } from '../../functions/registry.ts';
 import { expressionErrorSink } from './errors.ts';
 import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
+import { overFrameFormat, type OverFrame } from '../../state/codecs/formats.ts';
 
-type Frame = { s: unknown } | { w: { t: number; a: unknown[] }[] };
+type Frame = OverFrame;
 
 export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorContext): Operator {
   const onError = expressionErrorSink(ctx, step.name);
@@ -31,7 +32,7 @@ export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorCont
       frame: c.frame,
     };
   });
-  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore<Frame>(ctx.queryId, step.name + suffix));
+  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore(ctx.queryId, step.name + suffix, overFrameFormat));
   const fold = (fn: ResolvedAggregate, values: { a: unknown[] }[]): unknown => {
     let s = fn.init();
     for (const v of values) s = fn.add(s, ...v.a);

@@ -14,11 +14,10 @@ import { compileAggregator } from './aggregator.ts';
 import { expressionErrorSink } from './errors.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
+import { storedRowFormat, type StoredRow } from '../../state/codecs/formats.ts';
 
-interface Buffered {
-  readonly c: unknown[];
-  readonly t: number;
-}
+/** A buffered record: columns and time (the `row` state format's first two fields). */
+type Buffered = StoredRow;
 
 export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorContext): Operator {
   const w = step.window!;
@@ -29,7 +28,8 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
     streamTime: number;
   }
   const state = new PartitionedState<PartState>(async (_p, suffix) => {
-    const buffer = await requireStores(ctx).windowStore<Buffered>(ctx.queryId, step.name + suffix, {
+    const buffer = await requireStores(ctx).windowStore(ctx.queryId, step.name + suffix, {
+      format: storedRowFormat,
       windowSizeMs: 1,
       retentionMs: size + w.graceMs,
       retainDuplicates: true,

@@ -15,16 +15,13 @@ import type { KeyValueStore } from '../../state/store.ts';
 import type { WindowStore } from '../../state/window-store.ts';
 import type { SessionStore } from '../../state/session-store.ts';
 import { compileAggregator, type Stored } from './aggregator.ts';
+import { aggregateFormat, pendingWindowFormat, type PendingWindow } from '../../state/codecs/formats.ts';
 import { expressionErrorSink } from './errors.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, keyText } from '../state-keys.ts';
 import { finalEmitRange, type FinalEmitState, type TimeWindowShape } from './emit-final.ts';
 
-interface Pending {
-  readonly g: unknown[];
-  readonly s: number;
-  readonly e: number;
-}
+type Pending = PendingWindow;
 
 export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorContext): Operator {
   const w = step.window!;
@@ -59,14 +56,14 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
       final: { lastEmitClose: null, maxStart: Number.NEGATIVE_INFINITY },
     };
     if (info.kind === 'SESSION') {
-      st.sessions = await stores.sessionStore<Stored>(ctx.queryId, step.name + suffix, { retentionMs: w.retentionMs });
+      st.sessions = await stores.sessionStore(ctx.queryId, step.name + suffix, { retentionMs: w.retentionMs, format: aggregateFormat });
       st.streamTime = st.sessions.streamTime();
     } else {
       const size = info.kind === 'SLIDING' || info.kind === 'TUMBLING' || info.kind === 'HOPPING' ? info.sizeMs : 1;
-      st.windows = await stores.windowStore<Stored>(ctx.queryId, step.name + suffix, { windowSizeMs: size, retentionMs: w.retentionMs });
+      st.windows = await stores.windowStore(ctx.queryId, step.name + suffix, { windowSizeMs: size, retentionMs: w.retentionMs, format: aggregateFormat });
       st.streamTime = st.windows.streamTime();
     }
-    if (w.emitFinal) st.pending = await stores.keyValueStore<Pending>(ctx.queryId, `${step.name}/suppress${suffix}`);
+    if (w.emitFinal) st.pending = await stores.keyValueStore(ctx.queryId, `${step.name}/suppress${suffix}`, pendingWindowFormat);
     const meta = shape ? st.pending!.get(FINAL_META) : undefined;
     if (meta) st.final = { lastEmitClose: meta.s, maxStart: meta.e };
     return st;

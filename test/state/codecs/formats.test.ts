@@ -1,0 +1,155 @@
+/**
+ * Versioned state formats: every format round-trips its current version, reads version 1 (the
+ * unprefixed objects of releases before versioned formats) and refuses a newer version; and a data
+ * directory written by the v1 release (test-fixtures/state/v1, made at e11f950 by
+ * ../fixtures/make-format-fixture.ts) is restored by today's code — from its LMDB state, and from
+ * its changelogs alone — and continues with the same output the v1 release gave.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Packr } from 'msgpackr';
+import { formatCodec, readsCodec, StateFormatError, VERSIONED } from '../../../src/state/codecs/format.ts';
+import {
+  aggregateFormat,
+  appliedOffsetFormat,
+  overFrameFormat,
+  pendingJoinRowFormat,
+  pendingWindowFormat,
+  rowColumnsFormat,
+  stateFormats,
+  storedRowFormat,
+} from '../../../src/state/codecs/formats.ts';
+import { msgpackCodec } from '../../../src/state/codec.ts';
+import { LmdbEnv } from '../../../src/state/lmdb-store.ts';
+import { Decimal } from '../../../src/types/decimal.ts';
+import { openEmbeddedLog } from '../../../src/log/embedded/index.ts';
+import { Engine } from '../../../src/engine/engine.ts';
+import { continueAndRead, type OutputRecord } from '../fixtures/format-scenario.ts';
+
+const FIXTURE = fileURLToPath(new URL('../../../test-fixtures/state/v1/', import.meta.url));
+
+const samples: [string, unknown][] = [
+  ['aggregate', { a: [3, 8n, new Decimal(875n, 2), ['a1', null]], t: 1_700_000_000_123 }],
+  ['pending-window', { g: ['k', 7], s: 10_000, e: 20_000 }],
+  ['row', { c: ['x', 1.5, null], t: 5 }],
+  ['row', { c: [Buffer.from([1, 2])], t: 5, p: 3, o: 99, s: [1, null], sp: [0, null], so: [4, null] }],
+  ['pending-join-row', { c: ['x'], t: 5, p: 0, o: 2, right: true, due: 900 }],
+  ['over-frame', { s: [4, 10n] }],
+  ['over-frame', { w: [{ t: 1, a: [2] }, { t: 3, a: [null] }] }],
+  ['row-columns', ['a', 1, null]],
+  ['applied-offset', 12345],
+];
+
+test('each format round-trips its current version, with the version in the value', () => {
+  for (const [name, value] of samples) {
+    const format = stateFormats.get(name)!;
+    const codec = formatCodec(format);
+    const bytes = codec.encode(value);
+    assert.equal(bytes[0], VERSIONED);
+    assert.equal(bytes[1], format.version);
+    assert.deepEqual(codec.decode(bytes), value, name);
+    assert.equal(codec.id, `${name}@v${format.version}`);
+  }
+});
+
+test('version 1 (plain MessagePack of the object, as e11f950 wrote it) reads as the same value', () => {
+  for (const [name, value] of samples) {
+    const codec = formatCodec(stateFormats.get(name)!);
+    assert.deepEqual(codec.decode(msgpackCodec.encode(value)), value, name);
+  }
+});
+
+test('positional payloads: field names are not in the stored bytes', () => {
+  const bytes = formatCodec(aggregateFormat).encode({ a: [1], t: 2 });
+  assert.deepEqual(new Packr({ useRecords: false }).unpack(bytes.subarray(2)), [[1], 2]);
+  const legacy = msgpackCodec.encode({ a: [1], t: 2 });
+  assert.ok(bytes.length < legacy.length, `${bytes.length} bytes against ${legacy.length} in v1`);
+});
+
+test('a value of a newer version than this release reads is refused with a clear error', () => {
+  const codec = formatCodec(pendingWindowFormat);
+  const bytes = codec.encode({ g: [], s: 1, e: 2 });
+  bytes[1] = pendingWindowFormat.version + 1;
+  assert.throws(() => codec.decode(bytes), (e: unknown) => e instanceof StateFormatError && /written by a newer release/.test((e as Error).message));
+});
+
+test('checkpoints: a format reads its own and older versions and the legacy codec, not other formats or newer versions', () => {
+  assert.ok(readsCodec(aggregateFormat, 'msgpack-v1'));
+  assert.ok(readsCodec(aggregateFormat, 'aggregate@v1'));
+  assert.ok(readsCodec(aggregateFormat, `aggregate@v${aggregateFormat.version}`));
+  assert.ok(!readsCodec(aggregateFormat, `aggregate@v${aggregateFormat.version + 1}`));
+  assert.ok(!readsCodec(aggregateFormat, 'row@v2'));
+  assert.ok(!readsCodec(storedRowFormat, 'raw'));
+});
+
+test('format names are unique and every format of the operators is in the table', () => {
+  for (const f of [aggregateFormat, pendingWindowFormat, storedRowFormat, pendingJoinRowFormat, overFrameFormat, rowColumnsFormat, appliedOffsetFormat]) {
+    assert.equal(stateFormats.get(f.name), f);
+  }
+});
+
+test('the v1 fixture\'s LMDB values decode with today\'s formats', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'riffle-format-'));
+  try {
+    cpSync(join(FIXTURE, 'data/state/state'), dir, { recursive: true });
+    const env = LmdbEnv.open(join(dir, 'CTAS_TOTALS_0'));
+    const totals = [...env.store('Aggregate/p0', formatCodec(aggregateFormat)).range(null, null)].map((e) => e.value);
+    assert.equal(totals.length, 3);
+    // Group 'a' after a1, a2, a3: COUNT 3, SUM(v) 8, COLLECT_LIST in order; newest time 12 s.
+    const a = totals.find((v) => JSON.stringify(v.a[4]) === '["a1","a2","a3"]');
+    assert.ok(a, JSON.stringify(totals, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+    assert.equal(a.a[0], 3);
+    assert.equal(a.a[1], 8);
+    assert.equal(String(a.a[3]), '8.75');
+    assert.equal(a.t, 4_102_444_812_000);
+    env.close();
+    const joins = LmdbEnv.open(join(dir, 'CSAS_ENRICHED_6'));
+    const users = [...joins.store('Join/right/p0', formatCodec(storedRowFormat)).range(null, null)].map((e) => e.value);
+    assert.deepEqual(users, [
+      { c: ['a', 'Ann'], t: 4_102_444_800_000, p: 0, o: 0 },
+      { c: ['b', 'Bob'], t: 4_102_444_800_000, p: 0, o: 1 },
+    ]);
+    joins.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Continues the fixture's workload on a copy (minus `drop`) with today's code. */
+async function continueFixture(drop: string | null): Promise<{ out: OutputRecord[]; modes: Set<string> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'riffle-format-'));
+  try {
+    cpSync(join(FIXTURE, 'data'), dir, { recursive: true });
+    if (drop) rmSync(join(dir, drop), { recursive: true, force: true });
+    const log = await openEmbeddedLog(dir);
+    const engine = await Engine.open({ log, background: false, properties: { 'auto.offset.reset': 'earliest' } });
+    try {
+      const out = await continueAndRead(engine, log);
+      return { out, modes: new Set(engine.stores.stats().map((s) => s.restore.mode)) };
+    } finally {
+      await engine.close();
+      await log.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const expected = (): OutputRecord[] => JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')) as OutputRecord[];
+
+test('a data dir written by the v1 release: restored from its LMDB state, queries continue as they did there', { timeout: 120_000 }, async () => {
+  const { out, modes } = await continueFixture(null);
+  assert.deepEqual([...modes], ['partial'], 'the v1 checkpoints are accepted: no store was rebuilt');
+  assert.ok(out.length > 50);
+  assert.deepEqual(out, expected());
+});
+
+test('a data dir written by the v1 release: restored from its v1 changelogs alone, queries continue as they did there', { timeout: 120_000 }, async () => {
+  const { out, modes } = await continueFixture('state');
+  assert.deepEqual([...modes], ['full']);
+  assert.deepEqual(out, expected());
+});
