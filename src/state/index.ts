@@ -9,7 +9,8 @@ export { StoreClosedError } from './store.ts';
 export { defaultCodec, msgpackCodec, type ValueCodec } from './codec.ts';
 export { compareKeys, keyToString, prefixEnd, stringToKey, utf8Key } from './keys.ts';
 export { InMemoryStore } from './in-memory-store.ts';
-export { CorruptLocalStateError, LmdbEnv, LmdbStore, MAX_KEY_BYTES } from './lmdb-store.ts';
+export { CorruptLocalStateError, LmdbEnv } from './lmdb-env.ts';
+export { LmdbStore, MAX_KEY_BYTES } from './lmdb-store.ts';
 export { checkLmdbFile } from './lmdb-file-check.ts';
 export { CachingStore, type CacheStats, type CachingStoreOptions } from './caching-store.ts';
 export { ChangeLoggingStore, type ChangeLoggingOptions } from './change-logging-store.ts';
@@ -21,7 +22,6 @@ export {
   type StoreStats,
 } from './metered-store.ts';
 export { RestoreStalledError, restoreFromChangelog, type RestoreOptions, type RestoreProgress, type RestoreResult } from './restore.ts';
-export { readCheckpoint, writeCheckpoint, type Checkpoint } from './checkpoint.ts';
 export { WindowStore, type WindowEntry, type WindowStoreOptions } from './window-store.ts';
 export { SessionStore, type Session, type SessionStoreOptions } from './session-store.ts';
 export { changelogTopicName, queryStateDir, sanitizeName, storeName } from './naming.ts';

@@ -38,55 +38,21 @@ import path from 'node:path';
 import type { Log, Producer } from '../log/log.ts';
 import { CachingStore } from './caching-store.ts';
 import { ChangeLoggingStore } from './change-logging-store.ts';
-import { formatCodec, readsCodec, type StateFormat } from './codecs/format.ts';
+import { formatCodec, type StateFormat } from './codecs/format.ts';
+import { fullRestoreReason, type StoreCheckpoint } from './store-checkpoint.ts';
 import { opaqueFormat } from './codecs/formats.ts';
 import { InMemoryStore } from './in-memory-store.ts';
-import { CorruptLocalStateError, LMDB_FILES, LmdbEnv } from './lmdb-store.ts';
-import { MeteredStore, type StoreStats } from './metered-store.ts';
-import { changelogTopicName, operatorFileName, queryStateDir, storeName } from './naming.ts';
-import { repairChangelogTail, restoreFromChangelog, type RestoreProgress } from './restore.ts';
+import { CorruptLocalStateError, LMDB_FILES, LmdbEnv } from './lmdb-env.ts';
+import { MeteredStore } from './metered-store.ts';
+import { changelogTopicName, queryStateDir, storeName } from './naming.ts';
+import { repairChangelogTail, restoreFromChangelog } from './restore.ts';
 import { SessionStore, type SessionStoreOptions } from './session-store.ts';
 import type { KeyValueStore } from './store.ts';
+import { addToManifest, readManifest } from './store-manifest.ts';
+import type { FormatOption, QueryBinding, RestoreSummary, StateDamage, StoreInfo, StoreKind, StoreRegistryOptions } from './registry-types.ts';
 import { WindowStore, type WindowStoreOptions } from './window-store.ts';
 
-export interface StoreRegistryOptions {
-  readonly dataDir: string;
-  /** Prefix of changelog topic names (ksql.service.id). */
-  readonly serviceId: string;
-  /** Where changelogs live; null: no changelogs (state lives and dies with the local store). */
-  readonly log: Log | null;
-  /** Default 'lmdb'. */
-  readonly backend?: 'lmdb' | 'memory';
-  /** Entries cached per store; 0 disables the cache layer. Default 10,000. */
-  readonly cacheMaxEntries?: number;
-  readonly onRestoreProgress?: (store: string, progress: RestoreProgress) => void;
-  /** A query's local state was found damaged on open and is rebuilt from its changelogs. */
-  readonly onDamagedState?: (damage: StateDamage) => void;
-}
-
-/** Local state found damaged when it was opened (then deleted and rebuilt from the changelogs). */
-export interface StateDamage {
-  readonly queryId: string;
-  readonly file: string;
-  readonly problem: string;
-}
-
-export type StoreKind = 'keyValue' | 'window' | 'session';
-
-/** What opening a store did, for logs and tests. */
-export interface RestoreSummary {
-  readonly mode: 'none' | 'full' | 'partial';
-  readonly records: number;
-  readonly ms: number;
-  /** Why a full restore was needed, when it was. */
-  readonly reason?: string;
-}
-
-export interface StoreInfo extends StoreStats {
-  readonly queryId: string;
-  readonly kind: StoreKind;
-  readonly restore: RestoreSummary;
-}
+export type { FormatOption, QueryBinding, RestoreSummary, StateDamage, StoreInfo, StoreKind, StoreRegistryOptions };
 
 interface Handle {
   readonly queryId: string;
@@ -104,44 +70,6 @@ interface Handle {
   /** Changelog offset the store's uncommitted writes reach: written at the next commit. */
   pendingCheckpoint: StoreCheckpoint | null;
 }
-
-/** A store's changelog checkpoint, kept in the LMDB environment with the state it describes. */
-interface StoreCheckpoint {
-  readonly topic: string;
-  readonly codec: string;
-  /** The next changelog offset: the store reflects every record below it. */
-  readonly offset: number;
-}
-
-function isCheckpoint(v: unknown): v is StoreCheckpoint {
-  const c = v as Partial<StoreCheckpoint> | null;
-  return typeof c === 'object' && c !== null && typeof c.topic === 'string' && typeof c.codec === 'string' && Number.isInteger(c.offset);
-}
-
-/** How a query's changelogs are written (bindQuery). */
-export interface QueryBinding {
-  /** The producer its changelog records go through (the query's transactional producer under EOS). */
-  readonly producer: Producer;
-  /** Exactly-once: records are part of the query's transactions; no local checkpoint while running. */
-  readonly transactional: boolean;
-}
-
-/**
- * stores.json: the query's stores and their changelog topics (so DROP deletes topics of stores
- * not open), with the format each was last opened with (`aggregate@v2`; absent: written before
- * versioned formats, i.e. version 1).
- */
-interface Manifest {
-  version: 1;
-  stores: { operator: string; topic: string; format?: string }[];
-}
-
-/** The layout of a store's values; default: opaque MessagePack (./codecs/formats.ts). */
-export interface FormatOption<V> {
-  readonly format?: StateFormat<V>;
-}
-
-const MANIFEST = 'stores.json';
 
 /**
  * Kafka Streams' windowstore.changelog.additional.retention.ms: a window/session changelog keeps
@@ -319,7 +247,7 @@ export class StoreRegistry {
    * its state directory and its changelog topics.
    */
   async deleteQueryState(queryId: string): Promise<void> {
-    const topics = new Set<string>(this.readManifest(queryId).stores.map((s) => s.topic));
+    const topics = new Set<string>(readManifest(this.stateDir(queryId)).stores.map((s) => s.topic));
     for (const h of this.select(queryId)) {
       topics.add(this.changelogTopic(h.queryId, h.operator));
       this.handles.delete(h.name);
@@ -379,15 +307,17 @@ export class StoreRegistry {
       // An older topic may be compact-only: then expired entries must be tombstoned.
       const policy = described.config.cleanupPolicy;
       const timeRetained = (policy === 'compact,delete' || policy === 'delete') && (described.config.retentionMs ?? -1) >= 0;
-      this.addToManifest(queryId, operator, topic, codec.id);
+      addToManifest(this.stateDir(queryId), operator, topic, codec.id);
       const bounds = (await log.offsets(topic, 'read_committed')).find((o) => o.partition === 0) ?? { start: 0, end: 0 };
       const ckpt = env && checkpointKey ? env.readMeta(checkpointKey) : undefined;
-      let reason: string | undefined;
-      if (!env) reason = 'in-memory store';
-      else if (transactional) reason = 'exactly-once: restored from the committed changelog';
-      else if (!isCheckpoint(ckpt)) reason = this.damageReason.get(queryId) ?? 'no valid checkpoint';
-      else if (!readsCodec((format ?? opaqueFormat) as StateFormat<unknown>, ckpt.codec) || ckpt.topic !== topic) reason = `checkpoint is for another encoding (${ckpt.codec}) or topic`;
-      else if (ckpt.offset < bounds.start || ckpt.offset > bounds.end) reason = `checkpoint offset ${ckpt.offset} is outside the changelog [${bounds.start}, ${bounds.end}]`;
+      const reason = fullRestoreReason(ckpt, {
+        local: env !== null,
+        transactional,
+        damage: this.damageReason.get(queryId),
+        format: (format ?? opaqueFormat) as StateFormat<unknown>,
+        topic,
+        bounds,
+      });
       const producer = binding?.producer ?? this.sharedProducer(log);
       const mark = (offset: number): StoreCheckpoint => ({ topic, codec: codec.id, offset });
       if (reason !== undefined) {
@@ -463,26 +393,4 @@ export class StoreRegistry {
     return this.producer;
   }
 
-  private readManifest(queryId: string): Manifest {
-    try {
-      const m = JSON.parse(fs.readFileSync(path.join(this.stateDir(queryId), MANIFEST), 'utf8')) as Manifest;
-      if (m.version === 1 && Array.isArray(m.stores)) return m;
-    } catch {
-      // missing or unreadable: no known stores
-    }
-    return { version: 1, stores: [] };
-  }
-
-  private addToManifest(queryId: string, operator: string, topic: string, format: string): void {
-    const m = this.readManifest(queryId);
-    const known = m.stores.find((s) => s.operator === operator && s.topic === topic);
-    if (known?.format === format) return;
-    if (known) known.format = format;
-    else m.stores.push({ operator, topic, format });
-    const dir = this.stateDir(queryId);
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, MANIFEST);
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(m, null, 2) + '\n');
-    fs.renameSync(`${file}.tmp`, file);
-  }
 }

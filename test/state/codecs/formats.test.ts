@@ -24,7 +24,7 @@ import {
   storedRowFormat,
 } from '../../../src/state/codecs/formats.ts';
 import { msgpackCodec } from '../../../src/state/codec.ts';
-import { LmdbEnv } from '../../../src/state/lmdb-store.ts';
+import { LmdbEnv } from '../../../src/state/lmdb-env.ts';
 import { Decimal } from '../../../src/types/decimal.ts';
 import { openEmbeddedLog } from '../../../src/log/embedded/index.ts';
 import { Engine } from '../../../src/engine/engine.ts';
