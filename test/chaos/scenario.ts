@@ -1,5 +1,5 @@
 /**
- * The chaos suite's pipeline and its checks (method: /work/shared/notes/reliability.md, "kill -9
+ * The chaos suite's pipeline and its checks (method: ../shared/notes/reliability.md, "kill -9
  * loop"): one data directory with three inputs and three persistent queries, all input produced
  * up front, then run once uninterrupted (the reference) and once with kill -9 at random moments
  * and restarts until the input is consumed; the outputs are compared.
