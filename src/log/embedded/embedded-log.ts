@@ -130,6 +130,7 @@ export class EmbeddedLog implements Log, ConsumerHost, IdempotentHost {
       idempotence: { idempotentProducer: (name) => this.idempotentProducer(name) },
       rebalanceHooks: false,
       localDirectory: dir,
+      consumerProgress: null,
     };
     this.release = release;
     const fsync = options.fsync ?? false;

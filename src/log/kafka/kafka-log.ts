@@ -42,6 +42,7 @@ export class KafkaLog implements Log {
     idempotence: null,
     rebalanceHooks: true,
     localDirectory: null,
+    consumerProgress: { consumersOf: (groupId) => this.consumersOf(groupId) },
   };
   readonly config: KafkaConfig;
   readonly #admin: Admin;

@@ -17,6 +17,7 @@ import {
   type Log,
   type LogCapabilities,
   type PartitionOffset,
+  type ConsumerProgress,
   type Producer,
   type ProducerRecord,
   type SendResult,
@@ -31,13 +32,6 @@ import { groupMetadataOf, type KafkaLog } from './kafka-log.ts';
 import type { GroupMemberMetadata, KafkaProducerOptions, TransactionalProducer } from './producer.ts';
 import { ClientSet } from './client-set.ts';
 
-/** What a progress check needs of a consumer (KafkaConsumer and the namespaced one). */
-export interface ConsumerProgress {
-  readonly joined: boolean;
-  readonly buffered: number;
-  positions(): { topic: string; partition: number; offset: number | null }[];
-  assignment(): readonly TopicPartition[];
-}
 
 export class NamespacedKafkaLog implements Log {
   readonly kind = 'kafka' as const;
@@ -49,6 +43,7 @@ export class NamespacedKafkaLog implements Log {
     // Kafka has its own idempotent producer and transactions (exactly_once_v2).
     idempotence: null,
     rebalanceHooks: true,
+    consumerProgress: { consumersOf: (groupId) => this.consumersOf(groupId) },
     localDirectory: null,
   };
   readonly inner: KafkaLog;
