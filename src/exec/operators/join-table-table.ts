@@ -35,12 +35,12 @@ export function tableTableJoin(jc: JoinContext): Operator {
     const emit =
       type === 'INNER' ? hasL && hasR : type === 'LEFT' ? hasL : type === 'RIGHT' ? hasR : hasL || hasR;
     if (!emit) return null;
-    const ts = Math.max(l ? l.t : Number.NEGATIVE_INFINITY, r ? r.t : Number.NEGATIVE_INFINITY);
+    const ts = Math.max(l ? l.ts : Number.NEGATIVE_INFINITY, r ? r.ts : Number.NEGATIVE_INFINITY);
     return jc.combine(l ? rowOfStored(l) : null, r ? rowOfStored(r) : null, ts, trigger);
   };
   const joinKeyOfLeft = (l: Stored | null | undefined): Uint8Array | null => {
     if (!l) return null;
-    const v = jc.leftKey(jc.rowOf(l.c, l.t, l.s));
+    const v = jc.leftKey(jc.rowOf(l.cols, l.ts, l.sideTimes));
     return v === null || v === undefined ? null : keyBytes([v]);
   };
   const emitChange = (out: Row[], prev: Row | null, next: Row | null, trigger: Row): void => {
@@ -84,7 +84,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
         const jk = joinKeyOfLeft(value);
         if (jk && sameBytes(jk, rk)) referencing.push(value);
       }
-      referencing.sort((a, b) => a.t - b.t); // oldest first: a stable order independent of key encoding
+      referencing.sort((a, b) => a.ts - b.ts); // oldest first: a stable order independent of key encoding
     } else {
       const l = lefts!.get(rk);
       if (l) referencing.push(l);

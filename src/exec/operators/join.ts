@@ -24,24 +24,24 @@ import type { StoredRow } from '../../state/codecs/formats.ts';
  */
 export type { StoredRow };
 
-export function storedRow(row: Row): StoredRow & { p: number; o: number } {
-  const out: { c: unknown[]; t: number; p: number; o: number; s?: (number | null)[]; sp?: (number | null)[]; so?: (number | null)[] } = {
-    c: row.cols,
-    t: row.ts,
-    p: row.partition,
-    o: row.offset,
+export function storedRow(row: Row): StoredRow & { partition: number; offset: number } {
+  const out: { -readonly [K in keyof StoredRow]: StoredRow[K] } & { partition: number; offset: number } = {
+    cols: row.cols,
+    ts: row.ts,
+    partition: row.partition,
+    offset: row.offset,
   };
-  if (row.sideTimes) out.s = row.sideTimes;
-  if (row.sidePartitions) out.sp = row.sidePartitions;
-  if (row.sideOffsets) out.so = row.sideOffsets;
+  if (row.sideTimes) out.sideTimes = row.sideTimes;
+  if (row.sidePartitions) out.sidePartitions = row.sidePartitions;
+  if (row.sideOffsets) out.sideOffsets = row.sideOffsets;
   return out;
 }
 
 export function rowOfStored(b: StoredRow): Row {
-  const row: Row = { cols: b.c, ts: b.t, partition: b.p ?? 0, offset: b.o ?? -1, windowStart: null, windowEnd: null, headers: null };
-  if (b.s) row.sideTimes = b.s;
-  if (b.sp) row.sidePartitions = b.sp;
-  if (b.so) row.sideOffsets = b.so;
+  const row: Row = { cols: b.cols, ts: b.ts, partition: b.partition ?? 0, offset: b.offset ?? -1, windowStart: null, windowEnd: null, headers: null };
+  if (b.sideTimes) row.sideTimes = b.sideTimes;
+  if (b.sidePartitions) row.sidePartitions = b.sidePartitions;
+  if (b.sideOffsets) row.sideOffsets = b.sideOffsets;
   return row;
 }
 

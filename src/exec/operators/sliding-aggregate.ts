@@ -43,8 +43,8 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
     let states = agg.init();
     let newest = Number.NEGATIVE_INFINITY;
     for (const e of entries) {
-      states = agg.add(states, { ...from, cols: e.value.c, ts: e.value.t, valueNull: false });
-      if (e.value.t > newest) newest = e.value.t;
+      states = agg.add(states, { ...from, cols: e.value.cols, ts: e.value.ts, valueNull: false });
+      if (e.value.ts > newest) newest = e.value.ts;
     }
     return {
       cols: [...group, ...agg.results(states)],
@@ -72,12 +72,12 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
           continue;
         }
         const k = keyBytes(group);
-        st.buffer.put(k, r.ts, { c: r.cols, t: r.ts });
+        st.buffer.put(k, r.ts, { cols: r.cols, ts: r.ts });
         out.push(windowRow(st.buffer, group, k, r.ts, r));
         if (r.ts < st.streamTime) {
           // Later windows that now include this record.
           const later = new Set<number>();
-          for (const e of st.buffer.fetch(k, r.ts + 1, r.ts + size)) later.add(e.value.t);
+          for (const e of st.buffer.fetch(k, r.ts + 1, r.ts + size)) later.add(e.value.ts);
           for (const end of [...later].sort((a, b) => a - b)) out.push(windowRow(st.buffer, group, k, end, r));
         }
         if (r.ts > st.streamTime) {

@@ -3,28 +3,28 @@
  * byte layout), and the table of them by name.
  *
  * Version 1 of each is what releases before versioned formats wrote: the plain MessagePack of the
- * operator's object with one-letter fields (kept in memory as they are, documented here).
- * Version 2 writes positional arrays: no field names in every value, and the layout is defined
- * here rather than by the objects an operator happens to build.
+ * operator's object, with one-letter fields (`{a, t}` for an aggregate; each decoder below names
+ * them). Version 2 writes positional arrays: no field names in every value, and the layout is
+ * defined here rather than by the objects an operator happens to build.
  */
 import type { StateFormat } from './format.ts';
 
 /** An aggregation's state of one group, window or session (exec/operators/aggregator.ts). */
 export interface AggregateState {
   /** The aggregate functions' states, in the order of the query's aggregates. */
-  readonly a: unknown[];
+  readonly states: unknown[];
   /** Newest record time folded in (the output row's time). */
-  readonly t: number;
+  readonly maxTs: number;
 }
 
 /** An EMIT FINAL window waiting for stream time to close it (exec/operators/window-aggregate.ts). */
 export interface PendingWindow {
   /** GROUP BY values (empty: the operator's own bookkeeping record). */
-  readonly g: unknown[];
+  readonly group: unknown[];
   /** Window start (ms). */
-  readonly s: number;
+  readonly start: number;
   /** Window end (ms). */
-  readonly e: number;
+  readonly end: number;
 }
 
 /**
@@ -32,19 +32,19 @@ export interface PendingWindow {
  * partition and offset and, for a joined row, each source's time, partition and offset.
  */
 export interface StoredRow {
-  readonly c: unknown[];
-  readonly t: number;
-  readonly p?: number;
-  readonly o?: number;
-  readonly s?: (number | null)[];
-  readonly sp?: (number | null)[];
-  readonly so?: (number | null)[];
+  readonly cols: unknown[];
+  readonly ts: number;
+  readonly partition?: number;
+  readonly offset?: number;
+  readonly sideTimes?: (number | null)[];
+  readonly sidePartitions?: (number | null)[];
+  readonly sideOffsets?: (number | null)[];
 }
 
 /** An outer stream-stream join row not matched yet, padded with nulls at `due` unless it matches. */
 export interface PendingJoinRow extends StoredRow {
-  readonly p: number;
-  readonly o: number;
+  readonly partition: number;
+  readonly offset: number;
   /** From the right input. */
   readonly right: boolean;
   /** Stream time at which it is emitted unmatched. */
@@ -52,14 +52,14 @@ export interface PendingJoinRow extends StoredRow {
 }
 
 /** A running aggregate (OVER): its state (unbounded frame), or the argument values in its frame. */
-export type OverFrame = { readonly s: unknown } | { readonly w: { readonly t: number; readonly a: unknown[] }[] };
+export type OverFrame = { readonly state: unknown } | { readonly window: { readonly ts: number; readonly args: unknown[] }[] };
 
 type Obj = Record<string, unknown>;
 
-/** A legacy (version 1) value: the object itself. */
-function legacy<V>(name: string, payload: unknown): V {
+/** A legacy (version 1) value: an object with one-letter fields. */
+function legacy(name: string, payload: unknown): Obj {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new TypeError(`State format ${name} v1: not an object`);
-  return payload as V;
+  return payload as Obj;
 }
 
 function payloadArray(name: string, payload: unknown, version: number): unknown[] {
@@ -70,44 +70,60 @@ function payloadArray(name: string, payload: unknown, version: number): unknown[
 export const aggregateFormat: StateFormat<AggregateState> = {
   name: 'aggregate',
   version: 2,
-  toPayload: (v) => [v.a, v.t],
+  toPayload: (v) => [v.states, v.maxTs],
   fromPayload(p, version) {
-    if (version === 1) return legacy('aggregate', p);
-    const [a, t] = payloadArray('aggregate', p, version);
-    return { a: a as unknown[], t: t as number };
+    if (version === 1) {
+      const o = legacy('aggregate', p); // {a: states, t: maxTs}
+      return { states: o.a as unknown[], maxTs: o.t as number };
+    }
+    const [states, maxTs] = payloadArray('aggregate', p, version);
+    return { states: states as unknown[], maxTs: maxTs as number };
   },
 };
 
 export const pendingWindowFormat: StateFormat<PendingWindow> = {
   name: 'pending-window',
   version: 2,
-  toPayload: (v) => [v.g, v.s, v.e],
+  toPayload: (v) => [v.group, v.start, v.end],
   fromPayload(p, version) {
-    if (version === 1) return legacy('pending-window', p);
-    const [g, s, e] = payloadArray('pending-window', p, version);
-    return { g: g as unknown[], s: s as number, e: e as number };
+    const [group, start, end] =
+      version === 1
+        ? (({ g, s, e }) => [g, s, e])(legacy('pending-window', p)) // {g: group, s: start, e: end}
+        : payloadArray('pending-window', p, version);
+    return { group: group as unknown[], start: start as number, end: end as number };
   },
 };
 
-const rowPayload = (v: StoredRow): unknown[] => [v.c, v.t, v.p ?? null, v.o ?? null, v.s ?? null, v.sp ?? null, v.so ?? null];
+const rowPayload = (v: StoredRow): unknown[] => [
+  v.cols,
+  v.ts,
+  v.partition ?? null,
+  v.offset ?? null,
+  v.sideTimes ?? null,
+  v.sidePartitions ?? null,
+  v.sideOffsets ?? null,
+];
 
-function rowFromPayload(a: unknown[]): StoredRow & Obj {
-  const row: Obj = { c: a[0], t: a[1] };
-  if (a[2] !== null) row.p = a[2];
-  if (a[3] !== null) row.o = a[3];
-  if (a[4] !== null) row.s = a[4];
-  if (a[5] !== null) row.sp = a[5];
-  if (a[6] !== null) row.so = a[6];
+/** Fields absent from the row are null in the payload. */
+function rowFromPayload(a: readonly unknown[]): StoredRow & Obj {
+  const row: Obj = { cols: a[0], ts: a[1] };
+  if (a[2] !== null && a[2] !== undefined) row.partition = a[2];
+  if (a[3] !== null && a[3] !== undefined) row.offset = a[3];
+  if (a[4] !== null && a[4] !== undefined) row.sideTimes = a[4];
+  if (a[5] !== null && a[5] !== undefined) row.sidePartitions = a[5];
+  if (a[6] !== null && a[6] !== undefined) row.sideOffsets = a[6];
   return row as unknown as StoredRow & Obj;
 }
+
+/** Version 1: {c: cols, t: ts, p: partition, o: offset, s: sideTimes, sp: sidePartitions, so: sideOffsets}. */
+const legacyRow = (o: Obj): unknown[] => [o.c, o.t, o.p, o.o, o.s, o.sp, o.so];
 
 export const storedRowFormat: StateFormat<StoredRow> = {
   name: 'row',
   version: 2,
   toPayload: rowPayload,
   fromPayload(p, version) {
-    if (version === 1) return legacy('row', p);
-    return rowFromPayload(payloadArray('row', p, version));
+    return rowFromPayload(version === 1 ? legacyRow(legacy('row', p)) : payloadArray('row', p, version));
   },
 };
 
@@ -116,8 +132,11 @@ export const pendingJoinRowFormat: StateFormat<PendingJoinRow> = {
   version: 2,
   toPayload: (v) => [...rowPayload(v), v.right, v.due],
   fromPayload(p, version) {
-    if (version === 1) return legacy('pending-join-row', p);
-    const a = payloadArray('pending-join-row', p, version);
+    let a: unknown[];
+    if (version === 1) {
+      const o = legacy('pending-join-row', p); // the row's fields, right, due
+      a = [...legacyRow(o), o.right, o.due];
+    } else a = payloadArray('pending-join-row', p, version);
     const row = rowFromPayload(a);
     row.right = a[7];
     row.due = a[8];
@@ -131,12 +150,16 @@ const WINDOW = 1;
 export const overFrameFormat: StateFormat<OverFrame> = {
   name: 'over-frame',
   version: 2,
-  toPayload: (v) => ('s' in v ? [UNBOUNDED, v.s] : [WINDOW, v.w.map((e) => [e.t, e.a])]),
+  toPayload: (v) => ('state' in v ? [UNBOUNDED, v.state] : [WINDOW, v.window.map((e) => [e.ts, e.args])]),
   fromPayload(p, version) {
-    if (version === 1) return legacy('over-frame', p);
+    if (version === 1) {
+      const o = legacy('over-frame', p); // {s: state} | {w: [{t: ts, a: args}]}
+      if ('s' in o) return { state: o.s };
+      return { window: (o.w as { t: number; a: unknown[] }[]).map((e) => ({ ts: e.t, args: e.a })) };
+    }
     const a = payloadArray('over-frame', p, version);
-    if (a[0] === UNBOUNDED) return { s: a[1] };
-    return { w: (a[1] as [number, unknown[]][]).map(([t, args]) => ({ t, a: args })) };
+    if (a[0] === UNBOUNDED) return { state: a[1] };
+    return { window: (a[1] as [number, unknown[]][]).map(([ts, args]) => ({ ts, args })) };
   },
 };
 

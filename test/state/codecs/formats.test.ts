@@ -32,16 +32,21 @@ import { continueAndRead, type OutputRecord } from '../fixtures/format-scenario.
 
 const FIXTURE = fileURLToPath(new URL('../../../test-fixtures/state/v1/', import.meta.url));
 
-const samples: [string, unknown][] = [
-  ['aggregate', { a: [3, 8n, new Decimal(875n, 2), ['a1', null]], t: 1_700_000_000_123 }],
-  ['pending-window', { g: ['k', 7], s: 10_000, e: 20_000 }],
-  ['row', { c: ['x', 1.5, null], t: 5 }],
-  ['row', { c: [Buffer.from([1, 2])], t: 5, p: 3, o: 99, s: [1, null], sp: [0, null], so: [4, null] }],
-  ['pending-join-row', { c: ['x'], t: 5, p: 0, o: 2, right: true, due: 900 }],
-  ['over-frame', { s: [4, 10n] }],
-  ['over-frame', { w: [{ t: 1, a: [2] }, { t: 3, a: [null] }] }],
-  ['row-columns', ['a', 1, null]],
-  ['applied-offset', 12345],
+/** [format, a value, the same value as e11f950 kept it in memory and wrote it (version 1)]. */
+const samples: [string, unknown, unknown][] = [
+  ['aggregate', { states: [3, 8n, new Decimal(875n, 2), ['a1', null]], maxTs: 1_700_000_000_123 }, { a: [3, 8n, new Decimal(875n, 2), ['a1', null]], t: 1_700_000_000_123 }],
+  ['pending-window', { group: ['k', 7], start: 10_000, end: 20_000 }, { g: ['k', 7], s: 10_000, e: 20_000 }],
+  ['row', { cols: ['x', 1.5, null], ts: 5 }, { c: ['x', 1.5, null], t: 5 }],
+  [
+    'row',
+    { cols: [Buffer.from([1, 2])], ts: 5, partition: 3, offset: 99, sideTimes: [1, null], sidePartitions: [0, null], sideOffsets: [4, null] },
+    { c: [Buffer.from([1, 2])], t: 5, p: 3, o: 99, s: [1, null], sp: [0, null], so: [4, null] },
+  ],
+  ['pending-join-row', { cols: ['x'], ts: 5, partition: 0, offset: 2, right: true, due: 900 }, { c: ['x'], t: 5, p: 0, o: 2, right: true, due: 900 }],
+  ['over-frame', { state: [4, 10n] }, { s: [4, 10n] }],
+  ['over-frame', { window: [{ ts: 1, args: [2] }, { ts: 3, args: [null] }] }, { w: [{ t: 1, a: [2] }, { t: 3, a: [null] }] }],
+  ['row-columns', ['a', 1, null], ['a', 1, null]],
+  ['applied-offset', 12345, 12345],
 ];
 
 test('each format round-trips its current version, with the version in the value', () => {
@@ -56,15 +61,15 @@ test('each format round-trips its current version, with the version in the value
   }
 });
 
-test('version 1 (plain MessagePack of the object, as e11f950 wrote it) reads as the same value', () => {
-  for (const [name, value] of samples) {
+test('version 1 (plain MessagePack of the one-letter objects e11f950 wrote) reads as the named value', () => {
+  for (const [name, value, v1] of samples) {
     const codec = formatCodec(stateFormats.get(name)!);
-    assert.deepEqual(codec.decode(msgpackCodec.encode(value)), value, name);
+    assert.deepEqual(codec.decode(msgpackCodec.encode(v1)), value, name);
   }
 });
 
 test('positional payloads: field names are not in the stored bytes', () => {
-  const bytes = formatCodec(aggregateFormat).encode({ a: [1], t: 2 });
+  const bytes = formatCodec(aggregateFormat).encode({ states: [1], maxTs: 2 });
   assert.deepEqual(new Packr({ useRecords: false }).unpack(bytes.subarray(2)), [[1], 2]);
   const legacy = msgpackCodec.encode({ a: [1], t: 2 });
   assert.ok(bytes.length < legacy.length, `${bytes.length} bytes against ${legacy.length} in v1`);
@@ -72,7 +77,7 @@ test('positional payloads: field names are not in the stored bytes', () => {
 
 test('a value of a newer version than this release reads is refused with a clear error', () => {
   const codec = formatCodec(pendingWindowFormat);
-  const bytes = codec.encode({ g: [], s: 1, e: 2 });
+  const bytes = codec.encode({ group: [], start: 1, end: 2 });
   bytes[1] = pendingWindowFormat.version + 1;
   assert.throws(() => codec.decode(bytes), (e: unknown) => e instanceof StateFormatError && /written by a newer release/.test((e as Error).message));
 });
@@ -100,18 +105,18 @@ test('the v1 fixture\'s LMDB values decode with today\'s formats', () => {
     const totals = [...env.store('Aggregate/p0', formatCodec(aggregateFormat)).range(null, null)].map((e) => e.value);
     assert.equal(totals.length, 3);
     // Group 'a' after a1, a2, a3: COUNT 3, SUM(v) 8, COLLECT_LIST in order; newest time 12 s.
-    const a = totals.find((v) => JSON.stringify(v.a[4]) === '["a1","a2","a3"]');
+    const a = totals.find((v) => JSON.stringify(v.states[4]) === '["a1","a2","a3"]');
     assert.ok(a, JSON.stringify(totals, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
-    assert.equal(a.a[0], 3);
-    assert.equal(a.a[1], 8);
-    assert.equal(String(a.a[3]), '8.75');
-    assert.equal(a.t, 4_102_444_812_000);
+    assert.equal(a.states[0], 3);
+    assert.equal(a.states[1], 8);
+    assert.equal(String(a.states[3]), '8.75');
+    assert.equal(a.maxTs, 4_102_444_812_000);
     env.close();
     const joins = LmdbEnv.open(join(dir, 'CSAS_ENRICHED_6'));
     const users = [...joins.store('Join/right/p0', formatCodec(storedRowFormat)).range(null, null)].map((e) => e.value);
     assert.deepEqual(users, [
-      { c: ['a', 'Ann'], t: 4_102_444_800_000, p: 0, o: 0 },
-      { c: ['b', 'Bob'], t: 4_102_444_800_000, p: 0, o: 1 },
+      { cols: ['a', 'Ann'], ts: 4_102_444_800_000, partition: 0, offset: 0 },
+      { cols: ['b', 'Bob'], ts: 4_102_444_800_000, partition: 0, offset: 1 },
     ]);
     joins.close();
   } finally {
