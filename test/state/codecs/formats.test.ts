@@ -28,7 +28,8 @@ import { LmdbEnv } from '../../../src/state/lmdb-env.ts';
 import { Decimal } from '../../../src/types/decimal.ts';
 import { openEmbeddedLog } from '../../../src/log/embedded/index.ts';
 import { Engine } from '../../../src/engine/engine.ts';
-import { continueAndRead, type OutputRecord } from '../fixtures/format-scenario.ts';
+import { continueAndRead, T0, type OutputRecord } from '../fixtures/format-scenario.ts';
+import { readTopic } from '../../engine/helpers.ts';
 
 const FIXTURE = fileURLToPath(new URL('../../../test-fixtures/state/v1/', import.meta.url));
 
@@ -124,17 +125,36 @@ test('the v1 fixture\'s LMDB values decode with today\'s formats', () => {
   }
 });
 
-/** Continues the fixture's workload on a copy (minus `drop`) with today's code. */
-async function continueFixture(drop: string | null): Promise<{ out: OutputRecord[]; modes: Set<string> }> {
+/**
+ * Continues the fixture's workload on a copy (minus `drop`) with today's code; then, with the
+ * local state deleted, restores from the changelogs (now v1 and v2 records) and adds a record.
+ */
+async function continueFixture(drop: string | null): Promise<{ out: OutputRecord[]; modes: Set<string>; formats: string[]; total: unknown }> {
   const dir = mkdtempSync(join(tmpdir(), 'riffle-format-'));
+  const properties = { 'auto.offset.reset': 'earliest' };
   try {
     cpSync(join(FIXTURE, 'data'), dir, { recursive: true });
     if (drop) rmSync(join(dir, drop), { recursive: true, force: true });
-    const log = await openEmbeddedLog(dir);
-    const engine = await Engine.open({ log, background: false, properties: { 'auto.offset.reset': 'earliest' } });
+    let log = await openEmbeddedLog(dir);
+    let engine = await Engine.open({ log, background: false, properties });
+    let out: OutputRecord[];
+    let modes: Set<string>;
     try {
-      const out = await continueAndRead(engine, log);
-      return { out, modes: new Set(engine.stores.stats().map((s) => s.restore.mode)) };
+      out = await continueAndRead(engine, log);
+      modes = new Set(engine.stores.stats().map((s) => s.restore.mode));
+    } finally {
+      await engine.close();
+      await log.close();
+    }
+    const manifest = JSON.parse(readFileSync(join(dir, 'state/state/CTAS_TOTALS_0/stores.json'), 'utf8')) as { stores: { format?: string }[] };
+    rmSync(join(dir, 'state'), { recursive: true, force: true });
+    log = await openEmbeddedLog(dir);
+    engine = await Engine.open({ log, background: false, properties });
+    try {
+      await engine.execute(`INSERT INTO ev (ROWTIME, id, v, big, amt, name) VALUES (${T0 + 200_000}, 'a', 13, 0, 0.00, 'a6');`);
+      await engine.runUntilIdle();
+      const totals = await readTopic(log, 'TOTALS');
+      return { out, modes, formats: manifest.stores.map((x) => x.format ?? '?'), total: JSON.parse(Buffer.from(totals.at(-1)!.value!).toString()) };
     } finally {
       await engine.close();
       await log.close();
@@ -147,10 +167,13 @@ async function continueFixture(drop: string | null): Promise<{ out: OutputRecord
 const expected = (): OutputRecord[] => JSON.parse(readFileSync(join(FIXTURE, 'expected.json'), 'utf8')) as OutputRecord[];
 
 test('a data dir written by the v1 release: restored from its LMDB state, queries continue as they did there', { timeout: 120_000 }, async () => {
-  const { out, modes } = await continueFixture(null);
+  const { out, modes, formats, total } = await continueFixture(null);
   assert.deepEqual([...modes], ['partial'], 'the v1 checkpoints are accepted: no store was rebuilt');
   assert.ok(out.length > 50);
   assert.deepEqual(out, expected());
+  assert.deepEqual(formats, ['aggregate@v2', 'applied-offset@v2'], 'stores.json records the formats');
+  // Rebuilt from a changelog of v1 and v2 records: a's total goes on from 5 records (25) to 6 (38).
+  assert.deepEqual(total, { N: 6, S: 38, BIGS: 250000000000, AMTS: 26.25, NAMES: ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'] });
 });
 
 test('a data dir written by the v1 release: restored from its v1 changelogs alone, queries continue as they did there', { timeout: 120_000 }, async () => {
