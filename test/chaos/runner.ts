@@ -60,8 +60,11 @@ function life(dir: string): Life {
       replayed = Number(r ?? 0);
     }
   });
-  const ready = child.line((l) => l === 'ready').then(() => undefined);
-  ready.catch(() => {}); // a life killed before it was ready never is
+  // A life killed (or failed) before it was ready never is: `done` reports how it ended.
+  const ready = child.line((l) => l === 'ready').then(
+    () => undefined,
+    () => new Promise<void>(() => {}),
+  );
   const done = child.exited.then(({ code, signal }) => {
     if (signal === 'SIGKILL') return finished;
     if (code === 0 && finished) return true;
