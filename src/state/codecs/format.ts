@@ -53,12 +53,7 @@ export function formatCodec<V>(format: StateFormat<V>): ValueCodec<V> {
   return {
     id,
     encode(value: V): Uint8Array {
-      const body = msgpackCodec.encode(format.toPayload(value));
-      const out = Buffer.allocUnsafe(body.length + 2);
-      out[0] = VERSIONED;
-      out[1] = version;
-      out.set(body, 2);
-      return out;
+      return msgpackCodec.encodeWithHeader(format.toPayload(value), VERSIONED, version);
     },
     decode(bytes: Uint8Array): V {
       if (bytes[0] !== VERSIONED) return format.fromPayload(msgpackCodec.decode(bytes), 1);
@@ -66,9 +61,7 @@ export function formatCodec<V>(format: StateFormat<V>): ValueCodec<V> {
       if (v > version) {
         throw new StateFormatError(`State format ${format.name}: a value of version ${v} was written by a newer release (this one reads up to ${version})`);
       }
-      // A view, not subarray(): LMDB's getBinaryFast hands a shared buffer whose `length` is the
-      // value's (its real extent is larger); Buffer keeps binary values coming back as Buffers.
-      return format.fromPayload(msgpackCodec.decode(Buffer.from(bytes.buffer, bytes.byteOffset + 2, bytes.length - 2)), v);
+      return format.fromPayload(msgpackCodec.decodeFrom(bytes, 2), v);
     },
   };
 }
