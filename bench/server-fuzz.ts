@@ -11,6 +11,7 @@ import http from 'node:http';
 import { hash } from '@node-rs/argon2';
 import { Authenticator } from '../src/server/auth.ts';
 import { startTestServer } from '../test/server/helpers.ts';
+import { mulberry32 as rng } from '../test/helpers/random.ts';
 
 export interface FuzzResult {
   readonly perEndpoint: number;
@@ -37,18 +38,6 @@ const SEEDS: Record<string, string[]> = {
   '/riffle/topics': ['{"name":"fz","partitions":2}'],
   '/riffle/topics/s/records': ['{"records":[{"key":"a","value":"{\\"V\\":1}","timestamp":1}]}'],
 };
-
-/** Small deterministic PRNG (mulberry32) so a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ODD_VALUES: unknown[] = [null, true, 0, -1, 1e308, 9223372036854775808, '', 'x'.repeat(5000), [], {}, [[[]]], { a: { b: { c: 1 } } }, '\u0000', '\ud800', 'SELECT', ';;;', "'", '`'];
 

@@ -39,7 +39,7 @@ export interface GeneratorOptions {
   readonly intervalMs?: number;
 }
 
-/** mulberry32: a small seeded PRNG, so two runs give the same readings. */
+/** mulberry32 (as test/helpers/random.ts; repeated here so this example runs on its own): two runs give the same readings. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

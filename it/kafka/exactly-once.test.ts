@@ -8,7 +8,6 @@
  * The same scenario under at-least-once may repeat outputs (reported, not asserted) but loses none.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,45 +19,29 @@ import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { type KafkaLog, NamespacedKafkaLog } from '../../src/log/kafka/index.ts';
 import { freshPrefix } from '../../src/testing/kafka-runner.ts';
 import { dec, openTestLog, readAll } from './helpers.ts';
+import { startChild, type TestChild } from '../../test/helpers/child.ts';
 
 const CHILD = fileURLToPath(new URL('./eos-child.ts', import.meta.url));
 const N = 30_000;
 const GROUP = 'riffle_eos_query_CSAS_OUT_0';
 
 interface Child {
-  readonly process: ChildProcess;
+  readonly process: TestChild;
   readonly ready: Promise<void>;
-  readonly exited: Promise<number | null>;
   /** The last progress line (`consumed <n> <state> <query>`). */
   last(): string;
   output(): string;
 }
 
-function startChild(env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [CHILD], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let err = '';
+function startEosChild(env: NodeJS.ProcessEnv): Child {
+  const child = startChild(CHILD, [], { env, stderr: 'pipe' });
   let last = '';
-  let markReady: () => void;
-  let fail: (e: Error) => void;
-  const ready = new Promise<void>((resolve, reject) => {
-    markReady = resolve;
-    fail = reject;
+  child.onLine((l) => {
+    if (l.startsWith('consumed')) last = l;
   });
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d;
-    const lines = out.split('\n');
-    if (lines.some((l) => l.startsWith('READY'))) markReady();
-    last = lines.filter((l) => l.startsWith('consumed')).at(-1) ?? last;
-  });
-  child.stderr!.on('data', (d: Buffer) => (err += d));
-  const exited = new Promise<number | null>((resolve) =>
-    child.on('exit', (code) => {
-      fail(new Error(`child exited (${code}) before READY: ${err}`));
-      resolve(code);
-    }),
-  );
-  return { process: child, ready, exited, last: () => last, output: () => `${out}\n${err}` };
+  const ready = child.line((l) => l.startsWith('READY')).then(() => undefined);
+  ready.catch(() => {});
+  return { process: child, ready, last: () => last, output: () => `${child.lines().join('\n')}\n${child.stderr()}` };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,7 +63,7 @@ async function crashScenario(shared: KafkaLog, guarantee: 'exactly_once_v2' | 'a
   const env = { ...process.env, RIFFLE_IT_PREFIX: prefix, RIFFLE_IT_GUARANTEE: guarantee, RIFFLE_IT_STATE_DIR: stateDir, RIFFLE_KAFKA_SESSION_TIMEOUT_MS: '6000' };
   const children: Child[] = [];
   try {
-    const first = startChild(env);
+    const first = startEosChild(env);
     children.push(first);
     await first.ready;
     const producer = ns.producer();
@@ -109,12 +92,12 @@ async function crashScenario(shared: KafkaLog, guarantee: 'exactly_once_v2' | 'a
       if (Date.now() > deadline) throw new Error(`the first instance made no progress: ${first.output()}`);
       await sleep(midTransaction ? 0 : 5);
     }
-    first.process.kill('SIGKILL');
-    await first.exited;
+    first.process.kill();
+    await first.process.exited;
     await producing;
     await producer.close();
 
-    const second = startChild(env);
+    const second = startEosChild(env);
     children.push(second);
     await second.ready;
     // Done when the group's committed offsets reach the end of the input (stable: waits out transactions).
@@ -140,12 +123,7 @@ async function crashScenario(shared: KafkaLog, guarantee: 'exactly_once_v2' | 'a
     await uncommitted.close();
     return { ids, expected, abortedRecords: all - ids.length, midTransaction };
   } finally {
-    for (const c of children) {
-      if (c.process.exitCode === null && c.process.signalCode === null) {
-        c.process.kill('SIGTERM');
-        await Promise.race([c.exited, sleep(10_000).then(() => c.process.kill('SIGKILL'))]);
-      }
-    }
+    for (const c of children) await c.process.stop(10_000);
     await ns.destroy().catch(() => undefined);
     rmSync(stateDir, { recursive: true, force: true });
   }

@@ -27,7 +27,7 @@
  *   in the previous case.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +38,7 @@ import type { ConsumedRecord, Log, PartitionOffset } from '../../src/log/log.ts'
 import { freshPrefix } from '../../src/testing/kafka-runner.ts';
 import { DDL, GROUP, markersFile, PARTITIONS } from './scale-out-child.ts';
 import { kafkaTestEngine, openTestLog, readAll, removeNamespace } from './helpers.ts';
+import { startChild, type ChildExit, type TestChild } from '../../test/helpers/child.ts';
 
 const CHILD = fileURLToPath(new URL('./scale-out-child.ts', import.meta.url));
 const N = 5000;
@@ -159,45 +160,36 @@ interface RestoreEvent {
 class Child {
   readonly name: string;
   readonly stateDir: string;
-  readonly process: ChildProcess;
+  readonly child: TestChild;
   readonly ready: Promise<void>;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   status: Status | null = null;
   readonly restores: RestoreEvent[] = [];
-  #out = '';
-  #err = '';
 
   constructor(name: string, env: NodeJS.ProcessEnv) {
     this.name = name;
     this.stateDir = env.RIFFLE_IT_STATE_DIR!;
-    this.process = spawn(process.execPath, [CHILD], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let markReady!: () => void;
-    let fail!: (e: Error) => void;
-    this.ready = new Promise<void>((resolve, reject) => {
-      markReady = resolve;
-      fail = reject;
-    });
-    this.ready.catch(() => undefined);
-    let partial = '';
-    this.process.stdout!.on('data', (d: Buffer) => {
-      this.#out += d;
-      const lines = (partial + d).split('\n');
-      partial = lines.pop()!;
-      for (const line of lines) {
-        if (line.startsWith('READY')) markReady();
-        if (!line.startsWith('{')) continue;
-        const o = JSON.parse(line) as { t: string };
-        if (o.t === 'status') this.status = o as unknown as Status;
-        else if (o.t === 'restore') this.restores.push(o as unknown as RestoreEvent);
-      }
-    });
-    this.process.stderr!.on('data', (d: Buffer) => (this.#err += d));
-    this.exited = new Promise((resolve) =>
-      this.process.on('exit', (code, signal) => {
-        fail(new Error(`instance ${name} exited (${code ?? signal}) before READY: ${this.#err.slice(-3000)}`));
-        resolve({ code, signal });
-      }),
+    this.child = startChild(CHILD, [], { env, stderr: 'pipe' });
+    this.ready = this.child.line((l) => l.startsWith('READY')).then(
+      () => undefined,
+      () => {
+        throw new Error(`instance ${name} exited before READY: ${this.child.stderr().slice(-3000)}`);
+      },
     );
+    this.ready.catch(() => undefined);
+    this.child.onLine((line) => {
+      if (!line.startsWith('{')) return;
+      const o = JSON.parse(line) as { t: string };
+      if (o.t === 'status') this.status = o as unknown as Status;
+      else if (o.t === 'restore') this.restores.push(o as unknown as RestoreEvent);
+    });
+  }
+
+  get process(): ChildProcess {
+    return this.child.process;
+  }
+
+  get exited(): Promise<ChildExit> {
+    return this.child.exited;
   }
 
   get alive(): boolean {
@@ -214,13 +206,11 @@ class Child {
 
   /** The last lines of stderr (for failure messages). */
   stderr(): string {
-    return this.#err.slice(-2000);
+    return this.child.stderr().slice(-2000);
   }
 
   async stop(): Promise<void> {
-    if (!this.alive) return;
-    this.process.kill('SIGTERM');
-    await Promise.race([this.exited, sleep(15_000).then(() => this.process.kill('SIGKILL'))]);
+    await this.child.stop(15_000);
   }
 }
 
@@ -342,7 +332,7 @@ async function scaleOut(shared: KafkaLog, guarantee: Guarantee, kill: Kill): Pro
         () => produced >= N / 2 && (A.status?.consumed ?? 0) > 0 && (B.status?.consumed ?? 0) > 0 && B.markers().some((m) => m.startsWith('committed')),
         both,
       );
-      B.process.kill('SIGKILL');
+      B.child.kill();
     }
     const exit = await Promise.race([B.exited, sleep(60_000).then(() => null)]);
     if (exit === null) throw new Error(`B did not die: ${both()}`);

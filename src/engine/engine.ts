@@ -233,7 +233,7 @@ export class Engine implements EngineContext {
 
   /** Runs all persistent queries until none has input left (test driver, `background: false`). */
   async runUntilIdle(): Promise<void> {
-    if (typeof (this.log as { consumersOf?: unknown }).consumersOf === 'function') return runUntilIdleOnKafka(this);
+    if (this.log.capabilities.consumerProgress !== null) return runUntilIdleOnKafka(this);
     for (;;) {
       let progressed = 0;
       for (const task of this.tasks.values()) {

@@ -6,13 +6,7 @@
  */
 import type { EngineContext } from './context.ts';
 import { queryGroupId } from './persistent.ts';
-import type { Log } from '../log/log.ts';
-import type { ConsumerProgress } from '../log/kafka/index.ts';
-
-/** A log that can show the progress of its consumers (KafkaLog, NamespacedKafkaLog). */
-export interface ProgressLog extends Log {
-  consumersOf(groupId: string): readonly ConsumerProgress[];
-}
+import type { ConsumerProgressSource } from '../log/log.ts';
 
 export interface IdleOptions {
   /** Give up (throw) when the queries are still behind after this long (default 60 s). */
@@ -26,14 +20,14 @@ export interface IdleOptions {
  * consumed everything in its input topics, including records its upstream queries wrote.
  */
 export async function runUntilIdleOnKafka(engine: EngineContext, options: IdleOptions = {}): Promise<void> {
-  const log = engine.log as ProgressLog;
-  if (typeof log.consumersOf !== 'function') throw new Error(`runUntilIdleOnKafka: the ${log.kind} log does not report consumer progress`);
+  const progress = engine.log.capabilities.consumerProgress;
+  if (progress === null) throw new Error(`runUntilIdleOnKafka: the ${engine.log.kind} log does not report consumer progress`);
   const deadline = Date.now() + (options.timeoutMs ?? 60_000);
   const stepMs = options.stepMs ?? 20;
   for (;;) {
     // Caught up (every record up to the end offsets taken, and step() processes what it takes
     // before it returns): nothing is left, and no query can write anything more.
-    const behind = await laggingQueries(engine, log);
+    const behind = await laggingQueries(engine, progress);
     if (behind.size === 0) return;
     if (Date.now() > deadline) throw new Error(`queries still behind their input after ${options.timeoutMs ?? 60_000} ms: ${[...behind].join(', ')}`);
     for (const [id, task] of engine.tasks) {
@@ -45,15 +39,15 @@ export async function runUntilIdleOnKafka(engine: EngineContext, options: IdleOp
 }
 
 /** The queries whose consumer has not yet taken every record up to the current end offsets. */
-async function laggingQueries(engine: EngineContext, log: ProgressLog): Promise<Set<string>> {
+async function laggingQueries(engine: EngineContext, progress: ConsumerProgressSource): Promise<Set<string>> {
   const live = [...engine.tasks].filter(([, t]) => t.state !== 'ERROR' && t.state !== 'STOPPED');
-  const consumers = live.map(([id]) => [id, log.consumersOf(queryGroupId(engine.serviceId, id))] as const);
+  const consumers = live.map(([id]) => [id, progress.consumersOf(queryGroupId(engine.serviceId, id))] as const);
   const topics = new Set(consumers.flatMap(([, cs]) => cs.flatMap((c) => c.assignment().map((p) => p.topic))));
   // End offsets first, positions after: a position read later is never older than the ends.
   const ends = new Map<string, number>();
   await Promise.all(
     [...topics].map(async (topic) => {
-      for (const o of await log.offsets(topic)) ends.set(`${topic}:${o.partition}`, o.end);
+      for (const o of await engine.log.offsets(topic)) ends.set(`${topic}:${o.partition}`, o.end);
     }),
   );
   const lagging = new Set<string>();

@@ -7,6 +7,7 @@
  */
 import type { StoreRegistry } from '../state/registry.ts';
 import type { KeyValueStore } from '../state/store.ts';
+import { appliedOffsetFormat } from '../state/codecs/formats.ts';
 import type { ConsumedRecord, PartitionOffset } from '../log/log.ts';
 
 const APPLIED_PREFIX = 'Offsets/p';
@@ -23,7 +24,7 @@ export class AppliedOffsets {
 
   async open(partitions: readonly number[]): Promise<void> {
     for (const p of partitions) {
-      if (!this.byPartition.has(p)) this.byPartition.set(p, await this.stores.internalStore<number>(this.queryId, `${APPLIED_PREFIX}${p}`));
+      if (!this.byPartition.has(p)) this.byPartition.set(p, await this.stores.internalStore(this.queryId, `${APPLIED_PREFIX}${p}`, appliedOffsetFormat));
     }
   }
 

@@ -204,12 +204,30 @@ export interface LogIdempotence {
  *   changelog) has no other writer: whatever lies beyond the offset this process recorded as
  *   committed was written by it and never committed (see state/registry.ts).
  */
+/** How far a consumer has fetched and taken its records (../engine/idle.ts). */
+export interface ConsumerProgress {
+  readonly joined: boolean;
+  /** Records fetched and not yet taken by poll(). */
+  readonly buffered: number;
+  positions(): { topic: string; partition: number; offset: number | null }[];
+  assignment(): readonly TopicPartition[];
+}
+
+/**
+ * Consumers that report their progress (Kafka, where an empty poll may only mean a fetch is still
+ * on its way); null on the embedded log, where an empty poll means nothing is left.
+ */
+export interface ConsumerProgressSource {
+  consumersOf(groupId: string): readonly ConsumerProgress[];
+}
+
 export interface LogCapabilities {
   readonly transactions: LogTransactions | null;
   /** Producers whose records carry their identity (embedded log), null when absent. */
   readonly idempotence: LogIdempotence | null;
   readonly rebalanceHooks: boolean;
   readonly localDirectory: string | null;
+  readonly consumerProgress: ConsumerProgressSource | null;
 }
 
 export interface Log {

@@ -20,8 +20,6 @@ export interface RequestSettings {
   readonly variables: Readonly<Record<string, string>>;
 }
 
-export const NO_SETTINGS: RequestSettings = { properties: {}, variables: {} };
-
 /** Reads a `{name: scalar}` object from a request body; 400 for anything else. */
 export function stringMap(v: unknown, field: string): Record<string, string> {
   if (v === undefined || v === null) return {};

@@ -8,7 +8,7 @@ import { formatDuration, formatExpression, formatIdentifier, formatLiteral, form
 import { isPlainIdentifier } from './keywords.ts';
 import { formatType } from '../types/sql-type.ts';
 
-export { formatExpression, formatIdentifier, formatLiteral } from './format-expr.ts';
+export { formatExpression, formatIdentifier } from './format-expr.ts';
 
 /** The statement as SQL, with a trailing `;`. */
 export function formatStatement(s: Statement): string {

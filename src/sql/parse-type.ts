@@ -151,14 +151,19 @@ export class TypeParser extends ParserBase {
     this.expectOp('>');
   }
 
-  private smallInt(what: string): number {
+  /** Consumes an INTEGER token and returns it with its value; anything else fails (expected: `what`). */
+  private integer(what: string): { readonly t: Token; readonly n: number } {
     const t = this.tok;
     if (t.kind !== 'INTEGER') {
       this.note(what);
       this.fail();
     }
     this.next();
-    const n = Number(t.value);
+    return { t, n: Number(t.value) };
+  }
+
+  private smallInt(what: string): number {
+    const { t, n } = this.integer(what);
     if (n > 1000) throw this.errorAt(`${what} too large: ${t.value}`, t);
     return n;
   }
@@ -167,13 +172,7 @@ export class TypeParser extends ParserBase {
 
   /** `n UNIT`, e.g. `5 MINUTES`, `1 SECOND` (normalised to the plural). */
   duration(): Duration {
-    const t = this.tok;
-    if (t.kind !== 'INTEGER') {
-      this.note('a number');
-      this.fail();
-    }
-    this.next();
-    const value = Number(t.value);
+    const { t, n: value } = this.integer('a number');
     if (!Number.isSafeInteger(value)) throw this.errorAt(`Duration too large: ${t.value}`, t);
     return { value, unit: this.timeUnit() };
   }
@@ -191,13 +190,7 @@ export class TypeParser extends ParserBase {
 
   /** A non-negative integer, e.g. for LIMIT. */
   protected count(what = 'a number'): number {
-    const t = this.tok;
-    if (t.kind !== 'INTEGER') {
-      this.note(what);
-      this.fail();
-    }
-    this.next();
-    const n = Number(t.value);
+    const { t, n } = this.integer(what);
     if (!Number.isSafeInteger(n)) throw this.errorAt(`Number too large: ${t.value}`, t);
     return n;
   }

@@ -15,7 +15,7 @@
  *
  * The codec id is recorded in checkpoint files; a changed encoding gets a new id.
  */
-import { Packr, addExtension } from 'msgpackr';
+import { Packr, RESERVE_START_SPACE, addExtension } from 'msgpackr';
 import { Decimal } from '../types/decimal.ts';
 
 export interface ValueCodec<V = unknown> {
@@ -64,10 +64,26 @@ class MsgpackCodec implements ValueCodec<unknown> {
   decode(bytes: Uint8Array): unknown {
     return this.packr.unpack(bytes);
   }
+
+  /** Two header bytes, then the MessagePack of `value` (written after them: no copy). */
+  encodeWithHeader(value: unknown, b0: number, b1: number): Uint8Array {
+    const out = this.packr.pack(value, RESERVE_START_SPACE | 2);
+    out[0] = b0;
+    out[1] = b1;
+    return out;
+  }
+
+  /**
+   * The value whose MessagePack starts `offset` bytes into `bytes`. `bytes.length` bounds it (LMDB's
+   * getBinaryFast hands a shared buffer whose `length` is the value's, its real extent larger).
+   */
+  decodeFrom(bytes: Uint8Array, offset: number): unknown {
+    return this.packr.unpack(bytes, { start: offset, end: bytes.length });
+  }
 }
 
 /** The default codec (one shared instance: msgpackr is synchronous and reentrant per call). */
-export const msgpackCodec: ValueCodec<unknown> = new MsgpackCodec();
+export const msgpackCodec: ValueCodec<unknown> & Pick<MsgpackCodec, 'encodeWithHeader' | 'decodeFrom'> = new MsgpackCodec();
 
 /** The default codec typed for a store's value type. */
 export function defaultCodec<V>(): ValueCodec<V> {

@@ -61,14 +61,6 @@ export function prefixEnd(prefix: Uint8Array): Uint8Array | null {
   return out;
 }
 
-/** Same as prefixEnd, on latin1 strings. */
-export function prefixEndString(prefix: string): string | null {
-  let n = prefix.length;
-  while (n > 0 && prefix.charCodeAt(n - 1) === 0xff) n--;
-  if (n === 0) return null;
-  return prefix.slice(0, n - 1) + String.fromCharCode(prefix.charCodeAt(n - 1) + 1);
-}
-
 const TWO_32 = 0x1_0000_0000;
 
 /**

@@ -21,10 +21,6 @@ export const MAX_KEY_BYTES = 1978;
 const PREFIX_BYTES = 1900;
 const TAG_BYTES = 8;
 
-export function isLongKey(key: Uint8Array): boolean {
-  return key.length > MAX_KEY_BYTES;
-}
-
 /** The tag of a store in the shared table: the first bytes of the SHA-256 of its database name. */
 export function storeTag(dbName: string): Buffer {
   return createHash('sha256').update(dbName).digest().subarray(0, TAG_BYTES);

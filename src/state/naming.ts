@@ -46,8 +46,3 @@ export function changelogTopicName(serviceId: string, queryId: string, operator:
 export function queryStateDir(dataDir: string, queryId: string): string {
   return path.join(dataDir, 'state', sanitizeName(queryId));
 }
-
-/** File-system-safe name of an operator's files inside the query's state directory. */
-export function operatorFileName(operator: string): string {
-  return sanitizeName(operator.replaceAll('/', '-'));
-}

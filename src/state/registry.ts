@@ -38,54 +38,21 @@ import path from 'node:path';
 import type { Log, Producer } from '../log/log.ts';
 import { CachingStore } from './caching-store.ts';
 import { ChangeLoggingStore } from './change-logging-store.ts';
-import { msgpackCodec } from './codec.ts';
+import { formatCodec, type StateFormat } from './codecs/format.ts';
+import { fullRestoreReason, type StoreCheckpoint } from './store-checkpoint.ts';
+import { opaqueFormat } from './codecs/formats.ts';
 import { InMemoryStore } from './in-memory-store.ts';
-import { CorruptLocalStateError, LMDB_FILES, LmdbEnv } from './lmdb-store.ts';
-import { MeteredStore, type StoreStats } from './metered-store.ts';
-import { changelogTopicName, operatorFileName, queryStateDir, storeName } from './naming.ts';
-import { repairChangelogTail, restoreFromChangelog, type RestoreProgress } from './restore.ts';
+import { CorruptLocalStateError, LMDB_FILES, LmdbEnv } from './lmdb-env.ts';
+import { MeteredStore } from './metered-store.ts';
+import { changelogTopicName, queryStateDir, storeName } from './naming.ts';
+import { repairChangelogTail, restoreFromChangelog } from './restore.ts';
 import { SessionStore, type SessionStoreOptions } from './session-store.ts';
 import type { KeyValueStore } from './store.ts';
+import { addToManifest, readManifest } from './store-manifest.ts';
+import type { FormatOption, QueryBinding, RestoreSummary, StateDamage, StoreInfo, StoreKind, StoreRegistryOptions } from './registry-types.ts';
 import { WindowStore, type WindowStoreOptions } from './window-store.ts';
 
-export interface StoreRegistryOptions {
-  readonly dataDir: string;
-  /** Prefix of changelog topic names (ksql.service.id). */
-  readonly serviceId: string;
-  /** Where changelogs live; null: no changelogs (state lives and dies with the local store). */
-  readonly log: Log | null;
-  /** Default 'lmdb'. */
-  readonly backend?: 'lmdb' | 'memory';
-  /** Entries cached per store; 0 disables the cache layer. Default 10,000. */
-  readonly cacheMaxEntries?: number;
-  readonly onRestoreProgress?: (store: string, progress: RestoreProgress) => void;
-  /** A query's local state was found damaged on open and is rebuilt from its changelogs. */
-  readonly onDamagedState?: (damage: StateDamage) => void;
-}
-
-/** Local state found damaged when it was opened (then deleted and rebuilt from the changelogs). */
-export interface StateDamage {
-  readonly queryId: string;
-  readonly file: string;
-  readonly problem: string;
-}
-
-export type StoreKind = 'keyValue' | 'window' | 'session';
-
-/** What opening a store did, for logs and tests. */
-export interface RestoreSummary {
-  readonly mode: 'none' | 'full' | 'partial';
-  readonly records: number;
-  readonly ms: number;
-  /** Why a full restore was needed, when it was. */
-  readonly reason?: string;
-}
-
-export interface StoreInfo extends StoreStats {
-  readonly queryId: string;
-  readonly kind: StoreKind;
-  readonly restore: RestoreSummary;
-}
+export type { FormatOption, QueryBinding, RestoreSummary, StateDamage, StoreInfo, StoreKind, StoreRegistryOptions };
 
 interface Handle {
   readonly queryId: string;
@@ -103,34 +70,6 @@ interface Handle {
   /** Changelog offset the store's uncommitted writes reach: written at the next commit. */
   pendingCheckpoint: StoreCheckpoint | null;
 }
-
-/** A store's changelog checkpoint, kept in the LMDB environment with the state it describes. */
-interface StoreCheckpoint {
-  readonly topic: string;
-  readonly codec: string;
-  /** The next changelog offset: the store reflects every record below it. */
-  readonly offset: number;
-}
-
-function isCheckpoint(v: unknown): v is StoreCheckpoint {
-  const c = v as Partial<StoreCheckpoint> | null;
-  return typeof c === 'object' && c !== null && typeof c.topic === 'string' && typeof c.codec === 'string' && Number.isInteger(c.offset);
-}
-
-/** How a query's changelogs are written (bindQuery). */
-export interface QueryBinding {
-  /** The producer its changelog records go through (the query's transactional producer under EOS). */
-  readonly producer: Producer;
-  /** Exactly-once: records are part of the query's transactions; no local checkpoint while running. */
-  readonly transactional: boolean;
-}
-
-interface Manifest {
-  version: 1;
-  stores: { operator: string; topic: string }[];
-}
-
-const MANIFEST = 'stores.json';
 
 /**
  * Kafka Streams' windowstore.changelog.additional.retention.ms: a window/session changelog keeps
@@ -174,16 +113,17 @@ export class StoreRegistry {
     return changelogTopicName(this.serviceId, queryId, operator);
   }
 
-  async keyValueStore<V>(queryId: string, operator: string): Promise<MeteredStore<V>> {
-    return (await this.open(queryId, operator, 'keyValue', null, (m) => m)).metered as MeteredStore<V>;
+  /** A key-value store whose values are laid out by `format` (./codecs/formats.ts). */
+  async keyValueStore<V>(queryId: string, operator: string, format: StateFormat<V> = opaqueFormat as StateFormat<V>): Promise<MeteredStore<V>> {
+    return (await this.open(queryId, operator, 'keyValue', null, format, (m) => m)).metered as MeteredStore<V>;
   }
 
   /**
    * A key-value store of the query's own bookkeeping (the input offsets its state includes):
    * committed with its state, not listed by stats().
    */
-  async internalStore<V>(queryId: string, operator: string): Promise<MeteredStore<V>> {
-    return (await this.open(queryId, operator, 'keyValue', null, (m) => m, true)).metered as MeteredStore<V>;
+  async internalStore<V>(queryId: string, operator: string, format: StateFormat<V> = opaqueFormat as StateFormat<V>): Promise<MeteredStore<V>> {
+    return (await this.open(queryId, operator, 'keyValue', null, format, (m) => m, true)).metered as MeteredStore<V>;
   }
 
   /**
@@ -194,15 +134,15 @@ export class StoreRegistry {
     this.bindings.set(queryId, binding);
   }
 
-  async windowStore<V>(queryId: string, operator: string, options: WindowStoreOptions): Promise<WindowStore<V>> {
+  async windowStore<V>(queryId: string, operator: string, options: WindowStoreOptions & FormatOption<V>): Promise<WindowStore<V>> {
     const retention = options.retentionMs + options.windowSizeMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
-    const h = await this.open(queryId, operator, 'window', retention, (m) => new WindowStore<V>(m, options));
+    const h = await this.open(queryId, operator, 'window', retention, options.format, (m) => new WindowStore<V>(m, options));
     return h.top as WindowStore<V>;
   }
 
-  async sessionStore<V>(queryId: string, operator: string, options: SessionStoreOptions): Promise<SessionStore<V>> {
+  async sessionStore<V>(queryId: string, operator: string, options: SessionStoreOptions & FormatOption<V>): Promise<SessionStore<V>> {
     const retention = options.retentionMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
-    const h = await this.open(queryId, operator, 'session', retention, (m) => new SessionStore<V>(m, options));
+    const h = await this.open(queryId, operator, 'session', retention, options.format, (m) => new SessionStore<V>(m, options));
     return h.top as SessionStore<V>;
   }
 
@@ -307,7 +247,7 @@ export class StoreRegistry {
    * its state directory and its changelog topics.
    */
   async deleteQueryState(queryId: string): Promise<void> {
-    const topics = new Set<string>(this.readManifest(queryId).stores.map((s) => s.topic));
+    const topics = new Set<string>(readManifest(this.stateDir(queryId)).stores.map((s) => s.topic));
     for (const h of this.select(queryId)) {
       topics.add(this.changelogTopic(h.queryId, h.operator));
       this.handles.delete(h.name);
@@ -329,19 +269,21 @@ export class StoreRegistry {
     return [...this.handles.values()].filter((h) => queryId === undefined || h.queryId === queryId);
   }
 
-  private async open(
+  private async open<V>(
     queryId: string,
     operator: string,
     kind: StoreKind,
     /** Time retention of the changelog (segmented stores, whose expiry is not logged); null: none. */
     retentionMs: number | null,
+    format: StateFormat<V> | undefined,
     wrap: (m: MeteredStore<unknown>) => { flush(): Promise<void>; close(): Promise<void> },
     internal = false,
   ): Promise<Handle> {
     const name = storeName(queryId, operator);
     if (this.handles.has(name)) throw new Error(`State store '${name}' is already open`);
     const env = this.backend === 'lmdb' ? this.env(queryId) : null;
-    const lmdb = env ? env.store<unknown>(operator, msgpackCodec, name) : null;
+    const codec = formatCodec((format ?? opaqueFormat) as StateFormat<unknown>);
+    const lmdb = env ? env.store<unknown>(operator, codec, name) : null;
     const base: KeyValueStore<unknown> = lmdb ?? new InMemoryStore<unknown>(name);
     let stack: KeyValueStore<unknown> = base;
     let restore: RestoreSummary = { mode: 'none', records: 0, ms: 0 };
@@ -365,30 +307,32 @@ export class StoreRegistry {
       // An older topic may be compact-only: then expired entries must be tombstoned.
       const policy = described.config.cleanupPolicy;
       const timeRetained = (policy === 'compact,delete' || policy === 'delete') && (described.config.retentionMs ?? -1) >= 0;
-      this.addToManifest(queryId, operator, topic);
+      addToManifest(this.stateDir(queryId), operator, topic, codec.id);
       const bounds = (await log.offsets(topic, 'read_committed')).find((o) => o.partition === 0) ?? { start: 0, end: 0 };
       const ckpt = env && checkpointKey ? env.readMeta(checkpointKey) : undefined;
-      let reason: string | undefined;
-      if (!env) reason = 'in-memory store';
-      else if (transactional) reason = 'exactly-once: restored from the committed changelog';
-      else if (!isCheckpoint(ckpt)) reason = this.damageReason.get(queryId) ?? 'no valid checkpoint';
-      else if (ckpt.codec !== msgpackCodec.id || ckpt.topic !== topic) reason = 'checkpoint is for another encoding or topic';
-      else if (ckpt.offset < bounds.start || ckpt.offset > bounds.end) reason = `checkpoint offset ${ckpt.offset} is outside the changelog [${bounds.start}, ${bounds.end}]`;
+      const reason = fullRestoreReason(ckpt, {
+        local: env !== null,
+        transactional,
+        damage: this.damageReason.get(queryId),
+        format: (format ?? opaqueFormat) as StateFormat<unknown>,
+        topic,
+        bounds,
+      });
       const producer = binding?.producer ?? this.sharedProducer(log);
-      const mark = (offset: number): StoreCheckpoint => ({ topic, codec: msgpackCodec.id, offset });
+      const mark = (offset: number): StoreCheckpoint => ({ topic, codec: codec.id, offset });
       if (reason !== undefined) {
         base.deleteRange(null, null);
         await base.flush();
         const r = await restoreFromChangelog(base, log, topic, 0, {
           fromOffset: bounds.start,
-          codec: msgpackCodec,
+          codec,
           onProgress: (p) => this.onRestoreProgress?.(name, p),
         });
         restore = { mode: 'full', records: r.records, ms: r.ms, reason };
         if (env && !transactional) setCheckpoint(mark(r.endOffset));
       } else if (log.capabilities.localDirectory !== null) {
         // This process is the changelog's only writer: the tail beyond the checkpoint is uncommitted.
-        const r = await repairChangelogTail(base, log, producer, topic, 0, (ckpt as StoreCheckpoint).offset, bounds.end, msgpackCodec);
+        const r = await repairChangelogTail(base, log, producer, topic, 0, (ckpt as StoreCheckpoint).offset, bounds.end, codec);
         restore = { mode: 'partial', records: 0, ms: r.ms, ...(r.keys > 0 ? { reason: `${r.keys} uncommitted changelog keys overwritten` } : {}) };
         const at = (ckpt as StoreCheckpoint).offset;
         this.onRestoreProgress?.(name, { topic, partition: 0, records: 0, offset: at, startOffset: at, endOffset: at, elapsedMs: r.ms, done: true });
@@ -396,7 +340,7 @@ export class StoreRegistry {
       } else {
         const r = await restoreFromChangelog(base, log, topic, 0, {
           fromOffset: (ckpt as StoreCheckpoint).offset,
-          codec: msgpackCodec,
+          codec,
           onProgress: (p) => this.onRestoreProgress?.(name, p),
         });
         restore = { mode: 'partial', records: r.records, ms: r.ms };
@@ -408,7 +352,7 @@ export class StoreRegistry {
         producer,
         topic,
         partition: 0,
-        codec: msgpackCodec,
+        codec,
         unloggedExpiry: retentionMs !== null && timeRetained,
         onFlushed: env && !transactional ? (next) => setCheckpoint(mark(next)) : undefined,
       });
@@ -449,24 +393,4 @@ export class StoreRegistry {
     return this.producer;
   }
 
-  private readManifest(queryId: string): Manifest {
-    try {
-      const m = JSON.parse(fs.readFileSync(path.join(this.stateDir(queryId), MANIFEST), 'utf8')) as Manifest;
-      if (m.version === 1 && Array.isArray(m.stores)) return m;
-    } catch {
-      // missing or unreadable: no known stores
-    }
-    return { version: 1, stores: [] };
-  }
-
-  private addToManifest(queryId: string, operator: string, topic: string): void {
-    const m = this.readManifest(queryId);
-    if (m.stores.some((s) => s.operator === operator && s.topic === topic)) return;
-    m.stores.push({ operator, topic });
-    const dir = this.stateDir(queryId);
-    fs.mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, MANIFEST);
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(m, null, 2) + '\n');
-    fs.renameSync(`${file}.tmp`, file);
-  }
 }

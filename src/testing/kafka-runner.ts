@@ -19,7 +19,7 @@ import type { Log } from '../log/log.ts';
 import { type KafkaLog, NamespacedKafkaLog, kafkaConfigFromEnv, openKafkaLog } from '../log/kafka/index.ts';
 import type { CaseLog, OpenCaseLog } from './runner.ts';
 
-export { runUntilIdleOnKafka, type IdleOptions, type ProgressLog } from '../engine/idle.ts';
+export { runUntilIdleOnKafka, type IdleOptions } from '../engine/idle.ts';
 import { runUntilIdleOnKafka, type IdleOptions } from '../engine/idle.ts';
 
 /** One connection to the cluster from RIFFLE_BOOTSTRAP_SERVERS, shared by every case of a run. */

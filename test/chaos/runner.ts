@@ -5,12 +5,13 @@
  * until a life finishes the input; then compares the outputs. Used by the short test
  * (./chaos.test.ts) and `npm run chaos` (./main.ts).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
+import { mulberry32 } from '../helpers/random.ts';
+import { startChild } from '../helpers/child.ts';
 import { compare, produceInput, readOutputs, type Comparison, type Outputs, type ScenarioSize } from './scenario.ts';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -47,36 +48,29 @@ interface Life {
 
 /** Starts one life; `done` resolves true when it finished the input, false when killed. */
 function life(dir: string): Life {
-  const child = spawn(process.execPath, [WORKER, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = startChild(WORKER, [dir]);
   let finished = false;
   let consumed = 0;
   let replayed = 0;
-  let onReady: () => void = () => {};
-  const ready = new Promise<void>((r) => (onReady = r));
-  let buf = '';
-  child.stdout.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const line = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      if (line === 'done') finished = true;
-      else if (line === 'ready') onReady();
-      else if (line.startsWith('consumed ')) {
-        const [, n, , r] = line.split(' ');
-        consumed = Number(n);
-        replayed = Number(r ?? 0);
-      }
+  child.onLine((line) => {
+    if (line === 'done') finished = true;
+    else if (line.startsWith('consumed ')) {
+      const [, n, , r] = line.split(' ');
+      consumed = Number(n);
+      replayed = Number(r ?? 0);
     }
   });
-  const done = new Promise<boolean>((resolve, reject) => {
-    child.on('exit', (code, signal) => {
-      if (signal === 'SIGKILL') resolve(finished);
-      else if (code === 0 && finished) resolve(true);
-      else reject(new Error(`chaos worker exited with ${signal ?? code}`));
-    });
+  // A life killed (or failed) before it was ready never is: `done` reports how it ended.
+  const ready = child.line((l) => l === 'ready').then(
+    () => undefined,
+    () => new Promise<void>(() => {}),
+  );
+  const done = child.exited.then(({ code, signal }) => {
+    if (signal === 'SIGKILL') return finished;
+    if (code === 0 && finished) return true;
+    throw new Error(`chaos worker exited with ${signal ?? code}`);
   });
-  return { done, ready, consumed: () => consumed, replayed: () => replayed, kill: () => child.kill('SIGKILL') };
+  return { done, ready, consumed: () => consumed, replayed: () => replayed, kill: child.kill };
 }
 
 async function prepare(size: ScenarioSize): Promise<string> {
@@ -107,8 +101,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     const reference = await outputsOf(refDir);
     say(`reference: ${reference.AGG.length} AGG, ${reference.SS.length} SS, ${reference.ST.length} ST outputs in ${(referenceMs / 1000).toFixed(1)} s`);
 
-    let seed = opts.seed ?? 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rand = mulberry32(opts.seed ?? 7);
     let killsLanded = 0;
     let lives = 0;
     let replayedBatches = 0;

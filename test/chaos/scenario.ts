@@ -1,5 +1,5 @@
 /**
- * The chaos suite's pipeline and its checks (method: /work/shared/notes/reliability.md, "kill -9
+ * The chaos suite's pipeline and its checks (method: ../shared/notes/reliability.md, "kill -9
  * loop"): one data directory with three inputs and three persistent queries, all input produced
  * up front, then run once uninterrupted (the reference) and once with kill -9 at random moments
  * and restarts until the input is consumed; the outputs are compared.
@@ -12,6 +12,7 @@
  *   click (the name it joined, missing, repeated).
  */
 import type { Log, ProducerRecord } from '../../src/log/log.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 export const PARTITIONS = 4;
 export const WINDOW_MS = 10_000;
@@ -34,25 +35,13 @@ export interface ScenarioSize {
   readonly keys: number;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so both runs get the same input. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const json = (o: unknown): Buffer => Buffer.from(JSON.stringify(o));
 
 /** Appends the whole input: users first (older than every click), then clicks and views in time order. */
 export async function produceInput(log: Log, size: ScenarioSize): Promise<void> {
   for (const t of INPUTS) await log.createTopic(t, { partitions: PARTITIONS });
   const producer = log.producer();
-  const rand = rng(42);
+  const rand = mulberry32(42); // deterministic: both runs get the same input
   const CHUNK = 20_000;
   const users: ProducerRecord[] = [];
   for (let k = 0; k < size.keys; k++) users.push({ key: Buffer.from(`u${k}`), value: json({ NAME: `name-${k}` }), timestamp: T0 - 1_000_000 + k });

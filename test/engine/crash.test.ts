@@ -1,39 +1,27 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { readTopic, removeDir } from './helpers.ts';
+import { startChild } from '../helpers/child.ts';
 
 const WORKER = new URL('./fixtures/crash-worker.ts', import.meta.url).pathname;
 
-function runWorker(dir: string, mode: string) {
-  const child = spawn(process.execPath, [WORKER, dir, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const said = (word: string) =>
-    new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (d) => {
-        out += d;
-        if (out.includes(word)) resolve();
-      });
-      child.on('exit', (code) => (out.includes(word) ? resolve() : reject(new Error(`worker exited ${code} before '${word}'`))));
-    });
-  return { child, said };
-}
+const runWorker = (dir: string, mode: string) => startChild(WORKER, [dir, mode]);
 
 test('kill -9 of a running persistent query: after restart, no gap, duplicates only from the last batch', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'riffle-crash-'));
   try {
     const w = runWorker(dir, 'produce');
-    await w.said('ready');
+    await w.line((l) => l === 'ready');
     await new Promise((r) => setTimeout(r, 1500));
-    w.child.kill('SIGKILL');
-    await new Promise((r) => w.child.on('exit', r));
+    w.kill();
+    await w.exited;
 
     const f = runWorker(dir, 'finish');
-    await f.said('done');
+    await f.line((l) => l === 'done');
 
     const log = await openEmbeddedLog(dir);
     const input = await readTopic(log, 'events');

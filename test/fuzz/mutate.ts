@@ -5,19 +5,14 @@
  * Deterministic: everything comes from the Rng passed in.
  */
 
-/** mulberry32: small, fast, good enough for fuzzing; state is one 32-bit integer. */
+import { mulberry32 } from '../helpers/random.ts';
+
+/** The shared seeded generator (../helpers/random.ts) with the picks the mutations need. */
 export class Rng {
-  private state: number;
+  readonly next: () => number;
 
   constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-
-  next(): number {
-    let t = (this.state = (this.state + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    this.next = mulberry32(seed);
   }
 
   int(n: number): number {

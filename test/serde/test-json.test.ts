@@ -69,7 +69,7 @@ test('fromTestJson / toTestJson per format', () => {
 // ---------------------------------------------------------------------------------------------
 // Pass-through cases of the conformance suite.
 
-const SUITE = '/work/shared/conformance/ksql';
+const SUITE = process.env.RIFFLE_CONFORMANCE_DIR ?? new URL('../../../shared/conformance/ksql', import.meta.url).pathname;
 
 interface Side {
   readonly format: FormatName;

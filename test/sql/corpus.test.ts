@@ -10,7 +10,7 @@ import { parseStatement, parseStatements } from '../../src/sql/parser.ts';
 import { formatStatement } from '../../src/sql/format.ts';
 import { stripSpans } from './helpers.ts';
 
-const DIR = '/work/shared/conformance/ksql';
+const DIR = process.env.RIFFLE_CONFORMANCE_DIR ?? new URL('../../../shared/conformance/ksql', import.meta.url).pathname;
 const cases = existsSync(DIR) ? readdirSync(DIR).filter((d) => existsSync(`${DIR}/${d}/statements.sql`)) : [];
 const scripts = cases.map((d) => ({ name: d, text: readFileSync(`${DIR}/${d}/statements.sql`, 'utf8') }));
 

@@ -113,7 +113,7 @@ test('deeply nested input fails with a SqlError, not a stack overflow', () => {
 });
 
 test('fuzz: mutated corpus statements and random token soup only ever raise PARSE SqlErrors', () => {
-  const dir = '/work/shared/conformance/ksql';
+  const dir = process.env.RIFFLE_CONFORMANCE_DIR ?? new URL('../../../shared/conformance/ksql', import.meta.url).pathname;
   const texts = existsSync(dir)
     ? readdirSync(dir)
         .slice(0, 200)

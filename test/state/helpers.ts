@@ -43,14 +43,5 @@ export class RecordingProducer implements Producer {
   }
 }
 
-/** Deterministic PRNG (mulberry32), so randomized tests are reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG, so randomized tests are reproducible. */
+export { mulberry32 as rng } from '../helpers/random.ts';

@@ -4,7 +4,7 @@ import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { CachingStore } from '../../src/state/caching-store.ts';
 import { ChangeLoggingStore } from '../../src/state/change-logging-store.ts';
 import { InMemoryStore } from '../../src/state/in-memory-store.ts';
-import { LmdbEnv } from '../../src/state/lmdb-store.ts';
+import { LmdbEnv } from '../../src/state/lmdb-env.ts';
 import { MeteredStore } from '../../src/state/metered-store.ts';
 import type { KeyValueStore } from '../../src/state/store.ts';
 import { tempDir } from './helpers.ts';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { checkLmdbFile } from '../../src/state/lmdb-file-check.ts';
-import { CorruptLocalStateError, LmdbEnv } from '../../src/state/lmdb-store.ts';
+import { CorruptLocalStateError, LmdbEnv } from '../../src/state/lmdb-env.ts';
 import { k, tempDir } from './helpers.ts';
 
 test('real LMDB files pass the check (guards against a layout change in an lmdb upgrade)', async () => {

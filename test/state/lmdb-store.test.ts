@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { readCheckpoint, writeCheckpoint } from '../../src/state/checkpoint.ts';
-import { LmdbEnv, MAX_KEY_BYTES } from '../../src/state/lmdb-store.ts';
+import { LmdbEnv } from '../../src/state/lmdb-env.ts';
+import { MAX_KEY_BYTES } from '../../src/state/lmdb-store.ts';
 import { k, pairs, tempDir } from './helpers.ts';
 
 test('range deletes are kept as range tombstones until the commit, also over an in-flight flush', async () => {
@@ -134,19 +134,3 @@ test('keys of any size: above LMDB\'s limit (1978 bytes) they are kept apart, fo
   }
 });
 
-test('checkpoint files round-trip; a tampered one reads as absent', () => {
-  const { dir, cleanup } = tempDir('ckpt');
-  try {
-    const file = path.join(dir, 'x.checkpoint');
-    assert.equal(readCheckpoint(file), null);
-    const c = { store: 'Q/Aggregate/state', topic: 't', partition: 0, offset: 123, incarnation: 'abc', codec: 'msgpack-v1' };
-    writeCheckpoint(file, c);
-    assert.deepEqual(readCheckpoint(file), c);
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"offset":123', '"offset":124'));
-    assert.equal(readCheckpoint(file), null);
-    fs.writeFileSync(file, '{"vers');
-    assert.equal(readCheckpoint(file), null);
-  } finally {
-    cleanup();
-  }
-});

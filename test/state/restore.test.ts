@@ -8,7 +8,7 @@ import type { Log } from '../../src/log/log.ts';
 import { ChangeLoggingStore } from '../../src/state/change-logging-store.ts';
 import { msgpackCodec } from '../../src/state/codec.ts';
 import { InMemoryStore } from '../../src/state/in-memory-store.ts';
-import { LmdbEnv } from '../../src/state/lmdb-store.ts';
+import { LmdbEnv } from '../../src/state/lmdb-env.ts';
 import { StoreRegistry } from '../../src/state/registry.ts';
 import { restoreFromChangelog, type RestoreProgress } from '../../src/state/restore.ts';
 import type { KeyValueStore } from '../../src/state/store.ts';

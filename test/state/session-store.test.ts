@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CachingStore } from '../../src/state/caching-store.ts';
 import { InMemoryStore } from '../../src/state/in-memory-store.ts';
-import { LmdbEnv } from '../../src/state/lmdb-store.ts';
+import { LmdbEnv } from '../../src/state/lmdb-env.ts';
 import { SessionStore, type Session } from '../../src/state/session-store.ts';
 import type { KeyValueStore } from '../../src/state/store.ts';
 import { k, rng, tempDir } from './helpers.ts';

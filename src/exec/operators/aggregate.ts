@@ -15,25 +15,26 @@ import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, sameBytes } from '../state-keys.ts';
 import { windowedAggregateOperator } from './window-aggregate.ts';
 import { slidingAggregateOperator } from './sliding-aggregate.ts';
+import { aggregateFormat } from '../../state/codecs/formats.ts';
 
 export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Operator {
   if (step.window?.info.kind === 'SLIDING') return slidingAggregateOperator(step, ctx);
   if (step.window) return windowedAggregateOperator(step, ctx);
   const onError = expressionErrorSink(ctx, step.name);
   const agg = compileAggregator(step, onError);
-  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore<Stored>(ctx.queryId, step.name + suffix));
+  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore(ctx.queryId, step.name + suffix, aggregateFormat));
   const withPrior = step.withPrior;
 
   // Prior results are computed before an update: aggregate functions may update states in place.
   const priorOf = (group: unknown[], stored: Stored | undefined | null): unknown[] | null =>
-    withPrior && stored ? [...group, ...agg.results(stored.a)] : null;
+    withPrior && stored ? [...group, ...agg.results(stored.states)] : null;
   // The result's time is the newest time of the records it includes (Kafka Streams' rule).
-  const next = (before: Stored | undefined, states: States, row: Row): Stored => ({ a: states, t: before && before.t > row.ts ? before.t : row.ts });
+  const next = (before: Stored | undefined, states: States, row: Row): Stored => ({ states, maxTs: before && before.maxTs > row.ts ? before.maxTs : row.ts });
   const emit = (out: Row[], from: Row, group: unknown[], stored: Stored, prior: unknown[] | null): void => {
-    const cols = [...group, ...agg.results(stored.a)];
+    const cols = [...group, ...agg.results(stored.states)];
     out.push({
       cols,
-      ts: stored.t,
+      ts: stored.maxTs,
       partition: from.partition,
       offset: from.offset,
       windowStart: null,
@@ -66,7 +67,7 @@ export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Op
       const k = keyBytes(group);
       const before = s.get(k);
       const prior = priorOf(group, before);
-      const stored = next(before, agg.add(before ? before.a : agg.init(), row), row);
+      const stored = next(before, agg.add(before ? before.states : agg.init(), row), row);
       s.put(k, stored);
       emit(out, row, group, stored, prior);
     }
@@ -85,7 +86,7 @@ export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Op
       if (oldKey && newKey && sameBytes(oldKey, newKey)) {
         const before = s.get(oldKey);
         const prior = priorOf(newGroup!, before);
-        const stored = next(before, agg.add(agg.undo(before ? before.a : agg.init(), priorRow!), row), row);
+        const stored = next(before, agg.add(agg.undo(before ? before.states : agg.init(), priorRow!), row), row);
         s.put(oldKey, stored);
         emit(out, row, newGroup!, stored, prior);
         continue;
@@ -94,7 +95,7 @@ export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Op
         const before = s.get(oldKey);
         if (before) {
           const prior = priorOf(oldGroup, before);
-          const stored = next(before, agg.undo(before.a, priorRow!), row);
+          const stored = next(before, agg.undo(before.states, priorRow!), row);
           s.put(oldKey, stored);
           emit(out, row, oldGroup, stored, prior);
         }
@@ -102,7 +103,7 @@ export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Op
       if (newKey && newGroup) {
         const before = s.get(newKey);
         const prior = priorOf(newGroup, before);
-        const stored = next(before, agg.add(before ? before.a : agg.init(), row), row);
+        const stored = next(before, agg.add(before ? before.states : agg.init(), row), row);
         s.put(newKey, stored);
         emit(out, row, newGroup, stored, prior);
       } else if (!row.valueNull && !newGroup) {

@@ -9,14 +9,12 @@ import type { ResolvedAggregate } from '../../functions/types.ts';
 import { compileExpr, type CompiledExpr } from '../expr/compile.ts';
 import { getFunction } from '../../functions/registry.ts';
 import type { ErrorSink } from '../expr/row.ts';
+import type { AggregateState } from '../../state/codecs/formats.ts';
 
 export type States = unknown[];
 
 /** What a state store keeps per group (or window): the states and the newest record time in them. */
-export interface Stored {
-  readonly a: States;
-  readonly t: number;
-}
+export type Stored = AggregateState;
 
 export interface Aggregator {
   readonly groupCount: number;

@@ -21,16 +21,16 @@ import type { JoinContext, StoredRow } from './join.ts';
 import { routeRows, rowOfStored, storedRow } from './join.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
+import { pendingJoinRowFormat, storedRowFormat, type PendingJoinRow } from '../../state/codecs/formats.ts';
+import type { StateFormat } from '../../state/codecs/format.ts';
 
+/** A buffered record: the `row` state format, with the record's own partition and offset. */
 interface Buffered extends StoredRow {
-  readonly p: number;
-  readonly o: number;
+  readonly partition: number;
+  readonly offset: number;
 }
 
-interface Pending extends Buffered {
-  readonly right: boolean;
-  readonly due: number;
-}
+type Pending = PendingJoinRow;
 
 const DEFAULT_GRACE_MS = 24 * 3600_000;
 
@@ -51,10 +51,10 @@ export function streamStreamJoin(jc: JoinContext): Operator {
   }
   const state = new PartitionedState<PartState>(async (_p, suffix) => {
     const stores = requireStores(ctx);
-    const options = { windowSizeMs: 1, retentionMs: before + after + grace, retainDuplicates: true };
+    const options = { windowSizeMs: 1, retentionMs: before + after + grace, retainDuplicates: true, format: storedRowFormat as StateFormat<Buffered> };
     const l = await stores.windowStore<Buffered>(ctx.queryId, `${step.name}/left${suffix}`, options);
     const r = await stores.windowStore<Buffered>(ctx.queryId, `${step.name}/right${suffix}`, options);
-    const p = !eager && (outerLeft || outerRight) ? await stores.keyValueStore<Pending>(ctx.queryId, `${step.name}/outer${suffix}`) : null;
+    const p = !eager && (outerLeft || outerRight) ? await stores.keyValueStore(ctx.queryId, `${step.name}/outer${suffix}`, pendingJoinRowFormat) : null;
     return { lefts: l, rights: r, pending: p, streamTime: Math.max(l.streamTime(), r.streamTime()) };
   });
   // The state of the partition being processed (operators run synchronously within a batch).
@@ -64,7 +64,7 @@ export function streamStreamJoin(jc: JoinContext): Operator {
   let cur!: PartState;
 
   const reportLate = lateRecordReporter(ctx, step.name);
-  const pendingKey = (right: boolean, b: { t: number; p: number; o: number }) => keyBytes([right ? 1 : 0, b.t, b.p, b.o]);
+  const pendingKey = (right: boolean, b: Buffered) => keyBytes([right ? 1 : 0, b.ts, b.partition, b.offset]);
   const asRow = (b: Buffered): Row => rowOfStored(b);
 
   const onRecord = (row: Row, isRight: boolean, out: Row[]): void => {
@@ -78,7 +78,7 @@ export function streamStreamJoin(jc: JoinContext): Operator {
     const matches = isRight ? others.fetch(kb, row.ts - after, row.ts + before) : others.fetch(kb, row.ts - before, row.ts + after);
     for (const m of matches) {
       const other = asRow(m.value);
-      const ts = Math.max(row.ts, m.value.t);
+      const ts = Math.max(row.ts, m.value.ts);
       out.push(isRight ? jc.combine(other, row, ts, row) : jc.combine(row, other, ts, row));
       if (!eager && pending) pending.delete(pendingKey(!isRight, m.value));
     }
@@ -110,11 +110,11 @@ export function streamStreamJoin(jc: JoinContext): Operator {
       for (const [partition, st] of state.entries()) {
         if (!st.pending) continue;
         const due = [...st.pending.range(null, null)].filter((e) => e.value.due <= st.streamTime);
-        due.sort((a, b) => a.value.t - b.value.t);
+        due.sort((a, b) => a.value.ts - b.value.ts);
         for (const { key, value } of due) {
           st.pending.delete(key);
           const row = { ...asRow(value), partition };
-          out.push(value.right ? jc.combine(null, row, value.t, row) : jc.combine(row, null, value.t, row));
+          out.push(value.right ? jc.combine(null, row, value.ts, row) : jc.combine(row, null, value.ts, row));
         }
       }
       return out;

@@ -9,6 +9,7 @@ import type { JoinContext, StoredRow } from './join.ts';
 import { routeRows, rowOfStored, storedRow } from './join.ts';
 import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
+import { storedRowFormat } from '../../state/codecs/formats.ts';
 
 type Stored = StoredRow;
 
@@ -17,7 +18,7 @@ export function streamTableJoin(jc: JoinContext): Operator {
   const keyCount = step.spec.rightKeyCount;
   const left = step.spec.type === 'LEFT';
   const state = new PartitionedState<KeyValueStore<Stored>>((_p, suffix) =>
-    requireStores(ctx).keyValueStore<Stored>(ctx.queryId, `${step.name}/right${suffix}`),
+    requireStores(ctx).keyValueStore(ctx.queryId, `${step.name}/right${suffix}`, storedRowFormat),
   );
   return {
     name: step.name,

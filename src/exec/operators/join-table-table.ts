@@ -12,6 +12,7 @@ import type { JoinContext, StoredRow } from './join.ts';
 import { routeRows, rowOfStored, storedRow } from './join.ts';
 import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, sameBytes } from '../state-keys.ts';
+import { storedRowFormat } from '../../state/codecs/formats.ts';
 
 type Stored = StoredRow;
 
@@ -20,8 +21,8 @@ export function tableTableJoin(jc: JoinContext): Operator {
   const spec = step.spec;
   const type = spec.type;
   const state = new PartitionedState(async (_p, suffix) => ({
-    lefts: await requireStores(ctx).keyValueStore<Stored>(ctx.queryId, `${step.name}/left${suffix}`),
-    rights: await requireStores(ctx).keyValueStore<Stored>(ctx.queryId, `${step.name}/right${suffix}`),
+    lefts: await requireStores(ctx).keyValueStore(ctx.queryId, `${step.name}/left${suffix}`, storedRowFormat),
+    rights: await requireStores(ctx).keyValueStore(ctx.queryId, `${step.name}/right${suffix}`, storedRowFormat),
   }));
   // The stores of the partition being processed (operators run synchronously within a batch).
   let lefts: KeyValueStore<Stored> | null = null;
@@ -34,12 +35,12 @@ export function tableTableJoin(jc: JoinContext): Operator {
     const emit =
       type === 'INNER' ? hasL && hasR : type === 'LEFT' ? hasL : type === 'RIGHT' ? hasR : hasL || hasR;
     if (!emit) return null;
-    const ts = Math.max(l ? l.t : Number.NEGATIVE_INFINITY, r ? r.t : Number.NEGATIVE_INFINITY);
+    const ts = Math.max(l ? l.ts : Number.NEGATIVE_INFINITY, r ? r.ts : Number.NEGATIVE_INFINITY);
     return jc.combine(l ? rowOfStored(l) : null, r ? rowOfStored(r) : null, ts, trigger);
   };
   const joinKeyOfLeft = (l: Stored | null | undefined): Uint8Array | null => {
     if (!l) return null;
-    const v = jc.leftKey(jc.rowOf(l.c, l.t, l.s));
+    const v = jc.leftKey(jc.rowOf(l.cols, l.ts, l.sideTimes));
     return v === null || v === undefined ? null : keyBytes([v]);
   };
   const emitChange = (out: Row[], prev: Row | null, next: Row | null, trigger: Row): void => {
@@ -83,7 +84,7 @@ export function tableTableJoin(jc: JoinContext): Operator {
         const jk = joinKeyOfLeft(value);
         if (jk && sameBytes(jk, rk)) referencing.push(value);
       }
-      referencing.sort((a, b) => a.t - b.t); // oldest first: a stable order independent of key encoding
+      referencing.sort((a, b) => a.ts - b.ts); // oldest first: a stable order independent of key encoding
     } else {
       const l = lefts!.get(rk);
       if (l) referencing.push(l);

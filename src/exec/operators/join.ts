@@ -13,6 +13,7 @@ import { expressionErrorSink } from './errors.ts';
 import { streamStreamJoin } from './join-stream-stream.ts';
 import { streamTableJoin } from './join-stream-table.ts';
 import { tableTableJoin } from './join-table-table.ts';
+import type { StoredRow } from '../../state/codecs/formats.ts';
 
 /**
  * What a join keeps of a row in its state: columns, time, the record's partition and offset and,
@@ -21,34 +22,26 @@ import { tableTableJoin } from './join-table-table.ts';
  * (whose join inputs carry their system columns in the value). Fields are optional for states
  * written before they existed.
  */
-export interface StoredRow {
-  readonly c: unknown[];
-  readonly t: number;
-  readonly p?: number;
-  readonly o?: number;
-  readonly s?: (number | null)[];
-  readonly sp?: (number | null)[];
-  readonly so?: (number | null)[];
-}
+export type { StoredRow };
 
-export function storedRow(row: Row): StoredRow & { p: number; o: number } {
-  const out: { c: unknown[]; t: number; p: number; o: number; s?: (number | null)[]; sp?: (number | null)[]; so?: (number | null)[] } = {
-    c: row.cols,
-    t: row.ts,
-    p: row.partition,
-    o: row.offset,
+export function storedRow(row: Row): StoredRow & { partition: number; offset: number } {
+  const out: { -readonly [K in keyof StoredRow]: StoredRow[K] } & { partition: number; offset: number } = {
+    cols: row.cols,
+    ts: row.ts,
+    partition: row.partition,
+    offset: row.offset,
   };
-  if (row.sideTimes) out.s = row.sideTimes;
-  if (row.sidePartitions) out.sp = row.sidePartitions;
-  if (row.sideOffsets) out.so = row.sideOffsets;
+  if (row.sideTimes) out.sideTimes = row.sideTimes;
+  if (row.sidePartitions) out.sidePartitions = row.sidePartitions;
+  if (row.sideOffsets) out.sideOffsets = row.sideOffsets;
   return out;
 }
 
 export function rowOfStored(b: StoredRow): Row {
-  const row: Row = { cols: b.c, ts: b.t, partition: b.p ?? 0, offset: b.o ?? -1, windowStart: null, windowEnd: null, headers: null };
-  if (b.s) row.sideTimes = b.s;
-  if (b.sp) row.sidePartitions = b.sp;
-  if (b.so) row.sideOffsets = b.so;
+  const row: Row = { cols: b.cols, ts: b.ts, partition: b.partition ?? 0, offset: b.offset ?? -1, windowStart: null, windowEnd: null, headers: null };
+  if (b.sideTimes) row.sideTimes = b.sideTimes;
+  if (b.sidePartitions) row.sidePartitions = b.sidePartitions;
+  if (b.sideOffsets) row.sideOffsets = b.sideOffsets;
   return row;
 }
 

@@ -8,10 +8,11 @@ import type { Operator, OperatorContext } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
 import { keyBytes } from '../state-keys.ts';
 import { PartitionedState, requireStores } from './stateful.ts';
+import { rowColumnsFormat } from '../../state/codecs/formats.ts';
 
 export function materializeOperator(step: MaterializeStep, ctx: OperatorContext): Operator {
   const keyCount = step.schema.key.length;
-  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore<unknown[]>(ctx.queryId, step.name + suffix));
+  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore(ctx.queryId, step.name + suffix, rowColumnsFormat));
   return {
     name: step.name,
     ...state.hooks(),

@@ -13,8 +13,9 @@ import { getFunction } from '../../functions/registry.ts';
 import { expressionErrorSink } from './errors.ts';
 import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
+import { overFrameFormat, type OverFrame } from '../../state/codecs/formats.ts';
 
-type Frame = { s: unknown } | { w: { t: number; a: unknown[] }[] };
+type Frame = OverFrame;
 
 export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorContext): Operator {
   const onError = expressionErrorSink(ctx, step.name);
@@ -31,10 +32,10 @@ export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorCont
       frame: c.frame,
     };
   });
-  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore<Frame>(ctx.queryId, step.name + suffix));
-  const fold = (fn: ResolvedAggregate, values: { a: unknown[] }[]): unknown => {
+  const state = new PartitionedState((_p, suffix) => requireStores(ctx).keyValueStore(ctx.queryId, step.name + suffix, overFrameFormat));
+  const fold = (fn: ResolvedAggregate, values: { args: unknown[] }[]): unknown => {
     let s = fn.init();
-    for (const v of values) s = fn.add(s, ...v.a);
+    for (const v of values) s = fn.add(s, ...v.args);
     return fn.result(s);
   };
   return {
@@ -52,19 +53,19 @@ export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorCont
           let result: unknown = null;
           try {
             if (c.frame === null) {
-              const prev = store.get(k) as { s: unknown } | undefined;
-              const s = c.fn.add(prev ? prev.s : c.fn.init(), ...args);
-              store.put(k, { s });
-              result = c.fn.result(s);
+              const prev = store.get(k) as { state: unknown } | undefined;
+              const state = c.fn.add(prev ? prev.state : c.fn.init(), ...args);
+              store.put(k, { state });
+              result = c.fn.result(state);
             } else {
-              const prev = (store.get(k) as { w: { t: number; a: unknown[] }[] } | undefined)?.w ?? [];
-              let w = [...prev, { t: row.ts, a: args }];
+              const prev = (store.get(k) as { window: { ts: number; args: unknown[] }[] } | undefined)?.window ?? [];
+              let w = [...prev, { ts: row.ts, args }];
               if (c.frame.kind === 'ROWS') w = w.slice(-(c.frame.preceding + 1));
               else {
                 const from = row.ts - c.frame.precedingMs;
-                w = w.filter((e) => e.t >= from);
+                w = w.filter((e) => e.ts >= from);
               }
-              store.put(k, { w });
+              store.put(k, { window: w });
               result = fold(c.fn, w);
             }
           } catch (e) {

@@ -14,11 +14,10 @@ import { compileAggregator } from './aggregator.ts';
 import { expressionErrorSink } from './errors.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
+import { storedRowFormat, type StoredRow } from '../../state/codecs/formats.ts';
 
-interface Buffered {
-  readonly c: unknown[];
-  readonly t: number;
-}
+/** A buffered record: columns and time (the `row` state format's first two fields). */
+type Buffered = StoredRow;
 
 export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorContext): Operator {
   const w = step.window!;
@@ -29,7 +28,8 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
     streamTime: number;
   }
   const state = new PartitionedState<PartState>(async (_p, suffix) => {
-    const buffer = await requireStores(ctx).windowStore<Buffered>(ctx.queryId, step.name + suffix, {
+    const buffer = await requireStores(ctx).windowStore(ctx.queryId, step.name + suffix, {
+      format: storedRowFormat,
       windowSizeMs: 1,
       retentionMs: size + w.graceMs,
       retainDuplicates: true,
@@ -43,8 +43,8 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
     let states = agg.init();
     let newest = Number.NEGATIVE_INFINITY;
     for (const e of entries) {
-      states = agg.add(states, { ...from, cols: e.value.c, ts: e.value.t, valueNull: false });
-      if (e.value.t > newest) newest = e.value.t;
+      states = agg.add(states, { ...from, cols: e.value.cols, ts: e.value.ts, valueNull: false });
+      if (e.value.ts > newest) newest = e.value.ts;
     }
     return {
       cols: [...group, ...agg.results(states)],
@@ -72,12 +72,12 @@ export function slidingAggregateOperator(step: AggregateStep, ctx: OperatorConte
           continue;
         }
         const k = keyBytes(group);
-        st.buffer.put(k, r.ts, { c: r.cols, t: r.ts });
+        st.buffer.put(k, r.ts, { cols: r.cols, ts: r.ts });
         out.push(windowRow(st.buffer, group, k, r.ts, r));
         if (r.ts < st.streamTime) {
           // Later windows that now include this record.
           const later = new Set<number>();
-          for (const e of st.buffer.fetch(k, r.ts + 1, r.ts + size)) later.add(e.value.t);
+          for (const e of st.buffer.fetch(k, r.ts + 1, r.ts + size)) later.add(e.value.ts);
           for (const end of [...later].sort((a, b) => a - b)) out.push(windowRow(st.buffer, group, k, end, r));
         }
         if (r.ts > st.streamTime) {

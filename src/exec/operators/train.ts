@@ -23,6 +23,7 @@ import { metricValues } from '../../ml/learn/metrics.ts';
 import { trainOptionsFrom } from '../../ml/learn/options.ts';
 import { changedChunks, keyText, liveOf, newLive, storedOf, trainedModels, type LiveModel, type StoredModel } from '../../ml/learn/live.ts';
 import { takeSnapshot, restoreVersions } from '../../ml/learn/versions.ts';
+import { trainingStateFormat } from '../../state/codecs/formats.ts';
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -43,7 +44,7 @@ export function trainOperator(step: TrainStep, ctx: OperatorContext): Operator {
   const snapshotClock = { last: Date.now() };
 
   const open = async (suffix: string): Promise<PartitionModels> => {
-    const store = await requireStores(ctx).keyValueStore<unknown>(ctx.queryId, step.name + suffix);
+    const store = await requireStores(ctx).keyValueStore(ctx.queryId, step.name + suffix, trainingStateFormat);
     const models = new Map<string, LiveModel>();
     for (const { key, value } of store.prefix(enc.encode('m/'))) {
       const k = dec.decode(key).slice(2);

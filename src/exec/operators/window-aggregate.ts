@@ -15,16 +15,13 @@ import type { KeyValueStore } from '../../state/store.ts';
 import type { WindowStore } from '../../state/window-store.ts';
 import type { SessionStore } from '../../state/session-store.ts';
 import { compileAggregator, type Stored } from './aggregator.ts';
+import { aggregateFormat, pendingWindowFormat, type PendingWindow } from '../../state/codecs/formats.ts';
 import { expressionErrorSink } from './errors.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, keyText } from '../state-keys.ts';
 import { finalEmitRange, type FinalEmitState, type TimeWindowShape } from './emit-final.ts';
 
-interface Pending {
-  readonly g: unknown[];
-  readonly s: number;
-  readonly e: number;
-}
+type Pending = PendingWindow;
 
 export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorContext): Operator {
   const w = step.window!;
@@ -59,16 +56,16 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
       final: { lastEmitClose: null, maxStart: Number.NEGATIVE_INFINITY },
     };
     if (info.kind === 'SESSION') {
-      st.sessions = await stores.sessionStore<Stored>(ctx.queryId, step.name + suffix, { retentionMs: w.retentionMs });
+      st.sessions = await stores.sessionStore(ctx.queryId, step.name + suffix, { retentionMs: w.retentionMs, format: aggregateFormat });
       st.streamTime = st.sessions.streamTime();
     } else {
       const size = info.kind === 'SLIDING' || info.kind === 'TUMBLING' || info.kind === 'HOPPING' ? info.sizeMs : 1;
-      st.windows = await stores.windowStore<Stored>(ctx.queryId, step.name + suffix, { windowSizeMs: size, retentionMs: w.retentionMs });
+      st.windows = await stores.windowStore(ctx.queryId, step.name + suffix, { windowSizeMs: size, retentionMs: w.retentionMs, format: aggregateFormat });
       st.streamTime = st.windows.streamTime();
     }
-    if (w.emitFinal) st.pending = await stores.keyValueStore<Pending>(ctx.queryId, `${step.name}/suppress${suffix}`);
+    if (w.emitFinal) st.pending = await stores.keyValueStore(ctx.queryId, `${step.name}/suppress${suffix}`, pendingWindowFormat);
     const meta = shape ? st.pending!.get(FINAL_META) : undefined;
-    if (meta) st.final = { lastEmitClose: meta.s, maxStart: meta.e };
+    if (meta) st.final = { lastEmitClose: meta.start, maxStart: meta.end };
     return st;
   });
   // The partition being processed (set per row; operators run synchronously within a batch).
@@ -83,14 +80,14 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     for (let i = 0; i < g; i++) out[i] = group[i];
     if (stored === null) for (let i = 0; i < n; i++) out[g + i] = null;
     else {
-      const results = agg.results(stored.a);
+      const results = agg.results(stored.states);
       for (let i = 0; i < n; i++) out[g + i] = results[i];
     }
     return out;
   };
   const row = (group: unknown[], stored: Stored | null, start: number, end: number, from: Row | null): Row => ({
     cols: cols(group, stored),
-    ts: stored ? stored.t : (from?.ts ?? end),
+    ts: stored ? stored.maxTs : (from?.ts ?? end),
     partition: from?.partition ?? curPartition,
     offset: from?.offset ?? -1,
     windowStart: start,
@@ -99,8 +96,8 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     valueNull: stored === null,
   });
   const next = (before: Stored | undefined, r: Row): Stored => ({
-    a: agg.add(before ? before.a : agg.init(), r),
-    t: before && before.t > r.ts ? before.t : r.ts,
+    states: agg.add(before ? before.states : agg.init(), r),
+    maxTs: before && before.maxTs > r.ts ? before.maxTs : r.ts,
   });
   const reportLate = lateRecordReporter(ctx, step.name);
   const dropLate = (r: Row, end: number) =>
@@ -117,17 +114,17 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     let nextDue = Number.POSITIVE_INFINITY;
     for (const { key, value } of [...st.pending.range(null, null)]) {
       // A session can still be extended by a record up to `gap` after its end: final at end + gap + grace.
-      if (value.e + closeAfter <= st.streamTime) {
+      if (value.end + closeAfter <= st.streamTime) {
         closed.push(value);
         st.pending.delete(key);
-      } else nextDue = Math.min(nextDue, value.e + closeAfter);
+      } else nextDue = Math.min(nextDue, value.end + closeAfter);
     }
     st.nextDue = nextDue;
-    closed.sort((a, b) => a.e - b.e || a.s - b.s);
+    closed.sort((a, b) => a.end - b.end || a.start - b.start);
     for (const p of closed) {
-      const k = keyBytes(p.g);
-      const stored = st.windows ? st.windows.get(k, p.s) : st.sessions!.fetchSession(k, p.s, p.e);
-      if (stored) out.push(row(p.g, stored, p.s, p.e, null));
+      const k = keyBytes(p.group);
+      const stored = st.windows ? st.windows.get(k, p.start) : st.sessions!.fetchSession(k, p.start, p.end);
+      if (stored) out.push(row(p.group, stored, p.start, p.end, null));
     }
   };
   /** Kafka Streams' emit-on-window-close after a record (TUMBLING/HOPPING EMIT FINAL). */
@@ -136,20 +133,20 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     if (!range) return;
     const emit: Pending[] = [];
     for (const { key, value } of [...st.pending!.range(null, null)]) {
-      if (value.g.length === 0) continue; // the meta record (a windowed GROUP BY always has a group)
-      if (value.s < range.from) st.pending!.delete(key); // expired from the window store: lost, as in ksqlDB
-      else if (value.s <= range.to) {
+      if (value.group.length === 0) continue; // the meta record (a windowed GROUP BY always has a group)
+      if (value.start < range.from) st.pending!.delete(key); // expired from the window store: lost, as in ksqlDB
+      else if (value.start <= range.to) {
         emit.push(value);
         st.pending!.delete(key);
       }
     }
-    emit.sort((a, b) => a.s - b.s);
+    emit.sort((a, b) => a.start - b.start);
     for (const p of emit) {
-      const stored = st.windows!.get(keyBytes(p.g), p.s);
-      if (stored) out.push(row(p.g, stored, p.s, p.e, null));
+      const stored = st.windows!.get(keyBytes(p.group), p.start);
+      if (stored) out.push(row(p.group, stored, p.start, p.end, null));
     }
     st.final.lastEmitClose = range.close;
-    st.pending!.put(FINAL_META, { g: [], s: range.close, e: st.final.maxStart });
+    st.pending!.put(FINAL_META, { group: [], start: range.close, end: st.final.maxStart });
   };
   // For a HAVING filter downstream (withPrior): the window's previous result (null: the window is
   // new), so that a failing first result is no tombstone (Kafka Streams' KTable filter forwards
@@ -158,12 +155,12 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     step.withPrior ? (before ? cols(group, before) : null) : undefined;
   const update = (out: Row[], group: unknown[], start: number, end: number, stored: Stored, from: Row, before: Stored | undefined) => {
     if (shape) {
-      cur.pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
+      cur.pending!.put(keyBytes([...group, start, end]), { group, start, end });
       if (start > cur.final.maxStart) cur.final.maxStart = start;
       return;
     }
     if (w.emitFinal) {
-      cur.pending!.put(keyBytes([...group, start, end]), { g: group, s: start, e: end });
+      cur.pending!.put(keyBytes([...group, start, end]), { group, start, end });
       cur.nextDue = Math.min(cur.nextDue, end + closeAfter);
     }
     else {
@@ -212,13 +209,13 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     let sameWindow: Stored | undefined;
     for (const s of found) {
       if (s.start === start && s.end === end) sameWindow = s.value;
-      merged = merged ? { a: agg.merge(merged.a, s.value.a), t: Math.max(merged.t, s.value.t) } : s.value;
+      merged = merged ? { states: agg.merge(merged.states, s.value.states), maxTs: Math.max(merged.maxTs, s.value.maxTs) } : s.value;
       cur.sessions!.remove(k, s.start, s.end);
       if (s.start !== start || s.end !== end) {
         if (w.emitFinal) cur.pending!.delete(keyBytes([...group, s.start, s.end]));
         else {
           // A merged-away session's tombstone keeps its time.
-          const gone: Row = { ...row(group, null, s.start, s.end, r), ts: s.value.t };
+          const gone: Row = { ...row(group, null, s.start, s.end, r), ts: s.value.maxTs };
           const prior = priorCols(group, s.value);
           if (prior !== undefined) gone.prior = prior;
           out.push(gone);

@@ -1,5 +1,6 @@
 /** The embedded, durable, file-backed log (used when no Kafka is configured). */
-export { EmbeddedLog, openEmbeddedLog, type EmbeddedLogOptions } from './embedded-log.ts';
+export { EmbeddedLog, openEmbeddedLog } from './embedded-log.ts';
+export type { EmbeddedLogOptions } from './options.ts';
 export { EmbeddedConsumer } from './consumer.ts';
 export { EmbeddedProducer } from './producer.ts';
 export { CorruptRecordError } from './cursor.ts';

@@ -24,5 +24,5 @@ export {
   type TransactionalProducer,
 } from './producer.ts';
 export { CommitFailedError } from './errors.ts';
-export { type ConsumerProgress, NamespacedConsumer, NamespacedKafkaLog } from './namespaced-log.ts';
+export { NamespacedConsumer, NamespacedKafkaLog } from './namespaced-log.ts';
 export { murmur2, partitionForKey } from '../partitioner.ts';

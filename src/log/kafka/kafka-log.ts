@@ -11,12 +11,14 @@
 import { Admin, type ClusterMetadata } from '@platformatic/kafka';
 import {
   type Consumer,
+  type ConsumerProgress,
   type GroupMemberMetadata,
   type Log,
   type LogCapabilities,
   type PartitionOffset,
   type TopicConfig,
   type TopicDescription,
+  type TransactionalProducer,
   TopicExistsError,
   UnknownTopicError,
 } from '../log.ts';
@@ -31,18 +33,27 @@ const TOPIC_RESOURCE = 2; // ConfigResource type TOPIC
 const CONFIG_KEYS = ['retention.ms', 'retention.bytes', 'cleanup.policy'];
 const PROPAGATION_MS = 15_000;
 
-export class KafkaLog implements Log {
-  readonly kind = 'kafka' as const;
-  readonly capabilities: LogCapabilities = {
+/** What a Kafka log (plain or namespaced) can do, through its own producers and consumers. */
+export function kafkaCapabilities(log: {
+  transactionalProducer(id: string): TransactionalProducer;
+  consumersOf(groupId: string): readonly ConsumerProgress[];
+}): LogCapabilities {
+  return {
     transactions: {
-      transactionalProducer: (id) => this.transactionalProducer(id),
+      transactionalProducer: (id) => log.transactionalProducer(id),
       groupMetadata: (consumer) => groupMetadataOf(consumer),
     },
     // Kafka has its own idempotent producer and transactions (exactly_once_v2).
     idempotence: null,
     rebalanceHooks: true,
     localDirectory: null,
+    consumerProgress: { consumersOf: (groupId) => log.consumersOf(groupId) },
   };
+}
+
+export class KafkaLog implements Log {
+  readonly kind = 'kafka' as const;
+  readonly capabilities: LogCapabilities = kafkaCapabilities(this);
   readonly config: KafkaConfig;
   readonly #admin: Admin;
   readonly #clients = new ClientSet();

@@ -17,6 +17,7 @@ import {
   type Log,
   type LogCapabilities,
   type PartitionOffset,
+  type ConsumerProgress,
   type Producer,
   type ProducerRecord,
   type SendResult,
@@ -27,30 +28,14 @@ import {
   UnknownTopicError,
 } from '../log.ts';
 import type { KafkaConsumer, KafkaConsumerOptions } from './consumer.ts';
-import { groupMetadataOf, type KafkaLog } from './kafka-log.ts';
+import { kafkaCapabilities, type KafkaLog } from './kafka-log.ts';
 import type { GroupMemberMetadata, KafkaProducerOptions, TransactionalProducer } from './producer.ts';
 import { ClientSet } from './client-set.ts';
 
-/** What a progress check needs of a consumer (KafkaConsumer and the namespaced one). */
-export interface ConsumerProgress {
-  readonly joined: boolean;
-  readonly buffered: number;
-  positions(): { topic: string; partition: number; offset: number | null }[];
-  assignment(): readonly TopicPartition[];
-}
 
 export class NamespacedKafkaLog implements Log {
   readonly kind = 'kafka' as const;
-  readonly capabilities: LogCapabilities = {
-    transactions: {
-      transactionalProducer: (id) => this.transactionalProducer(id),
-      groupMetadata: (consumer) => groupMetadataOf(consumer),
-    },
-    // Kafka has its own idempotent producer and transactions (exactly_once_v2).
-    idempotence: null,
-    rebalanceHooks: true,
-    localDirectory: null,
-  };
+  readonly capabilities: LogCapabilities = kafkaCapabilities(this);
   readonly inner: KafkaLog;
   readonly prefix: string;
   /** Logical group ids used through this log (deleted by destroy()). */

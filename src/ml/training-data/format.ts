@@ -20,8 +20,6 @@ import { formatType } from '../../types/sql-type.ts';
 
 export type FileFormat = 'parquet' | 'csv' | 'jsonl';
 
-export const FILE_FORMATS: readonly FileFormat[] = ['parquet', 'csv', 'jsonl'];
-
 export interface TrainingColumn {
   readonly name: string;
   readonly type: SqlType;

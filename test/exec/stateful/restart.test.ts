@@ -11,7 +11,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +35,7 @@ import {
   type WindowedOutput,
 } from './fixtures/windows.ts';
 import type { RestoreSummary } from '../../../src/state/registry.ts';
+import { startChild, type TestChild } from '../../helpers/child.ts';
 
 const WORKER = new URL('./fixtures/restart-worker.ts', import.meta.url).pathname;
 const model = (from: number, to: number) => timeWindowModel(restartRecords(from, to), 10_000, 10_000, 5000);
@@ -147,44 +147,7 @@ for (const keepLocalState of [true, false]) {
 
 // ---- kill -9 ----
 
-interface Worker {
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves with the first stdout line that satisfies `match`. */
-  line(match: (line: string) => boolean): Promise<string>;
-  kill(): void;
-}
-
-function runWorker(dir: string, ...args: string[]): Worker {
-  const child = spawn(process.execPath, [WORKER, dir, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines: string[] = [];
-  const waiters: { match: (l: string) => boolean; resolve: (l: string) => void }[] = [];
-  let buf = '';
-  child.stdout.on('data', (d: Buffer) => {
-    buf += d.toString();
-    let i: number;
-    while ((i = buf.indexOf('\n')) >= 0) {
-      const l = buf.slice(0, i);
-      buf = buf.slice(i + 1);
-      lines.push(l);
-      for (const w of [...waiters]) if (w.match(l)) {
-        waiters.splice(waiters.indexOf(w), 1);
-        w.resolve(l);
-      }
-    }
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
-  return {
-    exited,
-    line: (match) =>
-      new Promise((resolve, reject) => {
-        const seen = lines.find(match);
-        if (seen !== undefined) return resolve(seen);
-        waiters.push({ match, resolve });
-        void exited.then(({ code, signal }) => reject(new Error(`worker exited (${code ?? signal}) first; output:\n${lines.slice(-5).join('\n')}`)));
-      }),
-    kill: () => child.kill('SIGKILL'),
-  };
-}
+const runWorker = (dir: string, ...args: string[]): TestChild => startChild(WORKER, [dir, ...args]);
 
 /** Where the killed run left the log: committed input offset, input end, outputs written. */
 async function positions(dir: string) {
