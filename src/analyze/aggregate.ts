@@ -8,7 +8,7 @@
  * Output key columns are the GROUP BY expressions, in GROUP BY order, named by the select items
  * that repeat them (as ksqlDB).
  */
-import type { Expr, FunctionCall, Query, SelectItem, Span, WindowSpec, Duration } from '../sql/ast.ts';
+import type { Expr, FunctionCall, Query, Span, WindowSpec, Duration } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { Column, LogicalSchema } from '../types/schema.ts';
 import type { TypedExpr, PseudoColumn } from '../types/typed-expr.ts';
@@ -234,4 +234,3 @@ function windowPlan(w: WindowSpec, emitFinal: boolean): WindowPlan {
   return { info, graceMs, retentionMs, emitFinal };
 }
 
-export type { SelectItem };

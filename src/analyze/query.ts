@@ -19,7 +19,7 @@ import { extractTableFunctions, replaceCalls, replaceRowKey } from './query-rewr
 import { analyzeFrom, type FromAnalysis } from './from.ts';
 import { analyzeAggregation, durationMs, isAggregateQuery, resolveAggregate, type AggregationAnalysis } from './aggregate.ts';
 import type { ModelCallSpec, OverCall } from './output.ts';
-import type { Duration, FunctionCall } from '../sql/ast.ts';
+import type { Duration } from '../sql/ast.ts';
 import type { WindowInfo } from '../types/window.ts';
 import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './model-calls.ts';
 import { inClause } from './clause-errors.ts';

@@ -33,7 +33,7 @@ import { join, resolve } from 'node:path';
 import type { QueryPlan } from '../plan/steps.ts';
 import { formatType, type SqlType } from '../types/sql-type.ts';
 
-export type { EngineContext, EngineOptions, ExecutionContext } from './context.ts';
+export type { EngineOptions, ExecutionContext } from './context.ts';
 
 export class Engine implements EngineContext {
   readonly log: Log;

@@ -4,7 +4,6 @@
  * missing or unparseable: the record cannot be placed in time and goes to the processing log.
  */
 import type { LogicalSchema } from '../types/schema.ts';
-import { allColumns } from '../types/schema.ts';
 import type { Row } from './expr/row.ts';
 import { getFunction } from '../functions/registry.ts';
 import { STRING } from '../types/sql-type.ts';

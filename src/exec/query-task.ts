@@ -16,49 +16,20 @@
  * PartitionGroup (./partition-group.ts): in timestamp order across sources, waiting boundedly for
  * a source with unfetched records.
  */
-import type { ConsumedRecord, Consumer, Log, PartitionOffset, Producer, ProducerRecord, TopicPartition } from '../log/log.ts';
-import type { Step } from '../plan/steps.ts';
+import type { ConsumedRecord, Consumer, PartitionOffset, ProducerRecord, TopicPartition } from '../log/log.ts';
 import type { Row } from './expr/row.ts';
 import type { Operator } from './operator.ts';
 import { buildPipeline, sinkOf } from './build.ts';
 import { pipelineDecoder, type BatchDecoder } from './source-decoder.ts';
 import { sinkEncoder, type SinkEncoder } from './sink-encoder.ts';
 import { ProcessingLog } from './processing-log.ts';
-import type { OperatorServices } from './operator.ts';
 import { AppliedOffsets } from './applied-offsets.ts';
 import type { StepRows } from './step-rows.ts';
 import { BUFFERED_PER_PARTITION, PartitionGroup, needsTimeOrder, type Lag } from './partition-group.ts';
 import { addOutputs, atLeastOnce, emptyOutputs, type BatchOutputs, type Delivery } from './delivery.ts';
 
-export interface QueryTaskOptions {
-  readonly queryId: string;
-  readonly root: Step;
-  readonly log: Log;
-  readonly producer: Producer;
-  /** Consumer group; null for a transient push query (nothing committed). */
-  readonly groupId: string | null;
-  readonly fromBeginning: boolean;
-  /** Receives the output rows of a push query (a root that is not a sink). */
-  readonly onRows?: (rows: Row[]) => void;
-  /** Records per poll (default 2000); a function is asked before every poll. */
-  readonly maxBatch?: number | (() => number);
-  readonly processingLog?: ProcessingLog;
-  readonly services?: OperatorServices;
-  /** Builds the delivery (exactly-once); default at-least-once through `producer`. */
-  readonly delivery?: (consumer: Consumer) => Delivery;
-  /**
-   * At-least-once, stateful queries: flush state and commit offsets at most this often (ksqlDB's
-   * commit.interval.ms); outputs are still written every batch. 0 = after every batch.
-   * Stateless queries and exactly-once always commit every batch.
-   */
-  readonly commitIntervalMs?: number;
-  /**
-   * Queries whose sub-topology reads several topics (joins): how long a task waits for a source that has
-   * no buffered records before it processes the others (Kafka Streams' max.task.idle.ms; a lag the
-   * consumer reports is waited for regardless, see ./partition-group.ts). Default 0.
-   */
-  readonly maxTaskIdleMs?: number;
-}
+export type { QueryTaskOptions } from './query-task-options.ts';
+import type { QueryTaskOptions } from './query-task-options.ts';
 
 /** How often committed records are purged from repartition topics (Kafka Streams: repartition.purge.interval.ms). */
 const PURGE_INTERVAL_MS = 30_000;

@@ -152,9 +152,6 @@ export function fromJsonValue(j: unknown, t: SqlType | null): unknown {
   }
 }
 
-/** Java `String.length()`: UTF-16 code units, which is what JS `length` counts too. */
-export const javaLength = (s: string): number => s.length;
-
 /** A small bounded cache for compiled regexes and formatters keyed by their pattern text. */
 export class Cache<V> {
   private readonly map = new Map<string, V>();

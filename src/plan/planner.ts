@@ -7,7 +7,7 @@ import type { AnalyzedQuery } from '../analyze/query.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { allColumns, findColumn, type Column } from '../types/schema.ts';
 import { sameTypedExpr } from '../types/typed-expr.ts';
-import type { JoinSpec, ModelCallStep, QueryPlan, RepartitionStep, SinkStep, SourceStep, Step } from './steps.ts';
+import type { JoinSpec, ModelCallStep, QueryPlan, RepartitionStep, SourceStep, Step } from './steps.ts';
 import { SINGLE_PARTITION, partitionedBy, repartition, sourcePartitioning, type Partitioning, type PlanContext } from './partitioning.ts';
 import { SqlError } from '../sql/errors.ts';
 

@@ -8,7 +8,6 @@
 import type { TypedExpr } from '../types/typed-expr.ts';
 import type { LogicalSchema } from '../types/schema.ts';
 import type { SourceFormats } from '../analyze/catalog.ts';
-import type { SqlType } from '../types/sql-type.ts';
 import type { WindowInfo } from '../types/window.ts';
 import type { AggregateCall, JoinSpec, ModelCallSpec, OverCall, WindowPlan } from '../analyze/output.ts';
 

@@ -95,11 +95,6 @@ export function parseJsonExact(text: string): unknown {
   return J.parse(text, exactReviver);
 }
 
-/** Precise-mode parse: like JSON.parse, but no number loses digits. */
-export function parseJsonPrecise(text: string): unknown {
-  return J.parse(text, preciseReviver);
-}
-
 function losslessReplacer(this: unknown, key: string, value: unknown): unknown {
   const raw = (this as Record<string, unknown>)[key];
   if (typeof raw === 'bigint') return J.rawJSON(raw.toString());

@@ -14,8 +14,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Engine } from '../engine/engine.ts';
-import type { Log } from '../log/log.ts';
 import { type KafkaLog, NamespacedKafkaLog, kafkaConfigFromEnv, openKafkaLog } from '../log/kafka/index.ts';
 import type { CaseLog, OpenCaseLog } from './runner.ts';
 

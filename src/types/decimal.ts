@@ -154,4 +154,3 @@ function divHalfUp(num: bigint, den: bigint): bigint {
   return neg ? -q : q;
 }
 
-export const isDecimal = (v: unknown): v is Decimal => v instanceof Decimal;

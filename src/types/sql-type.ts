@@ -39,7 +39,6 @@ export interface StructField {
   readonly type: SqlType;
 }
 
-export type SqlTypeKind = SqlType['kind'];
 
 export const BOOLEAN: SqlType = { kind: 'BOOLEAN' };
 export const INTEGER: SqlType = { kind: 'INTEGER' };

@@ -103,12 +103,8 @@ export type TypedExpr =
   /** A time unit keyword argument (TIMESTAMPADD(SECONDS, ...)); evaluates to the unit name. */
   | { readonly kind: 'TimeUnit'; readonly unit: TimeUnit; readonly type: SqlType };
 
-export type TypedExprKind = TypedExpr['kind'];
-
 // The codec of literal values lives with the types (exec decodes plan literals without the analyzer).
 export { decodeLiteral, encodeLiteral } from './literal-value.ts';
-
-export const literal = (value: LiteralValue, type: SqlType): TypedExpr => ({ kind: 'Literal', value, type });
 
 const COMPARISON_TEXT: Record<ComparisonOp, string> = {
   '=': '=',

@@ -23,7 +23,7 @@ import { coerceList, coerceTo } from './user-list.ts';
 import { type AnalyzeCtx, type FunctionLookup, at, implicitCast, isUntyped, newUntypedNull, spanOf, typeError } from './context.ts';
 
 export type { FunctionLookup } from './context.ts';
-export { columnsScope, type ExprScope, type ColumnResolution, type ScopeColumn } from './scope.ts';
+export { columnsScope, type ExprScope, type ScopeColumn } from './scope.ts';
 export type { AnalyzedArgs } from './analyze-call.ts';
 
 function newCtx(scope: ExprScope, functions: FunctionLookup): AnalyzeCtx {

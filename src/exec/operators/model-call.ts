@@ -26,7 +26,6 @@ import type { Row } from '../expr/row.ts';
 import { compileExpr } from '../expr/compile.ts';
 import type { CompiledExpr } from '../expr/compile.ts';
 import { getFunction } from '../../functions/registry.ts';
-import { allColumns } from '../../types/schema.ts';
 import type { ProducerRecord } from '../../log/log.ts';
 import type { ProcessingLogEntry } from '../processing-log.ts';
 import { expressionErrorSink } from './errors.ts';

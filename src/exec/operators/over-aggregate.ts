@@ -13,9 +13,7 @@ import { getFunction } from '../../functions/registry.ts';
 import { expressionErrorSink } from './errors.ts';
 import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
-import { overFrameFormat, type OverFrame } from '../../state/codecs/formats.ts';
-
-type Frame = OverFrame;
+import { overFrameFormat } from '../../state/codecs/formats.ts';
 
 export function overAggregateOperator(step: OverAggregateStep, ctx: OperatorContext): Operator {
   const onError = expressionErrorSink(ctx, step.name);

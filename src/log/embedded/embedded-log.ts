@@ -40,7 +40,7 @@ import { GroupStore } from './groups.ts';
 import { acquireLock } from './lock.ts';
 import { AppendNotifier } from './notifier.ts';
 import { PartitionLog, type PartitionSettings, type Recovery } from './partition.ts';
-import { EmbeddedIdempotentProducer, EmbeddedProducer, type IdempotentHost, type ProducerHost } from './producer.ts';
+import { EmbeddedIdempotentProducer, EmbeddedProducer, type IdempotentHost } from './producer.ts';
 import { appendJournal, readJournal, recoveryMetrics, type JournalEntry, type RecoveryMetrics } from './recovery-report.ts';
 import { ProducerNumbers } from './producers.ts';
 import { PartitionCursor } from './cursor.ts';

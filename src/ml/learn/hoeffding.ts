@@ -384,4 +384,3 @@ export function hoeffdingShape(s: HoeffdingState): { leaves: number; branches: n
   return walk(s.root, 0);
 }
 
-export type { TreeNode as HoeffdingNode };

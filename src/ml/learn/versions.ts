@@ -5,7 +5,7 @@
  * `v/<key>/<n>` and in the registry for PREDICT (m$n), DESCRIBE MODEL and EXPORT MODEL ... VERSION n.
  */
 import type { KeyValueStore } from '../../state/store.ts';
-import type { LiveModel, ModelVersion, TrainedModels } from './live.ts';
+import type { LiveModel, TrainedModels } from './live.ts';
 import type { ModelState } from './model.ts';
 
 const enc = new TextEncoder();
@@ -48,4 +48,3 @@ export function restoreVersions(registry: TrainedModels, model: string, store: K
   }
 }
 
-export type { ModelVersion };

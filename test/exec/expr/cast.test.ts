@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeCaster, exactDecimal } from '../../../src/exec/expr/cast.ts';
-import type { SqlType } from '../../../src/types/sql-type.ts';
 import { BIGINT, INTEGER, STRING, array, decimal, map, struct } from '../../../src/types/sql-type.ts';
 import { dec, run, value } from './helpers.ts';
 
