@@ -3,16 +3,14 @@
  * (the script splitter has already cut the script at top-level semicolons).
  */
 import type {
-  ColumnDef,
   CreateModel,
   Expr,
-  Properties,
   ShowWhat,
   SourceType,
   Statement,
 } from './ast.ts';
 import type { Token } from './lexer.ts';
-import { MlParser } from './parse-ml.ts';
+import { ClauseParser } from './parse-clauses.ts';
 import type { SqlType } from '../types/sql-type.ts';
 
 
@@ -50,7 +48,7 @@ const STATEMENT_START = new Set([
   'ALTER',
 ]);
 
-export class StatementParser extends MlParser {
+export class StatementParser extends ClauseParser {
   /** Parses the whole token list as one statement. */
   parseOne(): Statement {
     const s = this.statement();
@@ -161,58 +159,6 @@ export class StatementParser extends MlParser {
     }
   }
 
-  /** `WITH (...)` if present, else no properties (a fresh map per statement). */
-  private optionalWith(): Properties {
-    return this.acceptKw('WITH') ? this.properties() : new Map();
-  }
-
-  private stringValue(what: string): string {
-    const t = this.tok;
-    if (t.kind !== 'STRING') {
-      this.note(what);
-      this.fail();
-    }
-    this.next();
-    return t.value;
-  }
-
-  /** A query id: an identifier or a quoted string. */
-  /** A query id as shown by SHOW QUERIES (CSAS_my-stream_0 included): verbatim, quoted or not. */
-  private queryId(): string {
-    if (this.tok.kind === 'STRING' || this.tok.kind === 'QUOTED') return this.next().value;
-    return this.adjacentName() ?? this.expectIdentifier('a query id');
-  }
-
-  /**
-   * A name written as adjacent tokens of letters, digits, '.', '_' and '-' (Kafka's topic-name
-   * characters), read verbatim: `my-topic`, `orders.v2`, `CSAS_my-output-stream_0`. Null when
-   * the current token cannot start one.
-   */
-  private adjacentName(): string | null {
-    let text = '';
-    let end = -1;
-    for (let t = this.tok; t.kind !== 'EOF' && (end === -1 || t.start === end) && /^[A-Za-z0-9._-]+$/.test(t.image); t = this.tok) {
-      if (end === -1 && !/^[A-Za-z0-9_]/.test(t.image)) break;
-      text += t.image;
-      end = t.end;
-      this.next();
-    }
-    return text === '' ? null : text;
-  }
-
-  private ifNotExists(): boolean {
-    if (!this.acceptKw('IF')) return false;
-    this.expectKw('NOT');
-    this.expectKw('EXISTS');
-    return true;
-  }
-
-  private ifExists(): boolean {
-    if (!this.acceptKw('IF')) return false;
-    this.expectKw('EXISTS');
-    return true;
-  }
-
   private create(): Statement {
     const first = this.next();
     let orReplace = false;
@@ -278,40 +224,6 @@ export class StatementParser extends MlParser {
       return { kind: 'CreateModel', name, orReplace, ifNotExists, inputs, outputs, properties, query, span: this.span(first) };
     }
     return { kind: 'CreateModel', name, orReplace, ifNotExists, inputs, outputs, properties, span: this.span(first) };
-  }
-
-  /** `(name TYPE [KEY | PRIMARY KEY | HEADERS | HEADER('k')], ...)` */
-  private columnDefs(): ColumnDef[] {
-    this.expectOp('(');
-    const cols: ColumnDef[] = [];
-    do {
-      const first = this.tok;
-      const name = this.expectIdentifier('a column name');
-      if (cols.some((c) => c.name === name)) throw this.errorAt(`Duplicate column '${name}'`, first);
-      const type = this.sqlType();
-      let key = false;
-      let primaryKey = false;
-      let headers: ColumnDef['headers'] = null;
-      if (this.acceptKw('KEY')) key = true;
-      else if (this.acceptKw('PRIMARY')) {
-        this.expectKw('KEY');
-        key = primaryKey = true;
-      } else if (this.acceptKw('HEADERS')) headers = { key: null };
-      else if (this.acceptKw('HEADER')) {
-        this.expectOp('(');
-        headers = { key: this.stringValue('a header name in quotes') };
-        this.expectOp(')');
-      }
-      cols.push({ name, type, key, primaryKey, headers, span: this.span(first) });
-    } while (this.acceptOp(','));
-    this.expectOp(')');
-    return cols;
-  }
-
-  /** A Kafka topic name: quoted, or written as Kafka allows (letters, digits, . _ -), case kept. */
-  private topicName(): string {
-    if (this.tok.kind === 'STRING' || this.tok.kind === 'QUOTED') return this.next().value;
-    return this.adjacentName() ?? this.expectIdentifier('a topic name');
   }
 
   private insert(): Statement {
