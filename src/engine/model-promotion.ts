@@ -86,17 +86,7 @@ export async function promoteModel(ctx: ExecutionContext, s: PromoteModel): Prom
   if (s.version === null) history.pop();
   else if (from !== null) history.push(from);
   await engine.record(ctx);
-  const attached = pendingEvidence.get(engine)?.get(s.name);
-  await logSwitch(engine, ctx.replay, s.name, {
-    ACTION: s.version === null ? 'ROLLBACK' : 'PROMOTE',
-    FROM_VERSION: from,
-    TO_VERSION: to,
-    BY: attached?.by ?? 'hand',
-    ROWS: attached?.evidence?.rows ?? null,
-    CHAMPION_ACCURACY: attached?.evidence?.championAccuracy ?? null,
-    CHALLENGER_ACCURACY: attached?.evidence?.challengerAccuracy ?? null,
-    EVIDENCE: attached?.evidence ? JSON.stringify(attached.evidence) : null,
-  });
+  await logPromotion(ctx, s, from, to);
   return { kind: 'message', message: `Model ${s.name}: version ${to} is now the champion (was ${from ?? 'unpinned'}).` };
 }
 
@@ -126,17 +116,7 @@ async function promoteTrained(ctx: ExecutionContext, s: PromoteModel): Promise<S
   if (s.version === null) history.pop();
   else history.push(from);
   await ctx.engine.record(ctx);
-  const attached = pendingEvidence.get(ctx.engine)?.get(s.name);
-  await logSwitch(ctx.engine, ctx.replay, s.name, {
-    ACTION: s.version === null ? 'ROLLBACK' : 'PROMOTE',
-    FROM_VERSION: from,
-    TO_VERSION: to,
-    BY: attached?.by ?? 'hand',
-    ROWS: attached?.evidence?.rows ?? null,
-    CHAMPION_ACCURACY: attached?.evidence?.championAccuracy ?? null,
-    CHALLENGER_ACCURACY: attached?.evidence?.challengerAccuracy ?? null,
-    EVIDENCE: attached?.evidence ? JSON.stringify(attached.evidence) : null,
-  });
+  await logPromotion(ctx, s, from, to);
   return { kind: 'message', message: `Model ${s.name}: ${to === 'LIVE' ? 'the live model' : `version ${to}`} now answers (was ${from === 'LIVE' ? 'the live model' : `version ${from}`}).` };
 }
 
@@ -181,4 +161,19 @@ export async function versionReady(spec: ModelSpec, version: string): Promise<{ 
 /** The server's base address from a model ENDPOINT (which may end in /v2/models or similar). */
 export function serverBase(endpoint: string): string {
   return endpoint.replace(/\/+$/, '').replace(/\/v2(\/models)?$/, '');
+}
+
+/** Logs a PROMOTE or ROLLBACK with the evidence a rule attached to it (none: by hand). */
+async function logPromotion(ctx: ExecutionContext, s: PromoteModel, from: string | null, to: string): Promise<void> {
+  const attached = pendingEvidence.get(ctx.engine)?.get(s.name);
+  await logSwitch(ctx.engine, ctx.replay, s.name, {
+    ACTION: s.version === null ? 'ROLLBACK' : 'PROMOTE',
+    FROM_VERSION: from,
+    TO_VERSION: to,
+    BY: attached?.by ?? 'hand',
+    ROWS: attached?.evidence?.rows ?? null,
+    CHAMPION_ACCURACY: attached?.evidence?.championAccuracy ?? null,
+    CHALLENGER_ACCURACY: attached?.evidence?.challengerAccuracy ?? null,
+    EVIDENCE: attached?.evidence ? JSON.stringify(attached.evidence) : null,
+  });
 }
