@@ -22,7 +22,7 @@ test('push delivery over HTTP against in-process, same run', { timeout: 180_000 
   console.log(JSON.stringify(r));
   // The acceptance target (0.7) is checked by `npm run bench:server` on the full size; on a
   // shared, loaded machine the short run only guards against a collapse of the HTTP path.
-  assert.ok(r.ratio > 0.2, `ratio ${r.ratio}`);
+  assert.ok(r.ratio > 0.3, `ratio ${r.ratio}`);
 });
 
 test('fuzz: 300 mutated bodies per endpoint get 4xx or 200, never 5xx; the server stays up', { timeout: 180_000 }, async () => {

@@ -1,4 +1,4 @@
-/** Loads /work/shared/ml-data CSVs (or RIFFLE_ML_DATA): header, numeric features, label last. */
+/** Loads ../shared/ml-data CSVs (beside the project) (or RIFFLE_ML_DATA): header, numeric features, label last. */
 import fs from 'node:fs';
 import path from 'node:path';
 

@@ -1,6 +1,6 @@
 /**
  * Progressive validation in process against River 0.26.1's published numbers
- * (/work/shared/ml-data/README.md): the algorithms, not the numbers, are implemented; these
+ * (../shared/ml-data/README.md beside the project): the algorithms, not the numbers, are implemented; these
  * check that they behave as River's do, row for row.
  */
 import { test } from 'node:test';
