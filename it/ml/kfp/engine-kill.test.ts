@@ -10,21 +10,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStandIn } from './standin.ts';
+import { until } from './loop-fixture.ts';
 import { testEngine, removeDir } from '../../../test/engine/helpers.ts';
 import { readingsQuery } from '../../../test/ml/training-data/fixture.ts';
 
 const s = await startStandIn();
 after(() => s.stop());
-
-async function until<T>(what: string, f: () => T | Promise<T>, ms = 90_000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('kill -9 of the engine while the run is pending: one run in KFP, tracked after restart', { timeout: 180_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'riffle-kill-'));
@@ -41,7 +32,7 @@ test('kill -9 of the engine while the run is pending: one run in KFP, tracked af
     const child = spawn(process.execPath, [join(import.meta.dirname, 'engine-worker.ts'), dir, sql], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (b) => (out += b));
-    await until('the run pending at KFP', () => /run riffle-p-data-2 PENDING/.test(out));
+    await until('the run pending at KFP', () => /run riffle-p-data-2 PENDING/.test(out), 90_000);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     // restart: the statement is replayed; the run is found by name, not created again
@@ -49,9 +40,9 @@ test('kill -9 of the engine while the run is pending: one run in KFP, tracked af
     let out2 = '';
     again.stdout!.on('data', (b) => (out2 += b));
     try {
-      await until('the restarted engine to track the run', () => /run riffle-p-data-2 PENDING/.test(out2));
+      await until('the restarted engine to track the run', () => /run riffle-p-data-2 PENDING/.test(out2), 90_000);
       await s.resume();
-      await until('the run to finish', () => /run riffle-p-data-2 (SUCCEEDED|FAILED)/.test(out2));
+      await until('the run to finish', () => /run riffle-p-data-2 (SUCCEEDED|FAILED)/.test(out2), 90_000);
     } finally {
       again.kill('SIGKILL');
       await new Promise((r) => again.once('exit', r));

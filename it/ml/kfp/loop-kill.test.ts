@@ -8,55 +8,18 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { testEngine, removeDir, readTopic } from '../../../test/engine/helpers.ts';
-import { startStandIn, kfpPython } from './standin.ts';
+import { startStandIn } from './standin.ts';
+import { conceptRows as rows, directAccuracy, forgetServedModel, inferVersion, mlserver, modelRepo as repo, readingsWriter, until } from './loop-fixture.ts';
 import { TrainingDataExport } from '../../../src/engine/training-data-export.ts';
 import { KfpClient } from '../../../src/ml/pipelines/kfp-client.ts';
 import { championOf } from '../../../src/engine/model-promotion.ts';
 
-const mlserver = process.env.RIFFLE_MLSERVER_URL;
-const repo = process.env.RIFFLE_ML_WORK ? join(process.env.RIFFLE_ML_WORK, 'mlserver') : '';
-// A kept RIFFLE_ML_WORK may hold versions from an earlier run: start from none.
-if (mlserver) {
-  await fetch(`${mlserver}/v2/repository/models/crash/unload`, { method: 'POST' }).catch(() => undefined);
-  rmSync(join(repo!, 'crash'), { recursive: true, force: true });
-}
+await forgetServedModel('crash');
 const s = await startStandIn();
 after(() => s.stop());
-
-/** Deterministic uniform(-1, 1) pairs; old concept x1 + x2 > 0, new concept x1 - x2 > 0. */
-function rows(seed: number, n: number, concept: 'old' | 'new'): { x1: number; x2: number; label: number }[] {
-  let state = seed >>> 0;
-  const rnd = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state / 2 ** 32) * 2 - 1;
-  };
-  return Array.from({ length: n }, () => {
-    const x1 = rnd();
-    const x2 = rnd();
-    return { x1, x2, label: (concept === 'old' ? x1 + x2 : x1 - x2) > 0 ? 1 : 0 };
-  });
-}
-
-async function until<T>(what: string, f: () => T | Promise<T>, ms: number): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function infer(version: string, xs: { x1: number; x2: number }[]): Promise<number[]> {
-  const body = { inputs: [{ name: 'input-0', shape: [xs.length, 2], datatype: 'FP64', data: xs.flatMap((r) => [r.x1, r.x2]) }] };
-  const res = await fetch(`${mlserver}/v2/models/crash/versions/${version}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.equal(res.status, 200, await res.clone().text());
-  return ((await res.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data;
-}
 
 test('drift -> run pending -> kill -9 -> restart -> exactly one run -> promotion', { timeout: 600_000, skip: !mlserver && 'needs scripts/ml/with-servers.sh' }, async () => {
   let t = await testEngine({ background: true });
@@ -65,16 +28,8 @@ test('drift -> run pending -> kill -9 -> restart -> exactly one run -> promotion
     await t.engine.execute(`CREATE STREAM readings (id STRING KEY, x1 DOUBLE, x2 DOUBLE, label INT) WITH (KAFKA_TOPIC = 'readings', VALUE_FORMAT = 'JSON', PARTITIONS = 1);
       CREATE STREAM labels (id STRING KEY, label INT) WITH (KAFKA_TOPIC = 'labels', VALUE_FORMAT = 'JSON', PARTITIONS = 1);
       CREATE STREAM feats AS SELECT id, x1, x2, label FROM readings EMIT CHANGES;`);
-    const T0 = Date.UTC(2026, 11, 1);
-    let seq = 0;
-    let producer = t.log.producer();
-    const produce = async (batch: { x1: number; x2: number; label: number }[], withLabels: boolean) => {
-      const recs = batch.map((r) => ({ id: `r${seq}`, ts: T0 + seq++ * 100, r }));
-      await producer.send('readings', recs.map(({ id, ts, r }) => ({ key: Buffer.from(id), value: Buffer.from(JSON.stringify({ X1: r.x1, X2: r.x2, LABEL: r.label })), timestamp: ts })));
-      return async () => {
-        if (withLabels) await producer.send('labels', recs.map(({ id, ts, r }) => ({ key: Buffer.from(id), value: Buffer.from(JSON.stringify({ LABEL: r.label })), timestamp: ts + 50 })));
-      };
-    };
+    const writer = readingsWriter(t.log);
+    const produce = writer.send;
     // 1. Version 1 (old concept) by a KFP run; then the change: enough new rows for drift and the run.
     await produce(rows(1, 2000, 'old'), false);
     const v1dir = join(dir, 'v1-data');
@@ -88,7 +43,7 @@ test('drift -> run pending -> kill -9 -> restart -> exactly one run -> promotion
     const post = rows(100, 2400, 'new');
     await (await produce(post, true))();
     await until('FEATS complete', async () => ((await t.log.offsets('FEATS'))[0]!.end >= 4400 ? true : false), 60_000);
-    await producer.close();
+    await writer.close();
     await t.close();
 
     // 2. The loop's statements in a child engine; KFP holds the run PENDING; kill -9 then.
@@ -112,7 +67,7 @@ test('drift -> run pending -> kill -9 -> restart -> exactly one run -> promotion
 
     // 3. Restart on the same directory: the run is found by name, tracked, and its version promoted.
     t = await testEngine({ background: true }, dir);
-    producer = t.log.producer();
+    writer.using(t.log);
     await s.resume();
     let chunk = 0;
     let pendingLabels: (() => Promise<void>) | null = null;
@@ -141,28 +96,16 @@ test('drift -> run pending -> kill -9 -> restart -> exactly one run -> promotion
     // accuracy on the new concept: v1, v2, and a model trained directly on the rows after the change
     const held = rows(999, 2000, 'new');
     const acc = (p: number[]) => p.filter((x, i) => x === held[i]!.label).length / held.length;
-    const v1 = acc(await infer('1', held));
-    const v2 = acc(await infer('2', held));
-    const xfile = join(dir, 'direct.json');
-    writeFileSync(xfile, JSON.stringify({ train: post.map((r) => [r.x1, r.x2]), trainLabels: post.map((r) => r.label), test: held.map((r) => [r.x1, r.x2]), labels: held.map((r) => r.label) }));
-    const direct = Number(execFileSync(kfpPython, ['-c', DIRECT], { input: xfile, encoding: 'utf8' }).trim());
+    const v1 = acc(await inferVersion('crash', '1', held));
+    const v2 = acc(await inferVersion('crash', '2', held));
+    const direct = directAccuracy(dir, post, held);
     console.log(`loop with kill -9: v1 ${v1.toFixed(4)}, v2 (promoted) ${v2.toFixed(4)}, direct ${direct.toFixed(4)}; child start -> run pending ${((pendingAt - startedAt) / 1000).toFixed(1)} s; restart -> promotion ${((promotedAt - pendingAt) / 1000).toFixed(1)} s (KFP paused while the engine was down)`);
     assert.ok(v1 < 0.7);
     assert.ok(Math.abs(v2 - direct) <= 0.02, `v2 ${v2} vs direct ${direct}`);
-    await producer.close();
+    await writer.close();
   } finally {
     await s.resume();
     await t.close();
     removeDir(dir);
   }
 });
-
-/** Trains LogisticRegression on the given rows and prints its accuracy on the test rows. */
-const DIRECT = `
-import json, sys
-from sklearn.linear_model import LogisticRegression
-d = json.load(open(sys.stdin.read().strip()))
-model = LogisticRegression(max_iter=1000).fit(d["train"], d["trainLabels"])
-p = model.predict(d["test"])
-print(sum(int(a == b) for a, b in zip(p, d["labels"])) / len(d["labels"]))
-`;

@@ -9,57 +9,19 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
 import { testEngine, removeDir, readTopic } from '../../../test/engine/helpers.ts';
-import { startStandIn, kfpPython } from './standin.ts';
+import { startStandIn } from './standin.ts';
+import { conceptRows as rows, directAccuracy, forgetServedModel, inferVersion, mlserver, modelRepo as repo, readingsWriter, type Reading, until } from './loop-fixture.ts';
 import { TrainingDataExport } from '../../../src/engine/training-data-export.ts';
 import { KfpClient } from '../../../src/ml/pipelines/kfp-client.ts';
 import { modelRegistry } from '../../../src/engine/models.ts';
 import { championOf } from '../../../src/engine/model-promotion.ts';
 
-const mlserver = process.env.RIFFLE_MLSERVER_URL;
-const repo = process.env.RIFFLE_ML_WORK ? join(process.env.RIFFLE_ML_WORK, 'mlserver') : '';
-// A kept RIFFLE_ML_WORK may hold versions from an earlier run: start from none.
-if (mlserver) {
-  await fetch(`${mlserver}/v2/repository/models/loop/unload`, { method: 'POST' }).catch(() => undefined);
-  rmSync(join(repo!, 'loop'), { recursive: true, force: true });
-}
+await forgetServedModel('loop');
 const s = await startStandIn();
 after(() => s.stop());
-
-/** Deterministic uniform(-1, 1) pairs; old concept x1 + x2 > 0, new concept x1 - x2 > 0. */
-function rows(seed: number, n: number, concept: 'old' | 'new'): { x1: number; x2: number; label: number }[] {
-  let state = seed >>> 0;
-  const rnd = () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return (state / 2 ** 32) * 2 - 1;
-  };
-  return Array.from({ length: n }, () => {
-    const x1 = rnd();
-    const x2 = rnd();
-    return { x1, x2, label: (concept === 'old' ? x1 + x2 : x1 - x2) > 0 ? 1 : 0 };
-  });
-}
-
-async function until<T>(what: string, f: () => T | Promise<T>, ms: number): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function infer(version: string, xs: { x1: number; x2: number }[]): Promise<number[]> {
-  const body = { inputs: [{ name: 'input-0', shape: [xs.length, 2], datatype: 'FP64', data: xs.flatMap((r) => [r.x1, r.x2]) }] };
-  const res = await fetch(`${mlserver}/v2/models/loop/versions/${version}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  assert.equal(res.status, 200, await res.clone().text());
-  return ((await res.json()) as { outputs: { data: number[] }[] }).outputs[0]!.data;
-}
 
 test('planted concept change: drift -> one run -> version 2 shadowed and promoted -> accuracy recovers', { timeout: 600_000, skip: !mlserver && 'needs scripts/ml/with-servers.sh' }, async () => {
   const t = await testEngine({ background: true });
@@ -68,16 +30,8 @@ test('planted concept change: drift -> one run -> version 2 shadowed and promote
     await e.execute(`CREATE STREAM readings (id STRING KEY, x1 DOUBLE, x2 DOUBLE, label INT) WITH (KAFKA_TOPIC = 'readings', VALUE_FORMAT = 'JSON', PARTITIONS = 1);
       CREATE STREAM labels (id STRING KEY, label INT) WITH (KAFKA_TOPIC = 'labels', VALUE_FORMAT = 'JSON', PARTITIONS = 1);
       CREATE STREAM feats AS SELECT id, x1, x2, label FROM readings EMIT CHANGES;`);
-    const producer = t.log.producer();
-    const T0 = Date.UTC(2026, 11, 1);
-    let seq = 0;
-    const produce = async (batch: { x1: number; x2: number; label: number }[], withLabels: boolean) => {
-      const recs = batch.map((r) => ({ id: `r${seq}`, ts: T0 + seq++ * 100, r }));
-      await producer.send('readings', recs.map(({ id, ts, r }) => ({ key: Buffer.from(id), value: Buffer.from(JSON.stringify({ X1: r.x1, X2: r.x2, LABEL: r.label })), timestamp: ts })));
-      return async () => {
-        if (withLabels) await producer.send('labels', recs.map(({ id, ts, r }) => ({ key: Buffer.from(id), value: Buffer.from(JSON.stringify({ LABEL: r.label })), timestamp: ts + 50 })));
-      };
-    };
+    const writer = readingsWriter(t.log);
+    const produce = writer.send;
 
     // 1. Version 1: the old concept, trained by a KFP run of examples/retraining on exported training data.
     await produce(rows(1, 2000, 'old'), false);
@@ -100,7 +54,7 @@ test('planted concept change: drift -> one run -> version 2 shadowed and promote
       PROMOTE WHEN accuracy BETTER BY 0.05 AFTER 300 ROWS;`);
 
     // 3. The new concept, in chunks, labels one chunk late, until version 2 is promoted.
-    const post: { x1: number; x2: number; label: number }[] = [];
+    const post: Reading[] = [];
     let pendingLabels: (() => Promise<void>) | null = null;
     let driftSeenAt = 0;
     let chunk = 0;
@@ -151,36 +105,24 @@ test('planted concept change: drift -> one run -> version 2 shadowed and promote
 
     // PREDICT now answers with version 2 (the registry's default invoker is the champion's)
     const test = rows(999, 2000, 'new');
-    const v2 = await infer('2', test);
-    const v1 = await infer('1', test);
+    const v2 = await inferVersion('loop', '2', test);
+    const v1 = await inferVersion('loop', '1', test);
     const inv = await modelRegistry(e).invoker('LOOP', null, {});
     const viaPredict = (await inv.invoke(test.map((r) => [r.x1, r.x2]))).map((o) => (o.kind === 'ok' ? Number(o.outputs[0]) : NaN));
     assert.deepEqual(viaPredict, v2);
     const acc = (p: number[]) => p.filter((x, i) => x === test[i]!.label).length / test.length;
 
     // a model trained directly on all rows produced after the change (more than the run was given)
-    const xfile = join(t.dir, 'direct.json');
-    writeFileSync(xfile, JSON.stringify({ train: post.map((r) => [r.x1, r.x2]), trainLabels: post.map((r) => r.label), test: test.map((r) => [r.x1, r.x2]), labels: test.map((r) => r.label) }));
-    const direct = Number(execFileSync(kfpPython, ['-c', DIRECT], { input: xfile, encoding: 'utf8' }).trim());
+    const direct = directAccuracy(t.dir, post, test);
     const given = JSON.parse(readFileSync(join(e.stores.dataDir, 'pipelines', 'RETRAIN', 'runs.json'), 'utf8')).runs[0].parameters.manifests.split(',').length;
     console.log(`loop: v1 accuracy on the new concept ${acc(v1).toFixed(4)}, v2 (promoted) ${acc(v2).toFixed(4)}, LogisticRegression trained directly on all ${post.length} rows after the change ${direct.toFixed(4)}; drift seen -> promotion ${((promotedAt - driftSeenAt) / 1000).toFixed(1)} s; ${post.length} rows after the change produced, the run trained on ${given} files`);
     assert.ok(acc(v1) < 0.7);
     assert.ok(Math.abs(acc(v2) - direct) <= 0.02, `v2 ${acc(v2)} vs direct ${direct}`);
     const reqs = await s.requests();
     assert.deepEqual(reqs.filter((r) => !r.valid), []);
-    await producer.close();
+    await writer.close();
   } finally {
     await t.close();
     removeDir(t.dir);
   }
 });
-
-/** Trains LogisticRegression on the given rows and prints its accuracy on the test rows. */
-const DIRECT = `
-import json, sys
-from sklearn.linear_model import LogisticRegression
-d = json.load(open(sys.stdin.read().strip()))
-model = LogisticRegression(max_iter=1000).fit(d["train"], d["trainLabels"])
-p = model.predict(d["test"])
-print(sum(int(a == b) for a, b in zip(p, d["labels"])) / len(d["labels"]))
-`;

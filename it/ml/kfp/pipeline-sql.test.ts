@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import { testEngine, removeDir, readTopic } from '../../../test/engine/helpers.ts';
 import { readingsQuery } from '../../../test/ml/training-data/fixture.ts';
 import { startStandIn } from './standin.ts';
+import { until } from './loop-fixture.ts';
 
 const mlserver = process.env.RIFFLE_MLSERVER_URL;
 const repo = process.env.RIFFLE_ML_WORK ? join(process.env.RIFFLE_ML_WORK, 'mlserver') : null;
@@ -21,16 +22,6 @@ if (mlserver) {
 }
 const s = await startStandIn();
 after(() => s.stop());
-
-async function until<T>(f: () => T | Promise<T>, ms = 120_000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('EVERY n ROWS: a run per 1000 rows, new MLServer version loaded, visible in SHOW RUNS / DESCRIBE / runs stream, not repeated after restart', { timeout: 300_000, skip: !mlserver && 'needs scripts/ml/with-servers.sh' }, async () => {
   let t = await testEngine();
@@ -44,7 +35,7 @@ test('EVERY n ROWS: a run per 1000 rows, new MLServer version loaded, visible in
       const [r] = await t.engine.execute('SHOW RUNS;');
       return r!.kind === 'table' && r!.rows.length === 2 && r!.rows.every((row) => row[3] === 'SUCCEEDED') ? r : null;
     };
-    const runs = await until(done, 240_000);
+    const runs = await until('the runs and their versions', done, 240_000);
     assert.equal(runs.kind, 'table');
     if (runs.kind !== 'table') return;
     assert.deepEqual(runs.rows.map((r) => r[1]), ['riffle-retrain-data-2', 'riffle-retrain-data-4']);

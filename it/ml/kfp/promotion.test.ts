@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { testEngine, removeDir, readTopic } from '../../../test/engine/helpers.ts';
 import { kfpPython } from './standin.ts';
+import { until } from './loop-fixture.ts';
 import { modelRegistry } from '../../../src/engine/models.ts';
 import { championOf } from '../../../src/engine/model-promotion.ts';
 
@@ -48,16 +49,6 @@ async function load(name: string): Promise<number> {
       if (attempt >= 2) throw e;
       await new Promise((r) => setTimeout(r, 200));
     }
-  }
-}
-
-async function until<T>(what: string, f: () => T | Promise<T>, ms = 60_000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }
 

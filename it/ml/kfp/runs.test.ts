@@ -10,22 +10,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStandIn, freePort } from './standin.ts';
+import { until } from './loop-fixture.ts';
 import { PipelineRuns } from '../../../src/ml/pipelines/runs.ts';
 
 const s = await startStandIn();
 after(() => s.stop());
 const dir = mkdtempSync(join(tmpdir(), 'riffle-runs-'));
 const badParams = { manifests: '/nonexistent.manifest.json', label: 'LABEL', features: 'A', model_repo: '/tmp/x', model_name: 'm', mlserver_url: 'http://127.0.0.1:1' };
-
-async function until<T>(f: () => T | Promise<T>, ms = 60_000): Promise<NonNullable<T>> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 async function runsNamed(name: string): Promise<{ run_id: string; state: string }[]> {
   const filter = JSON.stringify({ predicates: [{ key: 'display_name', operation: 'EQUALS', string_value: name }] });
@@ -40,16 +31,16 @@ for (const killAt of ['submitted', 'requested'] as const) {
     const child = spawn(process.execPath, [join(import.meta.dirname, 'runs-worker.ts'), s.url, stateFile, `k${killAt}`, killAt], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout!.on('data', (b) => (out += b));
-    await until(() => out.includes(killAt === 'requested' ? 'requested' : 'submitted'));
+    await until('the child to log the run', () => out.includes(killAt === 'requested' ? 'requested' : 'submitted'));
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     const runs = new PipelineRuns({ pipeline: 'P', target: { endpoint: s.url, pipelineId: 'p-retraining', pipelineVersionId: 'v-1' }, stateFile, retry: { runAttempts: 1, submitAttempts: 5, backoffMs: 100 }, pollMs: 100 });
     runs.start();
     // the same trigger again after the restart is a no-op
     assert.equal(runs.trigger(`k${killAt}`, 'test', badParams), false);
-    await until(() => runs.runs[0]?.runId);
+    await until('the run id', () => runs.runs[0]?.runId);
     await s.resume();
-    await until(() => runs.runs[0]!.state === 'FAILED');
+    await until('the run to fail', () => runs.runs[0]!.state === 'FAILED');
     await runs.close();
     const found = await runsNamed(`riffle-p-k${killAt}`);
     assert.equal(found.length, 1, 'exactly one run created');
@@ -63,7 +54,7 @@ test('a failing run is retried per policy and its cause reported', { timeout: 18
   runs.onEvent((e) => events.push(`${e.name}:${e.state}`));
   runs.start();
   runs.trigger('d1', 'drift of model M', badParams);
-  await until(() => runs.runs.length === 2 && runs.runs[1]!.state === 'FAILED', 120_000);
+  await until('the retried run to fail', () => runs.runs.length === 2 && runs.runs[1]!.state === 'FAILED', 120_000);
   await runs.close();
   assert.deepEqual(runs.runs.map((r) => r.name), ['riffle-f-d1', 'riffle-f-d1-retry1']);
   for (const r of runs.runs) assert.match(r.error!, /train/);
@@ -78,7 +69,7 @@ test('KFP unreachable: submissions retried with backoff, then SUBMIT_FAILED with
   const runs = new PipelineRuns({ pipeline: 'U', target: { endpoint: `http://127.0.0.1:${port}`, pipelineId: 'p-retraining' }, stateFile: join(dir, 'u.json'), retry: { runAttempts: 1, submitAttempts: 3, backoffMs: 20 }, pollMs: 30 });
   runs.start();
   runs.trigger('x', 'every 10 rows', badParams);
-  await until(() => runs.runs[0]!.state === 'SUBMIT_FAILED');
+  await until('SUBMIT_FAILED', () => runs.runs[0]!.state === 'SUBMIT_FAILED');
   await runs.close();
   assert.equal(runs.runs[0]!.submitErrors, 3);
   assert.match(runs.runs[0]!.error!, /unreachable/);
