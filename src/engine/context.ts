@@ -31,6 +31,11 @@ export interface EngineOptions {
   readonly stateDir?: string;
   /** Entries each state store caches in memory (default 100,000). */
   readonly stateCacheEntries?: number;
+  /**
+   * Approximate bytes all the state caches of the engine hold together (default: the property
+   * `statestore.cache.max.bytes`, else 32 MiB); see docs/state.md.
+   */
+  readonly stateCacheBytes?: number;
   /** Where start-up warnings go (quarantined statements; default: standard error). */
   readonly onWarning?: (message: string) => void;
 }

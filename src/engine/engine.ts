@@ -73,6 +73,8 @@ export class Engine implements EngineContext {
       log: options.log,
       // Entries cached per store: enough for the hot keys of typical aggregations and join tables.
       cacheMaxEntries: options.stateCacheEntries ?? 100_000,
+      // Bytes cached by all the stores together (Kafka Streams' statestore.cache.max.bytes).
+      cacheMaxBytes: options.stateCacheBytes ?? stateCacheBytes(this.properties),
       // One line per damaged local state; the stores are rebuilt from their changelogs.
       onDamagedState: (d) => process.emitWarning(`Query ${d.queryId}: ${d.problem}; rebuilding its state from the changelog topics`),
     });
@@ -276,4 +278,23 @@ export class Engine implements EngineContext {
     await this.stores.closeAll();
     await this.producer.close();
   }
+}
+
+/** Kafka Streams' default record cache: statestore.cache.max.bytes = 10 MiB, ours is larger since it also serves reads. */
+export const DEFAULT_STATE_CACHE_BYTES = 32 * 1024 * 1024;
+
+/**
+ * `statestore.cache.max.bytes` (also with the `ksql.streams.` prefix, and the older name
+ * `cache.max.bytes.buffering`): the byte budget of all state caches; invalid values are refused.
+ */
+function stateCacheBytes(properties: ReadonlyMap<string, string>): number {
+  const names = ['statestore.cache.max.bytes', 'ksql.streams.statestore.cache.max.bytes', 'cache.max.bytes.buffering', 'ksql.streams.cache.max.bytes.buffering'];
+  for (const name of names) {
+    const raw = properties.get(name);
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (bytes), got '${raw}'`);
+    return n;
+  }
+  return DEFAULT_STATE_CACHE_BYTES;
 }

@@ -3,12 +3,14 @@
  * updates of a key between two flushes reach the store beneath once, at `flush`, with the latest
  * value — so the layers below (changelog, LMDB) see one write per key per flush.
  *
- * Bounded at `maxEntries`; when full, an entry is evicted by the CLOCK rule (second chance for
- * entries used since they were last passed over), and a dirty evictee is written through to the
- * store beneath first. Misses are cached too (an aggregation's first `get` of a new key is
+ * Bounded at `maxEntries`, and by a byte budget shared with the registry's other caches
+ * (./cache-budget.ts: a store over the shared budget evicts from itself); when full, an entry is
+ * evicted by the CLOCK rule (second chance for entries used since they were last passed over),
+ * and a dirty evictee is written through to the store beneath first. Misses are cached too (an aggregation's first `get` of a new key is
  * followed by its `put`), which is sound because every write goes through this layer.
  *
- * Invariants: an entry is dirty iff it is in `dirty`; a clean entry's value equals the value
+ * Invariants: an entry is dirty iff it is in `dirty`; `budget` is charged exactly the sum of
+ * `size` over `entries` by this store; a clean entry's value equals the value
  * beneath (undefined = absent); `dirtySorted`, when built (by the first range scan since the last
  * flush), holds exactly the keys of `dirty`; `lastKs` is the latin1 image of `lastKey`'s bytes
  * when it was converted (compared again before reuse: the caller may have changed them).
@@ -16,11 +18,14 @@
 import { inLatinRange, keyToString, latinRange, prefixEnd, stringToKey } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
 import { SortedKeySet } from './sorted-keys.ts';
+import { approximateEntrySize, CacheBudget } from './cache-budget.ts';
 import { checkKey, checkValue, latinAccess, type KeyValue, type KeyValueStore, type LatinKeyed, type RangeOptions } from './store.ts';
 
 export interface CachingStoreOptions {
   /** Entries kept in memory (clean and dirty). Default 10,000. */
   readonly maxEntries?: number;
+  /** Approximate bytes shared with other caches (default: a budget of this store's own, unbounded). */
+  readonly budget?: CacheBudget;
 }
 
 export interface CacheStats {
@@ -32,6 +37,10 @@ export interface CacheStats {
   readonly entries: number;
   readonly dirty: number;
   readonly maxEntries: number;
+  /** Approximate bytes this cache holds, and the budget it shares with the registry's other caches. */
+  readonly bytes: number;
+  readonly budgetUsedBytes: number;
+  readonly budgetMaxBytes: number;
 }
 
 interface Entry<V> {
@@ -40,6 +49,8 @@ interface Entry<V> {
   dirty: boolean;
   /** Used since the clock hand last passed it. */
   ref: boolean;
+  /** Approximate bytes charged to the budget for this entry (approximateEntrySize). */
+  size: number;
 }
 
 export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V> {
@@ -60,6 +71,9 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
   private evictions = 0;
   private hand: MapIterator<[string, Entry<V>]> | null = null;
   private dirtyEvictions = 0;
+  private readonly budget: CacheBudget;
+  /** Bytes charged to `budget` by this store. */
+  private bytes = 0;
 
   constructor(inner: KeyValueStore<V>, options: CachingStoreOptions = {}) {
     this.name = inner.name;
@@ -68,6 +82,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
     const max = options.maxEntries ?? 10_000;
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`maxEntries must be a positive integer, got ${max}`);
     this.maxEntries = max;
+    this.budget = options.budget ?? new CacheBudget(Number.MAX_SAFE_INTEGER);
   }
 
   get(key: Uint8Array): V | undefined {
@@ -91,10 +106,11 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
     }
     this.misses++;
     const value = this.latinInner.getLatin(ks, key);
-    const entry: Entry<V> = { ks, value, dirty: false, ref: false };
+    const entry: Entry<V> = { ks, value, dirty: false, ref: false, size: 0 };
     this.entries.set(ks, entry);
     this.lastEntry = entry;
-    if (this.entries.size > this.maxEntries) this.evict();
+    this.resize(entry);
+    if (this.entries.size > this.maxEntries || this.budget.exceeded) this.evict();
     return value;
   }
 
@@ -163,6 +179,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
   /** Forgets the cached entries in [from, to), dirty or not (the caller deletes them beneath). */
   private dropRange(from: Uint8Array | null, to: Uint8Array | null): void {
     if (from === null && to === null) {
+      this.releaseAll();
       this.entries.clear();
       this.lastEntry = null;
       this.dirty.clear();
@@ -192,7 +209,9 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
 
   async close(): Promise<void> {
     await this.flush();
+    this.releaseAll();
     this.entries.clear();
+    this.lastEntry = null;
     await this.inner.close();
   }
 
@@ -205,6 +224,9 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
       entries: this.entries.size,
       dirty: this.dirty.size,
       maxEntries: this.maxEntries,
+      bytes: this.bytes,
+      budgetUsedBytes: this.budget.usedBytes,
+      budgetMaxBytes: this.budget.maxBytes,
     };
   }
 
@@ -216,13 +238,23 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
       e.value = value;
       e.ref = true;
       if (!e.dirty) this.markDirty(ks, e);
+      this.resize(e);
+      if (this.budget.exceeded) this.evict();
       return;
     }
-    const entry: Entry<V> = { ks, value, dirty: false, ref: false };
+    const entry: Entry<V> = { ks, value, dirty: false, ref: false, size: 0 };
     this.entries.set(ks, entry);
     this.lastEntry = entry;
     this.markDirty(ks, entry);
-    if (this.entries.size > this.maxEntries) this.evict();
+    this.resize(entry);
+    if (this.entries.size > this.maxEntries || this.budget.exceeded) this.evict();
+  }
+
+  /** Gives this store's bytes back to the shared budget (the entries are being forgotten). */
+  private releaseAll(): void {
+    this.budget.charge(-this.bytes);
+    this.bytes = 0;
+    for (const e of this.entries.values()) e.size = 0;
   }
 
   private markDirty(ks: string, e: Entry<V>): void {
@@ -231,9 +263,21 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
     this.dirtySorted?.add(ks);
   }
 
-  /** CLOCK: walk from the oldest entry, giving used ones a second chance (moved to the back). */
+  /** Charges the budget for the entry's current value. */
+  private resize(e: Entry<V>): void {
+    const size = approximateEntrySize(e.ks, e.value);
+    const delta = size - e.size;
+    e.size = size;
+    this.bytes += delta;
+    this.budget.charge(delta);
+  }
+
+  /**
+   * CLOCK: walk from the oldest entry, giving used ones a second chance (moved to the back),
+   * until within maxEntries and (as far as this store's entries allow) within the shared budget.
+   */
   private evict(): void {
-    while (this.entries.size > this.maxEntries) {
+    while (this.entries.size > this.maxEntries || (this.budget.exceeded && this.entries.size > 0)) {
       // A persistent hand: a fresh Map iterator per eviction would re-skip every deleted slot at
       // the front of the Map (quadratic under steady eviction).
       if (!this.hand) this.hand = this.entries.entries();
@@ -260,8 +304,14 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
 
   private drop(e: Entry<V>): void {
     if (e === this.lastEntry) this.lastEntry = null;
-    this.entries.delete(e.ks);
+    if (this.entries.delete(e.ks)) this.release(e);
     if (this.dirty.delete(e)) this.dirtySorted?.delete(e.ks);
+  }
+
+  private release(e: Entry<V>): void {
+    this.bytes -= e.size;
+    this.budget.charge(-e.size);
+    e.size = 0;
   }
 
   private writeDown(ks: string, value: V | undefined): void {

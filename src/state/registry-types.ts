@@ -17,6 +17,11 @@ export interface StoreRegistryOptions {
   readonly backend?: 'lmdb' | 'memory';
   /** Entries cached per store; 0 disables the cache layer. Default 10,000. */
   readonly cacheMaxEntries?: number;
+  /**
+   * Approximate bytes all the caches of the registry hold together (./cache-budget.ts); a store
+   * that grows the total beyond it evicts from itself. Default: unbounded (only cacheMaxEntries).
+   */
+  readonly cacheMaxBytes?: number;
   readonly onRestoreProgress?: (store: string, progress: RestoreProgress) => void;
   /** A query's local state was found damaged on open and is rebuilt from its changelogs. */
   readonly onDamagedState?: (damage: StateDamage) => void;

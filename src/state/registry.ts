@@ -37,6 +37,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Log, Producer } from '../log/log.ts';
 import { CachingStore } from './caching-store.ts';
+import { CacheBudget } from './cache-budget.ts';
 import { ChangeLoggingStore } from './change-logging-store.ts';
 import { formatCodec, type StateFormat } from './codecs/format.ts';
 import { fullRestoreReason, type StoreCheckpoint } from './store-checkpoint.ts';
@@ -84,6 +85,8 @@ export class StoreRegistry {
   private readonly log: Log | null;
   private readonly backend: 'lmdb' | 'memory';
   private readonly cacheMaxEntries: number;
+  /** Shared by every cache of this registry (Kafka Streams' statestore.cache.max.bytes). */
+  readonly cacheBudget: CacheBudget;
   private readonly onRestoreProgress: StoreRegistryOptions['onRestoreProgress'];
   private readonly onDamagedState: StoreRegistryOptions['onDamagedState'];
   /** Damaged local state found by this registry (each rebuilt from its changelogs), for metrics and tests. */
@@ -101,6 +104,7 @@ export class StoreRegistry {
     this.log = options.log;
     this.backend = options.backend ?? 'lmdb';
     this.cacheMaxEntries = options.cacheMaxEntries ?? 10_000;
+    this.cacheBudget = new CacheBudget(options.cacheMaxBytes ?? Number.MAX_SAFE_INTEGER);
     this.onRestoreProgress = options.onRestoreProgress;
     this.onDamagedState = options.onDamagedState;
   }
@@ -359,7 +363,7 @@ export class StoreRegistry {
     }
     // From here on the store's writes are committed with the query's other stores (LmdbEnv.commit).
     if (lmdb) lmdb.deferred = true;
-    if (this.cacheMaxEntries > 0) stack = new CachingStore<unknown>(stack, { maxEntries: this.cacheMaxEntries });
+    if (this.cacheMaxEntries > 0) stack = new CachingStore<unknown>(stack, { maxEntries: this.cacheMaxEntries, budget: this.cacheBudget });
     const metered = new MeteredStore<unknown>(stack);
     handle = { queryId, operator, name, kind, metered, top: wrap(metered), restore, internal, checkpointKey, pendingCheckpoint };
     this.handles.set(name, handle);

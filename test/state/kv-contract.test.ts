@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { CachingStore } from '../../src/state/caching-store.ts';
+import { CacheBudget } from '../../src/state/cache-budget.ts';
 import { ChangeLoggingStore } from '../../src/state/change-logging-store.ts';
 import { InMemoryStore } from '../../src/state/in-memory-store.ts';
 import { LmdbEnv } from '../../src/state/lmdb-env.ts';
@@ -42,6 +43,12 @@ runKvContract('CachingStore(LmdbStore), tiny cache (evictions write through)', (
   lmdbFixture((s) => new CachingStore(s, { maxEntries: 4 })),
 );
 runKvContract('CachingStore(LmdbStore), large cache', () => lmdbFixture((s) => new CachingStore(s, { maxEntries: 100_000 })));
+runKvContract('CachingStore(LmdbStore), tiny byte budget shared with another cache (evictions write through)', () => {
+  const budget = new CacheBudget(1_000);
+  const other = new CachingStore<unknown>(new InMemoryStore<unknown>('other'), { budget });
+  other.put(Buffer.from('held by another store'), { v: 1 });
+  return lmdbFixture((s) => new CachingStore(s, { maxEntries: 100_000, budget }));
+});
 
 /** A change-logging stack over `base`, writing to an embedded log in a temporary directory. */
 async function loggedFixture(
