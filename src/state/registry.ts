@@ -140,7 +140,7 @@ export class StoreRegistry {
 
   async windowStore<V>(queryId: string, operator: string, options: WindowStoreOptions & FormatOption<V>): Promise<WindowStore<V>> {
     const retention = options.retentionMs + options.windowSizeMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
-    const h = await this.open(queryId, operator, 'window', retention, options.format, (m) => new WindowStore<V>(m, options));
+    const h = await this.open(queryId, operator, 'window', retention, options.format, (m) => new WindowStore<V>(m, { ...options, cacheBudget: this.cacheBudget }));
     return h.top as WindowStore<V>;
   }
 

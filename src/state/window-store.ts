@@ -15,10 +15,20 @@
  *
  * With `retainDuplicates` (join buffers), every put adds an entry (a sequence number follows the
  * start in the key), and get/delete are not available.
+ *
+ * Open windows (no duplicates, a stack beneath that takes latin1 key images, ASCII record keys):
+ * get/put keep the windows in memory (./open-windows.ts) and write them to the store beneath
+ * only when they close (stream time reaches their end: advanceTime), when the cache budget
+ * needs the memory (oldest start first), before a range read (fetch, fetchAll), and at flush —
+ * the commit point, so what is committed is unchanged. A window that starts after every window
+ * the store beneath can hold (it was empty when opened and nothing later was written down) is
+ * not looked up there.
  */
 import { prefixEnd, writeOrderedInt64 } from './keys.ts';
 import { SegmentedStore, compositeKey, defaultSegmentInterval, parseCompositeKey, segmentPrefix } from './segments.ts';
-import { isLatinKeyed, type KeyValueStore, type LatinKeyed } from './store.ts';
+import { checkValue, isLatinKeyed, type KeyValueStore, type LatinKeyed } from './store.ts';
+import { CacheBudget } from './cache-budget.ts';
+import { OpenWindows } from './open-windows.ts';
 
 const ASCII = /^[\x00-\x7f]*$/;
 const scratch = new Uint8Array(8);
@@ -37,6 +47,8 @@ export interface WindowStoreOptions {
   /** Default: max(60 s, (windowSizeMs + retentionMs) / 2). */
   readonly segmentIntervalMs?: number;
   readonly retainDuplicates?: boolean;
+  /** The budget the open windows are charged to (the registry's cache budget); default unbounded. */
+  readonly cacheBudget?: CacheBudget;
 }
 
 export interface WindowEntry<V> {
@@ -61,6 +73,13 @@ export class WindowStore<V = unknown> extends SegmentedStore {
   private textStartImage = '';
   /** The last text key built, for the same record key and start (get then put share one string). */
   private lastText: { recordKey: string; windowStart: number; ks: string } | null = null;
+  /** The open windows in memory; null when the text path is not available (duplicates, byte-keyed stack). */
+  private readonly open: OpenWindows<V> | null;
+  /**
+   * Every window the store beneath holds starts at or before this: -Infinity when it held no
+   * window when opened (raised by each write-down), +Infinity (unknown) otherwise.
+   */
+  private beneathMaxStart: number;
 
   constructor(kv: KeyValueStore<unknown>, options: WindowStoreOptions) {
     const size = options.windowSizeMs;
@@ -72,6 +91,13 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     this.windowSizeMs = size;
     this.retainDuplicates = options.retainDuplicates === true;
     this.latinKv = isLatinKeyed(kv) && !this.retainDuplicates ? kv : null;
+    this.open = this.latinKv !== null ? new OpenWindows<V>(options.cacheBudget ?? new CacheBudget(Number.MAX_SAFE_INTEGER)) : null;
+    this.beneathMaxStart = this.maxSegment === Number.NEGATIVE_INFINITY ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+  }
+
+  /** Open windows held in memory and their approximate bytes (for stats and tests). */
+  openWindowStats(): { windows: number; bytes: number } {
+    return { windows: this.open?.slots ?? 0, bytes: this.open?.bytes ?? 0 };
   }
 
   protected earliestLiveTime(): number {
@@ -85,6 +111,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
 
   /** Stores the window's value; returns false (and stores nothing) when the window has expired. */
   put(key: Uint8Array, windowStart: number, value: V): boolean {
+    if (this.open !== null && isAscii(key)) return this.putByText(Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1'), windowStart, value);
     checkTime(windowStart);
     if (this.isExpired(windowStart)) return false;
     const seg = this.segmentOf(windowStart);
@@ -96,6 +123,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
 
   get(key: Uint8Array, windowStart: number): V | undefined {
     this.noDuplicates('get');
+    if (this.open !== null && isAscii(key)) return this.getByText(Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1'), windowStart);
     if (this.isExpired(windowStart)) return undefined;
     return this.kv.get(this.windowKey(key, windowStart)) as V | undefined;
   }
@@ -108,20 +136,126 @@ export class WindowStore<V = unknown> extends SegmentedStore {
    */
   getByText(recordKey: string, windowStart: number): V | undefined {
     if (this.isExpired(windowStart)) return undefined;
+    const open = this.open;
+    if (open !== null) {
+      const slot = open.get(windowStart, recordKey);
+      if (slot !== undefined) return slot.value;
+    }
     const ks = this.textKey(recordKey, windowStart);
-    if (ks === null) return this.get(Buffer.from(recordKey), windowStart);
-    return this.latinKv!.getLatin(ks, null) as V | undefined;
+    if (ks === null) return this.getBytes(Buffer.from(recordKey), windowStart);
+    if (open === null) return this.latinKv!.getLatin(ks, null) as V | undefined;
+    const value = windowStart > this.beneathMaxStart ? undefined : (this.latinKv!.getLatin(ks, null) as V | undefined);
+    open.insert(windowStart, recordKey, value, false);
+    if (open.exceeded) this.evictOpen();
+    return value;
+  }
+
+  /** get through the store beneath (keys the text path does not take). */
+  private getBytes(key: Uint8Array, windowStart: number): V | undefined {
+    return this.kv.get(this.windowKey(key, windowStart)) as V | undefined;
   }
 
   /** put by the record key's text (see getByText). */
   putByText(recordKey: string, windowStart: number, value: V): boolean {
+    const open = this.open;
+    if (open !== null) {
+      checkTime(windowStart);
+      if (this.isExpired(windowStart)) return false;
+      checkValue(this.name, value);
+      const slot = open.get(windowStart, recordKey);
+      if (slot !== undefined) {
+        open.update(recordKey, slot, value);
+        this.observe(windowStart, this.segmentOf(windowStart));
+        if (open.exceeded) this.evictOpen();
+        return true;
+      }
+      if (this.textKey(recordKey, windowStart) !== null) {
+        open.insert(windowStart, recordKey, value, true);
+        this.observe(windowStart, this.textSeg);
+        if (open.exceeded) this.evictOpen();
+        return true;
+      }
+    }
     const ks = this.textKey(recordKey, windowStart);
-    if (ks === null) return this.put(Buffer.from(recordKey), windowStart, value);
+    if (ks === null) return this.putBytes(Buffer.from(recordKey), windowStart, value);
     checkTime(windowStart);
     if (this.isExpired(windowStart)) return false;
     this.observe(windowStart, this.textSeg);
     this.latinKv!.putLatin(ks, value);
     return true;
+  }
+
+  /** put through the store beneath (keys the text path does not take). */
+  private putBytes(key: Uint8Array, windowStart: number, value: V): boolean {
+    checkTime(windowStart);
+    if (this.isExpired(windowStart)) return false;
+    this.observe(windowStart, this.segmentOf(windowStart));
+    this.kv.put(this.windowKey(key, windowStart), value);
+    return true;
+  }
+
+  /**
+   * Moves stream time (SegmentedStore.advanceTime), then closes the open windows that ended at or
+   * before it: written down and dropped from memory (a late record reads them from beneath).
+   * Expired windows are dropped without a write (nothing reads them any more).
+   */
+  override advanceTime(streamTime: number): boolean {
+    const moved = streamTime > this.time;
+    const expired = super.advanceTime(streamTime);
+    const open = this.open;
+    if (moved && open !== null) {
+      const closedBefore = this.time - this.windowSizeMs; // start + size <= time
+      for (const start of [...open.starts()]) if (start <= closedBefore) this.writeDownStart(start, true);
+    }
+    return expired;
+  }
+
+  /** Writes the dirty open windows to the store beneath (kept in memory, clean). */
+  private writeDownOpen(): void {
+    const open = this.open;
+    if (open === null || open.slots === 0) return;
+    for (const start of [...open.starts()]) this.writeDownStart(start, false);
+  }
+
+  /** Writes one start's dirty windows beneath (skipped when expired), then drops them if `drop`. */
+  private writeDownStart(start: number, drop: boolean): void {
+    const open = this.open!;
+    const expired = this.isExpired(start);
+    if (!expired) {
+      const kv = this.latinKv!;
+      let wrote = false;
+      open.forEach(start, (recordKey, slot) => {
+        if (!slot.dirty) return;
+        slot.dirty = false;
+        wrote = true;
+        const ks = this.textKey(recordKey, start)!;
+        if (slot.value === undefined) kv.deleteLatin(ks);
+        else kv.putLatin(ks, slot.value);
+      });
+      if (wrote && start > this.beneathMaxStart) this.beneathMaxStart = start;
+    }
+    if (drop || expired) open.dropStart(start);
+  }
+
+  /** Over the cache budget: the oldest starts are written down and dropped until within it (or none is left). */
+  private evictOpen(): void {
+    const open = this.open!;
+    while (open.exceeded && open.slots > 0) {
+      const oldest = open.oldestStart();
+      if (oldest === undefined) return;
+      this.writeDownStart(oldest, true);
+    }
+  }
+
+  /** Writes the open windows down, then persists stream time and flushes beneath (the commit point). */
+  override async flush(): Promise<void> {
+    this.writeDownOpen();
+    await super.flush();
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    this.open?.clear();
   }
 
   /** The latin1 image of compositeKey(segment, utf8(recordKey), [windowStart]), or null when not available. */
@@ -146,6 +280,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
 
   delete(key: Uint8Array, windowStart: number): void {
     this.noDuplicates('delete');
+    if (this.open !== null && isAscii(key)) this.open.remove(windowStart, Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1'));
     this.kv.delete(this.windowKey(key, windowStart));
   }
 
@@ -169,6 +304,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
 
   /** The key's live windows with fromStart <= start <= toStart, by start (descending with `reverse`). */
   fetch(key: Uint8Array, fromStart: number, toStart: number, options: { reverse?: boolean } = {}): WindowEntry<V>[] {
+    this.writeDownOpen();
     const out: WindowEntry<V>[] = [];
     const [first, last] = this.liveSegments(fromStart, toStart);
     const reverse = options.reverse === true;
@@ -190,6 +326,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
 
   /** All live windows with fromStart <= start <= toStart, grouped by segment, then by key and start. */
   *fetchAll(fromStart: number, toStart: number): Generator<WindowEntry<V>, void, undefined> {
+    this.writeDownOpen();
     const [first, last] = this.liveSegments(fromStart, toStart);
     const lo = Math.max(fromStart, this.earliestLiveTime());
     for (const seg of this.segments(first, last)) {
@@ -206,6 +343,11 @@ export class WindowStore<V = unknown> extends SegmentedStore {
   private noDuplicates(op: string): void {
     if (this.retainDuplicates) throw new Error(`Window store '${this.name}' retains duplicates: ${op}() by window start is not available`);
   }
+}
+
+function isAscii(key: Uint8Array): boolean {
+  for (let i = 0; i < key.length; i++) if (key[i] > 0x7f) return false;
+  return true;
 }
 
 function checkTime(t: number): void {

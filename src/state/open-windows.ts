@@ -1,0 +1,137 @@
+/**
+ * The windows being updated, kept in memory in front of a window store's key-value stack: the
+ * window aggregation's read-modify-write of (record key, window start) costs two small Map
+ * lookups, without building the window's store key (segment + length + key + start, a string of
+ * ~30 characters hashed anew per update in a cache of up to 10^5 entries, which cost more than
+ * the aggregation itself) and without going through the layers beneath.
+ *
+ * Layout: window start → record key text → slot. The starts are few (the open windows: size /
+ * advance of them, plus late ones), so closing a window (WindowStore.advanceTime) or evicting
+ * under memory pressure drops a whole start at once. Each slot is charged to the registry's
+ * cache budget (./cache-budget.ts).
+ *
+ * Invariants: a slot's `value` is the window's current value (undefined: the window holds
+ * nothing), and, when not `dirty`, equal to the value in the store beneath; `bytes` is the sum of
+ * the slots' `size`, which is what this structure has charged to `budget`.
+ */
+import { approximateSize, type CacheBudget } from './cache-budget.ts';
+
+export interface OpenWindow<V> {
+  value: V | undefined;
+  dirty: boolean;
+  size: number;
+}
+
+/** A slot's charge: the slot object and its Map entry, the key (shared with the caller), the value. */
+function slotSize(recordKey: string, value: unknown): number {
+  return 64 + recordKey.length + (value === undefined ? 0 : approximateSize(value, 3));
+}
+
+export class OpenWindows<V> {
+  private readonly byStart = new Map<number, Map<string, OpenWindow<V>>>();
+  private readonly budget: CacheBudget;
+  /** The last start looked up and its map (consecutive updates of one record hit few starts). */
+  private lastStart = Number.NaN;
+  private lastMap: Map<string, OpenWindow<V>> | undefined = undefined;
+  bytes = 0;
+  slots = 0;
+
+  constructor(budget: CacheBudget) {
+    this.budget = budget;
+  }
+
+  get exceeded(): boolean {
+    return this.budget.exceeded;
+  }
+
+  get(start: number, recordKey: string): OpenWindow<V> | undefined {
+    return this.windows(start)?.get(recordKey);
+  }
+
+  /** Adds a slot for a window not held yet. */
+  insert(start: number, recordKey: string, value: V | undefined, dirty: boolean): OpenWindow<V> {
+    let m = this.windows(start);
+    if (m === undefined) {
+      m = new Map();
+      this.byStart.set(start, m);
+      this.lastStart = start;
+      this.lastMap = m;
+    }
+    const size = slotSize(recordKey, value);
+    const slot: OpenWindow<V> = { value, dirty, size };
+    m.set(recordKey, slot);
+    this.slots++;
+    this.charge(size);
+    return slot;
+  }
+
+  update(recordKey: string, slot: OpenWindow<V>, value: V | undefined): void {
+    slot.value = value;
+    slot.dirty = true;
+    const size = slotSize(recordKey, value);
+    this.charge(size - slot.size);
+    slot.size = size;
+  }
+
+  remove(start: number, recordKey: string): void {
+    const m = this.windows(start);
+    const slot = m?.get(recordKey);
+    if (slot === undefined) return;
+    m!.delete(recordKey);
+    this.slots--;
+    this.charge(-slot.size);
+  }
+
+  /** Window starts held, in no particular order (collect first to drop while iterating). */
+  starts(): IterableIterator<number> {
+    return this.byStart.keys();
+  }
+
+  /** The lowest start held, or undefined when empty. */
+  oldestStart(): number | undefined {
+    let min: number | undefined;
+    for (const s of this.byStart.keys()) if (min === undefined || s < min) min = s;
+    return min;
+  }
+
+  /** Calls `f` for each slot of a start (the map is not to be changed meanwhile). */
+  forEach(start: number, f: (recordKey: string, slot: OpenWindow<V>) => void): void {
+    const m = this.byStart.get(start);
+    if (m !== undefined) for (const [k, slot] of m) f(k, slot);
+  }
+
+  /** Forgets every slot of a start (the caller wrote down what had to be). */
+  dropStart(start: number): void {
+    const m = this.byStart.get(start);
+    if (m === undefined) return;
+    let bytes = 0;
+    for (const slot of m.values()) bytes += slot.size;
+    this.byStart.delete(start);
+    if (start === this.lastStart) this.lastMap = undefined;
+    this.slots -= m.size;
+    this.charge(-bytes);
+  }
+
+  clear(): void {
+    this.byStart.clear();
+    this.lastMap = undefined;
+    this.lastStart = Number.NaN;
+    this.slots = 0;
+    this.charge(-this.bytes);
+  }
+
+  private windows(start: number): Map<string, OpenWindow<V>> | undefined {
+    if (start === this.lastStart && this.lastMap !== undefined) return this.lastMap;
+    const m = this.byStart.get(start);
+    if (m !== undefined) {
+      this.lastStart = start;
+      this.lastMap = m;
+    }
+    return m;
+  }
+
+  private charge(delta: number): void {
+    this.bytes += delta;
+    this.budget.charge(delta);
+  }
+}
