@@ -29,6 +29,11 @@ function slotSize(recordKey: string, value: unknown): number {
 
 export class OpenWindows<V> {
   private readonly byStart = new Map<number, Map<string, OpenWindow<V>>>();
+  /**
+   * Starts whose map holds every window of that start there is (created when the store beneath
+   * could hold none of them, and never partly dropped since): a key missing there is absent.
+   */
+  private readonly complete = new Set<number>();
   private readonly budget: CacheBudget;
   /** The last start looked up and its map (consecutive updates of one record hit few starts). */
   private lastStart = Number.NaN;
@@ -48,12 +53,21 @@ export class OpenWindows<V> {
     return this.windows(start)?.get(recordKey);
   }
 
-  /** Adds a slot for a window not held yet. */
-  insert(start: number, recordKey: string, value: V | undefined, dirty: boolean): OpenWindow<V> {
+  /** Whether the start's map holds all its windows (a miss there means the window is absent). */
+  isComplete(start: number): boolean {
+    return this.complete.has(start);
+  }
+
+  /**
+   * Adds a slot for a window not held yet; `complete`: when the start is new here, the store
+   * beneath holds no window of it.
+   */
+  insert(start: number, recordKey: string, value: V | undefined, dirty: boolean, complete: boolean): OpenWindow<V> {
     let m = this.windows(start);
     if (m === undefined) {
       m = new Map();
       this.byStart.set(start, m);
+      if (complete) this.complete.add(start);
       this.lastStart = start;
       this.lastMap = m;
     }
@@ -107,6 +121,7 @@ export class OpenWindows<V> {
     let bytes = 0;
     for (const slot of m.values()) bytes += slot.size;
     this.byStart.delete(start);
+    this.complete.delete(start);
     if (start === this.lastStart) this.lastMap = undefined;
     this.slots -= m.size;
     this.charge(-bytes);
@@ -114,6 +129,7 @@ export class OpenWindows<V> {
 
   clear(): void {
     this.byStart.clear();
+    this.complete.clear();
     this.lastMap = undefined;
     this.lastStart = Number.NaN;
     this.slots = 0;

@@ -144,8 +144,9 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     const ks = this.textKey(recordKey, windowStart);
     if (ks === null) return this.getBytes(Buffer.from(recordKey), windowStart);
     if (open === null) return this.latinKv!.getLatin(ks, null) as V | undefined;
-    const value = windowStart > this.beneathMaxStart ? undefined : (this.latinKv!.getLatin(ks, null) as V | undefined);
-    open.insert(windowStart, recordKey, value, false);
+    const none = windowStart > this.beneathMaxStart;
+    const value = none || open.isComplete(windowStart) ? undefined : (this.latinKv!.getLatin(ks, null) as V | undefined);
+    open.insert(windowStart, recordKey, value, false, none);
     if (open.exceeded) this.evictOpen();
     return value;
   }
@@ -170,7 +171,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
         return true;
       }
       if (this.textKey(recordKey, windowStart) !== null) {
-        open.insert(windowStart, recordKey, value, true);
+        open.insert(windowStart, recordKey, value, true, windowStart > this.beneathMaxStart);
         this.observe(windowStart, this.textSeg);
         if (open.exceeded) this.evictOpen();
         return true;
@@ -195,16 +196,17 @@ export class WindowStore<V = unknown> extends SegmentedStore {
   }
 
   /**
-   * Moves stream time (SegmentedStore.advanceTime), then closes the open windows that ended at or
-   * before it: written down and dropped from memory (a late record reads them from beneath).
-   * Expired windows are dropped without a write (nothing reads them any more).
+   * Moves stream time (SegmentedStore.advanceTime), then closes the open windows that ended one
+   * window size or more before it (records a little out of order still find the windows they
+   * update in memory): written down and dropped from memory (a later record reads them from
+   * beneath). Expired windows are dropped without a write (nothing reads them any more).
    */
   override advanceTime(streamTime: number): boolean {
     const moved = streamTime > this.time;
     const expired = super.advanceTime(streamTime);
     const open = this.open;
     if (moved && open !== null) {
-      const closedBefore = this.time - this.windowSizeMs; // start + size <= time
+      const closedBefore = this.time - 2 * this.windowSizeMs; // start + size <= time - size
       for (const start of [...open.starts()]) if (start <= closedBefore) this.writeDownStart(start, true);
     }
     return expired;
