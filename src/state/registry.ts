@@ -140,7 +140,10 @@ export class StoreRegistry {
 
   async windowStore<V>(queryId: string, operator: string, options: WindowStoreOptions & FormatOption<V>): Promise<WindowStore<V>> {
     const retention = options.retentionMs + options.windowSizeMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
-    const h = await this.open(queryId, operator, 'window', retention, options.format, (m) => new WindowStore<V>(m, { ...options, cacheBudget: this.cacheBudget }));
+    // A window store keeps its open windows in memory itself (./open-windows.ts, charged to the
+    // same budget): no CachingStore beneath, except for join buffers (duplicates, read by range).
+    const cached = options.retainDuplicates === true;
+    const h = await this.open(queryId, operator, 'window', retention, options.format, (m) => new WindowStore<V>(m, { ...options, cacheBudget: this.cacheBudget }), false, cached);
     return h.top as WindowStore<V>;
   }
 
@@ -282,6 +285,8 @@ export class StoreRegistry {
     format: StateFormat<V> | undefined,
     wrap: (m: MeteredStore<unknown>) => { flush(): Promise<void>; close(): Promise<void> },
     internal = false,
+    /** With a CachingStore (unless cacheMaxEntries = 0). */
+    cached = true,
   ): Promise<Handle> {
     const name = storeName(queryId, operator);
     if (this.handles.has(name)) throw new Error(`State store '${name}' is already open`);
@@ -363,7 +368,7 @@ export class StoreRegistry {
     }
     // From here on the store's writes are committed with the query's other stores (LmdbEnv.commit).
     if (lmdb) lmdb.deferred = true;
-    if (this.cacheMaxEntries > 0) stack = new CachingStore<unknown>(stack, { maxEntries: this.cacheMaxEntries, budget: this.cacheBudget });
+    if (this.cacheMaxEntries > 0 && cached) stack = new CachingStore<unknown>(stack, { maxEntries: this.cacheMaxEntries, budget: this.cacheBudget });
     const metered = new MeteredStore<unknown>(stack);
     handle = { queryId, operator, name, kind, metered, top: wrap(metered), restore, internal, checkpointKey, pendingCheckpoint };
     this.handles.set(name, handle);
