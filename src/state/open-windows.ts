@@ -38,6 +38,10 @@ export class OpenWindows<V> {
   /** The last start looked up and its map (consecutive updates of one record hit few starts). */
   private lastStart = Number.NaN;
   private lastMap: Map<string, OpenWindow<V>> | undefined = undefined;
+  /** The last slot found or added (an aggregation's get then put of one window): undefined once dropped. */
+  private lastSlot: OpenWindow<V> | undefined = undefined;
+  private lastSlotStart = Number.NaN;
+  private lastSlotKey = '';
   bytes = 0;
   slots = 0;
 
@@ -50,7 +54,16 @@ export class OpenWindows<V> {
   }
 
   get(start: number, recordKey: string): OpenWindow<V> | undefined {
-    return this.windows(start)?.get(recordKey);
+    if (start === this.lastSlotStart && recordKey === this.lastSlotKey && this.lastSlot !== undefined) return this.lastSlot;
+    const slot = this.windows(start)?.get(recordKey);
+    if (slot !== undefined) this.remember(start, recordKey, slot);
+    return slot;
+  }
+
+  private remember(start: number, recordKey: string, slot: OpenWindow<V>): void {
+    this.lastSlot = slot;
+    this.lastSlotStart = start;
+    this.lastSlotKey = recordKey;
   }
 
   /** Whether the start's map holds all its windows (a miss there means the window is absent). */
@@ -74,6 +87,7 @@ export class OpenWindows<V> {
     const size = slotSize(recordKey, value);
     const slot: OpenWindow<V> = { value, dirty, size };
     m.set(recordKey, slot);
+    this.remember(start, recordKey, slot);
     this.slots++;
     this.charge(size);
     return slot;
@@ -92,6 +106,7 @@ export class OpenWindows<V> {
     const slot = m?.get(recordKey);
     if (slot === undefined) return;
     m!.delete(recordKey);
+    this.lastSlot = undefined;
     this.slots--;
     this.charge(-slot.size);
   }
@@ -123,6 +138,7 @@ export class OpenWindows<V> {
     this.byStart.delete(start);
     this.complete.delete(start);
     if (start === this.lastStart) this.lastMap = undefined;
+    this.lastSlot = undefined;
     this.slots -= m.size;
     this.charge(-bytes);
   }
@@ -131,6 +147,7 @@ export class OpenWindows<V> {
     this.byStart.clear();
     this.complete.clear();
     this.lastMap = undefined;
+    this.lastSlot = undefined;
     this.lastStart = Number.NaN;
     this.slots = 0;
     this.charge(-this.bytes);
