@@ -25,6 +25,8 @@ export interface Aggregator {
   undo(states: States, row: Row): States;
   merge(a: States, b: States): States;
   results(states: States): unknown[];
+  /** results(states) written into out[offset..] (no array of its own: once per emitted row). */
+  resultsInto(states: States, out: unknown[], offset: number): void;
 }
 
 export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggregator {
@@ -57,6 +59,16 @@ export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggr
     } catch (e) {
       failed(a.name, e);
       return state;
+    }
+  };
+  const resultsInto = (states: States, out: unknown[], offset: number): void => {
+    for (let i = 0; i < n; i++) {
+      try {
+        out[offset + i] = aggs[i].fn.result(states[i]) ?? null;
+      } catch (e) {
+        failed(aggs[i].name, e);
+        out[offset + i] = null;
+      }
     }
   };
   const guard = <T>(name: string, fallback: T, f: () => T): T => {
@@ -106,15 +118,9 @@ export function compileAggregator(step: AggregateStep, onError: ErrorSink): Aggr
     },
     results(states) {
       const out = new Array(n);
-      for (let i = 0; i < n; i++) {
-        try {
-          out[i] = aggs[i].fn.result(states[i]) ?? null;
-        } catch (e) {
-          failed(aggs[i].name, e);
-          out[i] = null;
-        }
-      }
+      resultsInto(states, out, 0);
       return out;
     },
+    resultsInto,
   };
 }

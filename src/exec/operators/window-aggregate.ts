@@ -79,10 +79,7 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     const out = new Array(g + n);
     for (let i = 0; i < g; i++) out[i] = group[i];
     if (stored === null) for (let i = 0; i < n; i++) out[g + i] = null;
-    else {
-      const results = agg.results(stored.states);
-      for (let i = 0; i < n; i++) out[g + i] = results[i];
-    }
+    else agg.resultsInto(stored.states, out, g);
     return out;
   };
   const row = (group: unknown[], stored: Stored | null, start: number, end: number, from: Row | null): Row => ({
