@@ -20,7 +20,16 @@ export interface OpenWindow<V> {
   value: V | undefined;
   dirty: boolean;
   size: number;
+  /** Updates since the size was last estimated. */
+  updates: number;
 }
+
+/**
+ * A slot's size is estimated again on every this many updates (and when it is added): aggregate
+ * states keep their size from update to update, and walking the value on each one would cost
+ * more than the update; a growing value (COLLECT_LIST) is caught up with at most this late.
+ */
+const RESIZE_EVERY = 16;
 
 /** A slot's charge: the slot object and its Map entry, the key (shared with the caller), the value. */
 function slotSize(recordKey: string, value: unknown): number {
@@ -85,7 +94,7 @@ export class OpenWindows<V> {
       this.lastMap = m;
     }
     const size = slotSize(recordKey, value);
-    const slot: OpenWindow<V> = { value, dirty, size };
+    const slot: OpenWindow<V> = { value, dirty, size, updates: 0 };
     m.set(recordKey, slot);
     this.remember(start, recordKey, slot);
     this.slots++;
@@ -96,6 +105,8 @@ export class OpenWindows<V> {
   update(recordKey: string, slot: OpenWindow<V>, value: V | undefined): void {
     slot.value = value;
     slot.dirty = true;
+    if (++slot.updates < RESIZE_EVERY && value !== undefined) return;
+    slot.updates = 0;
     const size = slotSize(recordKey, value);
     this.charge(size - slot.size);
     slot.size = size;
