@@ -33,7 +33,7 @@ export interface EngineOptions {
   readonly stateCacheEntries?: number;
   /**
    * Approximate bytes all the state caches of the engine hold together (default: the property
-   * `statestore.cache.max.bytes`, else 32 MiB); see docs/state.md.
+   * `statestore.cache.max.bytes`, else 64 MiB); see docs/state.md.
    */
   readonly stateCacheBytes?: number;
   /** Where start-up warnings go (quarantined statements; default: standard error). */
