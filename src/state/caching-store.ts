@@ -51,7 +51,16 @@ interface Entry<V> {
   ref: boolean;
   /** Approximate bytes charged to the budget for this entry (approximateEntrySize). */
   size: number;
+  /** Writes since the size was last estimated (see RESIZE_EVERY). */
+  writes: number;
 }
+
+/**
+ * An entry's size is estimated when it is added and again every this many writes (or when it is
+ * deleted): walking the value on every write would cost a good part of a cached write, and
+ * values mostly keep their size from write to write.
+ */
+const RESIZE_EVERY = 16;
 
 export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V> {
   readonly name: string;
@@ -106,7 +115,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
     }
     this.misses++;
     const value = this.latinInner.getLatin(ks, key);
-    const entry: Entry<V> = { ks, value, dirty: false, ref: false, size: 0 };
+    const entry: Entry<V> = { ks, value, dirty: false, ref: false, size: 0, writes: 0 };
     this.entries.set(ks, entry);
     this.lastEntry = entry;
     this.resize(entry);
@@ -238,11 +247,13 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
       e.value = value;
       e.ref = true;
       if (!e.dirty) this.markDirty(ks, e);
-      this.resize(e);
-      if (this.budget.exceeded) this.evict();
+      if (++e.writes >= RESIZE_EVERY || value === undefined) {
+        this.resize(e);
+        if (this.budget.exceeded) this.evict();
+      }
       return;
     }
-    const entry: Entry<V> = { ks, value, dirty: false, ref: false, size: 0 };
+    const entry: Entry<V> = { ks, value, dirty: false, ref: false, size: 0, writes: 0 };
     this.entries.set(ks, entry);
     this.lastEntry = entry;
     this.markDirty(ks, entry);
@@ -266,6 +277,7 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
   /** Charges the budget for the entry's current value. */
   private resize(e: Entry<V>): void {
     const size = approximateEntrySize(e.ks, e.value);
+    e.writes = 0;
     const delta = size - e.size;
     e.size = size;
     this.bytes += delta;
