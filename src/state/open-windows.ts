@@ -31,6 +31,9 @@ export interface OpenWindow<V> {
  */
 const RESIZE_EVERY = 16;
 
+/** Up to this many starts, a start is found by scanning an array rather than through a Map. */
+const SCAN_LIMIT = 24;
+
 /** A slot's charge: the slot object and its Map entry, the key (shared with the caller), the value. */
 function slotSize(recordKey: string, value: unknown): number {
   return 64 + recordKey.length + (value === undefined ? 0 : approximateSize(value, 3));
@@ -38,6 +41,13 @@ function slotSize(recordKey: string, value: unknown): number {
 
 export class OpenWindows<V> {
   private readonly byStart = new Map<number, Map<string, OpenWindow<V>>>();
+  /**
+   * The same starts and maps as `byStart`, in arrays scanned before it: the open windows of a
+   * record are a handful of starts, and times (not small integers) are slow Map keys. Only used
+   * while there are at most SCAN_LIMIT starts.
+   */
+  private readonly startList: number[] = [];
+  private readonly mapList: Map<string, OpenWindow<V>>[] = [];
   /**
    * Starts whose map holds every window of that start there is (created when the store beneath
    * could hold none of them, and never partly dropped since): a key missing there is absent.
@@ -89,6 +99,8 @@ export class OpenWindows<V> {
     if (m === undefined) {
       m = new Map();
       this.byStart.set(start, m);
+      this.startList.push(start);
+      this.mapList.push(m);
       if (complete) this.complete.add(start);
       this.lastStart = start;
       this.lastMap = m;
@@ -147,6 +159,9 @@ export class OpenWindows<V> {
     let bytes = 0;
     for (const slot of m.values()) bytes += slot.size;
     this.byStart.delete(start);
+    const i = this.startList.indexOf(start);
+    this.startList.splice(i, 1);
+    this.mapList.splice(i, 1);
     this.complete.delete(start);
     if (start === this.lastStart) this.lastMap = undefined;
     this.lastSlot = undefined;
@@ -156,6 +171,8 @@ export class OpenWindows<V> {
 
   clear(): void {
     this.byStart.clear();
+    this.startList.length = 0;
+    this.mapList.length = 0;
     this.complete.clear();
     this.lastMap = undefined;
     this.lastSlot = undefined;
@@ -166,7 +183,16 @@ export class OpenWindows<V> {
 
   private windows(start: number): Map<string, OpenWindow<V>> | undefined {
     if (start === this.lastStart && this.lastMap !== undefined) return this.lastMap;
-    const m = this.byStart.get(start);
+    let m: Map<string, OpenWindow<V>> | undefined;
+    const list = this.startList;
+    if (list.length <= SCAN_LIMIT) {
+      for (let i = 0; i < list.length; i++) {
+        if (list[i] === start) {
+          m = this.mapList[i];
+          break;
+        }
+      }
+    } else m = this.byStart.get(start);
     if (m !== undefined) {
       this.lastStart = start;
       this.lastMap = m;

@@ -46,6 +46,17 @@ describe('WindowStore open windows', () => {
     assert.deepEqual(new WindowStore<Agg>(beneath, { windowSizeMs: 10, retentionMs: 1000 }).getByText('a', 0), { n: 5 });
   });
 
+  it('find their windows among few starts and among many (late records of long-closed windows)', () => {
+    const w = new WindowStore<Agg>(new MeteredStore(new InMemoryStore<unknown>('w')), { windowSizeMs: 10, retentionMs: 1_000_000 });
+    // Newest first: stream time stands at 990, the older windows arrive late and stay open until it moves.
+    for (let start = 99; start >= 0; start--) w.putByText('a', start * 10, { n: start });
+    assert.equal(w.openWindowStats().windows, 100);
+    for (let start = 0; start < 100; start++) assert.deepEqual(w.getByText('a', start * 10), { n: start });
+    w.advanceTime(1000); // closes the windows that ended a window size before: all but the newest
+    assert.equal(w.openWindowStats().windows, 1);
+    for (let start = 0; start < 100; start++) assert.deepEqual(w.getByText('a', start * 10), { n: start });
+  });
+
   it('fetch and fetchAll see windows still in memory', () => {
     const w = new WindowStore<Agg>(new MeteredStore(new InMemoryStore<unknown>('w')), { windowSizeMs: 10, retentionMs: 1000 });
     w.putByText('a', 0, { n: 1 });
