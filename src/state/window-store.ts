@@ -117,7 +117,10 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     const seg = this.segmentOf(windowStart);
     this.observe(windowStart, seg);
     if (this.retainDuplicates) this.kv.put(compositeKey(seg, key, [windowStart], this.nextSeq()), value);
-    else this.kv.put(this.windowKey(key, windowStart), value);
+    else {
+      this.kv.put(this.windowKey(key, windowStart), value);
+      if (windowStart > this.beneathMaxStart) this.beneathMaxStart = windowStart;
+    }
     return true;
   }
 
@@ -172,7 +175,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
       }
       if (this.textKey(recordKey, windowStart) !== null) {
         open.insert(windowStart, recordKey, value, true, windowStart > this.beneathMaxStart);
-        this.observe(windowStart, this.textSeg);
+        this.observe(windowStart, this.segmentOf(windowStart));
         if (open.exceeded) this.evictOpen();
         return true;
       }
@@ -192,6 +195,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     if (this.isExpired(windowStart)) return false;
     this.observe(windowStart, this.segmentOf(windowStart));
     this.kv.put(this.windowKey(key, windowStart), value);
+    if (windowStart > this.beneathMaxStart) this.beneathMaxStart = windowStart;
     return true;
   }
 
