@@ -49,6 +49,8 @@ export interface WindowStoreOptions {
   readonly retainDuplicates?: boolean;
   /** The budget the open windows are charged to (the registry's cache budget); default unbounded. */
   readonly cacheBudget?: CacheBudget;
+  /** Keep the open windows in memory (see the header); default true. false: every get/put goes to the store beneath. */
+  readonly openWindows?: boolean;
 }
 
 export interface WindowEntry<V> {
@@ -91,7 +93,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     this.windowSizeMs = size;
     this.retainDuplicates = options.retainDuplicates === true;
     this.latinKv = isLatinKeyed(kv) && !this.retainDuplicates ? kv : null;
-    this.open = this.latinKv !== null ? new OpenWindows<V>(options.cacheBudget ?? new CacheBudget(Number.MAX_SAFE_INTEGER)) : null;
+    this.open = this.latinKv !== null && options.openWindows !== false ? new OpenWindows<V>(options.cacheBudget ?? new CacheBudget(Number.MAX_SAFE_INTEGER)) : null;
     this.beneathMaxStart = this.maxSegment === Number.NEGATIVE_INFINITY ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
   }
 
