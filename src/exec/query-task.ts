@@ -108,11 +108,13 @@ export class QueryTask {
     });
     this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null);
     const stateful = this.operators.some((op) => op.openPartitions);
-    // Stateless queries commit every batch (an offset write is cheap, and a crash then repeats at
-    // most one batch); stateful ones flush their state at the commit interval.
+    // Every query commits at commit.interval.ms, as Kafka Streams does (0, Riffle's default: after
+    // every batch, so a crash repeats at most one batch). A commit is a file replacement on the
+    // embedded log and a round trip on Kafka, as costly as processing a few hundred records: with
+    // an interval set, stateless queries too commit once per interval instead of once per batch.
     // Kafka's exactly-once commits every batch in its transaction; the embedded log's (idempotent
     // outputs, ./delivery-idempotent.ts) may commit several batches at once, like at-least-once.
-    this.commitIntervalMs = this.delivery.transactional || !stateful ? 0 : (opts.commitIntervalMs ?? 0);
+    this.commitIntervalMs = this.delivery.transactional ? 0 : (opts.commitIntervalMs ?? 0);
     this.applied = stateful && opts.groupId !== null && opts.services?.stores ? new AppliedOffsets(opts.services.stores, opts.queryId) : null;
     // Exactly-once: state changelogs are written through the batch's transaction (Kafka Streams).
     if (this.delivery.transactional) opts.services?.stores?.bindQuery(opts.queryId, { producer: this.delivery.producer, transactional: true });
@@ -358,18 +360,37 @@ export class QueryTask {
 }
 
 function partitionsOf(records: readonly { partition: number }[]): number[] {
-  const out = new Set<number>();
-  for (const r of records) out.add(r.partition);
-  return [...out];
+  const out: number[] = [];
+  let last = -1;
+  // Records come in runs per partition: only a change of partition needs the lookup.
+  for (let i = 0; i < records.length; i++) {
+    const p = records[i].partition;
+    if (p !== last && !out.includes(p)) out.push(p);
+    last = p;
+  }
+  return out;
 }
 
-/** The next offset to read for each partition in the batch (last offset + 1). */
+/**
+ * The next offset to read for each partition in the batch (last offset + 1). Records come in
+ * runs per topic-partition, so the per-run map entry is looked up only when the run changes
+ * (no key string per record).
+ */
 function nextOffsets(records: readonly { topic: string; partition: number; offset: number }[]): PartitionOffset[] {
-  const next = new Map<string, PartitionOffset>();
-  for (const r of records) {
-    const k = `${r.topic}\u0000${r.partition}`;
-    const cur = next.get(k);
-    if (!cur || cur.offset <= r.offset) next.set(k, { topic: r.topic, partition: r.partition, offset: r.offset + 1 });
+  const next = new Map<string, { topic: string; partition: number; offset: number }>();
+  let cur: { topic: string; partition: number; offset: number } | null = null;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i];
+    if (cur === null || cur.partition !== r.partition || cur.topic !== r.topic) {
+      const k = `${r.topic}\u0000${r.partition}`;
+      cur = next.get(k) ?? null;
+      if (cur === null) {
+        cur = { topic: r.topic, partition: r.partition, offset: r.offset + 1 };
+        next.set(k, cur);
+        continue;
+      }
+    }
+    if (cur.offset <= r.offset) cur.offset = r.offset + 1;
   }
   return [...next.values()];
 }
