@@ -19,12 +19,19 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
   const keyCount = step.schema.key.length;
   const inputKeyCount = step.input.schema.key.length;
   const keyOnly = step.exprs.slice(0, keyCount).map((e) => referencedColumns(e).every((i) => i < inputKeyCount));
+  // SELECT * (every input column, in order, keys staying keys): a row with a value is its own
+  // projection. No operator changes a row or its columns once made, so it is passed on as is.
+  const identity = !rekeyed && keyCount === inputKeyCount && step.exprs.every((e, j) => e.kind === 'Column' && e.index === j);
   return {
     name: step.name,
     process(rows: Row[]): Row[] {
       const out: Row[] = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
+        if (identity && !row.valueNull && row.cols.length === n) {
+          out[i] = row;
+          continue;
+        }
         const cols = new Array(n);
         if (row.valueNull) {
           for (let j = 0; j < n; j++) cols[j] = j < keyCount && (keyOnly[j] || row.colsKept) ? exprs[j](row) : null;
