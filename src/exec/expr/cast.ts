@@ -12,7 +12,7 @@
  */
 import type { SqlType } from '../../types/sql-type.ts';
 import { formatType, typesEqual } from '../../types/sql-type.ts';
-import { Decimal } from '../../types/decimal.ts';
+import { Decimal, pow10 } from '../../types/decimal.ts';
 import { castToString } from '../../types/java/value-text.ts';
 import { javaTrim, parseBooleanExact, tryParseJavaDouble, tryParseJavaInt, tryParseJavaLongBig } from '../../types/java/number-parse.ts';
 import { MS_PER_DAY, parseDate, parseTime, parseTimestamp, timestampToDate, timestampToTime } from '../../types/java/time-text.ts';
@@ -69,7 +69,7 @@ function D2L(v: number): number | bigint {
 }
 
 /** A decimal truncated toward zero to an integer. */
-const truncDecimal = (d: Decimal): bigint => (d.scale <= 0 ? d.unscaled * 10n ** BigInt(-d.scale) : d.unscaled / 10n ** BigInt(d.scale));
+const truncDecimal = (d: Decimal): bigint => (d.scale <= 0 ? d.unscaled * pow10(-d.scale) : d.unscaled / pow10(d.scale));
 
 /** A map key's stored text back to a value of the key type. */
 function keyValue(text: string, keyType: SqlType): unknown {
