@@ -1,7 +1,7 @@
 import type { ProjectStep } from '../../plan/steps.ts';
 import type { Operator, OperatorContext } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
-import { compileExpr } from '../expr/compile.ts';
+import { compileExpr, compileProjection } from '../expr/compile.ts';
 import { getFunction } from '../../functions/registry.ts';
 import { expressionErrorSink } from './errors.ts';
 import { referencedColumns } from '../../types/typed-expr.ts';
@@ -14,6 +14,9 @@ import { referencedColumns } from '../../types/typed-expr.ts';
 export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operator {
   const onError = expressionErrorSink(ctx, step.name);
   const exprs = step.exprs.map((e) => compileExpr(e, getFunction, onError));
+  // Rows with a value: all columns from one generated function (one call and one array literal
+  // per row); it falls back to the expressions one by one only for a row where one fails.
+  const project = compileProjection(step.exprs, getFunction, onError);
   const n = exprs.length;
   const rekeyed = step.rekeyed;
   const keyCount = step.schema.key.length;
@@ -32,11 +35,12 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
           out[i] = row;
           continue;
         }
-        const cols = new Array(n);
+        let cols: unknown[];
         if (row.valueNull) {
+          cols = new Array(n);
           for (let j = 0; j < n; j++) cols[j] = j < keyCount && (keyOnly[j] || row.colsKept) ? exprs[j](row) : null;
         } else {
-          for (let j = 0; j < n; j++) cols[j] = exprs[j](row);
+          cols = project(row);
         }
         out[i] = rekeyed ? { ...row, cols, keyNull: false } : { ...row, cols };
       }
