@@ -47,7 +47,8 @@ export function exactDecimal(v: number): Decimal {
 function fitDecimal(d: Decimal, precision: number, scale: number): Decimal | null {
   if (!absBelowPow10(d, precision - scale)) return null;
   const r = d.setScale(scale);
-  return absBelowPow10(r, precision - scale) ? r : null;
+  // Only rounding to fewer fraction digits can carry into a new integer digit (9.99 -> 10.0).
+  return scale >= d.scale || absBelowPow10(r, precision - scale) ? r : null;
 }
 
 /** new BigDecimal(double, new MathContext(precision)): the double rounded HALF_UP to `precision` digits. */
