@@ -16,9 +16,11 @@
  *   position but yield no records, hence the offset gaps the Log interface allows.
  */
 import { type ClusterMetadata, type Consumer as LibConsumer, IS_CONTROL, IS_TRANSACTIONAL, ListOffsetTimestamps, type RecordsBatch } from '@platformatic/kafka';
-import type { ConsumedRecord, Header, TopicPartition } from '../log.ts';
+import type { ConsumedRecord, TopicPartition } from '../log.ts';
 import { clusterMetadata } from './client.ts';
 import { hasKafkaError, kafkaErrorIds, wrapKafkaError } from './errors.ts';
+import type { FetchedBatch } from './fetch-response.ts';
+import { decodeBatchRecords, decodeLibraryBatch } from './record-batch-reader.ts';
 
 export interface FetcherSettings {
   readonly readCommitted: boolean;
@@ -40,8 +42,6 @@ interface PartitionState {
   inflight: boolean;
 }
 
-const LOG_APPEND_TIME = 0x08;
-const NO_HEADERS: readonly Header[] = Object.freeze([]);
 const FATAL = ['TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_VERSION'];
 /** A fetch failing this long without a success is reported by poll(). */
 const FAILURE_REPORT_MS = 60_000;
@@ -290,7 +290,7 @@ export class Fetcher {
   }
 
   /** Appends the records of one partition's batches to the buffer; returns the next position. */
-  #decode(topic: string, partition: number, from: bigint, batches: RecordsBatch[], aborted: { producerId: bigint; firstOffset: bigint }[]): bigint {
+  #decode(topic: string, partition: number, from: bigint, batches: readonly (FetchedBatch | RecordsBatch)[], aborted: readonly { producerId: bigint; firstOffset: bigint }[]): bigint {
     let next = from;
     const pending = this.#settings.readCommitted && aborted.length > 0 ? [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1)) : [];
     const abortedProducers = new Set<bigint>();
@@ -310,25 +310,9 @@ export class Fetcher {
         if (batch.attributes & IS_TRANSACTIONAL && abortedProducers.has(batch.producerId)) continue;
       }
       if (batch.attributes & IS_CONTROL) continue;
-      const firstOffset = Number(batch.firstOffset);
-      const logAppendTime = (batch.attributes & LOG_APPEND_TIME) !== 0;
-      const firstTimestamp = Number(batch.firstTimestamp);
-      const maxTimestamp = Number(batch.maxTimestamp);
-      for (const r of batch.records) {
-        const offset = firstOffset + r.offsetDelta;
-        if (offset < fromNumber) continue; // a compressed batch starts before the fetch offset
-        const record: ConsumedRecord = {
-          topic,
-          partition,
-          offset,
-          key: r.key,
-          value: r.value,
-          timestamp: logAppendTime ? maxTimestamp : firstTimestamp + Number(r.timestampDelta),
-          headers: r.headers.length === 0 ? NO_HEADERS : r.headers.map(([k, v]) => ({ key: k ? k.toString('utf8') : '', value: v })),
-        };
-        this.#queue.push(record);
-        this.#bytes += recordBytes(record);
-      }
+      const start = this.#queue.length;
+      const bytes = 'buffer' in batch ? decodeBatchRecords(batch, topic, partition, fromNumber, this.#queue) : decodeLibraryBatch(batch, topic, partition, fromNumber, this.#queue);
+      this.#bytes += bytes + RECORD_OVERHEAD * (this.#queue.length - start);
     }
     return next;
   }
@@ -371,6 +355,9 @@ export class Fetcher {
   }
 }
 
+/** What a buffered record counts against maxBufferedBytes besides its key and value. */
+const RECORD_OVERHEAD = 64;
+
 function recordBytes(r: ConsumedRecord): number {
-  return 64 + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
+  return RECORD_OVERHEAD + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
 }
