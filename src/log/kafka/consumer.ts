@@ -53,6 +53,8 @@ export interface KafkaConsumerOptions extends ConsumerOptions, RebalanceHooks {
   /** Per Fetch response (default 8 MiB) and per partition in it (default 1 MiB). */
   readonly fetchMaxBytes?: number;
   readonly maxPartitionFetchBytes?: number;
+  /** Who parses Fetch responses: 'riffle' (default) or 'library' (see KafkaConfig.batchDecoder). */
+  readonly batchDecoder?: 'riffle' | 'library';
 }
 
 export class KafkaConsumer implements Consumer {
@@ -79,7 +81,7 @@ export class KafkaConsumer implements Consumer {
       retries: 2,
     });
     // Fetch responses parsed and decoded by Riffle (./fetch-response.ts, ./record-batch-reader.ts).
-    if ((config.batchDecoder ?? 'riffle') === 'riffle') useFastFetchParsing(this.#client);
+    if ((options.batchDecoder ?? config.batchDecoder ?? 'riffle') === 'riffle') useFastFetchParsing(this.#client);
     this.#group = new GroupMember(config, {
       groupId: options.groupId,
       topics: [...new Set(options.topics)],
