@@ -20,7 +20,7 @@ import type { ConsumedRecord, TopicPartition } from '../log.ts';
 import { clusterMetadata } from './client.ts';
 import { hasKafkaError, kafkaErrorIds, wrapKafkaError } from './errors.ts';
 import type { FetchedBatch } from './fetch-response.ts';
-import { decodeBatchRecords, decodeLibraryBatch } from './record-batch-reader.ts';
+import { BatchCursor, decodeLibraryBatch } from './record-batch-reader.ts';
 
 export interface FetcherSettings {
   readonly readCommitted: boolean;
@@ -53,8 +53,11 @@ export class Fetcher {
   readonly #settings: FetcherSettings;
   readonly #parts = new Map<string, PartitionState>();
   readonly #inflightNodes = new Set<number>();
-  #queue: ConsumedRecord[] = [];
+  /** Fetched batches in fetch order, decoded when taken; [#head, length) are live. */
+  #queue: (BufferedBatch | undefined)[] = [];
   #head = 0;
+  /** Records in the live batches (an upper bound: a batch may start before the fetch offset). */
+  #records = 0;
   #bytes = 0;
   #waiter: (() => void) | null = null;
   #failure: { error: unknown; since: number } | null = null;
@@ -128,24 +131,30 @@ export class Fetcher {
     this.#pump();
   }
 
-  /** Records fetched but not yet taken. */
+  /** Records fetched but not yet taken (an upper bound: see #records). */
   get buffered(): number {
-    return this.#queue.length - this.#head;
+    return this.#records;
   }
 
-  /** Takes up to `max` buffered records (oldest first). Never waits. */
+  /** Takes up to `max` buffered records (oldest first), decoding them now. Never waits. */
   take(max: number): ConsumedRecord[] {
-    const available = this.#queue.length - this.#head;
-    const n = Math.min(max, available);
-    if (n <= 0) return [];
-    const out = this.#queue.slice(this.#head, this.#head + n);
-    this.#head += n;
-    for (const r of out) this.#bytes -= recordBytes(r);
-    if (this.#head === this.#queue.length) {
+    const out: ConsumedRecord[] = [];
+    const queue = this.#queue;
+    while (out.length < max && this.#head < queue.length) {
+      const batch = queue[this.#head]!;
+      const before = batch.remaining;
+      batch.read(max - out.length, out);
+      this.#records -= before - batch.remaining;
+      if (batch.remaining === 0) {
+        this.#bytes -= batch.size;
+        queue[this.#head++] = undefined;
+      }
+    }
+    if (this.#head === queue.length) {
       this.#queue = [];
       this.#head = 0;
-    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
+    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      this.#queue = queue.slice(this.#head);
       this.#head = 0;
     }
     this.#pump();
@@ -154,7 +163,7 @@ export class Fetcher {
 
   /** Resolves when records arrive, `wake()` is called, or after `ms`. One waiter at a time. */
   waitForData(ms: number): Promise<void> {
-    if (this.#queue.length > this.#head || this.#closed) return Promise.resolve();
+    if (this.#records > 0 || this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const self = this;
@@ -188,21 +197,26 @@ export class Fetcher {
     this.#parts.clear();
     this.#queue = [];
     this.#head = 0;
+    this.#records = 0;
+    this.#bytes = 0;
   }
 
-  #dropBuffered(drop: (r: ConsumedRecord) => boolean): void {
-    const kept: ConsumedRecord[] = [];
+  #dropBuffered(drop: (b: { topic: string; partition: number }) => boolean): void {
+    const kept: BufferedBatch[] = [];
     for (let i = this.#head; i < this.#queue.length; i++) {
-      const r = this.#queue[i];
-      if (drop(r)) this.#bytes -= recordBytes(r);
-      else kept.push(r);
+      const b = this.#queue[i]!;
+      if (!drop(b)) kept.push(b);
+      else {
+        this.#records -= b.remaining;
+        this.#bytes -= b.size;
+      }
     }
     this.#queue = kept;
     this.#head = 0;
   }
 
   #full(): boolean {
-    return this.#queue.length - this.#head >= this.#settings.maxBufferedRecords || this.#bytes >= this.#settings.maxBufferedBytes;
+    return this.#records >= this.#settings.maxBufferedRecords || this.#bytes >= this.#settings.maxBufferedBytes;
   }
 
   /** Starts a Fetch to every leader that has ready partitions and none in flight. */
@@ -310,9 +324,10 @@ export class Fetcher {
         if (batch.attributes & IS_TRANSACTIONAL && abortedProducers.has(batch.producerId)) continue;
       }
       if (batch.attributes & IS_CONTROL) continue;
-      const start = this.#queue.length;
-      const bytes = 'buffer' in batch ? decodeBatchRecords(batch, topic, partition, fromNumber, this.#queue) : decodeLibraryBatch(batch, topic, partition, fromNumber, this.#queue);
-      this.#bytes += bytes + RECORD_OVERHEAD * (this.#queue.length - start);
+      const buffered: BufferedBatch = 'buffer' in batch ? new BatchCursor(batch, topic, partition, fromNumber) : new DecodedBatch(batch, topic, partition, fromNumber);
+      this.#queue.push(buffered);
+      this.#records += buffered.remaining;
+      this.#bytes += buffered.size;
     }
     return next;
   }
@@ -355,9 +370,37 @@ export class Fetcher {
   }
 }
 
-/** What a buffered record counts against maxBufferedBytes besides its key and value. */
-const RECORD_OVERHEAD = 64;
+/** A fetched batch waiting in the buffer: its records are decoded when taken. */
+interface BufferedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Bytes it holds (counted against maxBufferedBytes). */
+  readonly size: number;
+  readonly remaining: number;
+  read(max: number, out: ConsumedRecord[]): number;
+}
 
-function recordBytes(r: ConsumedRecord): number {
-  return RECORD_OVERHEAD + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
+/** A batch the library already decoded (Fetch below v13): its records, handed out in order. */
+class DecodedBatch implements BufferedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly size: number;
+  readonly #records: ConsumedRecord[] = [];
+  #next = 0;
+
+  constructor(batch: RecordsBatch, topic: string, partition: number, fromOffset: number) {
+    this.topic = topic;
+    this.partition = partition;
+    this.size = decodeLibraryBatch(batch, topic, partition, fromOffset, this.#records) + 64 * this.#records.length;
+  }
+
+  get remaining(): number {
+    return this.#records.length - this.#next;
+  }
+
+  read(max: number, out: ConsumedRecord[]): number {
+    const n = Math.min(max, this.remaining);
+    for (let i = 0; i < n; i++) out.push(this.#records[this.#next++]);
+    return n;
+  }
 }

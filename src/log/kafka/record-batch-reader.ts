@@ -1,7 +1,8 @@
 /**
  * The records of one fetched record batch (./fetch-response.ts) decoded straight into the log's
  * ConsumedRecord objects: one object per record, keys and values as views of the response buffer
- * (no copy), headers only when a record has some, varints read in place (no tuples, no BigInt).
+ * (no copy), headers only when a record has some, varints read in place (no tuples, no BigInt),
+ * and only when they are taken (BatchCursor).
  *
  * Invariants:
  * - Record for record what @platformatic/kafka's readRecordsBatch yields (offset = base offset +
@@ -42,14 +43,27 @@ function readZigzag(buf: Buffer, end: number): number {
   return value % 2 === 1 ? -(value + 1) / 2 : value / 2;
 }
 
-/** Length-prefixed bytes: null for length -1, else a view of `buf`. */
-function readBytes(buf: Buffer, end: number): Buffer | null {
+/**
+ * Length-prefixed bytes: null for length -1, else a view of `buf` (a plain Uint8Array, as the
+ * embedded log returns: cheaper to create than a Buffer view).
+ */
+function readBytes(buf: Buffer, end: number): Uint8Array | null {
   const length = readZigzag(buf, end);
   if (length < 0) return null;
   const start = at;
   at += length;
   if (at > end) throw new CorruptRecordBatchError(`record batch: a field of ${length} bytes runs past its record`);
-  return buf.subarray(start, at);
+  return new Uint8Array(buf.buffer, buf.byteOffset + start, length);
+}
+
+/** Length-prefixed UTF-8 (a header key; null reads as ''). */
+function readString(buf: Buffer, end: number): string {
+  const length = readZigzag(buf, end);
+  if (length <= 0) return '';
+  const start = at;
+  at += length;
+  if (at > end) throw new CorruptRecordBatchError(`record batch: a header key of ${length} bytes runs past its record`);
+  return buf.toString('utf8', start, at);
 }
 
 /** The records of a compressed batch, inflated; or the response buffer itself. */
@@ -63,21 +77,80 @@ function recordsBuffer(batch: FetchedBatch): { buf: Buffer; start: number; end: 
 }
 
 /**
+ * The records of one fetched batch not taken yet, decoded on demand: a consumer buffers batches
+ * (bytes outside the JS heap) and creates the record objects only when poll() hands them out, so
+ * they die young instead of surviving garbage collections while they wait in the fetch buffer.
+ */
+export class BatchCursor {
+  readonly topic: string;
+  readonly partition: number;
+  /** Bytes of the batch (as fetched, compressed or not): what it counts against a byte budget. */
+  readonly size: number;
+  readonly #batch: FetchedBatch;
+  readonly #fromOffset: number;
+  #buf: Buffer | null = null;
+  #pos = 0;
+  #end = 0;
+  /** Records not yet read (some may lie before the fetch offset and be skipped). */
+  #left: number;
+
+  constructor(batch: FetchedBatch, topic: string, partition: number, fromOffset: number) {
+    this.#batch = batch;
+    this.topic = topic;
+    this.partition = partition;
+    this.#fromOffset = fromOffset;
+    this.size = batch.end - batch.recordsStart;
+    this.#left = batch.recordCount;
+  }
+
+  /** Records still to come: exact unless the batch starts before the fetch offset. */
+  get remaining(): number {
+    return this.#left;
+  }
+
+  /** Appends up to `max` records (offset ≥ the fetch offset) to `out`; returns how many. */
+  read(max: number, out: ConsumedRecord[]): number {
+    if (this.#buf === null) {
+      const { buf, start, end } = recordsBuffer(this.#batch);
+      this.#buf = buf;
+      this.#pos = start;
+      this.#end = end;
+    }
+    at = this.#pos;
+    const n = readRecords(this.#batch, this.#buf, this.#end, this.topic, this.partition, this.#fromOffset, Math.min(max, this.#left), out);
+    this.#left -= n.read;
+    this.#pos = at;
+    if (this.#left === 0) this.#buf = null;
+    return n.appended;
+  }
+}
+
+/**
  * Appends the records of `batch` with offset ≥ `fromOffset` to `out` (a compressed batch may
  * start before the fetch offset); returns the bytes of keys and values appended.
  */
 export function decodeBatchRecords(batch: FetchedBatch, topic: string, partition: number, fromOffset: number, out: ConsumedRecord[]): number {
-  const { buf, start, end } = recordsBuffer(batch);
+  const cursor = new BatchCursor(batch, topic, partition, fromOffset);
+  const first = out.length;
+  cursor.read(batch.recordCount, out);
+  let bytes = 0;
+  for (let i = first; i < out.length; i++) bytes += (out[i].key?.length ?? 0) + (out[i].value?.length ?? 0);
+  return bytes;
+}
+
+const progress = { read: 0, appended: 0 };
+
+/** Reads `count` records from `at` on; `progress` says how many were read and appended. */
+function readRecords(batch: FetchedBatch, buf: Buffer, end: number, topic: string, partition: number, fromOffset: number, count: number, out: ConsumedRecord[]): typeof progress {
   const baseOffset = Number(batch.firstOffset);
   const logAppendTime = (batch.attributes & LOG_APPEND_TIME) !== 0;
   const firstTimestamp = batch.firstTimestamp;
   const maxTimestamp = batch.maxTimestamp;
-  let bytes = 0;
-  at = start;
-  for (let i = 0; i < batch.recordCount; i++) {
+  let appended = 0;
+  for (let i = 0; i < count; i++) {
     const length = readZigzag(buf, end);
     const recordEnd = at + length;
-    if (length < 0 || recordEnd > end) throw new CorruptRecordBatchError(`record batch at offset ${batch.firstOffset}: record ${i} of ${length} bytes runs past the batch`);
+    if (length < 0 || recordEnd > end) throw new CorruptRecordBatchError(`record batch at offset ${batch.firstOffset}: a record of ${length} bytes runs past the batch`);
     at++; // attributes: unused in magic v2
     const timestampDelta = readZigzag(buf, recordEnd);
     const offset = baseOffset + readZigzag(buf, recordEnd);
@@ -88,17 +161,19 @@ export function decodeBatchRecords(batch: FetchedBatch, topic: string, partition
     if (headerCount > 0) {
       const list: Header[] = [];
       for (let h = 0; h < headerCount; h++) {
-        const k = readBytes(buf, recordEnd);
-        list.push({ key: k ? k.toString('utf8') : '', value: readBytes(buf, recordEnd) });
+        const key = readString(buf, recordEnd);
+        list.push({ key, value: readBytes(buf, recordEnd) });
       }
       headers = list;
     }
     at = recordEnd;
     if (offset < fromOffset) continue;
     out.push({ topic, partition, offset, key, value, timestamp: logAppendTime ? maxTimestamp : firstTimestamp + timestampDelta, headers });
-    bytes += (key === null ? 0 : key.length) + (value === null ? 0 : value.length);
+    appended++;
   }
-  return bytes;
+  progress.read = count;
+  progress.appended = appended;
+  return progress;
 }
 
 /**
