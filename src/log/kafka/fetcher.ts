@@ -324,7 +324,7 @@ export class Fetcher {
         if (batch.attributes & IS_TRANSACTIONAL && abortedProducers.has(batch.producerId)) continue;
       }
       if (batch.attributes & IS_CONTROL) continue;
-      const buffered: BufferedBatch = 'buffer' in batch ? new BatchCursor(batch, topic, partition, fromNumber) : new DecodedBatch(batch, topic, partition, fromNumber);
+      const buffered: BufferedBatch = 'segments' in batch ? new BatchCursor(batch, topic, partition, fromNumber) : new DecodedBatch(batch, topic, partition, fromNumber);
       this.#queue.push(buffered);
       this.#records += buffered.remaining;
       this.#bytes += buffered.size;

@@ -66,31 +66,36 @@ function readString(buf: Buffer, end: number): string {
   return buf.toString('utf8', start, at);
 }
 
-/** The records of a compressed batch, inflated; or the response buffer itself. */
-function recordsBuffer(batch: FetchedBatch): { buf: Buffer; start: number; end: number } {
+/** The records of a batch: the chunk views it arrived in, or (compressed) one inflated buffer. */
+function recordSegments(batch: FetchedBatch): readonly Buffer[] {
   const compression = batch.attributes & COMPRESSION_MASK;
-  if (compression === 0) return { buf: batch.buffer, start: batch.recordsStart, end: batch.end };
+  if (compression === 0) return batch.segments;
   const algorithm = (compressionsAlgorithmsByBitmask as Record<number, { decompressSync(data: Buffer): Buffer } | undefined>)[compression];
   if (!algorithm) throw new CorruptRecordBatchError(`record batch at offset ${batch.firstOffset}: unknown compression ${compression}`);
-  const inflated = algorithm.decompressSync(batch.buffer.subarray(batch.recordsStart, batch.end));
-  return { buf: inflated, start: 0, end: inflated.length };
+  const compressed = batch.segments.length === 1 ? batch.segments[0] : Buffer.concat(batch.segments, batch.size);
+  return [algorithm.decompressSync(compressed)];
 }
+
+/** Longest varint of a record length (int32 zigzag). */
+const MAX_LENGTH_VARINT = 5;
 
 /**
  * The records of one fetched batch not taken yet, decoded on demand: a consumer buffers batches
  * (bytes outside the JS heap) and creates the record objects only when poll() hands them out, so
  * they die young instead of surviving garbage collections while they wait in the fetch buffer.
+ * A record lying in one socket chunk is read in place (the usual case: chunks are 64 KiB); one
+ * straddling two chunks is copied out first.
  */
 export class BatchCursor {
   readonly topic: string;
   readonly partition: number;
-  /** Bytes of the batch (as fetched, compressed or not): what it counts against a byte budget. */
+  /** Bytes of the batch's records (as fetched, compressed or not): what it counts against a byte budget. */
   readonly size: number;
   readonly #batch: FetchedBatch;
   readonly #fromOffset: number;
-  #buf: Buffer | null = null;
+  #segments: readonly Buffer[] | null = null;
+  #seg = 0;
   #pos = 0;
-  #end = 0;
   /** Records not yet read (some may lie before the fetch offset and be skipped). */
   #left: number;
 
@@ -99,7 +104,7 @@ export class BatchCursor {
     this.topic = topic;
     this.partition = partition;
     this.#fromOffset = fromOffset;
-    this.size = batch.end - batch.recordsStart;
+    this.size = batch.size;
     this.#left = batch.recordCount;
   }
 
@@ -110,18 +115,96 @@ export class BatchCursor {
 
   /** Appends up to `max` records (offset ≥ the fetch offset) to `out`; returns how many. */
   read(max: number, out: ConsumedRecord[]): number {
-    if (this.#buf === null) {
-      const { buf, start, end } = recordsBuffer(this.#batch);
-      this.#buf = buf;
-      this.#pos = start;
-      this.#end = end;
+    const segments = (this.#segments ??= recordSegments(this.#batch));
+    const batch = this.#batch;
+    const baseOffset = Number(batch.firstOffset);
+    const logAppendTime = (batch.attributes & LOG_APPEND_TIME) !== 0;
+    const { firstTimestamp, maxTimestamp } = batch;
+    const { topic, partition } = this;
+    const fromOffset = this.#fromOffset;
+    const count = Math.min(max, this.#left);
+    const last = segments.length - 1;
+    let appended = 0;
+    for (let i = 0; i < count; i++) {
+      let buf = segments[this.#seg];
+      while (this.#pos >= buf.length && this.#seg < last) {
+        buf = segments[++this.#seg];
+        this.#pos = 0;
+      }
+      // The record in place when it lies in this segment; else a copy of it.
+      let recordEnd = -1;
+      if (buf.length - this.#pos >= MAX_LENGTH_VARINT || this.#seg === last) {
+        at = this.#pos;
+        const length = readZigzag(buf, buf.length);
+        if (length < 0) throw new CorruptRecordBatchError(`record batch at offset ${batch.firstOffset}: negative record length ${length}`);
+        if (at + length <= buf.length) {
+          recordEnd = at + length;
+          this.#pos = recordEnd;
+        } else if (this.#seg === last) {
+          throw new CorruptRecordBatchError(`record batch at offset ${batch.firstOffset}: a record of ${length} bytes runs past the batch`);
+        }
+      }
+      if (recordEnd < 0) {
+        buf = this.#straddling(segments);
+        at = 0;
+        recordEnd = buf.length;
+      }
+      at++; // attributes: unused in magic v2
+      const timestampDelta = readZigzag(buf, recordEnd);
+      const offset = baseOffset + readZigzag(buf, recordEnd);
+      const key = readBytes(buf, recordEnd);
+      const value = readBytes(buf, recordEnd);
+      const headerCount = readZigzag(buf, recordEnd);
+      let headers = NO_HEADERS;
+      if (headerCount > 0) {
+        const list: Header[] = [];
+        for (let h = 0; h < headerCount; h++) {
+          const key = readString(buf, recordEnd);
+          list.push({ key, value: readBytes(buf, recordEnd) });
+        }
+        headers = list;
+      }
+      if (offset < fromOffset) continue;
+      out.push({ topic, partition, offset, key, value, timestamp: logAppendTime ? maxTimestamp : firstTimestamp + timestampDelta, headers });
+      appended++;
     }
-    at = this.#pos;
-    const n = readRecords(this.#batch, this.#buf, this.#end, this.topic, this.partition, this.#fromOffset, Math.min(max, this.#left), out);
-    this.#left -= n.read;
-    this.#pos = at;
-    if (this.#left === 0) this.#buf = null;
-    return n.appended;
+    this.#left -= count;
+    if (this.#left === 0) this.#segments = null;
+    return appended;
+  }
+
+  /** The record at the position, spread over several segments, copied into a buffer of its own. */
+  #straddling(segments: readonly Buffer[]): Buffer {
+    let raw = 0;
+    for (let shift = 0; ; shift += 7) {
+      if (shift > 28) throw new CorruptRecordBatchError('record batch: record length varint too long');
+      const b = this.#byte(segments);
+      raw += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) break;
+    }
+    const length = raw % 2 === 1 ? -(raw + 1) / 2 : raw / 2;
+    if (length < 0) throw new CorruptRecordBatchError(`record batch at offset ${this.#batch.firstOffset}: negative record length ${length}`);
+    const copy = Buffer.allocUnsafe(length);
+    for (let k = 0; k < length; ) {
+      const seg = this.#current(segments);
+      const n = Math.min(length - k, seg.length - this.#pos);
+      seg.copy(copy, k, this.#pos, this.#pos + n);
+      this.#pos += n;
+      k += n;
+    }
+    return copy;
+  }
+
+  #current(segments: readonly Buffer[]): Buffer {
+    while (this.#pos >= segments[this.#seg].length) {
+      if (++this.#seg >= segments.length) throw new CorruptRecordBatchError(`record batch at offset ${this.#batch.firstOffset}: a record runs past the batch`);
+      this.#pos = 0;
+    }
+    return segments[this.#seg];
+  }
+
+  #byte(segments: readonly Buffer[]): number {
+    return this.#current(segments)[this.#pos++];
   }
 }
 
@@ -130,50 +213,11 @@ export class BatchCursor {
  * start before the fetch offset); returns the bytes of keys and values appended.
  */
 export function decodeBatchRecords(batch: FetchedBatch, topic: string, partition: number, fromOffset: number, out: ConsumedRecord[]): number {
-  const cursor = new BatchCursor(batch, topic, partition, fromOffset);
   const first = out.length;
-  cursor.read(batch.recordCount, out);
+  new BatchCursor(batch, topic, partition, fromOffset).read(batch.recordCount, out);
   let bytes = 0;
   for (let i = first; i < out.length; i++) bytes += (out[i].key?.length ?? 0) + (out[i].value?.length ?? 0);
   return bytes;
-}
-
-const progress = { read: 0, appended: 0 };
-
-/** Reads `count` records from `at` on; `progress` says how many were read and appended. */
-function readRecords(batch: FetchedBatch, buf: Buffer, end: number, topic: string, partition: number, fromOffset: number, count: number, out: ConsumedRecord[]): typeof progress {
-  const baseOffset = Number(batch.firstOffset);
-  const logAppendTime = (batch.attributes & LOG_APPEND_TIME) !== 0;
-  const firstTimestamp = batch.firstTimestamp;
-  const maxTimestamp = batch.maxTimestamp;
-  let appended = 0;
-  for (let i = 0; i < count; i++) {
-    const length = readZigzag(buf, end);
-    const recordEnd = at + length;
-    if (length < 0 || recordEnd > end) throw new CorruptRecordBatchError(`record batch at offset ${batch.firstOffset}: a record of ${length} bytes runs past the batch`);
-    at++; // attributes: unused in magic v2
-    const timestampDelta = readZigzag(buf, recordEnd);
-    const offset = baseOffset + readZigzag(buf, recordEnd);
-    const key = readBytes(buf, recordEnd);
-    const value = readBytes(buf, recordEnd);
-    const headerCount = readZigzag(buf, recordEnd);
-    let headers = NO_HEADERS;
-    if (headerCount > 0) {
-      const list: Header[] = [];
-      for (let h = 0; h < headerCount; h++) {
-        const key = readString(buf, recordEnd);
-        list.push({ key, value: readBytes(buf, recordEnd) });
-      }
-      headers = list;
-    }
-    at = recordEnd;
-    if (offset < fromOffset) continue;
-    out.push({ topic, partition, offset, key, value, timestamp: logAppendTime ? maxTimestamp : firstTimestamp + timestampDelta, headers });
-    appended++;
-  }
-  progress.read = count;
-  progress.appended = appended;
-  return progress;
 }
 
 /**

@@ -50,9 +50,16 @@ function withAttributes(batch: Buffer, attributes: number): Buffer {
   return copy;
 }
 
-function ours(bytes: Buffer, fromOffset = 0): ConsumedRecord[] {
+/** `bytes` as the socket delivers them: in chunks of `size` bytes (the last one shorter). */
+function chunks(bytes: Buffer, size: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
+  return out;
+}
+
+function ours(bytes: Buffer, fromOffset = 0, chunkSize = bytes.length): ConsumedRecord[] {
   const out: ConsumedRecord[] = [];
-  for (const batch of readBatchHeaders(bytes, 0, bytes.length)) decodeBatchRecords(batch, 'topic', 3, fromOffset, out);
+  for (const batch of readBatchHeaders(chunks(bytes, chunkSize))) decodeBatchRecords(batch, 'topic', 3, fromOffset, out);
   return out;
 }
 
@@ -80,6 +87,8 @@ test('record for record what the library decodes: keys, empty and null fields, h
   const mine = ours(bytes);
   assert.equal(mine.length, 154);
   assert.deepEqual(plain(mine), plain(theirs(bytes)));
+  // Split over socket chunks anywhere (records, varints and batch headers straddling them): the same records.
+  for (const size of [1, 2, 3, 7, 61, 64, 100, 1000, 4096]) assert.deepEqual(plain(ours(bytes, 0, size)), plain(mine), `chunks of ${size} bytes`);
   assert.deepEqual(
     mine.map((r) => r.offset),
     Array.from({ length: 154 }, (_, i) => i),
@@ -96,6 +105,7 @@ for (const compression of ['gzip', 'snappy', 'lz4', 'zstd']) {
     const bytes = Buffer.concat([libraryBatch(messages(200), compression, 1000n), libraryBatch(messages(50, 7), compression, 1200n)]);
     assert.notEqual(bytes.readInt16BE(21) & 7, 0, 'the batch is compressed');
     assert.deepEqual(plain(ours(bytes)), plain(theirs(bytes)));
+    assert.deepEqual(plain(ours(bytes, 0, 333)), plain(theirs(bytes)), 'compressed batches split over chunks');
     // A fetch from the middle of a compressed batch: the broker returns the whole batch.
     const from = ours(bytes, 1150);
     assert.equal(from[0].offset, 1150);
@@ -114,15 +124,16 @@ test('LogAppendTime batches take the batch max timestamp for every record', () =
 test('a batch cut by the fetch size limit is left out; the complete ones before it are read', () => {
   const full = Buffer.concat([atOffset(encodeRecordBatch(messages(10)), 0n), atOffset(encodeRecordBatch(messages(10, 10)), 10n)]);
   const cut = full.subarray(0, full.length - 5);
-  assert.equal(readBatchHeaders(cut, 0, cut.length).length, 1);
+  assert.equal(readBatchHeaders([cut]).length, 1);
   assert.equal(ours(cut).length, 10);
-  assert.equal(readBatchHeaders(cut, 0, 11).length, 0); // not even the batch length is there
+  assert.equal(ours(cut, 0, 50).length, 10);
+  assert.equal(readBatchHeaders([cut.subarray(0, 11)]).length, 0); // not even the batch length is there
 });
 
 test('a corrupt batch (a flipped byte) fails its CRC check with a clear error', () => {
   const batch = atOffset(encodeRecordBatch(messages(20)), 500n);
   batch[200] ^= 0x40;
-  assert.throws(() => readBatchHeaders(batch, 0, batch.length), (e: unknown) => e instanceof CorruptRecordBatchError && /offset 500 is corrupt: CRC-32C/.test(e.message));
+  assert.throws(() => readBatchHeaders(chunks(batch, 100)), (e: unknown) => e instanceof CorruptRecordBatchError && /offset 500 is corrupt: CRC-32C/.test(e.message));
 });
 
 test('a record claiming more bytes than its batch holds fails rather than reading the next batch', () => {
@@ -135,12 +146,12 @@ test('a record claiming more bytes than its batch holds fails rather than readin
 test('control batches: their record keys are decoded (the marker type), data batches carry none', () => {
   const marker = { topic: 't', partition: 0, key: Buffer.from([0, 0, 0, 0]), value: Buffer.from([0, 0, 0, 0, 0, 0]), timestamp: 1n };
   const control = withAttributes(atOffset(encodeRecordBatch([marker], { producerId: 9n }), 7n), (1 << 5) | (1 << 4));
-  const [header] = readBatchHeaders(control, 0, control.length);
+  const [header] = readBatchHeaders(chunks(control, 30));
   assert.equal(header.producerId, 9n);
   assert.equal(header.firstOffset, 7n);
   assert.deepEqual(header.records.map((r) => r.key?.readInt16BE(2)), [0]);
   const plainBatch = atOffset(encodeRecordBatch(messages(2)), 0n);
-  const [data] = readBatchHeaders(plainBatch, 0, plainBatch.length);
+  const [data] = readBatchHeaders([plainBatch]);
   assert.equal(data.records.length, 0);
 });
 
