@@ -76,6 +76,7 @@ class ProducerCore {
   readonly #maxRequestBytes: number;
   readonly #compression: Compression;
   readonly #roundRobin = new Map<string, number>();
+  readonly #bigintTimestamps: boolean;
   closed = false;
 
   constructor(config: KafkaConfig, role: string, options: KafkaProducerOptions, transactionalId?: string) {
@@ -90,9 +91,12 @@ class ProducerCore {
       ...(transactionalId ? { transactionalId, producerId: -1n, producerEpoch: -1 } : {}),
     };
     this.client = new LibProducer(clientOptions);
-    if ((options.batchEncoder ?? config.batchEncoder ?? 'riffle') === 'riffle') useFastRecordBatches(this.client);
+    const riffleEncoder = (options.batchEncoder ?? config.batchEncoder ?? 'riffle') === 'riffle';
+    if (riffleEncoder) useFastRecordBatches(this.client);
     this.#maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
     this.#compression = options.compression ?? 'none';
+    // Riffle's encoder takes number timestamps; the library's (compressed batches) wants bigints.
+    this.#bigintTimestamps = !riffleEncoder || this.#compression !== 'none';
   }
 
   async partitionCount(topic: string): Promise<number> {
@@ -149,7 +153,7 @@ class ProducerCore {
         partition,
         key: toBuffer(r.key) ?? undefined,
         value: toBuffer(r.value) as Buffer,
-        timestamp: BigInt(Math.trunc(r.timestamp)),
+        timestamp: (this.#bigintTimestamps ? BigInt(Math.trunc(r.timestamp)) : Math.trunc(r.timestamp)) as bigint,
         headers,
       });
       chunkBytes += size;
@@ -173,16 +177,15 @@ class ProducerCore {
       if (isUnknownTopic(error)) throw new UnknownTopicError(topic);
       throw wrapKafkaError(`producing to '${topic}' failed`, error);
     }
-    const base = new Map<number, number>();
-    for (const o of response.offsets ?? []) base.set(o.partition, Number(o.offset));
-    const next = new Map<number, number>();
+    // Records of a partition are consecutive from the partition's base offset, in input order.
+    const next: number[] = [];
+    for (const o of response.offsets ?? []) next[o.partition] = Number(o.offset);
     for (let j = 0; j < messages.length; j++) {
       const partition = messages[j].partition as number;
-      const first = base.get(partition);
-      if (first === undefined) throw new Error(`no offset for ${topic}-${partition} in the produce response`);
-      const index = next.get(partition) ?? 0;
-      next.set(partition, index + 1);
-      results[start + j] = { topic, partition, offset: first + index };
+      const offset = next[partition];
+      if (offset === undefined) throw new Error(`no offset for ${topic}-${partition} in the produce response`);
+      next[partition] = offset + 1;
+      results[start + j] = { topic, partition, offset };
     }
   }
 

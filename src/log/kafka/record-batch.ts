@@ -44,8 +44,13 @@ const CRC_START = 21;
 
 /** Bytes of an unsigned varint (values up to 2^53). */
 function uvarintSize(n: number): number {
-  let size = 1;
-  while (n >= 128) {
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  let size = 5;
+  n = Math.floor(n / 0x800000000);
+  while (n > 0) {
     n = Math.floor(n / 128);
     size++;
   }
@@ -58,6 +63,15 @@ function zigzag(n: number): number {
 }
 
 function writeUvarint(buf: Buffer, pos: number, n: number): number {
+  if (n < 0x80000000) {
+    // Below 2^31 (every length and offset delta): shifts instead of divisions.
+    while (n >= 0x80) {
+      buf[pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    buf[pos++] = n;
+    return pos;
+  }
   while (n >= 128) {
     buf[pos++] = (n % 128) | 128;
     n = Math.floor(n / 128);
@@ -67,7 +81,7 @@ function writeUvarint(buf: Buffer, pos: number, n: number): number {
 }
 
 function bytesSize(b: Buffer | null | undefined): number {
-  return b === null || b === undefined ? 1 : uvarintSize(zigzag(b.byteLength)) + b.byteLength;
+  return b === null || b === undefined ? 1 : uvarintSize(b.byteLength * 2) + b.byteLength;
 }
 
 function writeBytes(buf: Buffer, pos: number, b: Buffer | null | undefined): number {
@@ -75,13 +89,14 @@ function writeBytes(buf: Buffer, pos: number, b: Buffer | null | undefined): num
     buf[pos] = 1; // zigzag(-1)
     return pos + 1;
   }
-  pos = writeUvarint(buf, pos, zigzag(b.byteLength));
+  pos = writeUvarint(buf, pos, b.byteLength * 2);
   buf.set(b, pos);
   return pos + b.byteLength;
 }
 
 function timestampOf(m: BatchMessage, now: number): number {
-  return m.timestamp === undefined ? now : Number(m.timestamp);
+  const t = m.timestamp;
+  return t === undefined ? now : typeof t === 'number' ? t : Number(t);
 }
 
 /** One record batch of `messages` (all for one partition, in order) as a single buffer. */
@@ -92,10 +107,12 @@ export function encodeRecordBatch(messages: readonly BatchMessage[], options: Ba
   let maxTimestamp = firstTimestamp;
   // Pass 1: the size of each record's body (after its length prefix).
   const bodies = new Array<number>(count);
+  const stamps = new Array<number>(count);
   let total = BATCH_HEADER;
   for (let i = 0; i < count; i++) {
     const m = messages[i];
     const ts = timestampOf(m, now);
+    stamps[i] = ts;
     if (ts > maxTimestamp) maxTimestamp = ts;
     let body = 1 + uvarintSize(zigzag(ts - firstTimestamp)) + uvarintSize(zigzag(i)) + bytesSize(m.key) + bytesSize(m.value);
     const headers = m.headers;
@@ -123,7 +140,7 @@ export function encodeRecordBatch(messages: readonly BatchMessage[], options: Ba
     const m = messages[i];
     pos = writeUvarint(buf, pos, zigzag(bodies[i]));
     buf[pos++] = 0; // record attributes
-    pos = writeUvarint(buf, pos, zigzag(timestampOf(m, now) - firstTimestamp));
+    pos = writeUvarint(buf, pos, zigzag(stamps[i] - firstTimestamp));
     pos = writeUvarint(buf, pos, zigzag(i));
     pos = writeBytes(buf, pos, m.key);
     pos = writeBytes(buf, pos, m.value);
