@@ -17,6 +17,7 @@
  *   produceApiWithFastBatches).
  */
 import { crc32c, kGetApi, produceV11, Writer } from '@platformatic/kafka';
+import { isRecordRun, RunSequences } from './record-runs.ts';
 
 /** What the library passes per message (the subset the batch needs). */
 export interface BatchMessage {
@@ -172,16 +173,20 @@ interface ProduceOptions {
  * Produce v11's request with batches from encodeRecordBatch: the same arguments and the same
  * bytes as the library's `produceV11.createRequest` for uncompressed batches.
  */
-export function createProduceRequestV11(acks: number, timeout: number, messages: BatchMessage[], options: ProduceOptions = {}): Writer {
-  // Group by topic, then partition, keeping first-seen order (the library's groupByProperty).
-  const topics = new Map<string, Map<number, BatchMessage[]>>();
+export function createProduceRequestV11(acks: number, timeout: number, messages: BatchMessage[], options: ProduceOptions = {}, runs?: RunSequences): Writer {
+  // Group by topic, then partition, keeping first-seen order (the library's groupByProperty);
+  // a record run (./record-runs.ts) stands for its records.
+  const topics = new Map<string, Map<number, { list: BatchMessage[]; fromRuns: boolean }>>();
   for (const m of messages) {
     let partitions = topics.get(m.topic);
     if (!partitions) topics.set(m.topic, (partitions = new Map()));
     const p = m.partition ?? 0;
-    const list = partitions.get(p);
-    if (list) list.push(m);
-    else partitions.set(p, [m]);
+    let entry = partitions.get(p);
+    if (!entry) partitions.set(p, (entry = { list: [], fromRuns: false }));
+    if (isRecordRun(m.value)) {
+      entry.fromRuns = true;
+      for (const r of m.value.messages) entry.list.push(r);
+    } else entry.list.push(m);
   }
   const writer = Writer.create()
     .appendString(options.transactionalId ?? null)
@@ -190,11 +195,17 @@ export function createProduceRequestV11(acks: number, timeout: number, messages:
     .appendUnsignedVarInt(topics.size + 1);
   for (const [topic, partitions] of topics) {
     writer.appendString(topic).appendUnsignedVarInt(partitions.size + 1);
-    for (const [partition, list] of partitions) {
+    for (const [partition, { list, fromRuns }] of partitions) {
+      const key = `${topic}:${partition}`;
+      let firstSequence = options.sequences ? options.sequences.getWithDefault(key, 0) : 0;
+      if (fromRuns && options.sequences) {
+        if (!runs) throw new Error('record runs need the producer\'s RunSequences');
+        firstSequence = runs.firstSequence(key, options.producerId ?? -1n, options.producerEpoch ?? 0, firstSequence, list.length);
+      }
       const batch = encodeRecordBatch(list, {
         producerId: options.producerId,
         producerEpoch: options.producerEpoch,
-        firstSequence: options.sequences ? options.sequences.getWithDefault(`${topic}:${partition}`, 0) : 0,
+        firstSequence,
         transactional: !!options.transactionalId,
         partitionLeaderEpoch: options.partitionLeaderEpoch,
       });
@@ -215,6 +226,7 @@ type LibApi = ((connection: unknown, ...args: unknown[]) => void) & { async: unk
  */
 export function produceApiWithFastBatches(original: LibApi): LibApi {
   const parse = produceV11.parseResponse;
+  const runs = new RunSequences();
   const api = function api(connection: unknown, ...args: unknown[]): void {
     const [acks, timeout, messages, options] = args as [number, number, BatchMessage[], ProduceOptions | undefined];
     if ((options?.compression ?? 'none') !== 'none' || typeof args[args.length - 1] !== 'function') {
@@ -222,7 +234,7 @@ export function produceApiWithFastBatches(original: LibApi): LibApi {
       return;
     }
     const callback = args[args.length - 1];
-    (connection as { send: (...a: unknown[]) => void }).send(0, 11, () => createProduceRequestV11(acks, timeout, messages, options), parse, true, true, callback);
+    (connection as { send: (...a: unknown[]) => void }).send(0, 11, () => createProduceRequestV11(acks, timeout, messages, options, runs), parse, true, true, callback);
   } as LibApi;
   api.async = (connection: unknown, ...args: unknown[]) =>
     new Promise((resolve, reject) => api(connection, ...args, (error: unknown, response: unknown) => (error ? reject(error) : resolve(response))));
