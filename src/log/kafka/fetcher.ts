@@ -7,6 +7,10 @@
  *   records of a partition enter the buffer in offset order.
  * - Backpressure: no new Fetch starts while the buffer holds `maxBufferedRecords` records or
  *   `maxBufferedBytes` bytes; one response may overshoot by its size (`maxBytes`).
+ * - The buffer holds record batches as fetched (./fetch-response.ts: views of the socket chunks,
+ *   outside the JS heap); take() decodes records only when it hands them out
+ *   (./record-batch-reader.ts), so record objects die young. Counts are per batch header (an
+ *   upper bound when a compressed batch starts before the fetch offset).
  * - Every assigned partition carries an `epoch`, bumped by assign/seek; a response for an older
  *   epoch is dropped, and seek drops buffered records of the partition, so nothing from before a
  *   seek or rebalance reaches poll() afterwards.
