@@ -64,6 +64,16 @@ function zigzag(n: number): number {
 }
 
 function writeUvarint(buf: Buffer, pos: number, n: number): number {
+  // One and two bytes: attributes, deltas, lengths of all but large values.
+  if (n < 0x80) {
+    buf[pos] = n;
+    return pos + 1;
+  }
+  if (n < 0x4000) {
+    buf[pos] = (n & 0x7f) | 0x80;
+    buf[pos + 1] = n >>> 7;
+    return pos + 2;
+  }
   if (n < 0x80000000) {
     // Below 2^31 (every length and offset delta): shifts instead of divisions.
     while (n >= 0x80) {
