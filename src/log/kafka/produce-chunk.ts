@@ -4,7 +4,7 @@
  * encoder: ./record-runs.ts).
  */
 import type { MessageToProduce } from '@platformatic/kafka';
-import type { BatchMessage } from './record-batch.ts';
+import type { BatchRecord } from './record-batch.ts';
 import { recordRun } from './record-runs.ts';
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;
@@ -18,7 +18,7 @@ export class Chunk {
   /** Partition of each record, in input order. */
   partitionOf: number[] = [];
   #perRecord: Message[] = [];
-  #perPartition = new Map<number, Message[]>();
+  #perPartition = new Map<number, BatchRecord[]>();
 
   constructor(topic: string, runs: boolean) {
     this.#topic = topic;
@@ -29,23 +29,26 @@ export class Chunk {
     return this.partitionOf.length;
   }
 
-  add(message: Message, size: number): void {
-    const partition = message.partition as number;
+  /** A record as the library's message (one message per record). */
+  addMessage(message: Message, size: number): void {
+    this.partitionOf.push(message.partition as number);
+    this.bytes += size;
+    this.#perRecord.push(message);
+  }
+
+  /** A record as it is, into its partition's run. */
+  addRecord(record: BatchRecord, partition: number, size: number): void {
     this.partitionOf.push(partition);
     this.bytes += size;
-    if (!this.#runs) {
-      this.#perRecord.push(message);
-      return;
-    }
     const list = this.#perPartition.get(partition);
-    if (list) list.push(message);
-    else this.#perPartition.set(partition, [message]);
+    if (list) list.push(record);
+    else this.#perPartition.set(partition, [record]);
   }
 
   messages(): Message[] {
     if (!this.#runs) return this.#perRecord;
     const out: Message[] = [];
-    for (const [partition, list] of this.#perPartition) out.push({ topic: this.#topic, partition, value: recordRun(list as BatchMessage[]) as unknown as Buffer });
+    for (const [partition, list] of this.#perPartition) out.push({ topic: this.#topic, partition, value: recordRun(list) as unknown as Buffer });
     return out;
   }
 

@@ -76,7 +76,6 @@ class ProducerCore {
   readonly #maxRequestBytes: number;
   readonly #compression: Compression;
   readonly #roundRobin = new Map<string, number>();
-  readonly #bigintTimestamps: boolean;
   /** One message per partition and request (a record run) instead of one per record. */
   readonly #useRuns: boolean;
   /** The last send per topic (see send()). */
@@ -99,10 +98,9 @@ class ProducerCore {
     if (riffleEncoder) useFastRecordBatches(this.client);
     this.#maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
     this.#compression = options.compression ?? 'none';
-    // Riffle's encoder takes number timestamps; the library's (compressed batches) wants bigints.
-    this.#bigintTimestamps = !riffleEncoder || this.#compression !== 'none';
-    // Runs need Riffle's request builder, which handles uncompressed batches.
-    this.#useRuns = !this.#bigintTimestamps;
+    // Runs need Riffle's request builder, which handles uncompressed batches; the library's
+    // encoder (compressed batches) takes one message per record, with bigint timestamps.
+    this.#useRuns = riffleEncoder && this.#compression === 'none';
   }
 
   async partitionCount(topic: string): Promise<number> {
@@ -156,28 +154,30 @@ class ProducerCore {
       } else {
         partition = r.key === null ? nullKeyPartition : partitionForKey(r.key, partitions);
       }
-      let headers: Map<Buffer, Buffer> | undefined;
       let size = RECORD_OVERHEAD + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
-      if (r.headers && r.headers.length > 0) {
-        // Keys are distinct Buffer objects, so repeated header names survive the Map.
-        headers = new Map();
-        for (const h of r.headers) {
-          const k = Buffer.from(h.key, 'utf8');
-          headers.set(k, toBuffer(h.value) as Buffer);
-          size += k.byteLength + (h.value?.byteLength ?? 0) + 4;
-        }
-      }
+      if (r.headers) for (const h of r.headers) size += Buffer.byteLength(h.key, 'utf8') + (h.value?.byteLength ?? 0) + 4;
       if (chunk.count > 0 && chunk.bytes + size > this.#maxRequestBytes) {
         await this.#sendChunk(topic, chunk, results, txn);
         chunk.reset(i);
       }
-      chunk.add(
+      if (this.#useRuns) {
+        // Riffle's encoder reads the record as it is (./record-batch.ts BatchRecord).
+        chunk.addRecord(r, partition, size);
+        continue;
+      }
+      let headers: Map<Buffer, Buffer> | undefined;
+      if (r.headers && r.headers.length > 0) {
+        // Keys are distinct Buffer objects, so repeated header names survive the Map.
+        headers = new Map();
+        for (const h of r.headers) headers.set(Buffer.from(h.key, 'utf8'), toBuffer(h.value) as Buffer);
+      }
+      chunk.addMessage(
         {
           topic,
           partition,
           key: toBuffer(r.key) ?? undefined,
           value: toBuffer(r.value) as Buffer,
-          timestamp: (this.#bigintTimestamps ? BigInt(Math.trunc(r.timestamp)) : Math.trunc(r.timestamp)) as bigint,
+          timestamp: BigInt(Math.trunc(r.timestamp)),
           headers,
         },
         size,

@@ -16,17 +16,27 @@
  * - Only uncompressed batches: with compression, the library's encoder is used (see
  *   produceApiWithFastBatches).
  */
-import { crc32c, kGetApi, produceV11, Writer } from '@platformatic/kafka';
+import { kGetApi, produceV11, Writer } from '@platformatic/kafka';
+import type { Header } from '../log.ts';
+import { checksum } from './crc32c.ts';
 import { isRecordRun, RunSequences } from './record-runs.ts';
 
 /** What the library passes per message (the subset the batch needs). */
-export interface BatchMessage {
+export interface BatchMessage extends BatchRecord {
   readonly topic: string;
   readonly partition?: number;
-  readonly key?: Buffer | null;
-  readonly value?: Buffer | null;
+}
+
+/**
+ * What a record batch needs of a record: the library's message shape (Buffers, a Map of
+ * headers) or the log's ProducerRecord (Uint8Arrays, an array of headers with string keys), which
+ * record runs (./record-runs.ts) carry as they are.
+ */
+export interface BatchRecord {
+  readonly key?: Uint8Array | null;
+  readonly value?: Uint8Array | null;
   readonly timestamp?: bigint | number;
-  readonly headers?: Map<Buffer, Buffer> | null;
+  readonly headers?: Map<Buffer, Buffer> | readonly Header[] | null;
 }
 
 export interface BatchOptions {
@@ -91,11 +101,11 @@ function writeUvarint(buf: Buffer, pos: number, n: number): number {
   return pos;
 }
 
-function bytesSize(b: Buffer | null | undefined): number {
+function bytesSize(b: Uint8Array | null | undefined): number {
   return b === null || b === undefined ? 1 : uvarintSize(b.byteLength * 2) + b.byteLength;
 }
 
-function writeBytes(buf: Buffer, pos: number, b: Buffer | null | undefined): number {
+function writeBytes(buf: Buffer, pos: number, b: Uint8Array | null | undefined): number {
   if (b === null || b === undefined) {
     buf[pos] = 1; // zigzag(-1)
     return pos + 1;
@@ -105,13 +115,49 @@ function writeBytes(buf: Buffer, pos: number, b: Buffer | null | undefined): num
   return pos + b.byteLength;
 }
 
-function timestampOf(m: BatchMessage, now: number): number {
+function timestampOf(m: BatchRecord, now: number): number {
   const t = m.timestamp;
-  return t === undefined ? now : typeof t === 'number' ? t : Number(t);
+  return t === undefined ? now : typeof t === 'number' ? Math.trunc(t) : Number(t);
+}
+
+function headerCount(headers: BatchRecord['headers']): number {
+  return !headers ? 0 : headers instanceof Map ? headers.size : headers.length;
+}
+
+/** Bytes of a record's headers after their count. */
+function headersSize(headers: BatchRecord['headers']): number {
+  let size = 0;
+  if (!headers) return size;
+  if (headers instanceof Map) {
+    for (const [k, v] of headers) size += bytesSize(k) + bytesSize(v);
+    return size;
+  }
+  for (const h of headers) {
+    const keyBytes = Buffer.byteLength(h.key, 'utf8');
+    size += uvarintSize(keyBytes * 2) + keyBytes + bytesSize(h.value);
+  }
+  return size;
+}
+
+function writeHeaders(buf: Buffer, pos: number, headers: BatchRecord['headers']): number {
+  if (!headers) return pos;
+  if (headers instanceof Map) {
+    for (const [k, v] of headers) {
+      pos = writeBytes(buf, pos, k);
+      pos = writeBytes(buf, pos, v);
+    }
+    return pos;
+  }
+  for (const h of headers) {
+    pos = writeUvarint(buf, pos, Buffer.byteLength(h.key, 'utf8') * 2);
+    pos += buf.write(h.key, pos, 'utf8');
+    pos = writeBytes(buf, pos, h.value);
+  }
+  return pos;
 }
 
 /** One record batch of `messages` (all for one partition, in order) as a single buffer. */
-export function encodeRecordBatch(messages: readonly BatchMessage[], options: BatchOptions = {}): Buffer {
+export function encodeRecordBatch(messages: readonly BatchRecord[], options: BatchOptions = {}): Buffer {
   const count = messages.length;
   const now = Date.now();
   const firstTimestamp = timestampOf(messages[0], now);
@@ -126,9 +172,7 @@ export function encodeRecordBatch(messages: readonly BatchMessage[], options: Ba
     stamps[i] = ts;
     if (ts > maxTimestamp) maxTimestamp = ts;
     let body = 1 + uvarintSize(zigzag(ts - firstTimestamp)) + uvarintSize(zigzag(i)) + bytesSize(m.key) + bytesSize(m.value);
-    const headers = m.headers;
-    body += uvarintSize(zigzag(headers ? headers.size : 0));
-    if (headers) for (const [k, v] of headers) body += bytesSize(k) + bytesSize(v);
+    body += uvarintSize(zigzag(headerCount(m.headers))) + headersSize(m.headers);
     bodies[i] = body;
     total += uvarintSize(zigzag(body)) + body;
   }
@@ -155,17 +199,11 @@ export function encodeRecordBatch(messages: readonly BatchMessage[], options: Ba
     pos = writeUvarint(buf, pos, zigzag(i));
     pos = writeBytes(buf, pos, m.key);
     pos = writeBytes(buf, pos, m.value);
-    const headers = m.headers;
-    pos = writeUvarint(buf, pos, zigzag(headers ? headers.size : 0));
-    if (headers) {
-      for (const [k, v] of headers) {
-        pos = writeBytes(buf, pos, k);
-        pos = writeBytes(buf, pos, v);
-      }
-    }
+    pos = writeUvarint(buf, pos, zigzag(headerCount(m.headers)));
+    pos = writeHeaders(buf, pos, m.headers);
   }
   if (pos !== total) throw new Error(`record batch size mismatch: wrote ${pos} of ${total} bytes`);
-  buf.writeUInt32BE(crc32c(buf.subarray(CRC_START)), 17);
+  buf.writeUInt32BE(checksum([buf.subarray(CRC_START)]), 17);
   return buf;
 }
 
@@ -186,7 +224,7 @@ interface ProduceOptions {
 export function createProduceRequestV11(acks: number, timeout: number, messages: BatchMessage[], options: ProduceOptions = {}, runs?: RunSequences): Writer {
   // Group by topic, then partition, keeping first-seen order (the library's groupByProperty);
   // a record run (./record-runs.ts) stands for its records.
-  const topics = new Map<string, Map<number, { list: BatchMessage[]; fromRuns: boolean }>>();
+  const topics = new Map<string, Map<number, { list: BatchRecord[]; fromRuns: boolean }>>();
   for (const m of messages) {
     let partitions = topics.get(m.topic);
     if (!partitions) topics.set(m.topic, (partitions = new Map()));

@@ -19,17 +19,17 @@
  *   unknown L - 1) or a new producer session that does not start at 0 throws rather than guess a
  *   sequence: a wrong but plausible sequence could make the broker drop records as duplicates.
  */
-import type { BatchMessage } from './record-batch.ts';
+import type { BatchRecord } from './record-batch.ts';
 
 const RUN = Symbol('riffle.recordRun');
 
 /** The records of one partition in one request, in order. */
 export interface RecordRun {
   readonly [RUN]: true;
-  readonly messages: readonly BatchMessage[];
+  readonly messages: readonly BatchRecord[];
 }
 
-export function recordRun(messages: readonly BatchMessage[]): RecordRun {
+export function recordRun(messages: readonly BatchRecord[]): RecordRun {
   return { [RUN]: true, messages };
 }
 

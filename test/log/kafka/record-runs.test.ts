@@ -58,3 +58,19 @@ test('a request of runs is byte for byte the request of the same records sent on
   const expectedSecond = createProduceRequestV11(-1, 30000, more, { ...options, sequences: sequences({ 't:0': 40 }) });
   assert.deepEqual(Buffer.from(second.buffer), Buffer.from(expectedSecond.buffer));
 });
+
+test('records as the log produces them (Uint8Array fields, header arrays with string keys) encode like the library messages', async () => {
+  const { encodeRecordBatch } = await import('../../../src/log/kafka/record-batch.ts');
+  const asLog = [
+    { key: new Uint8Array([1, 2, 3]), value: new TextEncoder().encode('{"a":1}'), timestamp: 1_700_000_000_000.7, headers: [{ key: 'ünï', value: new Uint8Array([0, 255]) }, { key: 'h', value: null }] },
+    { key: null, value: null, timestamp: 1_699_999_999_000 },
+    { key: new Uint8Array(0), value: new Uint8Array(0), timestamp: 1_700_000_005_000, headers: [] },
+  ];
+  const asLibrary = [
+    { topic: 't', key: Buffer.from([1, 2, 3]), value: Buffer.from('{"a":1}'), timestamp: 1_700_000_000_000n, headers: new Map([[Buffer.from('ünï'), Buffer.from([0, 255])], [Buffer.from('h'), null as unknown as Buffer]]) },
+    { topic: 't', key: null, value: null, timestamp: 1_699_999_999_000n },
+    { topic: 't', key: Buffer.alloc(0), value: Buffer.alloc(0), timestamp: 1_700_000_005_000n, headers: new Map() },
+  ];
+  const options = { producerId: 5n, producerEpoch: 1, firstSequence: 9 };
+  assert.deepEqual(encodeRecordBatch(asLog, options), encodeRecordBatch(asLibrary, options));
+});
