@@ -18,6 +18,7 @@ const avgBytes = buffers.reduce((n, b) => n + b.length, 0) / N;
 
 parseStringifyCeiling(buffers.slice(0, 50_000)); // warm-up
 const ceiling = parseStringifyCeiling(buffers);
+const ceilingCpuBefore = ceilingPerCpuS(buffers);
 
 const log = await openEmbeddedLog(dir);
 // RIFFLE_BENCH_GUARANTEE=at_least_once: without the embedded log's exactly-once outputs (its default), for A/B.
@@ -48,6 +49,9 @@ const cpu = process.cpuUsage(cpu0);
 const cpuS = (cpu.user + cpu.system) / 1e6;
 const [{ end: outCount }] = await log.offsets('OUT');
 
+// Per CPU-second as well (what the Nexmark suite compares): on a loaded machine the wall
+// clock counts other processes' time; the ceiling is measured before and after, the best kept.
+const ceilingCpu = Math.max(ceilingCpuBefore, ceilingPerCpuS(buffers));
 const queryRate = N / (queryMs / 1000);
 const e2eRate = N / ((produceMs + queryMs) / 1000);
 const result = {
@@ -60,9 +64,19 @@ const result = {
   queryRecordsPerCpuS: Math.round(N / cpuS),
   endToEndRecordsPerS: Math.round(e2eRate),
   ratioQueryToCeiling: +(queryRate / ceiling).toFixed(3),
+  ceilingParseStringifyPerCpuS: Math.round(ceilingCpu),
+  ratioQueryCpuToCeilingCpu: +(N / cpuS / ceilingCpu).toFixed(3),
   ratioEndToEndToCeiling: +(e2eRate / ceiling).toFixed(3),
 };
 console.log(JSON.stringify(result, null, 2));
 await engine.close();
 await log.close();
 rmSync(dir, { recursive: true, force: true });
+
+/** The ceiling in records per CPU-second of this process. */
+function ceilingPerCpuS(buffers: readonly Buffer[]): number {
+  const cpu0 = process.cpuUsage();
+  parseStringifyCeiling(buffers);
+  const cpu = process.cpuUsage(cpu0);
+  return buffers.length / ((cpu.user + cpu.system) / 1e6);
+}

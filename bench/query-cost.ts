@@ -8,8 +8,10 @@
  * One input stream (1 partition, `records` JSON rows over 50 keys); then `queries` persistent
  * queries over it, one in four a GROUP BY (a CTAS with an LMDB store and a changelog), the rest
  * filter/project CSAS. Waits until every query has processed the whole input, lets the process
- * settle, forces a GC when exposed (--expose-gc), and prints one JSON line: RSS and open file
- * descriptors before the queries (engine and input ready) and after, and the difference per query.
+ * sit idle as `riffle run` would (the engine gives unused heap back when idle; no forced GC), and
+ * prints one JSON line: RSS and open file descriptors before the queries (engine and input
+ * ready) and after, and the difference per query. RIFFLE_IDLE_RELEASE_MS sets the engine's idle
+ * memory release interval (default 10 s), SETTLE_MS how long to sit idle (default 25 s).
  * Run it in its own process: RSS is the whole process's.
  */
 import fs from 'node:fs';
@@ -19,6 +21,7 @@ import v8 from 'node:v8';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openEmbeddedLog } from '../src/log/embedded/index.ts';
 import { Engine } from '../src/engine/engine.ts';
+import { idleMemoryReleaseStats } from '../src/engine/memory-release.ts';
 
 export interface QueryCost {
   readonly queries: number;
@@ -45,6 +48,8 @@ export interface QueryCost {
   readonly oldGenerationMiB: number;
   /** RssAnon, RssFile, Threads from /proc/self/status. */
   readonly status: string;
+  /** Memory-reducing collections the engine's idle memory release ran (before + after). */
+  readonly idleReleases: number;
   /** Highest heapUsed and RSS sampled (every 50 ms) while the queries processed the input. */
   readonly peakHeapUsedMiB: number;
   readonly peakRssMiB: number;
@@ -70,12 +75,13 @@ function openFds(): number {
   return fs.readdirSync('/proc/self/fd').length;
 }
 
+/**
+ * Waits as `riffle run` would sit idle (no forced GC here): the engine's idle memory release
+ * (src/engine/memory-release.ts, every 10 s by default) gives V8's unused heap back once the
+ * process has gone idle. Returns the RSS then.
+ */
 async function settle(): Promise<number> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  for (let i = 0; i < 3; i++) {
-    gc?.();
-    await sleep(200);
-  }
+  await sleep(Number(process.env.SETTLE_MS ?? 25_000));
   return process.memoryUsage().rss / MiB;
 }
 
@@ -83,7 +89,8 @@ export async function measureQueryCost(queries: number, records: number, partiti
   const t0 = performance.now();
   const dir = fs.mkdtempSync(join(tmpdir(), 'riffle-query-cost-'));
   const log = await openEmbeddedLog(dir, { retentionCheckIntervalMs: 0, ...(maxOpenSegments ? { maxOpenSegments } : {}) });
-  const engine = await Engine.open({ log, background: true, properties: { 'auto.offset.reset': 'earliest', ...(process.env.RIFFLE_BENCH_GUARANTEE ? { 'processing.guarantee': process.env.RIFFLE_BENCH_GUARANTEE } : {}) } });
+  const idleMemoryReleaseMs = process.env.RIFFLE_IDLE_RELEASE_MS ? Number(process.env.RIFFLE_IDLE_RELEASE_MS) : undefined;
+  const engine = await Engine.open({ log, background: true, idleMemoryReleaseMs, properties: { 'auto.offset.reset': 'earliest', ...(process.env.RIFFLE_BENCH_GUARANTEE ? { 'processing.guarantee': process.env.RIFFLE_BENCH_GUARANTEE } : {}) } });
   try {
     await engine.execute(
       `CREATE STREAM input (id STRING KEY, n BIGINT, v DOUBLE, s STRING) WITH (KAFKA_TOPIC='input', VALUE_FORMAT='JSON', PARTITIONS=${partitions});`,
@@ -141,7 +148,6 @@ export async function measureQueryCost(queries: number, records: number, partiti
       await sleep(1000);
     }
     clearInterval(peak);
-    await sleep(Number(process.env.SETTLE_MS ?? 1000));
     const rssAfter = await settle();
     const fdsAfter = openFds();
     return {
@@ -161,6 +167,7 @@ export async function measureQueryCost(queries: number, records: number, partiti
       youngGenerationMiB: round(spaceMiB('new_space')),
       oldGenerationMiB: round(spaceMiB('old_space')),
       status: procStatus(),
+      idleReleases: idleMemoryReleaseStats().releases,
       peakHeapUsedMiB: round(peakHeapUsed / MiB),
       peakRssMiB: round(peakRss / MiB),
       ...(process.env.SMAPS ? { smaps: fs.writeFileSync(process.env.SMAPS, fs.readFileSync("/proc/self/smaps")) } : {}),

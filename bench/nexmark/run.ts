@@ -12,7 +12,8 @@
  *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams] [--smoke] [--profile] [--timeout S]
  *
  * Engine `riffle-kafka-libenc` (not run unless named) is Riffle on Kafka with the client
- * library's record-batch encoder (RIFFLE_KAFKA_BATCH_ENCODER=library): the produce path before.
+ * library's record-batch encoder and Fetch decoder (RIFFLE_KAFKA_BATCH_ENCODER=library,
+ * RIFFLE_KAFKA_BATCH_DECODER=library): the produce and fetch paths before.
  * Defaults: 1,000,000 bids, 100,000 auctions, all queries and engines; --smoke = 20,000 bids,
  * 2,000 auctions; --profile writes V8 CPU profiles of the Riffle processes next to the results
  * (whole process, setup included); --timeout fails a run without DONE after S seconds (default
@@ -156,7 +157,7 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
       : [...pinned, process.execPath, ...profileArgs(spec, engine), join(here, 'riffle-runner.ts'), onKafka ? 'kafka' : 'embedded', spec.name,
          onKafka ? bidsTopic : 'bids', onKafka ? 'nexmark-auctions' : 'auctions', outTopic,
          String(BIDS), String(AUCTIONS), dir, serviceId];
-  const env = { ...process.env, RIFFLE_BOOTSTRAP_SERVERS: bootstrap, ...(engine === 'riffle-kafka-libenc' ? { RIFFLE_KAFKA_BATCH_ENCODER: 'library' } : {}) };
+  const env = { ...process.env, RIFFLE_BOOTSTRAP_SERVERS: bootstrap, ...(engine === 'riffle-kafka-libenc' ? { RIFFLE_KAFKA_BATCH_ENCODER: 'library', RIFFLE_KAFKA_BATCH_DECODER: 'library' } : {}) };
   const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env });
   const pid = child.pid!;
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
@@ -272,7 +273,7 @@ for (const spec of queries) {
   const same = mismatches.some((m) => m.startsWith(`${spec.name}:`)) ? 'DIFFERENT' : `same (${find(spec.name, engines[0])?.summary.records} records)`;
   console.log(`${spec.name.padEnd(6)}${cells.join('')}${pad(ratio(rk, ks), 7)}${pad(ratio(rk, re), 7)}${pad(ratio(re, ceiling), 8)}${withLib ? pad(ratio(rk, find(spec.name, 'riffle-kafka-libenc')?.recordsPerCpuS), 8) : ''}  ${same}`);
 }
-console.log('records per CPU-second of the engine process (input bids / CPU-s); rk = Riffle on Kafka, re = Riffle embedded, ks = Kafka Streams, lib = Riffle on Kafka with the library\'s record-batch encoder');
+console.log('records per CPU-second of the engine process (input bids / CPU-s); rk = Riffle on Kafka, re = Riffle embedded, ks = Kafka Streams, lib = Riffle on Kafka with the library\'s record-batch encoder and decoder');
 mkdirSync(join(here, 'results'), { recursive: true });
 const file = join(here, 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify({ bids: BIDS, auctions: AUCTIONS, ceilingRecordsPerCpuS: ceiling, results, mismatches }, null, 2));

@@ -36,6 +36,12 @@ export interface EngineOptions {
    * `statestore.cache.max.bytes`, else 64 MiB); see docs/state.md.
    */
   readonly stateCacheBytes?: number;
+  /**
+   * Once the process has been idle this long, V8's unused heap is given back to the OS
+   * (./memory-release.ts). Default: the `riffle.memory.idle.release.ms` property, else 10 s;
+   * 0 turns it off. Only engines that run queries in the background start it.
+   */
+  readonly idleMemoryReleaseMs?: number;
   /** Where start-up warnings go (quarantined statements; default: standard error). */
   readonly onWarning?: (message: string) => void;
 }

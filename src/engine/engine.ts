@@ -27,6 +27,7 @@ import { closePipelines, executePipelineStatement } from './pipelines.ts';
 import { closeTrainedPromotions, setPromotionRule } from './model-shadow-trained.ts';
 import { promoteModel } from './model-promotion.ts';
 import { runUntilIdleOnKafka } from './idle.ts';
+import { holdIdleMemoryRelease } from './memory-release.ts';
 import type { OperatorServices } from '../exec/operator.ts';
 import { StoreRegistry } from '../state/registry.ts';
 import { join, resolve } from 'node:path';
@@ -58,6 +59,8 @@ export class Engine implements EngineContext {
   readonly quarantined: QuarantinedStatement[] = [];
   /** Counter behind query ids (CSAS_S_0): advanced identically on replay, so ids are stable. */
   queryCounter = 0;
+  /** Ends this engine's use of the process's idle memory release (./memory-release.ts). */
+  private readonly releaseIdleMemory: () => void;
 
   private constructor(options: EngineOptions) {
     this.options = options;
@@ -79,6 +82,12 @@ export class Engine implements EngineContext {
       onDamagedState: (d) => process.emitWarning(`Query ${d.queryId}: ${d.problem}; rebuilding its state from the changelog topics`),
     });
     this.services.stores = this.stores;
+    const releaseMs = options.idleMemoryReleaseMs ?? Number(options.properties?.['riffle.memory.idle.release.ms'] ?? 10_000);
+    this.releaseIdleMemory = holdIdleMemoryRelease(options.background === false ? 0 : releaseMs, () => {
+      let consumed = 0;
+      for (const task of this.tasks.values()) consumed += task.consumed;
+      return consumed;
+    });
   }
 
   /** Opens an engine on a log and restores the catalog and queries from the command log. */
@@ -268,6 +277,7 @@ export class Engine implements EngineContext {
   }
 
   async close(): Promise<void> {
+    this.releaseIdleMemory();
     for (const task of this.tasks.values()) await task.stop();
     this.tasks.clear();
     for (const view of this.tableViews.values()) await view.close();

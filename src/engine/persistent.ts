@@ -276,8 +276,8 @@ export function maxTaskIdle(engine: EngineContext): number {
 }
 
 /**
- * `commit.interval.ms` (also `ksql.streams.commit.interval.ms`): how often a stateful query
- * flushes its state and commits its offsets. Default 0: after every batch, so a crash repeats at
+ * `commit.interval.ms` (also `ksql.streams.commit.interval.ms`): how often a persistent query
+ * commits its offsets (and a stateful one flushes its state with them). Default 0: after every batch, so a crash repeats at
  * most one batch (ksqlDB defaults to 2000 ms, which is faster but repeats more after a crash).
  */
 function commitInterval(engine: EngineContext): number {

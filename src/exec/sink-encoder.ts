@@ -39,7 +39,7 @@ export function sinkEncoder(step: SinkStep, queryId: string, errors: ProcessingL
           continue;
         }
         // Headers travel with the record, as in ksqlDB (Kafka Streams forwards them).
-        out.push({ key, value, timestamp: ts, ...(row.headers?.length ? { headers: row.headers } : {}) });
+        out.push(row.headers != null && row.headers.length > 0 ? { key, value, timestamp: ts, headers: row.headers } : { key, value, timestamp: ts });
       } catch (e) {
         errors.report({ type: 'SERIALIZATION_ERROR', queryId, step: step.name, reason: `Failed to serialise row: ${(e as Error).message}` });
       }

@@ -34,6 +34,9 @@ export function sourceDecoder(step: SourceStep, queryId: string, errors: Process
   const valueCount = step.schema.value.length;
   const width = keyCount + valueCount;
   const readTime = step.timestamp ? eventTimeReader(step.timestamp.column, step.timestamp.format, step.schema) : null;
+  // Without key or header columns the value columns are the row, in order: the JSON serde's
+  // fresh array per record is used as the row's columns instead of being copied.
+  const valuesAreCols = keyCount === 0 && headerColumns.length === 0 && formats.valueFormat === 'JSON';
   const report = (rec: ConsumedRecord, target: 'key' | 'value', e: unknown) =>
     errors.report({
       type: 'DESERIALIZATION_ERROR',
@@ -77,10 +80,18 @@ export function sourceDecoder(step: SourceStep, queryId: string, errors: Process
         report(rec, 'value', e);
         continue;
       }
-      const cols = new Array(width);
-      for (let i = 0; i < keyCount; i++) cols[i] = key ? key[i] : null;
       const valueNull = rec.value === null && dataColumns.length > 0;
-      if (headerColumns.length === 0) {
+      let cols: unknown[];
+      if (valuesAreCols && value !== null && value.length === width) {
+        // The deserialiser's array is this record's own (JSON builds one per call): it is the row.
+        cols = value;
+      } else {
+        cols = new Array(width);
+        for (let i = 0; i < keyCount; i++) cols[i] = key ? key[i] : null;
+      }
+      if (cols === value) {
+        // Already in place.
+      } else if (headerColumns.length === 0) {
         for (let i = 0; i < valueCount; i++) cols[keyCount + i] = value ? value[i] : null;
       } else {
         let d = 0;

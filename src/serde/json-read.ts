@@ -114,15 +114,36 @@ export function makeFillMissing(names: readonly string[]): FillMissing {
   names.forEach((n, i) => index.set(n, i));
   const cache = new Map<string, number>();
   const missing = new Uint8Array(names.length);
+  // The keys of the last document, in order, and the field each matched (-1: none): documents
+  // of a topic mostly repeat their keys in the same order, and JSON.parse gives their names as
+  // the same (internalized) strings, so a key equal to the one at the same position last time
+  // skips the map lookup.
+  const lastKeys: string[] = [];
+  const lastFields: number[] = [];
+  const fieldOf = (k: string): number => {
+    let i = cache.get(k);
+    if (i === undefined) {
+      i = index.get(k.toUpperCase()) ?? -1;
+      if (cache.size >= 4096) cache.clear(); // documents with ever-new keys: bound the cache
+      cache.set(k, i);
+    }
+    return i;
+  };
   return (o, values) => {
     for (let i = 0; i < values.length; i++) missing[i] = values[i] === undefined ? 1 : 0;
-    for (const k of Object.keys(o)) {
-      let i = cache.get(k);
-      if (i === undefined) {
-        i = index.get(k.toUpperCase()) ?? -1;
-        if (cache.size >= 4096) cache.clear(); // documents with ever-new keys: bound the cache
-        cache.set(k, i);
+    let j = 0;
+    // for-in reads the same keys as the exact lookups (o[name]) do; no array per document.
+    for (const k in o) {
+      let i: number;
+      if (j < lastKeys.length && lastKeys[j] === k) i = lastFields[j];
+      else {
+        i = fieldOf(k);
+        if (j < 64) {
+          lastKeys[j] = k;
+          lastFields[j] = i;
+        }
       }
+      j++;
       if (i >= 0 && missing[i] === 1) values[i] = o[k];
     }
   };

@@ -21,6 +21,15 @@ export function parseBigDecimalParts(text: string): { unscaled: bigint; scale: n
   return { unscaled: m[1] === '-' ? -unscaled : unscaled, scale };
 }
 
+/** Powers of ten by exponent, computed once: `10n ** BigInt(k)` costs more than the arithmetic it scales. */
+const POW10: bigint[] = [];
+for (let k = 0, p = 1n; k <= 80; k++, p *= 10n) POW10.push(p);
+
+/** 10^k as a bigint (k >= 0). */
+export function pow10(k: number): bigint {
+  return k < POW10.length ? POW10[k] : 10n ** BigInt(k);
+}
+
 /** unscaled * 10^-scale; see the header. */
 export class Decimal {
   readonly unscaled: bigint;
@@ -38,7 +47,7 @@ export class Decimal {
   static parse(text: string): Decimal | null {
     const p = parseBigDecimalParts(text.trim());
     if (!p) return null;
-    return p.scale >= 0 ? new Decimal(p.unscaled, p.scale) : new Decimal(p.unscaled * 10n ** BigInt(-p.scale), 0);
+    return p.scale >= 0 ? new Decimal(p.unscaled, p.scale) : new Decimal(p.unscaled * pow10(-p.scale), 0);
   }
 
   /** The decimal nearest to a double, via its shortest round-trip text (0.1 -> 0.1, not 0.1000000000000000055...). */
@@ -54,8 +63,8 @@ export class Decimal {
   /** Rescales with HALF_UP rounding. */
   setScale(scale: number): Decimal {
     if (scale === this.scale) return this;
-    if (scale > this.scale) return new Decimal(this.unscaled * 10n ** BigInt(scale - this.scale), scale);
-    const div = 10n ** BigInt(this.scale - scale);
+    if (scale > this.scale) return new Decimal(this.unscaled * pow10(scale - this.scale), scale);
+    const div = pow10(this.scale - scale);
     return new Decimal(divHalfUp(this.unscaled, div), scale);
   }
 
@@ -91,8 +100,8 @@ export class Decimal {
     const shift = scale - this.scale + o.scale;
     let num = this.unscaled;
     let den = o.unscaled;
-    if (shift >= 0) num *= 10n ** BigInt(shift);
-    else den *= 10n ** BigInt(-shift);
+    if (shift >= 0) num *= pow10(shift);
+    else den *= pow10(-shift);
     return new Decimal(divHalfUp(num, den), scale);
   }
 

@@ -363,3 +363,28 @@ test('JSON: a DECIMAL schema reads records with long digit runs exactly, other f
   assert.deepEqual(row, ['12345678901234567890', 12345678901234567n, new Decimal(12345678901234567890123450n, 2), 0.1]);
   assert.equal(dec(serde.serialize(row)), '{"ID":"12345678901234567890","N":12345678901234567,"P":123456789012345678901234.50,"D":0.1}');
 });
+
+test('field names by upper case, document after document: keys in new orders and cases, duplicates (the last wins), exact names first', () => {
+  const s = value([col('A', BIGINT), col('B', STRING), col('Cc', BIGINT)]);
+  const read = (text: string) => s.deserialize(enc(text));
+  // The same keys again and again (the fast path), then changes of order, case and count.
+  for (let i = 0; i < 3; i++) assert.deepEqual(read(`{"a": ${i}, "b": "x${i}", "Cc": 1}`), [i, `x${i}`, 1]);
+  assert.deepEqual(read('{"b": "y", "a": 5}'), [5, 'y', null]);
+  assert.deepEqual(read('{"a": 1, "A": 2, "b": "z"}'), [2, 'z', null]); // exact name wins
+  assert.deepEqual(read('{"b": "p", "B": "q", "a": 3}'), [3, 'q', null]); // exact name wins
+  assert.deepEqual(read('{"b": "first", "a": 4, "x": 0}'), [4, 'first', null]);
+  assert.deepEqual(read('{"a": 6, "b": "k", "cc": 9}'), [6, 'k', null]); // a quoted mixed-case field matches only itself
+  assert.deepEqual(read('{"a": 6, "b": "k", "CC": 9, "Cc": 10}'), [6, 'k', 10]);
+  // Several lower/mixed case variants of one field: the last one in the document wins.
+  assert.deepEqual(read('{"bb": 0, "b": "one", "a": 1}'), [1, 'one', null]);
+  assert.deepEqual(read('{"a": 7, "b": "s", "aa": 1}'), [7, 's', null]);
+  const dup = value([col('X', BIGINT)]);
+  assert.deepEqual(dup.deserialize(enc('{"x": 1, "Y": 2}')), [1]);
+  assert.deepEqual(dup.deserialize(enc('{"x": 1, "y": 2}')), [1]);
+  assert.deepEqual(dup.deserialize(enc('{"y": 2, "x": 3}')), [3]);
+  const two = value([col('AB', BIGINT)]);
+  assert.deepEqual(two.deserialize(enc('{"ab": 1, "aB": 2}')), [2]);
+  assert.deepEqual(two.deserialize(enc('{"ab": 1, "aB": 2}')), [2]);
+  assert.deepEqual(two.deserialize(enc('{"aB": 3, "ab": 4}')), [4]);
+  assert.deepEqual(two.deserialize(enc('{"Ab": 5}')), [5]);
+});

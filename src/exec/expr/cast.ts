@@ -12,7 +12,7 @@
  */
 import type { SqlType } from '../../types/sql-type.ts';
 import { formatType, typesEqual } from '../../types/sql-type.ts';
-import { Decimal } from '../../types/decimal.ts';
+import { Decimal, pow10 } from '../../types/decimal.ts';
 import { castToString } from '../../types/java/value-text.ts';
 import { javaTrim, parseBooleanExact, tryParseJavaDouble, tryParseJavaInt, tryParseJavaLongBig } from '../../types/java/number-parse.ts';
 import { MS_PER_DAY, parseDate, parseTime, parseTimestamp, timestampToDate, timestampToTime } from '../../types/java/time-text.ts';
@@ -47,7 +47,8 @@ export function exactDecimal(v: number): Decimal {
 function fitDecimal(d: Decimal, precision: number, scale: number): Decimal | null {
   if (!absBelowPow10(d, precision - scale)) return null;
   const r = d.setScale(scale);
-  return absBelowPow10(r, precision - scale) ? r : null;
+  // Only rounding to fewer fraction digits can carry into a new integer digit (9.99 -> 10.0).
+  return scale >= d.scale || absBelowPow10(r, precision - scale) ? r : null;
 }
 
 /** new BigDecimal(double, new MathContext(precision)): the double rounded HALF_UP to `precision` digits. */
@@ -69,7 +70,7 @@ function D2L(v: number): number | bigint {
 }
 
 /** A decimal truncated toward zero to an integer. */
-const truncDecimal = (d: Decimal): bigint => (d.scale <= 0 ? d.unscaled * 10n ** BigInt(-d.scale) : d.unscaled / 10n ** BigInt(d.scale));
+const truncDecimal = (d: Decimal): bigint => (d.scale <= 0 ? d.unscaled * pow10(-d.scale) : d.unscaled / pow10(d.scale));
 
 /** A map key's stored text back to a value of the key type. */
 function keyValue(text: string, keyType: SqlType): unknown {

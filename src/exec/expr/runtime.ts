@@ -6,7 +6,7 @@
  * BIGINT representation invariant (../../types/sql-type.ts): a number when |v| <= 2^53-1, else
  * a bigint. Every helper returns normalised values, so equal values are identical (===).
  */
-import { Decimal } from '../../types/decimal.ts';
+import { Decimal, pow10 } from '../../types/decimal.ts';
 
 /** An expression failed for one row (division by zero, numeric overflow): caught per expression. */
 export class ExpressionError extends Error {
@@ -97,7 +97,7 @@ export function modI(a: number, b: number): number {
 export function absBelowPow10(d: Decimal, digits: number): boolean {
   const u = d.unscaled < 0n ? -d.unscaled : d.unscaled;
   const e = digits + d.scale;
-  return e < 0 ? u === 0n : u < 10n ** BigInt(e);
+  return e < 0 ? u === 0n : u < pow10(e);
 }
 
 /**
@@ -106,7 +106,7 @@ export function absBelowPow10(d: Decimal, digits: number): boolean {
  * a MathContext of the result precision and RoundingMode.UNNECESSARY).
  */
 export function decimalOp(op: '+' | '-' | '*' | '/' | '%', precision: number, scale: number): (a: Decimal, b: Decimal) => Decimal {
-  const limit = 10n ** BigInt(precision);
+  const limit = pow10(precision);
   const fit = (r: Decimal): Decimal => {
     const x = r.scale === scale ? r : r.setScale(scale);
     const u = x.unscaled;

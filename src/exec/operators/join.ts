@@ -60,8 +60,6 @@ export interface JoinContext {
 export function joinOperator(step: JoinStep, rightSide: number, ctx: OperatorContext): Operator {
   const onError = expressionErrorSink(ctx, step.name);
   const { leftWidth, rightWidth } = step.spec;
-  const leftNulls = new Array(leftWidth).fill(null);
-  const rightNulls = new Array(rightWidth).fill(null);
   // The left input holds sources 0..rightSide-1.
   const leftTimesMissing: (number | null)[] = new Array(rightSide).fill(null);
   const jc: JoinContext = {
@@ -70,12 +68,32 @@ export function joinOperator(step: JoinStep, rightSide: number, ctx: OperatorCon
     rightSide,
     leftKey: compileExpr(step.spec.leftKey, getFunction, onError),
     rightKey: compileExpr(step.spec.rightKey, getFunction, onError),
+    // One pass per output row (it runs once per join result): the columns copied into one new
+    // array, left padded to its width (a stored row may predate an added column), and each
+    // per-side list (time, partition, offset of every source) extended by the right side's.
     combine(left, right, ts, trigger) {
-      const cols = (left ? padTo(left.cols, leftWidth) : leftNulls).concat(right ? right.cols : rightNulls);
-      const sideTimes = (left ? (left.sideTimes ?? [left.ts]) : leftTimesMissing).concat(right ? right.ts : null);
-      const sidePartitions = (left ? (left.sidePartitions ?? [left.partition]) : leftTimesMissing).concat(right ? right.partition : null);
-      const sideOffsets = (left ? (left.sideOffsets ?? [left.offset]) : leftTimesMissing).concat(right ? right.offset : null);
-      return { cols, ts, partition: trigger.partition, offset: trigger.offset, windowStart: null, windowEnd: null, headers: null, side: 0, sideTimes, sidePartitions, sideOffsets };
+      const cols: unknown[] = [];
+      if (left) {
+        const lc = left.cols;
+        const n = lc.length < leftWidth ? lc.length : leftWidth;
+        for (let i = 0; i < n; i++) cols.push(lc[i]);
+        for (let i = n; i < leftWidth; i++) cols.push(null);
+      } else for (let i = 0; i < leftWidth; i++) cols.push(null);
+      if (right) for (const c of right.cols) cols.push(c);
+      else for (let i = 0; i < rightWidth; i++) cols.push(null);
+      return {
+        cols,
+        ts,
+        partition: trigger.partition,
+        offset: trigger.offset,
+        windowStart: null,
+        windowEnd: null,
+        headers: null,
+        side: 0,
+        sideTimes: withSide(left ? left.sideTimes : leftTimesMissing, left ? left.ts : null, right ? right.ts : null),
+        sidePartitions: withSide(left ? left.sidePartitions : leftTimesMissing, left ? left.partition : null, right ? right.partition : null),
+        sideOffsets: withSide(left ? left.sideOffsets : leftTimesMissing, left ? left.offset : null, right ? right.offset : null),
+      };
     },
     rowOf(cols, ts, sideTimes) {
       const row: Row = { cols, ts, partition: 0, offset: -1, windowStart: null, windowEnd: null, headers: null };
@@ -93,10 +111,11 @@ export function joinOperator(step: JoinStep, rightSide: number, ctx: OperatorCon
   }
 }
 
-function padTo(cols: unknown[], width: number): unknown[] {
-  if (cols.length === width) return cols;
-  const out = cols.slice(0, width);
-  while (out.length < width) out.push(null);
+/** The left side's per-source list (or, for a single source, [its own value]) plus the right side's value. */
+function withSide(leftList: readonly (number | null)[] | undefined, leftOwn: number | null, rightValue: number | null): (number | null)[] {
+  if (leftList === undefined) return [leftOwn, rightValue];
+  const out = leftList.slice();
+  out.push(rightValue);
   return out;
 }
 

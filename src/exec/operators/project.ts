@@ -1,7 +1,7 @@
 import type { ProjectStep } from '../../plan/steps.ts';
 import type { Operator, OperatorContext } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
-import { compileExpr } from '../expr/compile.ts';
+import { compileExpr, compileProjection } from '../expr/compile.ts';
 import { getFunction } from '../../functions/registry.ts';
 import { expressionErrorSink } from './errors.ts';
 import { referencedColumns } from '../../types/typed-expr.ts';
@@ -14,22 +14,33 @@ import { referencedColumns } from '../../types/typed-expr.ts';
 export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operator {
   const onError = expressionErrorSink(ctx, step.name);
   const exprs = step.exprs.map((e) => compileExpr(e, getFunction, onError));
+  // Rows with a value: all columns from one generated function (one call and one array literal
+  // per row); it falls back to the expressions one by one only for a row where one fails.
+  const project = compileProjection(step.exprs, getFunction, onError);
   const n = exprs.length;
   const rekeyed = step.rekeyed;
   const keyCount = step.schema.key.length;
   const inputKeyCount = step.input.schema.key.length;
   const keyOnly = step.exprs.slice(0, keyCount).map((e) => referencedColumns(e).every((i) => i < inputKeyCount));
+  // SELECT * (every input column, in order, keys staying keys): a row with a value is its own
+  // projection. No operator changes a row or its columns once made, so it is passed on as is.
+  const identity = !rekeyed && keyCount === inputKeyCount && step.exprs.every((e, j) => e.kind === 'Column' && e.index === j);
   return {
     name: step.name,
     process(rows: Row[]): Row[] {
       const out: Row[] = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i];
-        const cols = new Array(n);
+        if (identity && !row.valueNull && row.cols.length === n) {
+          out[i] = row;
+          continue;
+        }
+        let cols: unknown[];
         if (row.valueNull) {
+          cols = new Array(n);
           for (let j = 0; j < n; j++) cols[j] = j < keyCount && (keyOnly[j] || row.colsKept) ? exprs[j](row) : null;
         } else {
-          for (let j = 0; j < n; j++) cols[j] = exprs[j](row);
+          cols = project(row);
         }
         out[i] = rekeyed ? { ...row, cols, keyNull: false } : { ...row, cols };
       }

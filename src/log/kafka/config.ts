@@ -26,6 +26,12 @@ export interface KafkaConfig {
   readonly sessionTimeoutMs?: number;
   /** Who encodes uncompressed record batches (default 'riffle'; see KafkaProducerOptions.batchEncoder). */
   readonly batchEncoder?: 'riffle' | 'library';
+  /**
+   * Who parses Fetch responses and decodes their record batches: 'riffle' (default,
+   * ./fetch-response.ts and ./record-batch-reader.ts) or 'library' (@platformatic/kafka's parser;
+   * kept for comparison).
+   */
+  readonly batchDecoder?: 'riffle' | 'library';
 }
 
 const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
@@ -42,6 +48,7 @@ const SASL_MECHANISMS: readonly SaslMechanism[] = ['PLAIN', 'SCRAM-SHA-256', 'SC
  * - `RIFFLE_KAFKA_CLIENT_ID`
  * - `RIFFLE_KAFKA_SESSION_TIMEOUT_MS`: consumer group session timeout
  * - `RIFFLE_KAFKA_BATCH_ENCODER` (riffle | library): record-batch encoder of the producers
+ * - `RIFFLE_KAFKA_BATCH_DECODER` (riffle | library): Fetch response parser of the consumers
  * Throws on inconsistent settings (e.g. a mechanism without credentials) rather than connecting
  * without the authentication the operator asked for.
  */
@@ -90,7 +97,20 @@ export function kafkaConfigFromEnv(env: NodeJS.ProcessEnv = process.env): KafkaC
     throw new Error(`RIFFLE_KAFKA_BATCH_ENCODER: expected riffle or library, got '${encoder}'`);
   }
   const batchEncoder = encoder as KafkaConfig['batchEncoder'];
-  return { bootstrapServers: servers, clientId, tls, sasl, ...(sessionTimeoutMs ? { sessionTimeoutMs } : {}), ...(batchEncoder ? { batchEncoder } : {}) };
+  const decoder = env.RIFFLE_KAFKA_BATCH_DECODER?.trim().toLowerCase();
+  if (decoder && decoder !== 'riffle' && decoder !== 'library') {
+    throw new Error(`RIFFLE_KAFKA_BATCH_DECODER: expected riffle or library, got '${decoder}'`);
+  }
+  const batchDecoder = decoder as KafkaConfig['batchDecoder'];
+  return {
+    bootstrapServers: servers,
+    clientId,
+    tls,
+    sasl,
+    ...(sessionTimeoutMs ? { sessionTimeoutMs } : {}),
+    ...(batchEncoder ? { batchEncoder } : {}),
+    ...(batchDecoder ? { batchDecoder } : {}),
+  };
 }
 
 let clientSeq = 0;

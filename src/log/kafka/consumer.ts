@@ -24,6 +24,7 @@
 import { Consumer as LibConsumer } from '@platformatic/kafka';
 import type { ConsumedRecord, Consumer, ConsumerOptions, PartitionOffset, RevokeReason, TopicPartition } from '../log.ts';
 import { baseClientOptions, type KafkaConfig } from './config.ts';
+import { useFastFetchParsing } from './fetch-api.ts';
 import { Fetcher } from './fetcher.ts';
 import { GroupMember } from './group.ts';
 import type { GroupMemberMetadata } from './producer.ts';
@@ -52,6 +53,8 @@ export interface KafkaConsumerOptions extends ConsumerOptions, RebalanceHooks {
   /** Per Fetch response (default 8 MiB) and per partition in it (default 1 MiB). */
   readonly fetchMaxBytes?: number;
   readonly maxPartitionFetchBytes?: number;
+  /** Who parses Fetch responses: 'riffle' (default) or 'library' (see KafkaConfig.batchDecoder). */
+  readonly batchDecoder?: 'riffle' | 'library';
 }
 
 export class KafkaConsumer implements Consumer {
@@ -77,6 +80,8 @@ export class KafkaConsumer implements Consumer {
       // The fetch loop retries by itself; a short library retry keeps errors prompt.
       retries: 2,
     });
+    // Fetch responses parsed and decoded by Riffle (./fetch-response.ts, ./record-batch-reader.ts).
+    if ((options.batchDecoder ?? config.batchDecoder ?? 'riffle') === 'riffle') useFastFetchParsing(this.#client);
     this.#group = new GroupMember(config, {
       groupId: options.groupId,
       topics: [...new Set(options.topics)],

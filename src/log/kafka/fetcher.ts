@@ -7,6 +7,10 @@
  *   records of a partition enter the buffer in offset order.
  * - Backpressure: no new Fetch starts while the buffer holds `maxBufferedRecords` records or
  *   `maxBufferedBytes` bytes; one response may overshoot by its size (`maxBytes`).
+ * - The buffer holds record batches as fetched (./fetch-response.ts: views of the socket chunks,
+ *   outside the JS heap); take() decodes records only when it hands them out
+ *   (./record-batch-reader.ts), so record objects die young. Counts are per batch header (an
+ *   upper bound when a compressed batch starts before the fetch offset).
  * - Every assigned partition carries an `epoch`, bumped by assign/seek; a response for an older
  *   epoch is dropped, and seek drops buffered records of the partition, so nothing from before a
  *   seek or rebalance reaches poll() afterwards.
@@ -16,9 +20,11 @@
  *   position but yield no records, hence the offset gaps the Log interface allows.
  */
 import { type ClusterMetadata, type Consumer as LibConsumer, IS_CONTROL, IS_TRANSACTIONAL, ListOffsetTimestamps, type RecordsBatch } from '@platformatic/kafka';
-import type { ConsumedRecord, Header, TopicPartition } from '../log.ts';
+import type { ConsumedRecord, TopicPartition } from '../log.ts';
 import { clusterMetadata } from './client.ts';
 import { hasKafkaError, kafkaErrorIds, wrapKafkaError } from './errors.ts';
+import type { FetchedBatch } from './fetch-response.ts';
+import { BatchCursor, decodeLibraryBatch } from './record-batch-reader.ts';
 
 export interface FetcherSettings {
   readonly readCommitted: boolean;
@@ -40,8 +46,6 @@ interface PartitionState {
   inflight: boolean;
 }
 
-const LOG_APPEND_TIME = 0x08;
-const NO_HEADERS: readonly Header[] = Object.freeze([]);
 const FATAL = ['TOPIC_AUTHORIZATION_FAILED', 'CLUSTER_AUTHORIZATION_FAILED', 'SASL_AUTHENTICATION_FAILED', 'UNSUPPORTED_VERSION'];
 /** A fetch failing this long without a success is reported by poll(). */
 const FAILURE_REPORT_MS = 60_000;
@@ -53,8 +57,11 @@ export class Fetcher {
   readonly #settings: FetcherSettings;
   readonly #parts = new Map<string, PartitionState>();
   readonly #inflightNodes = new Set<number>();
-  #queue: ConsumedRecord[] = [];
+  /** Fetched batches in fetch order, decoded when taken; [#head, length) are live. */
+  #queue: (BufferedBatch | undefined)[] = [];
   #head = 0;
+  /** Records in the live batches (an upper bound: a batch may start before the fetch offset). */
+  #records = 0;
   #bytes = 0;
   #waiter: (() => void) | null = null;
   #failure: { error: unknown; since: number } | null = null;
@@ -128,24 +135,30 @@ export class Fetcher {
     this.#pump();
   }
 
-  /** Records fetched but not yet taken. */
+  /** Records fetched but not yet taken (an upper bound: see #records). */
   get buffered(): number {
-    return this.#queue.length - this.#head;
+    return this.#records;
   }
 
-  /** Takes up to `max` buffered records (oldest first). Never waits. */
+  /** Takes up to `max` buffered records (oldest first), decoding them now. Never waits. */
   take(max: number): ConsumedRecord[] {
-    const available = this.#queue.length - this.#head;
-    const n = Math.min(max, available);
-    if (n <= 0) return [];
-    const out = this.#queue.slice(this.#head, this.#head + n);
-    this.#head += n;
-    for (const r of out) this.#bytes -= recordBytes(r);
-    if (this.#head === this.#queue.length) {
+    const out: ConsumedRecord[] = [];
+    const queue = this.#queue;
+    while (out.length < max && this.#head < queue.length) {
+      const batch = queue[this.#head]!;
+      const before = batch.remaining;
+      batch.read(max - out.length, out);
+      this.#records -= before - batch.remaining;
+      if (batch.remaining === 0) {
+        this.#bytes -= batch.size;
+        queue[this.#head++] = undefined;
+      }
+    }
+    if (this.#head === queue.length) {
       this.#queue = [];
       this.#head = 0;
-    } else if (this.#head > 4096 && this.#head * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#head);
+    } else if (this.#head > 1024 && this.#head * 2 > queue.length) {
+      this.#queue = queue.slice(this.#head);
       this.#head = 0;
     }
     this.#pump();
@@ -154,7 +167,7 @@ export class Fetcher {
 
   /** Resolves when records arrive, `wake()` is called, or after `ms`. One waiter at a time. */
   waitForData(ms: number): Promise<void> {
-    if (this.#queue.length > this.#head || this.#closed) return Promise.resolve();
+    if (this.#records > 0 || this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       const self = this;
@@ -188,21 +201,26 @@ export class Fetcher {
     this.#parts.clear();
     this.#queue = [];
     this.#head = 0;
+    this.#records = 0;
+    this.#bytes = 0;
   }
 
-  #dropBuffered(drop: (r: ConsumedRecord) => boolean): void {
-    const kept: ConsumedRecord[] = [];
+  #dropBuffered(drop: (b: { topic: string; partition: number }) => boolean): void {
+    const kept: BufferedBatch[] = [];
     for (let i = this.#head; i < this.#queue.length; i++) {
-      const r = this.#queue[i];
-      if (drop(r)) this.#bytes -= recordBytes(r);
-      else kept.push(r);
+      const b = this.#queue[i]!;
+      if (!drop(b)) kept.push(b);
+      else {
+        this.#records -= b.remaining;
+        this.#bytes -= b.size;
+      }
     }
     this.#queue = kept;
     this.#head = 0;
   }
 
   #full(): boolean {
-    return this.#queue.length - this.#head >= this.#settings.maxBufferedRecords || this.#bytes >= this.#settings.maxBufferedBytes;
+    return this.#records >= this.#settings.maxBufferedRecords || this.#bytes >= this.#settings.maxBufferedBytes;
   }
 
   /** Starts a Fetch to every leader that has ready partitions and none in flight. */
@@ -290,7 +308,7 @@ export class Fetcher {
   }
 
   /** Appends the records of one partition's batches to the buffer; returns the next position. */
-  #decode(topic: string, partition: number, from: bigint, batches: RecordsBatch[], aborted: { producerId: bigint; firstOffset: bigint }[]): bigint {
+  #decode(topic: string, partition: number, from: bigint, batches: readonly (FetchedBatch | RecordsBatch)[], aborted: readonly { producerId: bigint; firstOffset: bigint }[]): bigint {
     let next = from;
     const pending = this.#settings.readCommitted && aborted.length > 0 ? [...aborted].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1)) : [];
     const abortedProducers = new Set<bigint>();
@@ -310,25 +328,10 @@ export class Fetcher {
         if (batch.attributes & IS_TRANSACTIONAL && abortedProducers.has(batch.producerId)) continue;
       }
       if (batch.attributes & IS_CONTROL) continue;
-      const firstOffset = Number(batch.firstOffset);
-      const logAppendTime = (batch.attributes & LOG_APPEND_TIME) !== 0;
-      const firstTimestamp = Number(batch.firstTimestamp);
-      const maxTimestamp = Number(batch.maxTimestamp);
-      for (const r of batch.records) {
-        const offset = firstOffset + r.offsetDelta;
-        if (offset < fromNumber) continue; // a compressed batch starts before the fetch offset
-        const record: ConsumedRecord = {
-          topic,
-          partition,
-          offset,
-          key: r.key,
-          value: r.value,
-          timestamp: logAppendTime ? maxTimestamp : firstTimestamp + Number(r.timestampDelta),
-          headers: r.headers.length === 0 ? NO_HEADERS : r.headers.map(([k, v]) => ({ key: k ? k.toString('utf8') : '', value: v })),
-        };
-        this.#queue.push(record);
-        this.#bytes += recordBytes(record);
-      }
+      const buffered: BufferedBatch = 'segments' in batch ? new BatchCursor(batch, topic, partition, fromNumber) : new DecodedBatch(batch, topic, partition, fromNumber);
+      this.#queue.push(buffered);
+      this.#records += buffered.remaining;
+      this.#bytes += buffered.size;
     }
     return next;
   }
@@ -371,6 +374,37 @@ export class Fetcher {
   }
 }
 
-function recordBytes(r: ConsumedRecord): number {
-  return 64 + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
+/** A fetched batch waiting in the buffer: its records are decoded when taken. */
+interface BufferedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Bytes it holds (counted against maxBufferedBytes). */
+  readonly size: number;
+  readonly remaining: number;
+  read(max: number, out: ConsumedRecord[]): number;
+}
+
+/** A batch the library already decoded (Fetch below v13): its records, handed out in order. */
+class DecodedBatch implements BufferedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly size: number;
+  readonly #records: ConsumedRecord[] = [];
+  #next = 0;
+
+  constructor(batch: RecordsBatch, topic: string, partition: number, fromOffset: number) {
+    this.topic = topic;
+    this.partition = partition;
+    this.size = decodeLibraryBatch(batch, topic, partition, fromOffset, this.#records) + 64 * this.#records.length;
+  }
+
+  get remaining(): number {
+    return this.#records.length - this.#next;
+  }
+
+  read(max: number, out: ConsumedRecord[]): number {
+    const n = Math.min(max, this.remaining);
+    for (let i = 0; i < n; i++) out.push(this.#records[this.#next++]);
+    return n;
+  }
 }

@@ -16,7 +16,6 @@
 import {
   FindCoordinatorKeyTypes,
   Producer as LibProducer,
-  type MessageToProduce,
   type ProducerOptions,
 } from '@platformatic/kafka';
 import {
@@ -32,6 +31,7 @@ import { COORDINATOR_ERRORS, hasKafkaError, wrapKafkaError } from './errors.ts';
 // The shared key partitioner (also used by the embedded log), bit-identical to Java's.
 import { partitionForKey } from '../partitioner.ts';
 import { useFastRecordBatches } from './record-batch.ts';
+import { Chunk } from './produce-chunk.ts';
 
 /** The library's transaction handle (its class is not exported). */
 type Transaction = NonNullable<LibProducer['transaction']>;
@@ -76,6 +76,10 @@ class ProducerCore {
   readonly #maxRequestBytes: number;
   readonly #compression: Compression;
   readonly #roundRobin = new Map<string, number>();
+  /** One message per partition and request (a record run) instead of one per record. */
+  readonly #useRuns: boolean;
+  /** The last send per topic (see send()). */
+  readonly #topicSends = new Map<string, Promise<void>>();
   closed = false;
 
   constructor(config: KafkaConfig, role: string, options: KafkaProducerOptions, transactionalId?: string) {
@@ -90,9 +94,13 @@ class ProducerCore {
       ...(transactionalId ? { transactionalId, producerId: -1n, producerEpoch: -1 } : {}),
     };
     this.client = new LibProducer(clientOptions);
-    if ((options.batchEncoder ?? config.batchEncoder ?? 'riffle') === 'riffle') useFastRecordBatches(this.client);
+    const riffleEncoder = (options.batchEncoder ?? config.batchEncoder ?? 'riffle') === 'riffle';
+    if (riffleEncoder) useFastRecordBatches(this.client);
     this.#maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
     this.#compression = options.compression ?? 'none';
+    // Runs need Riffle's request builder, which handles uncompressed batches; the library's
+    // encoder (compressed batches) takes one message per record, with bigint timestamps.
+    this.#useRuns = riffleEncoder && this.#compression === 'none';
   }
 
   async partitionCount(topic: string): Promise<number> {
@@ -107,15 +115,34 @@ class ProducerCore {
     }
   }
 
-  async send(topic: string, records: readonly ProducerRecord[], txn?: Transaction): Promise<SendResult[]> {
+  /**
+   * Sends one after the other per topic: with record runs, a partition's requests must be built
+   * in the order the library numbered them (./record-runs.ts). Callers await their sends anyway
+   * (the query task's batches, the transactional producer's chain); different topics still go
+   * out together.
+   */
+  send(topic: string, records: readonly ProducerRecord[], txn?: Transaction): Promise<SendResult[]> {
+    if (!this.#useRuns) return this.#send(topic, records, txn);
+    const previous = this.#topicSends.get(topic);
+    const result = previous ? previous.then(() => this.#send(topic, records, txn)) : this.#send(topic, records, txn);
+    const settled = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#topicSends.set(topic, settled);
+    void settled.then(() => {
+      if (this.#topicSends.get(topic) === settled) this.#topicSends.delete(topic);
+    });
+    return result;
+  }
+
+  async #send(topic: string, records: readonly ProducerRecord[], txn?: Transaction): Promise<SendResult[]> {
     if (this.closed) throw new Error('producer is closed');
     if (records.length === 0) return [];
     const partitions = await this.partitionCount(topic);
     const nullKeyPartition = this.#nextRoundRobin(topic, partitions);
     const results: SendResult[] = new Array(records.length);
-    let chunk: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[] = [];
-    let chunkStart = 0;
-    let chunkBytes = 0;
+    const chunk = new Chunk(topic, this.#useRuns);
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
       let partition: number;
@@ -127,45 +154,41 @@ class ProducerCore {
       } else {
         partition = r.key === null ? nullKeyPartition : partitionForKey(r.key, partitions);
       }
-      let headers: Map<Buffer, Buffer> | undefined;
       let size = RECORD_OVERHEAD + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
+      if (r.headers) for (const h of r.headers) size += Buffer.byteLength(h.key, 'utf8') + (h.value?.byteLength ?? 0) + 4;
+      if (chunk.count > 0 && chunk.bytes + size > this.#maxRequestBytes) {
+        await this.#sendChunk(topic, chunk, results, txn);
+        chunk.reset(i);
+      }
+      if (this.#useRuns) {
+        // Riffle's encoder reads the record as it is (./record-batch.ts BatchRecord).
+        chunk.addRecord(r, partition, size);
+        continue;
+      }
+      let headers: Map<Buffer, Buffer> | undefined;
       if (r.headers && r.headers.length > 0) {
         // Keys are distinct Buffer objects, so repeated header names survive the Map.
         headers = new Map();
-        for (const h of r.headers) {
-          const k = Buffer.from(h.key, 'utf8');
-          headers.set(k, toBuffer(h.value) as Buffer);
-          size += k.byteLength + (h.value?.byteLength ?? 0) + 4;
-        }
+        for (const h of r.headers) headers.set(Buffer.from(h.key, 'utf8'), toBuffer(h.value) as Buffer);
       }
-      if (chunk.length > 0 && chunkBytes + size > this.#maxRequestBytes) {
-        await this.#sendChunk(topic, chunk, chunkStart, results, txn);
-        chunk = [];
-        chunkStart = i;
-        chunkBytes = 0;
-      }
-      chunk.push({
-        topic,
-        partition,
-        key: toBuffer(r.key) ?? undefined,
-        value: toBuffer(r.value) as Buffer,
-        timestamp: BigInt(Math.trunc(r.timestamp)),
-        headers,
-      });
-      chunkBytes += size;
+      chunk.addMessage(
+        {
+          topic,
+          partition,
+          key: toBuffer(r.key) ?? undefined,
+          value: toBuffer(r.value) as Buffer,
+          timestamp: BigInt(Math.trunc(r.timestamp)),
+          headers,
+        },
+        size,
+      );
     }
-    await this.#sendChunk(topic, chunk, chunkStart, results, txn);
+    await this.#sendChunk(topic, chunk, results, txn);
     return results;
   }
 
-  async #sendChunk(
-    topic: string,
-    messages: MessageToProduce<Buffer, Buffer, Buffer, Buffer>[],
-    start: number,
-    results: SendResult[],
-    txn: Transaction | undefined,
-  ): Promise<void> {
-    const request = { messages, compression: this.#compression };
+  async #sendChunk(topic: string, chunk: Chunk, results: SendResult[], txn: Transaction | undefined): Promise<void> {
+    const request = { messages: chunk.messages(), compression: this.#compression };
     let response;
     try {
       response = txn ? await txn.send(request) : await this.client.send(request);
@@ -173,16 +196,16 @@ class ProducerCore {
       if (isUnknownTopic(error)) throw new UnknownTopicError(topic);
       throw wrapKafkaError(`producing to '${topic}' failed`, error);
     }
-    const base = new Map<number, number>();
-    for (const o of response.offsets ?? []) base.set(o.partition, Number(o.offset));
-    const next = new Map<number, number>();
-    for (let j = 0; j < messages.length; j++) {
-      const partition = messages[j].partition as number;
-      const first = base.get(partition);
-      if (first === undefined) throw new Error(`no offset for ${topic}-${partition} in the produce response`);
-      const index = next.get(partition) ?? 0;
-      next.set(partition, index + 1);
-      results[start + j] = { topic, partition, offset: first + index };
+    // Records of a partition are consecutive from the partition's base offset, in input order.
+    const next: number[] = [];
+    for (const o of response.offsets ?? []) next[o.partition] = Number(o.offset);
+    const partitionOf = chunk.partitionOf;
+    for (let j = 0; j < partitionOf.length; j++) {
+      const partition = partitionOf[j];
+      const offset = next[partition];
+      if (offset === undefined) throw new Error(`no offset for ${topic}-${partition} in the produce response`);
+      next[partition] = offset + 1;
+      results[chunk.start + j] = { topic, partition, offset };
     }
   }
 

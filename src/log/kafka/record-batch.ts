@@ -16,16 +16,27 @@
  * - Only uncompressed batches: with compression, the library's encoder is used (see
  *   produceApiWithFastBatches).
  */
-import { crc32c, kGetApi, produceV11, Writer } from '@platformatic/kafka';
+import { kGetApi, produceV11, Writer } from '@platformatic/kafka';
+import type { Header } from '../log.ts';
+import { checksum } from './crc32c.ts';
+import { isRecordRun, RunSequences } from './record-runs.ts';
 
 /** What the library passes per message (the subset the batch needs). */
-export interface BatchMessage {
+export interface BatchMessage extends BatchRecord {
   readonly topic: string;
   readonly partition?: number;
-  readonly key?: Buffer | null;
-  readonly value?: Buffer | null;
+}
+
+/**
+ * What a record batch needs of a record: the library's message shape (Buffers, a Map of
+ * headers) or the log's ProducerRecord (Uint8Arrays, an array of headers with string keys), which
+ * record runs (./record-runs.ts) carry as they are.
+ */
+export interface BatchRecord {
+  readonly key?: Uint8Array | null;
+  readonly value?: Uint8Array | null;
   readonly timestamp?: bigint | number;
-  readonly headers?: Map<Buffer, Buffer> | null;
+  readonly headers?: Map<Buffer, Buffer> | readonly Header[] | null;
 }
 
 export interface BatchOptions {
@@ -44,8 +55,13 @@ const CRC_START = 21;
 
 /** Bytes of an unsigned varint (values up to 2^53). */
 function uvarintSize(n: number): number {
-  let size = 1;
-  while (n >= 128) {
+  if (n < 0x80) return 1;
+  if (n < 0x4000) return 2;
+  if (n < 0x200000) return 3;
+  if (n < 0x10000000) return 4;
+  let size = 5;
+  n = Math.floor(n / 0x800000000);
+  while (n > 0) {
     n = Math.floor(n / 128);
     size++;
   }
@@ -58,6 +74,25 @@ function zigzag(n: number): number {
 }
 
 function writeUvarint(buf: Buffer, pos: number, n: number): number {
+  // One and two bytes: attributes, deltas, lengths of all but large values.
+  if (n < 0x80) {
+    buf[pos] = n;
+    return pos + 1;
+  }
+  if (n < 0x4000) {
+    buf[pos] = (n & 0x7f) | 0x80;
+    buf[pos + 1] = n >>> 7;
+    return pos + 2;
+  }
+  if (n < 0x80000000) {
+    // Below 2^31 (every length and offset delta): shifts instead of divisions.
+    while (n >= 0x80) {
+      buf[pos++] = (n & 0x7f) | 0x80;
+      n >>>= 7;
+    }
+    buf[pos++] = n;
+    return pos;
+  }
   while (n >= 128) {
     buf[pos++] = (n % 128) | 128;
     n = Math.floor(n / 128);
@@ -66,41 +101,78 @@ function writeUvarint(buf: Buffer, pos: number, n: number): number {
   return pos;
 }
 
-function bytesSize(b: Buffer | null | undefined): number {
-  return b === null || b === undefined ? 1 : uvarintSize(zigzag(b.byteLength)) + b.byteLength;
+function bytesSize(b: Uint8Array | null | undefined): number {
+  return b === null || b === undefined ? 1 : uvarintSize(b.byteLength * 2) + b.byteLength;
 }
 
-function writeBytes(buf: Buffer, pos: number, b: Buffer | null | undefined): number {
+function writeBytes(buf: Buffer, pos: number, b: Uint8Array | null | undefined): number {
   if (b === null || b === undefined) {
     buf[pos] = 1; // zigzag(-1)
     return pos + 1;
   }
-  pos = writeUvarint(buf, pos, zigzag(b.byteLength));
+  pos = writeUvarint(buf, pos, b.byteLength * 2);
   buf.set(b, pos);
   return pos + b.byteLength;
 }
 
-function timestampOf(m: BatchMessage, now: number): number {
-  return m.timestamp === undefined ? now : Number(m.timestamp);
+function timestampOf(m: BatchRecord, now: number): number {
+  const t = m.timestamp;
+  return t === undefined ? now : typeof t === 'number' ? Math.trunc(t) : Number(t);
+}
+
+function headerCount(headers: BatchRecord['headers']): number {
+  return !headers ? 0 : headers instanceof Map ? headers.size : headers.length;
+}
+
+/** Bytes of a record's headers after their count. */
+function headersSize(headers: BatchRecord['headers']): number {
+  let size = 0;
+  if (!headers) return size;
+  if (headers instanceof Map) {
+    for (const [k, v] of headers) size += bytesSize(k) + bytesSize(v);
+    return size;
+  }
+  for (const h of headers) {
+    const keyBytes = Buffer.byteLength(h.key, 'utf8');
+    size += uvarintSize(keyBytes * 2) + keyBytes + bytesSize(h.value);
+  }
+  return size;
+}
+
+function writeHeaders(buf: Buffer, pos: number, headers: BatchRecord['headers']): number {
+  if (!headers) return pos;
+  if (headers instanceof Map) {
+    for (const [k, v] of headers) {
+      pos = writeBytes(buf, pos, k);
+      pos = writeBytes(buf, pos, v);
+    }
+    return pos;
+  }
+  for (const h of headers) {
+    pos = writeUvarint(buf, pos, Buffer.byteLength(h.key, 'utf8') * 2);
+    pos += buf.write(h.key, pos, 'utf8');
+    pos = writeBytes(buf, pos, h.value);
+  }
+  return pos;
 }
 
 /** One record batch of `messages` (all for one partition, in order) as a single buffer. */
-export function encodeRecordBatch(messages: readonly BatchMessage[], options: BatchOptions = {}): Buffer {
+export function encodeRecordBatch(messages: readonly BatchRecord[], options: BatchOptions = {}): Buffer {
   const count = messages.length;
   const now = Date.now();
   const firstTimestamp = timestampOf(messages[0], now);
   let maxTimestamp = firstTimestamp;
   // Pass 1: the size of each record's body (after its length prefix).
   const bodies = new Array<number>(count);
+  const stamps = new Array<number>(count);
   let total = BATCH_HEADER;
   for (let i = 0; i < count; i++) {
     const m = messages[i];
     const ts = timestampOf(m, now);
+    stamps[i] = ts;
     if (ts > maxTimestamp) maxTimestamp = ts;
     let body = 1 + uvarintSize(zigzag(ts - firstTimestamp)) + uvarintSize(zigzag(i)) + bytesSize(m.key) + bytesSize(m.value);
-    const headers = m.headers;
-    body += uvarintSize(zigzag(headers ? headers.size : 0));
-    if (headers) for (const [k, v] of headers) body += bytesSize(k) + bytesSize(v);
+    body += uvarintSize(zigzag(headerCount(m.headers))) + headersSize(m.headers);
     bodies[i] = body;
     total += uvarintSize(zigzag(body)) + body;
   }
@@ -123,21 +195,15 @@ export function encodeRecordBatch(messages: readonly BatchMessage[], options: Ba
     const m = messages[i];
     pos = writeUvarint(buf, pos, zigzag(bodies[i]));
     buf[pos++] = 0; // record attributes
-    pos = writeUvarint(buf, pos, zigzag(timestampOf(m, now) - firstTimestamp));
+    pos = writeUvarint(buf, pos, zigzag(stamps[i] - firstTimestamp));
     pos = writeUvarint(buf, pos, zigzag(i));
     pos = writeBytes(buf, pos, m.key);
     pos = writeBytes(buf, pos, m.value);
-    const headers = m.headers;
-    pos = writeUvarint(buf, pos, zigzag(headers ? headers.size : 0));
-    if (headers) {
-      for (const [k, v] of headers) {
-        pos = writeBytes(buf, pos, k);
-        pos = writeBytes(buf, pos, v);
-      }
-    }
+    pos = writeUvarint(buf, pos, zigzag(headerCount(m.headers)));
+    pos = writeHeaders(buf, pos, m.headers);
   }
   if (pos !== total) throw new Error(`record batch size mismatch: wrote ${pos} of ${total} bytes`);
-  buf.writeUInt32BE(crc32c(buf.subarray(CRC_START)), 17);
+  buf.writeUInt32BE(checksum([buf.subarray(CRC_START)]), 17);
   return buf;
 }
 
@@ -155,16 +221,20 @@ interface ProduceOptions {
  * Produce v11's request with batches from encodeRecordBatch: the same arguments and the same
  * bytes as the library's `produceV11.createRequest` for uncompressed batches.
  */
-export function createProduceRequestV11(acks: number, timeout: number, messages: BatchMessage[], options: ProduceOptions = {}): Writer {
-  // Group by topic, then partition, keeping first-seen order (the library's groupByProperty).
-  const topics = new Map<string, Map<number, BatchMessage[]>>();
+export function createProduceRequestV11(acks: number, timeout: number, messages: BatchMessage[], options: ProduceOptions = {}, runs?: RunSequences): Writer {
+  // Group by topic, then partition, keeping first-seen order (the library's groupByProperty);
+  // a record run (./record-runs.ts) stands for its records.
+  const topics = new Map<string, Map<number, { list: BatchRecord[]; fromRuns: boolean }>>();
   for (const m of messages) {
     let partitions = topics.get(m.topic);
     if (!partitions) topics.set(m.topic, (partitions = new Map()));
     const p = m.partition ?? 0;
-    const list = partitions.get(p);
-    if (list) list.push(m);
-    else partitions.set(p, [m]);
+    let entry = partitions.get(p);
+    if (!entry) partitions.set(p, (entry = { list: [], fromRuns: false }));
+    if (isRecordRun(m.value)) {
+      entry.fromRuns = true;
+      for (const r of m.value.messages) entry.list.push(r);
+    } else entry.list.push(m);
   }
   const writer = Writer.create()
     .appendString(options.transactionalId ?? null)
@@ -173,11 +243,17 @@ export function createProduceRequestV11(acks: number, timeout: number, messages:
     .appendUnsignedVarInt(topics.size + 1);
   for (const [topic, partitions] of topics) {
     writer.appendString(topic).appendUnsignedVarInt(partitions.size + 1);
-    for (const [partition, list] of partitions) {
+    for (const [partition, { list, fromRuns }] of partitions) {
+      const key = `${topic}:${partition}`;
+      let firstSequence = options.sequences ? options.sequences.getWithDefault(key, 0) : 0;
+      if (fromRuns && options.sequences) {
+        if (!runs) throw new Error('record runs need the producer\'s RunSequences');
+        firstSequence = runs.firstSequence(key, options.producerId ?? -1n, options.producerEpoch ?? 0, firstSequence, list.length);
+      }
       const batch = encodeRecordBatch(list, {
         producerId: options.producerId,
         producerEpoch: options.producerEpoch,
-        firstSequence: options.sequences ? options.sequences.getWithDefault(`${topic}:${partition}`, 0) : 0,
+        firstSequence,
         transactional: !!options.transactionalId,
         partitionLeaderEpoch: options.partitionLeaderEpoch,
       });
@@ -198,6 +274,7 @@ type LibApi = ((connection: unknown, ...args: unknown[]) => void) & { async: unk
  */
 export function produceApiWithFastBatches(original: LibApi): LibApi {
   const parse = produceV11.parseResponse;
+  const runs = new RunSequences();
   const api = function api(connection: unknown, ...args: unknown[]): void {
     const [acks, timeout, messages, options] = args as [number, number, BatchMessage[], ProduceOptions | undefined];
     if ((options?.compression ?? 'none') !== 'none' || typeof args[args.length - 1] !== 'function') {
@@ -205,7 +282,7 @@ export function produceApiWithFastBatches(original: LibApi): LibApi {
       return;
     }
     const callback = args[args.length - 1];
-    (connection as { send: (...a: unknown[]) => void }).send(0, 11, () => createProduceRequestV11(acks, timeout, messages, options), parse, true, true, callback);
+    (connection as { send: (...a: unknown[]) => void }).send(0, 11, () => createProduceRequestV11(acks, timeout, messages, options, runs), parse, true, true, callback);
   } as LibApi;
   api.async = (connection: unknown, ...args: unknown[]) =>
     new Promise((resolve, reject) => api(connection, ...args, (error: unknown, response: unknown) => (error ? reject(error) : resolve(response))));

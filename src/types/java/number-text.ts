@@ -46,7 +46,13 @@ export function bigDecimalString(unscaled: bigint, scale: number): string {
   const neg = unscaled < 0n;
   const digits = (neg ? -unscaled : unscaled).toString();
   const adjusted = digits.length - 1 - scale;
-  if (scale >= 0 && adjusted >= -6) return new Decimal(unscaled, scale).toString();
+  if (scale >= 0 && adjusted >= -6) {
+    // Plain, as Decimal#toString, from the digits already at hand (a hot path of DECIMAL output).
+    if (scale === 0) return neg ? '-' + digits : digits;
+    const padded = digits.length <= scale ? '0'.repeat(scale - digits.length + 1) + digits : digits;
+    const cut = padded.length - scale;
+    return (neg ? '-' : '') + padded.slice(0, cut) + '.' + padded.slice(cut);
+  }
   const mant = digits.length > 1 ? digits[0] + '.' + digits.slice(1) : digits;
   return (neg ? '-' : '') + mant + 'E' + (adjusted >= 0 ? '+' : '') + adjusted;
 }

@@ -51,7 +51,7 @@ test('the library reads our batch back: offsets, timestamps, keys, values and he
     assert.equal(batch.firstTimestamp + r.timestampDelta, ms[i].timestamp);
     assert.equal(r.key?.length ? r.key.toString() : null, ms[i].key ? ms[i].key!.toString() : null);
     assert.equal(r.value?.length ?? 0, ms[i].value?.length ?? 0);
-    assert.equal(r.headers.length, ms[i].headers?.size ?? 0);
+    assert.equal(r.headers.length, (ms[i].headers as Map<Buffer, Buffer> | undefined)?.size ?? 0);
   }
 });
 
