@@ -82,7 +82,7 @@ export class Engine implements EngineContext {
       onDamagedState: (d) => process.emitWarning(`Query ${d.queryId}: ${d.problem}; rebuilding its state from the changelog topics`),
     });
     this.services.stores = this.stores;
-    const releaseMs = options.idleMemoryReleaseMs ?? Number(options.properties?.['riffle.memory.idle.release.ms'] ?? 10_000);
+    const releaseMs = options.idleMemoryReleaseMs ?? nonNegativeIntegerProperty(this.properties, ['riffle.memory.idle.release.ms'], 'ms', 10_000);
     this.releaseIdleMemory = holdIdleMemoryRelease(options.background === false ? 0 : releaseMs, () => {
       let consumed = 0;
       for (const task of this.tasks.values()) consumed += task.consumed;
@@ -299,12 +299,17 @@ export const DEFAULT_STATE_CACHE_BYTES = 64 * 1024 * 1024;
  */
 function stateCacheBytes(properties: ReadonlyMap<string, string>): number {
   const names = ['statestore.cache.max.bytes', 'ksql.streams.statestore.cache.max.bytes', 'cache.max.bytes.buffering', 'ksql.streams.cache.max.bytes.buffering'];
+  return nonNegativeIntegerProperty(properties, names, 'bytes', DEFAULT_STATE_CACHE_BYTES);
+}
+
+/** The first of `names` that is set, as a non-negative integer (an engine setting: anything else refuses to open); else `fallback`. */
+function nonNegativeIntegerProperty(properties: ReadonlyMap<string, string>, names: readonly string[], unit: string, fallback: number): number {
   for (const name of names) {
     const raw = properties.get(name);
     if (raw === undefined) continue;
     const n = Number(raw);
-    if (!Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (bytes), got '${raw}'`);
+    if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (${unit}), got '${raw}'`);
     return n;
   }
-  return DEFAULT_STATE_CACHE_BYTES;
+  return fallback;
 }

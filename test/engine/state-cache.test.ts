@@ -18,6 +18,16 @@ test('statestore.cache.max.bytes sets the budget of all state caches; an invalid
   await set.close();
   removeDir(set.dir);
   await assert.rejects(testEngine({ properties: { 'statestore.cache.max.bytes': '10MB' } }), /statestore.cache.max.bytes must be a non-negative integer \(bytes\), got '10MB'/);
+  await assert.rejects(testEngine({ properties: { 'statestore.cache.max.bytes': ' ' } }), /must be a non-negative integer \(bytes\), got ' '/);
+});
+
+test('riffle.memory.idle.release.ms: a value that is not a non-negative integer refuses to open (it used to turn the release off silently)', async () => {
+  for (const bad of ['10s', '-1', '1.5', '']) {
+    await assert.rejects(testEngine({ properties: { 'riffle.memory.idle.release.ms': bad } }), new RegExp(`riffle.memory.idle.release.ms must be a non-negative integer \\(ms\\), got '${bad.replace('.', '\\.')}'`));
+  }
+  const off = await testEngine({ properties: { 'riffle.memory.idle.release.ms': '0' } });
+  await off.close();
+  removeDir(off.dir);
 });
 
 async function hoppingCounts(budget: string | null): Promise<{ finals: Map<string, number>; used: number; max: number }> {
