@@ -132,6 +132,21 @@ export class LmdbEnv {
     for (const p of prepared) p.settle(true);
   }
 
+  /**
+   * Writes one meta entry in a transaction of its own, leaving the deferred stores' pending
+   * writes pending: for a checkpoint that describes what a non-deferred store already holds
+   * (a full restore's result), which must not wait for, nor take along, a batch's writes.
+   */
+  commitMeta(key: string, value: unknown): Promise<void> {
+    if (key === 'incarnation') throw new Error("meta key 'incarnation' is reserved");
+    const p = this.commitChain.then(async () => {
+      if (this.closed) throw new Error(`LMDB environment ${this.dir} is closed`);
+      await this.root.transaction(() => this.meta.putSync(key, value));
+    });
+    this.commitChain = p.catch(() => {});
+    return p;
+  }
+
   /** Resolves when every commit so far is flushed to disk (not just visible). */
   durable(): Promise<void> {
     return Promise.resolve(this.root.flushed).then(() => undefined);

@@ -339,7 +339,11 @@ export class StoreRegistry {
           onProgress: (p) => this.onRestoreProgress?.(name, p),
         });
         restore = { mode: 'full', records: r.records, ms: r.ms, reason };
-        if (env && !transactional) setCheckpoint(mark(r.endOffset));
+        // The restored state (flushed by the restore) is checkpointed at once, not at the first
+        // commit point: changelog records a first batch sends and a kill keeps from committing
+        // must find a checkpoint below them at the next open, and be repaired, not restored as
+        // state (which made a replayed stream-stream join batch match its own records twice).
+        if (env && !transactional && checkpointKey) await env.commitMeta(checkpointKey, mark(r.endOffset));
       } else if (log.capabilities.localDirectory !== null) {
         // This process is the changelog's only writer: the tail beyond the checkpoint is uncommitted.
         const r = await repairChangelogTail(base, log, producer, topic, 0, (ckpt as StoreCheckpoint).offset, bounds.end, codec);

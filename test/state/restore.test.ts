@@ -143,6 +143,27 @@ describe('StoreRegistry: checkpoints and restoration on open', () => {
       await reg3.closeAll();
     }));
 
+  it('a store that never reached a commit point: what its first batch logged is uncommitted too, and repaired', () =>
+    withLog(async (log, dir) => {
+      const reg1 = open(log, dir);
+      const s1 = await reg1.keyValueStore<unknown>('CSAS_J_1', 'Join/left');
+      assert.equal(reg1.stats()[0].restore.mode, 'full');
+      // The first batch's changes reach the changelog, then the process dies before the commit
+      // point (the registry is dropped without flushAll; the environment is not committed).
+      s1.put(k('first-batch'), 'logged, never committed');
+      const topic = reg1.changelogTopic('CSAS_J_1', 'Join/left');
+      await log.producer().send(topic, [{ key: k('first-batch'), value: msgpackCodec.encode('logged, never committed'), timestamp: 0, partition: 0 }]);
+      await reg1.abandon('CSAS_J_1');
+
+      const reg2 = open(log, dir);
+      const s2 = await reg2.keyValueStore<unknown>('CSAS_J_1', 'Join/left');
+      const info = reg2.stats()[0];
+      assert.equal(info.restore.mode, 'partial', 'the open before the first batch left a checkpoint');
+      assert.match(info.restore.reason ?? '', /1 uncommitted changelog keys overwritten/);
+      assert.equal(s2.get(k('first-batch')), undefined);
+      await reg2.closeAll();
+    }));
+
   it('on a shared log (another instance may have written since), the changelog tail after the checkpoint is restored', () =>
     withLog(async (embedded, dir) => {
       // The embedded log seen as a shared one: same topics, no local ownership.
