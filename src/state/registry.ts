@@ -140,10 +140,9 @@ export class StoreRegistry {
 
   async windowStore<V>(queryId: string, operator: string, options: WindowStoreOptions & FormatOption<V>): Promise<WindowStore<V>> {
     const retention = options.retentionMs + options.windowSizeMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
-    // Open windows (./open-windows.ts) stay off until the kill -9 loop is exact with them: it
-    // found wrong windows in 3 of 28 short runs with them on, none with them off. A CachingStore
-    // beneath, charged to the same budget, caches the windows instead.
-    const openWindows = options.openWindows ?? false;
+    // A window store keeps its open windows in memory itself (./open-windows.ts, charged to the
+    // same budget): no CachingStore beneath, except for join buffers (duplicates, read by range).
+    const openWindows = options.openWindows ?? true;
     const h = await this.open(queryId, operator, 'window', retention, options.format, (m) => new WindowStore<V>(m, { ...options, openWindows, cacheBudget: this.cacheBudget }), false, !openWindows || options.retainDuplicates === true);
     return h.top as WindowStore<V>;
   }
