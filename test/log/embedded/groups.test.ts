@@ -277,3 +277,25 @@ test('kill -9 while committing: the last acknowledged commit or a later one is r
     store.close();
   }
 });
+
+test('a commit whose write fails changes nothing: the cache keeps the committed offsets, the next commit writes', (t) => {
+  const dir = tempDir(t);
+  let { store } = open(dir);
+  store.commit('g', [po('a', 0, 5)]);
+  // A directory where the rewrite's temp file goes: the commit of a new topic (a rewrite) fails.
+  const blockers = ['g', 'h'].map((g) => path.join(dir, `${g}.offsets.tmp-${process.pid}`));
+  for (const b of blockers) fs.mkdirSync(b);
+  assert.throws(() => store.commit('g', [po('a', 0, 6), po('b', 0, 1)]));
+  assert.deepEqual(state(store), { 'a-0': 5 });
+  assert.throws(() => store.commit('h', [po('a', 0, 1)]));
+  assert.equal(store.get('h', 'a', 0), undefined);
+  for (const b of blockers) fs.rmdirSync(b);
+  store.commit('g', [po('a', 0, 7)]);
+  store.close();
+  let recoveries: Recovery[];
+  ({ store, recoveries } = open(dir));
+  t.after(() => store.close());
+  assert.deepEqual(recoveries, []);
+  assert.deepEqual(state(store), { 'a-0': 7 });
+  assert.equal(store.get('h', 'a', 0), undefined);
+});
