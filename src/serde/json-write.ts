@@ -2,8 +2,9 @@
  * SQL values -> JSON text, compiled per schema. Rows and structs become generated functions:
  * a template literal of constant key prefixes and inline primitive conversions; nested
  * collections use closures. Rows of primitives whose values JSON.stringify writes exactly as
- * ksqlDB does take a faster road still: JSON.stringify of a generated object literal (see
- * compileRowObjectWriter), so they cost about what JSON.stringify of an object does.
+ * ksqlDB does (DECIMALs too, as a double with the same text: decimalAsJsonNumber) take a faster
+ * road still: JSON.stringify of a generated object literal (see compileRowObjectWriter), so they
+ * cost about what JSON.stringify of an object does.
  * Output follows ksqlDB (Jackson via Kafka's JsonConverter): DOUBLE as Java's
  * Double.toString (`3.0`, `1.0E-5`; NaN/Infinity as strings), DECIMAL as BigDecimal.toString
  * at the column's scale (`12.30`, `0E-7`), BIGINT exactly (bigint digits), TIMESTAMP/DATE/TIME
