@@ -12,7 +12,11 @@
  * Env: RIFFLE_BENCH_RECORDS (default 300000), RIFFLE_BENCH_ROUNDS (default 3),
  * RIFFLE_BENCH_QUERIES (default q0,q2). The broker shares the machine's cores: compare ratios of
  * one run, not absolute figures across runs. Each round runs every query on both logs with a
- * fresh engine and output topic; the ratio reported is of the medians.
+ * fresh engine and output topic; the ratio reported is of the medians. RIFFLE_BENCH_CORES="0 1"
+ * (as the suite's RIFFLE_NEXMARK_CORES): the broker (RIFFLE_BENCH_BROKER_PID, set by the caller)
+ * on the first core, this process on the second; without them nothing is pinned.
+ * On Kafka the topics carry a prefix of their own (the engine sees them as they are, as the
+ * suite's do: no namespace layer mapping every record) and are deleted at the end.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,9 +24,9 @@ import { join } from 'node:path';
 import { COMMAND_TOPIC } from '../src/engine/command-log.ts';
 import { Engine } from '../src/engine/engine.ts';
 import { openEmbeddedLog } from '../src/log/embedded/index.ts';
-import { kafkaConfigFromEnv, NamespacedKafkaLog, openKafkaLog } from '../src/log/kafka/index.ts';
+import { execFileSync } from 'node:child_process';
+import { kafkaConfigFromEnv, openKafkaLog } from '../src/log/kafka/index.ts';
 import type { Log } from '../src/log/log.ts';
-import { freshPrefix } from '../src/testing/kafka-runner.ts';
 import { produceBids } from './nexmark/produce.ts';
 import { querySpec, querySql, sourcesSql } from './nexmark/queries.ts';
 
@@ -33,13 +37,20 @@ const QUERIES = (process.env.RIFFLE_BENCH_QUERIES ?? 'q0,q2').split(',').map((q)
 for (const q of QUERIES) if (q.shape !== 'stream' || q.usesAuctions) throw new Error(`${q.name}: only the stateless queries (q0, q1, q2) run here`);
 
 const config = kafkaConfigFromEnv(process.env);
+const [brokerCore, benchCore] = (process.env.RIFFLE_BENCH_CORES ?? '').split(/\s+/);
+if (benchCore !== undefined) {
+  if (process.env.RIFFLE_BENCH_BROKER_PID) execFileSync('taskset', ['-a', '-cp', brokerCore, process.env.RIFFLE_BENCH_BROKER_PID], { stdio: 'ignore' });
+  execFileSync('taskset', ['-a', '-cp', benchCore, String(process.pid)], { stdio: 'ignore' });
+}
+/** Topic names on Kafka: a prefix of this run's, so that runs never meet on a shared broker. */
+const prefix = `nexbench-${process.pid}-${Date.now()}-`;
 if (config.bootstrapServers.length === 0) {
   console.error('RIFFLE_BOOTSTRAP_SERVERS is not set: run via scripts/kafka/with-broker.sh node bench/kafka-nexmark.bench.ts');
   process.exit(2);
 }
 
 /** Runs one query over the bids already in `log`; returns CPU seconds. */
-async function runQuery(log: Log, stateDir: string, serviceId: string, name: string, outTopic: string): Promise<{ cpuS: number; emitted: number }> {
+async function runQuery(log: Log, topics: string, stateDir: string, serviceId: string, name: string, outTopic: string): Promise<{ cpuS: number; emitted: number }> {
   const spec = querySpec(name);
   const engine = await Engine.open({
     log,
@@ -48,8 +59,9 @@ async function runQuery(log: Log, stateDir: string, serviceId: string, name: str
     stateDir,
     properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '2000', 'processing.guarantee': 'at_least_once' },
   });
-  await engine.execute(sourcesSql('bids', 'auctions'));
+  await engine.execute(sourcesSql(`${topics}bids`, `${topics}auctions`));
   const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
   await engine.execute(querySql(spec, outTopic));
   const task = [...engine.tasks.values()][0];
   if (!task) throw new Error(`no task for ${name}`);
@@ -60,6 +72,8 @@ async function runQuery(log: Log, stateDir: string, serviceId: string, name: str
   }
   await task.commitPending();
   const cpu = process.cpuUsage(cpu0);
+  // For windowing a --cpu-prof profile on one run (its timestamps are this clock's, in µs).
+  if (process.env.RIFFLE_BENCH_MARKS) console.error(`@@run ${serviceId} ${t0 / 1000n} ${process.hrtime.bigint() / 1000n}`);
   const emitted = task.emitted;
   await engine.close();
   // The next run starts from an empty command log (its own engine, the same `bids` source).
@@ -71,13 +85,13 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 const dir = mkdtempSync(join(tmpdir(), 'riffle-bench-'));
 const embedded = await openEmbeddedLog(join(dir, 'log'));
-const shared = await openKafkaLog({ ...config, clientId: 'riffle-bench' });
-const kafka = new NamespacedKafkaLog(shared, freshPrefix('nexbench'));
+const kafka = await openKafkaLog({ ...config, clientId: 'riffle-bench' });
+const topicPrefix = (log: Log): string => (log === kafka ? prefix : '');
 try {
   for (const log of [embedded, kafka]) {
-    await log.createTopic('bids', { partitions: 4 });
-    await log.createTopic('auctions', { partitions: 4 });
-    await produceBids(log, 'bids', BIDS, AUCTIONS);
+    await log.createTopic(`${topicPrefix(log)}bids`, { partitions: 4 });
+    await log.createTopic(`${topicPrefix(log)}auctions`, { partitions: 4 });
+    await produceBids(log, `${topicPrefix(log)}bids`, BIDS, AUCTIONS);
   }
   const cpu: Record<string, { embedded: number[]; kafka: number[] }> = {};
   for (let round = 0; round < ROUNDS; round++) {
@@ -85,7 +99,7 @@ try {
       const runs = (cpu[q.name] ??= { embedded: [], kafka: [] });
       for (const [label, log] of [['embedded', embedded], ['kafka', kafka]] as const) {
         const id = `${q.name}_${label}_${round}`;
-        const r = await runQuery(log, join(dir, `state-${id}`), `bench_${id}`, q.name, `out-${id}`);
+        const r = await runQuery(log, topicPrefix(log), join(dir, `state-${id}`), `bench_${id}`, q.name, `${topicPrefix(log)}out-${id}`);
         runs[label].push(r.cpuS);
         console.error(`round ${round} ${q.name} ${label}: ${Math.round(BIDS / r.cpuS).toLocaleString('en-US')} records/CPU-s (${r.cpuS.toFixed(2)} CPU-s, ${r.emitted} out)`);
       }
@@ -102,8 +116,8 @@ try {
   console.log(JSON.stringify({ bids: BIDS, rounds: ROUNDS, queries: report }, null, 2));
 } finally {
   await embedded.close();
-  await kafka.destroy().catch(() => undefined);
-  await shared.close();
+  for (const t of await kafka.listTopics().catch(() => [])) if (t.name.startsWith(prefix) || t.name.startsWith('bench_')) await kafka.deleteTopic(t.name).catch(() => undefined);
+  await kafka.close();
   rmSync(dir, { recursive: true, force: true });
 }
 process.exit(0);
