@@ -18,7 +18,7 @@
  * On Kafka the topics carry a prefix of their own (the engine sees them as they are, as the
  * suite's do: no namespace layer mapping every record) and are deleted at the end.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMAND_TOPIC } from '../src/engine/command-log.ts';
@@ -49,6 +49,34 @@ if (config.bootstrapServers.length === 0) {
   process.exit(2);
 }
 
+/** CPU ticks (user, system) per thread of this process, by thread name and id (Linux). */
+function threadTicks(): Map<string, [number, number]> {
+  const out = new Map<string, [number, number]>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(`${name}#${tid}`, [Number(f[11]), Number(f[12])]);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** RIFFLE_BENCH_THREADS: where a run's CPU went, per thread (user/system ticks). */
+function threadReport(before: Map<string, [number, number]>, after: Map<string, [number, number]>): string {
+  const byName = new Map<string, [number, number]>();
+  for (const [key, [u, s]] of after) {
+    const [u0, s0] = before.get(key) ?? [0, 0];
+    const name = key.slice(0, key.lastIndexOf('#'));
+    const acc = byName.get(name) ?? [0, 0];
+    byName.set(name, [acc[0] + u - u0, acc[1] + s - s0]);
+  }
+  return [...byName].filter(([, [u, s]]) => u + s > 0).map(([n, [u, s]]) => `${n} ${u}u/${s}s`).join(', ');
+}
+
 /** Runs one query over the bids already in `log`; returns CPU seconds. */
 async function runQuery(log: Log, topics: string, stateDir: string, serviceId: string, name: string, outTopic: string): Promise<{ cpuS: number; emitted: number }> {
   const spec = querySpec(name);
@@ -60,6 +88,7 @@ async function runQuery(log: Log, topics: string, stateDir: string, serviceId: s
     properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '2000', 'processing.guarantee': 'at_least_once' },
   });
   await engine.execute(sourcesSql(`${topics}bids`, `${topics}auctions`));
+  const threads0 = process.env.RIFFLE_BENCH_THREADS ? threadTicks() : null;
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   await engine.execute(querySql(spec, outTopic));
@@ -72,6 +101,7 @@ async function runQuery(log: Log, topics: string, stateDir: string, serviceId: s
   }
   await task.commitPending();
   const cpu = process.cpuUsage(cpu0);
+  if (threads0) console.error(`threads ${serviceId}: user ${(cpu.user / 1e6).toFixed(2)} s, system ${(cpu.system / 1e6).toFixed(2)} s; ${threadReport(threads0, threadTicks())}`);
   // For windowing a --cpu-prof profile on one run (its timestamps are this clock's, in µs).
   if (process.env.RIFFLE_BENCH_MARKS) console.error(`@@run ${serviceId} ${t0 / 1000n} ${process.hrtime.bigint() / 1000n}`);
   const emitted = task.emitted;
@@ -93,11 +123,18 @@ try {
     await log.createTopic(`${topicPrefix(log)}auctions`, { partitions: 4 });
     await produceBids(log, `${topicPrefix(log)}bids`, BIDS, AUCTIONS);
   }
+  // RIFFLE_BENCH_PAUSE_MS: a pause after the inputs are written (to attach perf to this pid).
+  if (process.env.RIFFLE_BENCH_PAUSE_MS) {
+    console.error(`@@inputs-ready pid ${process.pid}`);
+    await new Promise((resolve) => setTimeout(resolve, Number(process.env.RIFFLE_BENCH_PAUSE_MS)));
+  }
+  const logs = (process.env.RIFFLE_BENCH_LOGS ?? 'embedded,kafka').split(',');
   const cpu: Record<string, { embedded: number[]; kafka: number[] }> = {};
   for (let round = 0; round < ROUNDS; round++) {
     for (const q of QUERIES) {
       const runs = (cpu[q.name] ??= { embedded: [], kafka: [] });
       for (const [label, log] of [['embedded', embedded], ['kafka', kafka]] as const) {
+        if (!logs.includes(label)) continue;
         const id = `${q.name}_${label}_${round}`;
         const r = await runQuery(log, topicPrefix(log), join(dir, `state-${id}`), `bench_${id}`, q.name, `${topicPrefix(log)}out-${id}`);
         runs[label].push(r.cpuS);
