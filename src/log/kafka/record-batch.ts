@@ -17,26 +17,13 @@
  *   produceApiWithFastBatches).
  */
 import { kGetApi, produceV11, Writer } from '@platformatic/kafka';
-import type { Header } from '../log.ts';
 import { checksum } from './crc32c.ts';
-import { isRecordRun, RunSequences } from './record-runs.ts';
+import { isRecordRun, RunSequences, type BatchRecord } from './record-runs.ts';
 
 /** What the library passes per message (the subset the batch needs). */
 export interface BatchMessage extends BatchRecord {
   readonly topic: string;
   readonly partition?: number;
-}
-
-/**
- * What a record batch needs of a record: the library's message shape (Buffers, a Map of
- * headers) or the log's ProducerRecord (Uint8Arrays, an array of headers with string keys), which
- * record runs (./record-runs.ts) carry as they are.
- */
-export interface BatchRecord {
-  readonly key?: Uint8Array | null;
-  readonly value?: Uint8Array | null;
-  readonly timestamp?: bigint | number;
-  readonly headers?: Map<Buffer, Buffer> | readonly Header[] | null;
 }
 
 export interface BatchOptions {
