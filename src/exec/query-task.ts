@@ -112,7 +112,7 @@ export class QueryTask {
       // Kafka: when partitions move to another instance, hand over their state cleanly.
       onRevoked: (ps) => this.revoke(ps),
     });
-    this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null);
+    this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null, opts.log.capabilities.localDirectory === null);
     const stateful = this.operators.some((op) => op.openPartitions);
     // Slices give the same rows as the whole batch when no operator keeps state or releases
     // rows later, and records come from the sources only (no time order to keep across topics).
