@@ -279,12 +279,15 @@ export class QueryTask {
   }
 
   /**
-   * Batches a crash interrupted after writing some of their outputs (exactly-once on the embedded
-   * log, ./delivery-idempotent.ts) are processed again first, each in its original order; the
-   * consumer then continues after them.
+   * The state of every partition assigned at start opens (restores) now, as Kafka Streams restores
+   * a task's state at assignment: what a query keeps (a training query's models) is there after a
+   * restart before new input arrives. Then batches a crash interrupted after writing some of their
+   * outputs (exactly-once on the embedded log, ./delivery-idempotent.ts) are processed again
+   * first, each in its original order; the consumer then continues after them.
    */
   private async recover(): Promise<void> {
     this.recovered = true;
+    await this.ensureOpen([...new Set(this.consumer.assignment().map((tp) => tp.partition))]);
     if (!this.delivery.recover || this.opts.groupId === null) return;
     const batches = await this.delivery.recover((tps) => this.committedPosition(tps));
     for (const batch of batches) {

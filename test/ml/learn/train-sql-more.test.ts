@@ -135,3 +135,35 @@ test('drift: ADWIN on the error stream writes a drift row; RESET restarts the mo
     removeDir(t.dir);
   }
 });
+
+test('PARTITION BY: after a restart every key has its model again before any new input, bit for bit', async () => {
+  const t = await testEngine();
+  const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
+  const enc = new TextEncoder();
+  const row = (k: string, i: number) => ({ key: null, value: enc.encode(JSON.stringify({ DEV: k, X: i % 10, Y: (i % 10) * 2 + 1 })), timestamp: i });
+  try {
+    await t.engine.execute(`CREATE STREAM obs (dev STRING, x DOUBLE, y DOUBLE) WITH (KAFKA_TOPIC='obs', VALUE_FORMAT='JSON', PARTITIONS=4);`);
+    await t.log.producer().send('obs', Array.from({ length: 400 }, (_, i) => row(keys[i % keys.length], i)));
+    await t.engine.execute(`CREATE MODEL m WITH (TYPE = 'LINEAR_REGRESSION', LABEL = 'y') AS SELECT dev, x, y FROM obs PARTITION BY dev;`);
+    await t.engine.runUntilIdle();
+    // The last batch before the restart holds one key only (so it touches one partition).
+    await t.log.producer().send('obs', [row('k0', 400)]);
+    await t.engine.runUntilIdle();
+    const live = trainedRegistry(t.engine).live.get('M')!;
+    assert.deepEqual([...live.keys()].sort(), keys);
+    const before = JSON.stringify(keys.map((k) => live.get(k)!.state));
+    await t.close();
+
+    const t2 = await testEngine({}, t.dir);
+    try {
+      await t2.engine.runUntilIdle();
+      const back = trainedRegistry(t2.engine).live.get('M');
+      assert.deepEqual([...(back?.keys() ?? [])].sort(), keys, 'every key model restored at start');
+      assert.equal(JSON.stringify(keys.map((k) => back!.get(k)!.state)), before);
+    } finally {
+      await t2.close();
+    }
+  } finally {
+    removeDir(t.dir);
+  }
+});
