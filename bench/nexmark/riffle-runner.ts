@@ -70,7 +70,8 @@ async function run(mode: 'embedded' | 'kafka', args: string[]): Promise<void> {
     serviceId,
     background: false,
     stateDir: join(workDir, 'state'),
-    properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '2000', 'processing.guarantee': 'at_least_once' },
+    // RIFFLE_NEXMARK_PROPERTIES (JSON, optional): engine properties to try on top of the suite's.
+    properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '2000', 'processing.guarantee': 'at_least_once', ...JSON.parse(process.env.RIFFLE_NEXMARK_PROPERTIES ?? '{}') },
   });
   await engine.execute(sourcesSql(bidsTopic, auctionsTopic));
   const stopTrace = traceFile ? startRunnerTrace(traceFile) : null;
