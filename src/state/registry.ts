@@ -14,7 +14,8 @@
  * - LMDB: a valid checkpoint for this environment incarnation and codec whose offset lies within
  *   the changelog → replay only the changelog from that offset; otherwise (no/corrupt checkpoint,
  *   re-created local file, truncated or re-created topic) → empty the store and replay from the
- *   start. An LMDB file that does not open is deleted and rebuilt.
+ *   start, and checkpointed at once (./open-restore.ts). An LMDB file that does not open is deleted
+ *   and rebuilt.
  * - in-memory: always replayed from the start.
  *
  * Commit point (`flushAll(queryId)`, which the query task calls before committing input offsets):
@@ -40,13 +41,13 @@ import { CachingStore } from './caching-store.ts';
 import { CacheBudget } from './cache-budget.ts';
 import { ChangeLoggingStore } from './change-logging-store.ts';
 import { formatCodec, type StateFormat } from './codecs/format.ts';
-import { fullRestoreReason, type StoreCheckpoint } from './store-checkpoint.ts';
+import type { StoreCheckpoint } from './store-checkpoint.ts';
 import { opaqueFormat } from './codecs/formats.ts';
 import { InMemoryStore } from './in-memory-store.ts';
 import { CorruptLocalStateError, LMDB_FILES, LmdbEnv } from './lmdb-env.ts';
 import { MeteredStore } from './metered-store.ts';
 import { changelogTopicName, queryStateDir, storeName } from './naming.ts';
-import { repairChangelogTail, restoreFromChangelog } from './restore.ts';
+import { restoreOnOpen } from './open-restore.ts';
 import { SessionStore, type SessionStoreOptions } from './session-store.ts';
 import type { KeyValueStore } from './store.ts';
 import { addToManifest, readManifest } from './store-manifest.ts';
@@ -140,10 +141,9 @@ export class StoreRegistry {
 
   async windowStore<V>(queryId: string, operator: string, options: WindowStoreOptions & FormatOption<V>): Promise<WindowStore<V>> {
     const retention = options.retentionMs + options.windowSizeMs + CHANGELOG_ADDITIONAL_RETENTION_MS;
-    // Open windows (./open-windows.ts) stay off until the kill -9 loop is exact with them: it
-    // found wrong windows in 3 of 28 short runs with them on, none with them off. A CachingStore
-    // beneath, charged to the same budget, caches the windows instead.
-    const openWindows = options.openWindows ?? false;
+    // A window store keeps its open windows in memory itself (./open-windows.ts, charged to the
+    // same budget): no CachingStore beneath, except for join buffers (duplicates, read by range).
+    const openWindows = options.openWindows ?? true;
     const h = await this.open(queryId, operator, 'window', retention, options.format, (m) => new WindowStore<V>(m, { ...options, openWindows, cacheBudget: this.cacheBudget }), false, !openWindows || options.retainDuplicates === true);
     return h.top as WindowStore<V>;
   }
@@ -318,50 +318,23 @@ export class StoreRegistry {
       const policy = described.config.cleanupPolicy;
       const timeRetained = (policy === 'compact,delete' || policy === 'delete') && (described.config.retentionMs ?? -1) >= 0;
       addToManifest(this.stateDir(queryId), operator, topic, codec.id);
-      const bounds = (await log.offsets(topic, 'read_committed')).find((o) => o.partition === 0) ?? { start: 0, end: 0 };
-      const ckpt = env && checkpointKey ? env.readMeta(checkpointKey) : undefined;
-      const reason = fullRestoreReason(ckpt, {
-        local: env !== null,
+      const producer = binding?.producer ?? this.sharedProducer(log);
+      const opened = await restoreOnOpen({
+        base,
+        env,
+        checkpointKey,
+        log,
+        topic,
+        codec,
+        format: (format ?? opaqueFormat) as StateFormat<unknown>,
         transactional,
         damage: this.damageReason.get(queryId),
-        format: (format ?? opaqueFormat) as StateFormat<unknown>,
-        topic,
-        bounds,
+        producer,
+        onProgress: (p) => this.onRestoreProgress?.(name, p),
       });
-      const producer = binding?.producer ?? this.sharedProducer(log);
+      restore = opened.restore;
+      if (opened.pendingCheckpoint) setCheckpoint(opened.pendingCheckpoint);
       const mark = (offset: number): StoreCheckpoint => ({ topic, codec: codec.id, offset });
-      if (reason !== undefined) {
-        base.deleteRange(null, null);
-        await base.flush();
-        const r = await restoreFromChangelog(base, log, topic, 0, {
-          fromOffset: bounds.start,
-          codec,
-          onProgress: (p) => this.onRestoreProgress?.(name, p),
-        });
-        restore = { mode: 'full', records: r.records, ms: r.ms, reason };
-        // The restored state (flushed by the restore) is checkpointed at once, not at the first
-        // commit point: changelog records a first batch sends and a kill keeps from committing
-        // must find a checkpoint below them at the next open, and be repaired, not restored as
-        // state (which made a replayed stream-stream join batch match its own records twice).
-        if (env && !transactional && checkpointKey) await env.commitMeta(checkpointKey, mark(r.endOffset));
-      } else if (log.capabilities.localDirectory !== null) {
-        // This process is the changelog's only writer: the tail beyond the checkpoint is uncommitted.
-        const r = await repairChangelogTail(base, log, producer, topic, 0, (ckpt as StoreCheckpoint).offset, bounds.end, codec);
-        restore = { mode: 'partial', records: 0, ms: r.ms, ...(r.keys > 0 ? { reason: `${r.keys} uncommitted changelog keys overwritten` } : {}) };
-        const at = (ckpt as StoreCheckpoint).offset;
-        this.onRestoreProgress?.(name, { topic, partition: 0, records: 0, offset: at, startOffset: at, endOffset: at, elapsedMs: r.ms, done: true });
-        setCheckpoint(mark(r.endOffset));
-      } else {
-        const r = await restoreFromChangelog(base, log, topic, 0, {
-          fromOffset: (ckpt as StoreCheckpoint).offset,
-          codec,
-          onProgress: (p) => this.onRestoreProgress?.(name, p),
-        });
-        restore = { mode: 'partial', records: r.records, ms: r.ms };
-        setCheckpoint(mark(r.endOffset));
-      }
-      // Under exactly-once a checkpoint left by an earlier run must not survive a crash of this one.
-      if (transactional && env && checkpointKey && ckpt !== undefined) await env.commit(new Map([[checkpointKey, undefined]]));
       stack = new ChangeLoggingStore<unknown>(base, {
         producer,
         topic,

@@ -2,8 +2,9 @@
  * `npm run chaos`: the long kill -9 loop (./runner.ts): 500K click records over 1K keys (plus 100K
  * views and the users table), 30 kills, compared with an uninterrupted run. Prints the figures and
  * exits non-zero unless the windowed aggregation has 0 wrong and 0 missing windows, the joins
- * have no missing, made-up or wrong results, and every query wrote as many output records as in
- * the uninterrupted run (exactly-once outputs, none repeated).
+ * have no missing, made-up or wrong results, every query wrote as many output records as in the
+ * uninterrupted run (exactly-once outputs, none repeated), and every per-user model trained is
+ * bit for bit the uninterrupted run's, having learned every click once.
  *   node test/chaos/main.ts [--clicks N] [--keys K] [--kills N] [--commit-interval MS]
  */
 import { parseArgs } from 'node:util';
@@ -23,10 +24,11 @@ say(`${r.killsLanded} kills in ${r.lives} lives, ${r.replayedBatches} interrupte
 say(`AGG: ${c.agg.windows} windows, ${c.agg.wrong} wrong, ${c.agg.missing} missing, ${c.agg.extra} extra; ${c.agg.outputs} outputs (uninterrupted ${c.agg.referenceOutputs})`);
 say(`SS:  ${c.ss.pairs} pairs, ${c.ss.missing} missing, ${c.ss.madeUp} made up, ${c.ss.repeated} repeated; ${c.ss.outputs} outputs (uninterrupted ${r.reference.SS.length})`);
 say(`ST:  ${c.st.clicks} clicks, ${c.st.missing} missing, ${c.st.wrong} wrong, ${c.st.repeated} repeated; ${c.st.outputs} outputs (uninterrupted ${r.reference.ST.length})`);
+say(`CLICKMODEL: ${c.model.models} per-user models, ${c.model.different} different, ${c.model.missing} missing; ${c.model.rows} rows learned (uninterrupted ${c.model.referenceRows})`);
 const unjoined = r.reference.ST.filter((o) => o.name === null).length;
 say(`reference stream-table join: ${r.reference.ST.length - unjoined} of ${r.reference.ST.length} clicks joined their (older) user`);
 // Exactly-once outputs (the embedded log's default): as many output records as the uninterrupted run.
 const exactOutputs = c.agg.outputs === c.agg.referenceOutputs && c.ss.outputs === r.reference.SS.length && c.st.outputs === r.reference.ST.length && c.ss.repeated === 0 && c.st.repeated === 0;
-const ok = c.agg.wrong === 0 && c.agg.missing === 0 && c.agg.extra === 0 && c.ss.missing === 0 && c.ss.madeUp === 0 && c.st.missing === 0 && c.st.wrong === 0 && unjoined === 0 && r.killsLanded === kills && exactOutputs;
+const ok = c.agg.wrong === 0 && c.agg.missing === 0 && c.agg.extra === 0 && c.ss.missing === 0 && c.ss.madeUp === 0 && c.st.missing === 0 && c.st.wrong === 0 && unjoined === 0 && r.killsLanded === kills && exactOutputs && c.model.different === 0 && c.model.missing === 0 && c.model.rows === c.model.referenceRows && c.model.referenceRows === clicks;
 say(ok ? 'PASS' : 'FAIL');
 process.exitCode = ok ? 0 : 1;

@@ -5,14 +5,14 @@
  * until a life finishes the input; then compares the outputs. Used by the short test
  * (./chaos.test.ts) and `npm run chaos` (./main.ts).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { mulberry32 } from '../helpers/random.ts';
 import { startChild } from '../helpers/child.ts';
-import { compare, produceInput, readOutputs, type Comparison, type Outputs, type ScenarioSize } from './scenario.ts';
+import { compare, MODELS_FILE, produceInput, readOutputs, type Comparison, type Models, type Outputs, type ScenarioSize } from './scenario.ts';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 
@@ -128,7 +128,8 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       say(`kill ${killsLanded} ${gap.toFixed(0)} ms after ${duringStartup ? 'the start' : 'the queries started'}: this life had consumed ${l.consumed()} records, processed ${l.replayed()} interrupted batches again`);
     }
     const chaosMs = performance.now() - t0;
-    const comparison = compare(reference, await outputsOf(chaosDir));
+    const models = (dir: string): Models => JSON.parse(readFileSync(join(dir, MODELS_FILE), 'utf8')) as Models;
+    const comparison = compare(reference, await outputsOf(chaosDir), models(refDir), models(chaosDir));
     return { comparison, reference, killsLanded, lives, replayedBatches, referenceMs, chaosMs };
   } finally {
     rmSync(refDir, { recursive: true, force: true });

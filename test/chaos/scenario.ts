@@ -9,7 +9,9 @@
  * - SS: stream-stream join clicks ⋈ views WITHIN 5 s: compared as the multiset of (click, view)
  *   pairs (missing, made up, repeated);
  * - ST: stream-table LEFT join clicks ⋈ users, the table older than every click: compared per
- *   click (the name it joined, missing, repeated).
+ *   click (the name it joined, missing, repeated);
+ * - CLICKMODEL: a model trained per user (CREATE MODEL ... PARTITION BY): compared by the whole
+ *   model state of each user (rows learned, weights, metrics), which must be bit for bit the same.
  */
 import type { Log, ProducerRecord } from '../../src/log/log.ts';
 import { mulberry32 } from '../helpers/random.ts';
@@ -24,7 +26,13 @@ CREATE STREAM views (user STRING KEY, id BIGINT) WITH (KAFKA_TOPIC='views', VALU
 CREATE TABLE users (id STRING PRIMARY KEY, name STRING) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=${PARTITIONS});
 CREATE TABLE agg AS SELECT user, COUNT(*) AS n, SUM(v) AS total FROM clicks WINDOW TUMBLING (SIZE ${WINDOW_MS / 1000} SECONDS) GROUP BY user EMIT CHANGES;
 CREATE STREAM ss AS SELECT c.user AS user, c.id AS cid, w.id AS vid FROM clicks c JOIN views w WITHIN 5 SECONDS ON c.user = w.user;
-CREATE STREAM st AS SELECT c.user AS user, c.id AS cid, u.name AS name FROM clicks c LEFT JOIN users u ON c.user = u.id;`;
+CREATE STREAM st AS SELECT c.user AS user, c.id AS cid, u.name AS name FROM clicks c LEFT JOIN users u ON c.user = u.id;
+CREATE MODEL clickmodel WITH (TYPE = 'LOGISTIC_REGRESSION', LABEL = 'HIGH') AS SELECT user, CAST(v AS DOUBLE) / 100 AS x, CASE WHEN v > 50 THEN 1 ELSE 0 END AS high FROM clicks PARTITION BY user;`;
+
+/** The trained model's file in a data directory, written by the worker when it finished (./worker.ts). */
+export const MODELS_FILE = 'chaos-models.json';
+/** The models trained by the pipeline: one per user (PARTITION BY), each learning its user's clicks in offset order. */
+export type Models = Record<string, string>;
 
 export const INPUTS = ['clicks', 'views', 'users'] as const;
 export const OUTPUTS = ['AGG', 'SS', 'ST'] as const;
@@ -105,6 +113,20 @@ export interface Comparison {
   readonly agg: { windows: number; wrong: number; missing: number; extra: number; outputs: number; referenceOutputs: number };
   readonly ss: { pairs: number; missing: number; madeUp: number; repeated: number; outputs: number };
   readonly st: { clicks: number; missing: number; wrong: number; repeated: number; outputs: number };
+  /** Per-user models: how many, how many differ from the reference's or are missing, rows learned in all. */
+  readonly model: { models: number; different: number; missing: number; rows: number; referenceRows: number };
+}
+
+/** Models compared as their serialised state, per key. */
+export function compareModels(reference: Models, run: Models): Comparison['model'] {
+  let different = 0;
+  let missing = 0;
+  for (const [k, v] of Object.entries(reference)) {
+    if (run[k] === undefined) missing++;
+    else if (run[k] !== v) different++;
+  }
+  const rows = (m: Models) => Object.values(m).reduce((n, v) => n + (JSON.parse(v) as { rows: number }).rows, 0);
+  return { models: Object.keys(reference).length, different, missing, rows: rows(run), referenceRows: rows(reference) };
 }
 
 /** Latest value per key (the key bytes include the window). */
@@ -120,7 +142,7 @@ function counts<T>(items: readonly T[], id: (t: T) => string): Map<string, numbe
   return m;
 }
 
-export function compare(reference: Outputs, run: Outputs): Comparison {
+export function compare(reference: Outputs, run: Outputs, referenceModels: Models, runModels: Models): Comparison {
   const ra = finals(reference.AGG);
   const ca = finals(run.AGG);
   let wrong = 0;
@@ -166,5 +188,6 @@ export function compare(reference: Outputs, run: Outputs): Comparison {
     agg: { windows: ra.size, wrong, missing, extra, outputs: run.AGG.length, referenceOutputs: reference.AGG.length },
     ss: { pairs: reference.SS.length, missing: ssMissing, madeUp, repeated: ssRepeated, outputs: run.SS.length },
     st: { clicks: rt.size, missing: stMissing, wrong: stWrong, repeated: stRepeated, outputs: run.ST.length },
+    model: compareModels(referenceModels, runModels),
   };
 }

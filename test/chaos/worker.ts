@@ -7,7 +7,10 @@
 import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import { queryGroupId } from '../../src/engine/persistent.ts';
-import { DDL } from './scenario.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { trainedRegistry } from '../../src/engine/model-train.ts';
+import { DDL, MODELS_FILE, type Models } from './scenario.ts';
 
 const dir = process.argv[2];
 const log = await openEmbeddedLog(dir);
@@ -18,7 +21,7 @@ if (!engine.catalog.getSource('AGG')) await engine.execute(DDL);
 process.stdout.write('ready\n');
 
 const inputsOf = (queryId: string): string[] =>
-  queryId.includes('_AGG_') ? ['clicks'] : queryId.includes('_SS_') ? ['clicks', 'views'] : ['clicks', 'users'];
+  queryId.includes('_SS_') ? ['clicks', 'views'] : queryId.includes('_ST_') ? ['clicks', 'users'] : ['clicks'];
 
 async function caughtUp(): Promise<boolean> {
   for (const [id, task] of engine.tasks) {
@@ -29,7 +32,7 @@ async function caughtUp(): Promise<boolean> {
       for (const e of ends) if ((committed.find((c) => c.partition === e.partition)?.offset ?? 0) < e.end) return false;
     }
   }
-  return engine.tasks.size === 3;
+  return engine.tasks.size === 4;
 }
 
 // Progress for the parent: records consumed by this life's queries.
@@ -44,6 +47,12 @@ const progress = setInterval(() => {
 }, 100);
 while (!(await caughtUp())) await new Promise((r) => setTimeout(r, 100));
 clearInterval(progress);
+// The trained models, per user, as their whole state (typed arrays and big integers spelled out).
+const models: Models = {};
+for (const [key, m] of trainedRegistry(engine).live.get('CLICKMODEL') ?? []) {
+  models[key] = JSON.stringify(m.state, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : typeof v === 'bigint' ? `${v}n` : v));
+}
+writeFileSync(join(dir, MODELS_FILE), JSON.stringify(models));
 await engine.close();
 await log.close();
 process.stdout.write('done\n');
