@@ -364,6 +364,9 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     for (const seg of this.segments(first, last)) {
       const p = segmentPrefix(seg);
       for (const { key: k, value } of this.kv.range(p, prefixEnd(p))) {
+        // A start-major store restored from a changelog that still holds expired key-major
+        // records of an earlier incarnation may hold some in a live segment: never windows.
+        if (startMajor && layoutOf(k) !== 'start-major') continue;
         const { key, start } = parseWindowStoreKey(startMajor ? 'start-major' : 'key-major', k);
         if (start < lo || start > toStart) continue;
         yield { key, start, end: start + this.windowSizeMs, value: value as V };
