@@ -13,6 +13,8 @@
  *   analyze -> plan -> exec        the stages: each looks only down
  *   engine -> server -> cli, console, testing
  *
+ * No file may take part in an import cycle, not even within a folder (`no-circular`).
+ *
  * The rules cover type-only imports too (`import type`): a type that a lower layer needs
  * belongs in that layer or below (exec reads the analyzer's output types through plan/steps.ts).
  * The explicitly named rules (exec -> analyze, exec -> log/kafka, analyze -> plan,
@@ -98,6 +100,13 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/', pathNot: `^src/(${FOLDERS.join('|')})/|^src/[^/]+[.]ts$` },
       to: {},
+    },
+    {
+      name: 'no-circular',
+      comment: 'no import cycle, within a folder either: a type two files share goes into a third file both import (e.g. engine/context.ts, exec/expr/emit-context.ts)',
+      severity: 'error',
+      from: { path: '^src/' },
+      to: { circular: true },
     },
     {
       name: 'no-unresolvable',

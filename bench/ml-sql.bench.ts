@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openEmbeddedLog } from '../src/log/embedded/index.ts';
 import { Engine } from '../src/engine/engine.ts';
-import { closeModels } from '../src/engine/models.ts';
+import { closeModels } from '../src/engine/model-registry.ts';
 
 function arg(name: string, dflt: string): string {
   const i = process.argv.indexOf(`--${name}`);

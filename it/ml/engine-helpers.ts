@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { openEmbeddedLog } from '../../src/log/embedded/index.ts';
 import { Engine } from '../../src/engine/engine.ts';
 import type { EngineOptions } from '../../src/engine/engine.ts';
-import { closeModels } from '../../src/engine/models.ts';
+import { closeModels } from '../../src/engine/model-registry.ts';
 import type { ConsumedRecord, Log } from '../../src/log/log.ts';
 
 export interface MlEngine {

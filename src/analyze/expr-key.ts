@@ -30,7 +30,9 @@ export class ExprIds {
 
   /** Whether two expressions are structurally equal. */
   same(a: Expr, b: Expr): boolean {
-    return this.idOf(a) === this.idOf(b);
+    // A node's kind is the first part of its signature: nodes of two kinds never share an id,
+    // and a large expression is not walked to learn that it is not a column.
+    return a.kind === b.kind && this.idOf(a) === this.idOf(b);
   }
 
   idOf(expr: Expr): number {

@@ -16,7 +16,7 @@ import { formatExpression } from '../sql/format-expr.ts';
 import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { allColumns } from '../types/schema.ts';
-import { SYSTEM_COLUMNS } from './query-rules.ts';
+import { SYSTEM_COLUMNS } from '../types/typed-expr.ts';
 
 interface Aliased {
   readonly alias: string;

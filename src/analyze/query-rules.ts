@@ -19,8 +19,7 @@ import { validateJoinRules } from './join-rules.ts';
 import type { AnalyzedQuery } from './query.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { allColumns } from '../types/schema.ts';
-
-export const SYSTEM_COLUMNS = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET', 'WINDOWSTART', 'WINDOWEND'] as const;
+import { SYSTEM_COLUMNS } from '../types/typed-expr.ts';
 
 const KAFKA_VALUE_FORMAT_LIMITATION_DETAILS =
   'The KAFKA format is primarily intended for use as a key format. It can be used as a value format, but can not be used in any operation that requires a repartition or changelog topic.\n' +

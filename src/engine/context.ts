@@ -14,7 +14,6 @@ import type { StoreRegistry } from '../state/registry.ts';
 import type { QueryPlan } from '../plan/steps.ts';
 import type { StatementResult } from './results.ts';
 import type { TableView } from './table-view.ts';
-import type { QuarantinedStatement } from './quarantine.ts';
 
 export interface EngineOptions {
   readonly log: Log;
@@ -44,6 +43,16 @@ export interface EngineOptions {
   readonly idleMemoryReleaseMs?: number;
   /** Where start-up warnings go (quarantined statements; default: standard error). */
   readonly onWarning?: (message: string) => void;
+}
+
+/** A command-log statement whose replay failed at start-up (./quarantine.ts): kept, reported, droppable. */
+export interface QuarantinedStatement {
+  /** The statement text as logged. */
+  readonly sql: string;
+  /** Why its replay failed (a SqlError keeps its line:column). */
+  readonly error: string;
+  /** The persistent query it created, kept in the catalog without a task; null when the statement had no effect. */
+  readonly queryId: string | null;
 }
 
 /** A map handlers may read and remove from, but add to only through the owner's methods. */

@@ -15,7 +15,7 @@ import type { Span } from '../sql/ast.ts';
 import type { DataSource, SourceFormats } from '../analyze/catalog.ts';
 import type { Column, LogicalSchema } from '../types/schema.ts';
 import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
-import { SYSTEM_COLUMNS } from '../analyze/query-rules.ts';
+import { SYSTEM_COLUMNS } from '../types/typed-expr.ts';
 import type { PropertyReader } from './properties.ts';
 
 export function validateColumnNames(columns: readonly { name: string; span?: Span }[], span: Span): void {

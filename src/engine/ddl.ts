@@ -4,7 +4,7 @@ import { SqlError } from '../sql/errors.ts';
 import type { DataSource, SourceFormats } from '../analyze/catalog.ts';
 import type { Column, LogicalSchema } from '../types/schema.ts';
 import { findColumn } from '../types/schema.ts';
-import type { ExecutionContext } from './engine.ts';
+import type { ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { createSerde } from '../serde/index.ts';

@@ -7,7 +7,7 @@ import { compileExpr } from '../exec/expr/compile.ts';
 import { getFunction } from '../functions/registry.ts';
 import { typesEqual, BIGINT, formatType, isNumeric, numericRank, type SqlType } from '../types/sql-type.ts';
 import { createSerde } from '../serde/index.ts';
-import type { ExecutionContext } from './engine.ts';
+import type { ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import type { Row } from '../exec/expr/row.ts';
 

@@ -6,7 +6,7 @@ import { getFunction, listFunctions } from '../functions/registry.ts';
 import { analyzeQuery } from '../analyze/query.ts';
 import { planQuery } from '../plan/planner.ts';
 import { explainPlan, explainStep } from '../plan/explain.ts';
-import type { ExecutionContext } from './engine.ts';
+import type { ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { readCommands } from './command-log.ts';
 import { showModels } from './models.ts';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ExportModel } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
-import type { ExecutionContext } from './engine.ts';
+import type { ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { trainedRegistry } from './model-train.ts';
 import { resolveTrained } from '../ml/learn/client.ts';

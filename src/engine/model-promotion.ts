@@ -16,7 +16,7 @@ import type { EngineContext as Engine, ExecutionContext } from './context.ts';
 import type { PromoteModel } from '../sql/ast.ts';
 import type { StatementResult } from './results.ts';
 import { SqlError } from '../sql/errors.ts';
-import { modelRegistry } from './models.ts';
+import { modelRegistry } from './model-registry.ts';
 import { alterModelSpec, type ModelSpec } from '../ml/spec.ts';
 import { definitionOf, modelVersionOf } from '../ml/sql-model.ts';
 import type { DataSource } from '../analyze/catalog.ts';

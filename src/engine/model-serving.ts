@@ -6,11 +6,12 @@
  */
 import type { SqlType } from '../types/sql-type.ts';
 import type { ModelSpec } from '../ml/spec.ts';
-import type { ServedColumn, ServedModel, ServingCatalog } from '../ml/serving/v2.ts';
+import type { ServedModel, ServingCatalog } from '../ml/serving/v2.ts';
+import type { ServedColumn } from '../ml/serving/tensors.ts';
 import { V2Error } from '../ml/serving/v2.ts';
 import { VERSION } from '../version.ts';
 import type { EngineContext } from './context.ts';
-import { modelRegistry } from './models.ts';
+import { modelRegistry } from './model-registry.ts';
 import { trainedRegistry } from './model-train.ts';
 
 function datatypeOf(t: SqlType): { datatype: string; rowShape: number[] } {

@@ -11,7 +11,7 @@ import type { Consumer } from '../log/log.ts';
 import { sourceStep } from '../plan/planner.ts';
 import { sourceDecoder } from '../exec/source-decoder.ts';
 import { allColumns } from '../types/schema.ts';
-import { modelRegistry } from './models.ts';
+import { modelRegistry } from './model-registry.ts';
 import type { ModelSpec } from '../ml/spec.ts';
 import { ShadowEvaluation, type PromotionRule, type Evidence } from '../ml/promotion/shadow.ts';
 import { championOf, logSwitch, promoteBy, promoteByRule, serverBase, versionReady } from './model-promotion.ts';

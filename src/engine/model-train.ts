@@ -23,7 +23,7 @@ import { BIGINT, DOUBLE, STRING, formatType } from '../types/sql-type.ts';
 import type { EngineContext as Engine, ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { deliveryFor, ensureInternalTopics, planContext } from './persistent.ts';
-import { modelRegistry } from './models.ts';
+import { modelRegistry } from './model-registry.ts';
 import { readModelProperties, withPosition } from './model-sql.ts';
 import { trainOptionsFrom, type TrainOptions } from '../ml/learn/options.ts';
 import { trainedModels, type LiveModel, type TrainedDefinition, type TrainedModels } from '../ml/learn/live.ts';

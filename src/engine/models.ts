@@ -16,7 +16,7 @@ import type { EngineContext, ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { ModelCallError, ModelInvoker, alterModelSpec, modelSpecFromProperties } from '../ml/index.ts';
 import type { ModelColumn, ModelSpec } from '../ml/index.ts';
-import { ModelRegistry } from '../ml/registry.ts';
+import { modelRegistry } from './model-registry.ts';
 import type { ModelDefinition } from '../ml/sql-model.ts';
 import { definitionOf, errorFieldClash } from '../ml/sql-model.ts';
 import { readModelProperties, recordedCreateModel, withPosition } from './model-sql.ts';
@@ -25,24 +25,6 @@ import { alterTrained, createTrainedModel, describeTrained, dropTrained, isTrain
 import { trainedPromotionOf, type TrainedPromotion } from './model-shadow-trained.ts';
 
 type ModelStatement = CreateModel | AlterModel | DropModel | DescribeModel;
-
-/** The engine's model registry, created on first use. */
-export function modelRegistry(engine: EngineContext): ModelRegistry {
-  const cur = engine.services.models;
-  if (cur instanceof ModelRegistry) return cur;
-  const registry = new ModelRegistry((name) => {
-    const info = engine.catalog.models.get(name);
-    return info ? definitionOf(info) : undefined;
-  });
-  engine.services.models = registry;
-  return registry;
-}
-
-/** Closes every live model invoker (for Engine.close, after the queries stopped). */
-export async function closeModels(engine: EngineContext): Promise<void> {
-  const cur = engine.services.models;
-  if (cur instanceof ModelRegistry) await cur.close();
-}
 
 /** DESCRIBE MODEL of a trained model with its promotion rule and decisions, when it has one. */
 function withPromotion(r: StatementResult, loop: TrainedPromotion | null): StatementResult {

@@ -2,7 +2,7 @@
 import type { Print } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { ConsumedRecord } from '../log/log.ts';
-import type { ExecutionContext } from './engine.ts';
+import type { ExecutionContext } from './context.ts';
 import type { PrintHandle, StatementResult } from './results.ts';
 
 export async function printTopic(ctx: ExecutionContext, s: Print): Promise<StatementResult> {

@@ -13,7 +13,7 @@ import { QueryTask } from '../exec/query-task.ts';
 import { repartitionsOf } from '../plan/partitioning.ts';
 import { ensureInternalTopics, planContext } from './persistent.ts';
 import type { Row } from '../exec/expr/row.ts';
-import type { ExecutionContext } from './engine.ts';
+import type { ExecutionContext } from './context.ts';
 import type { PushQuery, StatementResult } from './results.ts';
 
 let transientCounter = 0;

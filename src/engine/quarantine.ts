@@ -16,16 +16,7 @@ import type { DataSource } from '../analyze/catalog.ts';
 import type { QueryPlan } from '../plan/steps.ts';
 import { stepsOf } from '../plan/steps.ts';
 import type { Command } from './command-log.ts';
-import type { EngineContext } from './context.ts';
-
-export interface QuarantinedStatement {
-  /** The statement text as logged. */
-  readonly sql: string;
-  /** Why its replay failed (a SqlError keeps its line:column). */
-  readonly error: string;
-  /** The persistent query it created, kept in the catalog without a task; null when the statement had no effect. */
-  readonly queryId: string | null;
-}
+import type { EngineContext, QuarantinedStatement } from './context.ts';
 
 const oneLine = (sql: string): string => {
   const flat = sql.replace(/\s+/g, ' ').trim();

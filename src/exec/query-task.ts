@@ -112,7 +112,7 @@ export class QueryTask {
       // Kafka: when partitions move to another instance, hand over their state cleanly.
       onRevoked: (ps) => this.revoke(ps),
     });
-    this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null);
+    this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null, opts.log.capabilities.localDirectory === null);
     const stateful = this.operators.some((op) => op.openPartitions);
     // Slices give the same rows as the whole batch when no operator keeps state or releases
     // rows later, and records come from the sources only (no time order to keep across topics).
@@ -170,7 +170,9 @@ export class QueryTask {
       records = group.take(max, this.lag, Date.now());
     }
     if (records.length === 0) {
-      // Idle: what was processed since the last commit is committed once the interval has passed.
+      // Idle: outputs held back go out now; what was processed since the last commit is
+      // committed once the interval has passed.
+      await this.delivery.flush?.();
       if (this.uncommitted.size && Date.now() - this.lastCommit >= this.commitIntervalMs) await this.commitPending();
       return polled.length;
     }
@@ -311,6 +313,8 @@ export class QueryTask {
   async commitPending(): Promise<void> {
     // Exactly-once on Kafka commits every batch inside its transaction; never outside one.
     if (this.uncommitted.size === 0 || this.delivery.transactional) return;
+    // Outputs before the offsets of their input.
+    await this.delivery.flush?.();
     const offsets = [...this.uncommitted.values()];
     await this.errors.flush();
     this.applied?.record(offsets);

@@ -1,29 +1,9 @@
 /**
- * The provider-neutral face of a model: one batch of encoded rows in, one row of output values
- * per input row out (same order), or a ModelCallError. Retries, batching, concurrency and the
- * breaker live above this, in the invoker; a client makes exactly one attempt per call.
+ * Opens the model client a spec names (./model-client.ts is the interface every provider's client
+ * implements); the provider modules are loaded on first use.
  */
+import type { ModelClient } from './model-client.ts';
 import type { ModelSpec } from './spec.ts';
-import type { ModelSchema } from './schema.ts';
-import type { WireValue } from './tensor.ts';
-
-export interface CallContext {
-  /** Stable across the retries of one batch (the V2 `id`), so a server can recognise them. */
-  readonly requestId: string;
-  /** Aborted when the invoker closes. */
-  readonly signal: AbortSignal;
-}
-
-export type Health = { readonly kind: 'ready' } | { readonly kind: 'not-ready'; readonly reason: string };
-
-export interface ModelClient {
-  readonly schema: ModelSchema;
-  /** Where the model is, for messages and DESCRIBE: `POST http://h:8080/v2/models/iris/infer`. */
-  readonly target: string;
-  predict(rows: readonly (readonly WireValue[])[], ctx: CallContext): Promise<unknown[][]>;
-  health(signal: AbortSignal): Promise<Health>;
-  close(): Promise<void>;
-}
 
 /** Opens the client for a spec (fetching V2 metadata or loading the ONNX file when needed). */
 export async function openClient(spec: ModelSpec, signal: AbortSignal): Promise<ModelClient> {

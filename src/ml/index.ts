@@ -7,7 +7,7 @@ export type { ModelColumn, ModelSpec, OnErrorPolicy, PropertyValue, ProviderKind
 export { MODEL_OPTION_NAMES, alterModelSpec, modelSpecFromProperties, parseDuration, redactedProperties } from './spec.ts';
 export type { HealthReport, InvokerOptions, RowOutcome } from './invoker.ts';
 export { ModelInvoker } from './invoker.ts';
-export type { Health } from './client.ts';
+export type { Health } from './model-client.ts';
 export type { ModelSchema, InputTensor } from './schema.ts';
 export type { ModelStats, LatencySummary } from './stats.ts';
 export type { BreakerSnapshot, BreakerState } from './breaker.ts';

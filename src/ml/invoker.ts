@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { SqlError } from '../sql/errors.ts';
 import { typesEqual } from '../types/sql-type.ts';
 import { CircuitBreaker, backoffMs } from './breaker.ts';
-import type { Health, ModelClient } from './client.ts';
+import type { Health, ModelClient } from './model-client.ts';
 import { openClient } from './client.ts';
 import type { CallFailureKind } from './errors.ts';
 import { ModelCallError, countsAgainstServer, isInputRejection, isRetryable } from './errors.ts';

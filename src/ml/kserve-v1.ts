@@ -7,7 +7,7 @@
  * input column name. A prediction is read as: a scalar (one output column), an object keyed by
  * output name, or a list (positional over the output columns, or the whole list for one ARRAY column).
  */
-import type { CallContext, Health, ModelClient } from './client.ts';
+import type { CallContext, Health, ModelClient } from './model-client.ts';
 import { ModelCallError } from './errors.ts';
 import { requestJson, toJson } from './http.ts';
 import type { ModelSchema } from './schema.ts';

@@ -6,7 +6,7 @@
  * Responses are checked strictly: a JSON object with an `outputs` list of well-formed tensors
  * whose first dimension is the number of rows sent, and an `id` (if any) equal to the request's.
  */
-import type { CallContext, Health, ModelClient } from './client.ts';
+import type { CallContext, Health, ModelClient } from './model-client.ts';
 import { ModelCallError } from './errors.ts';
 import { requestJson, toJson } from './http.ts';
 import type { OutputTensor } from './outputs.ts';

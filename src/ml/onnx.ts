@@ -4,7 +4,7 @@
  * Errors from the runtime are the request's (`runtime`, not retried: same input, same error).
  */
 import type * as Ort from 'onnxruntime-node';
-import type { CallContext, Health, ModelClient } from './client.ts';
+import type { CallContext, Health, ModelClient } from './model-client.ts';
 import { ModelCallError } from './errors.ts';
 import type { OutputTensor } from './outputs.ts';
 import { rowsFromTensors } from './outputs.ts';

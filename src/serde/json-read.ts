@@ -30,6 +30,7 @@ import { base64Decode } from './bytes.ts';
 import { bigDecimalString } from '../types/java/number-text.ts';
 import { decimalFromDouble, ensureDecimalFit, integerPartOfText, parseBigDecimalParts, parseJavaDecimal } from '../types/java/decimal-parse.ts';
 import { normaliseLong, parseJavaDouble, parseJavaInt, parseJavaLong } from '../types/java/number-parse.ts';
+import { getOwn, makeFillMissing, setOwn } from './json-fields.ts';
 
 /** A value that cannot be coerced; `path` is filled in outward as the error unwinds. */
 export class CoercionError extends Error {
@@ -99,54 +100,6 @@ function stringCoercionError(required: string): CoercionError {
 /** A JSON object (not an array, not a number wrapper). */
 export function isJsonObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
-}
-
-/**
- * Fills, in `values`, the fields that the exact lookup missed: with the value of a JSON key
- * whose upper-case form is the declared name; when several keys qualify the last one wins
- * (ksqlDB builds a HashMap of upper-cased keys). `values[i] === undefined` marks a miss.
- * Per-serde cache of JSON key -> field index, since documents of a topic repeat their keys.
- */
-export type FillMissing = (o: Record<string, unknown>, values: unknown[]) => void;
-
-export function makeFillMissing(names: readonly string[]): FillMissing {
-  const index = new Map<string, number>();
-  names.forEach((n, i) => index.set(n, i));
-  const cache = new Map<string, number>();
-  const missing = new Uint8Array(names.length);
-  // The keys of the last document, in order, and the field each matched (-1: none): documents
-  // of a topic mostly repeat their keys in the same order, and JSON.parse gives their names as
-  // the same (internalized) strings, so a key equal to the one at the same position last time
-  // skips the map lookup.
-  const lastKeys: string[] = [];
-  const lastFields: number[] = [];
-  const fieldOf = (k: string): number => {
-    let i = cache.get(k);
-    if (i === undefined) {
-      i = index.get(k.toUpperCase()) ?? -1;
-      if (cache.size >= 4096) cache.clear(); // documents with ever-new keys: bound the cache
-      cache.set(k, i);
-    }
-    return i;
-  };
-  return (o, values) => {
-    for (let i = 0; i < values.length; i++) missing[i] = values[i] === undefined ? 1 : 0;
-    let j = 0;
-    // for-in reads the same keys as the exact lookups (o[name]) do; no array per document.
-    for (const k in o) {
-      let i: number;
-      if (j < lastKeys.length && lastKeys[j] === k) i = lastFields[j];
-      else {
-        i = fieldOf(k);
-        if (j < 64) {
-          lastKeys[j] = k;
-          lastFields[j] = i;
-        }
-      }
-      j++;
-      if (i >= 0 && missing[i] === 1) values[i] = o[k];
-    }
-  };
 }
 
 const INT_MIN = -(2n ** 31n);
@@ -394,15 +347,4 @@ function compileStructReader(fields: readonly StructField[], st: ReadState, type
     }
     return out;
   };
-}
-
-/** o[k] without inherited members (`constructor`, `toString`, `__proto__` are column names too). */
-export function getOwn(o: Record<string, unknown>, k: string): unknown {
-  return Object.hasOwn(o, k) ? o[k] : undefined;
-}
-
-/** o[k] = v, also for k = `__proto__` (which plain assignment would treat as the prototype). */
-export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
-  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
-  else o[k] = v;
 }

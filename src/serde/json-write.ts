@@ -2,8 +2,9 @@
  * SQL values -> JSON text, compiled per schema. Rows and structs become generated functions:
  * a template literal of constant key prefixes and inline primitive conversions; nested
  * collections use closures. Rows of primitives whose values JSON.stringify writes exactly as
- * ksqlDB does take a faster road still: JSON.stringify of a generated object literal (see
- * compileRowObjectWriter), so they cost about what JSON.stringify of an object does.
+ * ksqlDB does (DECIMALs too, as a double with the same text: decimalAsJsonNumber) take a faster
+ * road still: JSON.stringify of a generated object literal (see compileRowObjectWriter), so they
+ * cost about what JSON.stringify of an object does.
  * Output follows ksqlDB (Jackson via Kafka's JsonConverter): DOUBLE as Java's
  * Double.toString (`3.0`, `1.0E-5`; NaN/Infinity as strings), DECIMAL as BigDecimal.toString
  * at the column's scale (`12.30`, `0E-7`), BIGINT exactly (bigint digits), TIMESTAMP/DATE/TIME
@@ -45,6 +46,29 @@ export function jsonDecimal(v: unknown, scale: number): string {
   else return bad(v, 'DECIMAL');
   if (d.scale !== scale) d = d.setScale(scale);
   return bigDecimalString(d.unscaled, d.scale);
+}
+
+/** 10^k as exact doubles, k <= 22 (the largest power of ten a double holds exactly). */
+const POW10_DOUBLE = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * A DECIMAL value as the double whose JavaScript text (Number#toString, which JSON.stringify
+ * writes) is exactly its BigDecimal text at `scale`, or undefined when there is none. Invariant
+ * behind it: a decimal of at most 15 significant digits is the shortest text of its nearest double
+ * (distinct 15-digit decimals are farther apart than a double's spacing), so the double prints the
+ * same digits; both forms are plain (no exponent) for 1e-6 <= |x| < 1e21 and BigDecimal for
+ * scale >= 0 and an adjusted exponent >= -6 (|unscaled| >= 10^(scale-6)); and JavaScript drops
+ * trailing fraction zeros (12.30, 0.000), so an unscaled value ending in 0 with scale > 0 is not
+ * one of them. unscaled / 10^scale is one correctly rounded division of two exact doubles.
+ */
+export function decimalAsJsonNumber(v: unknown, scale: number): number | undefined {
+  if (!(v instanceof Decimal) || v.scale !== scale || scale > 22) return undefined;
+  const n = Number(v.unscaled);
+  if (!(n < 1e15 && n > -1e15)) return undefined;
+  if (scale === 0) return n;
+  if (n % 10 === 0) return undefined;
+  if (scale >= 6 && (n < 0 ? -n : n) < POW10_DOUBLE[scale - 6]) return undefined;
+  return n / POW10_DOUBLE[scale];
 }
 
 /**
@@ -172,22 +196,24 @@ function ownGet(name: string): string {
 
 /**
  * Writer of a whole row as a JSON object `{"COL": v, ...}` in column order. When every column
- * is a primitive that JSON.stringify can write (see stringifyCheck), records whose values all
- * pass the checks go through JSON.stringify of an object literal (native speed, flat
- * one-byte output); the others through the generated template writer.
+ * is a primitive that JSON.stringify can write (see stringifyCheck) or a DECIMAL, records whose
+ * values all pass the checks (a DECIMAL: decimalAsJsonNumber finds its double) go through
+ * JSON.stringify of an object literal (native speed, flat one-byte output); the others through
+ * the generated template writer.
  */
 export function compileRowObjectWriter(fields: readonly StructField[]): (values: readonly unknown[]) => string {
   const general = generateObjectWriter(fields, (i) => `src[${i}]`, '') as (values: readonly unknown[]) => string;
-  const checks = fields.map((f, i) => stringifyCheck(f.type, `v${i}`));
+  const checks = fields.map((f, i) => (f.type.kind === 'DECIMAL' ? `(n${i} = dn(v${i}, ${f.type.scale})) !== undefined` : stringifyCheck(f.type, `v${i}`)));
   const literalOk = fields.every((f) => f.name !== '__proto__' && !isIndexKey(f.name));
   if (fields.length === 0 || !literalOk || checks.some((c) => c === null)) return general;
-  const locals = fields.map((_, i) => `const v${i} = src[${i}];`).join('\n');
+  const isDecimal = fields.map((f) => f.type.kind === 'DECIMAL');
+  const locals = fields.map((_, i) => `const v${i} = src[${i}];${isDecimal[i] ? ` let n${i} = null;` : ''}`).join('\n');
   const test = checks.map((c, i) => `(v${i} === null || (${c}))`).join(' &&\n    ');
-  const literal = fields.map((f, i) => `${JSON.stringify(f.name)}: v${i}`).join(', ');
+  const literal = fields.map((f, i) => `${JSON.stringify(f.name)}: ${isDecimal[i] ? 'n' : 'v'}${i}`).join(', ');
   const src =
     `"use strict";\nreturn function write(src) {\n${locals}\n` +
     `if (${test}) {\n  textState.ascii = false; // may hold any text: encode as UTF-8\n  return JSON.stringify({ ${literal} });\n}\nreturn general(src);\n};`;
-  return new Function('general', 'textState', src)(general, textState) as (values: readonly unknown[]) => string;
+  return new Function('general', 'textState', 'dn', src)(general, textState, decimalAsJsonNumber) as (values: readonly unknown[]) => string;
 }
 
 /** Writer of one SQL type. */

@@ -25,9 +25,9 @@ import {
   compileReader,
   convertError,
   isJsonObject,
-  makeFillMissing,
   readAt,
 } from './json-read.ts';
+import { makeFillMissing } from './json-fields.ts';
 import type { ReadState, Reader } from './json-read.ts';
 import { WriteError, compileRowObjectWriter, compileWriter, isAscii, textState } from './json-write.ts';
 import { emptySerde } from './none.ts';

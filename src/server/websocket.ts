@@ -11,10 +11,19 @@ import { deliverPushQuery, type ByteSink } from '../engine/push-delivery.ts';
 import { formatType } from '../types/sql-type.ts';
 import { ApiError, badRequest, errorBody } from './errors.ts';
 import { jsonArray } from './json-values.ts';
-import { stringMap } from './statements.ts';
-import type { RiffleServer } from './server.ts';
+import { stringMap, type StatementService } from './statements.ts';
+import type { Principal } from './auth.ts';
+import type { ActiveQueries } from './queries.ts';
+import type { AnyRequest } from './routes.ts';
 
-export function websocketHandler(server: RiffleServer): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
+/** What the WebSocket endpoint needs of the server (./server.ts). */
+export interface WebSocketHost {
+  authenticate(req: AnyRequest): Promise<Principal>;
+  readonly statements: StatementService;
+  readonly queries: ActiveQueries;
+}
+
+export function websocketHandler(server: WebSocketHost): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
   return (req, socket, head) => {
     socket.on('error', () => undefined);

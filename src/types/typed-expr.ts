@@ -23,6 +23,9 @@ import { javaDouble } from './java/number-text.ts';
 
 export type PseudoColumn = 'ROWTIME' | 'ROWPARTITION' | 'ROWOFFSET' | 'WINDOWSTART' | 'WINDOWEND';
 
+/** ksqlDB's system columns: every source has them; a user column may not take their names. */
+export const SYSTEM_COLUMNS = ['ROWTIME', 'ROWPARTITION', 'ROWOFFSET', 'WINDOWSTART', 'WINDOWEND'] as const satisfies readonly PseudoColumn[];
+
 /** SQL types of the pseudo columns, as in ksqlDB. */
 export const PSEUDO_COLUMN_TYPES: Readonly<Record<PseudoColumn, SqlType>> = {
   ROWTIME: { kind: 'BIGINT' },

@@ -9,7 +9,7 @@ import { testEngine, readTopic, text, removeDir } from '../engine/helpers.ts';
 import type { TestEngine } from '../engine/helpers.ts';
 import { SqlError } from '../../src/sql/errors.ts';
 import { PROCESSING_LOG_TOPIC } from '../../src/exec/processing-log.ts';
-import { closeModels } from '../../src/engine/models.ts';
+import { closeModels } from '../../src/engine/model-registry.ts';
 import type { Row } from '../../src/exec/expr/row.ts';
 import { startFake, v2Sum } from './fake-server.ts';
 import type { FakeReply, FakeRequest, FakeServer } from './fake-server.ts';

@@ -19,6 +19,8 @@ import type { SqlType } from '../../src/types/sql-type.ts';
 import { Decimal } from '../../src/types/decimal.ts';
 import { SerdeError, createSerde } from '../../src/serde/index.ts';
 import type { Serde, SerdeColumn } from '../../src/serde/index.ts';
+import { decimalAsJsonNumber, jsonDecimal } from '../../src/serde/json-write.ts';
+import { mulberry32 } from '../helpers/random.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
@@ -387,4 +389,45 @@ test('field names by upper case, document after document: keys in new orders and
   assert.deepEqual(two.deserialize(enc('{"ab": 1, "aB": 2}')), [2]);
   assert.deepEqual(two.deserialize(enc('{"aB": 3, "ab": 4}')), [4]);
   assert.deepEqual(two.deserialize(enc('{"Ab": 5}')), [5]);
+});
+
+test('JSON: a DECIMAL written through JSON.stringify as a double prints exactly its BigDecimal text, or is left to the template writer', () => {
+  const rnd = mulberry32(17);
+  let viaDouble = 0;
+  for (let k = 0; k < 200_000; k++) {
+    const scale = Math.floor(rnd() * 26);
+    const digits = 1 + Math.floor(rnd() * 20);
+    let unscaled = 0n;
+    for (let d = 0; d < digits; d++) unscaled = unscaled * 10n + BigInt(Math.floor(rnd() * 10));
+    if (rnd() < 0.3) unscaled *= 10n; // trailing zeros
+    if (rnd() < 0.5) unscaled = -unscaled;
+    const d = new Decimal(unscaled, scale);
+    const n = decimalAsJsonNumber(d, scale);
+    if (n === undefined) continue;
+    viaDouble++;
+    assert.equal(JSON.stringify(n), jsonDecimal(d, scale), `${unscaled}e-${scale}`);
+  }
+  assert.ok(viaDouble > 50_000, `${viaDouble} of the random decimals took the double`);
+  // The edges: trailing zeros, zero, small values in exponent form, other scales, too many digits.
+  for (const [u, s] of [[1230n, 2], [0n, 3], [1n, 7], [1n, 6], [999_999_999_999_999n, 0], [1_000_000_000_000_000n, 0], [5n, 23], [-7n, 1]] as const) {
+    const n = decimalAsJsonNumber(new Decimal(u, s), s);
+    if (n !== undefined) assert.equal(JSON.stringify(n), jsonDecimal(new Decimal(u, s), s), `${u}e-${s}`);
+  }
+  assert.equal(decimalAsJsonNumber(new Decimal(1230n, 2), 2), undefined);
+  assert.equal(decimalAsJsonNumber(new Decimal(1n, 7), 7), undefined);
+  assert.equal(decimalAsJsonNumber(new Decimal(123n, 2), 3), undefined, 'a value at another scale is rescaled by the template writer');
+  assert.equal(decimalAsJsonNumber(12.5, 1), undefined);
+
+  // Whole rows: the serde's output equals the template writer's (a column name the object
+  // literal cannot take sends every row there) for decimals of every kind.
+  const columns = [col('A', BIGINT), col('P', decimal(23, 3)), col('S', STRING)];
+  const serde = value(columns);
+  const template = value(columns.map((c, i) => col(String(i), c.type)));
+  for (let k = 0; k < 5000; k++) {
+    const p = rnd() < 0.1 ? null : new Decimal(BigInt(Math.floor(rnd() * 2 ** 52) - 2 ** 51) / 10n ** BigInt(Math.floor(rnd() * 16)), 3);
+    const row = [k, p, 'x'];
+    const a = dec(serde.serialize(row))!;
+    assert.equal(dec(template.serialize(row))!, a.replace(/"([A-Z])":/g, (_, c: string) => `"${'APS'.indexOf(c)}":`), a);
+    assert.deepEqual(serde.deserialize(enc(a)), row);
+  }
 });

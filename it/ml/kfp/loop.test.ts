@@ -16,7 +16,7 @@ import { startStandIn } from './standin.ts';
 import { conceptRows as rows, directAccuracy, forgetServedModel, inferVersion, mlserver, modelRepo as repo, readingsWriter, type Reading, until } from './loop-fixture.ts';
 import { TrainingDataExport } from '../../../src/engine/training-data-export.ts';
 import { KfpClient } from '../../../src/ml/pipelines/kfp-client.ts';
-import { modelRegistry } from '../../../src/engine/models.ts';
+import { modelRegistry } from '../../../src/engine/model-registry.ts';
 import { championOf } from '../../../src/engine/model-promotion.ts';
 
 await forgetServedModel('loop');

@@ -13,7 +13,7 @@ import { rmSync } from 'node:fs';
 import { testEngine, removeDir, readTopic } from '../../../test/engine/helpers.ts';
 import { kfpPython } from './standin.ts';
 import { until } from './loop-fixture.ts';
-import { modelRegistry } from '../../../src/engine/models.ts';
+import { modelRegistry } from '../../../src/engine/model-registry.ts';
 import { championOf } from '../../../src/engine/model-promotion.ts';
 
 const mlserver = process.env.RIFFLE_MLSERVER_URL;

@@ -16,7 +16,8 @@ import { formatTypedExpr } from '../../types/typed-expr.ts';
 import type { FunctionLookup } from '../../functions/types.ts';
 import type { ErrorSink, Row } from './row.ts';
 import { FnScope, Gen, declareTemps } from './gen.ts';
-import { type EmitCtx, emit } from './emit.ts';
+import { emit } from './emit.ts';
+import type { EmitCtx } from './emit-context.ts';
 
 export type CompiledExpr = (row: Row) => unknown;
 export type CompiledPredicate = (row: Row) => boolean;
@@ -41,7 +42,7 @@ function generate(
   failed: string,
 ): (row: Row) => unknown {
   const g = new Gen();
-  const x: EmitCtx = { g, functions, sink };
+  const x: EmitCtx = { g, functions, sink, emit: (scope, e) => emit(x, scope, e) };
   const s = new FnScope();
   const vals = exprs.map((e) => emit(x, s, e));
   const fail = g.k(onThrow);

@@ -7,7 +7,7 @@
 import type { SqlType } from '../../types/sql-type.ts';
 import { decodeLiteral, type TypedExpr } from '../../types/typed-expr.ts';
 import { type FnScope, type Val, allNonNull } from './gen.ts';
-import { type EmitCtx, emit } from './emit.ts';
+import type { EmitCtx } from './emit-context.ts';
 import { compareBytes, deepEquals } from './runtime.ts';
 import { compileLike, dynamicLike } from './like.ts';
 
@@ -55,8 +55,8 @@ function orderCode(x: EmitCtx, kind: Kind, a: string, op: string, b: string): st
 }
 
 export function emitCompare(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'Compare' }): Val {
-  const l = emit(x, s, e.left);
-  const r = emit(x, s, e.right);
+  const l = x.emit(s, e.left);
+  const r = x.emit(s, e.right);
   const kind = kindOf(e.left.type);
   const eq = equalsCode(x, kind, l.code, r.code);
   let code: string;
@@ -80,9 +80,9 @@ export function emitCompare(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'Comp
 }
 
 export function emitBetween(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'Between' }): Val {
-  const v = emit(x, s, e.operand);
-  const lo = emit(x, s, e.low);
-  const hi = emit(x, s, e.high);
+  const v = x.emit(s, e.operand);
+  const lo = x.emit(s, e.low);
+  const hi = x.emit(s, e.high);
   const kind = kindOf(e.operand.type);
   const cond = `${allNonNull(v, lo, hi)}(${orderCode(x, kind, v.code, '>=', lo.code)} && ${orderCode(x, kind, v.code, '<=', hi.code)})`;
   return x.g.assign(s, e.negated ? `!(${cond})` : cond, true);
@@ -91,7 +91,7 @@ export function emitBetween(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'Betw
 const SET_THRESHOLD = 5;
 
 export function emitIn(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'In' }): Val {
-  const v = emit(x, s, e.operand);
+  const v = x.emit(s, e.operand);
   const kind = kindOf(e.operand.type);
   const constant = e.list.every((i) => i.kind === 'Literal' && i.value !== null);
   let test: string;
@@ -101,7 +101,7 @@ export function emitIn(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'In' }): V
   } else {
     const parts: string[] = [];
     for (const item of e.list) {
-      const it = emit(x, s, item);
+      const it = x.emit(s, item);
       if (it.code === 'null') continue;
       parts.push(kind === 'primitive' || kind === 'deep' ? equalsCode(x, kind, v.code, it.code) : `${allNonNull(it)}${equalsCode(x, kind, v.code, it.code)}`);
     }
@@ -112,7 +112,7 @@ export function emitIn(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'In' }): V
 }
 
 export function emitLike(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'Like' }): Val {
-  const v = emit(x, s, e.operand);
+  const v = x.emit(s, e.operand);
   let test: string;
   if (e.pattern.kind === 'Literal') {
     if (e.pattern.value === null) return { code: e.negated ? 'true' : 'false', nn: true };
@@ -135,7 +135,7 @@ export function emitLike(x: EmitCtx, s: FnScope, e: TypedExpr & { kind: 'Like' }
         break;
     }
   } else {
-    const p = emit(x, s, e.pattern);
+    const p = x.emit(s, e.pattern);
     test = `${allNonNull(p)}${x.g.k(dynamicLike(e.escape))}(${v.code}, ${p.code})`;
   }
   const cond = `${allNonNull(v)}(${test})`;

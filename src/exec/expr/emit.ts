@@ -14,20 +14,14 @@
 import type { SqlType } from '../../types/sql-type.ts';
 import { decodeLiteral, formatTypedExpr, type TypedExpr } from '../../types/typed-expr.ts';
 import { toArgTypes } from './arg-types.ts';
-import type { FunctionLookup } from '../../functions/types.ts';
 import { SqlError } from '../../sql/errors.ts';
 import { formatType, typesEqual } from '../../types/sql-type.ts';
-import type { ErrorSink } from './row.ts';
-import { type FnScope, type Gen, type Val, anyNull, declareTemps } from './gen.ts';
+import { type FnScope, type Val, anyNull, declareTemps } from './gen.ts';
 import { makeCaster } from './cast.ts';
 import * as rt from './runtime.ts';
 import { emitCompare, emitBetween, emitIn, emitLike } from './emit-predicates.ts';
+import type { EmitCtx } from './emit-context.ts';
 
-export interface EmitCtx {
-  readonly g: Gen;
-  readonly functions: FunctionLookup;
-  readonly sink: ErrorSink;
-}
 
 const PSEUDO_CODE = {
   ROWTIME: { code: 'row.ts', nn: true },

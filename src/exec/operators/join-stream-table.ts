@@ -5,8 +5,8 @@
  */
 import type { Operator } from '../operator.ts';
 import type { KeyValueStore } from '../../state/store.ts';
-import type { JoinContext, StoredRow } from './join.ts';
-import { routeRows, rowOfStored, storedRow } from './join.ts';
+import type { JoinContext, StoredRow } from './join-context.ts';
+import { routeRows, rowOfStored, storedRow } from './join-context.ts';
 import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 import { storedRowFormat } from '../../state/codecs/formats.ts';

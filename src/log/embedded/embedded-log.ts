@@ -5,7 +5,7 @@
  *   LOCK                                  pid of the process that has the log open
  *   topics/<topic>/topic.json             partitions and config
  *   topics/<topic>/<partition>/<20-digit base offset>.log   segments (./format.ts)
- *   groups/<group>.json                   committed offsets (./groups.ts)
+ *   groups/<group>.offsets                committed offsets, append-only (./groups.ts)
  *   producers.json                        numbers of idempotent producers (./producers.ts)
  *   trash/                                topics being deleted (emptied on open)
  *   recoveries.jsonl                      repairs made on open (./recovery-report.ts)
@@ -289,6 +289,7 @@ export class EmbeddedLog implements Log, ConsumerHost, IdempotentHost {
     this.consumers.clear();
     this.notifier.notifyAll();
     for (const t of this.topics.values()) for (const p of t.partitions) p.close();
+    this.groups.close();
     this.release();
   }
 

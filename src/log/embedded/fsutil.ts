@@ -46,7 +46,7 @@ export function writeFileAtomic(file: string, data: string, fsync: boolean): voi
 }
 
 /** Writes `data` to a temporary file next to `file` (to be renamed over it); returns its path. */
-export function writeTemp(file: string, data: string, fsync: boolean): string {
+export function writeTemp(file: string, data: string | Uint8Array, fsync: boolean): string {
   const tmp = `${file}.tmp-${process.pid}`;
   const fd = fs.openSync(tmp, 'w');
   try {

@@ -1,31 +1,29 @@
 /**
- * Committed offsets per consumer group, one JSON file per group under `<dir>/groups/`, replaced
- * atomically (temp file + rename) on every commit, and cached in memory (all groups are loaded
- * on open; the files are small). The file replaced by a commit is kept as `<file>.prev`, so a
- * damaged file is recovered from the commit before it.
+ * Committed offsets per consumer group: one append-only offsets file per group under
+ * `<dir>/groups/` (./offsets-file.ts: a commit is one write of fixed-size entries at its end),
+ * cached in memory (all groups are loaded on open; the files are small and bounded).
  *
- * File: `{"version":1,"group":"<id>","offsets":{"<topic>":{"<partition>":<next offset>}}}`.
+ * On open every group's file is read (commits cut short or damaged are skipped and reported) and
+ * rewritten as a fresh snapshot, so a repair is reported once and the next appends start on a
+ * clean file. Group files of earlier releases (`<group>.json`, ./groups-legacy.ts) are read and
+ * replaced by an offsets file the same way; the old files are removed only once the new one is in
+ * place, so an upgrade cut short reads the old files again.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PartitionOffset } from '../log.ts';
-import { fsyncDir, isErrno, readJsonFile, writeFileAtomic, writeTemp } from './fsutil.ts';
+import { isErrno } from './fsutil.ts';
+import { LEGACY_SUFFIX, legacyFiles, readLegacyGroup } from './groups-legacy.ts';
+import { OFFSETS_SUFFIX, OffsetsFile, PREV_SUFFIX, readOffsetsFile, type GroupOffsets, type ReadOffsetsFile } from './offsets-file.ts';
 import type { Recovery } from './partition.ts';
 
-interface GroupFile {
-  readonly version: 1;
-  readonly group: string;
-  readonly offsets: Record<string, Record<string, number>>;
-}
-
-type GroupOffsets = Map<string, Map<number, number>>;
-
 /**
- * A file name for any group id: bytes outside [A-Za-z0-9_-] (and '.', which could make '.' or
- * '..') are %-escaped; very long ids are cut and suffixed with a hash (names stay ≤ 255 bytes).
+ * The file name (without suffix) for any group id: bytes outside [A-Za-z0-9_-] (and '.', which
+ * could make '.' or '..') are %-escaped; very long ids are cut and suffixed with a hash (names
+ * stay ≤ 255 bytes). Never contains a '.', so the suffixes can be told apart.
  */
-export function groupFileName(groupId: string): string {
+export function groupFileBase(groupId: string): string {
   let name = '';
   for (const b of Buffer.from(groupId, 'utf8')) {
     const c = String.fromCharCode(b);
@@ -35,69 +33,108 @@ export function groupFileName(groupId: string): string {
     const hash = crypto.createHash('sha256').update(groupId).digest('hex').slice(0, 16);
     name = `${name.slice(0, 180)}~${hash}`;
   }
-  return `${name}.json`;
+  return name;
+}
+
+interface Group {
+  readonly offsets: GroupOffsets;
+  /** Null after its file was removed (deleteGroup) or the store closed. */
+  file: OffsetsFile | null;
 }
 
 export class GroupStore {
   private readonly dir: string;
   private readonly fsync: boolean;
-  private readonly groups = new Map<string, GroupOffsets>();
+  private readonly groups = new Map<string, Group>();
 
   constructor(dir: string, fsync: boolean, recoveries: Recovery[] = []) {
     this.dir = dir;
     this.fsync = fsync;
     fs.mkdirSync(dir, { recursive: true });
-    const names = new Set<string>();
+    const bases = new Set<string>();
     for (const name of fs.readdirSync(dir)) {
-      const file = path.join(dir, name);
       if (name.includes('.tmp-')) {
-        // A commit interrupted before its rename: the previous file is still the truth.
-        fs.rmSync(file, { force: true });
+        // A rewrite interrupted before its rename: the file it was to replace is still the truth.
+        fs.rmSync(path.join(dir, name), { force: true });
         continue;
       }
-      if (name.endsWith('.json')) names.add(name);
-      else if (name.endsWith(PREV)) names.add(name.slice(0, -PREV.length));
+      const dot = name.indexOf('.');
+      if (dot <= 0) continue;
+      const suffix = name.slice(dot);
+      if (suffix === OFFSETS_SUFFIX || suffix === OFFSETS_SUFFIX + PREV_SUFFIX || suffix === LEGACY_SUFFIX || suffix === LEGACY_SUFFIX + PREV_SUFFIX) {
+        bases.add(name.slice(0, dot));
+      }
     }
-    for (const name of names) this.load(path.join(dir, name), recoveries);
+    try {
+      for (const base of [...bases].sort()) this.load(path.join(dir, base), recoveries);
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  /** Loads one group (offsets file, else its `.prev`, else legacy files) and rewrites its file. */
+  private load(base: string, recoveries: Recovery[]): void {
+    const file = base + OFFSETS_SUFFIX;
+    const prev = file + PREV_SUFFIX;
+    let loaded: { group: string; offsets: GroupOffsets } | null;
+    if (fs.existsSync(file) || fs.existsSync(prev)) {
+      loaded = this.readCurrent(file, recoveries);
+    } else {
+      loaded = readLegacyGroup(base + LEGACY_SUFFIX, recoveries);
+    }
+    if (loaded !== null) {
+      this.groups.set(loaded.group, { offsets: loaded.offsets, file: new OffsetsFile(file, loaded.group, this.fsync, loaded.offsets) });
+    }
+    // The offsets file now holds everything (or nothing was usable): files of an earlier release go.
+    for (const f of legacyFiles(base)) removeIfPresent(f);
   }
 
   /**
-   * Loads one group file; when it is missing (a commit cut between its two renames) or cannot be
-   * read (truncated, garbage), the previous copy is used, and failing that the group is dropped
-   * (its consumers start per their reset policy). Either repair is reported.
+   * Reads `file`, falling back to its `.prev` (the file before the last rewrite, whose final state
+   * the rewrite started from) when `file` is missing or its header unreadable; with neither
+   * usable the group is dropped, its file kept as `.corrupt`. Every repair is reported.
    */
-  private load(file: string, recoveries: Recovery[]): void {
+  private readCurrent(file: string, recoveries: Recovery[]): { group: string; offsets: GroupOffsets } | null {
+    const prev = file + PREV_SUFFIX;
+    let r: ReadOffsetsFile | Error | null = fs.existsSync(file) ? readOffsetsFile(file) : null;
+    let used = file;
     let problem: string | null = null;
-    let data = fs.existsSync(file) ? tryReadGroupFile(file) : null;
-    if (data instanceof Error) {
-      problem = data.message;
-      data = null;
+    if (r instanceof Error) {
+      problem = r.message;
+      r = null;
     }
-    if (data === null) {
-      const prev = fs.existsSync(file + PREV) ? tryReadGroupFile(file + PREV) : null;
-      if (prev !== null && !(prev instanceof Error)) {
-        data = prev;
-        writeFileAtomic(file, JSON.stringify(prev), this.fsync);
-        if (problem !== null) recoveries.push({ kind: 'metadata', topic: null, file, reason: problem, action: `offsets of group '${prev.group}' restored from the previous commit` });
-      } else if (problem !== null) {
-        fs.renameSync(file, `${file}.corrupt`);
-        recoveries.push({ kind: 'metadata', topic: null, file, reason: problem, action: `committed offsets dropped (kept as ${path.basename(file)}.corrupt); the group's consumers start per auto.offset.reset` });
-        return;
+    if (r === null) {
+      const p = fs.existsSync(prev) ? readOffsetsFile(prev) : null;
+      if (p !== null && !(p instanceof Error)) {
+        r = p;
+        used = prev;
+        // Kept aside (not rotated into .prev by the rewrite, which would replace the good copy).
+        if (problem !== null) fs.renameSync(file, `${file}.corrupt`);
+        // A missing file with a good .prev is a rewrite cut between its two renames: nothing lost.
+        if (problem !== null) recoveries.push({ kind: 'metadata', topic: null, file, reason: problem, action: `offsets of group '${p.group}' restored from the file before its last rewrite; commits since then are lost (the group re-reads from there; the damaged file kept as ${path.basename(file)}.corrupt)` });
       } else {
-        return;
+        const reason = problem ?? (p instanceof Error ? p.message : `${file} is missing`);
+        const damaged = fs.existsSync(file) ? file : prev;
+        if (fs.existsSync(damaged)) fs.renameSync(damaged, `${damaged}.corrupt`);
+        recoveries.push({ kind: 'metadata', topic: null, file, reason, action: `committed offsets dropped (kept as ${path.basename(damaged)}.corrupt); the group's consumers start per auto.offset.reset` });
+        return null;
       }
     }
-    const offsets: GroupOffsets = new Map();
-    for (const [topic, parts] of Object.entries(data.offsets)) {
-      const m = new Map<number, number>();
-      for (const [p, o] of Object.entries(parts)) m.set(Number(p), o);
-      offsets.set(topic, m);
+    if (r.damage !== null) {
+      recoveries.push({
+        kind: 'metadata',
+        topic: null,
+        file: used,
+        reason: r.damage,
+        action: `group '${r.group}': commits with a damaged or missing entry ignored (their partitions keep the offsets committed before them); the file rewritten`,
+      });
     }
-    this.groups.set(data.group, offsets);
+    return r;
   }
 
   committed(groupId: string, topic: string): PartitionOffset[] {
-    const parts = this.groups.get(groupId)?.get(topic);
+    const parts = this.groups.get(groupId)?.offsets.get(topic);
     if (parts === undefined) return [];
     return [...parts]
       .sort((a, b) => a[0] - b[0])
@@ -106,85 +143,90 @@ export class GroupStore {
 
   /** The committed next-offset of one partition, or undefined. */
   get(groupId: string, topic: string, partition: number): number | undefined {
-    return this.groups.get(groupId)?.get(topic)?.get(partition);
+    return this.groups.get(groupId)?.offsets.get(topic)?.get(partition);
   }
 
+  /**
+   * Commits `offsets` of one group atomically (all or none after a crash). The cache changes only
+   * when the write succeeded.
+   */
   commit(groupId: string, offsets: readonly PartitionOffset[]): void {
     if (offsets.length === 0) return;
     for (const o of offsets) {
       if (!Number.isSafeInteger(o.offset) || o.offset < 0) {
         throw new RangeError(`Invalid offset ${o.offset} to commit for ${o.topic}-${o.partition}`);
       }
+      if (!Number.isSafeInteger(o.partition) || o.partition < 0 || o.partition > 0xffffffff) {
+        throw new RangeError(`Invalid partition ${o.partition} to commit for ${o.topic}`);
+      }
     }
     let group = this.groups.get(groupId);
+    const created = group === undefined;
     if (group === undefined) {
-      group = new Map();
+      group = { offsets: new Map(), file: null };
       this.groups.set(groupId, group);
     }
+    // What the cache held before, to put back if the write fails.
+    const undo: { parts: Map<number, number>; partition: number; before: number | undefined }[] = [];
+    const newTopics: string[] = [];
     for (const o of offsets) {
-      let parts = group.get(o.topic);
+      let parts = group.offsets.get(o.topic);
       if (parts === undefined) {
         parts = new Map();
-        group.set(o.topic, parts);
+        group.offsets.set(o.topic, parts);
+        newTopics.push(o.topic);
       }
+      undo.push({ parts, partition: o.partition, before: parts.get(o.partition) });
       parts.set(o.partition, o.offset);
     }
-    this.persist(groupId, group);
+    try {
+      if (group.file === null) group.file = new OffsetsFile(this.fileOf(groupId), groupId, this.fsync, group.offsets);
+      else group.file.append(offsets, group.offsets);
+    } catch (e) {
+      for (let i = undo.length - 1; i >= 0; i--) {
+        const u = undo[i];
+        if (u.before === undefined) u.parts.delete(u.partition);
+        else u.parts.set(u.partition, u.before);
+      }
+      for (const t of newTopics) group.offsets.delete(t);
+      if (created) this.groups.delete(groupId);
+      throw e;
+    }
   }
 
   deleteGroup(groupId: string): void {
+    this.groups.get(groupId)?.file?.close();
     this.groups.delete(groupId);
-    for (const f of [groupFileName(groupId), groupFileName(groupId) + PREV]) {
-      try {
-        fs.unlinkSync(path.join(this.dir, f));
-      } catch (e) {
-        if (!isErrno(e, 'ENOENT')) throw e;
-      }
-    }
+    const base = path.join(this.dir, groupFileBase(groupId));
+    for (const f of [base + OFFSETS_SUFFIX, base + OFFSETS_SUFFIX + PREV_SUFFIX, ...legacyFiles(base)]) removeIfPresent(f);
   }
 
   /** Forgets a deleted topic's offsets in every group, so a re-created topic starts fresh. */
   removeTopic(topic: string): void {
     for (const [groupId, group] of this.groups) {
-      if (group.delete(topic)) this.persist(groupId, group);
+      if (!group.offsets.delete(topic)) continue;
+      if (group.file === null) group.file = new OffsetsFile(this.fileOf(groupId), groupId, this.fsync, group.offsets);
+      else group.file.rewrite(group.offsets);
     }
   }
 
-  private persist(groupId: string, group: GroupOffsets): void {
-    const offsets: Record<string, Record<string, number>> = {};
-    for (const [topic, parts] of group) {
-      const o: Record<string, number> = {};
-      for (const [p, off] of parts) o[String(p)] = off;
-      offsets[topic] = o;
+  /** Closes the groups' files (the cache stays readable). */
+  close(): void {
+    for (const g of this.groups.values()) {
+      g.file?.close();
+      g.file = null;
     }
-    const data: GroupFile = { version: 1, group: groupId, offsets };
-    const file = path.join(this.dir, groupFileName(groupId));
-    // The current file becomes the previous copy, recovered from if the new one is ever unreadable.
-    const tmp = writeTemp(file, JSON.stringify(data), this.fsync);
-    try {
-      fs.renameSync(file, file + PREV);
-    } catch (e) {
-      if (!isErrno(e, 'ENOENT')) throw e;
-    }
-    fs.renameSync(tmp, file);
-    if (this.fsync) fsyncDir(this.dir);
+  }
+
+  private fileOf(groupId: string): string {
+    return path.join(this.dir, groupFileBase(groupId) + OFFSETS_SUFFIX);
   }
 }
 
-const PREV = '.prev';
-
-/** A parsed group file, null when absent, or the error saying why it cannot be used. */
-function tryReadGroupFile(file: string): GroupFile | Error {
+function removeIfPresent(file: string): void {
   try {
-    const data = readJsonFile(file) as GroupFile;
-    if (typeof data?.group !== 'string' || typeof data.offsets !== 'object' || data.offsets === null) {
-      return new Error(`${file} is not a consumer-group file`);
-    }
-    for (const parts of Object.values(data.offsets)) {
-      for (const o of Object.values(parts)) if (!Number.isSafeInteger(o) || o < 0) return new Error(`${file} holds an invalid offset ${o}`);
-    }
-    return data;
+    fs.unlinkSync(file);
   } catch (e) {
-    return e as Error;
+    if (!isErrno(e, 'ENOENT')) throw e;
   }
 }

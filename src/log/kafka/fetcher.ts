@@ -24,7 +24,7 @@ import type { ConsumedRecord, TopicPartition } from '../log.ts';
 import { clusterMetadata } from './client.ts';
 import { hasKafkaError, kafkaErrorIds, wrapKafkaError } from './errors.ts';
 import type { FetchedBatch } from './fetch-response.ts';
-import { BatchCursor, decodeLibraryBatch } from './record-batch-reader.ts';
+import { BatchCursor, DecodedBatch, type BufferedBatch } from './record-batch-reader.ts';
 
 export interface FetcherSettings {
   readonly readCommitted: boolean;
@@ -371,40 +371,5 @@ export class Fetcher {
     this.#backoffUntil = Date.now() + Math.min(100 + age / 10, 2000);
     // A failed metadata lookup leaves nothing in flight whose completion would pump again.
     if (!this.#closed) setTimeout(() => this.#pump(), 0).unref();
-  }
-}
-
-/** A fetched batch waiting in the buffer: its records are decoded when taken. */
-interface BufferedBatch {
-  readonly topic: string;
-  readonly partition: number;
-  /** Bytes it holds (counted against maxBufferedBytes). */
-  readonly size: number;
-  readonly remaining: number;
-  read(max: number, out: ConsumedRecord[]): number;
-}
-
-/** A batch the library already decoded (Fetch below v13): its records, handed out in order. */
-class DecodedBatch implements BufferedBatch {
-  readonly topic: string;
-  readonly partition: number;
-  readonly size: number;
-  readonly #records: ConsumedRecord[] = [];
-  #next = 0;
-
-  constructor(batch: RecordsBatch, topic: string, partition: number, fromOffset: number) {
-    this.topic = topic;
-    this.partition = partition;
-    this.size = decodeLibraryBatch(batch, topic, partition, fromOffset, this.#records) + 64 * this.#records.length;
-  }
-
-  get remaining(): number {
-    return this.#records.length - this.#next;
-  }
-
-  read(max: number, out: ConsumedRecord[]): number {
-    const n = Math.min(max, this.remaining);
-    for (let i = 0; i < n; i++) out.push(this.#records[this.#next++]);
-    return n;
   }
 }

@@ -4,7 +4,7 @@
  * encoder: ./record-runs.ts).
  */
 import type { MessageToProduce } from '@platformatic/kafka';
-import type { BatchRecord } from './record-batch.ts';
+import type { BatchRecord } from './record-runs.ts';
 import { recordRun } from './record-runs.ts';
 
 type Message = MessageToProduce<Buffer, Buffer, Buffer, Buffer>;

@@ -56,6 +56,13 @@ export interface KafkaProducerOptions {
 import type { GroupMemberMetadata, TransactionalProducer } from '../log.ts';
 export type { GroupMemberMetadata, TransactionalProducer };
 
+/**
+ * How long a topic's partition count is reused without asking again: @platformatic/kafka's own
+ * metadata cache age (its `metadataMaxAge` default, which Riffle keeps), so a send sees a new
+ * partition count no later than before the cache.
+ */
+const PARTITION_COUNT_MAX_AGE_MS = 5000;
+
 const RECORD_OVERHEAD = 24; // varint lengths, attributes, deltas: an upper estimate per record
 
 function toBuffer(bytes: Uint8Array | null): Buffer | null {
@@ -80,6 +87,8 @@ class ProducerCore {
   readonly #useRuns: boolean;
   /** The last send per topic (see send()). */
   readonly #topicSends = new Map<string, Promise<void>>();
+  /** Partition counts per topic and when they were looked up (see partitionCount()). */
+  readonly #partitionCounts = new Map<string, { readonly count: number; readonly at: number }>();
   closed = false;
 
   constructor(config: KafkaConfig, role: string, options: KafkaProducerOptions, transactionalId?: string) {
@@ -103,13 +112,27 @@ class ProducerCore {
     this.#useRuns = riffleEncoder && this.#compression === 'none';
   }
 
-  async partitionCount(topic: string): Promise<number> {
+  /**
+   * The topic's partition count, looked up at most every PARTITION_COUNT_MAX_AGE_MS per topic: a
+   * metadata call per send (option validation, diagnostics, callbacks) cost a query about a tenth
+   * of a small send's CPU. A failed send forgets the topic's count.
+   */
+  partitionCount(topic: string): Promise<number> | number {
+    const cached = this.#partitionCounts.get(topic);
+    if (cached !== undefined && performance.now() - cached.at < PARTITION_COUNT_MAX_AGE_MS) return cached.count;
+    return this.#lookUpPartitionCount(topic);
+  }
+
+  async #lookUpPartitionCount(topic: string): Promise<number> {
     try {
+      const at = performance.now();
       const metadata = await this.client.metadata({ topics: [topic], retries: 2 });
       const t = metadata.topics.get(topic);
       if (!t) throw new UnknownTopicError(topic);
+      this.#partitionCounts.set(topic, { count: t.partitionsCount, at });
       return t.partitionsCount;
     } catch (error) {
+      this.#partitionCounts.delete(topic);
       if (isUnknownTopic(error)) throw new UnknownTopicError(topic);
       throw error;
     }
@@ -139,7 +162,8 @@ class ProducerCore {
   async #send(topic: string, records: readonly ProducerRecord[], txn?: Transaction): Promise<SendResult[]> {
     if (this.closed) throw new Error('producer is closed');
     if (records.length === 0) return [];
-    const partitions = await this.partitionCount(topic);
+    const known = this.partitionCount(topic);
+    const partitions = typeof known === 'number' ? known : await known;
     const nullKeyPartition = this.#nextRoundRobin(topic, partitions);
     const results: SendResult[] = new Array(records.length);
     const chunk = new Chunk(topic, this.#useRuns);
@@ -155,7 +179,11 @@ class ProducerCore {
         partition = r.key === null ? nullKeyPartition : partitionForKey(r.key, partitions);
       }
       let size = RECORD_OVERHEAD + (r.key?.byteLength ?? 0) + (r.value?.byteLength ?? 0);
-      if (r.headers) for (const h of r.headers) size += Buffer.byteLength(h.key, 'utf8') + (h.value?.byteLength ?? 0) + 4;
+      const recordHeaders = r.headers;
+      // Indexed, and skipped when empty (the usual case): no iterator per record.
+      if (recordHeaders && recordHeaders.length > 0) {
+        for (let h = 0; h < recordHeaders.length; h++) size += Buffer.byteLength(recordHeaders[h].key, 'utf8') + (recordHeaders[h].value?.byteLength ?? 0) + 4;
+      }
       if (chunk.count > 0 && chunk.bytes + size > this.#maxRequestBytes) {
         await this.#sendChunk(topic, chunk, results, txn);
         chunk.reset(i);
@@ -193,6 +221,8 @@ class ProducerCore {
     try {
       response = txn ? await txn.send(request) : await this.client.send(request);
     } catch (error) {
+      // The topic may have been deleted or recreated: the next send looks its partitions up again.
+      this.#partitionCounts.delete(topic);
       if (isUnknownTopic(error)) throw new UnknownTopicError(topic);
       throw wrapKafkaError(`producing to '${topic}' failed`, error);
     }

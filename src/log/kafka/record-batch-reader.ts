@@ -13,6 +13,9 @@
  *   rather than reading into the next batch.
  * - Compressed batches are inflated with the library's codecs (gzip, snappy, lz4, zstd); the
  *   records then are views of the inflated buffer.
+ *
+ * Both kinds of batch the fetcher buffers (./fetcher.ts) are here: BatchCursor over Riffle's own
+ * parse (Fetch v13+), DecodedBatch over one the library decoded (older brokers).
  */
 import { compressionsAlgorithmsByBitmask, type RecordsBatch } from '@platformatic/kafka';
 import type { ConsumedRecord, Header } from '../log.ts';
@@ -238,4 +241,39 @@ export function decodeLibraryBatch(batch: RecordsBatch, topic: string, partition
     bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
   }
   return bytes;
+}
+
+/** A fetched batch waiting in the buffer: its records are decoded when taken. */
+export interface BufferedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  /** Bytes it holds (counted against maxBufferedBytes). */
+  readonly size: number;
+  readonly remaining: number;
+  read(max: number, out: ConsumedRecord[]): number;
+}
+
+/** A batch the library already decoded (Fetch below v13): its records, handed out in order. */
+export class DecodedBatch implements BufferedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly size: number;
+  readonly #records: ConsumedRecord[] = [];
+  #next = 0;
+
+  constructor(batch: RecordsBatch, topic: string, partition: number, fromOffset: number) {
+    this.topic = topic;
+    this.partition = partition;
+    this.size = decodeLibraryBatch(batch, topic, partition, fromOffset, this.#records) + 64 * this.#records.length;
+  }
+
+  get remaining(): number {
+    return this.#records.length - this.#next;
+  }
+
+  read(max: number, out: ConsumedRecord[]): number {
+    const n = Math.min(max, this.remaining);
+    for (let i = 0; i < n; i++) out.push(this.#records[this.#next++]);
+    return n;
+  }
 }

@@ -17,26 +17,13 @@
  *   produceApiWithFastBatches).
  */
 import { kGetApi, produceV11, Writer } from '@platformatic/kafka';
-import type { Header } from '../log.ts';
 import { checksum } from './crc32c.ts';
-import { isRecordRun, RunSequences } from './record-runs.ts';
+import { isRecordRun, RunSequences, type BatchRecord } from './record-runs.ts';
 
 /** What the library passes per message (the subset the batch needs). */
 export interface BatchMessage extends BatchRecord {
   readonly topic: string;
   readonly partition?: number;
-}
-
-/**
- * What a record batch needs of a record: the library's message shape (Buffers, a Map of
- * headers) or the log's ProducerRecord (Uint8Arrays, an array of headers with string keys), which
- * record runs (./record-runs.ts) carry as they are.
- */
-export interface BatchRecord {
-  readonly key?: Uint8Array | null;
-  readonly value?: Uint8Array | null;
-  readonly timestamp?: bigint | number;
-  readonly headers?: Map<Buffer, Buffer> | readonly Header[] | null;
 }
 
 export interface BatchOptions {
@@ -156,13 +143,22 @@ function writeHeaders(buf: Buffer, pos: number, headers: BatchRecord['headers'])
   return pos;
 }
 
-/** One record batch of `messages` (all for one partition, in order) as a single buffer. */
-export function encodeRecordBatch(messages: readonly BatchRecord[], options: BatchOptions = {}): Buffer {
+/**
+ * The sizes of a record batch, computed before anything is written: each record's body (after
+ * its length prefix), its timestamp, and the batch's total bytes.
+ */
+interface BatchLayout {
+  readonly bodies: number[];
+  readonly stamps: number[];
+  readonly firstTimestamp: number;
+  readonly maxTimestamp: number;
+  readonly total: number;
+}
+
+function layoutRecordBatch(messages: readonly BatchRecord[], now: number): BatchLayout {
   const count = messages.length;
-  const now = Date.now();
   const firstTimestamp = timestampOf(messages[0], now);
   let maxTimestamp = firstTimestamp;
-  // Pass 1: the size of each record's body (after its length prefix).
   const bodies = new Array<number>(count);
   const stamps = new Array<number>(count);
   let total = BATCH_HEADER;
@@ -171,26 +167,33 @@ export function encodeRecordBatch(messages: readonly BatchRecord[], options: Bat
     const ts = timestampOf(m, now);
     stamps[i] = ts;
     if (ts > maxTimestamp) maxTimestamp = ts;
+    const headers = m.headers;
     let body = 1 + uvarintSize(zigzag(ts - firstTimestamp)) + uvarintSize(zigzag(i)) + bytesSize(m.key) + bytesSize(m.value);
-    body += uvarintSize(zigzag(headerCount(m.headers))) + headersSize(m.headers);
+    // No headers (the usual case): one byte for their count, nothing after it.
+    body += headerCount(headers) === 0 ? 1 : uvarintSize(zigzag(headerCount(headers))) + headersSize(headers);
     bodies[i] = body;
     total += uvarintSize(zigzag(body)) + body;
   }
-  // Pass 2: write everything into one buffer.
-  const buf = Buffer.allocUnsafe(total);
-  buf.writeBigInt64BE(0n, 0); // baseOffset: the broker assigns it
-  buf.writeInt32BE(total - 12, 8);
-  buf.writeInt32BE(options.partitionLeaderEpoch ?? 0, 12);
-  buf[16] = 2; // magic
-  buf.writeInt16BE(options.transactional ? IS_TRANSACTIONAL : 0, 21);
-  buf.writeInt32BE(count - 1, 23);
-  buf.writeBigInt64BE(BigInt(firstTimestamp), 27);
-  buf.writeBigInt64BE(BigInt(maxTimestamp), 35);
-  buf.writeBigInt64BE(options.producerId ?? -1n, 43);
-  buf.writeInt16BE(options.producerEpoch ?? 0, 51);
-  buf.writeInt32BE(options.firstSequence ?? 0, 53);
-  buf.writeInt32BE(count, 57);
-  let pos = BATCH_HEADER;
+  return { bodies, stamps, firstTimestamp, maxTimestamp, total };
+}
+
+/** Writes the batch laid out by `layout` at `start` of `buf`; returns where it ends. */
+function writeRecordBatch(buf: Buffer, start: number, messages: readonly BatchRecord[], layout: BatchLayout, options: BatchOptions): number {
+  const count = messages.length;
+  const { bodies, stamps, firstTimestamp, total } = layout;
+  buf.writeBigInt64BE(0n, start); // baseOffset: the broker assigns it
+  buf.writeInt32BE(total - 12, start + 8);
+  buf.writeInt32BE(options.partitionLeaderEpoch ?? 0, start + 12);
+  buf[start + 16] = 2; // magic
+  buf.writeInt16BE(options.transactional ? IS_TRANSACTIONAL : 0, start + 21);
+  buf.writeInt32BE(count - 1, start + 23);
+  buf.writeBigInt64BE(BigInt(firstTimestamp), start + 27);
+  buf.writeBigInt64BE(BigInt(layout.maxTimestamp), start + 35);
+  buf.writeBigInt64BE(options.producerId ?? -1n, start + 43);
+  buf.writeInt16BE(options.producerEpoch ?? 0, start + 51);
+  buf.writeInt32BE(options.firstSequence ?? 0, start + 53);
+  buf.writeInt32BE(count, start + 57);
+  let pos = start + BATCH_HEADER;
   for (let i = 0; i < count; i++) {
     const m = messages[i];
     pos = writeUvarint(buf, pos, zigzag(bodies[i]));
@@ -199,11 +202,25 @@ export function encodeRecordBatch(messages: readonly BatchRecord[], options: Bat
     pos = writeUvarint(buf, pos, zigzag(i));
     pos = writeBytes(buf, pos, m.key);
     pos = writeBytes(buf, pos, m.value);
-    pos = writeUvarint(buf, pos, zigzag(headerCount(m.headers)));
-    pos = writeHeaders(buf, pos, m.headers);
+    const headers = m.headers;
+    const headerTotal = headerCount(headers);
+    if (headerTotal === 0) buf[pos++] = 0;
+    else {
+      pos = writeUvarint(buf, pos, zigzag(headerTotal));
+      pos = writeHeaders(buf, pos, headers);
+    }
   }
-  if (pos !== total) throw new Error(`record batch size mismatch: wrote ${pos} of ${total} bytes`);
-  buf.writeUInt32BE(checksum([buf.subarray(CRC_START)]), 17);
+  const end = start + total;
+  if (pos !== end) throw new Error(`record batch size mismatch: wrote ${pos - start} of ${total} bytes`);
+  buf.writeUInt32BE(checksum([buf.subarray(start + CRC_START, end)]), start + 17);
+  return end;
+}
+
+/** One record batch of `messages` (all for one partition, in order) as a single buffer. */
+export function encodeRecordBatch(messages: readonly BatchRecord[], options: BatchOptions = {}): Buffer {
+  const layout = layoutRecordBatch(messages, Date.now());
+  const buf = Buffer.allocUnsafe(layout.total);
+  writeRecordBatch(buf, 0, messages, layout, options);
   return buf;
 }
 
@@ -217,51 +234,110 @@ interface ProduceOptions {
   readonly partitionLeaderEpoch?: number;
 }
 
+/** Bytes of a compact (nullable) string: unsigned varint of length + 1 (0 for null), then UTF-8. */
+function compactStringSize(value: string | null): number {
+  if (value === null) return 1;
+  const length = Buffer.byteLength(value, 'utf8');
+  return uvarintSize(length + 1) + length;
+}
+
+function writeCompactString(buf: Buffer, pos: number, value: string | null): number {
+  if (value === null) {
+    buf[pos] = 0;
+    return pos + 1;
+  }
+  pos = writeUvarint(buf, pos, Buffer.byteLength(value, 'utf8') + 1);
+  return pos + buf.write(value, pos, 'utf8');
+}
+
+interface PartitionEntry {
+  readonly partition: number;
+  /** The partition's records in order; `owned`: a list of this request's own (else a run's, not to be changed). */
+  list: readonly BatchRecord[];
+  owned: boolean;
+  fromRuns: boolean;
+  layout?: BatchLayout;
+  firstSequence?: number;
+}
+
 /**
- * Produce v11's request with batches from encodeRecordBatch: the same arguments and the same
- * bytes as the library's `produceV11.createRequest` for uncompressed batches.
+ * Produce v11's request with batches laid out like encodeRecordBatch's: the same arguments and
+ * the same bytes as the library's `produceV11.createRequest` for uncompressed batches, in ONE
+ * buffer (sizes first, then every field and batch written once): no Writer of small buffers per
+ * field, no buffer per batch. The connection still copies it once, behind its request header
+ * (see docs/kafka.md, upstream).
  */
 export function createProduceRequestV11(acks: number, timeout: number, messages: BatchMessage[], options: ProduceOptions = {}, runs?: RunSequences): Writer {
   // Group by topic, then partition, keeping first-seen order (the library's groupByProperty);
   // a record run (./record-runs.ts) stands for its records.
-  const topics = new Map<string, Map<number, { list: BatchRecord[]; fromRuns: boolean }>>();
+  const topics = new Map<string, Map<number, PartitionEntry>>();
   for (const m of messages) {
     let partitions = topics.get(m.topic);
     if (!partitions) topics.set(m.topic, (partitions = new Map()));
     const p = m.partition ?? 0;
+    const records = isRecordRun(m.value) ? m.value.messages : null;
     let entry = partitions.get(p);
-    if (!entry) partitions.set(p, (entry = { list: [], fromRuns: false }));
-    if (isRecordRun(m.value)) {
+    if (!entry) {
+      // A partition's first run is taken as it is (its records are not copied into a new list).
+      partitions.set(p, { partition: p, list: records ?? [m], owned: records === null, fromRuns: records !== null });
+      continue;
+    }
+    if (!entry.owned) {
+      entry.list = [...entry.list];
+      entry.owned = true;
+    }
+    const list = entry.list as BatchRecord[];
+    if (records === null) list.push(m);
+    else {
       entry.fromRuns = true;
-      for (const r of m.value.messages) entry.list.push(r);
-    } else entry.list.push(m);
+      for (const r of records) list.push(r);
+    }
   }
-  const writer = Writer.create()
-    .appendString(options.transactionalId ?? null)
-    .appendInt16(acks)
-    .appendInt32(timeout)
-    .appendUnsignedVarInt(topics.size + 1);
+  const transactionalId = options.transactionalId ?? null;
+  const now = Date.now();
+  // Pass 1: sequences and sizes.
+  let total = compactStringSize(transactionalId) + 2 + 4 + uvarintSize(topics.size + 1) + 1;
   for (const [topic, partitions] of topics) {
-    writer.appendString(topic).appendUnsignedVarInt(partitions.size + 1);
-    for (const [partition, { list, fromRuns }] of partitions) {
-      const key = `${topic}:${partition}`;
+    total += compactStringSize(topic) + uvarintSize(partitions.size + 1) + 1;
+    for (const entry of partitions.values()) {
+      const key = `${topic}:${entry.partition}`;
       let firstSequence = options.sequences ? options.sequences.getWithDefault(key, 0) : 0;
-      if (fromRuns && options.sequences) {
+      if (entry.fromRuns && options.sequences) {
         if (!runs) throw new Error('record runs need the producer\'s RunSequences');
-        firstSequence = runs.firstSequence(key, options.producerId ?? -1n, options.producerEpoch ?? 0, firstSequence, list.length);
+        firstSequence = runs.firstSequence(key, options.producerId ?? -1n, options.producerEpoch ?? 0, firstSequence, entry.list.length);
       }
-      const batch = encodeRecordBatch(list, {
+      entry.firstSequence = firstSequence;
+      entry.layout = layoutRecordBatch(entry.list, now);
+      total += 4 + uvarintSize(entry.layout.total + 1) + entry.layout.total + 1;
+    }
+  }
+  // Pass 2: everything into one buffer.
+  const buf = Buffer.allocUnsafe(total);
+  let pos = writeCompactString(buf, 0, transactionalId);
+  pos = buf.writeInt16BE(acks, pos);
+  pos = buf.writeInt32BE(timeout, pos);
+  pos = writeUvarint(buf, pos, topics.size + 1);
+  for (const [topic, partitions] of topics) {
+    pos = writeCompactString(buf, pos, topic);
+    pos = writeUvarint(buf, pos, partitions.size + 1);
+    for (const entry of partitions.values()) {
+      const layout = entry.layout!;
+      pos = buf.writeInt32BE(entry.partition, pos);
+      pos = writeUvarint(buf, pos, layout.total + 1);
+      pos = writeRecordBatch(buf, pos, entry.list, layout, {
         producerId: options.producerId,
         producerEpoch: options.producerEpoch,
-        firstSequence,
+        firstSequence: entry.firstSequence,
         transactional: !!options.transactionalId,
         partitionLeaderEpoch: options.partitionLeaderEpoch,
       });
-      writer.appendInt32(partition).appendUnsignedVarInt(batch.byteLength + 1).append(batch).appendTaggedFields();
+      buf[pos++] = 0; // partition's tagged fields
     }
-    writer.appendTaggedFields();
+    buf[pos++] = 0; // topic's tagged fields
   }
-  writer.appendTaggedFields();
+  buf[pos++] = 0; // request's tagged fields
+  if (pos !== total) throw new Error(`produce request size mismatch: wrote ${pos} of ${total} bytes`);
+  const writer = Writer.create().append(buf);
   if (acks === 0) writer.context.noResponse = true;
   return writer;
 }

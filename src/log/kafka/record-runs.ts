@@ -19,7 +19,20 @@
  *   unknown L - 1) or a new producer session that does not start at 0 throws rather than guess a
  *   sequence: a wrong but plausible sequence could make the broker drop records as duplicates.
  */
-import type { BatchRecord } from './record-batch.ts';
+import type { Header } from '../log.ts';
+
+/**
+ * What a record batch needs of a record: the library's message shape (Buffers, a Map of
+ * headers) or the log's ProducerRecord (Uint8Arrays, an array of headers with string keys), which
+ * record runs carry as they are; ./record-batch.ts encodes both.
+ */
+export interface BatchRecord {
+  readonly key?: Uint8Array | null;
+  readonly value?: Uint8Array | null;
+  readonly timestamp?: bigint | number;
+  readonly headers?: Map<Buffer, Buffer> | readonly Header[] | null;
+}
+
 
 const RUN = Symbol('riffle.recordRun');
 

@@ -5,7 +5,7 @@
  * OUTPUT columns: PREDICTION (+ PROBABILITY for classifiers), or SCORE for anomaly models.
  * A row whose key has no model yet gets nulls.
  */
-import type { ModelClient } from '../client.ts';
+import type { ModelClient } from '../model-client.ts';
 import type { ModelSpec, ProviderSpec } from '../spec.ts';
 import { resolveSchema } from '../schema.ts';
 import { ModelCallError } from '../errors.ts';

@@ -3,7 +3,15 @@
  * as response tensors. Shapes are checked against the data (product of dims = values), and each
  * value against its datatype; a violation is a V2Error 400 that names the tensor.
  */
-import type { ServedColumn } from './v2.ts';
+
+/** An input or output column of a served model, as a V2 tensor per batch. */
+export interface ServedColumn {
+  readonly name: string;
+  /** V2 datatype: FP64, INT64, INT32, BOOL, BYTES. */
+  readonly datatype: string;
+  /** Per-row shape ([] scalar, [k] array). */
+  readonly rowShape: readonly number[];
+}
 
 export class V2Error extends Error {
   readonly status: number;

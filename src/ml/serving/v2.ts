@@ -17,15 +17,8 @@
  * shape [N] or [N, 1]. Output: one tensor per model output column (or those the request names in
  * `outputs`), shape [N] (or [N, k] for array outputs), datatype from the column's SQL type.
  */
-import { parseInferInputs, tensorOf, V2Error, type Tensor } from './tensors.ts';
+import { parseInferInputs, tensorOf, V2Error, type ServedColumn, type Tensor } from './tensors.ts';
 
-export interface ServedColumn {
-  readonly name: string;
-  /** V2 datatype: FP64, INT64, INT32, BOOL, BYTES. */
-  readonly datatype: string;
-  /** Per-row shape ([] scalar, [k] array). */
-  readonly rowShape: readonly number[];
-}
 
 export interface ServedModel {
   readonly name: string;

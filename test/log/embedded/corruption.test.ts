@@ -171,7 +171,7 @@ test('a flipped byte in the last frame of the active segment loses that frame (t
   assert.deepEqual(await readAll(log), expectRecords(range(0, 90)));
 });
 
-test('a truncated consumer-group file is restored from the previous commit', async (t) => {
+test('a consumer-group file whose last commit was cut short keeps the commit before it, reported', async (t) => {
   const dir = tempDir(t);
   let log = await openEmbeddedLog(dir);
   await log.createTopic('t', { partitions: 1 });
@@ -180,8 +180,8 @@ test('a truncated consumer-group file is restored from the previous commit', asy
   await c.commit([{ topic: 't', partition: 0, offset: 4 }]);
   await c.commit([{ topic: 't', partition: 0, offset: 7 }]);
   await log.close();
-  const file = path.join(dir, 'groups', 'g.json');
-  fs.truncateSync(file, 10);
+  const file = path.join(dir, 'groups', 'g.offsets');
+  fs.truncateSync(file, fs.statSync(file).size - 10);
 
   log = await openEmbeddedLog(dir);
   t.after(() => log.close());
@@ -189,7 +189,7 @@ test('a truncated consumer-group file is restored from the previous commit', asy
   assert.equal(log.recoveries.length, 1);
   const r = log.recoveries[0];
   assert.ok(r.kind === 'metadata');
-  assert.match(r.action, /restored from the previous commit/);
+  assert.match(r.action, /commits with a damaged or missing entry ignored/);
 });
 
 test('a group file with no usable copy is dropped and reported, the log still opens', async (t) => {
@@ -198,7 +198,7 @@ test('a group file with no usable copy is dropped and reported, the log still op
   await log.createTopic('t', { partitions: 1 });
   await log.consumer({ groupId: 'g', topics: ['t'], fromBeginning: true }).commit([{ topic: 't', partition: 0, offset: 0 }]);
   await log.close();
-  fs.writeFileSync(path.join(dir, 'groups', 'g.json'), '{"version":1,"gro');
+  fs.writeFileSync(path.join(dir, 'groups', 'g.offsets'), 'RFLOFS02 cut');
 
   log = await openEmbeddedLog(dir);
   t.after(() => log.close());
@@ -206,7 +206,7 @@ test('a group file with no usable copy is dropped and reported, the log still op
   const r = log.recoveries[0];
   assert.ok(r.kind === 'metadata');
   assert.match(r.action, /committed offsets dropped/);
-  assert.ok(fs.existsSync(path.join(dir, 'groups', 'g.json.corrupt')));
+  assert.ok(fs.existsSync(path.join(dir, 'groups', 'g.offsets.corrupt')));
 });
 
 test('a truncated topic.json is rebuilt from the partition directories, data kept', async (t) => {
