@@ -26,6 +26,10 @@ import { bidJson } from './generator.ts';
 import { produceAuctions, produceBids } from './produce.ts';
 import { querySpec, querySql, sourcesSql } from './queries.ts';
 import { SummaryBuilder } from './summary.ts';
+import { startRunnerTrace, traceFiles } from './memtrace.ts';
+
+/** --memtrace of the suite: V8's heap spaces sampled into this file (memtrace.ts). */
+const traceFile = process.env.RIFFLE_NEXMARK_MEMTRACE;
 
 const lines = createInterface({ input: process.stdin })[Symbol.asyncIterator]();
 
@@ -66,9 +70,11 @@ async function run(mode: 'embedded' | 'kafka', args: string[]): Promise<void> {
     serviceId,
     background: false,
     stateDir: join(workDir, 'state'),
-    properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '2000', 'processing.guarantee': 'at_least_once' },
+    // RIFFLE_NEXMARK_PROPERTIES (JSON, optional): engine properties to try on top of the suite's.
+    properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '2000', 'processing.guarantee': 'at_least_once', ...JSON.parse(process.env.RIFFLE_NEXMARK_PROPERTIES ?? '{}') },
   });
   await engine.execute(sourcesSql(bidsTopic, auctionsTopic));
+  const stopTrace = traceFile ? startRunnerTrace(traceFile) : null;
   await mark('START');
   await engine.execute(querySql(spec, outTopic));
   const task = [...engine.tasks.values()][0];
@@ -92,6 +98,8 @@ async function run(mode: 'embedded' | 'kafka', args: string[]): Promise<void> {
     }
   }
   await task.commitPending();
+  stopTrace?.();
+  if (traceFile) traceFiles(traceFile, workDir);
   await mark('DONE');
   process.stderr.write(`[riffle-${mode}] ${spec.name}: consumed ${task.consumed}, emitted ${task.emitted}\n`);
   if (mode === 'embedded') {

@@ -9,7 +9,7 @@
  * Prints records per CPU-second, peak RSS and the ratios, and checks that all engines wrote the
  * same output (summary.ts); exits 1 if they did not.
  *
- *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams] [--smoke] [--profile] [--timeout S]
+ *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams] [--smoke] [--profile] [--memtrace] [--timeout S]
  *
  * Engine `riffle-kafka-libenc` (not run unless named) is Riffle on Kafka with the client
  * library's record-batch encoder and Fetch decoder (RIFFLE_KAFKA_BATCH_ENCODER=library,
@@ -17,7 +17,8 @@
  * Defaults: 1,000,000 bids, 100,000 auctions, all queries and engines; --smoke = 20,000 bids,
  * 2,000 auctions; --profile writes V8 CPU profiles of the Riffle processes next to the results
  * (whole process, setup included); --timeout fails a run without DONE after S seconds (default
- * 3600). Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
+ * 3600); --memtrace samples each engine's RSS composition (anonymous / file-backed / shared, per
+ * mapping) and the Riffle runners' V8 heap spaces, and prints it at the highest RSS (memtrace.ts). Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
  * picks the driver/broker core and the engine core.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -31,6 +32,7 @@ import { openKafkaLog } from '../../src/log/kafka/index.ts';
 import type { KafkaLog } from '../../src/log/kafka/kafka-log.ts';
 import { QUERY_NAMES, querySpec, type QuerySpec } from './queries.ts';
 import { produceAuctions, produceBids } from './produce.ts';
+import { ProcTrace } from './memtrace.ts';
 import { compareSummaries, type OutputSummary, SummaryBuilder } from './summary.ts';
 
 type EngineName = 'riffle-embedded' | 'riffle-kafka' | 'kstreams' | 'riffle-kafka-libenc';
@@ -47,6 +49,8 @@ function option(name: string): string | undefined {
 }
 const smoke = process.argv.includes('--smoke');
 const profile = process.argv.includes('--profile');
+const memtrace = process.argv.includes('--memtrace');
+const memReports: string[] = [];
 const BIDS = Number(option('records') ?? (smoke ? 20_000 : 1_000_000));
 const AUCTIONS = Number(option('auctions') ?? (smoke ? 2_000 : Math.min(100_000, Math.max(100, Math.floor(BIDS / 10)))));
 const queries = (option('queries') ?? QUERY_NAMES.join(',')).split(',').map(querySpec);
@@ -157,9 +161,16 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
       : [...pinned, process.execPath, ...profileArgs(spec, engine), join(here, 'riffle-runner.ts'), onKafka ? 'kafka' : 'embedded', spec.name,
          onKafka ? bidsTopic : 'bids', onKafka ? 'nexmark-auctions' : 'auctions', outTopic,
          String(BIDS), String(AUCTIONS), dir, serviceId];
-  const env = { ...process.env, RIFFLE_BOOTSTRAP_SERVERS: bootstrap, ...(engine === 'riffle-kafka-libenc' ? { RIFFLE_KAFKA_BATCH_ENCODER: 'library', RIFFLE_KAFKA_BATCH_DECODER: 'library' } : {}) };
+  const traceFile = memtrace && engine !== 'kstreams' ? join(work, `memtrace-${spec.name}-${engine}.jsonl`) : null;
+  const env = {
+    ...process.env,
+    RIFFLE_BOOTSTRAP_SERVERS: bootstrap,
+    ...(engine === 'riffle-kafka-libenc' ? { RIFFLE_KAFKA_BATCH_ENCODER: 'library', RIFFLE_KAFKA_BATCH_DECODER: 'library' } : {}),
+    ...(traceFile ? { RIFFLE_NEXMARK_MEMTRACE: traceFile } : {}),
+  };
   const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env });
   const pid = child.pid!;
+  const trace = memtrace ? new ProcTrace(pid) : null;
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
   // A run that never finishes (an engine stalled, a peer that miscounts) fails the suite instead of hanging it.
   const timer = setTimeout(() => {
@@ -176,11 +187,20 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
     }
     marks.set(m[1], { ticks: cpuTicks(pid), at: performance.now() });
     if (m[1] === 'PAUSE' && engine !== 'riffle-embedded') await produceBids(kafka!, bidsTopic, BIDS, AUCTIONS);
-    if (m[1] === 'DONE') peak = peakRssMb(pid);
+    if (m[1] === 'DONE') {
+      peak = peakRssMb(pid);
+      trace?.stop();
+    }
     child.stdin!.write('ok\n');
   }
   const code = await exited;
   clearTimeout(timer);
+  if (trace) {
+    trace.stop();
+    const r = trace.report(`${spec.name} ${engine}`, traceFile);
+    memReports.push(r);
+    log(r);
+  }
   if (code !== 0 || !marks.has('DONE')) throw new Error(`${engine} ${spec.name} failed (exit ${code})`);
   const span = (a: string, b: string) => ({ ticks: marks.get(b)!.ticks - marks.get(a)!.ticks, ms: marks.get(b)!.at - marks.get(a)!.at });
   const total = span('START', 'DONE');
@@ -278,5 +298,6 @@ mkdirSync(join(here, 'results'), { recursive: true });
 const file = join(here, 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify({ bids: BIDS, auctions: AUCTIONS, ceilingRecordsPerCpuS: ceiling, results, mismatches }, null, 2));
 console.log(`results: ${file}`);
+for (const r of memReports) console.log(r);
 for (const m of mismatches) console.log(`MISMATCH ${m}`);
 process.exit(mismatches.length ? 1 : 0);

@@ -37,32 +37,55 @@ export class CacheBudget {
 }
 
 /**
+ * Bytes of a V8 tagged pointer: 8, unless this Node was built with pointer compression (4).
+ * Node's release builds do not compress pointers, so objects take about twice what they would
+ * in a browser: an estimate that assumed 4-byte pointers let the caches hold about twice their
+ * budget (q5 at 1M bids: ~130 MB of cached windows under a 64 MiB budget).
+ */
+export const POINTER_BYTES: number = (process.config.variables as Record<string, unknown>).v8_enable_pointer_compression ? 4 : 8;
+const P = POINTER_BYTES;
+
+/** A Map or Set slot: key, value and chain pointers, plus its share of the buckets and of the spare capacity. */
+export const MAP_SLOT_BYTES = 5 * P;
+
+/**
  * Approximate retained bytes of a cached key (its latin1 image: one character per byte) and
- * value, V8 layout on 64-bit with pointer compression: the cache's own entry object and Map slot
- * (~64), the key string (header + one byte per character), and the value walked to a small
- * depth (deeper parts counted as one pointer each: aggregate states are shallow).
+ * value: the cache's own entry object (6 fields) and its Map slot, the key string, and the value
+ * walked to a small depth (approximateSize).
  */
 export function approximateEntrySize(ks: string, value: unknown): number {
-  return 64 + 16 + ks.length + (value === undefined ? 0 : approximateSize(value, 3));
+  return 9 * P + MAP_SLOT_BYTES + stringSize(ks) + (value === undefined ? 0 : approximateSize(value, 3));
 }
 
 const SAMPLED_ELEMENTS = 16;
 
+/** A sequential string: map, hash and length, then its characters (one byte each for latin1), padded to a pointer. */
+function stringSize(s: string): number {
+  return P + 8 + Math.ceil(s.length / P) * P;
+}
+
+/**
+ * Approximate bytes of the heap objects a value holds (not the pointer to it), V8 layout: an
+ * object is a header of 3 pointers (map, properties, elements) plus one pointer per field; an
+ * array 4 pointers plus its backing store (2 pointers plus one per element); numbers other
+ * than small integers a heap number (a pointer and 8 bytes); small integers, booleans and null
+ * nothing. Parts deeper than `depth` count as one small object each.
+ */
 export function approximateSize(value: unknown, depth = 3): number {
   switch (typeof value) {
     case 'number':
-      return 12; // a pointer, plus a heap number when it is not a small integer
+      return Number.isInteger(value) && value >= -0x4000_0000 && value < 0x4000_0000 ? 0 : P + 8;
     case 'boolean':
     case 'undefined':
-      return 4;
+      return 0;
     case 'string':
-      return 16 + value.length;
+      return stringSize(value);
     case 'bigint':
-      return 24;
+      return 2 * P + 8;
     case 'object': {
-      if (value === null) return 4;
-      if (depth <= 0) return 16;
-      if (value instanceof Uint8Array) return 64 + value.byteLength;
+      if (value === null) return 0;
+      if (depth <= 0) return 4 * P;
+      if (value instanceof Uint8Array) return 12 * P + value.byteLength;
       if (Array.isArray(value)) {
         // Long arrays (a growing COLLECT_LIST) are estimated from their first elements: a write
         // must not cost a walk over the whole value.
@@ -70,13 +93,13 @@ export function approximateSize(value: unknown, depth = 3): number {
         const seen = Math.min(len, SAMPLED_ELEMENTS);
         let elements = 0;
         for (let i = 0; i < seen; i++) elements += approximateSize(value[i], depth - 1);
-        return 16 + 4 * len + (seen === 0 ? 0 : Math.round((elements * len) / seen));
+        return 6 * P + P * len + (seen === 0 ? 0 : Math.round((elements * len) / seen));
       }
-      let n = 24;
-      for (const k in value) n += 4 + approximateSize((value as Record<string, unknown>)[k], depth - 1);
+      let n = 3 * P;
+      for (const k in value) n += P + approximateSize((value as Record<string, unknown>)[k], depth - 1);
       return n;
     }
     default:
-      return 16;
+      return 4 * P;
   }
 }

@@ -244,10 +244,13 @@ export class CachingStore<V = unknown> implements KeyValueStore<V>, LatinKeyed<V
     const e = last !== null && last.ks === ks ? last : this.entries.get(ks);
     if (e !== undefined) {
       this.lastEntry = e;
+      // An entry cached as a miss was charged for no value: its first value is charged at once
+      // (an aggregation's new key is a miss then a put, and most window keys see few writes).
+      const hadValue = e.value !== undefined;
       e.value = value;
       e.ref = true;
       if (!e.dirty) this.markDirty(ks, e);
-      if (++e.writes >= RESIZE_EVERY || value === undefined) {
+      if (++e.writes >= RESIZE_EVERY || value === undefined || !hadValue) {
         this.resize(e);
         if (this.budget.exceeded) this.evict();
       }

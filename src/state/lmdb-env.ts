@@ -16,6 +16,16 @@ import { LmdbStore, type PreparedCommit } from './lmdb-store.ts';
 const META_DB = '__riffle_meta';
 const LONG_KEYS_DB = '__riffle_long_keys';
 const ENV_FILE = 'state.mdb';
+/**
+ * Address space reserved for the file's memory map at open. lmdb-js starts with a 128 KiB map and
+ * doubles it as the file grows, keeping every earlier map until the environment closes (for reads
+ * still in flight): each page read through an old map and again through a newer one is resident
+ * twice, so a growing store's pages counted in the process's RSS up to about twice the file size.
+ * One map large enough for any store keeps each page resident at most once. Reserving address
+ * space costs no memory (the file only grows as pages are written; nothing is pre-allocated on
+ * Linux or macOS), and a file that outgrows it still works (the map grows as before).
+ */
+const MAP_SIZE = 64 * 1024 ** 3;
 
 export class CorruptLocalStateError extends Error {
   readonly file: string;
@@ -57,7 +67,7 @@ export class LmdbEnv {
     const file = path.join(dir, ENV_FILE);
     const problem = checkLmdbFile(file) ?? consumeLmdbSum(file);
     if (problem !== null) throw new CorruptLocalStateError(file, problem);
-    const root = open({ path: file, maxDbs: 256 });
+    const root = open({ path: file, maxDbs: 256, mapSize: MAP_SIZE });
     try {
       const meta = root.openDB<unknown, string>({ name: META_DB, keyEncoding: 'ordered-binary', encoding: 'msgpack' });
       let incarnation = meta.get('incarnation');

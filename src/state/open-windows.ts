@@ -14,7 +14,7 @@
  * nothing), and, when not `dirty`, equal to the value in the store beneath; `bytes` is the sum of
  * the slots' `size`, which is what this structure has charged to `budget`.
  */
-import { approximateSize, type CacheBudget } from './cache-budget.ts';
+import { approximateSize, MAP_SLOT_BYTES, POINTER_BYTES, type CacheBudget } from './cache-budget.ts';
 
 export interface OpenWindow<V> {
   value: V | undefined;
@@ -34,9 +34,9 @@ const RESIZE_EVERY = 16;
 /** Up to this many starts, a start is found by scanning an array rather than through a Map. */
 const SCAN_LIMIT = 24;
 
-/** A slot's charge: the slot object and its Map entry, the key (shared with the caller), the value. */
+/** A slot's charge: the slot object (4 fields) and its Map slot, the record key string the Map keeps, the value. */
 function slotSize(recordKey: string, value: unknown): number {
-  return 64 + recordKey.length + (value === undefined ? 0 : approximateSize(value, 3));
+  return 7 * POINTER_BYTES + MAP_SLOT_BYTES + approximateSize(recordKey) + (value === undefined ? 0 : approximateSize(value, 3));
 }
 
 export class OpenWindows<V> {
@@ -115,9 +115,12 @@ export class OpenWindows<V> {
   }
 
   update(recordKey: string, slot: OpenWindow<V>, value: V | undefined): void {
+    // A slot inserted without a value (a window read as absent) was charged for no value: its
+    // first value is charged at once (most windows of a hopping aggregation get a few updates).
+    const hadValue = slot.value !== undefined;
     slot.value = value;
     slot.dirty = true;
-    if (++slot.updates < RESIZE_EVERY && value !== undefined) return;
+    if (++slot.updates < RESIZE_EVERY && value !== undefined && hadValue) return;
     slot.updates = 0;
     const size = slotSize(recordKey, value);
     this.charge(size - slot.size);

@@ -88,6 +88,8 @@ export abstract class SegmentedStore {
   /** Sequence for duplicate entries; persisted so a restart continues past used numbers. */
   protected seq: number;
   private metaDirty = false;
+  /** The highest entry key when the store was opened (null: it held no entry): tells subclasses the layout in use. */
+  protected readonly lastKeyAtOpen: Uint8Array | null;
 
   protected constructor(kv: KeyValueStore<unknown>, options: SegmentedOptions) {
     if (!(Number.isSafeInteger(options.retentionMs) && options.retentionMs >= 0)) {
@@ -103,9 +105,12 @@ export abstract class SegmentedStore {
     const meta = kv.get(META_KEY) as Meta | undefined;
     // The last key in the store belongs to the highest segment (META_KEY sorts first).
     let maxSegment = Number.NEGATIVE_INFINITY;
+    let lastKey: Uint8Array | null = null;
     for (const { key } of kv.range(MIN_SEGMENT_PREFIX, null, { reverse: true, limit: 1 })) {
       maxSegment = readOrderedInt64(key, 0);
+      lastKey = key;
     }
+    this.lastKeyAtOpen = lastKey;
     this.maxSegment = maxSegment;
     // Writes after the last flush may be newer than the persisted stream time; the highest
     // segment's start is a lower bound that covers them.

@@ -1,11 +1,17 @@
 /**
  * Windowed state (TUMBLING / HOPPING aggregations, stream-stream join buffers) over a key-value
- * store, in time segments keyed by window start (layout: ./segments.ts):
+ * store, in time segments keyed by window start (./segments.ts). Without duplicates, new stores
+ * are start-major (./window-layout.ts: a commit writes the pages of the open windows only):
+ *
+ *   key = [segment(start)][start][record key]
+ *
+ * stores written before keep key-major; with duplicates (join buffers) always key-major:
  *
  *   key = [segment(start)][len][record key][start][seq?]
  *
  * `fetch(key, fromStart, toStart)` is one range scan per segment overlapping [fromStart, toStart]
- * (usually one or two); `fetchAll(fromStart, toStart)` scans those segments whole.
+ * (usually one or two; start-major: over every key of those starts, nothing calls it on an
+ * aggregation's store); `fetchAll(fromStart, toStart)` scans those segments whole.
  *
  * Retention: a window [start, start + size) is expired once its end is older than
  * stream time − retention (end < streamTime − retentionMs); expired windows are never returned,
@@ -25,7 +31,8 @@
  * not looked up there.
  */
 import { prefixEnd, writeOrderedInt64 } from './keys.ts';
-import { SegmentedStore, compositeKey, defaultSegmentInterval, parseCompositeKey, segmentPrefix } from './segments.ts';
+import { SegmentedStore, compositeKey, defaultSegmentInterval, segmentPrefix } from './segments.ts';
+import { layoutOf, parseWindowStoreKey, recordKeyOffset, startPrefix, windowKeyImage, windowStoreKey, type WindowLayout } from './window-layout.ts';
 import { checkValue, isLatinKeyed, type KeyValueStore, type LatinKeyed } from './store.ts';
 import { CacheBudget } from './cache-budget.ts';
 import { OpenWindows } from './open-windows.ts';
@@ -82,6 +89,8 @@ export class WindowStore<V = unknown> extends SegmentedStore {
    * window when opened (raised by each write-down), +Infinity (unknown) otherwise.
    */
   private beneathMaxStart: number;
+  /** The key layout of the windows (not of duplicates, always key-major). */
+  readonly layout: WindowLayout;
 
   constructor(kv: KeyValueStore<unknown>, options: WindowStoreOptions) {
     const size = options.windowSizeMs;
@@ -92,6 +101,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     });
     this.windowSizeMs = size;
     this.retainDuplicates = options.retainDuplicates === true;
+    this.layout = this.retainDuplicates ? 'key-major' : layoutOf(this.lastKeyAtOpen);
     this.latinKv = isLatinKeyed(kv) && !this.retainDuplicates ? kv : null;
     this.open = this.latinKv !== null && options.openWindows !== false ? new OpenWindows<V>(options.cacheBudget ?? new CacheBudget(Number.MAX_SAFE_INTEGER)) : null;
     this.beneathMaxStart = this.maxSegment === Number.NEGATIVE_INFINITY ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
@@ -266,7 +276,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     this.open?.clear();
   }
 
-  /** The latin1 image of compositeKey(segment, utf8(recordKey), [windowStart]), or null when not available. */
+  /** The latin1 image of windowStoreKey(layout, segment, utf8(recordKey), windowStart), or null when not available. */
   private textKey(recordKey: string, windowStart: number): string | null {
     const lastText = this.lastText;
     if (lastText !== null && lastText.windowStart === windowStart && lastText.recordKey === recordKey) return lastText.ks;
@@ -280,8 +290,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
       this.textStart = windowStart;
       this.textStartImage = orderedInt64Latin(windowStart);
     }
-    const n = recordKey.length;
-    const ks = this.textSegImage + String.fromCharCode(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff) + recordKey + this.textStartImage;
+    const ks = windowKeyImage(this.layout, this.textSegImage, this.textStartImage, recordKey);
     this.lastText = { recordKey, windowStart, ks };
     return ks;
   }
@@ -299,12 +308,13 @@ export class WindowStore<V = unknown> extends SegmentedStore {
   private windowKey(key: Uint8Array, windowStart: number): Uint8Array {
     const last = this.lastKey;
     const n = key.length;
-    if (last !== null && this.lastStart === windowStart && last.length === n + 20) {
+    const at = recordKeyOffset(this.layout);
+    if (last !== null && this.lastStart === windowStart && last.length === n + at + (this.layout === 'key-major' ? 8 : 0)) {
       let i = 0;
-      while (i < n && last[12 + i] === key[i]) i++;
+      while (i < n && last[at + i] === key[i]) i++;
       if (i === n) return last;
     }
-    const k = compositeKey(this.segmentOf(windowStart), key, [windowStart], null);
+    const k = windowStoreKey(this.layout, this.segmentOf(windowStart), key, windowStart);
     this.lastKey = k;
     this.lastStart = windowStart;
     return k;
@@ -319,29 +329,45 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     const lo = Math.max(fromStart, this.earliestLiveTime());
     const segs = [...this.segments(first, last)];
     if (reverse) segs.reverse();
+    const startMajor = !this.retainDuplicates && this.layout === 'start-major';
     for (const seg of segs) {
-      const from = compositeKey(seg, key, [Math.max(lo, seg * this.segmentIntervalMs)], null);
+      const fromT = Math.max(lo, seg * this.segmentIntervalMs);
       // Exclusive bound just after toStart (clamped to the segment, so it stays a safe integer);
       // it sorts below every duplicate (seq) entry of the next start.
-      const to = compositeKey(seg, key, [Math.min(toStart, (seg + 1) * this.segmentIntervalMs - 1) + 1], null);
-      for (const { key: k, value } of this.kv.range(from, to, { reverse })) {
-        const start = parseCompositeKey(k, 1).times[0];
+      const toT = Math.min(toStart, (seg + 1) * this.segmentIntervalMs - 1) + 1;
+      if (startMajor) {
+        // Every key of the starts in range, this key's picked out (aggregations do not call fetch).
+        for (const { key: k, value } of this.kv.range(startPrefix(seg, fromT), startPrefix(seg, toT), { reverse })) {
+          const parsed = parseWindowStoreKey('start-major', k);
+          if (Buffer.compare(parsed.key, key) !== 0) continue;
+          out.push({ key, start: parsed.start, end: parsed.start + this.windowSizeMs, value: value as V });
+        }
+        continue;
+      }
+      for (const { key: k, value } of this.kv.range(compositeKey(seg, key, [fromT], null), compositeKey(seg, key, [toT], null), { reverse })) {
+        const { start } = parseWindowStoreKey('key-major', k);
         out.push({ key, start, end: start + this.windowSizeMs, value: value as V });
       }
     }
     return out;
   }
 
-  /** All live windows with fromStart <= start <= toStart, grouped by segment, then by key and start. */
+  /**
+   * All live windows with fromStart <= start <= toStart, grouped by segment, then by key and
+   * start (key-major) or by start and key (start-major).
+   */
   *fetchAll(fromStart: number, toStart: number): Generator<WindowEntry<V>, void, undefined> {
     this.writeDownOpen();
     const [first, last] = this.liveSegments(fromStart, toStart);
     const lo = Math.max(fromStart, this.earliestLiveTime());
+    const startMajor = !this.retainDuplicates && this.layout === 'start-major';
     for (const seg of this.segments(first, last)) {
       const p = segmentPrefix(seg);
       for (const { key: k, value } of this.kv.range(p, prefixEnd(p))) {
-        const { key, times } = parseCompositeKey(k, 1);
-        const start = times[0];
+        // A start-major store restored from a changelog that still holds expired key-major
+        // records of an earlier incarnation may hold some in a live segment: never windows.
+        if (startMajor && layoutOf(k) !== 'start-major') continue;
+        const { key, start } = parseWindowStoreKey(startMajor ? 'start-major' : 'key-major', k);
         if (start < lo || start > toStart) continue;
         yield { key, start, end: start + this.windowSizeMs, value: value as V };
       }

@@ -78,3 +78,35 @@ test('interval 0 turns it off', () => {
   `);
   assert.equal(r.releases, 0);
 });
+
+/**
+ * A busy stateful query's shape: a live set, and objects that live a while (promoted) and then
+ * die, as a commit interval's changes do. Returns the most old space V8 committed meanwhile.
+ */
+function oldSpacePeak(percent: number): number {
+  const r = runChild(`
+    const { setHeapGrowingPercent, heapGrowingPercent } = await import('${MODULE}');
+    setHeapGrowingPercent(${percent});
+    const oldSpace = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').physical_space_size / 1048576;
+    const live = Array.from({ length: 400_000 }, (_, i) => ({ i, text: 'live ' + i }));
+    let peak = 0;
+    let pending = [];
+    for (let round = 0; round < 100; round++) {
+      const batch = [];
+      for (let i = 0; i < 50_000; i++) batch.push({ i, text: 'change ' + i + ' of ' + round });
+      pending.push(batch);
+      if (pending.length > 4) pending.shift();
+      await sleep(1); // lets the young generation promote what survives
+      peak = Math.max(peak, oldSpace());
+    }
+    console.log(JSON.stringify({ peak, live: live.length, set: heapGrowingPercent() }));
+  `);
+  assert.equal(r.set, percent);
+  return r.peak;
+}
+
+test('riffle.memory.heap.growing.percent: the old generation grows to about (100 + percent) % of the live heap, not V8\'s up to 400 %', () => {
+  const bounded = oldSpacePeak(100);
+  const v8Own = oldSpacePeak(0);
+  assert.ok(bounded < v8Own * 0.9, `old space peak ${bounded.toFixed(0)} MiB at 100 %, ${v8Own.toFixed(0)} MiB with V8's own factor`);
+});

@@ -30,6 +30,15 @@ test('riffle.memory.idle.release.ms: a value that is not a non-negative integer 
   removeDir(off.dir);
 });
 
+test('riffle.memory.heap.growing.percent: a value that is not a non-negative integer refuses to open', async () => {
+  for (const bad of ['100%', '-1', '1.5', '']) {
+    await assert.rejects(testEngine({ properties: { 'riffle.memory.heap.growing.percent': bad } }), new RegExp(`riffle.memory.heap.growing.percent must be a non-negative integer \\(percent\\), got '${bad.replace('.', '\\.')}'`));
+  }
+  const own = await testEngine({ properties: { 'riffle.memory.heap.growing.percent': '0' } });
+  await own.close();
+  removeDir(own.dir);
+});
+
 async function hoppingCounts(budget: string | null): Promise<{ finals: Map<string, number>; used: number; max: number }> {
   const properties: Record<string, string> = { 'auto.offset.reset': 'earliest' };
   if (budget !== null) properties['statestore.cache.max.bytes'] = budget;

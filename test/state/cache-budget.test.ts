@@ -1,7 +1,10 @@
 /** The byte budget shared by the caches of a registry (src/state/cache-budget.ts). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CacheBudget, approximateEntrySize, approximateSize } from '../../src/state/cache-budget.ts';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { CacheBudget, POINTER_BYTES, approximateEntrySize, approximateSize } from '../../src/state/cache-budget.ts';
+import { OpenWindows } from '../../src/state/open-windows.ts';
 import { CachingStore } from '../../src/state/caching-store.ts';
 import { InMemoryStore } from '../../src/state/in-memory-store.ts';
 import { k } from './helpers.ts';
@@ -85,8 +88,52 @@ describe('CacheBudget', () => {
   it('estimates sizes that grow with the content', () => {
     assert.ok(approximateSize('x'.repeat(1000)) > 1000);
     assert.ok(approximateSize(new Uint8Array(5000)) > 5000);
-    assert.ok(approximateSize(Array.from({ length: 1000 }, (_, i) => i)) > 8_000);
+    assert.ok(approximateSize(Array.from({ length: 1000 }, (_, i) => i)) > 1000 * POINTER_BYTES);
     assert.ok(approximateSize({ states: [1, 2, 3], maxTs: 5 }) < approximateSize({ states: [1, 2, 3, 4, 5, 6], maxTs: 5 }));
     assert.ok(approximateEntrySize('k'.repeat(300), 1) > 300);
+  });
+
+  /** Heap bytes retained by what `fill` builds (measured between two full collections). */
+  function retainedBy(fill: () => unknown): number {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const kept = fill();
+    gc();
+    const after = process.memoryUsage().heapUsed;
+    assert.ok(kept);
+    return after - before;
+  }
+
+  // The estimates are what bounds the caches' memory (statestore.cache.max.bytes): an estimate
+  // far below the real heap lets the caches hold a multiple of their budget.
+  it('estimates within 25% the heap that cached windows of an aggregation retain (CachingStore)', () => {
+    const budget = new CacheBudget(Number.MAX_SAFE_INTEGER);
+    let cache: CachingStore<ReturnType<typeof value>> | null = null;
+    const measured = retainedBy(() => {
+      cache = new CachingStore(new InMemoryStore<ReturnType<typeof value>>('m'), { maxEntries: 1_000_000, budget });
+      const c = cache;
+      // Window store keys (segment, start, record key) with a one-count aggregate, as q5's.
+      for (let i = 0; i < 60_000; i++) {
+        const ks = `\x00\x00\x00\x00\x00\x00\x01\x02\x80\x00\x01\x8b\xcf\xe5${String.fromCharCode(i & 0xff)}\x00[${100_000 + i}]`;
+        c.getLatin(ks, null);
+        c.putLatin(ks, { states: [1], maxTs: 1_700_000_000_000 + i });
+      }
+      return c;
+    });
+    const ratio = budget.usedBytes / measured;
+    assert.ok(ratio > 0.75 && ratio < 1.25, `estimated ${budget.usedBytes} B, measured ${measured} B (${ratio.toFixed(2)})`);
+  });
+
+  it('estimates within 25% the heap that open windows retain (OpenWindows)', () => {
+    const budget = new CacheBudget(Number.MAX_SAFE_INTEGER);
+    const measured = retainedBy(() => {
+      const open = new OpenWindows<ReturnType<typeof value>>(budget);
+      for (let i = 0; i < 60_000; i++) open.insert(1_700_000_000_000 + (i % 5) * 2000, `[${100_000 + i}]`, { states: [i % 3, i], maxTs: 1_700_000_000_000 + i }, true, true);
+      return open;
+    });
+    const ratio = budget.usedBytes / measured;
+    assert.ok(ratio > 0.75 && ratio < 1.25, `estimated ${budget.usedBytes} B, measured ${measured} B (${ratio.toFixed(2)})`);
   });
 });

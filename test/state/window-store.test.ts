@@ -5,6 +5,8 @@ import { InMemoryStore } from '../../src/state/in-memory-store.ts';
 import { LmdbEnv } from '../../src/state/lmdb-env.ts';
 import type { KeyValueStore } from '../../src/state/store.ts';
 import { WindowStore, type WindowEntry } from '../../src/state/window-store.ts';
+import { compositeKey, MIN_SEGMENT_PREFIX } from '../../src/state/segments.ts';
+import { layoutOf, parseWindowStoreKey, windowStoreKey } from '../../src/state/window-layout.ts';
 import { k, tempDir } from './helpers.ts';
 
 const starts = (es: WindowEntry<unknown>[]): number[] => es.map((e) => e.start);
@@ -210,5 +212,74 @@ describe('WindowStore text keys (getByText / putByText)', () => {
       await env.close();
       cleanup();
     }
+  });
+});
+
+describe('WindowStore key layouts (src/state/window-layout.ts)', () => {
+  const options = { windowSizeMs: 10, retentionMs: 1000, segmentIntervalMs: 100 };
+  const keysOf = (kv: KeyValueStore<unknown>): Buffer[] => [...kv.range(MIN_SEGMENT_PREFIX, null)].map((e) => Buffer.from(e.key));
+
+  it('a new store is start-major: the windows of one start are contiguous, whatever the record key', async () => {
+    const kv = new InMemoryStore<unknown>('w');
+    const w = new WindowStore<number>(kv, options);
+    assert.equal(w.layout, 'start-major');
+    for (const key of ['b', 'a', 'ccc']) for (const s of [20, 0, 10]) w.put(k(key), s, s);
+    w.putByText('dd', 10, 7);
+    const stored = keysOf(kv).map((b) => parseWindowStoreKey('start-major', b));
+    assert.deepEqual(
+      stored.map((e) => `${e.start}:${Buffer.from(e.key)}`),
+      ['0:a', '0:b', '0:ccc', '10:a', '10:b', '10:ccc', '10:dd', '20:a', '20:b', '20:ccc'],
+    );
+    assert.deepEqual(keysOf(kv)[0], windowStoreKey('start-major', 0, k('a'), 0));
+    assert.equal(w.get(k('b'), 10), 10);
+    assert.equal(w.getByText('dd', 10), 7);
+    // fetch picks the key out of each start; a key with another as prefix does not leak in.
+    assert.deepEqual(w.fetch(k('a'), 0, 20).map((e) => e.start), [0, 10, 20]);
+    assert.deepEqual(w.fetch(k('a'), 5, 20, { reverse: true }).map((e) => e.start), [20, 10]);
+    assert.deepEqual([...w.fetchAll(10, 10)].map((e) => Buffer.from(e.key).toString()), ['a', 'b', 'ccc', 'dd']);
+    // Whole segments still expire with one range delete.
+    w.put(k('a'), 2000, 1);
+    assert.deepEqual(keysOf(kv).map((b) => parseWindowStoreKey('start-major', b).start), [2000]);
+  });
+
+  it('a store holding key-major windows (written before start-major) keeps reading and writing key-major', async () => {
+    const { dir, cleanup } = tempDir('window-layout');
+    try {
+      let env = LmdbEnv.open(dir);
+      let kv: KeyValueStore<unknown> = env.store<unknown>('q/old');
+      // What the earlier code wrote: [segment][len][key][start].
+      kv.put(compositeKey(0, k('a'), [0], null), 1);
+      kv.put(compositeKey(0, k('a'), [10], null), 2);
+      kv.put(compositeKey(0, k('bb'), [10], null), 3);
+      await kv.flush();
+      await env.close();
+      env = LmdbEnv.open(dir);
+      kv = new CachingStore(env.store<unknown>('q/old'), { maxEntries: 4 });
+      const w = new WindowStore<number>(kv, options);
+      assert.equal(w.layout, 'key-major');
+      assert.equal(w.get(k('a'), 10), 2);
+      assert.equal(w.getByText('bb', 10), 3);
+      w.put(k('a'), 20, 4);
+      w.putByText('bb', 20, 5);
+      assert.deepEqual(w.fetch(k('a'), 0, 100).map((e) => [e.start, e.value]), [[0, 1], [10, 2], [20, 4]]);
+      await w.flush();
+      for (const key of keysOf(kv)) assert.equal(layoutOf(key), 'key-major');
+      assert.ok(keysOf(kv).some((b) => b.equals(compositeKey(0, k('bb'), [20], null))));
+      await env.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('tells the layouts apart by byte 8 of a key, for any safe window start and any key length', () => {
+    for (const start of [0, 1, -1, 1_700_000_000_000, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+      for (const key of [k(''), k('x'), Buffer.alloc(70_000, 1)]) {
+        assert.equal(layoutOf(windowStoreKey('start-major', 5, key, start)), 'start-major', `${start} ${key.length}`);
+        assert.equal(layoutOf(windowStoreKey('key-major', 5, key, start)), 'key-major', `${start} ${key.length}`);
+        assert.deepEqual(parseWindowStoreKey('start-major', windowStoreKey('start-major', 5, key, start)), { key, start });
+        assert.deepEqual(parseWindowStoreKey('key-major', windowStoreKey('key-major', 5, key, start)), { key, start });
+      }
+    }
+    assert.equal(layoutOf(null), 'start-major');
   });
 });
