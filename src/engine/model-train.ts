@@ -18,6 +18,7 @@ import type { DataSource } from '../analyze/catalog.ts';
 import type { LogicalSchema } from '../types/schema.ts';
 import { analyzeQuery } from '../analyze/query.ts';
 import { planPersistentQuery } from '../plan/planner.ts';
+import { partitionedBy, repartition, sourcePartitioning } from '../plan/partitioning.ts';
 import type { QueryPlan, TrainStep } from '../plan/steps.ts';
 import { BIGINT, DOUBLE, STRING, formatType } from '../types/sql-type.ts';
 import type { EngineContext as Engine, ExecutionContext } from './context.ts';
@@ -129,12 +130,23 @@ export async function createTrainedModel(ctx: ExecutionContext, s: CreateModel):
   let plan: QueryPlan;
   if (ctx.plan) plan = ctx.plan;
   else {
-    const base = planPersistentQuery(queryId, analyzed, metrics, await planContext(engine, queryId, analyzed));
+    const pctx = await planContext(engine, queryId, analyzed);
+    const base = planPersistentQuery(queryId, analyzed, metrics, pctx);
+    // A model per key learns all rows of its key in one task, in order: rows re-keyed by
+    // PARTITION BY go through a repartition topic first (as GROUP BY does), unless the source is
+    // already partitioned by that key. (Trained per source partition, a key spread over several
+    // partitions had one model per partition, and the live model was whichever learned last.)
+    const partitions = pctx.partitionsOf(analyzed.source);
+    const colocated = analyzed.from.joins.length === 0 && partitionedBy(sourcePartitioning(analyzed.source, pctx), analyzed.projection.slice(0, schema.key.length));
+    const trainInput =
+      keyed && partitions > 1 && !colocated
+        ? repartition(pctx, `Train/${s.name}/Repartition`, base.sink.input, schema.key.map((c, index) => ({ kind: 'Column', index, name: c.name, type: c.type })), partitions)
+        : base.sink.input;
     const train: TrainStep = {
       type: 'train',
       v: 1,
       name: `Train/${s.name}`,
-      input: base.sink.input,
+      input: trainInput,
       schema: METRICS_SCHEMA,
       model: s.name,
       options: readModelProperties(s.properties, false).values,

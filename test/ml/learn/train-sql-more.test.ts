@@ -136,21 +136,24 @@ test('drift: ADWIN on the error stream writes a drift row; RESET restarts the mo
   }
 });
 
-test('PARTITION BY: after a restart every key has its model again before any new input, bit for bit', async () => {
+test('PARTITION BY: one model per key across source partitions; after a restart every key has its model again before any new input, bit for bit', async () => {
   const t = await testEngine();
   const keys = Array.from({ length: 8 }, (_, i) => `k${i}`);
   const enc = new TextEncoder();
-  const row = (k: string, i: number) => ({ key: null, value: enc.encode(JSON.stringify({ DEV: k, X: i % 10, Y: (i % 10) * 2 + 1 })), timestamp: i });
+  // The source has no key: a key's rows may sit in any partition (here the first 400 in partition
+  // 0, the last one in partition 1), and PARTITION BY brings them together.
+  const row = (k: string, i: number, partition = 0) => ({ key: null, value: enc.encode(JSON.stringify({ DEV: k, X: i % 10, Y: (i % 10) * 2 + 1 })), timestamp: i, partition });
   try {
     await t.engine.execute(`CREATE STREAM obs (dev STRING, x DOUBLE, y DOUBLE) WITH (KAFKA_TOPIC='obs', VALUE_FORMAT='JSON', PARTITIONS=4);`);
     await t.log.producer().send('obs', Array.from({ length: 400 }, (_, i) => row(keys[i % keys.length], i)));
     await t.engine.execute(`CREATE MODEL m WITH (TYPE = 'LINEAR_REGRESSION', LABEL = 'y') AS SELECT dev, x, y FROM obs PARTITION BY dev;`);
     await t.engine.runUntilIdle();
     // The last batch before the restart holds one key only (so it touches one partition).
-    await t.log.producer().send('obs', [row('k0', 400)]);
+    await t.log.producer().send('obs', [row('k0', 400, 1)]);
     await t.engine.runUntilIdle();
     const live = trainedRegistry(t.engine).live.get('M')!;
     assert.deepEqual([...live.keys()].sort(), keys);
+    assert.equal(live.get('k0')!.state.rows, 51, 'one model per key, whatever partition its rows came from');
     const before = JSON.stringify(keys.map((k) => live.get(k)!.state));
     await t.close();
 
