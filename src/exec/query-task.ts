@@ -118,11 +118,9 @@ export class QueryTask {
     // rows later, and records come from the sources only (no time order to keep across topics).
     this.sliced = !stateful && this.encode !== null && pipeline.internal.length === 0 && this.group === null && this.operators.every((op) => !op.drain);
     // Every query commits at commit.interval.ms, as Kafka Streams does (0, Riffle's default: after
-    // every batch, so a crash repeats at most one batch). A commit is a file replacement on the
-    // embedded log and a round trip on Kafka, as costly as processing a few hundred records: with
-    // an interval set, stateless queries too commit once per interval instead of once per batch.
-    // Kafka's exactly-once commits every batch in its transaction; the embedded log's (idempotent
-    // outputs, ./delivery-idempotent.ts) may commit several batches at once, like at-least-once.
+    // every batch, so a crash repeats at most one batch); a commit costs a file write on the
+    // embedded log and a round trip on Kafka. Kafka's exactly-once commits every batch in its
+    // transaction; the embedded log's (./delivery-idempotent.ts) may commit several at once.
     this.commitIntervalMs = this.delivery.transactional ? 0 : (opts.commitIntervalMs ?? 0);
     this.applied = stateful && opts.groupId !== null && opts.services?.stores ? new AppliedOffsets(opts.services.stores, opts.queryId) : null;
     // Exactly-once: state changelogs are written through the batch's transaction (Kafka Streams).
@@ -200,9 +198,9 @@ export class QueryTask {
       if (this.sliced && records.length > SLICE_RECORDS && !this.opts.services?.batchObserver) {
         // Decoded rows of a whole batch outlive a young-generation GC and get copied, often
         // promoted (measured: a third more CPU per record at 2000 than at 500): a stateless
-        // pipeline takes the batch in slices, in order, which gives the same rows. Only the
-        // encoded records are kept for the batch's one write.
-        // The batch's array lets go of each slice's records once taken (it is this batch's own).
+        // pipeline takes the batch in slices, in order, which gives the same rows; only the
+        // encoded records are kept for the batch's one write, and the batch's own array lets go
+        // of each slice's records once taken.
         sinkRecords = [];
         let emitted = 0;
         while (records.length > 0) {
@@ -225,9 +223,8 @@ export class QueryTask {
       this.consumed += count;
       const observed = this.opts.services?.batchObserver ? rows : null;
       // Done with the batch's input and rows: drop them before waiting for the writes and the
-      // state flush (real I/O), so a query waiting there holds only what it still has to write.
-      // (The arrays from poll() and fresh() are this batch's own; the rows array may be an
-      // operator's, so only the reference to it is dropped.)
+      // state flush (real I/O). The arrays from poll() and fresh() are this batch's own; the rows
+      // array may be an operator's, so only the reference to it is dropped.
       rows = [];
       records.length = 0;
       polled.length = 0;

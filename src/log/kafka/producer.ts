@@ -13,18 +13,8 @@
  *   offset of a record is the batch's base offset + its index among that partition's records.
  * - Sends resolve once every request is acknowledged by all in-sync replicas.
  */
-import {
-  FindCoordinatorKeyTypes,
-  Producer as LibProducer,
-  type ProducerOptions,
-} from '@platformatic/kafka';
-import {
-  type PartitionOffset,
-  type Producer,
-  type ProducerRecord,
-  type SendResult,
-  UnknownTopicError,
-} from '../log.ts';
+import { FindCoordinatorKeyTypes, Producer as LibProducer, type ProducerOptions } from '@platformatic/kafka';
+import { type PartitionOffset, type Producer, type ProducerRecord, type SendResult, UnknownTopicError } from '../log.ts';
 import { coordinatorConnection, getApi, sleep } from './client.ts';
 import { baseClientOptions, type KafkaConfig } from './config.ts';
 import { COORDINATOR_ERRORS, hasKafkaError, wrapKafkaError } from './errors.ts';
