@@ -329,7 +329,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     const lo = Math.max(fromStart, this.earliestLiveTime());
     const segs = [...this.segments(first, last)];
     if (reverse) segs.reverse();
-    const startMajor = !this.retainDuplicates && this.layout === 'start-major';
+    const startMajor = this.layout === 'start-major'; // never with duplicates (always key-major)
     for (const seg of segs) {
       const fromT = Math.max(lo, seg * this.segmentIntervalMs);
       // Exclusive bound just after toStart (clamped to the segment, so it stays a safe integer);
@@ -360,7 +360,7 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     this.writeDownOpen();
     const [first, last] = this.liveSegments(fromStart, toStart);
     const lo = Math.max(fromStart, this.earliestLiveTime());
-    const startMajor = !this.retainDuplicates && this.layout === 'start-major';
+    const startMajor = this.layout === 'start-major'; // never with duplicates (always key-major)
     for (const seg of this.segments(first, last)) {
       const p = segmentPrefix(seg);
       for (const { key: k, value } of this.kv.range(p, prefixEnd(p))) {
