@@ -27,10 +27,9 @@ import { AppliedOffsets } from './applied-offsets.ts';
 import type { StepRows } from './step-rows.ts';
 import { BUFFERED_PER_PARTITION, PartitionGroup, needsTimeOrder, type Lag } from './partition-group.ts';
 import { addOutputs, atLeastOnce, emptyOutputs, type BatchOutputs, type Delivery } from './delivery.ts';
-
-export type { QueryTaskOptions } from './query-task-options.ts';
 import type { QueryTaskOptions } from './query-task-options.ts';
 import { nextOffsets, partitionsOf } from './batch-positions.ts';
+export type { QueryTaskOptions } from './query-task-options.ts';
 
 /** Records per slice of a batch in a stateless pipeline (see process()). */
 const SLICE_RECORDS = 500;
@@ -162,6 +161,7 @@ export class QueryTask {
     if (group && this.consumer.setPaused) this.consumer.setPaused(group.fullPartitions(Math.min(BUFFERED_PER_PARTITION, max)));
     // With records buffered, only take what is there (a source held back is waited for by polling).
     const polled = await this.consumer.poll(max, group && group.buffered > 0 ? Math.min(timeoutMs, 10) : timeoutMs);
+    await this.ensureOpen(partitionsOf(this.consumer.assignment())); // a rebalance in poll() may have assigned more: see recover()
     let records = polled;
     if (group) {
       group.add(polled);
@@ -276,15 +276,15 @@ export class QueryTask {
   }
 
   /**
-   * The state of every partition assigned at start opens (restores) now, as Kafka Streams restores
-   * a task's state at assignment: what a query keeps (a training query's models) is there after a
-   * restart before new input arrives. Then batches a crash interrupted after writing some of their
-   * outputs (exactly-once on the embedded log, ./delivery-idempotent.ts) are processed again
-   * first, each in its original order; the consumer then continues after them.
+   * The state of every assigned partition opens (restores) at start and after each rebalance, as Kafka
+   * Streams restores a task's state at assignment: what a query keeps (a training query's models) is
+   * there before new input arrives. Then batches a crash interrupted after writing some outputs
+   * (exactly-once on the embedded log, ./delivery-idempotent.ts) are processed again first, each in
+   * its original order; the consumer then continues after them.
    */
   private async recover(): Promise<void> {
     this.recovered = true;
-    await this.ensureOpen([...new Set(this.consumer.assignment().map((tp) => tp.partition))]);
+    await this.ensureOpen(partitionsOf(this.consumer.assignment()));
     if (!this.delivery.recover || this.opts.groupId === null) return;
     const batches = await this.delivery.recover((tps) => this.committedPosition(tps));
     for (const batch of batches) {
