@@ -336,6 +336,8 @@ function nameColumns(items: readonly Item[], sourceColumns: readonly string[], f
     taken.add(name);
     return name;
   });
+  // Generated names skip every name of the sources too, selected or not (ksqlDB's ColumnNames.columnAliasGenerator).
+  for (const c of sourceColumns) taken.add(c);
   let n = 0;
   return named.map((name) => {
     if (name !== null) return name;

@@ -105,13 +105,12 @@ export class PropertyReader {
     return upper as FormatName;
   }
 
-  /** VALUE_DELIMITER: a single character, or TAB / SPACE. */
+  /** VALUE_DELIMITER: a single character, or TAB / SPACE (kept as the word: the serde maps it, see parseDelimiter). */
   delimiter(name: string): string | undefined {
     const raw = this.string(name);
     if (raw === null) return undefined;
     const upper = raw.toUpperCase();
-    if (upper === 'TAB') return '\t';
-    if (upper === 'SPACE') return ' ';
+    if (upper === 'TAB' || upper === 'SPACE') return upper;
     const span = this.props.get(name)!.span;
     const example = "\nExample valid value: ';'";
     if (raw.trim() === '') {

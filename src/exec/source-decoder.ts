@@ -49,10 +49,13 @@ export function sourceDecoder(step: SourceStep, queryId: string, errors: Process
       recordBase64: (target === 'key' ? rec.key : rec.value) ? Buffer.from((target === 'key' ? rec.key : rec.value)!).toString('base64') : null,
     });
 
+  // A table's row needs a key: Kafka Streams' table source skips a record without one.
+  const dropNullKeys = step.sourceType === 'TABLE' && keyCount > 0;
   return (records) => {
     const rows: Row[] = [];
     for (let r = 0; r < records.length; r++) {
       const rec = records[r];
+      if (dropNullKeys && rec.key === null) continue;
       let key: unknown[] | null;
       let value: unknown[] | null;
       let windowStart: number | null = null;

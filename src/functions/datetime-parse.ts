@@ -290,7 +290,11 @@ function fail(text: string, pattern: string): never {
   throw new FunctionError(`Failed to parse '${text}' with pattern '${pattern}'`);
 }
 
-export function parseDateTime(text: string, pattern: string): ParsedDateTime {
+/**
+ * Parses `text` with a DateTimeFormatter pattern. `prefix`: text after the pattern's last field is
+ * ignored, as java.text.DateFormat.parse(String) does (ksqlDB's PARSE_DATE uses FastDateFormat).
+ */
+export function parseDateTime(text: string, pattern: string, prefix = false): ParsedDateTime {
   const steps = compiled.get(pattern, (pt) => compileSteps(tokenize(pt)));
   const p: Parsed = {};
   let pos = 0;
@@ -298,7 +302,7 @@ export function parseDateTime(text: string, pattern: string): ParsedDateTime {
     pos = st(text, pos, p);
     if (pos < 0) fail(text, pattern);
   }
-  if (pos !== text.length) fail(text, pattern);
+  if (pos !== text.length && !prefix) fail(text, pattern);
   let year = p.year ?? (p.yearOfEra !== undefined ? (p.bc ? 1 - p.yearOfEra : p.yearOfEra) : 1970);
   let month = p.month ?? 1;
   let day = p.day ?? 1;

@@ -113,7 +113,8 @@ export const datetimeFunctions: FunctionDef[] = [
     fn('formattedDate STRING, formatPattern STRING', 'INT', strict(parseDays)),
   ]),
   scalar('PARSE_DATE', 'Parses a string with a DateTimeFormatter pattern into a DATE.', [
-    fn('formattedDate STRING, formatPattern STRING', 'DATE', strict(parseDays)),
+    // ksqlDB parses with FastDateFormat: text after the date is ignored.
+    fn('formattedDate STRING, formatPattern STRING', 'DATE', strict((t: string, p: string) => Math.floor(parseDateTime(t, p, true).local / MS_PER_DAY))),
   ]),
   scalar('DATETOSTRING', 'Formats days since the epoch with a DateTimeFormatter pattern.', [
     fn('epochDays INT, formatPattern STRING', 'STRING', strict((d: number, p: string) => formatTs(d * MS_PER_DAY, p))),

@@ -265,7 +265,8 @@ export const mathFunctions: FunctionDef[] = [
   unary('LN', 'The natural logarithm of a value.', Math.log),
   scalar('LOG', 'The natural logarithm of a value, or the logarithm to the given base.', [
     fn('value DOUBLE', 'DOUBLE', strict(Math.log)),
-    fn('base DOUBLE, value DOUBLE', 'DOUBLE', strict((b: number, v: number) => Math.log(v) / Math.log(b))),
+    // ksqlDB's Log: a base <= 0 or 1 has no logarithm (NaN, not ln(v)/ln(b)'s -0 or Infinity).
+    fn('base DOUBLE, value DOUBLE', 'DOUBLE', strict((b: number, v: number) => (b <= 0 || b === 1 ? NaN : Math.log(v) / Math.log(b)))),
   ]),
   unary('SIN', 'The sine of an angle in radians.', Math.sin),
   unary('COS', 'The cosine of an angle in radians.', Math.cos),

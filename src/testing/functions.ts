@@ -40,7 +40,11 @@ function firstOfEach(call: CallInfo) {
     });
 }
 
-const one = (v: unknown): unknown[] => [v];
+/** TestUdtf's ImmutableList.of(v): a NULL argument throws (NullPointerException), so the row gives no rows. */
+const one = (v: unknown): unknown[] => {
+  if (v === null) throw new FunctionError('ImmutableList.of(null): NullPointerException');
+  return [v];
+};
 
 const testUdtf = tableFunction('TEST_UDTF', 'test', [
   fnMake('i INT, l BIGINT, d DOUBLE, b BOOLEAN, s STRING, bd DECIMAL, struct STRUCT<A STRING>', 'STRING', standardParams),

@@ -98,3 +98,10 @@ test('UNIX_TIMESTAMP, UNIX_DATE, FROM_UNIXTIME, FROM_DAYS, CONVERT_TZ', () => {
   assert.equal(c.impl(1526075913000, 'UTC', 'America/Los_Angeles'), 1526075913000 - 7 * 3600000);
   assert.equal(c.impl(1526075913000, 'America/Los_Angeles', 'UTC'), 1526075913000 + 7 * 3600000);
 });
+
+test('PARSE_DATE ignores text after the date (FastDateFormat), STRINGTODATE does not (DateTimeFormatter)', () => {
+  assert.equal(call('PARSE_DATE', ['STRING', 'STRING'], '2003-12-24-01-01', 'yyyy-MM-dd'), 12410);
+  assert.equal(call('PARSE_DATE', ['STRING', 'STRING'], '2003-12-24T10:00', 'yyyy-MM-dd'), 12410);
+  assert.throws(() => call('PARSE_DATE', ['STRING', 'STRING'], '2004', 'yyyy-MM-dd'));
+  assert.throws(() => call('STRINGTODATE', ['STRING', 'STRING'], '2003-12-24-01-01', 'yyyy-MM-dd'));
+});

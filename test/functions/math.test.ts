@@ -175,3 +175,14 @@ test('REGEXP_REPLACE group references', () => {
   assert.equal(r.impl('a$b', '\\$', '\\\\'), 'a\\b');
   assert.throws(() => r.impl('ab', '(a)', '$2'));
 });
+
+test('LOG(base, value): no logarithm for a base <= 0 or 1 (NaN, as ksqlDB), else ln(v)/ln(b)', () => {
+  const r = scalarOf('LOG', ['DOUBLE', 'DOUBLE']);
+  for (const base of [0, -2.5, 1]) assert.ok(Number.isNaN(r.impl(base, 13) as number), `base ${base}`);
+  assert.ok(Number.isNaN(r.impl(10, -5) as number));
+  assert.equal(r.impl(10, 0), -Infinity);
+  assert.equal(r13(r.impl(2, 8)), 3);
+  assert.equal(r.impl(null, 8), null);
+  const ints = scalarOf('LOG', ['INT', 'INT']);
+  assert.ok(Number.isNaN(ints.impl(1, 100) as number));
+});

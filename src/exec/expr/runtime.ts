@@ -191,8 +191,8 @@ export function mapGet(m: Record<string, unknown>, k: unknown): unknown {
 
 /** Adds an entry to a map under construction; a NULL key has no representation and is skipped. */
 export function mapPut(m: Record<string, unknown>, k: unknown, v: unknown): void {
-  if (k === null) return;
-  const key = mapKey(k);
+  // ksqlDB keeps a NULL key (a Java map's null key), which JSON writes as "null"; maps are keyed by text here.
+  const key = k === null ? 'null' : mapKey(k);
   if (key === '__proto__') Object.defineProperty(m, key, { value: v, enumerable: true, writable: true, configurable: true });
   else m[key] = v;
 }
