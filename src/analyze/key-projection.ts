@@ -138,7 +138,8 @@ function selectsAll(query: Query): boolean {
   return query.select.some((s) => s.kind === 'AllColumns' && s.source === null);
 }
 
-function isPartitionByNull(partitionBy: readonly Expr[]): boolean {
+/** `PARTITION BY NULL` (alone: with other expressions it is rejected, see query-rules.ts). */
+export function isPartitionByNull(partitionBy: readonly Expr[]): boolean {
   return partitionBy.length === 1 && partitionBy[0].kind === 'Literal' && partitionBy[0].type === 'NULL';
 }
 

@@ -25,6 +25,7 @@ import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './m
 import { inClause } from './clause-errors.ts';
 import { validateWindowFunctionCalls } from './window-calls.ts';
 import { formatTypedExpr } from '../types/typed-expr.ts';
+import { isPartitionByNull } from './key-projection.ts';
 
 export interface TableFunctionCall {
   readonly name: string;
@@ -86,6 +87,8 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   const isJoin = from.joins.length > 0;
   if (query.window && from.resultType === 'TABLE') throw new SqlError('INVALID', 'WINDOW clause is not supported on tables: windows apply to streams', query.span);
   if (aggregate && query.partitionBy) throw new SqlError('INVALID', 'PARTITION BY and GROUP BY cannot be used together', query.span);
+  // PARTITION BY NULL: no key at all; the source's key columns move into the value (as `*` shows).
+  const partitionBy = query.partitionBy && isPartitionByNull(query.partitionBy) ? [] : query.partitionBy;
   const alias = from.sources[0].alias;
   const scopeCols = [...from.scopeColumns];
   const pseudo = [...from.pseudo];
@@ -114,7 +117,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
 
   // Select items, with `*` expanded to column references.
   const items = inClause('SELECT', () =>
-    expandSelect(query.select, from, query.partitionBy, (e) => analyzeExpr(e, baseScope, getFunction), options.transient === true),
+    expandSelect(query.select, from, partitionBy, (e) => analyzeExpr(e, baseScope, getFunction), options.transient === true),
   );
 
   const common = { source, from, where, whereModelCalls: whereModels.calls, whereModelColumns: whereModels.columns, emit: query.emit, limit: query.limit };
@@ -194,9 +197,9 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
     : tfScope;
 
   // Key expressions and output naming.
-  const keyExprs: Expr[] = query.partitionBy ? [...query.partitionBy] : [...from.keyExprs];
+  const keyExprs: Expr[] = partitionBy ? [...partitionBy] : [...from.keyExprs];
   const keyExprKeys = keyExprs.map((e) => from.keyOf(e));
-  const rekeyed = query.partitionBy !== null || isJoin;
+  const rekeyed = partitionBy !== null || isJoin;
 
   const names = nameColumns(rewritten, scopeCols.map((c) => c.name), from);
   const keyCols: { col: Column; expr: TypedExpr }[] = [];
@@ -223,7 +226,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
     // In a join, one select item per key: the first that repeats a join expression.
     const isKey = isJoin ? joinKeyItems.includes(i) : ki >= 0;
     if (isKey) keyTaken.add(ki);
-    if (isKey && isJoin && !query.partitionBy && !from.allKeyExprs) typed = joinKeyExpr(item.original, keyExprs.filter((e) => from.keyOf(e) !== from.keyOf(item.original)), scope, typed);
+    if (isKey && isJoin && !partitionBy && !from.allKeyExprs) typed = joinKeyExpr(item.original, keyExprs.filter((e) => from.keyOf(e) !== from.keyOf(item.original)), scope, typed);
     (isKey ? keyCols : valueCols).push({ col: { name, type: typed.type }, expr: typed });
   });
   if (isJoin && keyCols.length === 0 && keyExprs.length) {

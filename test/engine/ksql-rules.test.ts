@@ -68,3 +68,25 @@ test("VALUE_DELIMITER 'SPACE' and 'TAB' read and write that character", async ()
     assert.deepEqual(out.map((r) => r.value), [`zero${ch}1`], word);
   }
 });
+
+test('PARTITION BY NULL: no key, the key columns move into the value', async () => {
+  const out = await run(
+    `CREATE STREAM s (id INT KEY, foo INT) WITH (KAFKA_TOPIC='s', KEY_FORMAT='KAFKA', VALUE_FORMAT='JSON', PARTITIONS=1);`,
+    's',
+    [{ key: null, value: { FOO: 1 } }],
+    `CREATE STREAM o WITH (KEY_FORMAT='NONE') AS SELECT * FROM s PARTITION BY NULL;`,
+    'O',
+  );
+  assert.deepEqual(out, [{ key: null, value: '{"FOO":1,"ID":null}' }]);
+});
+
+test('a tombstone re-keyed by ROWTIME (a value pseudo column in ksqlDB) gets a NULL key column', async () => {
+  const out = await run(
+    `CREATE STREAM s (k STRING KEY, id BIGINT) WITH (KAFKA_TOPIC='s', FORMAT='JSON', PARTITIONS=1);`,
+    's',
+    [{ key: null, value: { ID: 5 } }, { key: null, value: null }],
+    `CREATE STREAM o AS SELECT * FROM s PARTITION BY id, ROWTIME, 'x';`,
+    'O',
+  );
+  assert.deepEqual(out.map((r) => r.key), ['{"ID":5,"ROWTIME":0,"KSQL_COL_0":"x"}', '{"ID":null,"ROWTIME":null,"KSQL_COL_0":"x"}']);
+});

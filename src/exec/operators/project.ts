@@ -4,7 +4,7 @@ import type { Row } from '../expr/row.ts';
 import { compileExpr, compileProjection } from '../expr/compile.ts';
 import { getFunction } from '../../functions/registry.ts';
 import { expressionErrorSink } from './errors.ts';
-import { referencedColumns } from '../../types/typed-expr.ts';
+import { referencedColumns, walkTypedExpr, type TypedExpr } from '../../types/typed-expr.ts';
 
 /**
  * SELECT: computes the output columns. A row whose value is null (a stream record with a null
@@ -21,7 +21,9 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
   const rekeyed = step.rekeyed;
   const keyCount = step.schema.key.length;
   const inputKeyCount = step.input.schema.key.length;
-  const keyOnly = step.exprs.slice(0, keyCount).map((e) => referencedColumns(e).every((i) => i < inputKeyCount));
+  // A row without a value (tombstone) still has its key: a key expression over key columns alone is
+  // evaluated; one that reads a value column or a pseudo column (ROWTIME lives in ksqlDB's value) is NULL.
+  const keyOnly = step.exprs.slice(0, keyCount).map((e) => !readsPseudo(e) && referencedColumns(e).every((i) => i < inputKeyCount));
   // SELECT * (every input column, in order, keys staying keys): a row with a value is its own
   // projection. No operator changes a row or its columns once made, so it is passed on as is.
   const identity = !rekeyed && keyCount === inputKeyCount && step.exprs.every((e, j) => e.kind === 'Column' && e.index === j);
@@ -47,4 +49,12 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
       return out;
     },
   };
+}
+
+function readsPseudo(e: TypedExpr): boolean {
+  let found = false;
+  walkTypedExpr(e, (node) => {
+    if (node.kind === 'Pseudo') found = true;
+  });
+  return found;
 }
