@@ -37,7 +37,11 @@ export function joinGrammatically(items: readonly string[], last: 'and' | 'or'):
   return `${items.slice(0, -1).join(', ')} ${last} ${items[items.length - 1]}`;
 }
 
-export function validatePersistentProjection(query: Query, schema: LogicalSchema, catalog: Catalog, sinkName: string): void {
+/**
+ * `keylessWhenKeyMissing`: ksqlDB's new query planner (ksql.new.query.planner.enabled) lets a
+ * single-source projection leave its key out: the result then has no key instead of an error.
+ */
+export function validatePersistentProjection(query: Query, schema: LogicalSchema, catalog: Catalog, sinkName: string, keylessWhenKeyMissing = false): void {
   const refs: FromRef[] = [];
   const joins: JoinOn[] = [];
   const flatten = (r: Relation): boolean => {
@@ -114,7 +118,7 @@ export function validatePersistentProjection(query: Query, schema: LogicalSchema
   } else if (refs.length === 1 && !query.groupBy) {
     const keys = refs[0].source.schema.key;
     const missing = keys.some((k) => !projected.has(keyOf({ kind: 'ColumnRef', source: null, name: k.name, span: query.span })));
-    if (keys.length && missing) missingKey('key column', keys.map((k) => k.name), true);
+    if (keys.length && missing && !keylessWhenKeyMissing) missingKey('key column', keys.map((k) => k.name), true);
     // A key column selected under two names: ksqlDB keeps one key column per source key.
     for (const k of keys) {
       const aliases = selectedColumns.filter((c) => c.name === k.name).map((c) => c.alias);

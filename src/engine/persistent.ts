@@ -57,14 +57,16 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   const formats = formatsFrom(props, src.formats, analyzed.schema, s.span, persistenceDefaults(engine.properties));
   validateFormats(props, formats, analyzed.schema, s.span);
   validateSerdes(formats, analyzed.schema, s.span);
-  const topic = props.string('KAFKA_TOPIC') ?? s.name;
+  // Without KAFKA_TOPIC the sink's topic is its name, after ksql.output.topic.name.prefix if set.
+  const topic = props.string('KAFKA_TOPIC') ?? `${engine.properties.get('ksql.output.topic.name.prefix')?.trim() ?? ''}${s.name}`;
   checkTopicName(topic, props.literal('KAFKA_TOPIC')?.span ?? s.span);
   const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
   if (timestampColumn && !findColumn(analyzed.schema, timestampColumn)) {
     throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, s.span);
   }
   // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules.
-  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name);
+  const newPlanner = engine.properties.get('ksql.new.query.planner.enabled')?.trim().toLowerCase() === 'true';
+  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name, newPlanner);
   const queryId = ctx.plan?.queryId ?? `${s.sourceType === 'STREAM' ? 'CSAS' : 'CTAS'}_${s.name}_${engine.queryCounter}`;
   engine.queryCounter++;
   const sink: DataSource = {

@@ -90,3 +90,28 @@ test('a tombstone re-keyed by ROWTIME (a value pseudo column in ksqlDB) gets a N
   );
   assert.deepEqual(out.map((r) => r.key), ['{"ID":5,"ROWTIME":0,"KSQL_COL_0":"x"}', '{"ID":null,"ROWTIME":null,"KSQL_COL_0":"x"}']);
 });
+
+test("SET 'ksql.output.topic.name.prefix' prefixes a sink's default topic, not a KAFKA_TOPIC given", async () => {
+  const setup = `SET 'ksql.output.topic.name.prefix' = 'team-';
+    CREATE STREAM s (k STRING KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);`;
+  const out = await run(setup, 's', [{ key: 'a', value: { V: 1 } }], `CREATE STREAM o AS SELECT * FROM s;`, 'team-O');
+  assert.deepEqual(out, [{ key: 'a', value: '{"V":1}' }]);
+  const named = await run(setup, 's', [{ key: 'a', value: { V: 1 } }], `CREATE STREAM o WITH (KAFKA_TOPIC='exact') AS SELECT * FROM s;`, 'exact');
+  assert.equal(named.length, 1);
+});
+
+test("SET 'ksql.new.query.planner.enabled' = 'true': a projection without the key makes a keyless stream", async () => {
+  const out = await run(
+    `SET 'ksql.new.query.planner.enabled' = 'true';
+     CREATE STREAM s (id INT KEY, name STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);`,
+    's',
+    [{ key: null, value: { NAME: 'a' } }],
+    `CREATE STREAM o AS SELECT name FROM s;`,
+    'O',
+  );
+  assert.deepEqual(out, [{ key: null, value: '{"NAME":"a"}' }]);
+  await assert.rejects(
+    run(`CREATE STREAM s (id INT KEY, name STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);`, 's', [], `CREATE STREAM o AS SELECT name FROM s;`, 'O'),
+    /Key missing from projection/,
+  );
+});
