@@ -239,11 +239,11 @@ function tryMatch<I>(
     for (let i = 0; i < args.length; i++) {
       const a = args[i];
       if (a === null || a.kind === 'LAMBDA' || a.kind === 'TIME_UNIT') continue;
-      if (!bindWidening(ov.params[Math.min(i, n - 1)].type, a as SqlType, bindings)) return null;
+      if (!bindWidening(ov.params[paramIndex(ov, i, args.length)].type, a as SqlType, bindings)) return null;
     }
   }
   for (let i = 0; i < args.length; i++) {
-    const declared = ov.params[Math.min(i, n - 1)].type;
+    const declared = ov.params[paramIndex(ov, i, args.length)].type;
     const p = allowCasts ? substitute(declared, bindings) : declared;
     const a = args[i];
     if (a === null) continue;
@@ -263,7 +263,7 @@ function tryMatch<I>(
     cost += m.cost;
   }
   for (const i of lambdas) {
-    const p = ov.params[Math.min(i, n - 1)].type as Extract<TypePattern, { p: 'lambda' }>;
+    const p = ov.params[paramIndex(ov, i, args.length)].type as Extract<TypePattern, { p: 'lambda' }>;
     const paramTypes: SqlType[] = [];
     for (const pp of p.params) {
       const t = instantiate(pp, bindings);
@@ -274,6 +274,17 @@ function tryMatch<I>(
     if (!matchExact(p.result, body, bindings)) return null;
   }
   return { overload: ov, types, convs, bindings, cost };
+}
+
+/**
+ * The parameter that argument i of argc binds to: parameters before the variadic one take the first
+ * arguments, those after it the last ones, and the variadic parameter everything between.
+ */
+function paramIndex(ov: Overload<unknown>, i: number, argc: number): number {
+  const v = ov.variadicAt;
+  if (v < 0 || i < v) return i;
+  const after = ov.params.length - 1 - v;
+  return i >= argc - after ? ov.params.length - (argc - i) : v;
 }
 
 function genericCount(ov: Overload<unknown>): number {
@@ -312,14 +323,16 @@ export function noMatchMessage(name: string, args: readonly ArgType[], overloads
 function makeAdapter(ov: Overload<unknown>, convs: Conv[]): ((args: any[]) => any[]) | null {
   const anyConv = convs.some((c) => c !== null);
   if (!ov.variadic && !anyConv) return null;
-  const fixed = ov.params.length - (ov.variadic ? 1 : 0);
-  const variadic = ov.variadic;
+  const v = ov.variadicAt;
+  const after = ov.params.length - 1 - v;
   return (args) => {
-    const out = anyConv ? args.map((v, i) => (convs[i] !== null && v !== null ? convs[i]!(v) : v)) : args;
-    if (!variadic) return out;
-    const head = out.slice(0, fixed);
-    head.push(out.slice(fixed));
-    return head;
+    const out = anyConv ? args.map((x, i) => (convs[i] !== null && x !== null ? convs[i]!(x) : x)) : args;
+    if (v < 0) return out;
+    // The variadic arguments, packed into one array in the variadic parameter's place.
+    const packed = out.slice(0, v);
+    packed.push(out.slice(v, out.length - after));
+    for (let i = out.length - after; i < out.length; i++) packed.push(out[i]);
+    return packed;
   };
 }
 

@@ -53,6 +53,8 @@ export type Impl = (...args: any[]) => unknown;
 export interface Overload<I = Impl> {
   readonly params: readonly Param[];
   readonly variadic: boolean;
+  /** The variadic parameter's index (any position, as ksqlDB allows), or -1. */
+  readonly variadicAt: number;
   readonly returns: ReturnSpec;
   readonly returnPattern: TypePattern | null;
   /** Builds the implementation for one call site (may look at literal arguments). */
@@ -210,21 +212,21 @@ function splitTop(src: string): string[] {
   return out;
 }
 
-export function parseParams(src: string): { params: Param[]; variadic: boolean } {
+export function parseParams(src: string): { params: Param[]; variadic: boolean; variadicAt: number } {
   const params: Param[] = [];
-  let variadic = false;
+  let variadicAt = -1;
   const parts = splitTop(src);
   parts.forEach((part, i) => {
     let text = part;
     if (text.endsWith('...')) {
-      if (i !== parts.length - 1) throw new Error(`only the last parameter can be variadic: ${src}`);
-      variadic = true;
+      if (variadicAt >= 0) throw new Error(`only one parameter can be variadic: ${src}`);
+      variadicAt = i;
       text = text.slice(0, -3).trim();
     }
     const m = /^([a-z_][A-Za-z0-9_]*)\s+(.*)$/.exec(text);
     params.push(m ? { name: m[1], type: parsePattern(m[2]) } : { name: '', type: parsePattern(text) });
   });
-  return { params, variadic };
+  return { params, variadic: variadicAt >= 0, variadicAt };
 }
 
 export function formatPattern(t: TypePattern): string {
@@ -282,16 +284,17 @@ function build<I>(
   make: (call: CallInfo, returnType: SqlType) => I | string,
   opts: OverloadOptions = {},
 ): Overload<I> {
-  const { params, variadic } = parseParams(paramText);
+  const { params, variadic, variadicAt } = parseParams(paramText);
   const returnPattern = typeof returns === 'string' ? parsePattern(returns) : null;
   const ps = params.map((p, i) => {
-    const t = variadic && i === params.length - 1 ? `${formatPattern(p.type)}...` : formatPattern(p.type);
+    const t = i === variadicAt ? `${formatPattern(p.type)}...` : formatPattern(p.type);
     return p.name ? `${p.name} ${t}` : t;
   });
   const ret = returnPattern ? formatPattern(returnPattern) : (opts.returnLabel ?? 'ANY');
   return {
     params,
     variadic,
+    variadicAt,
     returns,
     returnPattern,
     make,

@@ -233,6 +233,18 @@ const udafs: AggregateFunction[] = [
       }),
     ),
   ]),
+  aggregate('MID_VAR_ARG', 'Sums longs and string lengths, plus the sum of its two trailing factory arguments.', [
+    overload('first BIGINT, rest STRING..., initFirst INT, initSecond INT', 'BIGINT', (call) => {
+      const n = call.types.length;
+      const constant = Number(call.ctx.literalArg(n - 2) ?? 0) + Number(call.ctx.literalArg(n - 1) ?? 0);
+      return makeAgg<number>(BIGINT, {
+        init: () => 0,
+        add: (s, first, rest) => s + Number(first ?? 0) + (rest as (string | null)[]).reduce((a: number, x) => a + (x === null ? 0 : x.length), 0),
+        merge: (a, b) => a + b,
+        result: (s) => s + constant,
+      });
+    }),
+  ]),
   aggregate('MULTI_ARG', 'Returns the sum of the provided longs and lengths of strings.', [
     overload('first BIGINT, second STRING, initInt INT, initStrings STRING...', 'BIGINT', (c) => argSum(2, c)),
   ]),

@@ -142,3 +142,20 @@ test('non-deterministic functions say so', () => {
   assert.equal(scalarOf('UUID', []).deterministic, false);
   assert.equal(scalarOf('ABS', ['INT']).deterministic, true);
 });
+
+test('a variadic parameter in the middle: the fixed parameters around it take the first and last arguments', async () => {
+  const { fn } = await import('../../src/functions/signature.ts');
+  const { resolveOverloads } = await import('../../src/functions/resolve.ts');
+  const ov = fn('first BIGINT, rest STRING..., a INT, b INT', 'STRING', (first: unknown, rest: unknown, a: unknown, b: unknown) => JSON.stringify([first, rest, a, b]))('MID');
+  assert.equal(ov.signature, 'MID(first BIGINT, rest STRING..., a INTEGER, b INTEGER) -> STRING');
+  const ctx = { literalArg: () => undefined };
+  const run = (types: string[], args: unknown[]) => {
+    const r = resolveOverloads('MID', [ov], types.map(T), ctx);
+    assert.ok(typeof r !== 'string', String(r));
+    return r.impl(...(r.adapt ? r.adapt(args) : args));
+  };
+  assert.equal(run(['BIGINT', 'STRING', 'STRING', 'INT', 'INT'], [1, 'x', 'y', 2, 3]), '[1,["x","y"],2,3]');
+  assert.equal(run(['BIGINT', 'INT', 'INT'], [1, 2, 3]), '[1,[],2,3]');
+  // The variadic STRINGs cannot take the INT arguments that belong to a and b.
+  assert.equal(typeof resolveOverloads('MID', [ov], ['BIGINT', 'STRING', 'INT'].map(T), ctx), 'string');
+});
