@@ -15,6 +15,7 @@ import { durationMs } from './aggregate.ts';
 import { ExprIds } from './expr-key.ts';
 import { walkExpr } from '../sql/expr-visit.ts';
 import type { JoinSpec } from './output.ts';
+import { syntheticJoinKeyName } from './synthetic-key.ts';
 
 export interface FromSource {
   readonly source: DataSource;
@@ -34,6 +35,8 @@ export interface FromAnalysis {
   readonly keyExprs: readonly Expr[];
   /** What `ROWKEY` means in a join: the join key (either side's for a FULL join). */
   readonly rowKey: Expr | null;
+  /** The synthetic key column's name: `ROWKEY` unless a source uses it (see ./synthetic-key.ts). */
+  readonly rowKeyName: string;
   /** A single foreign-key join: every key expression (the left table's primary key) is a key column. */
   readonly allKeyExprs: boolean;
   /** A FULL OUTER join: its key is the synthetic ROWKEY, never a column that `*` expands to. */
@@ -215,6 +218,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     resultType: leftIsTable ? 'TABLE' : 'STREAM',
     joins: specs,
     rowKey: synthetic,
+    rowKeyName: syntheticJoinKeyName(sources.map((s) => s.source.schema)),
     fullOuter: joins[joins.length - 1]?.type === 'FULL',
     allKeyExprs: joins.length === 1 && foreignKeyChain,
     keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : keyCandidates,

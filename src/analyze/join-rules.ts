@@ -17,6 +17,7 @@ import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { allColumns } from '../types/schema.ts';
 import { SYSTEM_COLUMNS } from '../types/typed-expr.ts';
+import { syntheticJoinKeyName } from './synthetic-key.ts';
 
 interface Aliased {
   readonly alias: string;
@@ -41,7 +42,8 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
   if (!flatten(query.from) || joins.length === 0) return;
 
   const byQualifier = (q: string) => sources.find((s) => s.alias === q || s.source.name === q);
-  const pseudo = (name: string) => (SYSTEM_COLUMNS as readonly string[]).includes(name) || name === 'ROWKEY';
+  const rowKey = syntheticJoinKeyName(sources.map((s) => s.source.schema));
+  const pseudo = (name: string) => (SYSTEM_COLUMNS as readonly string[]).includes(name) || name === rowKey;
   const ownerOf = (ref: { source: string | null; name: string }): Aliased | null => {
     if (ref.source !== null) {
       const s = byQualifier(ref.source);

@@ -17,6 +17,7 @@ import { formatExpression } from '../sql/format-expr.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { allColumns, type LogicalSchema } from '../types/schema.ts';
 import { formatType } from '../types/sql-type.ts';
+import { syntheticJoinKeyName } from './synthetic-key.ts';
 
 const SYNTHETIC_JOIN_KEY_DOC_URL = 'https://cnfl.io/2LV7ouS';
 
@@ -201,8 +202,9 @@ function validateJoinKeyPresent(
   if (viable.length === 0) synthetic = true;
   if (synthetic) {
     // `SELECT *` over a join includes its synthetic key column.
-    const rowKeySelected = selectsAll(query) || query.select.some((s) => s.kind === 'SelectExpr' && s.expr.kind === 'ColumnRef' && s.expr.name === 'ROWKEY');
-    if (!rowKeySelected) missingKey('join expression', ['ROWKEY'], false, true);
+    const rowKey = syntheticJoinKeyName(refs.map((r) => r.source.schema));
+    const rowKeySelected = selectsAll(query) || query.select.some((s) => s.kind === 'SelectExpr' && s.expr.kind === 'ColumnRef' && s.expr.name === rowKey);
+    if (!rowKeySelected) missingKey('join expression', [rowKey], false, true);
     return;
   }
   if (viable.length && !viable.some((v) => projected.has(keyOf(v)))) {

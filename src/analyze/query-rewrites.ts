@@ -16,17 +16,20 @@ export function extractTableFunctions(expr: Expr, replace: (call: FunctionCall) 
   return visit(expr);
 }
 
-/** In a join, `ROWKEY` names the join key (ksqlDB's synthetic key column); FROM is left as it is. */
-export function replaceRowKey(query: Query, key: Expr): Query {
-  const visit = (n: Expr): Expr => (n.kind === 'ColumnRef' && n.name === 'ROWKEY' && n.source === null ? { ...key, span: n.span } : mapChildren(n, visit));
+/**
+ * In a join, the synthetic key column (`ROWKEY`, or `ROWKEY_n` when a source has a column of that
+ * name: ./synthetic-key.ts) names the join key; FROM is left as it is.
+ */
+export function replaceRowKey(query: Query, key: Expr, name: string): Query {
+  const visit = (n: Expr): Expr => (n.kind === 'ColumnRef' && n.name === name && n.source === null ? { ...key, span: n.span } : mapChildren(n, visit));
   const list = (xs: readonly Expr[] | null) => (xs ? xs.map(visit) : null);
   const select = query.select.map((item): SelectItem => {
     switch (item.kind) {
       case 'AllColumns':
         return item;
       case 'SelectExpr': {
-        const bare = item.alias === null && item.expr.kind === 'ColumnRef' && item.expr.name === 'ROWKEY';
-        return { ...item, alias: bare ? 'ROWKEY' : item.alias, expr: visit(item.expr) };
+        const bare = item.alias === null && item.expr.kind === 'ColumnRef' && item.expr.name === name && item.expr.source === null;
+        return { ...item, alias: bare ? name : item.alias, expr: visit(item.expr) };
       }
       case 'StructAll':
         return { ...item, base: visit(item.base) };

@@ -82,7 +82,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   if (query.having && !aggregate) throw new SqlError('INVALID', 'HAVING requires GROUP BY', query.having.span);
 
   const from = analyzeFrom(query.from, catalog, (name, span) => resolveSource(catalog, name, span));
-  if (from.rowKey && !from.scopeColumns.some((c) => c.name === 'ROWKEY')) query = replaceRowKey(query, from.rowKey);
+  if (from.rowKey) query = replaceRowKey(query, from.rowKey, from.rowKeyName);
   const source = from.primary;
   const isJoin = from.joins.length > 0;
   if (query.window && from.resultType === 'TABLE') throw new SqlError('INVALID', 'WINDOW clause is not supported on tables: windows apply to streams', query.span);
@@ -232,8 +232,8 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   if (isJoin && keyCols.length === 0 && keyExprs.length) {
     // The join key is not selected (a FULL join's synthetic key, or `SELECT *`): keep it as the key.
     const typed = analyzeExpr(keyExprs[0], scope, getFunction);
-    let name = 'ROWKEY';
-    for (let n = 1; seen.has(name); n++) name = `ROWKEY_${n}`;
+    let name = from.rowKeyName;
+    for (let n = 1; seen.has(name); n++) name = `${from.rowKeyName}_${n}`;
     keyCols.push({ col: { name, type: typed.type }, expr: typed });
   }
 

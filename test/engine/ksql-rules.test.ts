@@ -115,3 +115,20 @@ test("SET 'ksql.new.query.planner.enabled' = 'true': a projection without the ke
     /Key missing from projection/,
   );
 });
+
+test('a FULL OUTER join whose sources use ROWKEY names its synthetic key after them (ROWKEY_2)', async () => {
+  const t = await testEngine();
+  try {
+    await t.engine.execute(`CREATE TABLE l (ROWKEY INT PRIMARY KEY, a INT) WITH (KAFKA_TOPIC='l', FORMAT='JSON', PARTITIONS=1);
+      CREATE TABLE r (ROWKEY_1 INT PRIMARY KEY, b INT) WITH (KAFKA_TOPIC='r', FORMAT='JSON', PARTITIONS=1);`);
+    await t.log.producer().send('l', [{ key: enc(1), value: enc({ A: 10 }), timestamp: 0 }]);
+    await t.engine.execute(`CREATE TABLE o AS SELECT ROWKEY_2, l.ROWKEY, a, b FROM l FULL OUTER JOIN r ON l.ROWKEY = r.ROWKEY_1;`);
+    await t.engine.runUntilIdle();
+    const out = (await readTopic(t.log, 'O')).map((r) => [dec(r.key), dec(r.value)]);
+    assert.deepEqual(out, [['1', '{"ROWKEY":1,"A":10,"B":null}']]);
+    await assert.rejects(t.engine.execute(`CREATE TABLE o2 AS SELECT l.ROWKEY, a, b FROM l FULL OUTER JOIN r ON l.ROWKEY = r.ROWKEY_1;`), /ROWKEY_2/);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});
