@@ -168,7 +168,10 @@ function validateJoinKeyPresent(
   if (leftIsTable && refs.every((r) => r.source.type === 'TABLE')) {
     const pk = refs[0].source.schema.key.map((c) => c.name);
     const sideOf = (e: Expr) => qualify(e);
-    const onPk = joins.every((j) => [j.left, j.right].some((e) => e.kind === 'ColumnRef' && pk.includes(e.name) && (sideOf(e) as { source: string }).source === refs[0].alias));
+    // Only the last join decides the result's key (ksqlDB checks the top JoinNode): after a
+    // foreign-key join, a join on the left table's primary key makes the usual viable keys apply.
+    const last = joins[joins.length - 1];
+    const onPk = [last.left, last.right].some((e) => e.kind === 'ColumnRef' && pk.includes(e.name) && (sideOf(e) as { source: string }).source === refs[0].alias);
     if (!onPk) {
       // A foreign-key join's result is keyed by the left table's primary key: all of it selected.
       const left = refs[0];

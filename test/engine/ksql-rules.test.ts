@@ -132,3 +132,20 @@ test('a FULL OUTER join whose sources use ROWKEY names its synthetic key after t
     removeDir(t.dir);
   }
 });
+
+test('n-way join: only the last join decides the key; after a foreign-key join, a primary-key join lets its own columns be the key', async () => {
+  const t = await testEngine();
+  try {
+    await t.engine.execute(`CREATE TABLE a (id BIGINT PRIMARY KEY, fk BIGINT) WITH (KAFKA_TOPIC='a', FORMAT='JSON', PARTITIONS=1);
+      CREATE TABLE b (id BIGINT PRIMARY KEY, x STRING) WITH (KAFKA_TOPIC='b', FORMAT='JSON', PARTITIONS=1);
+      CREATE TABLE c (id BIGINT PRIMARY KEY, y STRING) WITH (KAFKA_TOPIC='c', FORMAT='JSON', PARTITIONS=1);`);
+    await t.engine.execute(`CREATE TABLE ok AS SELECT c.id AS cid, x, y FROM a JOIN b ON a.fk = b.id LEFT JOIN c ON a.id = c.id;`);
+    await assert.rejects(
+      t.engine.execute(`CREATE TABLE bad AS SELECT b.id AS bid, x FROM a JOIN b ON a.fk = b.id;`),
+      /Primary key column missing in projection/,
+    );
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});
