@@ -84,7 +84,8 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
   const single = sources.length === 1;
   const scopeColumns: ScopeColumn[] = sources.flatMap((s) => allColumns(s.source.schema).map((c) => ({ name: c.name, type: c.type, source: s.alias })));
   const primary = sources[0].source;
-  const pseudo: PseudoColumn[] = single && primary.window ? [...STREAM_PSEUDO, 'WINDOWSTART', 'WINDOWEND'] : STREAM_PSEUDO;
+  // Window bounds: of a windowed source, or of a join of windowed sources (they join window by window).
+  const pseudo: PseudoColumn[] = sources.every((s) => s.source.window) ? [...STREAM_PSEUDO, 'WINDOWSTART', 'WINDOWEND'] : STREAM_PSEUDO;
   const owner = (name: string, qualifier: string | null, span: Span): FromSource => {
     if (PSEUDO_NAMES.has(name) && !sources.some((s) => allColumns(s.source.schema).some((c) => c.name === name))) {
       // A pseudo column belongs to the row it is read from: the named source, or the first.

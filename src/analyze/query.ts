@@ -249,7 +249,8 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
     rekeyed,
     aggregation: null,
     resultType: from.resultType,
-    window: isJoin ? null : source.window,
+    // A join of windowed sources is windowed as they are (the analyzer requires equal windows).
+    window: isJoin ? (from.sources.every((s) => s.source.window) ? source.window : null) : source.window,
   };
 }
 

@@ -149,3 +149,27 @@ test('n-way join: only the last join decides the key; after a foreign-key join, 
     removeDir(t.dir);
   }
 });
+
+test('windowed streams join window by window; the result is windowed, WINDOWSTART / WINDOWEND are its window', async () => {
+  const t = await testEngine();
+  try {
+    await t.engine.execute(`CREATE STREAM a (k STRING KEY, x INT) WITH (KAFKA_TOPIC='a', VALUE_FORMAT='JSON', WINDOW_TYPE='SESSION', PARTITIONS=1);
+      CREATE STREAM b (k STRING KEY, y INT) WITH (KAFKA_TOPIC='b', VALUE_FORMAT='JSON', WINDOW_TYPE='SESSION', PARTITIONS=1);`);
+    const { encodeWindowedKey, decodeWindowedKey } = await import('../../src/serde/windowed-key.ts');
+    const key = (start: number, end: number) => Buffer.from(encodeWindowedKey(enc('u'), t.engine.catalog.getSource('A')!.window!, start, end));
+    await t.log.producer().send('a', [{ key: key(100, 500), value: enc({ X: 1 }), timestamp: 500 }]);
+    await t.log.producer().send('b', [
+      { key: key(100, 400), value: enc({ Y: 2 }), timestamp: 400 },
+      { key: key(100, 500), value: enc({ Y: 3 }), timestamp: 500 },
+    ]);
+    await t.engine.execute(`CREATE STREAM j AS SELECT a.k, x, y, a.WINDOWSTART AS ws, b.WINDOWEND AS we FROM a JOIN b WITHIN 1 MINUTE ON a.k = b.k;`);
+    await t.engine.runUntilIdle();
+    const out = await readTopic(t.log, 'J');
+    assert.deepEqual(out.map((r) => JSON.parse(dec(r.value)!)), [{ X: 1, Y: 3, WS: 100, WE: 500 }], 'only the same session matches');
+    assert.equal(t.engine.catalog.getSource('J')?.window?.kind, 'SESSION');
+    assert.deepEqual(out.map((r) => r.key && decodeWindowedKey(r.key, t.engine.catalog.getSource('J')!.window!)?.start), [100]);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});

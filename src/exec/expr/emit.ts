@@ -62,8 +62,9 @@ export function emit(x: EmitCtx, s: FnScope, e: TypedExpr): Val {
     case 'Column':
       return { code: `c[${e.index}]`, nn: false };
     case 'Pseudo':
-      // A join source's own time (null when that side is missing from an outer join's row).
-      if (e.side !== undefined) {
+      // A join source's own time (null when that side is missing from an outer join's row). Window
+      // bounds are the joined row's: windowed sources join window by window.
+      if (e.side !== undefined && e.column !== 'WINDOWSTART' && e.column !== 'WINDOWEND') {
         const [perSide, own] = e.column === 'ROWPARTITION' ? ['sidePartitions', 'partition'] : e.column === 'ROWOFFSET' ? ['sideOffsets', 'offset'] : ['sideTimes', 'ts'];
         return { code: `(row.${perSide} ? row.${perSide}[${e.side}] ?? null : row.${own})`, nn: false };
       }

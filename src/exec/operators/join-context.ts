@@ -7,6 +7,7 @@ import type { JoinStep } from '../../plan/steps.ts';
 import type { OperatorContext } from '../operator.ts';
 import type { Row } from '../expr/row.ts';
 import type { StoredRow } from '../../state/codecs/formats.ts';
+import { keyBytes } from '../state-keys.ts';
 
 /**
  * What a join keeps of a row in its state: columns, time, the record's partition and offset and,
@@ -16,6 +17,11 @@ import type { StoredRow } from '../../state/codecs/formats.ts';
  * written before they existed.
  */
 export type { StoredRow };
+
+/** The join state key of a row's join key: a row of windowed sources matches only rows of its own window. */
+export function joinStateKey(key: unknown, row: Row): Uint8Array {
+  return row.windowStart === null || row.windowStart === undefined ? keyBytes([key]) : keyBytes([key, row.windowStart, row.windowEnd]);
+}
 
 export function storedRow(row: Row): StoredRow & { partition: number; offset: number } {
   const out: { -readonly [K in keyof StoredRow]: StoredRow[K] } & { partition: number; offset: number } = {
@@ -27,11 +33,13 @@ export function storedRow(row: Row): StoredRow & { partition: number; offset: nu
   if (row.sideTimes) out.sideTimes = row.sideTimes;
   if (row.sidePartitions) out.sidePartitions = row.sidePartitions;
   if (row.sideOffsets) out.sideOffsets = row.sideOffsets;
+  if (row.windowStart !== null && row.windowStart !== undefined) out.windowStart = row.windowStart;
+  if (row.windowEnd !== null && row.windowEnd !== undefined) out.windowEnd = row.windowEnd;
   return out;
 }
 
 export function rowOfStored(b: StoredRow): Row {
-  const row: Row = { cols: b.cols, ts: b.ts, partition: b.partition ?? 0, offset: b.offset ?? -1, windowStart: null, windowEnd: null, headers: null };
+  const row: Row = { cols: b.cols, ts: b.ts, partition: b.partition ?? 0, offset: b.offset ?? -1, windowStart: b.windowStart ?? null, windowEnd: b.windowEnd ?? null, headers: null };
   if (b.sideTimes) row.sideTimes = b.sideTimes;
   if (b.sidePartitions) row.sidePartitions = b.sidePartitions;
   if (b.sideOffsets) row.sideOffsets = b.sideOffsets;

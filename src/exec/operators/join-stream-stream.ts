@@ -18,7 +18,7 @@ import type { Row } from '../expr/row.ts';
 import type { KeyValueStore } from '../../state/store.ts';
 import type { WindowStore } from '../../state/window-store.ts';
 import type { JoinContext, StoredRow } from './join-context.ts';
-import { routeRows, rowOfStored, storedRow } from './join-context.ts';
+import { joinStateKey, routeRows, rowOfStored, storedRow } from './join-context.ts';
 import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes } from '../state-keys.ts';
 import { pendingJoinRowFormat, storedRowFormat, type PendingJoinRow } from '../../state/codecs/formats.ts';
@@ -72,7 +72,7 @@ export function streamStreamJoin(jc: JoinContext): Operator {
     const key = isRight ? jc.rightKey(row) : jc.leftKey(row);
     if (key === null || key === undefined) return;
     if (row.ts > cur.streamTime) cur.streamTime = row.ts;
-    const kb = keyBytes([key]);
+    const kb = joinStateKey(key, row);
     const own: Buffered = storedRow(row);
     const others = isRight ? lefts! : rights!;
     const matches = isRight ? others.fetch(kb, row.ts - after, row.ts + before) : others.fetch(kb, row.ts - before, row.ts + after);

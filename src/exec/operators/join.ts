@@ -44,8 +44,9 @@ export function joinOperator(step: JoinStep, rightSide: number, ctx: OperatorCon
         ts,
         partition: trigger.partition,
         offset: trigger.offset,
-        windowStart: null,
-        windowEnd: null,
+        // Joined windowed sources share the window (it is part of the join key).
+        windowStart: (left ?? right)?.windowStart ?? null,
+        windowEnd: (left ?? right)?.windowEnd ?? null,
         headers: null,
         side: 0,
         sideTimes: withSide(left ? left.sideTimes : leftTimesMissing, left ? left.ts : null, right ? right.ts : null),

@@ -39,6 +39,9 @@ export interface StoredRow {
   readonly sideTimes?: (number | null)[];
   readonly sidePartitions?: (number | null)[];
   readonly sideOffsets?: (number | null)[];
+  /** The window of a row from windowed sources (a join of windowed streams keeps it). */
+  readonly windowStart?: number;
+  readonly windowEnd?: number;
 }
 
 /** An outer stream-stream join row not matched yet, padded with nulls at `due` unless it matches. */
@@ -94,6 +97,7 @@ export const pendingWindowFormat: StateFormat<PendingWindow> = {
   },
 };
 
+/** The row's 7 base fields; a row of windowed sources adds its window after a format's own fields. */
 const rowPayload = (v: StoredRow): unknown[] => [
   v.cols,
   v.ts,
@@ -104,16 +108,21 @@ const rowPayload = (v: StoredRow): unknown[] => [
   v.sideOffsets ?? null,
 ];
 
-/** Fields absent from the row are null in the payload. */
-function rowFromPayload(a: readonly unknown[]): StoredRow & Obj {
+/** Fields absent from the row are null in the payload. `windowAt`: where the window's start and end are (absent in older payloads). */
+function rowFromPayload(a: readonly unknown[], windowAt: number): StoredRow & Obj {
   const row: Obj = { cols: a[0], ts: a[1] };
   if (a[2] !== null && a[2] !== undefined) row.partition = a[2];
   if (a[3] !== null && a[3] !== undefined) row.offset = a[3];
   if (a[4] !== null && a[4] !== undefined) row.sideTimes = a[4];
   if (a[5] !== null && a[5] !== undefined) row.sidePartitions = a[5];
   if (a[6] !== null && a[6] !== undefined) row.sideOffsets = a[6];
+  if (a[windowAt] !== null && a[windowAt] !== undefined) row.windowStart = a[windowAt];
+  if (a[windowAt + 1] !== null && a[windowAt + 1] !== undefined) row.windowEnd = a[windowAt + 1];
   return row as unknown as StoredRow & Obj;
 }
+
+/** A windowed row's window after the fields before it; nothing for other rows (the payload stays as it was). */
+const windowPayload = (v: StoredRow): unknown[] => (v.windowStart === undefined ? [] : [v.windowStart, v.windowEnd ?? null]);
 
 /** Version 1: {c: cols, t: ts, p: partition, o: offset, s: sideTimes, sp: sidePartitions, so: sideOffsets}. */
 const legacyRow = (o: Obj): unknown[] => [o.c, o.t, o.p, o.o, o.s, o.sp, o.so];
@@ -121,23 +130,23 @@ const legacyRow = (o: Obj): unknown[] => [o.c, o.t, o.p, o.o, o.s, o.sp, o.so];
 export const storedRowFormat: StateFormat<StoredRow> = {
   name: 'row',
   version: 2,
-  toPayload: rowPayload,
+  toPayload: (v) => [...rowPayload(v), ...windowPayload(v)],
   fromPayload(p, version) {
-    return rowFromPayload(version === 1 ? legacyRow(legacy('row', p)) : payloadArray('row', p, version));
+    return rowFromPayload(version === 1 ? legacyRow(legacy('row', p)) : payloadArray('row', p, version), 7);
   },
 };
 
 export const pendingJoinRowFormat: StateFormat<PendingJoinRow> = {
   name: 'pending-join-row',
   version: 2,
-  toPayload: (v) => [...rowPayload(v), v.right, v.due],
+  toPayload: (v) => [...rowPayload(v), v.right, v.due, ...windowPayload(v)],
   fromPayload(p, version) {
     let a: unknown[];
     if (version === 1) {
       const o = legacy('pending-join-row', p); // the row's fields, right, due
       a = [...legacyRow(o), o.right, o.due];
     } else a = payloadArray('pending-join-row', p, version);
-    const row = rowFromPayload(a);
+    const row = rowFromPayload(a, 9);
     row.right = a[7];
     row.due = a[8];
     return row as unknown as PendingJoinRow;

@@ -181,3 +181,15 @@ test('a data dir written by the v1 release: restored from its v1 changelogs alon
   assert.deepEqual([...modes], ['full']);
   assert.deepEqual(out, expected());
 });
+
+test('a joined row of windowed sources keeps its window; rows without one encode exactly as before', () => {
+  const rows = formatCodec(storedRowFormat);
+  const windowed = { cols: ['k', 1], ts: 5, partition: 0, offset: 3, windowStart: 0, windowEnd: 1000 };
+  assert.deepEqual(rows.decode(rows.encode(windowed)), windowed);
+  const plain = { cols: ['k', 1], ts: 5, partition: 0, offset: 3 };
+  assert.deepEqual(storedRowFormat.toPayload(plain).length, 7);
+  assert.deepEqual(rows.decode(rows.encode(plain)), plain);
+  const pending = formatCodec(pendingJoinRowFormat);
+  for (const p of [{ ...windowed, right: true, due: 90 }, { ...plain, right: false, due: 7 }]) assert.deepEqual(pending.decode(pending.encode(p)), p);
+  assert.equal(pendingJoinRowFormat.toPayload({ ...plain, right: false, due: 7 }).length, 9, 'right and due stay at 7 and 8');
+});
