@@ -24,8 +24,15 @@ Options for run, sql, topic and demo:
   --bootstrap-servers HOSTS  use Apache Kafka instead (or RIFFLE_BOOTSTRAP_SERVERS)
 `;
 
+const COMMANDS = new Set(['run', 'sql', 'topic', 'test', 'demo', 'server']);
+
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  // `riffle <command> --help`: the usage (every command's options are in it), not an unknown-option error.
+  if (COMMANDS.has(cmd) && (rest.includes('--help') || rest.includes('-h'))) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
   switch (cmd) {
     case undefined:
     case '-h':
@@ -63,7 +70,9 @@ main(process.argv.slice(2)).then(
   (e) => {
     // Known conditions (a locked data directory, a bad flag or config) are one line, not a stack trace.
     const known = e instanceof Error && (e.name === 'RemoteError' || e.constructor?.name === 'LogLockedError' || (e as NodeJS.ErrnoException).code === 'ECONNREFUSED');
-    if (known) process.stderr.write(`riffle: ${lockHint(e as Error)}\n`);
+    const badArgs = e instanceof Error && String((e as NodeJS.ErrnoException).code ?? '').startsWith('ERR_PARSE_ARGS_');
+    if (badArgs) process.stderr.write(`riffle: ${(e as Error).message}\n(riffle --help lists the commands and their options)\n`);
+    else if (known) process.stderr.write(`riffle: ${lockHint(e as Error)}\n`);
     else process.stderr.write(`${(e as Error).stack ?? e}\n`);
     process.exitCode = 1;
   },

@@ -27,22 +27,27 @@ import { formatType } from '../types/sql-type.ts';
 export async function pullQuery(engine: EngineContext, query: Query, span: Span): Promise<StatementResult> {
   const analyzed = analyzeQuery(query, engine.catalog, { transient: true });
   const source = analyzed.source;
-  if (source.type !== 'TABLE' || analyzed.from.joins.length > 0) {
-    throw new SqlError('INVALID', `Pull queries (no EMIT clause) are only supported on tables, and ${source.name} is a ${source.type.toLowerCase()}. Add EMIT CHANGES for a push query.`, span);
+  if (analyzed.from.joins.length > 0) {
+    throw new SqlError('INVALID', 'Pull queries (no EMIT clause) read one stream or table; joins need a push query (EMIT CHANGES) or a persistent query.', span);
   }
   if (analyzed.aggregation || analyzed.tableFunctions.length || analyzed.modelCalls.length || analyzed.whereModelCalls.length || analyzed.rekeyed) {
-    throw new SqlError('UNSUPPORTED', 'Pull queries support WHERE, projections and LIMIT over one table; use a push query (EMIT CHANGES) for aggregations, PARTITION BY and table functions.', span);
+    throw new SqlError('UNSUPPORTED', 'Pull queries support WHERE, projections and LIMIT over one stream or table; use a push query (EMIT CHANGES) for aggregations, PARTITION BY and table functions.', span);
   }
   const errors: string[] = [];
   const decode = sourceDecoder(sourceStep(source), `pull_${source.name}`, engine.processingLog);
-  const view = engine.tableView(source.name, source.topic);
-  await view.catchUp();
-  const found = keyLookup(analyzed.where, source);
-  let candidates: Iterable<ConsumedRecord>;
-  if (found) {
-    const rec = view.lookup(found);
-    candidates = rec ? [rec] : [];
-  } else candidates = view.records();
+  let candidates: AsyncIterable<ConsumedRecord> | Iterable<ConsumedRecord>;
+  if (source.type === 'STREAM') {
+    // A stream's pull query (ksqlDB 0.23+) scans its topic as far as it is written now, then ends.
+    candidates = scanToEnd(engine, source.topic);
+  } else {
+    const view = engine.tableView(source.name, source.topic);
+    await view.catchUp();
+    const found = keyLookup(analyzed.where, source);
+    if (found) {
+      const rec = view.lookup(found);
+      candidates = rec ? [rec] : [];
+    } else candidates = view.records();
+  }
   const where = analyzed.where ? compilePredicate(analyzed.where, getFunction, (m) => errors.push(m)) : null;
   const project = analyzed.projection.map((e) => compileExpr(e, getFunction, (m) => errors.push(m)));
   const columns = [...analyzed.schema.key, ...analyzed.schema.value].map((c) => c.name);
@@ -51,10 +56,10 @@ export async function pullQuery(engine: EngineContext, query: Query, span: Span)
   const offset = query.offset ?? 0;
   // Without ORDER BY the first offset + limit rows found are enough.
   const enough = order ? Infinity : offset + (query.limit ?? Infinity);
-  for (const rec of candidates) {
+  for await (const rec of candidates) {
     if (rows.length >= enough) break;
     for (const row of decode([rec])) {
-      if (where && !where(row)) continue;
+      if (row.valueNull || (where && !where(row))) continue;
       rows.push(project.map((f) => f(row)));
     }
   }
@@ -114,4 +119,29 @@ function compareNullsFirst(a: unknown, b: unknown): number {
   if (a === null || a === undefined) return b === null || b === undefined ? 0 : -1;
   if (b === null || b === undefined) return 1;
   return compareValues(a, b);
+}
+
+/**
+ * The records of a stream's topic up to its end offsets at the start of the scan, partition by
+ * partition in offset order as polled. A private consumer group that never commits reads them;
+ * stopping early (LIMIT met) closes it.
+ */
+async function* scanToEnd(engine: EngineContext, topic: string): AsyncGenerator<ConsumedRecord> {
+  const ends = new Map((await engine.log.offsets(topic)).filter((o) => o.end > o.start).map((o) => [o.partition, o.end]));
+  if (ends.size === 0) return;
+  const consumer = engine.log.consumer({ groupId: `riffle-pull-${process.pid}-${Date.now()}-${topic}`, topics: [topic], fromBeginning: true });
+  try {
+    while (ends.size > 0) {
+      const batch = await consumer.poll(5000, 500);
+      if (batch.length === 0) break;
+      for (const rec of batch) {
+        const end = ends.get(rec.partition);
+        if (end === undefined || rec.offset >= end) continue;
+        if (rec.offset + 1 >= end) ends.delete(rec.partition);
+        yield rec;
+      }
+    }
+  } finally {
+    await consumer.close();
+  }
 }
