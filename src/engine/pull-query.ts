@@ -24,12 +24,23 @@ import type { EngineContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { formatType } from '../types/sql-type.ts';
 
+/** ksqlDB's PullQueryValidator: the clauses a pull query cannot have, checked before analysis, in its order. */
+const PULL_QUERY_CLAUSES: readonly [string, (q: Query) => boolean][] = [
+  ['JOIN', (q) => q.from.kind === 'Join'],
+  ['WINDOW', (q) => q.window !== null],
+  ['GROUP BY', (q) => q.groupBy !== null],
+  ['PARTITION BY', (q) => q.partitionBy !== null],
+  ['HAVING', (q) => q.having !== null],
+];
+
 export async function pullQuery(engine: EngineContext, query: Query, span: Span): Promise<StatementResult> {
+  for (const [clause, has] of PULL_QUERY_CLAUSES) {
+    if (has(query)) {
+      throw new SqlError('INVALID', `Pull queries don't support ${clause} clauses. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.`, span);
+    }
+  }
   const analyzed = analyzeQuery(query, engine.catalog, { transient: true });
   const source = analyzed.source;
-  if (analyzed.from.joins.length > 0) {
-    throw new SqlError('INVALID', 'Pull queries (no EMIT clause) read one stream or table; joins need a push query (EMIT CHANGES) or a persistent query.', span);
-  }
   if (analyzed.aggregation || analyzed.tableFunctions.length || analyzed.modelCalls.length || analyzed.whereModelCalls.length || analyzed.rekeyed) {
     throw new SqlError('UNSUPPORTED', 'Pull queries support WHERE, projections and LIMIT over one stream or table; use a push query (EMIT CHANGES) for aggregations, PARTITION BY and table functions.', span);
   }

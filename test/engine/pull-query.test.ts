@@ -27,7 +27,15 @@ test('pull queries: lookup by key, range, scan and LIMIT on an aggregated table'
     assert.deepEqual(await rows(`SELECT page FROM clicks LIMIT 1;`), [['a']]);
     await t.engine.execute(`INSERT INTO clicks (user, page, ms) VALUES ('dan', 'd', 1);`);
     assert.equal((await rows(`SELECT * FROM clicks;`)).length, 5, 'a later pull query sees the new record');
-    await assert.rejects(t.engine.execute(`SELECT * FROM clicks c JOIN per_user p ON c.user = p.user;`), /joins need a push query/);
+    // ksqlDB's PullQueryValidator words.
+    for (const [sql, clause] of [
+      [`SELECT * FROM clicks c JOIN per_user p ON c.user = p.user;`, 'JOIN'],
+      [`SELECT * FROM clicks WINDOW TUMBLING (SIZE 1 SECOND);`, 'WINDOW'],
+      [`SELECT user, COUNT(*) FROM clicks GROUP BY user;`, 'GROUP BY'],
+      [`SELECT * FROM clicks PARTITION BY page;`, 'PARTITION BY'],
+    ]) {
+      await assert.rejects(t.engine.execute(sql), (e: Error) => e.message.includes(`Pull queries don't support ${clause} clauses. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES`), sql);
+    }
   } finally {
     await t.close();
     removeDir(t.dir);
