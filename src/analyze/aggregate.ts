@@ -33,6 +33,8 @@ export interface AggregationAnalysis {
   readonly projection: readonly TypedExpr[];
   readonly schema: LogicalSchema;
   readonly window: WindowPlan | null;
+  /** The output names of the select items, in SELECT order (see AnalyzedQuery.selectNames). */
+  readonly selectNames: readonly string[];
 }
 
 /** A select expression reads a column that is neither grouped nor aggregated (collected, then reported together). */
@@ -161,6 +163,7 @@ export function analyzeAggregation(
     projection: [...keys.map((k) => k.expr), ...valueCols.map((v) => v.expr)],
     schema: { key: keys.map((k) => k.col), value: valueCols.map((v) => v.col) },
     window: query.window ? windowPlan(query.window, query.emit === 'FINAL') : null,
+    selectNames: names,
   };
 }
 

@@ -53,6 +53,12 @@ export interface AnalyzedQuery {
   /** Output expressions over (source columns + table function columns), key columns first. */
   readonly projection: readonly TypedExpr[];
   readonly schema: LogicalSchema;
+  /**
+   * The select items' output names in SELECT order. A persistent query writes key columns then
+   * value columns (schema); a transient (push or pull) query answers in this order, as ksqlDB,
+   * without key columns the SELECT leaves out.
+   */
+  readonly selectNames: readonly string[];
   /** The output key differs from the source key (PARTITION BY). */
   readonly rekeyed: boolean;
   readonly emit: 'CHANGES' | 'FINAL' | null;
@@ -140,6 +146,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
       aggregation,
       resultType: 'TABLE',
       window: aggregation.window?.info ?? null,
+      selectNames: aggregation.selectNames,
     };
   }
 
@@ -246,6 +253,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
     modelColumns: selectModels.columns,
     projection: [...keyCols, ...valueCols].map((e) => e.expr),
     schema: { key: keyCols.map((e) => e.col), value: valueCols.map((e) => e.col) },
+    selectNames: names,
     rekeyed,
     aggregation: null,
     resultType: from.resultType,

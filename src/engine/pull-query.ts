@@ -23,6 +23,7 @@ import { createSerde } from '../serde/index.ts';
 import type { EngineContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { formatType } from '../types/sql-type.ts';
+import { reorder, transientColumns } from './transient-columns.ts';
 
 /** ksqlDB's PullQueryValidator: the clauses a pull query cannot have, checked before analysis, in its order. */
 const PULL_QUERY_CLAUSES: readonly [string, (q: Query) => boolean][] = [
@@ -61,7 +62,9 @@ export async function pullQuery(engine: EngineContext, query: Query, span: Span)
   }
   const where = analyzed.where ? compilePredicate(analyzed.where, getFunction, (m) => errors.push(m)) : null;
   const project = analyzed.projection.map((e) => compileExpr(e, getFunction, (m) => errors.push(m)));
-  const columns = [...analyzed.schema.key, ...analyzed.schema.value].map((c) => c.name);
+  const answer = transientColumns(analyzed);
+  const all = [...answer.schema.key, ...answer.schema.value];
+  const columns = all.map((c) => c.name);
   const order = sortOrder(query, columns);
   let rows: unknown[][] = [];
   const offset = query.offset ?? 0;
@@ -71,12 +74,12 @@ export async function pullQuery(engine: EngineContext, query: Query, span: Span)
     if (rows.length >= enough) break;
     for (const row of decode([rec])) {
       if (row.valueNull || (where && !where(row))) continue;
-      rows.push(project.map((f) => f(row)));
+      const values = project.map((f) => f(row));
+      rows.push(answer.order ? reorder(values, answer.order) : values);
     }
   }
   if (order) rows.sort((a, b) => order.reduce((c, o) => c || (o.descending ? -1 : 1) * compareNullsFirst(a[o.index], b[o.index]), 0));
   rows = rows.slice(offset, query.limit === null ? undefined : offset + query.limit);
-  const all = [...analyzed.schema.key, ...analyzed.schema.value];
   return { kind: 'table', title: source.name, columns, columnTypes: all.map((c) => formatType(c.type)), rows };
 }
 

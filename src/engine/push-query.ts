@@ -13,6 +13,7 @@ import { QueryTask } from '../exec/query-task.ts';
 import { repartitionsOf } from '../plan/partitioning.ts';
 import { ensureInternalTopics, planContext } from './persistent.ts';
 import type { Row } from '../exec/expr/row.ts';
+import { reorder, transientColumns } from './transient-columns.ts';
 import type { ExecutionContext } from './context.ts';
 import type { PushQuery, StatementResult } from './results.ts';
 
@@ -29,6 +30,7 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
   const root = planQuery(analyzed, await planContext(engine, id, analyzed, s.span));
   const internalTopics = repartitionsOf(root).map((r) => r.topic);
   const limit = s.query.limit;
+  const answer = transientColumns(analyzed);
   let emitted = 0;
   let stopped = false;
   let started = false;
@@ -52,7 +54,8 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
       services: engine.services,
       onRows: (rows: Row[]) => {
         if (stopped) return;
-        const take = limit === null ? rows : rows.slice(0, limit - emitted);
+        let take = limit === null ? rows : rows.slice(0, limit - emitted);
+        if (answer.order) take = take.map((r) => ({ ...r, cols: reorder(r.cols, answer.order!) }));
         emitted += take.length;
         if (take.length) handle.onRows(take);
         if (limit !== null && emitted >= limit) void handle.stop();
@@ -87,7 +90,7 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
   };
   const handle: PushQuery = {
     id,
-    schema: analyzed.schema,
+    schema: answer.schema,
     onRows: () => undefined,
     onEnd: () => undefined,
     backpressure: () => null,

@@ -93,16 +93,46 @@ test('pull queries: ORDER BY output columns (name or position, ASC/DESC), LIMIT 
     assert.deepEqual(await rows(`SELECT id, score FROM users ORDER BY score DESC LIMIT 2;`), [['u5', 50], ['u1', 30]]);
     assert.deepEqual(await rows(`SELECT id, score FROM users ORDER BY 2 DESC LIMIT 2 OFFSET 1;`), [['u1', 30], ['u3', 20]]);
     assert.deepEqual(await rows(`SELECT id FROM users WHERE id >= 'u2' AND id < 'u4' ORDER BY id DESC;`), [['u3'], ['u2']]);
-    // (The key column comes first in a pull query's answer.)
+    // A transient query answers in SELECT order (the key column where it is selected), as ksqlDB.
     assert.deepEqual(await rows(`SELECT region, id, score FROM users ORDER BY region, score DESC;`), [
-      ['u5', 'r1', 50],
-      ['u1', 'r1', 30],
-      ['u3', 'r1', 20],
-      ['u2', 'r2', 10],
-      ['u4', 'r2', null],
+      ['r1', 'u5', 50],
+      ['r1', 'u1', 30],
+      ['r1', 'u3', 20],
+      ['r2', 'u2', 10],
+      ['r2', 'u4', null],
     ]);
+    assert.deepEqual(await rows(`SELECT score, id FROM users ORDER BY 2 LIMIT 1;`), [[30, 'u1']], 'ORDER BY position counts in SELECT order');
     await assert.rejects(t.engine.execute(`SELECT id FROM users ORDER BY nope;`), /ORDER BY takes an output column/);
     await assert.rejects(t.engine.execute(`SELECT id FROM users EMIT CHANGES ORDER BY id;`), /pull queries only/);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});
+
+test('push and pull queries answer in SELECT order; unselected GROUP BY keys are left out', async () => {
+  const t = await testEngine();
+  try {
+    await t.engine.execute(`CREATE STREAM s (k STRING KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);
+      INSERT INTO s (k, v) VALUES ('a', 1);`);
+    const names = (schema: { key: readonly { name: string }[]; value: readonly { name: string }[] }) => [...schema.key, ...schema.value].map((c) => c.name);
+    const [push] = await t.engine.execute(`SELECT ROWTIME, * FROM s EMIT CHANGES LIMIT 1;`);
+    assert.equal(push.kind, 'push');
+    if (push.kind !== 'push') return;
+    assert.deepEqual(names(push.query.schema), ['ROWTIME', 'K', 'V']);
+    const got: unknown[][] = [];
+    push.query.onRows = (rows) => got.push(...rows.map((r) => r.cols));
+    push.query.start();
+    await t.engine.runUntilIdle();
+    await push.query.done;
+    assert.deepEqual(got.map((r) => r.slice(1)), [['a', 1]]);
+    const [agg] = await t.engine.execute(`SELECT COUNT(*) AS n FROM s GROUP BY k EMIT CHANGES LIMIT 1;`);
+    if (agg.kind === 'push') {
+      assert.deepEqual(names(agg.query.schema), ['N']);
+      await agg.query.stop();
+    }
+    const [pull] = await t.engine.execute(`SELECT v, k FROM s;`);
+    assert.deepEqual(pull.kind === 'table' ? [pull.columns, pull.rows] : null, [['V', 'K'], [[1, 'a']]]);
   } finally {
     await t.close();
     removeDir(t.dir);
