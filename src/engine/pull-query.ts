@@ -8,7 +8,8 @@
  * WHERE may use key columns (lookups and ranges), WINDOWSTART/WINDOWEND bounds, or any value
  * column (a scan); all are evaluated on the table's rows.
  */
-import type { Query, Span } from '../sql/ast.ts';
+import type { Expr, Query, Span } from '../sql/ast.ts';
+import { walkExpr } from '../sql/expr-visit.ts';
 import { SqlError } from '../sql/errors.ts';
 import { analyzeQuery } from '../analyze/query.ts';
 import { sourceStep } from '../plan/planner.ts';
@@ -25,6 +26,9 @@ import type { StatementResult } from './results.ts';
 import { formatType } from '../types/sql-type.ts';
 import { reorder, transientColumns } from './transient-columns.ts';
 
+/** What ksqlDB appends to a pull query's refusal. */
+const PULL_QUERY_HELP = ' See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.';
+
 /** ksqlDB's PullQueryValidator: the clauses a pull query cannot have, checked before analysis, in its order. */
 const PULL_QUERY_CLAUSES: readonly [string, (q: Query) => boolean][] = [
   ['JOIN', (q) => q.from.kind === 'Join'],
@@ -37,9 +41,10 @@ const PULL_QUERY_CLAUSES: readonly [string, (q: Query) => boolean][] = [
 export async function pullQuery(engine: EngineContext, query: Query, span: Span): Promise<StatementResult> {
   for (const [clause, has] of PULL_QUERY_CLAUSES) {
     if (has(query)) {
-      throw new SqlError('INVALID', `Pull queries don't support ${clause} clauses. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES if you intended to issue a push query.`, span);
+      throw new SqlError('INVALID', `Pull queries don't support ${clause} clauses.${PULL_QUERY_HELP}`, span);
     }
   }
+  disallowedPseudoColumns(query, span);
   const analyzed = analyzeQuery(query, engine.catalog, { transient: true });
   const source = analyzed.source;
   if (analyzed.aggregation || analyzed.tableFunctions.length || analyzed.modelCalls.length || analyzed.whereModelCalls.length || analyzed.rekeyed) {
@@ -157,5 +162,25 @@ async function* scanToEnd(engine: EngineContext, topic: string): AsyncGenerator<
     }
   } finally {
     await consumer.close();
+  }
+}
+
+/** ksqlDB's pull queries have no ROWPARTITION / ROWOFFSET (a table's state keeps neither). */
+function disallowedPseudoColumns(query: Query, span: Span): void {
+  const found = (exprs: readonly Expr[]): string[] => {
+    const names: string[] = [];
+    for (const e of exprs) {
+      walkExpr(e, (n) => {
+        if (n.kind === 'ColumnRef' && (n.name === 'ROWPARTITION' || n.name === 'ROWOFFSET') && !names.includes(n.name)) names.push(n.name);
+      });
+    }
+    return names;
+  };
+  const select = found(query.select.flatMap((i) => (i.kind === 'SelectExpr' ? [i.expr] : [])));
+  const where = found(query.where ? [query.where] : []);
+  for (const [clause, names] of [['SELECT', select], ['WHERE', where]] as const) {
+    if (names.length) {
+      throw new SqlError('INVALID', `Pull queries don't support the following columns in ${clause} clauses: ${names.map((n) => `\`${n}\``).join(', ')}\n${PULL_QUERY_HELP}`, span);
+    }
   }
 }

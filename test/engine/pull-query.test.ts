@@ -36,6 +36,8 @@ test('pull queries: lookup by key, range, scan and LIMIT on an aggregated table'
     ]) {
       await assert.rejects(t.engine.execute(sql), (e: Error) => e.message.includes(`Pull queries don't support ${clause} clauses. See https://cnfl.io/queries for more info.\nAdd EMIT CHANGES`), sql);
     }
+    await assert.rejects(t.engine.execute(`SELECT ROWOFFSET, page FROM clicks;`), /Pull queries don't support the following columns in SELECT clauses: `ROWOFFSET`/);
+    await assert.rejects(t.engine.execute(`SELECT * FROM per_user WHERE ROWPARTITION = 0;`), /Pull queries don't support the following columns in WHERE clauses: `ROWPARTITION`/);
   } finally {
     await t.close();
     removeDir(t.dir);
