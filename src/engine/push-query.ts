@@ -31,6 +31,7 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
   const internalTopics = repartitionsOf(root).map((r) => r.topic);
   const limit = s.query.limit;
   const answer = transientColumns(analyzed);
+  const streamResult = analyzed.resultType === 'STREAM';
   let emitted = 0;
   let stopped = false;
   let started = false;
@@ -54,6 +55,8 @@ export async function pushQuery(ctx: ExecutionContext, s: QueryStatement): Promi
       services: engine.services,
       onRows: (rows: Row[]) => {
         if (stopped) return;
+        // A stream's record without a value is no event: ksqlDB's push queries skip it (a table's tombstone is shown).
+        if (streamResult) rows = rows.filter((r) => !r.valueNull);
         let take = limit === null ? rows : rows.slice(0, limit - emitted);
         if (answer.order) take = take.map((r) => ({ ...r, cols: reorder(r.cols, answer.order!) }));
         emitted += take.length;

@@ -140,3 +140,34 @@ test('push and pull queries answer in SELECT order; unselected GROUP BY keys are
     removeDir(t.dir);
   }
 });
+
+test("push queries skip a stream's records without a value; a windowed table's tombstone keeps its key and window", async () => {
+  const t = await testEngine();
+  try {
+    await t.engine.execute(`CREATE STREAM s (k INT KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);`);
+    const enc = (v: unknown) => Buffer.from(JSON.stringify(v));
+    const key = (k: number) => Buffer.from([0, 0, 0, k]);
+    await t.log.producer().send('s', [
+      { key: key(1), value: enc({ V: 10 }), timestamp: 1 },
+      { key: key(2), value: null, timestamp: 2 },
+      { key: key(1), value: enc({ V: -20 }), timestamp: 3 },
+      { key: key(1), value: enc({ V: 21 }), timestamp: 4 },
+    ]);
+    await t.engine.execute(`CREATE TABLE agg AS SELECT k, SUM(v) AS total FROM s WINDOW TUMBLING (SIZE 1 SECOND) GROUP BY k HAVING SUM(v) > 0;`);
+    await t.engine.runUntilIdle();
+    const collect = async (sql: string) => {
+      const [r] = await t.engine.execute(sql);
+      if (r.kind !== 'push') throw new Error(r.kind);
+      const got: unknown[][] = [];
+      r.query.onRows = (rows) => got.push(...rows.map((x) => x.cols));
+      r.query.start();
+      await r.query.done; // LIMIT 3
+      return got;
+    };
+    assert.deepEqual(await collect(`SELECT * FROM s EMIT CHANGES LIMIT 3;`), [[1, 10], [1, -20], [1, 21]]);
+    assert.deepEqual(await collect(`SELECT * FROM agg EMIT CHANGES LIMIT 3;`), [[1, 0, 1000, 10], [1, 0, 1000, null], [1, 0, 1000, 11]]);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});

@@ -21,9 +21,11 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
   const rekeyed = step.rekeyed;
   const keyCount = step.schema.key.length;
   const inputKeyCount = step.input.schema.key.length;
-  // A row without a value (tombstone) still has its key: a key expression over key columns alone is
-  // evaluated; one that reads a value column or a pseudo column (ROWTIME lives in ksqlDB's value) is NULL.
-  const keyOnly = step.exprs.slice(0, keyCount).map((e) => !readsPseudo(e) && referencedColumns(e).every((i) => i < inputKeyCount));
+  // A row without a value (tombstone) still has its key (and window): an expression over key columns
+  // alone is evaluated; one that reads a value column or a row pseudo column (ROWTIME lives in ksqlDB's
+  // value) is NULL. Window bounds come with the windowed key, so a value column may read them (a
+  // transient query shows a windowed tombstone with its window), a new key column may not (ksqlDB).
+  const fromKey = step.exprs.map((e, j) => !readsPseudo(e, j >= keyCount) && referencedColumns(e).every((i) => i < inputKeyCount));
   // SELECT * (every input column, in order, keys staying keys): a row with a value is its own
   // projection. No operator changes a row or its columns once made, so it is passed on as is.
   const identity = !rekeyed && keyCount === inputKeyCount && step.exprs.every((e, j) => e.kind === 'Column' && e.index === j);
@@ -40,7 +42,7 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
         let cols: unknown[];
         if (row.valueNull) {
           cols = new Array(n);
-          for (let j = 0; j < n; j++) cols[j] = j < keyCount && (keyOnly[j] || row.colsKept) ? exprs[j](row) : null;
+          for (let j = 0; j < n; j++) cols[j] = fromKey[j] || (j < keyCount && row.colsKept) ? exprs[j](row) : null;
         } else {
           cols = project(row);
         }
@@ -51,10 +53,10 @@ export function projectOperator(step: ProjectStep, ctx: OperatorContext): Operat
   };
 }
 
-function readsPseudo(e: TypedExpr): boolean {
+function readsPseudo(e: TypedExpr, windowBoundsAllowed: boolean): boolean {
   let found = false;
   walkTypedExpr(e, (node) => {
-    if (node.kind === 'Pseudo') found = true;
+    if (node.kind === 'Pseudo' && !(windowBoundsAllowed && (node.column === 'WINDOWSTART' || node.column === 'WINDOWEND'))) found = true;
   });
   return found;
 }
