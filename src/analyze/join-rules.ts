@@ -9,9 +9,10 @@
  * - the two join columns have the same type.
  * `Got ...` repeats the condition as written, with columns qualified by their source.
  */
-import type { Expr, JoinRelation, Query, Relation } from '../sql/ast.ts';
+import type { Expr, JoinRelation, Query, Relation, Span } from '../sql/ast.ts';
 import { mapChildren, walkExpr } from '../sql/expr-visit.ts';
 import { SqlError } from '../sql/errors.ts';
+import { ambiguousColumn, ksqlLocation, unknownQualifier } from './clause-errors.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import type { Catalog, DataSource } from './catalog.ts';
@@ -42,21 +43,19 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
 
   const byQualifier = (q: string) => sources.find((s) => s.alias === q || s.source.name === q);
   const pseudo = (name: string) => (SYSTEM_COLUMNS as readonly string[]).includes(name) || name === 'ROWKEY';
-  const ownerOf = (ref: { source: string | null; name: string }): Aliased | null => {
+  const ownerOf = (ref: { source: string | null; name: string; span: Span }): Aliased | null => {
     if (ref.source !== null) {
       const s = byQualifier(ref.source);
-      if (!s) throw new SqlError('UNKNOWN_SOURCE', `'${ref.source}' is not a valid stream/table name or alias.`, query.span);
+      if (!s) throw unknownQualifier(ref.source, ref.span);
       if (!pseudo(ref.name) && !allColumns(s.source.schema).some((c) => c.name === ref.name)) {
-        throw new SqlError('UNKNOWN_COLUMN', `JOIN ON column '${ref.source}.${ref.name}' cannot be resolved.`, query.span);
+        throw new SqlError('UNKNOWN_COLUMN', `${ksqlLocation(ref.span)}JOIN ON column '${ref.source}.${ref.name}' cannot be resolved.`, ref.span);
       }
       return s;
     }
     if (pseudo(ref.name)) return null;
     const found = sources.filter((s) => allColumns(s.source.schema).some((c) => c.name === ref.name));
-    if (found.length === 0) throw new SqlError('UNKNOWN_COLUMN', `JOIN ON column '${ref.name}' cannot be resolved.`, query.span);
-    if (found.length > 1) {
-      throw new SqlError('AMBIGUOUS_COLUMN', `Column '${ref.name}' is ambiguous. Could be ${found.map((s) => `${s.alias}.${ref.name}`).join(' or ')}.`, query.span);
-    }
+    if (found.length === 0) throw new SqlError('UNKNOWN_COLUMN', `${ksqlLocation(ref.span)}JOIN ON column '${ref.name}' cannot be resolved.`, ref.span);
+    if (found.length > 1) throw ambiguousColumn(ref.name, found.map((s) => s.alias), ref.span);
     return found[0] ?? null;
   };
   const qualify = (e: Expr): Expr => {
@@ -92,7 +91,7 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
     // Unknown qualifiers first, wherever they are in the condition (ksqlDB resolves sources first).
     walkExpr(on, (n) => {
       if (n.kind === 'ColumnRef' && n.source !== null && !byQualifier(n.source)) {
-        throw new SqlError('UNKNOWN_SOURCE', `'${n.source}' is not a valid stream/table name or alias.`, n.span);
+        throw unknownQualifier(n.source, n.span);
       }
     });
     const onText = formatExpression(qualify(on));

@@ -198,7 +198,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   const keyExprKeys = keyExprs.map((e) => from.keyOf(e));
   const rekeyed = query.partitionBy !== null || isJoin;
 
-  const names = nameColumns(rewritten, scopeCols.map((c) => c.name), from);
+  const names = inClause('SELECT', () => nameColumns(rewritten, scopeCols.map((c) => c.name), from));
   const keyCols: { col: Column; expr: TypedExpr }[] = [];
   const valueCols: { col: Column; expr: TypedExpr }[] = [];
   const seen = new Set<string>();

@@ -17,6 +17,8 @@ import type { Column, LogicalSchema } from '../types/schema.ts';
 import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import { SYSTEM_COLUMNS } from '../types/typed-expr.ts';
 import type { PropertyReader } from './properties.ts';
+import { createSerde } from '../serde/index.ts';
+import { SerdeError } from '../serde/types.ts';
 
 export function validateColumnNames(columns: readonly { name: string; span?: Span }[], span: Span): void {
   for (const c of columns) {
@@ -208,4 +210,25 @@ export function validateRegistryFormat(props: PropertyReader, schema: LogicalSch
     }
   }
   for (const name of ['FORMAT', 'KEY_FORMAT', 'VALUE_FORMAT']) if (props.has(name)) props.format(name);
+}
+
+/**
+ * Builds the serdes once so a format that cannot hold the schema fails the statement, not the
+ * records. ksqlDB's wording (GenericSerdeFactory): which side, the format, the persistence schema
+ * (`Persistence{columns=[\`K\` BOOLEAN KEY], features=[]}`), then the format's reason.
+ */
+export function validateSerdes(formats: SourceFormats, schema: LogicalSchema, span: Span): void {
+  const sides = [
+    { target: 'Key', format: formats.keyFormat, columns: schema.key, options: { isKey: true, wrapSingleValue: false, delimiter: formats.keyDelimiter } },
+    { target: 'Value', format: formats.valueFormat, columns: schema.value.filter((c) => !c.header), options: { isKey: false, wrapSingleValue: formats.wrapSingleValue, delimiter: formats.valueDelimiter } },
+  ];
+  for (const side of sides) {
+    try {
+      createSerde(side.format, side.columns, side.options);
+    } catch (e) {
+      if (!(e instanceof SerdeError)) throw e;
+      const columns = side.columns.map((c) => `\`${c.name}\` ${formatType(c.type)}${side.options.isKey ? ' KEY' : ''}`).join(', ');
+      throw new SqlError('INVALID', `${side.target} format does not support schema.\nformat: ${side.format}\nschema: Persistence{columns=[${columns}], features=[]}\nreason: ${e.message}`, span);
+    }
+  }
 }

@@ -7,12 +7,10 @@ import { findColumn } from '../types/schema.ts';
 import type { ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
-import { createSerde } from '../serde/index.ts';
-import { SerdeError } from '../serde/types.ts';
 import type { WindowInfo } from '../types/window.ts';
 import { shownTopicName, topicNameProblem } from '../log/topic-name.ts';
 import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
-import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
+import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateSerdes, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
 
@@ -122,22 +120,6 @@ export function formatsFrom(
   };
 }
 
-/** Builds the serdes once so a format that cannot hold the schema fails the statement, not the records. */
-export function validateSerdes(formats: SourceFormats, schema: LogicalSchema, span: CreateSource['span']): void {
-  try {
-    createSerde(formats.keyFormat, schema.key, { isKey: true, wrapSingleValue: false, delimiter: formats.keyDelimiter });
-  } catch (e) {
-    // ksqlDB's wording for a key the key format cannot hold, then why.
-    if (e instanceof SerdeError) throw new SqlError('INVALID', `Key format does not support schema.\nformat: ${formats.keyFormat}\nreason: ${e.message}`, span);
-    throw e;
-  }
-  try {
-    createSerde(formats.valueFormat, schema.value.filter((c) => !c.header), { isKey: false, wrapSingleValue: formats.wrapSingleValue, delimiter: formats.valueDelimiter });
-  } catch (e) {
-    if (e instanceof SerdeError) throw new SqlError('INVALID', e.message, span);
-    throw e;
-  }
-}
 
 function windowFrom(props: PropertyReader, span: CreateSource['span']): WindowInfo | null {
   const type = props.string('WINDOW_TYPE')?.toUpperCase();

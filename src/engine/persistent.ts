@@ -17,12 +17,12 @@ import type { Span } from '../sql/ast.ts';
 import type { EngineContext, ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
-import { checkTopicName, formatsFrom, validateSerdes } from './ddl.ts';
+import { checkTopicName, formatsFrom } from './ddl.ts';
 import { validatePersistentProjection } from '../analyze/key-projection.ts';
 import { validateQueryRules, validateTableAggregation } from '../analyze/query-rules.ts';
 import { validateAggregateState } from '../analyze/aggregate-state.ts';
 import { persistenceDefaults, withFunctionConfig } from './query-config.ts';
-import { validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateWritable } from './ddl-rules.ts';
+import { validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateSerdes, validateWritable } from './ddl-rules.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
