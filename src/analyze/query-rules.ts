@@ -12,7 +12,7 @@
 import type { Expr, FunctionCall, Query, Relation, SelectItem, Span } from '../sql/ast.ts';
 import { selectItemExprs, someExpr, walkExprs } from '../sql/expr-visit.ts';
 import { ExprIds } from './expr-key.ts';
-import { SqlError } from '../sql/errors.ts';
+import { preparingError, SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { getFunction } from '../functions/registry.ts';
 import { validateJoinRules } from './join-rules.ts';
@@ -222,7 +222,7 @@ function validateExpressionRules(query: Query, sources: readonly Aliased[]): voi
   walkExprs([...query.select.flatMap(selectItemExprs), query.where, query.having], (n) => {
     if (n.kind === 'ArithmeticUnary' && n.op === '-' && n.operand.kind === 'Literal') {
       const lit = n.operand;
-      if (lit.type === 'DOUBLE' && !Number.isFinite(Number(lit.raw))) throw new SqlError('TYPE', `Number overflows DOUBLE: -${lit.raw}`, lit.span);
+      if (lit.type === 'DOUBLE' && !Number.isFinite(Number(lit.raw))) throw preparingError('TYPE', `Number overflows DOUBLE: -${lit.raw}`, n.span);
     }
     if (n.kind === 'FunctionCall') {
       const from = LITERAL_PARAMS_FROM[n.name.toUpperCase()];

@@ -232,3 +232,27 @@ export function validateSerdes(formats: SourceFormats, schema: LogicalSchema, sp
     }
   }
 }
+
+// Java's TimeUnit, which ksqlDB's DurationParser reads a unit with (the plural; a missing S is added).
+const TIME_UNIT_MS: Record<string, number> = { NANOSECONDS: 1e-6, MICROSECONDS: 1e-3, MILLISECONDS: 1, SECONDS: 1000, MINUTES: 60_000, HOURS: 3_600_000, DAYS: 86_400_000 };
+
+/**
+ * A duration in a WITH clause (WINDOW_SIZE), read as ksqlDB's DurationParser does: exactly two
+ * tokens split at single whitespace characters (`'10 SECONDS'`), a whole number and a time unit.
+ * A bad value is reported as ksqlDB's config validator words it, with the "Failed to prepare
+ * statement" wrapper of errors found while the statement is built.
+ */
+export function parseWithDuration(property: string, text: string, span: Span): number {
+  const fail = (why: string): never => {
+    throw new SqlError('INVALID', `Failed to prepare statement: Configuration ${property} is invalid: Invalid duration: '${text}'. ${why}`, span);
+  };
+  const parts = text.split(/\s/);
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop(); // as Java's String.split
+  if (parts.length !== 2) return fail(`Expected 2 tokens, got: ${parts.length}`);
+  if (!/^[+-]?\d{1,18}$/.test(parts[0])) return fail(`Not numeric: '${parts[0]}'`);
+  const upper = parts[1].toUpperCase();
+  const unit = upper.endsWith('S') ? upper : `${upper}S`;
+  const ms = TIME_UNIT_MS[unit];
+  if (ms === undefined) return fail(`Unknown time unit: '${upper}'\nSupported time units are: ${Object.keys(TIME_UNIT_MS).join(', ')}`);
+  return Math.floor(Number(parts[0]) * ms);
+}

@@ -10,6 +10,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import type { WindowInfo } from '../types/window.ts';
 import { shownTopicName, topicNameProblem } from '../log/topic-name.ts';
 import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
+import { parseWithDuration } from './ddl-rules.ts';
 import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateSerdes, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
@@ -125,7 +126,7 @@ function windowFrom(props: PropertyReader, span: CreateSource['span']): WindowIn
   const type = props.string('WINDOW_TYPE')?.toUpperCase();
   if (!type) return null;
   const size = props.string('WINDOW_SIZE');
-  const sizeMs = size ? parseDurationText(size, span) : null;
+  const sizeMs = size ? parseWithDuration('WINDOW_SIZE', size, span) : null;
   switch (type) {
     case 'SESSION':
       return { kind: 'SESSION', gapMs: 0 };

@@ -6,7 +6,7 @@ import type { Duration, Literal, LiteralMap, Properties, Span } from './ast.ts';
 import { TIME_UNITS } from './keywords.ts';
 import type { Token } from './lexer.ts';
 import { ParserBase } from './parser-base.ts';
-import { SqlError } from './errors.ts';
+import { preparingError } from './errors.ts';
 import type { SqlType, StructField } from '../types/sql-type.ts';
 import { BIGINT, BOOLEAN, BYTES, DATE, DOUBLE, INTEGER, STRING, TIME, TIMESTAMP } from '../types/sql-type.ts';
 
@@ -204,7 +204,7 @@ export class TypeParser extends ParserBase {
         return { kind: 'Literal', type: 'DECIMAL', raw, span };
       case 'DOUBLE':
         // Beyond DOUBLE's range the value would silently be Infinity (1e-400 rounds to 0, as any double).
-        if (!Number.isFinite(Number(raw))) throw new SqlError('PARSE', `Number overflows DOUBLE: ${shorten(raw)}`, span); // ksqlDB's message
+        if (!Number.isFinite(Number(raw))) throw preparingError('PARSE', `Number overflows DOUBLE: ${shorten(raw)}`, span);
         return { kind: 'Literal', type: 'DOUBLE', raw, span };
       default: {
         const digits = raw.length - (raw[0] === '-' ? 1 : 0);
@@ -213,7 +213,7 @@ export class TypeParser extends ParserBase {
         const v = digits > 40 && !/^-?0/.test(raw) ? MAX_LONG + 1n : BigInt(raw);
         if (v >= MIN_INT && v <= MAX_INT) return { kind: 'Literal', type: 'INTEGER', raw, span };
         if (v >= MIN_LONG && v <= MAX_LONG) return { kind: 'Literal', type: 'BIGINT', raw, span };
-        throw new SqlError('PARSE', `Invalid numeric literal ${shorten(raw)}: out of range for BIGINT (use a DECIMAL, e.g. ${shorten(raw)}.0)`, span);
+        throw preparingError('PARSE', `Invalid numeric literal: ${shorten(raw)} (out of range for BIGINT: use a DECIMAL, e.g. ${shorten(raw)}.0)`, span);
       }
     }
   }
