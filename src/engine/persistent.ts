@@ -46,6 +46,13 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   }
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
   validateFormatProperties(props, false, s.span);
+  const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
+  if (timestampColumn && !findColumn(analyzed.schema, timestampColumn)) {
+    throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, s.span);
+  }
+  // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules, which it
+  // checks while planning, before the formats are asked whether they can hold the result.
+  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name);
   const partitionByNull = s.query.partitionBy?.length === 1 && s.query.partitionBy[0].kind === 'Literal' && s.query.partitionBy[0].type === 'NULL';
   const explicitKeyFormat = (props.string('KEY_FORMAT') ?? props.string('FORMAT'))?.toUpperCase();
   if (partitionByNull && explicitKeyFormat && explicitKeyFormat !== 'NONE') {
@@ -59,12 +66,6 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   validateSerdes(formats, analyzed.schema, s.span);
   const topic = props.string('KAFKA_TOPIC') ?? s.name;
   checkTopicName(topic, props.literal('KAFKA_TOPIC')?.span ?? s.span);
-  const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
-  if (timestampColumn && !findColumn(analyzed.schema, timestampColumn)) {
-    throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, s.span);
-  }
-  // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules.
-  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name);
   const queryId = ctx.plan?.queryId ?? `${s.sourceType === 'STREAM' ? 'CSAS' : 'CTAS'}_${s.name}_${engine.queryCounter}`;
   engine.queryCounter++;
   const sink: DataSource = {
