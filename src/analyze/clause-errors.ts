@@ -6,6 +6,7 @@
  */
 import type { Span } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
+import { formatIdentifier } from '../sql/format-expr.ts';
 
 /**
  * ksqlDB's location prefix (NodeLocation.asPrefix, `Line: 3, Col: 38: `): its column-reference
@@ -41,12 +42,30 @@ const LOCATED_COLUMN = /^(Line: \d+, Col: \d+: )?Column (.*)$/s;
 
 export type Clause = 'SELECT' | 'WHERE' | 'HAVING' | 'JOIN ON' | 'GROUP BY';
 
-export function inClause<T>(clause: Clause, analyze: () => T): T {
+/**
+ * In a join, ksqlDB's WHERE and HAVING read the joined row, whose columns are named
+ * `<alias>_<column>`; its messages name them so (`Cannot compare I1_BAR (INTEGER) to ...`). Turns
+ * Riffle's `I1.BAR` in an expression's text into that name.
+ */
+export function joinedColumnText(columns: readonly { name: string; source?: string }[]): (text: string) => string {
+  const names = new Map<string, string>();
+  for (const c of columns) if (c.source) names.set(`${formatIdentifier(c.source)}.${formatIdentifier(c.name)}`, formatIdentifier(`${c.source}_${c.name}`));
+  if (names.size === 0) return (text) => text;
+  const escaped = [...names.keys()].sort((a, b) => b.length - a.length).map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const pattern = new RegExp(`(?<![\\w$])(?:${escaped.join('|')})(?![\\w$])`, 'g');
+  return (text) => text.replace(pattern, (m) => names.get(m) ?? m);
+}
+
+/**
+ * Runs one clause's analysis, rewording its errors as ksqlDB does for that clause; `display`
+ * turns Riffle's text of an expression into ksqlDB's (internal column names, join columns).
+ */
+export function inClause<T>(clause: Clause, analyze: () => T, display: (text: string) => string = (t) => t): T {
   try {
     return analyze();
   } catch (e) {
     if (!(e instanceof SqlError)) throw e;
-    const detail = e.detail;
+    const detail = display(e.detail);
     const located = e.code === 'UNKNOWN_COLUMN' ? LOCATED_COLUMN.exec(detail) : null;
     if (located) throw new SqlError(e.code, `${located[1] ?? ''}${clause} column ${located[2]}`, e.span);
     if ((clause === 'WHERE' || clause === 'HAVING') && e.code === 'TYPE' && detail.startsWith('Cannot compare ')) {
@@ -57,6 +76,7 @@ export function inClause<T>(clause: Clause, analyze: () => T): T {
     if (e.code === 'TYPE' && compiled && (clause === 'WHERE' || clause === 'SELECT')) {
       throw new SqlError(e.code, `Invalid ${clause === 'WHERE' ? 'Predicate' : 'Select'}: ${detail}`, e.span);
     }
+    if (detail !== e.detail) throw new SqlError(e.code, detail, e.span);
     throw e;
   }
 }

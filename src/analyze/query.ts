@@ -22,7 +22,7 @@ import type { ModelCallSpec, OverCall } from './output.ts';
 import type { Duration } from '../sql/ast.ts';
 import type { WindowInfo } from '../types/window.ts';
 import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './model-calls.ts';
-import { inClause } from './clause-errors.ts';
+import { inClause, joinedColumnText } from './clause-errors.ts';
 import { validateWindowFunctionCalls } from './window-calls.ts';
 import { formatTypedExpr } from '../types/typed-expr.ts';
 
@@ -90,6 +90,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   const scopeCols = [...from.scopeColumns];
   const pseudo = [...from.pseudo];
   const baseScope = columnsScope(scopeCols, pseudo);
+  const joinText = isJoin ? joinedColumnText(scopeCols) : undefined;
 
   let modelColumnCount = 0;
   const newColumnName = () => `$MODEL${modelColumnCount++}`;
@@ -106,7 +107,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   }
   let where: TypedExpr | null = null;
   if (query.where && whereExpr) {
-    where = inClause('WHERE', () => analyzeExpr(whereExpr, whereScope, getFunction));
+    where = inClause('WHERE', () => analyzeExpr(whereExpr, whereScope, getFunction), joinText);
     if (where.type.kind !== 'BOOLEAN') {
       throw new SqlError('TYPE', `Type error in WHERE expression: Should evaluate to boolean but is ${formatTypedExpr(where)} (${where.type.kind}) instead.`, query.where.span);
     }
@@ -123,7 +124,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
     if (predict) {
       throw new SqlError('UNSUPPORTED', 'PREDICT over aggregates is not supported yet: aggregate in one query, then PREDICT over its table', predict.span);
     }
-    const aggregation = inClause('SELECT', () => analyzeAggregation(query, items, whereScope, query.window !== null));
+    const aggregation = inClause('SELECT', () => analyzeAggregation(query, items, whereScope, query.window !== null, joinText));
     return {
       ...common,
       tableFunctions: [],
