@@ -24,6 +24,9 @@ interface Aliased {
   readonly source: DataSource;
 }
 
+// ksqlDB's JoinNode.JoinType#toString, as its join errors print it.
+const JOIN_TYPE_TEXT: Record<JoinRelation['type'], string> = { INNER: '[INNER] JOIN', LEFT: 'LEFT [OUTER] JOIN', RIGHT: 'RIGHT [OUTER] JOIN', FULL: '[FULL] OUTER JOIN' };
+
 export function validateJoinRules(query: Query, catalog: Catalog): void {
   const sources: Aliased[] = [];
   const joins: { join: JoinRelation; right: Aliased; index: number }[] = [];
@@ -81,7 +84,9 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
     return owner ? (allColumns(owner.source.schema).find((c) => c.name === e.name)?.type ?? null) : null;
   };
 
-  let leftIsTable = sources[0].source.type === 'TABLE';
+  // ksqlDB's analyzer checks every join's criteria (sources, sides) before its planner checks
+  // join order, keys and types: a later join's bad criteria is reported before an earlier join's key.
+  const criteria: { join: JoinRelation; right: Aliased; index: number; on: Expr & { kind: 'Comparison' }; got: string; l: string; r: string }[] = [];
   for (const { join, right, index } of joins) {
     const on = join.on;
     if (on.kind === 'Logical') {
@@ -117,11 +122,15 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
         on.span,
       );
     }
+    criteria.push({ join, right, index, on, got, l, r });
+  }
+  let leftIsTable = sources[0].source.type === 'TABLE';
+  for (const { join, right, index, on, got, l, r } of criteria) {
     const rightExpr = r === right.alias ? on.right : on.left;
     const leftExpr = r === right.alias ? on.left : on.right;
     const left = sources.find((s) => s.alias === (r === right.alias ? l : r))!;
     const rightIsTable = right.source.type === 'TABLE';
-    const joinText = (a: Aliased, b: Aliased) => `${a.alias} [${join.type}] ${join.type === 'INNER' ? '' : 'OUTER '}JOIN ${b.alias}`;
+    const joinText = (a: Aliased, b: Aliased) => `${a.source.name} ${JOIN_TYPE_TEXT[join.type]} ${b.source.name}`;
     if (leftIsTable && !rightIsTable) {
       throw new SqlError('INVALID', `Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${joinText(sources[0], right)}.`, join.right.span);
     }
