@@ -152,7 +152,7 @@ test('IN lists: common type, lax literals, struct unions', () => {
     show("ST IN (STRUCT(X := 1), STRUCT(Y := 'a', Z := 2))"),
     "(CAST(ST AS STRUCT<`X` INTEGER, `Y` STRING, `Z` INTEGER>) IN (STRUCT(X:=1, Y:=NULL, Z:=NULL), STRUCT(X:=NULL, Y:='a', Z:=2)))",
   );
-  assert.equal(analysisError("I IN (1, 'abc')"), '1:10: invalid input syntax for type INTEGER: "abc"');
+  assert.equal(analysisError("I IN (1, 'abc')"), '1:10: invalid input syntax for type INTEGER: "abc".');
   assert.match(analysisError('I IN (1, ARR)')!, /^1:10: operator does not exist: INTEGER = ARRAY<INTEGER> \(ARR\)\nHint: You might need to add explicit type casts. Incompatible types in IN list/);
 });
 
