@@ -42,3 +42,15 @@ export class SqlError extends Error {
 export function preparingError(code: SqlErrorCode, message: string, span: Span): SqlError {
   return new SqlError(code, `Failed to prepare statement: line ${span.line}:${span.column + 1}: ${message}`, span);
 }
+
+/**
+ * A syntax error worded as ksqlDB's parser words it (its SyntaxErrorValidator over ANTLR):
+ * `line L:C: Syntax Error`, then what was expected (`Expecting {',', ')'}`). Raised where
+ * Riffle's grammar point and ANTLR's expectations coincide; the statement splitter appends the
+ * statement (`Statement: ...`), as ksqlDB's ParseFailedException does.
+ */
+export class KsqlSyntaxError extends SqlError {
+  constructor(detail: string, span: Span) {
+    super('PARSE', `line ${span.line}:${span.column}: Syntax Error\n${detail}`, span);
+  }
+}

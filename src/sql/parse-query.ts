@@ -99,7 +99,7 @@ export class QueryParser extends ExprParser {
     return { kind: 'SelectExpr', expr, alias, span: this.spanFrom(expr.span) };
   }
 
-  /** GROUP BY / PARTITION BY: `a, b` or `(a, b)` or `()`. */
+  /** GROUP BY / PARTITION BY: `a, b` or `(a, b)` or `()`, of value expressions (ksqlDB's grammar). */
   private groupingList(): Expr[] {
     if (this.isOp('(')) {
       const close = this.matchingParen();
@@ -111,12 +111,12 @@ export class QueryParser extends ExprParser {
       }
       if (close > 0 && this.hasTopLevelComma(close)) {
         this.next();
-        const list = this.exprList();
+        const list = this.valueExprList();
         this.expectOp(')');
         return list;
       }
     }
-    return this.exprList();
+    return this.valueExprList();
   }
 
   /** Relative index of the `)` matching the `(` at the cursor, or 0 if unbalanced. */

@@ -240,7 +240,7 @@ export class StatementParser extends ClauseParser {
       }
       this.expectKw('VALUES');
       this.expectOp('(');
-      const values = this.isOp(')') ? [] : this.exprList();
+      const values = this.isOp(')') ? [] : this.valueExprList(); // ksqlDB: value expressions only
       this.expectOp(')');
       return { kind: 'InsertValues', target, columns, values, span: this.span(first) };
     }

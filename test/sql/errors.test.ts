@@ -18,7 +18,8 @@ test('syntax errors say what was found and what was expected, at line:column of 
   assert.equal(msg('SELECT * FROM t WHERE a = 1 LIMT 5'), "1:29: Syntax error at 'LIMT': expected GROUP, PARTITION, HAVING, EMIT, ORDER, LIMIT, OFFSET or ';'");
   assert.equal(msg('SELEC * FROM t'), "1:1: Syntax error at 'SELEC': expected a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)");
   assert.equal(msg('CREATE STREM s'), "1:8: Syntax error at 'STREM': expected OR, SOURCE, STREAM, TABLE, TOPIC, MODEL, TYPE or PIPELINE");
-  assert.equal(msg('SELECT (a + b FROM t'), "1:15: Syntax error at 'FROM': expected ')'");
+  // Only a closing bracket fits: ksqlDB's (ANTLR's) wording for a missing token, with the statement.
+  assert.equal(msg('SELECT (a + b FROM t'), "1:15: line 1:15: Syntax Error\nmissing ')' at 'FROM'\nStatement: SELECT (a + b FROM t");
   assert.equal(msg('SELECT * FROM t WHERE'), '1:22: Syntax error at end of input: expected an expression');
   assert.equal(msg('SELECT * FROM t WHERE;'), "1:22: Syntax error at ';': expected an expression");
   assert.equal(msg('SELECT a IS FOO FROM t'), "1:13: Syntax error at 'FOO': expected NOT, NULL or DISTINCT");
@@ -85,7 +86,7 @@ test('parseStatement wants exactly one statement; parseExpression and parseType 
   assert.equal(parseStatement('SHOW STREAMS;').kind, 'Show');
   assert.equal(parseError(() => parseExpression('a b')).message, "1:3: Syntax error at 'b': expected end of input");
   assert.equal(parseError(() => parseExpression('')).message, '1:1: Syntax error at end of input: expected an expression');
-  assert.equal(parseError(() => parseType('INT INT')).message, "1:5: Syntax error at 'INT': expected end of input");
+  assert.equal(parseError(() => parseType('INT INT')).message, "1:5: Syntax error at 'INT': expected '(' or end of input");
 });
 
 test('error spans point into multi-line scripts (CRLF too) and carry statement offsets', () => {
