@@ -256,3 +256,25 @@ export function parseWithDuration(property: string, text: string, span: Span): n
   if (ms === undefined) return fail(`Unknown time unit: '${upper}'\nSupported time units are: ${Object.keys(TIME_UNIT_MS).join(', ')}`);
   return Math.floor(Number(parts[0]) * ms);
 }
+
+/**
+ * INSERT INTO a source that does not exist, as ksqlDB words it (UnknownSourceException from its
+ * AstSanitizer, wrapped as an error found while preparing the statement). ksqlDB places it at
+ * the statement's column plus 12 (it adds "INSERT INTO".length to a 1-based column, then prints
+ * that plus one); the quirk is kept so the message matches.
+ */
+export function unknownInsertTarget(s: { readonly target: string; readonly span: Span }): SqlError {
+  const location = `Line: ${s.span.line}, Col: ${s.span.column + 'INSERT INTO'.length + 1}: `;
+  return new SqlError('UNKNOWN_SOURCE', `Exception while preparing statement: ${location}Source \`${s.target}\` does not exist.`, s.span);
+}
+
+/** A stream column declared PRIMARY KEY, or a table column declared KEY: ksqlDB's words, at the column. */
+export function wrongKeyKind(sourceType: 'STREAM' | 'TABLE', column: string, span: Span): SqlError {
+  const location = `Line: ${span.line}, Col: ${span.column}: `;
+  const wrong = sourceType === 'STREAM' ? `is a 'PRIMARY KEY' column: please use 'KEY' for streams.` : `is a 'KEY' column: please use 'PRIMARY KEY' for tables.`;
+  return new SqlError(
+    'INVALID',
+    `${location}Column \`${column}\` ${wrong}\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`,
+    span,
+  );
+}

@@ -10,7 +10,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import type { WindowInfo } from '../types/window.ts';
 import { shownTopicName, topicNameProblem } from '../log/topic-name.ts';
 import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
-import { parseWithDuration } from './ddl-rules.ts';
+import { parseWithDuration, wrongKeyKind } from './ddl-rules.ts';
 import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateSerdes, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
@@ -39,8 +39,8 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
   for (const c of s.columns) {
     if (names.has(c.name)) throw new SqlError('INVALID', `Duplicate column name '${c.name}'`, c.span);
     names.add(c.name);
-    if (s.sourceType === 'STREAM' && c.primaryKey) throw new SqlError('INVALID', `Column ${c.name} is a PRIMARY KEY: streams have KEY columns, not PRIMARY KEY`, c.span);
-    if (s.sourceType === 'TABLE' && c.key && !c.primaryKey) throw new SqlError('INVALID', `Column ${c.name} is a KEY: tables have PRIMARY KEY columns`, c.span);
+    if (s.sourceType === 'STREAM' && c.primaryKey) throw wrongKeyKind('STREAM', c.name, c.span);
+    if (s.sourceType === 'TABLE' && c.key && !c.primaryKey) throw wrongKeyKind('TABLE', c.name, c.span);
     if (c.key || c.primaryKey) key.push({ name: c.name, type: c.type });
     else value.push(c.headers ? { name: c.name, type: c.type, header: { key: c.headers.key } } : { name: c.name, type: c.type });
   }

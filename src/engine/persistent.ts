@@ -22,7 +22,7 @@ import { validatePersistentProjection } from '../analyze/key-projection.ts';
 import { validateQueryRules, validateTableAggregation } from '../analyze/query-rules.ts';
 import { validateAggregateState } from '../analyze/aggregate-state.ts';
 import { persistenceDefaults, withFunctionConfig } from './query-config.ts';
-import { validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateSerdes, validateWritable } from './ddl-rules.ts';
+import { unknownInsertTarget, validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateSerdes, validateWritable } from './ddl-rules.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -99,9 +99,10 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
 export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<StatementResult> {
   const { engine } = ctx;
   const target = engine.catalog.getSource(s.target);
-  if (!target) throw new SqlError('UNKNOWN_SOURCE', `${s.target} does not exist.`, s.span);
-  validateWritable(target, s.span);
+  if (!target) throw unknownInsertTarget(s);
+  // ksqlDB checks the target's kind when it resolves names, its read-only flag when it executes.
   if (target.type !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only be used to insert into a stream. ${s.target} is a table.`, s.span);
+  validateWritable(target, s.span);
   if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
   const analyzed = withFunctionConfig(analyzeQuery(s.query, engine.catalog), engine.properties);
   if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, target.name);

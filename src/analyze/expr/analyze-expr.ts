@@ -35,7 +35,7 @@ export function analyzeExpr(expr: Expr, scope: ExprScope, functions: FunctionLoo
   const ctx = newCtx(scope, functions);
   const e = analyze(expr, ctx);
   if (isUntyped(ctx, e)) {
-    throw typeError("Can't infer the type of NULL; use CAST(NULL AS <type>), e.g. CAST(NULL AS STRING)", expr.span);
+    throw typeError("Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).", expr.span);
   }
   return e;
 }
@@ -179,15 +179,15 @@ function analyzeNode(e: Expr, ctx: AnalyzeCtx): TypedExpr {
     case 'CreateArray': {
       if (e.elements.length === 0) throw typeError('Array constructor cannot be empty. Please supply at least one element (see https://github.com/confluentinc/ksql/issues/4239).', e.span);
       const { type, items } = coerceList(ctx, e.elements.map((x) => ctx.analyze(x, ctx)), 'ARRAY constructor', e.span);
-      if (!type) throw typeError('Cannot construct an array with all NULL elements; CAST a NULL to the element type', e.span);
+      if (!type) throw typeError('Cannot construct an array with all NULL elements (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value to the desired type.', e.span);
       return { kind: 'CreateArray', elements: items, type: { kind: 'ARRAY', element: type } };
     }
     case 'CreateMap': {
       if (e.entries.length === 0) throw typeError('Map constructor cannot be empty. Please supply at least one key value pair (see https://github.com/confluentinc/ksql/issues/4239).', e.span);
       const keys = coerceList(ctx, e.entries.map((x) => ctx.analyze(x.key, ctx)), 'MAP keys', e.span);
       const values = coerceList(ctx, e.entries.map((x) => ctx.analyze(x.value, ctx)), 'MAP values', e.span);
-      if (!keys.type) throw typeError('Cannot construct a map with all NULL keys', e.span);
-      if (!values.type) throw typeError('Cannot construct a map with all NULL values; CAST a NULL to the value type', e.span);
+      if (!keys.type) throw typeError('Cannot construct a map with all NULL keys (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL key to the desired type.', e.span);
+      if (!values.type) throw typeError('Cannot construct a map with all NULL values (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value to the desired type.', e.span);
       return {
         kind: 'CreateMap',
         entries: keys.items.map((key, i) => ({ key, value: values.items[i] })),
@@ -349,7 +349,7 @@ function analyzeCase(ctx: AnalyzeCtx, e: Case): TypedExpr {
   });
   const results = [...whens.map((w) => w.then), ...(e.else ? [ctx.analyze(e.else, ctx)] : [])];
   const { type, items } = coerceList(ctx, results, 'CASE results', e.span);
-  if (!type) throw typeError('Invalid CASE expression: all results are NULL; CAST one to the result type', e.span);
+  if (!type) throw typeError('Invalid Case expression. All case branches have NULL type', e.span);
   return {
     kind: 'Case',
     whens: whens.map((w, i) => ({ when: w.when, then: items[i] })),

@@ -59,7 +59,7 @@ test('literal types follow ksqlDB', () => {
   assert.equal(typeOf('true'), 'BOOLEAN');
   assert.deepEqual(analyze('-5'), { kind: 'Literal', value: -5, type: INTEGER });
   assert.deepEqual(analyze('-2.50'), { kind: 'Literal', value: '-2.50', type: { kind: 'DECIMAL', precision: 3, scale: 2 } });
-  assert.match(analysisError('NULL')!, /^1:1: Can't infer the type of NULL/);
+  assert.match(analysisError('NULL')!, /^1:1: Can't infer a type of null\. Please explicitly cast it to a required type/);
 });
 
 test('arithmetic: widening INTEGER < BIGINT < DECIMAL < DOUBLE with implicit casts', () => {
@@ -163,7 +163,7 @@ test('LIKE needs strings; CASE unifies its results', () => {
   assert.equal(show('CASE WHEN B THEN 1 WHEN B2 THEN 2.5 END'), '(CASE WHEN B THEN 1.0 WHEN B2 THEN 2.5 END)');
   assert.equal(typeOf('CASE WHEN B THEN L ELSE I END'), 'BIGINT');
   assert.equal(show('CASE I WHEN 1 THEN S ELSE NULL END'), '(CASE WHEN (I = 1) THEN S ELSE NULL END)');
-  assert.match(analysisError('CASE WHEN B THEN NULL END')!, /all results are NULL/);
+  assert.match(analysisError('CASE WHEN B THEN NULL END')!, /Invalid Case expression\. All case branches have NULL type/);
   assert.match(analysisError("CASE WHEN B THEN 1 ELSE 'x' END")!, /invalid input syntax for type INTEGER: "x"/);
   assert.match(analysisError('CASE WHEN B THEN I ELSE S END')!, /operator does not exist: INTEGER = STRING \(S\)\nHint: You might need to add explicit type casts. Incompatible types in CASE results/);
 });
