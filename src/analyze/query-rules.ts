@@ -16,6 +16,7 @@ import { preparingError, SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { getFunction } from '../functions/registry.ts';
 import { validateJoinRules } from './join-rules.ts';
+import { findModelCall } from './model-calls.ts';
 import type { AnalyzedQuery } from './query.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { allColumns } from '../types/schema.ts';
@@ -74,7 +75,9 @@ export function validateQueryRules(query: Query, catalog: Catalog, persistent: b
       query.span,
     );
   }
-  if (!isJoin && sources[0].source.type === 'TABLE' && query.select.some((s) => s.kind === 'SelectExpr' && containsTableFunction(s.expr))) {
+  const tableFunction = query.select.find((s) => s.kind === 'SelectExpr' && containsTableFunction(s.expr));
+  if (tableFunction && isGroupBy) throw new SqlError('INVALID', 'Table functions cannot be used with aggregations.', tableFunction.span);
+  if (!isJoin && sources[0].source.type === 'TABLE' && tableFunction) {
     throw new SqlError('INVALID', 'Table source is not supported with table functions', query.span);
   }
   validateGrouping(query, sources);
@@ -162,6 +165,14 @@ function validateGrouping(query: Query, sources: readonly Aliased[]): void {
       throw new SqlError('INVALID', `GROUP BY does not support aggregate functions: ${names.join(', ')} ${names.length > 1 ? 'are aggregate functions' : 'is an aggregate function'}.`, inGroupBy[0].span);
     }
     if (aggregateCalls([...selectExprs, query.having]).length === 0) {
+      // ksqlDB looks every function up while it looks for aggregates: an unknown one is named first.
+      let unknown: FunctionCall | null = null;
+      walkExprs([...selectExprs, query.having], (n) => {
+        if (!unknown && n.kind === 'FunctionCall' && !n.over && !getFunction(n.name) && !findModelCall([n])) unknown = n;
+        return true;
+      });
+      const missing = unknown as FunctionCall | null;
+      if (missing) throw new SqlError('UNKNOWN_FUNCTION', `Can't find any functions with the name '${missing.name.toUpperCase()}'`, missing.span);
       throw new SqlError('INVALID', 'GROUP BY requires aggregate functions in either the SELECT or HAVING clause.', query.span);
     }
     const ids = new ExprIds();

@@ -79,9 +79,6 @@ export function validateFormats(props: PropertyReader, formats: SourceFormats, s
   if (explicitValue === 'NONE' && values.length > 0) {
     throw new SqlError('INVALID', `The 'NONE' format can only be used when no columns are defined. Got: ${describeColumns(values, null)}`, span);
   }
-  if (formats.valueFormat === 'KAFKA' && props.bool('WRAP_SINGLE_VALUE') === true) {
-    throw new SqlError('INVALID', `Format 'KAFKA' does not support 'WRAP_SINGLE_VALUE' set to 'true'.`, props.literal('WRAP_SINGLE_VALUE')!.span);
-  }
   const jsonCols = [...(formats.keyFormat === 'JSON' ? schema.key : []), ...(formats.valueFormat === 'JSON' ? values : [])];
   if (jsonCols.some((c) => mapWithNonStringKey(c.type))) throw new SqlError('INVALID', 'JSON only supports MAP types with STRING keys', span);
 }
@@ -277,4 +274,20 @@ export function wrongKeyKind(sourceType: 'STREAM' | 'TABLE', column: string, spa
     `${location}Column \`${column}\` ${wrong}\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`,
     span,
   );
+}
+
+// The wrapping features each value format supports (ksqlDB's Format#supportedFeatures): JSON
+// both, KAFKA and DELIMITED only unwrapped single values, NONE neither.
+const WRAPPING: Record<string, { readonly wrap: boolean; readonly unwrap: boolean }> = {
+  JSON: { wrap: true, unwrap: true },
+  KAFKA: { wrap: false, unwrap: true },
+  DELIMITED: { wrap: false, unwrap: true },
+  NONE: { wrap: false, unwrap: false },
+};
+
+/** An explicit WRAP_SINGLE_VALUE the value format cannot honour; checked before the single-field rule, as ksqlDB. */
+export function validateValueWrapping(valueFormat: string, wrap: boolean | null, props: PropertyReader): void {
+  const supported = WRAPPING[valueFormat];
+  if (wrap === null || !supported || (wrap ? supported.wrap : supported.unwrap)) return;
+  throw new SqlError('INVALID', `Format '${valueFormat}' does not support 'WRAP_SINGLE_VALUE' set to '${wrap}'.`, props.literal('WRAP_SINGLE_VALUE')!.span);
 }

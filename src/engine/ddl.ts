@@ -10,7 +10,7 @@ import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import type { WindowInfo } from '../types/window.ts';
 import { shownTopicName, topicNameProblem } from '../log/topic-name.ts';
 import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
-import { parseWithDuration, wrongKeyKind } from './ddl-rules.ts';
+import { parseWithDuration, validateValueWrapping, wrongKeyKind } from './ddl-rules.ts';
 import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateSerdes, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
@@ -109,6 +109,7 @@ export function formatsFrom(
   // A keyless source's NONE does not carry over to a result with a key: the default key format does.
   if (schema.key.length > 0 && keyFormat === 'NONE') keyFormat = defaultKey;
   const wrap = props.bool('WRAP_SINGLE_VALUE');
+  validateValueWrapping(valueFormat, wrap, props);
   if (wrap !== null && schema.value.length !== 1) {
     throw new SqlError('INVALID', `'WRAP_SINGLE_VALUE' is only valid for single-field value schemas`, props.literal('WRAP_SINGLE_VALUE')!.span);
   }
