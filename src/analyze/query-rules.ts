@@ -224,10 +224,19 @@ function validateExpressionRules(query: Query, sources: readonly Aliased[]): voi
   if (!windowedSource) {
     const inWhere = bounds([query.where]);
     if (inWhere) throw new SqlError('UNKNOWN_COLUMN', `Error in WHERE expression: Unknown column ${inWhere}.`, query.where!.span);
-    for (const [clause, exprs] of [['GROUP BY', query.groupBy], ['PARTITION BY', query.partitionBy]] as const) {
+    // In a windowed aggregation the bounds exist only after aggregating: not in an aggregate's
+    // arguments (ksqlDB checks the SELECT first), GROUP BY or HAVING.
+    const aggregateArgs = query.window ? aggregateCalls(query.select.flatMap(selectItemExprs)).flatMap((c) => c.args) : [];
+    const having = query.window ? [query.having] : [];
+    for (const exprs of [aggregateArgs, query.groupBy, query.partitionBy, having]) {
       const b = bounds(exprs);
-      if (b) throw new SqlError('INVALID', `Window bounds column ${b} can only be used in the SELECT clause of windowed aggregations`, query.span);
-      void clause;
+      if (b) {
+        throw new SqlError(
+          'INVALID',
+          `Window bounds column ${b} can only be used in the SELECT clause of windowed aggregations and can not be passed to aggregate functions.\nSee https://github.com/confluentinc/ksql/issues/4397`,
+          query.span,
+        );
+      }
     }
   }
   walkExprs([...query.select.flatMap(selectItemExprs), query.where, query.having], (n) => {

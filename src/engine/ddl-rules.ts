@@ -291,3 +291,25 @@ export function validateValueWrapping(valueFormat: string, wrap: boolean | null,
   if (wrap === null || !supported || (wrap ? supported.wrap : supported.unwrap)) return;
   throw new SqlError('INVALID', `Format '${valueFormat}' does not support 'WRAP_SINGLE_VALUE' set to '${wrap}'.`, props.literal('WRAP_SINGLE_VALUE')!.span);
 }
+
+/**
+ * The TIMESTAMP column of a WITH clause, as ksqlDB's TimestampExtractionPolicyFactory checks it:
+ * it exists; a STRING needs TIMESTAMP_FORMAT, which only a STRING may have; otherwise BIGINT or
+ * TIMESTAMP.
+ */
+export function validateTimestampColumn(props: PropertyReader, schema: LogicalSchema, span: Span): void {
+  const name = props.string('TIMESTAMP')?.toUpperCase() ?? null;
+  if (name === null) return;
+  const at = props.literal('TIMESTAMP')?.span ?? span;
+  const column = [...schema.key, ...schema.value].find((c) => c.name === name);
+  if (!column) throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${name}'`, at);
+  const format = props.string('TIMESTAMP_FORMAT');
+  if (column.type.kind === 'STRING') {
+    if (format === null) throw new SqlError('INVALID', 'A String timestamp field has been specified without also specifying the timestamp_format', at);
+    return;
+  }
+  if (format !== null) throw new SqlError('INVALID', "'TIMESTAMP_FORMAT' set in the WITH clause can only be used when the timestamp column is of type STRING.", at);
+  if (column.type.kind !== 'BIGINT' && column.type.kind !== 'TIMESTAMP') {
+    throw new SqlError('INVALID', `Timestamp column, \`${name}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`, at);
+  }
+}

@@ -3,14 +3,13 @@ import type { CreateSource, CreateTopic, DropSource, DropTopic, Span } from '../
 import { SqlError } from '../sql/errors.ts';
 import type { DataSource, SourceFormats } from '../analyze/catalog.ts';
 import type { Column, LogicalSchema } from '../types/schema.ts';
-import { findColumn } from '../types/schema.ts';
 import type { ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import type { WindowInfo } from '../types/window.ts';
 import { shownTopicName, topicNameProblem } from '../log/topic-name.ts';
 import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
-import { parseWithDuration, validateValueWrapping, wrongKeyKind } from './ddl-rules.ts';
+import { parseWithDuration, validateTimestampColumn, validateValueWrapping, wrongKeyKind } from './ddl-rules.ts';
 import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateSerdes, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
@@ -53,10 +52,8 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
   const formats = formatsFrom(props, null, schema, s.span, persistenceDefaults(engine.properties));
   validateFormats(props, formats, schema, s.span);
   validateSerdes(formats, schema, s.span);
+  validateTimestampColumn(props, schema, s.span);
   const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
-  if (timestampColumn && !findColumn(schema, timestampColumn)) {
-    throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, props.literal('TIMESTAMP')!.span);
-  }
   const source: DataSource = {
     name: s.name,
     type: s.sourceType,

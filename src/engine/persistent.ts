@@ -4,7 +4,7 @@ import { SqlError } from '../sql/errors.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { analyzeQuery, type AnalyzedQuery } from '../analyze/query.ts';
 import { repartitionsOf, type PlanContext } from '../plan/partitioning.ts';
-import { findColumn, formatSchema } from '../types/schema.ts';
+import { formatSchema } from '../types/schema.ts';
 import { planPersistentQuery } from '../plan/planner.ts';
 import type { QueryPlan, Step } from '../plan/steps.ts';
 import { typesEqual } from '../types/sql-type.ts';
@@ -22,7 +22,7 @@ import { validatePersistentProjection } from '../analyze/key-projection.ts';
 import { validateQueryRules, validateTableAggregation } from '../analyze/query-rules.ts';
 import { validateAggregateState } from '../analyze/aggregate-state.ts';
 import { persistenceDefaults, withFunctionConfig } from './query-config.ts';
-import { unknownInsertTarget, validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateSerdes, validateWritable } from './ddl-rules.ts';
+import { unknownInsertTarget, validateTimestampColumn, validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateSerdes, validateWritable } from './ddl-rules.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -46,10 +46,8 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   }
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
   validateFormatProperties(props, false, s.span);
+  validateTimestampColumn(props, analyzed.schema, s.span);
   const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
-  if (timestampColumn && !findColumn(analyzed.schema, timestampColumn)) {
-    throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, s.span);
-  }
   // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules, which it
   // checks while planning, before the formats are asked whether they can hold the result.
   if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name);
