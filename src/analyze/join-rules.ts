@@ -18,6 +18,8 @@ import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { allColumns } from '../types/schema.ts';
 import { SYSTEM_COLUMNS } from '../types/typed-expr.ts';
+import { analyzeExpr, columnsScope } from './expr/analyze-expr.ts';
+import { getFunction } from '../functions/registry.ts';
 
 interface Aliased {
   readonly alias: string;
@@ -78,8 +80,17 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
     });
     return out;
   };
+  // Any join expression's type (CAST(l.x AS STRING) too), over the columns of all sources; an
+  // expression that does not type is reported where the query is analysed.
+  const scope = columnsScope(sources.flatMap((s) => allColumns(s.source.schema).map((c) => ({ name: c.name, type: c.type, source: s.alias }))), []);
   const typeOf = (e: Expr): SqlType | null => {
-    if (e.kind !== 'ColumnRef') return null;
+    if (e.kind !== 'ColumnRef') {
+      try {
+        return analyzeExpr(qualify(e), scope, getFunction).type;
+      } catch {
+        return null;
+      }
+    }
     const owner = ownerOf(e);
     return owner ? (allColumns(owner.source.schema).find((c) => c.name === e.name)?.type ?? null) : null;
   };

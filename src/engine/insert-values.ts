@@ -23,7 +23,8 @@ export async function insertValues(ctx: ExecutionContext, s: InsertValues): Prom
   }
   if (target.readOnly) throw new SqlError('INVALID', `Cannot insert values into read-only ${target.type.toLowerCase()}: ${s.target}`, s.span);
   const cols = allColumns(target.schema).filter((c) => !c.header);
-  const headerCols = (s.columns ?? []).filter((n) => target.schema.value.some((c) => c.header && c.name === n));
+  // ksqlDB: without a column list every column is inserted, header columns too, which cannot be.
+  const headerCols = s.columns === null ? target.schema.value.filter((c) => c.header).map((c) => c.name) : s.columns.filter((n) => target.schema.value.some((c) => c.header && c.name === n));
   if (headerCols.length) throw new SqlError('INVALID', `Cannot insert into HEADER columns: ${headerCols.join(', ')}`, s.span);
   const names = s.columns ?? cols.map((c) => c.name);
   if (names.length !== s.values.length) {
