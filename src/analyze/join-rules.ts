@@ -18,6 +18,7 @@ import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { allColumns } from '../types/schema.ts';
 import { SYSTEM_COLUMNS } from '../types/typed-expr.ts';
+import type { WindowInfo } from '../types/window.ts';
 import { analyzeExpr, columnsScope } from './expr/analyze-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 
@@ -25,6 +26,9 @@ interface Aliased {
   readonly alias: string;
   readonly source: DataSource;
 }
+
+/** The window size ksqlDB's WindowInfo keeps (none for session windows). */
+const windowSize = (w: WindowInfo): number | null => (w.kind === 'SESSION' ? null : w.sizeMs);
 
 // ksqlDB's JoinNode.JoinType#toString, as its join errors print it.
 const JOIN_TYPE_TEXT: Record<JoinRelation['type'], string> = { INNER: '[INNER] JOIN', LEFT: 'LEFT [OUTER] JOIN', RIGHT: 'RIGHT [OUTER] JOIN', FULL: '[FULL] OUTER JOIN' };
@@ -165,6 +169,13 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
       if (side.source.window && !isPk(side, e)) {
         throw new SqlError('INVALID', 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.', on.span);
       }
+    }
+    // Two windowed sides must already share the key format, windows included (ksqlDB's KeyFormat:
+    // format, window type and size); otherwise one side would be re-keyed, which windowed sources cannot.
+    const lw = left.source.window;
+    const rw = right.source.window;
+    if (lw && rw && (lw.kind !== rw.kind || windowSize(lw) !== windowSize(rw) || left.source.formats.keyFormat !== right.source.formats.keyFormat)) {
+      throw new SqlError('INVALID', 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.', on.span);
     }
     const lt = typeOf(leftExpr);
     const rt = typeOf(rightExpr);

@@ -85,6 +85,10 @@ export function validateQueryRules(query: Query, catalog: Catalog, persistent: b
   if (query.emit === 'FINAL' && persistent && !query.window) {
     throw new SqlError('INVALID', 'EMIT FINAL is only supported for windowed aggregations.', query.span);
   }
+  // ksqlDB's PushQueryValidator, after analysis: a windowed table feeds push queries only.
+  if (persistent && sources.some((s) => s.source.type === 'TABLE' && s.source.window !== null)) {
+    throw new SqlError('INVALID', 'KSQL does not support persistent queries on windowed tables.', query.span);
+  }
 }
 
 function checkReservedNames(item: SelectItem, persistent: boolean, join: boolean): void {
