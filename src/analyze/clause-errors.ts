@@ -65,7 +65,8 @@ export function inClause<T>(clause: Clause, analyze: () => T, display: (text: st
     return analyze();
   } catch (e) {
     if (!(e instanceof SqlError)) throw e;
-    const detail = display(e.detail);
+    // Expression texts are shown as ksqlDB has them in type errors; names in column errors stay as written.
+    const detail = e.code === 'TYPE' ? display(e.detail) : e.detail;
     const located = e.code === 'UNKNOWN_COLUMN' ? LOCATED_COLUMN.exec(detail) : null;
     if (located) throw new SqlError(e.code, `${located[1] ?? ''}${clause} column ${located[2]}`, e.span);
     if ((clause === 'WHERE' || clause === 'HAVING') && e.code === 'TYPE' && detail.startsWith('Cannot compare ')) {

@@ -17,6 +17,7 @@ import type { Catalog, DataSource } from './catalog.ts';
 import { getFunction } from '../functions/registry.ts';
 import { validateJoinRules } from './join-rules.ts';
 import { findModelCall } from './model-calls.ts';
+import { unknownQualifier } from './clause-errors.ts';
 import type { AnalyzedQuery } from './query.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { allColumns } from '../types/schema.ts';
@@ -35,6 +36,7 @@ interface Aliased {
 }
 
 export function validateQueryRules(query: Query, catalog: Catalog, persistent: boolean): void {
+  validateQualifiers(query);
   validateStreamingQuery(query);
   for (const item of query.select) checkReservedNames(item, persistent, query.from.kind === 'Join');
 
@@ -89,6 +91,39 @@ export function validateQueryRules(query: Query, catalog: Catalog, persistent: b
   if (persistent && sources.some((s) => s.source.type === 'TABLE' && s.source.window !== null)) {
     throw new SqlError('INVALID', 'KSQL does not support persistent queries on windowed tables.', query.span);
   }
+}
+
+/**
+ * ksqlDB's AstBuilder refuses, while it builds the statement, a qualifier (`x.col`, `x.*`) that
+ * names no source of the FROM clause (by name or alias): before any other rule, the first in
+ * the text.
+ */
+function validateQualifiers(query: Query): void {
+  const names = new Set<string>();
+  const ons: Expr[] = [];
+  const collect = (r: Relation): boolean => {
+    if (r.kind === 'SourceRef') {
+      names.add(r.name);
+      if (r.alias) names.add(r.alias);
+      return true;
+    }
+    if (r.kind === 'Join') {
+      ons.push(r.on);
+      return collect(r.left) && collect(r.right);
+    }
+    return false; // a table function in FROM (ML_PREDICT ... AS p) names its own columns
+  };
+  if (!collect(query.from)) return;
+  let first: { name: string; span: Span } | null = null;
+  const note = (name: string, span: Span) => {
+    if (!names.has(name) && (first === null || span.start < first.span.start)) first = { name, span };
+  };
+  for (const item of query.select) if (item.kind === 'AllColumns' && item.source !== null) note(item.source, item.span);
+  walkExprs([...query.select.flatMap(selectItemExprs), ...ons, query.where, ...(query.groupBy ?? []), ...(query.partitionBy ?? []), query.having], (n) => {
+    if (n.kind === 'ColumnRef' && n.source !== null) note(n.source, n.span);
+  });
+  const bad = first as { name: string; span: Span } | null;
+  if (bad) throw unknownQualifier(bad.name, bad.span);
 }
 
 function checkReservedNames(item: SelectItem, persistent: boolean, join: boolean): void {
