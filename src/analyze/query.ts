@@ -254,8 +254,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
 export function resolveSource(catalog: Catalog, name: string, span: Span): DataSource {
   const source = catalog.getSource(name);
   if (source) return source;
-  const hint = catalog.suggestSource(name);
-  throw new SqlError('UNKNOWN_SOURCE', `${name} does not exist.${hint ? ` Did you mean ${hint}?` : ''}`, span);
+  throw new SqlError('UNKNOWN_SOURCE', `${name} does not exist.${catalog.alternatives(name)}`, span);
 }
 
 interface Item {

@@ -158,7 +158,7 @@ export async function dropSource(ctx: ExecutionContext, s: DropSource): Promise<
   const source = engine.catalog.getSource(s.name);
   if (!source || source.type !== s.sourceType) {
     if (s.ifExists) return { kind: 'message', message: `${label(s.sourceType)} ${s.name} does not exist.` };
-    throw new SqlError('UNKNOWN_SOURCE', `${s.sourceType === 'STREAM' ? 'Stream' : 'Table'} ${s.name} does not exist.`, s.span);
+    throw new SqlError('UNKNOWN_SOURCE', `${s.sourceType === 'STREAM' ? 'Stream' : 'Table'} ${s.name} does not exist.${engine.catalog.alternatives(s.name, s.sourceType)}`, s.span);
   }
   validateDeleteTopic(source, s.deleteTopic, s.span);
   const readers = engine.catalog.readersOf(s.name).filter((q) => q.sink !== s.name);
