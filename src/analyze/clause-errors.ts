@@ -69,11 +69,12 @@ export function inClause<T>(clause: Clause, analyze: () => T, display: (text: st
     const detail = e.code === 'TYPE' ? display(e.detail) : e.detail;
     const located = e.code === 'UNKNOWN_COLUMN' ? LOCATED_COLUMN.exec(detail) : null;
     if (located) throw new SqlError(e.code, `${located[1] ?? ''}${clause} column ${located[2]}`, e.span);
-    if ((clause === 'WHERE' || clause === 'HAVING') && e.code === 'TYPE' && detail.startsWith('Cannot compare ')) {
-      throw new SqlError(e.code, `Error in ${clause} expression: ${detail}`, e.span);
-    }
     // ksqlDB finds these when it compiles the expression, and names it: `Invalid Predicate: ...`.
     const compiled = ['Cast of ', 'invalid input syntax for type ', 'operator does not exist: '].some((p) => detail.startsWith(p));
+    // Any other type error of a filter is reported by its FilterTypeValidator: `Error in WHERE expression: ...`.
+    if ((clause === 'WHERE' || clause === 'HAVING') && e.code === 'TYPE' && !compiled) {
+      throw new SqlError(e.code, `Error in ${clause} expression: ${detail}`, e.span);
+    }
     if (e.code === 'TYPE' && compiled && (clause === 'WHERE' || clause === 'SELECT')) {
       throw new SqlError(e.code, `Invalid ${clause === 'WHERE' ? 'Predicate' : 'Select'}: ${detail}`, e.span);
     }

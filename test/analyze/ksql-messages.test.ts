@@ -224,3 +224,14 @@ test('a join key selected twice; the TIMESTAMP column; windowed tables and windo
   assert.match(await rejection('CREATE TABLE again AS SELECT * FROM per_min;', windowed), /KSQL does not support persistent queries on windowed tables\./);
   assert.match(await rejection('CREATE STREAM j AS SELECT * FROM w1 JOIN w2 WITHIN 1 HOUR ON w1.k = w2.k;', windowed), /Implicit repartitioning of windowed sources is not supported/);
 });
+
+test('names that differ only in case get ksqlDB\'s hint; f(*) is f(); filter type errors name their clause', async () => {
+  const quoted = `${SETUP}\n CREATE STREAM "Returns" (id BIGINT KEY, why STRING) WITH (kafka_topic='returns', value_format='JSON', partitions=1);`;
+  assert.match(await rejection('CREATE STREAM r AS SELECT * FROM returns;', quoted), /RETURNS does not exist\.\nDid you mean "Returns"\? Hint: wrap the source name in double quotes to make it case-sensitive\./);
+  assert.match(await rejection('DROP STREAM "orders";'), /Stream orders does not exist\.\nDid you mean ORDERS\? Hint: try removing double quotes from the source name\./);
+  assert.match(await rejection('CREATE STREAM l AS SELECT id, LEAST(*) AS l FROM orders;'), /Function 'LEAST' does not accept parameters \(\)\./i);
+  assert.match(
+    await rejection("CREATE TABLE c AS SELECT item, COUNT(*) AS n FROM orders GROUP BY item HAVING COUNT(*) * 'x' > 1;"),
+    /Error in HAVING expression: Error processing expression: \(COUNT\(\*\) \* 'x'\)\. Unsupported arithmetic types\. BIGINT STRING/,
+  );
+});

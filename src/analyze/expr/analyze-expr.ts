@@ -11,6 +11,7 @@
  *   ('2020-01-01T00:00:00', partial and with offsets) folded to its epoch milliseconds.
  */
 import type { Between, Case, ComparisonOp, Expr, Span } from '../../sql/ast.ts';
+import { formatExpression } from '../../sql/format-expr.ts';
 import type { SqlType } from '../../types/sql-type.ts';
 import { BIGINT, BOOLEAN, DOUBLE, INTEGER, STRING, formatType, isNumeric, typesEqual } from '../../types/sql-type.ts';
 import { formatTypedExpr, type TypedExpr } from '../../types/typed-expr.ts';
@@ -115,7 +116,8 @@ function analyzeNode(e: Expr, ctx: AnalyzeCtx): TypedExpr {
       if (isUntyped(ctx, right)) right = implicitCast(ctx, right, left.type, e.span);
       const type = arithmeticResultType(e.op, left.type, right.type);
       if (!type) {
-        throw typeError(`Unsupported arithmetic types: ${formatType(left.type)} ${e.op} ${formatType(right.type)}`, e.span);
+        // ksqlDB's ExpressionTypeManager: the expression, then Operator's reason with base types.
+        throw typeError(`Error processing expression: ${formatExpression(e)}. Unsupported arithmetic types. ${left.type.kind} ${right.type.kind}`, e.span);
       }
       if (type.kind === 'STRING') return { kind: 'Arithmetic', op: e.op, left, right, type };
       return {

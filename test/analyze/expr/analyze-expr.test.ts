@@ -89,10 +89,11 @@ test('DECIMAL arithmetic result types (ksqlDB SqlDecimal rules)', () => {
 });
 
 test('arithmetic type errors', () => {
-  assert.equal(analysisError("I + 'x'"), '1:1: Unsupported arithmetic types: INTEGER + STRING');
-  assert.equal(analysisError('S - S'), '1:1: Unsupported arithmetic types: STRING - STRING');
+  // ksqlDB's words: the expression, then the base types.
+  assert.equal(analysisError("I + 'x'"), "1:1: Error processing expression: (I + 'x'). Unsupported arithmetic types. INTEGER STRING");
+  assert.equal(analysisError('S - S'), '1:1: Error processing expression: (S - S). Unsupported arithmetic types. STRING STRING');
   assert.equal(analysisError('-S'), '1:1: Unary - needs a number, but S is STRING');
-  assert.equal(analysisError('B * 2'), '1:1: Unsupported arithmetic types: BOOLEAN * INTEGER');
+  assert.equal(analysisError('B * 2'), '1:1: Error processing expression: (B * 2). Unsupported arithmetic types. BOOLEAN INTEGER');
 });
 
 test('comparisons: valid pairs, common types and errors', () => {
