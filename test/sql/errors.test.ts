@@ -16,7 +16,9 @@ test('syntax errors say what was found and what was expected, at line:column of 
   assert.deepEqual([e.span?.line, e.span?.column], [3, 10]);
   assert.equal(e.detail, "Syntax error at 'FORM': expected ',' or FROM");
   assert.equal(msg('SELECT * FROM t WHERE a = 1 LIMT 5'), "1:29: Syntax error at 'LIMT': expected GROUP, PARTITION, HAVING, EMIT, ORDER, LIMIT, OFFSET or ';'");
-  assert.equal(msg('SELEC * FROM t'), "1:1: Syntax error at 'SELEC': expected a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)");
+  // ksqlDB's words for a word that starts no statement, with its nearest command.
+  assert.equal(msg('SELEC * FROM t'), "1:1: line 1:1: Syntax Error\nUnknown statement 'SELEC'\nDid you mean 'SELECT'?\nStatement: SELEC * FROM t");
+  assert.equal(msg('(SELECT 1)'), "1:1: Syntax error at '(': expected a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)");
   assert.equal(msg('CREATE STREM s'), "1:8: Syntax error at 'STREM': expected OR, SOURCE, STREAM, TABLE, TOPIC, MODEL, TYPE or PIPELINE");
   // Only a closing bracket fits: ksqlDB's (ANTLR's) wording for a missing token, with the statement.
   assert.equal(msg('SELECT (a + b FROM t'), "1:15: line 1:15: Syntax Error\nmissing ')' at 'FROM'\nStatement: SELECT (a + b FROM t");
