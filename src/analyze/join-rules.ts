@@ -27,6 +27,9 @@ interface Aliased {
   readonly source: DataSource;
 }
 
+const containsMap = (t: SqlType): boolean =>
+  t.kind === 'MAP' || (t.kind === 'ARRAY' && containsMap(t.element)) || (t.kind === 'STRUCT' && t.fields.some((f) => containsMap(f.type)));
+
 /** The window size ksqlDB's WindowInfo keeps (none for session windows). */
 const windowSize = (w: WindowInfo): number | null => (w.kind === 'SESSION' ? null : w.sizeMs);
 
@@ -182,6 +185,16 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
     if (lt && rt && !typesEqual(lt, rt)) {
       const side = (e: Expr, t: SqlType) => `${formatExpression(qualify(e))}{${formatType(t)}}`;
       throw new SqlError('INVALID', `Invalid join condition: types don't match. Got ${side(on.left, typeOf(on.left)!)} = ${side(on.right, typeOf(on.right)!)}.`, on.span);
+    }
+    // Joining on a map re-keys the left side by it, which ksqlDB refuses for any key holding a
+    // map; it names the repartition key <alias>_<column> (KSQL_COL_0 for an expression).
+    if (lt && containsMap(lt)) {
+      const name = leftExpr.kind === 'ColumnRef' ? `${left.alias}_${leftExpr.name}` : 'KSQL_COL_0';
+      throw new SqlError(
+        'INVALID',
+        `Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${name}\`. Column type: ${formatType(lt)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`,
+        on.span,
+      );
     }
     if (!(leftIsTable && rightIsTable)) leftIsTable = false;
   }

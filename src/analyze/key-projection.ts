@@ -10,7 +10,8 @@
  * Transient queries are not subject to these rules (their key is returned in the value).
  */
 import type { ColumnRef, Expr, Query, Relation } from '../sql/ast.ts';
-import { mapChildren } from '../sql/expr-visit.ts';
+import { mapChildren, selectItemExprs } from '../sql/expr-visit.ts';
+import { aggregateCalls } from './query-rules.ts';
 import { ExprIds } from './expr-key.ts';
 import { SqlError } from '../sql/errors.ts';
 import { formatExpression } from '../sql/format-expr.ts';
@@ -38,6 +39,15 @@ export function joinGrammatically(items: readonly string[], last: 'and' | 'or'):
 }
 
 export function validatePersistentProjection(query: Query, schema: LogicalSchema, catalog: Catalog, sinkName: string): void {
+  // Aggregates without GROUP BY: ksqlDB groups by a constant it cannot key a table by. It prints
+  // each call as it rewrote it (COUNT(*) counts ROWTIME).
+  if (!query.groupBy) {
+    const calls = aggregateCalls([...query.select.flatMap(selectItemExprs), query.having]);
+    if (calls.length) {
+      const shown = [...new Set(calls.map((c) => `${c.name.toUpperCase()}(${c.args.length === 0 || c.args[0].kind === 'Star' ? 'ROWTIME' : c.args.map(formatExpression).join(', ')})`))];
+      throw new SqlError('INVALID', `CREATE TABLE AS SELECT statement does not support aggregate function [${shown.join(', ')}] without a GROUP BY clause.`, query.span);
+    }
+  }
   const refs: FromRef[] = [];
   const joins: JoinOn[] = [];
   const flatten = (r: Relation): boolean => {

@@ -174,7 +174,7 @@ function containsTableFunction(e: Expr): boolean {
 const isAggregateCall = (e: Expr): e is FunctionCall => e.kind === 'FunctionCall' && !e.over && getFunction(e.name)?.kind === 'aggregate';
 
 /** The aggregate calls in `exprs`, outermost first (not looking inside them). */
-function aggregateCalls(exprs: readonly (Expr | null)[]): FunctionCall[] {
+export function aggregateCalls(exprs: readonly (Expr | null)[]): FunctionCall[] {
   const out: FunctionCall[] = [];
   walkExprs(exprs, (n) => {
     if (!isAggregateCall(n)) return true;

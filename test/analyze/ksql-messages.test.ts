@@ -235,3 +235,15 @@ test('names that differ only in case get ksqlDB\'s hint; f(*) is f(); filter typ
     /Error in HAVING expression: Error processing expression: \(COUNT\(\*\) \* 'x'\)\. Unsupported arithmetic types\. BIGINT STRING/,
   );
 });
+
+test('unknown statements, joins on maps, table aggregates without GROUP BY', async () => {
+  assert.match(await rejection('DESCRIBEE orders;'), /^1:1: line 1:1: Syntax Error\nUnknown statement 'DESCRIBEE'\nDid you mean 'DESCRIBE'\?\nStatement: DESCRIBEE orders;$/);
+  assert.match(
+    await rejection('CREATE STREAM j AS SELECT o.id, o.attrs, s.carrier FROM orders o JOIN shipments s WITHIN 1 HOUR ON o.attrs = MAP(s.item := 1);'),
+    /Map keys, including types that contain maps, are not supported .* Key column name: `O_ATTRS`\. Column type: MAP<STRING, INTEGER>\./,
+  );
+  assert.match(
+    await rejection('CREATE TABLE totals AS SELECT MAX(qty) AS most, COUNT() AS n FROM orders;'),
+    /CREATE TABLE AS SELECT statement does not support aggregate function \[MAX\(QTY\), COUNT\(ROWTIME\)\] without a GROUP BY clause\./,
+  );
+});
