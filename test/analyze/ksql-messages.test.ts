@@ -247,3 +247,10 @@ test('unknown statements, joins on maps, table aggregates without GROUP BY', asy
     /CREATE TABLE AS SELECT statement does not support aggregate function \[MAX\(QTY\), COUNT\(ROWTIME\)\] without a GROUP BY clause\./,
   );
 });
+
+test('after a column definition only , or ) fit (ksqlDB\'s ANTLR expectation)', async () => {
+  assert.equal(
+    await rejection("CREATE TABLE t (k INT PRIMARY KEY, v DOUBLE NOT NULL) WITH (kafka_topic='t', value_format='JSON');"),
+    "1:45: line 1:45: Syntax Error\nExpecting {',', ')'}\nStatement: CREATE TABLE t (k INT PRIMARY KEY, v DOUBLE NOT NULL) WITH (kafka_topic='t', value_format='JSON');",
+  );
+});
