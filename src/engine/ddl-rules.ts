@@ -165,6 +165,11 @@ export function validateFormatProperties(props: PropertyReader, hasColumns: bool
     const format = which === 'VALUE' ? value : key;
     if (format && format !== 'DELIMITED') throw new SqlError('INVALID', `${format} does not support the following configs: [delimiter]`, span);
   }
+  // A schema's full name is a schema-registry format's config (ksqlDB's FormatProperties).
+  for (const [which, names] of [['KEY', ['KEY_SCHEMA_FULL_NAME']], ['VALUE', ['VALUE_SCHEMA_FULL_NAME', 'VALUE_AVRO_SCHEMA_FULL_NAME']]] as const) {
+    const format = which === 'VALUE' ? value : key;
+    if (format && names.some((n) => props.has(n))) throw new SqlError('INVALID', `${format} does not support the following configs: [fullSchemaName]`, span);
+  }
 }
 
 /** A CREATE without columns: only formats that read a schema from a registry can do without. */

@@ -254,3 +254,10 @@ test('after a column definition only , or ) fit (ksqlDB\'s ANTLR expectation)', 
     "1:45: line 1:45: Syntax Error\nExpecting {',', ')'}\nStatement: CREATE TABLE t (k INT PRIMARY KEY, v DOUBLE NOT NULL) WITH (kafka_topic='t', value_format='JSON');",
   );
 });
+
+test('a schema full name is a schema-registry format\'s config', async () => {
+  assert.match(
+    await rejection("CREATE STREAM s (k STRING KEY, v INT) WITH (kafka_topic='s', format='DELIMITED', value_schema_full_name='io.x.V', partitions=1);"),
+    /DELIMITED does not support the following configs: \[fullSchemaName\]/,
+  );
+});
