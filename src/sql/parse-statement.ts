@@ -179,7 +179,8 @@ export class StatementParser extends ClauseParser {
         return this.alterModel(this.next());
       default:
         // ksqlDB's words for a word that starts no statement, with the closest of its commands.
-        if (t.kind === 'WORD') throw new KsqlSyntaxError(`Unknown statement '${t.image}'\nDid you mean '${closestCommand(t.image)}'?`, this.tokenSpan(t));
+        // (A ksqlDB command Riffle does not have, such as ASSERT, gets Riffle's own message.)
+        if (t.kind === 'WORD' && !KSQL_COMMANDS.includes(t.value)) throw new KsqlSyntaxError(`Unknown statement '${t.image}'\nDid you mean '${closestCommand(t.image)}'?`, this.tokenSpan(t));
         this.note('a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)');
         return this.fail();
     }
