@@ -174,7 +174,7 @@ test('editor: an error is marked at its line:column', async () => {
   await runInEditor('SHOW STREAMS;\nCREATE STREAM bad AS\n  SELECT nope FROM readings;', 'script');
   await page.waitForSelector('.panel.failed .error');
   const message = await page.textContent('.panel.failed .error');
-  assert.match(message ?? '', /^3:10: SELECT column 'NOPE' cannot be resolved/);
+  assert.match(message ?? '', /^3:10: (Line: 3, Col: 10: )?SELECT column 'NOPE' cannot be resolved/);
   const marked = page.locator('.cm-lintRange-error');
   await marked.waitFor();
   assert.equal(await marked.textContent(), 'nope');

@@ -62,6 +62,7 @@ export function analyzeAggregation(
   items: readonly { expr: Expr; alias: string | null; span: Span }[],
   scope: ExprScope,
   windowed: boolean,
+  joinText: (text: string) => string = (t) => t,
 ): AggregationAnalysis {
   const groupExprs: readonly Expr[] = query.groupBy ?? [];
   const groupBy = groupExprs.map((g) => analyzeExpr(g, scope, getFunction));
@@ -75,6 +76,7 @@ export function analyzeAggregation(
   });
 
   const aggregates: AggregateCall[] = [];
+  const aggregateCalls: Expr[] = []; // as written, for messages
   const aggIndex = new Map<number, number>();
   const groupCols: Column[] = groupBy.map((g, i) => ({ name: `$G${i}`, type: g.type }));
   const aggCol = (i: number) => `$A${i}`;
@@ -90,6 +92,7 @@ export function analyzeAggregation(
         if (ai === undefined) {
           ai = aggregates.length;
           aggregates.push(resolveAggregate(node, scope));
+          aggregateCalls.push(node);
           aggIndex.set(key, ai);
         }
         return { kind: 'ColumnRef', source: null, name: aggCol(ai), span: node.span };
@@ -130,7 +133,12 @@ export function analyzeAggregation(
   const inter = columnsScope([...intermediate.key, ...intermediate.value], pseudo);
   let having: TypedExpr | null = null;
   if (havingExpr) {
-    having = inClause('HAVING', () => analyzeExpr(havingExpr, inter, getFunction));
+    // ksqlDB's messages show the aggregate call (`SUM(VALUE)`) where Riffle reads `$A0`.
+    const shown = (text: string) => joinText(text.replace(/`\$([AG])(\d+)`/g, (m, kind: string, i: string) => {
+      const e = (kind === 'A' ? aggregateCalls : groupExprs)[Number(i)];
+      return e ? formatExpression(e) : m;
+    }));
+    having = inClause('HAVING', () => analyzeExpr(havingExpr, inter, getFunction), shown);
     if (having.type.kind !== 'BOOLEAN') throw new SqlError('TYPE', 'HAVING expression must be BOOLEAN', query.having!.span);
   }
 

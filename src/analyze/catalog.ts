@@ -93,9 +93,21 @@ export class Catalog {
   }
 
   /** Case-insensitive lookup for "did you mean" messages. */
-  suggestSource(name: string): string | null {
+  /**
+   * ksqlDB's hint for a source name that does not exist (MetaStore#checkAlternatives): the
+   * sources whose name differs only in case (of `type`, when given), as `\nDid you mean ...?`
+   * with the fix: quoting for a name with lower-case letters, unquoting otherwise; '' if none.
+   */
+  alternatives(name: string, type?: 'STREAM' | 'TABLE'): string {
     const upper = name.toUpperCase();
-    for (const s of this.sources.keys()) if (s.toUpperCase() === upper) return s;
-    return null;
+    const matched = [...this.sources.values()].filter((s) => s.name.toUpperCase() === upper && (!type || s.type === type)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    if (matched.length === 0) return '';
+    if (matched.length > 1) {
+      const n = matched.length;
+      const listed = matched.map((s, i) => `"${s.name}" (${s.type})${i < n - 2 ? ', ' : i === n - 2 ? (i === 0 ? ' or ' : ', or ') : '? '}`).join('');
+      return `\nDid you mean ${listed}Hint: wrap the source name in double quotes to make it case-sensitive.`;
+    }
+    const only = matched[0].name;
+    return /[a-z]/.test(only) ? `\nDid you mean "${only}"? Hint: wrap the source name in double quotes to make it case-sensitive.` : `\nDid you mean ${only}? Hint: try removing double quotes from the source name.`;
   }
 }

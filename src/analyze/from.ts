@@ -13,6 +13,7 @@ import type { PseudoColumn, TypedExpr } from '../types/typed-expr.ts';
 import { getFunction } from '../functions/registry.ts';
 import { durationMs } from './aggregate.ts';
 import { ExprIds } from './expr-key.ts';
+import { ambiguousColumn, unknownColumn, unknownQualifier } from './clause-errors.ts';
 import { walkExpr } from '../sql/expr-visit.ts';
 import type { JoinSpec } from './output.ts';
 import { syntheticJoinKeyName } from './synthetic-key.ts';
@@ -90,12 +91,12 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     if (PSEUDO_NAMES.has(name) && !sources.some((s) => allColumns(s.source.schema).some((c) => c.name === name))) {
       // A pseudo column belongs to the row it is read from: the named source, or the first.
       const q = qualifier === null ? sources[0] : sources.find((s) => s.alias === qualifier || s.source.name === qualifier);
-      if (!q) throw new SqlError('UNKNOWN_SOURCE', `'${qualifier}' is not a valid stream/table name or alias.`, span);
+      if (!q) throw unknownQualifier(qualifier, span);
       return q;
     }
     const found = sources.filter((s) => (qualifier === null || s.alias === qualifier || s.source.name === qualifier) && allColumns(s.source.schema).some((c) => c.name === name));
-    if (found.length === 0) throw new SqlError('UNKNOWN_COLUMN', `Column '${qualifier ? `${qualifier}.` : ''}${name}' cannot be resolved.`, span);
-    if (found.length > 1) throw new SqlError('AMBIGUOUS_COLUMN', `Column '${name}' is ambiguous. Could be ${found.map((s) => `${s.alias}.${name}`).join(' or ')}.`, span);
+    if (found.length === 0) throw unknownColumn(`${qualifier ? `${qualifier}.` : ''}${name}`, span);
+    if (found.length > 1) throw ambiguousColumn(name, found.map((s) => s.alias), span);
     return found[0];
   };
   const columnCount = (name: string) => sources.filter((s) => allColumns(s.source.schema).some((c) => c.name === name)).length;
@@ -225,7 +226,7 @@ export function analyzeFrom(from: Relation, catalog: Catalog, resolve: (name: st
     keyExprs: single ? primary.schema.key.map((c) => ({ kind: 'ColumnRef', source: null, name: c.name, span: from.span }) as Expr) : keyCandidates,
     star(qualifier, span) {
       const chosen = qualifier === null ? sources : sources.filter((s) => s.alias === qualifier || s.source.name === qualifier);
-      if (chosen.length === 0) throw new SqlError('UNKNOWN_SOURCE', `'${qualifier}' is not a valid stream/table name or alias.`, span);
+      if (chosen.length === 0) throw unknownQualifier(qualifier, span);
       return chosen.flatMap((s) =>
         allColumns(s.source.schema).map((c) => ({
           expr: { kind: 'ColumnRef', source: single ? null : s.alias, name: c.name, span } as Expr,

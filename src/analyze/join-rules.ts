@@ -9,20 +9,33 @@
  * - the two join columns have the same type.
  * `Got ...` repeats the condition as written, with columns qualified by their source.
  */
-import type { Expr, JoinRelation, Query, Relation } from '../sql/ast.ts';
+import type { Expr, JoinRelation, Query, Relation, Span } from '../sql/ast.ts';
 import { mapChildren, walkExpr } from '../sql/expr-visit.ts';
 import { SqlError } from '../sql/errors.ts';
+import { ambiguousColumn, ksqlLocation, unknownQualifier } from './clause-errors.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { formatType, typesEqual, type SqlType } from '../types/sql-type.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { allColumns } from '../types/schema.ts';
 import { SYSTEM_COLUMNS } from '../types/typed-expr.ts';
 import { syntheticJoinKeyName } from './synthetic-key.ts';
+import type { WindowInfo } from '../types/window.ts';
+import { analyzeExpr, columnsScope } from './expr/analyze-expr.ts';
+import { getFunction } from '../functions/registry.ts';
 
 interface Aliased {
   readonly alias: string;
   readonly source: DataSource;
 }
+
+const containsMap = (t: SqlType): boolean =>
+  t.kind === 'MAP' || (t.kind === 'ARRAY' && containsMap(t.element)) || (t.kind === 'STRUCT' && t.fields.some((f) => containsMap(f.type)));
+
+/** The window size ksqlDB's WindowInfo keeps (none for session windows). */
+const windowSize = (w: WindowInfo): number | null => (w.kind === 'SESSION' ? null : w.sizeMs);
+
+// ksqlDB's JoinNode.JoinType#toString, as its join errors print it.
+const JOIN_TYPE_TEXT: Record<JoinRelation['type'], string> = { INNER: '[INNER] JOIN', LEFT: 'LEFT [OUTER] JOIN', RIGHT: 'RIGHT [OUTER] JOIN', FULL: '[FULL] OUTER JOIN' };
 
 export function validateJoinRules(query: Query, catalog: Catalog): void {
   const sources: Aliased[] = [];
@@ -44,21 +57,19 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
   const byQualifier = (q: string) => sources.find((s) => s.alias === q || s.source.name === q);
   const rowKey = syntheticJoinKeyName(sources.map((s) => s.source.schema));
   const pseudo = (name: string) => (SYSTEM_COLUMNS as readonly string[]).includes(name) || name === rowKey;
-  const ownerOf = (ref: { source: string | null; name: string }): Aliased | null => {
+  const ownerOf = (ref: { source: string | null; name: string; span: Span }): Aliased | null => {
     if (ref.source !== null) {
       const s = byQualifier(ref.source);
-      if (!s) throw new SqlError('UNKNOWN_SOURCE', `'${ref.source}' is not a valid stream/table name or alias.`, query.span);
+      if (!s) throw unknownQualifier(ref.source, ref.span);
       if (!pseudo(ref.name) && !allColumns(s.source.schema).some((c) => c.name === ref.name)) {
-        throw new SqlError('UNKNOWN_COLUMN', `JOIN ON column '${ref.source}.${ref.name}' cannot be resolved.`, query.span);
+        throw new SqlError('UNKNOWN_COLUMN', `${ksqlLocation(ref.span)}JOIN ON column '${ref.source}.${ref.name}' cannot be resolved.`, ref.span);
       }
       return s;
     }
     if (pseudo(ref.name)) return null;
     const found = sources.filter((s) => allColumns(s.source.schema).some((c) => c.name === ref.name));
-    if (found.length === 0) throw new SqlError('UNKNOWN_COLUMN', `JOIN ON column '${ref.name}' cannot be resolved.`, query.span);
-    if (found.length > 1) {
-      throw new SqlError('AMBIGUOUS_COLUMN', `Column '${ref.name}' is ambiguous. Could be ${found.map((s) => `${s.alias}.${ref.name}`).join(' or ')}.`, query.span);
-    }
+    if (found.length === 0) throw new SqlError('UNKNOWN_COLUMN', `${ksqlLocation(ref.span)}JOIN ON column '${ref.name}' cannot be resolved.`, ref.span);
+    if (found.length > 1) throw ambiguousColumn(ref.name, found.map((s) => s.alias), ref.span);
     return found[0] ?? null;
   };
   const qualify = (e: Expr): Expr => {
@@ -78,13 +89,24 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
     });
     return out;
   };
+  // Any join expression's type (CAST(l.x AS STRING) too), over the columns of all sources; an
+  // expression that does not type is reported where the query is analysed.
+  const scope = columnsScope(sources.flatMap((s) => allColumns(s.source.schema).map((c) => ({ name: c.name, type: c.type, source: s.alias }))), []);
   const typeOf = (e: Expr): SqlType | null => {
-    if (e.kind !== 'ColumnRef') return null;
+    if (e.kind !== 'ColumnRef') {
+      try {
+        return analyzeExpr(qualify(e), scope, getFunction).type;
+      } catch {
+        return null;
+      }
+    }
     const owner = ownerOf(e);
     return owner ? (allColumns(owner.source.schema).find((c) => c.name === e.name)?.type ?? null) : null;
   };
 
-  let leftIsTable = sources[0].source.type === 'TABLE';
+  // ksqlDB's analyzer checks every join's criteria (sources, sides) before its planner checks
+  // join order, keys and types: a later join's bad criteria is reported before an earlier join's key.
+  const criteria: { join: JoinRelation; right: Aliased; index: number; on: Expr & { kind: 'Comparison' }; got: string; l: string; r: string }[] = [];
   for (const { join, right, index } of joins) {
     const on = join.on;
     if (on.kind === 'Logical') {
@@ -94,7 +116,7 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
     // Unknown qualifiers first, wherever they are in the condition (ksqlDB resolves sources first).
     walkExpr(on, (n) => {
       if (n.kind === 'ColumnRef' && n.source !== null && !byQualifier(n.source)) {
-        throw new SqlError('UNKNOWN_SOURCE', `'${n.source}' is not a valid stream/table name or alias.`, n.span);
+        throw unknownQualifier(n.source, n.span);
       }
     });
     const onText = formatExpression(qualify(on));
@@ -120,11 +142,15 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
         on.span,
       );
     }
+    criteria.push({ join, right, index, on, got, l, r });
+  }
+  let leftIsTable = sources[0].source.type === 'TABLE';
+  for (const { join, right, index, on, got, l, r } of criteria) {
     const rightExpr = r === right.alias ? on.right : on.left;
     const leftExpr = r === right.alias ? on.left : on.right;
     const left = sources.find((s) => s.alias === (r === right.alias ? l : r))!;
     const rightIsTable = right.source.type === 'TABLE';
-    const joinText = (a: Aliased, b: Aliased) => `${a.alias} [${join.type}] ${join.type === 'INNER' ? '' : 'OUTER '}JOIN ${b.alias}`;
+    const joinText = (a: Aliased, b: Aliased) => `${a.source.name} ${JOIN_TYPE_TEXT[join.type]} ${b.source.name}`;
     if (leftIsTable && !rightIsTable) {
       throw new SqlError('INVALID', `Invalid join order: table-stream joins are not supported; only stream-table joins. Got ${joinText(sources[0], right)}.`, join.right.span);
     }
@@ -149,11 +175,28 @@ export function validateJoinRules(query: Query, catalog: Catalog): void {
         throw new SqlError('INVALID', 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.', on.span);
       }
     }
+    // Two windowed sides must already share the key format, windows included (ksqlDB's KeyFormat:
+    // format, window type and size); otherwise one side would be re-keyed, which windowed sources cannot.
+    const lw = left.source.window;
+    const rw = right.source.window;
+    if (lw && rw && (lw.kind !== rw.kind || windowSize(lw) !== windowSize(rw) || left.source.formats.keyFormat !== right.source.formats.keyFormat)) {
+      throw new SqlError('INVALID', 'Implicit repartitioning of windowed sources is not supported. See https://github.com/confluentinc/ksql/issues/4385.', on.span);
+    }
     const lt = typeOf(leftExpr);
     const rt = typeOf(rightExpr);
     if (lt && rt && !typesEqual(lt, rt)) {
       const side = (e: Expr, t: SqlType) => `${formatExpression(qualify(e))}{${formatType(t)}}`;
       throw new SqlError('INVALID', `Invalid join condition: types don't match. Got ${side(on.left, typeOf(on.left)!)} = ${side(on.right, typeOf(on.right)!)}.`, on.span);
+    }
+    // Joining on a map re-keys the left side by it, which ksqlDB refuses for any key holding a
+    // map; it names the repartition key <alias>_<column> (KSQL_COL_0 for an expression).
+    if (lt && containsMap(lt)) {
+      const name = leftExpr.kind === 'ColumnRef' ? `${left.alias}_${leftExpr.name}` : 'KSQL_COL_0';
+      throw new SqlError(
+        'INVALID',
+        `Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${name}\`. Column type: ${formatType(lt)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`,
+        on.span,
+      );
     }
     if (!(leftIsTable && rightIsTable)) leftIsTable = false;
   }

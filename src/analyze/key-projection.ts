@@ -10,7 +10,8 @@
  * Transient queries are not subject to these rules (their key is returned in the value).
  */
 import type { ColumnRef, Expr, Query, Relation } from '../sql/ast.ts';
-import { mapChildren } from '../sql/expr-visit.ts';
+import { mapChildren, selectItemExprs } from '../sql/expr-visit.ts';
+import { aggregateCalls } from './query-rules.ts';
 import { ExprIds } from './expr-key.ts';
 import { SqlError } from '../sql/errors.ts';
 import { formatExpression } from '../sql/format-expr.ts';
@@ -43,6 +44,15 @@ export function joinGrammatically(items: readonly string[], last: 'and' | 'or'):
  * single-source projection leave its key out: the result then has no key instead of an error.
  */
 export function validatePersistentProjection(query: Query, schema: LogicalSchema, catalog: Catalog, sinkName: string, keylessWhenKeyMissing = false): void {
+  // Aggregates without GROUP BY: ksqlDB groups by a constant it cannot key a table by. It prints
+  // each call as it rewrote it (COUNT(*) counts ROWTIME).
+  if (!query.groupBy) {
+    const calls = aggregateCalls([...query.select.flatMap(selectItemExprs), query.having]);
+    if (calls.length) {
+      const shown = [...new Set(calls.map((c) => `${c.name.toUpperCase()}(${c.args.length === 0 || c.args[0].kind === 'Star' ? 'ROWTIME' : c.args.map(formatExpression).join(', ')})`))];
+      throw new SqlError('INVALID', `CREATE TABLE AS SELECT statement does not support aggregate function [${shown.join(', ')}] without a GROUP BY clause.`, query.span);
+    }
+  }
   const refs: FromRef[] = [];
   const joins: JoinOn[] = [];
   const flatten = (r: Relation): boolean => {
@@ -184,6 +194,7 @@ function validateJoinKeyPresent(
           query.span,
         );
       }
+      keySelectedOnce(refs, query, left.source.schema.key.map((k) => ({ kind: 'ColumnRef', source: left.alias, name: k.name, span: query.span }) as Expr), keyOf, qualify);
       return;
     }
   }
@@ -214,5 +225,32 @@ function validateJoinKeyPresent(
     const order = new Map(refs.map((r, i) => [r.alias, i]));
     const sorted = viable.map(qualify).sort((a, b) => (order.get((a as { source: string }).source) ?? 0) - (order.get((b as { source: string }).source) ?? 0));
     missingKey('join expression', sorted.map(formatExpression), false);
+  }
+  keySelectedOnce(refs, query, viable, keyOf, qualify);
+}
+
+/**
+ * A join's key selected under two names would be two key columns: ksqlDB names the key column
+ * `<alias>_<column>` and lists the names it was selected as (an unaliased `s.col` is named
+ * `S_COL` when another source has a column of that name, else `COL`).
+ */
+function keySelectedOnce(refs: readonly FromRef[], query: Query, keys: readonly Expr[], keyOf: (e: Expr) => string, qualify: (e: Expr) => Expr): void {
+  const clashing = (name: string) => refs.filter((r) => allColumns(r.source.schema).some((c) => c.name === name)).length > 1;
+  for (const key of keys) {
+    const id = keyOf(key);
+    const names: string[] = [];
+    for (const item of query.select) {
+      if (item.kind !== 'SelectExpr' || item.expr.kind !== 'ColumnRef' || keyOf(item.expr) !== id) continue;
+      const q = qualify(item.expr) as ColumnRef;
+      names.push(item.alias ?? (q.source !== null && clashing(q.name) ? `${q.source}_${q.name}` : q.name));
+    }
+    if (names.length < 2) continue;
+    const k = qualify(key) as ColumnRef;
+    throw new SqlError(
+      'INVALID',
+      `The projection contains a key column (\`${k.source}_${k.name}\`) more than once, aliased as: ${joinGrammatically([...names].sort(), 'and')}.\n` +
+        'Each key column must only be in the projection once. If you intended to copy the key into the value, then consider using the AS_VALUE function to indicate which key reference should be copied.',
+      query.span,
+    );
   }
 }

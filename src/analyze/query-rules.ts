@@ -12,10 +12,12 @@
 import type { Expr, FunctionCall, Query, Relation, SelectItem, Span } from '../sql/ast.ts';
 import { selectItemExprs, someExpr, walkExprs } from '../sql/expr-visit.ts';
 import { ExprIds } from './expr-key.ts';
-import { SqlError } from '../sql/errors.ts';
+import { preparingError, SqlError } from '../sql/errors.ts';
 import type { Catalog, DataSource } from './catalog.ts';
 import { getFunction } from '../functions/registry.ts';
 import { validateJoinRules } from './join-rules.ts';
+import { findModelCall } from './model-calls.ts';
+import { unknownQualifier } from './clause-errors.ts';
 import type { AnalyzedQuery } from './query.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { allColumns } from '../types/schema.ts';
@@ -34,6 +36,7 @@ interface Aliased {
 }
 
 export function validateQueryRules(query: Query, catalog: Catalog, persistent: boolean): void {
+  validateQualifiers(query);
   validateStreamingQuery(query);
   for (const item of query.select) checkReservedNames(item, persistent, query.from.kind === 'Join');
 
@@ -74,7 +77,9 @@ export function validateQueryRules(query: Query, catalog: Catalog, persistent: b
       query.span,
     );
   }
-  if (!isJoin && sources[0].source.type === 'TABLE' && query.select.some((s) => s.kind === 'SelectExpr' && containsTableFunction(s.expr))) {
+  const tableFunction = query.select.find((s) => s.kind === 'SelectExpr' && containsTableFunction(s.expr));
+  if (tableFunction && isGroupBy) throw new SqlError('INVALID', 'Table functions cannot be used with aggregations.', tableFunction.span);
+  if (!isJoin && sources[0].source.type === 'TABLE' && tableFunction) {
     throw new SqlError('INVALID', 'Table source is not supported with table functions', query.span);
   }
   validateGrouping(query, sources);
@@ -82,6 +87,43 @@ export function validateQueryRules(query: Query, catalog: Catalog, persistent: b
   if (query.emit === 'FINAL' && persistent && !query.window) {
     throw new SqlError('INVALID', 'EMIT FINAL is only supported for windowed aggregations.', query.span);
   }
+  // ksqlDB's PushQueryValidator, after analysis: a windowed table feeds push queries only.
+  if (persistent && sources.some((s) => s.source.type === 'TABLE' && s.source.window !== null)) {
+    throw new SqlError('INVALID', 'KSQL does not support persistent queries on windowed tables.', query.span);
+  }
+}
+
+/**
+ * ksqlDB's AstBuilder refuses, while it builds the statement, a qualifier (`x.col`, `x.*`) that
+ * names no source of the FROM clause (by name or alias): before any other rule, the first in
+ * the text.
+ */
+function validateQualifiers(query: Query): void {
+  const names = new Set<string>();
+  const ons: Expr[] = [];
+  const collect = (r: Relation): boolean => {
+    if (r.kind === 'SourceRef') {
+      names.add(r.name);
+      if (r.alias) names.add(r.alias);
+      return true;
+    }
+    if (r.kind === 'Join') {
+      ons.push(r.on);
+      return collect(r.left) && collect(r.right);
+    }
+    return false; // a table function in FROM (ML_PREDICT ... AS p) names its own columns
+  };
+  if (!collect(query.from)) return;
+  let first: { name: string; span: Span } | null = null;
+  const note = (name: string, span: Span) => {
+    if (!names.has(name) && (first === null || span.start < first.span.start)) first = { name, span };
+  };
+  for (const item of query.select) if (item.kind === 'AllColumns' && item.source !== null) note(item.source, item.span);
+  walkExprs([...query.select.flatMap(selectItemExprs), ...ons, query.where, ...(query.groupBy ?? []), ...(query.partitionBy ?? []), query.having], (n) => {
+    if (n.kind === 'ColumnRef' && n.source !== null) note(n.source, n.span);
+  });
+  const bad = first as { name: string; span: Span } | null;
+  if (bad) throw unknownQualifier(bad.name, bad.span);
 }
 
 function checkReservedNames(item: SelectItem, persistent: boolean, join: boolean): void {
@@ -132,7 +174,7 @@ function containsTableFunction(e: Expr): boolean {
 const isAggregateCall = (e: Expr): e is FunctionCall => e.kind === 'FunctionCall' && !e.over && getFunction(e.name)?.kind === 'aggregate';
 
 /** The aggregate calls in `exprs`, outermost first (not looking inside them). */
-function aggregateCalls(exprs: readonly (Expr | null)[]): FunctionCall[] {
+export function aggregateCalls(exprs: readonly (Expr | null)[]): FunctionCall[] {
   const out: FunctionCall[] = [];
   walkExprs(exprs, (n) => {
     if (!isAggregateCall(n)) return true;
@@ -162,6 +204,14 @@ function validateGrouping(query: Query, sources: readonly Aliased[]): void {
       throw new SqlError('INVALID', `GROUP BY does not support aggregate functions: ${names.join(', ')} ${names.length > 1 ? 'are aggregate functions' : 'is an aggregate function'}.`, inGroupBy[0].span);
     }
     if (aggregateCalls([...selectExprs, query.having]).length === 0) {
+      // ksqlDB looks every function up while it looks for aggregates: an unknown one is named first.
+      let unknown: FunctionCall | null = null;
+      walkExprs([...selectExprs, query.having], (n) => {
+        if (!unknown && n.kind === 'FunctionCall' && !n.over && !getFunction(n.name) && !findModelCall([n])) unknown = n;
+        return true;
+      });
+      const missing = unknown as FunctionCall | null;
+      if (missing) throw new SqlError('UNKNOWN_FUNCTION', `Can't find any functions with the name '${missing.name.toUpperCase()}'`, missing.span);
       throw new SqlError('INVALID', 'GROUP BY requires aggregate functions in either the SELECT or HAVING clause.', query.span);
     }
     const ids = new ExprIds();
@@ -213,16 +263,25 @@ function validateExpressionRules(query: Query, sources: readonly Aliased[]): voi
   if (!windowedSource) {
     const inWhere = bounds([query.where]);
     if (inWhere) throw new SqlError('UNKNOWN_COLUMN', `Error in WHERE expression: Unknown column ${inWhere}.`, query.where!.span);
-    for (const [clause, exprs] of [['GROUP BY', query.groupBy], ['PARTITION BY', query.partitionBy]] as const) {
+    // In a windowed aggregation the bounds exist only after aggregating: not in an aggregate's
+    // arguments (ksqlDB checks the SELECT first), GROUP BY or HAVING.
+    const aggregateArgs = query.window ? aggregateCalls(query.select.flatMap(selectItemExprs)).flatMap((c) => c.args) : [];
+    const having = query.window ? [query.having] : [];
+    for (const exprs of [aggregateArgs, query.groupBy, query.partitionBy, having]) {
       const b = bounds(exprs);
-      if (b) throw new SqlError('INVALID', `Window bounds column ${b} can only be used in the SELECT clause of windowed aggregations`, query.span);
-      void clause;
+      if (b) {
+        throw new SqlError(
+          'INVALID',
+          `Window bounds column ${b} can only be used in the SELECT clause of windowed aggregations and can not be passed to aggregate functions.\nSee https://github.com/confluentinc/ksql/issues/4397`,
+          query.span,
+        );
+      }
     }
   }
   walkExprs([...query.select.flatMap(selectItemExprs), query.where, query.having], (n) => {
     if (n.kind === 'ArithmeticUnary' && n.op === '-' && n.operand.kind === 'Literal') {
       const lit = n.operand;
-      if (lit.type === 'DOUBLE' && !Number.isFinite(Number(lit.raw))) throw new SqlError('TYPE', `Number overflows DOUBLE: -${lit.raw}`, lit.span);
+      if (lit.type === 'DOUBLE' && !Number.isFinite(Number(lit.raw))) throw preparingError('TYPE', `Number overflows DOUBLE: -${lit.raw}`, n.span);
     }
     if (n.kind === 'FunctionCall') {
       const from = LITERAL_PARAMS_FROM[n.name.toUpperCase()];

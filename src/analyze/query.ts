@@ -22,7 +22,7 @@ import type { ModelCallSpec, OverCall } from './output.ts';
 import type { Duration } from '../sql/ast.ts';
 import type { WindowInfo } from '../types/window.ts';
 import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './model-calls.ts';
-import { inClause } from './clause-errors.ts';
+import { inClause, joinedColumnText } from './clause-errors.ts';
 import { validateWindowFunctionCalls } from './window-calls.ts';
 import { formatTypedExpr } from '../types/typed-expr.ts';
 import { isPartitionByNull } from './key-projection.ts';
@@ -99,6 +99,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   const scopeCols = [...from.scopeColumns];
   const pseudo = [...from.pseudo];
   const baseScope = columnsScope(scopeCols, pseudo);
+  const joinText = isJoin ? joinedColumnText(scopeCols) : undefined;
 
   let modelColumnCount = 0;
   const newColumnName = () => `$MODEL${modelColumnCount++}`;
@@ -115,7 +116,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   }
   let where: TypedExpr | null = null;
   if (query.where && whereExpr) {
-    where = inClause('WHERE', () => analyzeExpr(whereExpr, whereScope, getFunction));
+    where = inClause('WHERE', () => analyzeExpr(whereExpr, whereScope, getFunction), joinText);
     if (where.type.kind !== 'BOOLEAN') {
       throw new SqlError('TYPE', `Type error in WHERE expression: Should evaluate to boolean but is ${formatTypedExpr(where)} (${where.type.kind}) instead.`, query.where.span);
     }
@@ -132,7 +133,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
     if (predict) {
       throw new SqlError('UNSUPPORTED', 'PREDICT over aggregates is not supported yet: aggregate in one query, then PREDICT over its table', predict.span);
     }
-    const aggregation = inClause('SELECT', () => analyzeAggregation(query, items, whereScope, query.window !== null));
+    const aggregation = inClause('SELECT', () => analyzeAggregation(query, items, whereScope, query.window !== null, joinText));
     return {
       ...common,
       tableFunctions: [],
@@ -208,7 +209,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
   const keyExprKeys = keyExprs.map((e) => from.keyOf(e));
   const rekeyed = partitionBy !== null || isJoin;
 
-  const names = nameColumns(rewritten, scopeCols.map((c) => c.name), from);
+  const names = inClause('SELECT', () => nameColumns(rewritten, scopeCols.map((c) => c.name), from));
   const keyCols: { col: Column; expr: TypedExpr }[] = [];
   const valueCols: { col: Column; expr: TypedExpr }[] = [];
   const seen = new Set<string>();
@@ -265,8 +266,7 @@ export function analyzeQuery(input: Query, catalog: Catalog, options: AnalyzeOpt
 export function resolveSource(catalog: Catalog, name: string, span: Span): DataSource {
   const source = catalog.getSource(name);
   if (source) return source;
-  const hint = catalog.suggestSource(name);
-  throw new SqlError('UNKNOWN_SOURCE', `${name} does not exist.${hint ? ` Did you mean ${hint}?` : ''}`, span);
+  throw new SqlError('UNKNOWN_SOURCE', `${name} does not exist.${catalog.alternatives(name)}`, span);
 }
 
 interface Item {

@@ -3,16 +3,14 @@ import type { CreateSource, CreateTopic, DropSource, DropTopic, Span } from '../
 import { SqlError } from '../sql/errors.ts';
 import type { DataSource, SourceFormats } from '../analyze/catalog.ts';
 import type { Column, LogicalSchema } from '../types/schema.ts';
-import { findColumn } from '../types/schema.ts';
 import type { ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
-import { createSerde } from '../serde/index.ts';
-import { SerdeError } from '../serde/types.ts';
 import type { WindowInfo } from '../types/window.ts';
 import { shownTopicName, topicNameProblem } from '../log/topic-name.ts';
 import { persistenceDefaults, type PersistenceDefaults } from './query-config.ts';
-import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateWindowProperties } from './ddl-rules.ts';
+import { parseWithDuration, validateTimestampColumn, validateValueWrapping, wrongKeyKind } from './ddl-rules.ts';
+import { noColumnsError, validateFormatProperties, validateHeaderColumns, validateRegistryFormat, validateColumnNames, validateDeleteTopic, validateFormats, validateKeyColumns, validateReplace, validateSerdes, validateWindowProperties } from './ddl-rules.ts';
 
 const label = (t: 'STREAM' | 'TABLE') => (t === 'STREAM' ? 'Stream' : 'Table');
 
@@ -40,8 +38,8 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
   for (const c of s.columns) {
     if (names.has(c.name)) throw new SqlError('INVALID', `Duplicate column name '${c.name}'`, c.span);
     names.add(c.name);
-    if (s.sourceType === 'STREAM' && c.primaryKey) throw new SqlError('INVALID', `Column ${c.name} is a PRIMARY KEY: streams have KEY columns, not PRIMARY KEY`, c.span);
-    if (s.sourceType === 'TABLE' && c.key && !c.primaryKey) throw new SqlError('INVALID', `Column ${c.name} is a KEY: tables have PRIMARY KEY columns`, c.span);
+    if (s.sourceType === 'STREAM' && c.primaryKey) throw wrongKeyKind('STREAM', c.name, c.span);
+    if (s.sourceType === 'TABLE' && c.key && !c.primaryKey) throw wrongKeyKind('TABLE', c.name, c.span);
     if (c.key || c.primaryKey) key.push({ name: c.name, type: c.type });
     else value.push(c.headers ? { name: c.name, type: c.type, header: { key: c.headers.key } } : { name: c.name, type: c.type });
   }
@@ -54,10 +52,8 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
   const formats = formatsFrom(props, null, schema, s.span, persistenceDefaults(engine.properties));
   validateFormats(props, formats, schema, s.span);
   validateSerdes(formats, schema, s.span);
+  validateTimestampColumn(props, schema, s.span);
   const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
-  if (timestampColumn && !findColumn(schema, timestampColumn)) {
-    throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, props.literal('TIMESTAMP')!.span);
-  }
   const source: DataSource = {
     name: s.name,
     type: s.sourceType,
@@ -110,6 +106,7 @@ export function formatsFrom(
   // A keyless source's NONE does not carry over to a result with a key: the default key format does.
   if (schema.key.length > 0 && keyFormat === 'NONE') keyFormat = defaultKey;
   const wrap = props.bool('WRAP_SINGLE_VALUE');
+  validateValueWrapping(valueFormat, wrap, props);
   if (wrap !== null && schema.value.length !== 1) {
     throw new SqlError('INVALID', `'WRAP_SINGLE_VALUE' is only valid for single-field value schemas`, props.literal('WRAP_SINGLE_VALUE')!.span);
   }
@@ -122,28 +119,12 @@ export function formatsFrom(
   };
 }
 
-/** Builds the serdes once so a format that cannot hold the schema fails the statement, not the records. */
-export function validateSerdes(formats: SourceFormats, schema: LogicalSchema, span: CreateSource['span']): void {
-  try {
-    createSerde(formats.keyFormat, schema.key, { isKey: true, wrapSingleValue: false, delimiter: formats.keyDelimiter });
-  } catch (e) {
-    // ksqlDB's wording for a key the key format cannot hold, then why.
-    if (e instanceof SerdeError) throw new SqlError('INVALID', `Key format does not support schema.\nformat: ${formats.keyFormat}\nreason: ${e.message}`, span);
-    throw e;
-  }
-  try {
-    createSerde(formats.valueFormat, schema.value.filter((c) => !c.header), { isKey: false, wrapSingleValue: formats.wrapSingleValue, delimiter: formats.valueDelimiter });
-  } catch (e) {
-    if (e instanceof SerdeError) throw new SqlError('INVALID', e.message, span);
-    throw e;
-  }
-}
 
 function windowFrom(props: PropertyReader, span: CreateSource['span']): WindowInfo | null {
   const type = props.string('WINDOW_TYPE')?.toUpperCase();
   if (!type) return null;
   const size = props.string('WINDOW_SIZE');
-  const sizeMs = size ? parseDurationText(size, span) : null;
+  const sizeMs = size ? parseWithDuration('WINDOW_SIZE', size, span) : null;
   switch (type) {
     case 'SESSION':
       return { kind: 'SESSION', gapMs: 0 };
@@ -177,7 +158,7 @@ export async function dropSource(ctx: ExecutionContext, s: DropSource): Promise<
   const source = engine.catalog.getSource(s.name);
   if (!source || source.type !== s.sourceType) {
     if (s.ifExists) return { kind: 'message', message: `${label(s.sourceType)} ${s.name} does not exist.` };
-    throw new SqlError('UNKNOWN_SOURCE', `${s.sourceType === 'STREAM' ? 'Stream' : 'Table'} ${s.name} does not exist.`, s.span);
+    throw new SqlError('UNKNOWN_SOURCE', `${s.sourceType === 'STREAM' ? 'Stream' : 'Table'} ${s.name} does not exist.${engine.catalog.alternatives(s.name, s.sourceType)}`, s.span);
   }
   validateDeleteTopic(source, s.deleteTopic, s.span);
   const readers = engine.catalog.readersOf(s.name).filter((q) => q.sink !== s.name);

@@ -16,14 +16,12 @@ export async function insertValues(ctx: ExecutionContext, s: InsertValues): Prom
   if (ctx.replay) return { kind: 'message', message: '' };
   const target = engine.catalog.getSource(s.target);
   if (!target) {
-    // ksqlDB's hint when only the case differs: the name was upper-cased because it was not quoted.
-    const other = engine.catalog.listSources().find((src) => src.name.toUpperCase() === s.target.toUpperCase());
-    const hint = other ? `\nDid you mean "${other.name}"? Hint: wrap the source name in double quotes to make it case-sensitive.` : '';
-    throw new SqlError('UNKNOWN_SOURCE', `Cannot insert values into an unknown stream/table: \`${s.target}\`${hint}`, s.span);
+    throw new SqlError('UNKNOWN_SOURCE', `Cannot insert values into an unknown stream/table: \`${s.target}\`${engine.catalog.alternatives(s.target)}`, s.span);
   }
   if (target.readOnly) throw new SqlError('INVALID', `Cannot insert values into read-only ${target.type.toLowerCase()}: ${s.target}`, s.span);
   const cols = allColumns(target.schema).filter((c) => !c.header);
-  const headerCols = (s.columns ?? []).filter((n) => target.schema.value.some((c) => c.header && c.name === n));
+  // ksqlDB: without a column list every column is inserted, header columns too, which cannot be.
+  const headerCols = s.columns === null ? target.schema.value.filter((c) => c.header).map((c) => c.name) : s.columns.filter((n) => target.schema.value.some((c) => c.header && c.name === n));
   if (headerCols.length) throw new SqlError('INVALID', `Cannot insert into HEADER columns: ${headerCols.join(', ')}`, s.span);
   const names = s.columns ?? cols.map((c) => c.name);
   if (names.length !== s.values.length) {

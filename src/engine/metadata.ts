@@ -64,8 +64,7 @@ export async function describe(ctx: ExecutionContext, s: Describe): Promise<Stat
   const { engine } = ctx;
   const src = engine.catalog.getSource(s.name);
   if (!src) {
-    const hint = engine.catalog.suggestSource(s.name);
-    throw new SqlError('UNKNOWN_SOURCE', `Could not find STREAM/TABLE '${s.name}' in the Metastore${hint ? `. Did you mean ${hint}?` : ''}`, s.span);
+    throw new SqlError('UNKNOWN_SOURCE', `Could not find STREAM/TABLE '${s.name}' in the Metastore${engine.catalog.alternatives(s.name)}`, s.span);
   }
   const lines: string[] = [];
   lines.push(`Name                 : ${src.name}`);

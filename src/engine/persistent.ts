@@ -4,7 +4,7 @@ import { SqlError } from '../sql/errors.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import { analyzeQuery, type AnalyzedQuery } from '../analyze/query.ts';
 import { repartitionsOf, type PlanContext } from '../plan/partitioning.ts';
-import { findColumn, formatSchema } from '../types/schema.ts';
+import { formatSchema } from '../types/schema.ts';
 import { planPersistentQuery } from '../plan/planner.ts';
 import type { QueryPlan, Step } from '../plan/steps.ts';
 import { typesEqual } from '../types/sql-type.ts';
@@ -17,12 +17,12 @@ import type { Span } from '../sql/ast.ts';
 import type { EngineContext, ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
-import { checkTopicName, formatsFrom, validateSerdes } from './ddl.ts';
+import { checkTopicName, formatsFrom } from './ddl.ts';
 import { validatePersistentProjection } from '../analyze/key-projection.ts';
 import { validateQueryRules, validateTableAggregation } from '../analyze/query-rules.ts';
 import { validateAggregateState } from '../analyze/aggregate-state.ts';
 import { persistenceDefaults, withFunctionConfig } from './query-config.ts';
-import { validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateWritable } from './ddl-rules.ts';
+import { unknownInsertTarget, validateTimestampColumn, validateFormatProperties, validateFormats, validateRegistryFormat, validateKeyColumns, validateSerdes, validateWritable } from './ddl-rules.ts';
 
 export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): Promise<StatementResult> {
   const { engine } = ctx;
@@ -46,6 +46,12 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   }
   const props = new PropertyReader(s.properties, SOURCE_PROPERTIES);
   validateFormatProperties(props, false, s.span);
+  validateTimestampColumn(props, analyzed.schema, s.span);
+  const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
+  // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules, which it
+  // checks while planning, before the formats are asked whether they can hold the result.
+  const newPlanner = engine.properties.get('ksql.new.query.planner.enabled')?.trim().toLowerCase() === 'true';
+  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name, newPlanner);
   const partitionByNull = s.query.partitionBy?.length === 1 && s.query.partitionBy[0].kind === 'Literal' && s.query.partitionBy[0].type === 'NULL';
   const explicitKeyFormat = (props.string('KEY_FORMAT') ?? props.string('FORMAT'))?.toUpperCase();
   if (partitionByNull && explicitKeyFormat && explicitKeyFormat !== 'NONE') {
@@ -60,13 +66,6 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   // Without KAFKA_TOPIC the sink's topic is its name, after ksql.output.topic.name.prefix if set.
   const topic = props.string('KAFKA_TOPIC') ?? `${engine.properties.get('ksql.output.topic.name.prefix')?.trim() ?? ''}${s.name}`;
   checkTopicName(topic, props.literal('KAFKA_TOPIC')?.span ?? s.span);
-  const timestampColumn = props.string('TIMESTAMP')?.toUpperCase() ?? null;
-  if (timestampColumn && !findColumn(analyzed.schema, timestampColumn)) {
-    throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestampColumn}'`, s.span);
-  }
-  // A stored plan keeps running as saved; new statements meet ksqlDB's projection rules.
-  const newPlanner = engine.properties.get('ksql.new.query.planner.enabled')?.trim().toLowerCase() === 'true';
-  if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name, newPlanner);
   const queryId = ctx.plan?.queryId ?? `${s.sourceType === 'STREAM' ? 'CSAS' : 'CTAS'}_${s.name}_${engine.queryCounter}`;
   engine.queryCounter++;
   const sink: DataSource = {
@@ -100,9 +99,10 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
 export async function insertInto(ctx: ExecutionContext, s: InsertInto): Promise<StatementResult> {
   const { engine } = ctx;
   const target = engine.catalog.getSource(s.target);
-  if (!target) throw new SqlError('UNKNOWN_SOURCE', `${s.target} does not exist.`, s.span);
-  validateWritable(target, s.span);
+  if (!target) throw unknownInsertTarget(s);
+  // ksqlDB checks the target's kind when it resolves names, its read-only flag when it executes.
   if (target.type !== 'STREAM') throw new SqlError('INVALID', `INSERT INTO can only be used to insert into a stream. ${s.target} is a table.`, s.span);
+  validateWritable(target, s.span);
   if (!ctx.plan) validateQueryRules(s.query, engine.catalog, true);
   const analyzed = withFunctionConfig(analyzeQuery(s.query, engine.catalog), engine.properties);
   if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, target.name);

@@ -114,9 +114,9 @@ export class PropertyReader {
     const span = this.props.get(name)!.span;
     const example = "\nExample valid value: ';'";
     if (raw.trim() === '') {
-      throw new SqlError('INVALID', `Configuration ${name} is invalid: Delimiter cannot be empty, if you meant to have a tab or space for delimiter, please use the special values 'TAB' or 'SPACE'${example}`, span);
+      throw new SqlError('INVALID', `Failed to prepare statement: Configuration ${name} is invalid: Delimiter cannot be empty, if you meant to have a tab or space for delimiter, please use the special values 'TAB' or 'SPACE'${example}`, span);
     }
-    if (raw.length !== 1) throw new SqlError('INVALID', `Configuration ${name} is invalid: Invalid delimiter value: '${raw}'. Delimiter must be a single character or TAB,SPACE${example}`, span);
+    if (raw.length !== 1) throw new SqlError('INVALID', `Failed to prepare statement: Configuration ${name} is invalid: Invalid delimiter value: '${raw}'. Delimiter must be a single character or TAB,SPACE${example}`, span);
     return raw;
   }
 }

@@ -128,7 +128,7 @@ export function createDelimitedSerde(columns: readonly SerdeColumn[], options: D
   const target = options.isKey ? 'key' : 'value';
   for (const c of columns) {
     if (c.type.kind === 'ARRAY' || c.type.kind === 'MAP' || c.type.kind === 'STRUCT') {
-      throw new SerdeError(`The 'DELIMITED' format does not support type '${c.type.kind}', column: ${c.name}`);
+      throw new SerdeError(`The 'DELIMITED' format does not support type '${c.type.kind}', column: \`${c.name}\``);
     }
   }
   const delimiter = parseDelimiter(options.delimiter);

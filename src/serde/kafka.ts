@@ -26,7 +26,7 @@ export function createKafkaSerde(columns: readonly SerdeColumn[], options: Kafka
   const target = options.isKey ? 'key' : 'value';
   if (columns.length === 0) return emptySerde();
   if (columns.length > 1) {
-    const got = columns.map((c) => `\`${c.name}\` ${formatType(c.type)}`).join(', ');
+    const got = columns.map((c) => `\`${c.name}\` ${formatType(c.type)}${options.isKey ? ' KEY' : ''}`).join(', ');
     throw new SerdeError(`The 'KAFKA' format only supports a single field. Got: [${got}]`);
   }
   const column = columns[0];

@@ -3,6 +3,7 @@
  * column definitions, topic names and query ids written as Kafka allows (`my-topic`).
  */
 import type { ColumnDef, Properties } from './ast.ts';
+import { KsqlSyntaxError } from './errors.ts';
 import { MlParser } from './parse-ml.ts';
 
 export class ClauseParser extends MlParser {
@@ -81,6 +82,8 @@ export class ClauseParser extends MlParser {
       }
       cols.push({ name, type, key, primaryKey, headers, span: this.span(first) });
     } while (this.acceptOp(','));
+    // ANTLR (ksqlDB's parser) has passed the optional constraint by now: only ',' or ')' fit.
+    if (!this.isOp(')') && !(this.atEnd() && this.tok.image !== ';')) throw new KsqlSyntaxError("Expecting {',', ')'}", this.tokenSpan(this.tok));
     this.expectOp(')');
     return cols;
   }

@@ -38,6 +38,26 @@ export class ExprParser extends CallParser {
     return left;
   }
 
+  /**
+   * A value expression (ksqlDB's grammar rule `valueExpression`): arithmetic, concatenation and
+   * primaries, but no AND / OR / NOT or comparison, BETWEEN, IN, LIKE, IS at the top (inside
+   * parentheses, calls and CASE any expression). GROUP BY, PARTITION BY and INSERT ... VALUES
+   * take these, so `GROUP BY a AND b` is a syntax error at AND, as in ksqlDB.
+   */
+  valueExpr(): Expr {
+    this.enter();
+    const e = this.additive();
+    if (--this.depth === 0) checkExprDepth(e, this.maxExprDepth);
+    return e;
+  }
+
+  protected valueExprList(): Expr[] {
+    const list: Expr[] = [];
+    do list.push(this.valueExpr());
+    while (this.acceptOp(','));
+    return list;
+  }
+
   private andExpr(): Expr {
     let left = this.notExpr();
     while (this.isKw('AND')) {

@@ -16,6 +16,7 @@ import type {
   WindowSpec,
 } from './ast.ts';
 import { RELATION_FOLLOW } from './keywords.ts';
+import { SqlError } from './errors.ts';
 import type { Token } from './lexer.ts';
 import { ExprParser } from './parse-expr.ts';
 
@@ -34,14 +35,16 @@ export class QueryParser extends ExprParser {
     const window = this.acceptKw('WINDOW') ? this.windowSpec() : null;
     const where = this.acceptKw('WHERE') ? this.expr() : null;
     let groupBy: Expr[] | null = null;
-    if (this.acceptKw('GROUP')) {
+    const group = this.acceptKw('GROUP');
+    if (group) {
       this.expectKw('BY');
-      groupBy = this.groupingList();
+      groupBy = this.nonEmptyGrouping('GROUP BY', group);
     }
     let partitionBy: Expr[] | null = null;
-    if (this.acceptKw('PARTITION')) {
+    const partition = this.acceptKw('PARTITION');
+    if (partition) {
       this.expectKw('BY');
-      partitionBy = this.groupingList();
+      partitionBy = this.nonEmptyGrouping('PARTITION BY', partition);
     }
     const having = this.acceptKw('HAVING') ? this.expr() : null;
     let emit: Query['emit'] = null;
@@ -99,7 +102,14 @@ export class QueryParser extends ExprParser {
     return { kind: 'SelectExpr', expr, alias, span: this.spanFrom(expr.span) };
   }
 
-  /** GROUP BY / PARTITION BY: `a, b` or `(a, b)` or `()`. */
+  /** `GROUP BY ()` parses but ksqlDB refuses it when it builds the statement. */
+  private nonEmptyGrouping(clause: string, at: Token): Expr[] {
+    const list = this.groupingList();
+    if (list.length === 0) throw new SqlError('PARSE', `Failed to prepare statement: ${clause} requires at least one expression`, this.span(at));
+    return list;
+  }
+
+  /** GROUP BY / PARTITION BY: `a, b` or `(a, b)` or `()`, of value expressions (ksqlDB's grammar). */
   private groupingList(): Expr[] {
     if (this.isOp('(')) {
       const close = this.matchingParen();
@@ -111,12 +121,12 @@ export class QueryParser extends ExprParser {
       }
       if (close > 0 && this.hasTopLevelComma(close)) {
         this.next();
-        const list = this.exprList();
+        const list = this.valueExprList();
         this.expectOp(')');
         return list;
       }
     }
-    return this.exprList();
+    return this.valueExprList();
   }
 
   /** Relative index of the `)` matching the `(` at the cursor, or 0 if unbalanced. */

@@ -10,6 +10,7 @@ import type {
   Statement,
 } from './ast.ts';
 import type { Token } from './lexer.ts';
+import { KsqlSyntaxError } from './errors.ts';
 import { ClauseParser } from './parse-clauses.ts';
 import type { SqlType } from '../types/sql-type.ts';
 
@@ -27,6 +28,29 @@ const SHOW_WHAT: readonly ShowWhat[] = [
   'PIPELINES',
   'RUNS',
 ];
+
+// ksqlDB's statement commands, in the order its SyntaxErrorValidator compares them.
+const KSQL_COMMANDS = ['SELECT', 'CREATE', 'INSERT', 'DESCRIBE', 'PRINT', 'EXPLAIN', 'SHOW', 'LIST', 'TERMINATE', 'PAUSE', 'RESUME', 'DROP', 'SET', 'DEFINE', 'UNDEFINE', 'UNSET', 'ASSERT', 'ALTER'];
+
+/** The command nearest to `word` by edit distance (the first of the nearest). */
+function closestCommand(word: string): string {
+  const target = word.toUpperCase();
+  let best = KSQL_COMMANDS[0];
+  let min = Infinity;
+  for (const c of KSQL_COMMANDS) {
+    let prev = Array.from({ length: target.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= c.length; i++) {
+      const cur = [i];
+      for (let j = 1; j <= target.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (c[i - 1] === target[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+    if (prev[target.length] < min) {
+      min = prev[target.length];
+      best = c;
+    }
+  }
+  return best;
+}
 
 /** Keywords that start a statement (for EXPLAIN <statement> and the error message). */
 const STATEMENT_START = new Set([
@@ -154,6 +178,9 @@ export class StatementParser extends ClauseParser {
       case 'ALTER':
         return this.alterModel(this.next());
       default:
+        // ksqlDB's words for a word that starts no statement, with the closest of its commands.
+        // (A ksqlDB command Riffle does not have, such as ASSERT, gets Riffle's own message.)
+        if (t.kind === 'WORD' && !KSQL_COMMANDS.includes(t.value)) throw new KsqlSyntaxError(`Unknown statement '${t.image}'\nDid you mean '${closestCommand(t.image)}'?`, this.tokenSpan(t));
         this.note('a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)');
         return this.fail();
     }
@@ -240,7 +267,7 @@ export class StatementParser extends ClauseParser {
       }
       this.expectKw('VALUES');
       this.expectOp('(');
-      const values = this.isOp(')') ? [] : this.exprList();
+      const values = this.isOp(')') ? [] : this.valueExprList(); // ksqlDB: value expressions only
       this.expectOp(')');
       return { kind: 'InsertValues', target, columns, values, span: this.span(first) };
     }

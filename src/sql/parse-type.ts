@@ -6,7 +6,7 @@ import type { Duration, Literal, LiteralMap, Properties, Span } from './ast.ts';
 import { TIME_UNITS } from './keywords.ts';
 import type { Token } from './lexer.ts';
 import { ParserBase } from './parser-base.ts';
-import { SqlError } from './errors.ts';
+import { KsqlSyntaxError, preparingError } from './errors.ts';
 import type { SqlType, StructField } from '../types/sql-type.ts';
 import { BIGINT, BOOLEAN, BYTES, DATE, DOUBLE, INTEGER, STRING, TIME, TIMESTAMP } from '../types/sql-type.ts';
 
@@ -72,16 +72,26 @@ export class TypeParser extends ParserBase {
     return r;
   }
 
+  /**
+   * ksqlDB's grammar lets any named type take parameters, `baseType ('(' typeParameter (','
+   * typeParameter)* ')')?` with `typeParameter: INTEGER_VALUE | 'STRING'`, and ignores them
+   * (`VARCHAR(255)`, `BIGINT(20)`, `VARCHAR(STRING)`); anything else there is its syntax error.
+   */
+  private typeParameters(): void {
+    if (!this.acceptOp('(')) return;
+    for (;;) {
+      if (this.tok.kind === 'INTEGER' || this.isKw('STRING')) this.next();
+      else throw new KsqlSyntaxError("Expecting {'STRING', INTEGER_VALUE}", this.tokenSpan(this.tok));
+      if (this.acceptOp(')')) return;
+      if (!this.acceptOp(',')) throw new KsqlSyntaxError("Expecting {',', ')'}", this.tokenSpan(this.tok));
+    }
+  }
+
   private sqlTypeInner(t: Token): SqlType {
     const simple = SIMPLE_TYPES.get(t.value);
     if (simple) {
       this.next();
-      // ksqlDB accepts (and ignores) type parameters such as VARCHAR(STRING).
-      if ((t.value === 'VARCHAR' || t.value === 'STRING') && this.isOp('(')) {
-        this.next();
-        while (!this.isOp(')') && !this.atEnd()) this.next();
-        this.expectOp(')');
-      }
+      this.typeParameters();
       return simple;
     }
     switch (t.value) {
@@ -137,6 +147,7 @@ export class TypeParser extends ParserBase {
         const custom = this.customTypes?.(t.value);
         if (custom) {
           this.next();
+          this.typeParameters();
           return custom;
         }
         // NULL is a literal, never a type: in ksqlDB's grammar a syntax error.
@@ -204,7 +215,7 @@ export class TypeParser extends ParserBase {
         return { kind: 'Literal', type: 'DECIMAL', raw, span };
       case 'DOUBLE':
         // Beyond DOUBLE's range the value would silently be Infinity (1e-400 rounds to 0, as any double).
-        if (!Number.isFinite(Number(raw))) throw new SqlError('PARSE', `Number overflows DOUBLE: ${shorten(raw)}`, span); // ksqlDB's message
+        if (!Number.isFinite(Number(raw))) throw preparingError('PARSE', `Number overflows DOUBLE: ${shorten(raw)}`, span);
         return { kind: 'Literal', type: 'DOUBLE', raw, span };
       default: {
         const digits = raw.length - (raw[0] === '-' ? 1 : 0);
@@ -213,7 +224,7 @@ export class TypeParser extends ParserBase {
         const v = digits > 40 && !/^-?0/.test(raw) ? MAX_LONG + 1n : BigInt(raw);
         if (v >= MIN_INT && v <= MAX_INT) return { kind: 'Literal', type: 'INTEGER', raw, span };
         if (v >= MIN_LONG && v <= MAX_LONG) return { kind: 'Literal', type: 'BIGINT', raw, span };
-        throw new SqlError('PARSE', `Invalid numeric literal ${shorten(raw)}: out of range for BIGINT (use a DECIMAL, e.g. ${shorten(raw)}.0)`, span);
+        throw preparingError('PARSE', `Invalid numeric literal: ${shorten(raw)} (out of range for BIGINT: use a DECIMAL, e.g. ${shorten(raw)}.0)`, span);
       }
     }
   }

@@ -9,11 +9,12 @@
  * messages list clause keywords and punctuation, not every binary operator.
  */
 import type { Span } from './ast.ts';
-import { SqlError } from './errors.ts';
+import { KsqlSyntaxError, SqlError } from './errors.ts';
 import { RESERVED } from './keywords.ts';
 import type { Token } from './lexer.ts';
 
 const MAX_LISTED = 8;
+const CLOSING = new Set(["')'", "']'", "'>'"]);
 
 export class ParserBase {
   protected readonly toks: readonly Token[];
@@ -176,6 +177,10 @@ export class ParserBase {
   protected fail(): never {
     const t = this.toks[this.pos];
     const expected = this.pos === this.expPos ? [...new Set(this.expected)] : [];
+    // Only a closing bracket fits here: ANTLR (ksqlDB's parser) reports it as a missing token.
+    if (expected.length === 1 && CLOSING.has(expected[0]) && !(t.kind === 'EOF' && t.image !== ';')) {
+      throw new KsqlSyntaxError(`missing ${expected[0]} at ${describe(t)}`, this.tokenSpan(t));
+    }
     let msg = `Syntax error at ${describe(t)}`;
     if (expected.length > 0) {
       const listed = expected.length > MAX_LISTED ? [...expected.slice(0, MAX_LISTED - 1), '...'] : expected;

@@ -15,7 +15,7 @@
  */
 import { MAX_EXPR_DEPTH } from './nesting.ts';
 import type { Expr, ParsedStatement, Statement } from './ast.ts';
-import { SqlError } from './errors.ts';
+import { KsqlSyntaxError, SqlError } from './errors.ts';
 import { lexScript, lineColumnIn, lineStarts, plainPositions, tokenize, type Positions, type Token } from './lexer.ts';
 import { StatementParser } from './parse-statement.ts';
 import type { SqlType } from '../types/sql-type.ts';
@@ -177,6 +177,16 @@ function* scriptStatements(
   }
 }
 
+/** ksqlDB's syntax errors end with the statement they are in (`Statement: CREATE ...;`). */
+function withStatementText<T>(parse: () => T, statementText: string): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof KsqlSyntaxError) throw new SqlError(e.code, `${e.detail}\nStatement: ${statementText}`, e.span);
+    throw e;
+  }
+}
+
 function relativeTo(e: SqlError, base: number): SqlError {
   const span = e.span!;
   return new SqlError(e.code, e.detail, { ...span, start: span.start - base, end: span.end - base });
@@ -207,13 +217,13 @@ function parseChunk(
   if (!needsSubstitution) {
     const chunk = tokens.slice(from, to);
     chunk.push(sentinel);
-    return { statement: parseTokens(chunk, base, scope), text: script.slice(base, end) };
+    return { statement: withStatementText(() => parseTokens(chunk, base, scope), script.slice(base, stop.kind === 'EOF' ? end : stop.end)), text: script.slice(base, end) };
   }
   const { text, positions } = substitute(script, starts, tokens, from, to, scope);
   const chunk = tokenize(text, positions);
   const last = chunk[chunk.length - 1];
   chunk[chunk.length - 1] = { ...last, image: sentinel.image, line: sentinel.line, column: sentinel.column };
-  return { statement: parseTokens(chunk, 0, scope), text };
+  return { statement: withStatementText(() => parseTokens(chunk, 0, scope), text + sentinel.image), text };
 }
 
 function parseTokens(tokens: readonly Token[], base: number, scope: Scope): Statement {

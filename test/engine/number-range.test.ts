@@ -59,9 +59,9 @@ test('INSERT VALUES and literals: numbers out of range are SQL errors with their
     const cases: [string, string][] = [
       [`INSERT INTO nums (id, i) VALUES ('x', 2147483648);`, '1:39: Expected type INTEGER for field I but got BIGINT(2147483648)'],
       [`INSERT INTO nums (id, i) VALUES ('x', 1.5);`, '1:39: Expected type INTEGER for field I but got DECIMAL(1.5)'],
-      [`INSERT INTO nums (id, b) VALUES ('x', 9223372036854775808);`, '1:39: Invalid numeric literal 9223372036854775808: out of range for BIGINT (use a DECIMAL, e.g. 9223372036854775808.0)'],
-      [`INSERT INTO nums (id, d) VALUES ('x', 1e400);`, '1:39: Number overflows DOUBLE: 1e400'],
-      [`INSERT INTO nums (id, d) VALUES ('x', -1.7976931348623160E308);`, '1:39: Number overflows DOUBLE: -1.7976931348623160E308'],
+      [`INSERT INTO nums (id, b) VALUES ('x', 9223372036854775808);`, '1:39: Failed to prepare statement: line 1:40: Invalid numeric literal: 9223372036854775808 (out of range for BIGINT: use a DECIMAL, e.g. 9223372036854775808.0)'],
+      [`INSERT INTO nums (id, d) VALUES ('x', 1e400);`, '1:39: Failed to prepare statement: line 1:40: Number overflows DOUBLE: 1e400'],
+      [`INSERT INTO nums (id, d) VALUES ('x', -1.7976931348623160E308);`, '1:39: Failed to prepare statement: line 1:40: Number overflows DOUBLE: -1.7976931348623160E308'],
     ];
     for (const [sql, message] of cases) await assert.rejects(t.engine.execute(sql), (e: Error) => e.message === message, sql);
     // Widening is fine; the extremes of each type are in range.

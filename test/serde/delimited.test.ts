@@ -174,7 +174,7 @@ test('DELIMITED: nested types are rejected when the serde is created', () => {
   for (const t of [array(INTEGER), map(STRING, INTEGER), struct([col('F', INTEGER)])]) {
     assert.throws(
       () => delimited([col('ID', INTEGER), col('V', t)]),
-      (e: unknown) => e instanceof SerdeError && e.message === `The 'DELIMITED' format does not support type '${t.kind}', column: V`,
+      (e: unknown) => e instanceof SerdeError && e.message === `The 'DELIMITED' format does not support type '${t.kind}', column: \`V\``,
     );
   }
 });

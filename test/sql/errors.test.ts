@@ -16,9 +16,12 @@ test('syntax errors say what was found and what was expected, at line:column of 
   assert.deepEqual([e.span?.line, e.span?.column], [3, 10]);
   assert.equal(e.detail, "Syntax error at 'FORM': expected ',' or FROM");
   assert.equal(msg('SELECT * FROM t WHERE a = 1 LIMT 5'), "1:29: Syntax error at 'LIMT': expected GROUP, PARTITION, HAVING, EMIT, ORDER, LIMIT, OFFSET or ';'");
-  assert.equal(msg('SELEC * FROM t'), "1:1: Syntax error at 'SELEC': expected a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)");
+  // ksqlDB's words for a word that starts no statement, with its nearest command.
+  assert.equal(msg('SELEC * FROM t'), "1:1: line 1:1: Syntax Error\nUnknown statement 'SELEC'\nDid you mean 'SELECT'?\nStatement: SELEC * FROM t");
+  assert.equal(msg('(SELECT 1)'), "1:1: Syntax error at '(': expected a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)");
   assert.equal(msg('CREATE STREM s'), "1:8: Syntax error at 'STREM': expected OR, SOURCE, STREAM, TABLE, TOPIC, MODEL, TYPE or PIPELINE");
-  assert.equal(msg('SELECT (a + b FROM t'), "1:15: Syntax error at 'FROM': expected ')'");
+  // Only a closing bracket fits: ksqlDB's (ANTLR's) wording for a missing token, with the statement.
+  assert.equal(msg('SELECT (a + b FROM t'), "1:15: line 1:15: Syntax Error\nmissing ')' at 'FROM'\nStatement: SELECT (a + b FROM t");
   assert.equal(msg('SELECT * FROM t WHERE'), '1:22: Syntax error at end of input: expected an expression');
   assert.equal(msg('SELECT * FROM t WHERE;'), "1:22: Syntax error at ';': expected an expression");
   assert.equal(msg('SELECT a IS FOO FROM t'), "1:13: Syntax error at 'FOO': expected NOT, NULL or DISTINCT");
@@ -45,7 +48,7 @@ test('semantic checks in the parser', () => {
   assert.equal(msg('CREATE STREAM s (a INT, A INT)'), "1:25: Duplicate column 'A'");
   assert.equal(msg("CREATE STREAM s WITH (kafka_topic='t', KAFKA_TOPIC='u')"), '1:40: Duplicate property KAFKA_TOPIC');
   assert.equal(msg('CREATE STREAM s (a INT) AS SELECT * FROM t'), '1:17: CREATE STREAM ... AS SELECT cannot declare columns');
-  assert.match(msg('SELECT 99999999999999999999 FROM t'), /^1:8: Invalid numeric literal 99999999999999999999/);
+  assert.match(msg('SELECT 99999999999999999999 FROM t'), /^1:8: Failed to prepare statement: line 1:9: Invalid numeric literal: 99999999999999999999/);
   assert.match(msg("SELECT X'ABC' FROM t"), /^1:8: Invalid BYTES literal X'ABC'/);
   assert.match(msg('SELECT CAST(a AS DECIMAL(2, 3)) FROM t'), /^1:29: DECIMAL scale \(3\) must not exceed its precision \(2\)/);
   assert.match(msg('SELECT f((a, a) => a) FROM t'), /Duplicate lambda parameter 'A'/);
@@ -85,7 +88,7 @@ test('parseStatement wants exactly one statement; parseExpression and parseType 
   assert.equal(parseStatement('SHOW STREAMS;').kind, 'Show');
   assert.equal(parseError(() => parseExpression('a b')).message, "1:3: Syntax error at 'b': expected end of input");
   assert.equal(parseError(() => parseExpression('')).message, '1:1: Syntax error at end of input: expected an expression');
-  assert.equal(parseError(() => parseType('INT INT')).message, "1:5: Syntax error at 'INT': expected end of input");
+  assert.equal(parseError(() => parseType('INT INT')).message, "1:5: Syntax error at 'INT': expected '(' or end of input");
 });
 
 test('error spans point into multi-line scripts (CRLF too) and carry statement offsets', () => {

@@ -121,7 +121,9 @@ export function analyzeCall(ctx: AnalyzeCtx, call: FunctionCall): TypedExpr {
   if (def.kind === 'aggregate') throw typeError(`Aggregate functions are not allowed here: ${name}`, call.span);
   if (def.kind === 'table') throw typeError(`Table functions are not allowed here: ${name}`, call.span);
   if (call.distinct) throw typeError(`DISTINCT is only allowed in aggregate function calls: ${name}`, call.span);
-  const analyzed = analyzeArgs(ctx, call.args, name);
+  // `f(*)` is `f()` to ksqlDB's AstBuilder (only aggregates give `*` a meaning).
+  const callArgs = call.args.length === 1 && call.args[0].kind === 'Star' ? [] : call.args;
+  const analyzed = analyzeArgs(ctx, callArgs, name);
   const resolved = def.resolve(analyzed.argTypes, analyzed.ctx);
   if (typeof resolved === 'string') throw typeError(resolved, call.span);
   const { args, argTypes } = analyzed.finish();

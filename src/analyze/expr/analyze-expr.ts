@@ -11,6 +11,7 @@
  *   ('2020-01-01T00:00:00', partial and with offsets) folded to its epoch milliseconds.
  */
 import type { Between, Case, ComparisonOp, Expr, Span } from '../../sql/ast.ts';
+import { formatExpression } from '../../sql/format-expr.ts';
 import type { SqlType } from '../../types/sql-type.ts';
 import { BIGINT, BOOLEAN, DOUBLE, INTEGER, STRING, formatType, isNumeric, typesEqual } from '../../types/sql-type.ts';
 import { formatTypedExpr, type TypedExpr } from '../../types/typed-expr.ts';
@@ -35,7 +36,7 @@ export function analyzeExpr(expr: Expr, scope: ExprScope, functions: FunctionLoo
   const ctx = newCtx(scope, functions);
   const e = analyze(expr, ctx);
   if (isUntyped(ctx, e)) {
-    throw typeError("Can't infer the type of NULL; use CAST(NULL AS <type>), e.g. CAST(NULL AS STRING)", expr.span);
+    throw typeError("Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).", expr.span);
   }
   return e;
 }
@@ -115,7 +116,8 @@ function analyzeNode(e: Expr, ctx: AnalyzeCtx): TypedExpr {
       if (isUntyped(ctx, right)) right = implicitCast(ctx, right, left.type, e.span);
       const type = arithmeticResultType(e.op, left.type, right.type);
       if (!type) {
-        throw typeError(`Unsupported arithmetic types: ${formatType(left.type)} ${e.op} ${formatType(right.type)}`, e.span);
+        // ksqlDB's ExpressionTypeManager: the expression, then Operator's reason with base types.
+        throw typeError(`Error processing expression: ${formatExpression(e)}. Unsupported arithmetic types. ${left.type.kind} ${right.type.kind}`, e.span);
       }
       if (type.kind === 'STRING') return { kind: 'Arithmetic', op: e.op, left, right, type };
       return {
@@ -179,15 +181,15 @@ function analyzeNode(e: Expr, ctx: AnalyzeCtx): TypedExpr {
     case 'CreateArray': {
       if (e.elements.length === 0) throw typeError('Array constructor cannot be empty. Please supply at least one element (see https://github.com/confluentinc/ksql/issues/4239).', e.span);
       const { type, items } = coerceList(ctx, e.elements.map((x) => ctx.analyze(x, ctx)), 'ARRAY constructor', e.span);
-      if (!type) throw typeError('Cannot construct an array with all NULL elements; CAST a NULL to the element type', e.span);
+      if (!type) throw typeError('Cannot construct an array with all NULL elements (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value to the desired type.', e.span);
       return { kind: 'CreateArray', elements: items, type: { kind: 'ARRAY', element: type } };
     }
     case 'CreateMap': {
       if (e.entries.length === 0) throw typeError('Map constructor cannot be empty. Please supply at least one key value pair (see https://github.com/confluentinc/ksql/issues/4239).', e.span);
       const keys = coerceList(ctx, e.entries.map((x) => ctx.analyze(x.key, ctx)), 'MAP keys', e.span);
       const values = coerceList(ctx, e.entries.map((x) => ctx.analyze(x.value, ctx)), 'MAP values', e.span);
-      if (!keys.type) throw typeError('Cannot construct a map with all NULL keys', e.span);
-      if (!values.type) throw typeError('Cannot construct a map with all NULL values; CAST a NULL to the value type', e.span);
+      if (!keys.type) throw typeError('Cannot construct a map with all NULL keys (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL key to the desired type.', e.span);
+      if (!values.type) throw typeError('Cannot construct a map with all NULL values (see https://github.com/confluentinc/ksql/issues/4239). As a workaround, you may cast a NULL value to the desired type.', e.span);
       return {
         kind: 'CreateMap',
         entries: keys.items.map((key, i) => ({ key, value: values.items[i] })),
@@ -349,7 +351,7 @@ function analyzeCase(ctx: AnalyzeCtx, e: Case): TypedExpr {
   });
   const results = [...whens.map((w) => w.then), ...(e.else ? [ctx.analyze(e.else, ctx)] : [])];
   const { type, items } = coerceList(ctx, results, 'CASE results', e.span);
-  if (!type) throw typeError('Invalid CASE expression: all results are NULL; CAST one to the result type', e.span);
+  if (!type) throw typeError('Invalid Case expression. All case branches have NULL type', e.span);
   return {
     kind: 'Case',
     whens: whens.map((w, i) => ({ when: w.when, then: items[i] })),

@@ -4,7 +4,7 @@
  * `10.30` may be the STRING '10.30').
  */
 import type { Literal } from '../../sql/ast.ts';
-import { SqlError } from '../../sql/errors.ts';
+import { preparingError, SqlError } from '../../sql/errors.ts';
 import type { SqlType } from '../../types/sql-type.ts';
 import { BIGINT, BOOLEAN, BYTES, DOUBLE, INTEGER, STRING, formatType, isNumeric } from '../../types/sql-type.ts';
 import { Decimal } from '../../types/decimal.ts';
@@ -49,7 +49,7 @@ export function typeLiteral(lit: Literal): TypedExpr | null {
     case 'DOUBLE': {
       const v = Number(lit.raw);
       if (Number.isNaN(v)) throw new SqlError('TYPE', `Invalid DOUBLE literal: ${lit.raw}`, lit.span);
-      if (!Number.isFinite(v)) throw new SqlError('TYPE', `Number overflows DOUBLE: ${lit.raw}`, lit.span);
+      if (!Number.isFinite(v)) throw preparingError('TYPE', `Number overflows DOUBLE: ${lit.raw}`, lit.span);
       return node(v, DOUBLE);
     }
     case 'STRING':

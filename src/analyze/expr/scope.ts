@@ -4,7 +4,7 @@
  * file has the plain implementation over a list of columns.
  */
 import type { Span } from '../../sql/ast.ts';
-import { SqlError } from '../../sql/errors.ts';
+import { ambiguousColumn, unknownColumn } from '../clause-errors.ts';
 import type { SqlType } from '../../types/sql-type.ts';
 import { PSEUDO_COLUMN_TYPES, type PseudoColumn } from '../../types/typed-expr.ts';
 
@@ -47,8 +47,7 @@ export function columnsScope(columns: readonly ScopeColumn[], pseudo: readonly P
       const matches = source === null ? named : named.filter((i) => columns[i].source === source);
       if (matches.length === 1) return { kind: 'column', index: matches[0], type: columns[matches[0]].type };
       if (matches.length > 1) {
-        const options = matches.map((i) => display(columns[i].source, name)).join(', ');
-        throw new SqlError('AMBIGUOUS_COLUMN', `Column '${name}' is ambiguous. Could be any of: ${options}`, span);
+        throw ambiguousColumn(name, matches.map((i) => columns[i].source ?? ''), span);
       }
       const p = pseudo.find((x) => x === name);
       if (p && (source === null || sources.has(source) || sources.size === 0)) {
@@ -61,11 +60,7 @@ export function columnsScope(columns: readonly ScopeColumn[], pseudo: readonly P
         .map((c) => c.name)
         .concat(pseudo);
       const hint = suggest(name, candidates);
-      throw new SqlError(
-        'UNKNOWN_COLUMN',
-        `Column '${display(source, name)}' cannot be resolved.${hint ? ` Did you mean '${hint}'?` : ''}`,
-        span,
-      );
+      throw unknownColumn(display(source, name), span, hint ? ` Did you mean '${hint}'?` : '');
     },
   };
 }

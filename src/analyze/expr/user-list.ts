@@ -8,6 +8,7 @@
  * other expressions get an implicit Cast.
  */
 import type { Span } from '../../sql/ast.ts';
+import { SqlError } from '../../sql/errors.ts';
 import type { SqlType, StructField } from '../../types/sql-type.ts';
 import { formatType, isNumeric, typesEqual } from '../../types/sql-type.ts';
 import { formatTypedExpr, type TypedExpr } from '../../types/typed-expr.ts';
@@ -40,8 +41,23 @@ function incompatible(ctx: AnalyzeCtx, e: TypedExpr, target: SqlType, what: stri
   );
 }
 
-/** The type holding both `target` and the values of `e` (CoercionUtil.resolveCommonType). */
+/**
+ * The type holding both `target` and the values of `e` (CoercionUtil.resolveCommonType). An
+ * element of a constructor that does not fit is reported as the whole constructor not fitting,
+ * as ksqlDB does (`ARRAY<BIGINT> = ARRAY<BOOLEAN> (ARRAY[VAL1])`); a literal of the wrong
+ * syntax is reported as itself.
+ */
 function widenWith(ctx: AnalyzeCtx, e: TypedExpr, target: SqlType, what: string, span: Span): SqlType {
+  if (e.kind !== 'CreateArray' && e.kind !== 'CreateMap' && e.kind !== 'CreateStruct') return widenElement(ctx, e, target, what, span);
+  try {
+    return widenElement(ctx, e, target, what, span);
+  } catch (err) {
+    if (err instanceof SqlError && err.detail.startsWith('operator does not exist: ')) throw incompatible(ctx, e, target, what, span);
+    throw err;
+  }
+}
+
+function widenElement(ctx: AnalyzeCtx, e: TypedExpr, target: SqlType, what: string, span: Span): SqlType {
   switch (e.kind) {
     case 'CreateArray':
       if (target.kind !== 'ARRAY') throw incompatible(ctx, e, target, what, span);
@@ -71,12 +87,12 @@ function widenWith(ctx: AnalyzeCtx, e: TypedExpr, target: SqlType, what: string,
         const text = String(e.value);
         if (isNumeric(target)) {
           const t = numericTypeFromString(text, target);
-          if (!t) throw typeError(`invalid input syntax for type ${formatType(target)}: "${text}"`, spanOf(ctx, e, span));
+          if (!t) throw typeError(`invalid input syntax for type ${target.kind}: "${text}".`, spanOf(ctx, e, span));
           return t;
         }
         if (target.kind === 'BOOLEAN') {
           if (parseBooleanExact(javaTrim(text)) === null) {
-            throw typeError(`invalid input syntax for type BOOLEAN: "${text}"`, spanOf(ctx, e, span));
+            throw typeError(`invalid input syntax for type BOOLEAN: "${text}".`, spanOf(ctx, e, span));
           }
           return target;
         }

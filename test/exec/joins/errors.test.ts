@@ -93,7 +93,7 @@ test('a RIGHT (or FULL) join between a stream and a table', async () => {
   await withHarness(async (h) => {
     await h.execute(DDL);
     const e = await refused(h, STREAM_RIGHT_TABLE);
-    assert.equal(e.detail, 'Invalid join type: right-outer join not supported for stream-table join. Got A [RIGHT] OUTER JOIN C.');
+    assert.equal(e.detail, 'Invalid join type: right-outer join not supported for stream-table join. Got A RIGHT [OUTER] JOIN C.');
     within(e, 3, 4);
     const full = await refused(h, `CREATE STREAM e9 AS SELECT a.k, a.x, c.z FROM a FULL OUTER JOIN c ON a.k = c.k;`);
     assert.match(full.message, /^1:\d+: Invalid join type: full-outer join not supported for stream-table join\. Got A \[FULL\] OUTER JOIN C\.$/);
