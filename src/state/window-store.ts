@@ -242,11 +242,17 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     if (!expired) {
       const kv = this.latinKv!;
       let wrote = false;
-      open.forEach(start, (recordKey, slot) => {
+      // The images of the start's segment and start, built once for all its windows (textKey's
+      // cache of the last key would make an object per window).
+      const segImage = orderedInt64Latin(this.segmentOf(start));
+      const startImage = orderedInt64Latin(start);
+      const layout = this.layout;
+      open.forEach(start, (slot, recordKey) => {
         if (!slot.dirty) return;
         slot.dirty = false;
         wrote = true;
-        const ks = this.textKey(recordKey, start)!;
+        // Open windows hold ASCII record keys only (textKey accepted each when it was added).
+        const ks = windowKeyImage(layout, segImage, startImage, recordKey);
         if (slot.value === undefined) kv.deleteLatin(ks);
         else kv.putLatin(ks, slot.value);
       });
