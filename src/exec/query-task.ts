@@ -211,6 +211,14 @@ export class QueryTask {
         }
         this.emitted += emitted;
         rows = [];
+      } else if (this.encode !== null && !this.opts.services?.batchObserver) {
+        // A stateful pipeline (or one reading several topics) keeps the batch's order: the
+        // decoded runs are pushed through the operators in slices and each slice's rows are
+        // encoded at once (see runRecords), so the batch's rows do not outlive young-generation
+        // collections (a windowed aggregation emits several rows per record).
+        sinkRecords = [];
+        this.emitted += await this.runRecords(records, sinkRecords);
+        rows = [];
       } else {
         rows = await this.runRecords(records);
         this.emitted += rows.length;
@@ -253,18 +261,35 @@ export class QueryTask {
   }
 
   /** Decodes records and pushes them through the operators, then what the operators release. */
-  private async runRecords(records: readonly ConsumedRecord[]): Promise<Row[]> {
+  private async runRecords(records: readonly ConsumedRecord[]): Promise<Row[]>;
+  /**
+   * With `sink`: each run of decoded rows goes through the operators SLICE_RECORDS rows at a time
+   * (operators take rows one after another, so the rows and their order are the same), and each
+   * slice's output is encoded into `sink` at once; returns how many rows were emitted.
+   */
+  private async runRecords(records: readonly ConsumedRecord[], sink: ProducerRecord[]): Promise<number>;
+  private async runRecords(records: readonly ConsumedRecord[], sink: ProducerRecord[] | null = null): Promise<Row[] | number> {
     let rows: Row[] = [];
+    let emitted = 0;
+    const take = (out: Row[]): void => {
+      if (sink === null) {
+        rows = rows.length === 0 ? out : rows.concat(out);
+        return;
+      }
+      emitted += out.length;
+      const encoded = this.encode!(out);
+      for (let i = 0; i < encoded.length; i++) sink.push(encoded[i]);
+    };
     for (const r of this.decode(records)) {
-      const out = await this.run(r.rows, r.entry);
-      rows = rows.length === 0 ? out : rows.concat(out);
+      if (sink === null || r.rows.length <= SLICE_RECORDS) take(await this.run(r.rows, r.entry));
+      else for (let i = 0; i < r.rows.length; i += SLICE_RECORDS) take(await this.run(r.rows.slice(i, i + SLICE_RECORDS), r.entry));
     }
     // Rows that the batch's progress in time released (closed EMIT FINAL windows).
     for (let i = 0; i < this.operators.length; i++) {
       const released = this.operators[i].drain?.();
-      if (released?.length) rows = rows.concat(await this.run(released, i + 1));
+      if (released?.length) take(await this.run(released, i + 1));
     }
-    return rows;
+    return sink === null ? rows : emitted;
   }
 
   /** Opens (restores) the state of input partitions met for the first time. */
