@@ -58,6 +58,12 @@ export interface WindowStoreOptions {
   readonly cacheBudget?: CacheBudget;
   /** Keep the open windows in memory (see the header); default true. false: every get/put goes to the store beneath. */
   readonly openWindows?: boolean;
+  /**
+   * How long after its end an open window stays in memory (stream time past its end) before it is
+   * written down and dropped; default windowSizeMs. A HOPPING aggregation passes its advance:
+   * records that far out of order still find their windows in memory, later ones read them back.
+   */
+  readonly keepOpenMs?: number;
 }
 
 export interface WindowEntry<V> {
@@ -91,6 +97,8 @@ export class WindowStore<V = unknown> extends SegmentedStore {
   private beneathMaxStart: number;
   /** The key layout of the windows (not of duplicates, always key-major). */
   readonly layout: WindowLayout;
+  /** See WindowStoreOptions.keepOpenMs. */
+  private readonly keepOpenMs: number;
 
   constructor(kv: KeyValueStore<unknown>, options: WindowStoreOptions) {
     const size = options.windowSizeMs;
@@ -105,6 +113,9 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     this.latinKv = isLatinKeyed(kv) && !this.retainDuplicates ? kv : null;
     this.open = this.latinKv !== null && options.openWindows !== false ? new OpenWindows<V>(options.cacheBudget ?? new CacheBudget(Number.MAX_SAFE_INTEGER)) : null;
     this.beneathMaxStart = this.maxSegment === Number.NEGATIVE_INFINITY ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    const keepOpen = options.keepOpenMs ?? size;
+    if (!(Number.isSafeInteger(keepOpen) && keepOpen >= 0)) throw new RangeError(`keepOpenMs must be a non-negative integer, got ${keepOpen}`);
+    this.keepOpenMs = keepOpen;
   }
 
   /** Open windows held in memory and their approximate bytes (for stats and tests). */
@@ -212,17 +223,17 @@ export class WindowStore<V = unknown> extends SegmentedStore {
   }
 
   /**
-   * Moves stream time (SegmentedStore.advanceTime), then closes the open windows that ended one
-   * window size or more before it (records a little out of order still find the windows they
-   * update in memory): written down and dropped from memory (a later record reads them from
-   * beneath). Expired windows are dropped without a write (nothing reads them any more).
+   * Moves stream time (SegmentedStore.advanceTime), then closes the open windows that ended
+   * keepOpenMs (default: one window size) or more before it (records a little out of order still
+   * find the windows they update in memory): written down and dropped from memory (a later record
+   * reads them from beneath). Expired windows are dropped without a write (nothing reads them any more).
    */
   override advanceTime(streamTime: number): boolean {
     const moved = streamTime > this.time;
     const expired = super.advanceTime(streamTime);
     const open = this.open;
     if (moved && open !== null) {
-      const closedBefore = this.time - 2 * this.windowSizeMs; // start + size <= time - size
+      const closedBefore = this.time - this.keepOpenMs - this.windowSizeMs; // start + size <= time - keepOpen
       for (const start of [...open.starts()]) if (start <= closedBefore) this.writeDownStart(start, true);
     }
     return expired;
