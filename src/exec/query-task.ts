@@ -202,22 +202,11 @@ export class QueryTask {
         // encoded records are kept for the batch's one write, and the batch's own array lets go
         // of each slice's records once taken.
         sinkRecords = [];
-        let emitted = 0;
-        while (records.length > 0) {
-          const slice = await this.runRecords(records.splice(0, SLICE_RECORDS));
-          emitted += slice.length;
-          const encoded = this.encode!(slice);
-          for (let i = 0; i < encoded.length; i++) sinkRecords.push(encoded[i]);
-        }
-        this.emitted += emitted;
+        while (records.length > 0) await this.runRecords(records.splice(0, SLICE_RECORDS), sinkRecords);
         rows = [];
       } else if (this.encode !== null && !this.opts.services?.batchObserver) {
-        // A stateful pipeline (or one reading several topics) keeps the batch's order: the
-        // decoded runs are pushed through the operators in slices and each slice's rows are
-        // encoded at once (see runRecords), so the batch's rows do not outlive young-generation
-        // collections (a windowed aggregation emits several rows per record).
-        sinkRecords = [];
-        this.emitted += await this.runRecords(records, sinkRecords);
+        // Otherwise the batch's order is kept, its decoded runs sliced (runRecords), for the same reason.
+        await this.runRecords(records, (sinkRecords = []));
         rows = [];
       } else {
         rows = await this.runRecords(records);
@@ -260,25 +249,20 @@ export class QueryTask {
     return count;
   }
 
-  /** Decodes records and pushes them through the operators, then what the operators release. */
-  private async runRecords(records: readonly ConsumedRecord[]): Promise<Row[]>;
   /**
-   * With `sink`: each run of decoded rows goes through the operators SLICE_RECORDS rows at a time
-   * (operators take rows one after another, so the rows and their order are the same), and each
-   * slice's output is encoded into `sink` at once; returns how many rows were emitted.
+   * Decodes records and pushes them through the operators, then what the operators release. With
+   * `sink` (nothing returned): runs go through SLICE_RECORDS rows at a time (same rows, same order:
+   * operators take rows one after another), each slice's rows encoded into `sink` and counted.
    */
-  private async runRecords(records: readonly ConsumedRecord[], sink: ProducerRecord[]): Promise<number>;
-  private async runRecords(records: readonly ConsumedRecord[], sink: ProducerRecord[] | null = null): Promise<Row[] | number> {
+  private async runRecords(records: readonly ConsumedRecord[], sink: ProducerRecord[] | null = null): Promise<Row[]> {
     let rows: Row[] = [];
-    let emitted = 0;
     const take = (out: Row[]): void => {
-      if (sink === null) {
-        rows = rows.length === 0 ? out : rows.concat(out);
-        return;
+      if (sink === null) rows = rows.length === 0 ? out : rows.concat(out);
+      else {
+        this.emitted += out.length;
+        const encoded = this.encode!(out);
+        for (let i = 0; i < encoded.length; i++) sink.push(encoded[i]);
       }
-      emitted += out.length;
-      const encoded = this.encode!(out);
-      for (let i = 0; i < encoded.length; i++) sink.push(encoded[i]);
     };
     for (const r of this.decode(records)) {
       if (sink === null || r.rows.length <= SLICE_RECORDS) take(await this.run(r.rows, r.entry));
@@ -289,7 +273,7 @@ export class QueryTask {
       const released = this.operators[i].drain?.();
       if (released?.length) take(await this.run(released, i + 1));
     }
-    return sink === null ? rows : emitted;
+    return rows;
   }
 
   /** Opens (restores) the state of input partitions met for the first time. */

@@ -20,7 +20,7 @@ import type { ValueCodec } from './codec.ts';
 import { MAX_KEY_BYTES, type LongKeyTable } from './lmdb-long-keys.ts';
 import { asBuffer, inLatinRange, keyToString, latinRange, prefixEnd, stringToKey, type LatinRange } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
-import { SortedMap } from './sorted-keys.ts';
+import { Encoded, Overlay, hides, outside } from './lmdb-overlay.ts';
 import {
   StoreClosedError,
   checkKey,
@@ -35,27 +35,6 @@ import {
 /** LMDB's key limit: longer keys are kept in the store's long-key table (./lmdb-long-keys.ts). */
 export { MAX_KEY_BYTES };
 
-
-class Overlay<V> {
-  readonly data = new SortedMap<Slot<V>>();
-  cleared = false;
-  /** Range deletes since the overlay started, hiding older data (see the header). */
-  readonly ranges: LatinRange[] = [];
-  /** Encodings handed over by a ChangeLoggingStore above. */
-  readonly encoded = new Map<string, Encoded<V>>();
-}
-
-/** A value encoded by the layer above, with its bytes and the key's bytes made there. */
-class Encoded<V> {
-  readonly value: V;
-  readonly bytes: Uint8Array;
-  readonly key: Buffer | undefined;
-  constructor(value: V, bytes: Uint8Array, key: Buffer | undefined) {
-    this.value = value;
-    this.bytes = bytes;
-    this.key = key;
-  }
-}
 
 /** One store's part of an environment commit: `apply` runs inside the transaction, `settle` after it. */
 export interface PreparedCommit {
@@ -389,23 +368,5 @@ function lmdbBound(key: Uint8Array): Buffer {
 function endAfter(to: Uint8Array): Buffer | undefined {
   const e = prefixEnd(to.subarray(0, MAX_KEY_BYTES));
   return e === null ? undefined : asBuffer(e);
-}
-
-/** Whether a range delete of the overlay hides the (older) key. */
-function hides(ov: Overlay<unknown>, ks: string): boolean {
-  const rs = ov.ranges;
-  for (let i = 0; i < rs.length; i++) if (inLatinRange(ks, rs[i])) return true;
-  return false;
-}
-
-/** The entries of `src` outside every range of `ranges`. */
-function* outside<V>(src: Iterator<[string, Slot<V>]>, ranges: readonly LatinRange[]): Generator<[string, Slot<V>], void, undefined> {
-  try {
-    for (let e = src.next(); !e.done; e = src.next()) {
-      if (!ranges.some((r) => inLatinRange(e.value[0], r))) yield e.value;
-    }
-  } finally {
-    src.return?.();
-  }
 }
 

@@ -30,21 +30,14 @@
  * the store beneath can hold (it was empty when opened and nothing later was written down) is
  * not looked up there.
  */
-import { prefixEnd, writeOrderedInt64 } from './keys.ts';
+import { prefixEnd } from './keys.ts';
 import { SegmentedStore, compositeKey, defaultSegmentInterval, segmentPrefix } from './segments.ts';
-import { layoutOf, parseWindowStoreKey, recordKeyOffset, startPrefix, windowKeyImage, windowStoreKey, type WindowLayout } from './window-layout.ts';
+import { layoutOf, orderedInt64Latin, parseWindowStoreKey, recordKeyOffset, startPrefix, windowKeyImage, windowStoreKey, type WindowLayout } from './window-layout.ts';
 import { checkValue, isLatinKeyed, type KeyValueStore, type LatinKeyed } from './store.ts';
 import { CacheBudget } from './cache-budget.ts';
 import { OpenWindows } from './open-windows.ts';
 
 const ASCII = /^[\x00-\x7f]*$/;
-const scratch = new Uint8Array(8);
-
-/** The latin1 image of writeOrderedInt64(n) (./keys.ts). */
-function orderedInt64Latin(n: number): string {
-  writeOrderedInt64(scratch, 0, n);
-  return String.fromCharCode(scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5], scratch[6], scratch[7]);
-}
 
 export interface WindowStoreOptions {
   /** Window length: a window starting at s ends at s + windowSizeMs (exclusive). */
