@@ -18,5 +18,9 @@ if (major < 23 || (major === 23 && minor < 6)) {
   const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 } else {
+  // Riffle's V8 flags (src/engine/memory-flags.ts): the process re-executes itself in place with
+  // the ones it lacks before anything else runs.
+  const { ensureNodeFlags } = await import('../src/engine/memory-flags.ts');
+  ensureNodeFlags(fileURLToPath(import.meta.url), process.argv.slice(2));
   await import('../src/cli/main.ts');
 }

@@ -27,6 +27,11 @@ import { produceAuctions, produceBids } from './produce.ts';
 import { querySpec, querySql, sourcesSql } from './queries.ts';
 import { SummaryBuilder } from './summary.ts';
 import { startRunnerTrace, traceFiles } from './memtrace.ts';
+import { ensureNodeFlags } from '../../src/engine/memory-flags.ts';
+
+// Riffle runs with its V8 flags (bin/riffle.js applies them the same way): the runner re-executes
+// itself in place (same pid, so the suite's pinning and /proc readings still apply) before START.
+if (process.argv[2] === 'embedded' || process.argv[2] === 'kafka') ensureNodeFlags(process.argv[1], process.argv.slice(2));
 
 /** --memtrace of the suite: V8's heap spaces sampled into this file (memtrace.ts). */
 const traceFile = process.env.RIFFLE_NEXMARK_MEMTRACE;

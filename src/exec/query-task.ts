@@ -43,7 +43,7 @@ export class QueryTask {
   readonly queryId: string;
   state: QueryState = 'CREATED';
   error: Error | null = null;
-  /** Records consumed / rows emitted since start, for SHOW QUERIES and progress. */
+  /** Records consumed / rows emitted since start (SHOW QUERIES, progress). */
   consumed = 0;
   emitted = 0;
   /** Batches a crash had interrupted, processed again at start (exactly-once on the embedded log). */
@@ -100,8 +100,7 @@ export class QueryTask {
     this.sinkTopic = sink ? sink.binding.topic : null;
     this.internalTopics = new Set(pipeline.internal.map((i) => i.step.topic));
     const topics = [...new Set([...pipeline.sources.map((s) => s.binding.topic), ...pipeline.internal.map((i) => i.step.topic)])];
-    // Time order only within a sub-topology: a GROUP BY's source and its repartition topic are
-    // read without holding either back (nothing to merge), the two sides of a join are merged.
+    // Time order only within a sub-topology (a join's two sides), not between a GROUP BY's source and its repartition topic.
     const subtopologyOf = (topic: string): number => pipeline.subtopologyOf.get(topic) ?? 0;
     this.group = needsTimeOrder(topics, subtopologyOf) ? new PartitionGroup(opts.maxTaskIdleMs ?? 0, subtopologyOf) : null;
     this.consumer = opts.log.consumer({
@@ -113,13 +112,11 @@ export class QueryTask {
     });
     this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null, opts.log.capabilities.localDirectory === null);
     const stateful = this.operators.some((op) => op.openPartitions);
-    // Slices give the same rows as the whole batch when no operator keeps state or releases
-    // rows later, and records come from the sources only (no time order to keep across topics).
+    // Whole-batch slices give the same rows when no operator keeps state or releases rows later and
+    // records come from the sources only (no time order to keep across topics).
     this.sliced = !stateful && this.encode !== null && pipeline.internal.length === 0 && this.group === null && this.operators.every((op) => !op.drain);
-    // Every query commits at commit.interval.ms, as Kafka Streams does (0, Riffle's default: after
-    // every batch, so a crash repeats at most one batch); a commit costs a file write on the
-    // embedded log and a round trip on Kafka. Kafka's exactly-once commits every batch in its
-    // transaction; the embedded log's (./delivery-idempotent.ts) may commit several at once.
+    // Commits every commit.interval.ms as Kafka Streams (Riffle's default 0: every batch, so a crash
+    // repeats at most one). Kafka's exactly-once commits each batch in its transaction.
     this.commitIntervalMs = this.delivery.transactional ? 0 : (opts.commitIntervalMs ?? 0);
     this.applied = stateful && opts.groupId !== null && opts.services?.stores ? new AppliedOffsets(opts.services.stores, opts.queryId) : null;
     // Exactly-once: state changelogs are written through the batch's transaction (Kafka Streams).
@@ -196,20 +193,15 @@ export class QueryTask {
       let rows: Row[];
       let sinkRecords: ProducerRecord[] | null = null;
       if (this.sliced && records.length > SLICE_RECORDS && !this.opts.services?.batchObserver) {
-        // Decoded rows of a whole batch outlive a young-generation GC and get copied, often
-        // promoted (measured: a third more CPU per record at 2000 than at 500): a stateless
-        // pipeline takes the batch in slices, in order, which gives the same rows; only the
-        // encoded records are kept for the batch's one write, and the batch's own array lets go
-        // of each slice's records once taken.
+        // A whole batch's decoded rows outlive a young-generation GC and get promoted (a third more
+        // CPU per record at 2000 than at 500): a stateless pipeline takes the batch in slices, in
+        // order (same rows); only encoded records are kept, and each slice's records let go.
         sinkRecords = [];
-        let emitted = 0;
-        while (records.length > 0) {
-          const slice = await this.runRecords(records.splice(0, SLICE_RECORDS));
-          emitted += slice.length;
-          const encoded = this.encode!(slice);
-          for (let i = 0; i < encoded.length; i++) sinkRecords.push(encoded[i]);
-        }
-        this.emitted += emitted;
+        while (records.length > 0) await this.runRecords(records.splice(0, SLICE_RECORDS), sinkRecords);
+        rows = [];
+      } else if (this.encode !== null && !this.opts.services?.batchObserver) {
+        // Otherwise the batch's order is kept, its decoded runs sliced (runRecords), for the same reason.
+        await this.runRecords(records, (sinkRecords = []));
         rows = [];
       } else {
         rows = await this.runRecords(records);
@@ -252,17 +244,29 @@ export class QueryTask {
     return count;
   }
 
-  /** Decodes records and pushes them through the operators, then what the operators release. */
-  private async runRecords(records: readonly ConsumedRecord[]): Promise<Row[]> {
+  /**
+   * Decodes records and pushes them through the operators, then what the operators release. With
+   * `sink` (nothing returned): SLICE_RECORDS rows at a time (operators take rows one after another:
+   * same rows, same order), each slice encoded into `sink` and counted.
+   */
+  private async runRecords(records: readonly ConsumedRecord[], sink: ProducerRecord[] | null = null): Promise<Row[]> {
     let rows: Row[] = [];
+    const take = (out: Row[]): void => {
+      if (sink === null) rows = rows.length === 0 ? out : rows.concat(out);
+      else {
+        this.emitted += out.length;
+        const encoded = this.encode!(out);
+        for (let i = 0; i < encoded.length; i++) sink.push(encoded[i]);
+      }
+    };
     for (const r of this.decode(records)) {
-      const out = await this.run(r.rows, r.entry);
-      rows = rows.length === 0 ? out : rows.concat(out);
+      if (sink === null || r.rows.length <= SLICE_RECORDS) take(await this.run(r.rows, r.entry));
+      else for (let i = 0; i < r.rows.length; i += SLICE_RECORDS) take(await this.run(r.rows.slice(i, i + SLICE_RECORDS), r.entry));
     }
     // Rows that the batch's progress in time released (closed EMIT FINAL windows).
     for (let i = 0; i < this.operators.length; i++) {
       const released = this.operators[i].drain?.();
-      if (released?.length) rows = rows.concat(await this.run(released, i + 1));
+      if (released?.length) take(await this.run(released, i + 1));
     }
     return rows;
   }
@@ -324,11 +328,7 @@ export class QueryTask {
     await this.purgeInternal(offsets);
   }
 
-  /**
-   * Repartition topics only feed this query: records below its committed offsets are dead and
-   * are deleted (Kafka Streams' purge), at most every PURGE_INTERVAL_MS. A failed purge only
-   * leaves them for the next one.
-   */
+  /** Repartition records below the committed offsets are dead: deleted (Kafka Streams' purge) at most every PURGE_INTERVAL_MS; a failed purge waits for the next. */
   private async purgeInternal(committed: readonly PartitionOffset[]): Promise<void> {
     if (this.internalTopics.size === 0 || this.opts.groupId === null) return;
     for (const o of committed) if (this.internalTopics.has(o.topic)) this.purgeable.set(`${o.topic}\u0000${o.partition}`, o);
@@ -340,11 +340,7 @@ export class QueryTask {
     for (const [topic, before] of byTopic) await this.opts.log.deleteRecords(topic, before).catch(() => undefined);
   }
 
-  /**
-   * Partitions given away (a rebalance): flush their state (its changelog is then complete for the
-   * new owner) and close their stores. Runs inside poll(), between batches, after the last
-   * batch's offsets were committed.
-   */
+  /** Partitions given away (rebalance, inside poll() between batches): flush their state (complete changelog for the new owner), close their stores. */
   private async revoke(ps: readonly TopicPartition[]): Promise<void> {
     const partitions = [...new Set(ps.map((p) => p.partition))].filter((p) => this.openPartitions.has(p));
     // Buffered, never processed, not committed: the new owner reads them.

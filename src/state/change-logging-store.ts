@@ -174,14 +174,18 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V>, LatinK
     const records: ProducerRecord[] = new Array(batch.size);
     const sink = isEncodedValueSink(this.inner) ? this.inner : null;
     let i = 0;
-    for (const [ks, v] of batch) {
+    const partition = this.partition;
+    const codec = this.codec;
+    // Map.prototype.forEach: no [key, value] pair per record (a commit's worth of them at once).
+    batch.forEach((v, ks) => {
+      const key = stringToKey(ks);
       let value: Uint8Array | null = null;
       if (v !== TOMBSTONE) {
-        value = this.codec.encode(v);
-        sink?.adoptEncoded(ks, v, value, this.codec.id);
+        value = codec.encode(v);
+        sink?.adoptEncoded(ks, v, value, codec.id, key);
       }
-      records[i++] = { key: stringToKey(ks), value, timestamp, partition: this.partition };
-    }
+      records[i++] = { key, value, timestamp, partition };
+    });
     const results = await this.producer.send(this.topic, records);
     this.sentRecords += records.length;
     let max = -1;

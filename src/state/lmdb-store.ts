@@ -20,7 +20,7 @@ import type { ValueCodec } from './codec.ts';
 import { MAX_KEY_BYTES, type LongKeyTable } from './lmdb-long-keys.ts';
 import { asBuffer, inLatinRange, keyToString, latinRange, prefixEnd, stringToKey, type LatinRange } from './keys.ts';
 import { TOMBSTONE, mergeSorted, toKeyValues, type Slot } from './merge.ts';
-import { SortedMap } from './sorted-keys.ts';
+import { Encoded, Overlay, hides, outside } from './lmdb-overlay.ts';
 import {
   StoreClosedError,
   checkKey,
@@ -35,15 +35,6 @@ import {
 /** LMDB's key limit: longer keys are kept in the store's long-key table (./lmdb-long-keys.ts). */
 export { MAX_KEY_BYTES };
 
-
-class Overlay<V> {
-  readonly data = new SortedMap<Slot<V>>();
-  cleared = false;
-  /** Range deletes since the overlay started, hiding older data (see the header). */
-  readonly ranges: LatinRange[] = [];
-  /** Encodings handed over by a ChangeLoggingStore above: [the value encoded, its bytes]. */
-  readonly encoded = new Map<string, [V, Uint8Array]>();
-}
 
 /** One store's part of an environment commit: `apply` runs inside the transaction, `settle` after it. */
 export interface PreparedCommit {
@@ -172,8 +163,8 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
     this.deleteRange(from, to);
   }
 
-  adoptEncoded(key: string, value: V, bytes: Uint8Array, codecId: string): void {
-    if (codecId === this.codec.id && this.pending.data.get(key) === value) this.pending.encoded.set(key, [value, bytes]);
+  adoptEncoded(key: string, value: V, bytes: Uint8Array, codecId: string, keyBytes?: Buffer): void {
+    if (codecId === this.codec.id && this.pending.data.get(key) === value) this.pending.encoded.set(key, new Encoded(value, bytes, keyBytes));
   }
 
   /** Committed entries (changes since the last flush are not counted). */
@@ -227,14 +218,18 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
   prepare(): PreparedCommit | null {
     const ov = this.pending;
     if (ov.data.size === 0 && !ov.cleared && ov.ranges.length === 0) return null;
-    const ops: [Buffer, Uint8Array | null][] = [];
-    for (const [k, v] of ov.data.entries(null, null)) {
-      if (v === TOMBSTONE) {
-        ops.push([stringToKey(k), null]);
-        continue;
-      }
-      const e = ov.encoded.get(k);
-      ops.push([stringToKey(k), e !== undefined && e[0] === v ? e[1] : this.codec.encode(v)]);
+    // Two parallel arrays in key order (no pair per entry: a commit writes many at once); keys and
+    // values made by the changelog layer above are reused.
+    const sorted = ov.data.sortedKeyArray();
+    const keys: Buffer[] = new Array(sorted.length);
+    const values: (Uint8Array | null)[] = new Array(sorted.length);
+    const encoded = ov.encoded;
+    for (let i = 0; i < sorted.length; i++) {
+      const k = sorted[i];
+      const v = ov.data.get(k)!;
+      const e = encoded.get(k);
+      keys[i] = e?.key ?? stringToKey(k);
+      values[i] = v === TOMBSTONE ? null : e !== undefined && e.value === v ? e.bytes : this.codec.encode(v);
     }
     this.pending = new Overlay<V>();
     this.flushing = ov;
@@ -254,7 +249,9 @@ export class LmdbStore<V = unknown> implements KeyValueStore<V>, EncodedValueSin
           for (const k of doomed) if ((from === null || keyToString(k) >= from) && (to === null || keyToString(k) < to)) db.removeSync(k);
           long?.removeRangeSync(from === null ? null : stringToKey(from), to === null ? null : stringToKey(to));
         }
-        for (const [k, v] of ops) {
+        for (let i = 0; i < keys.length; i++) {
+          const k = keys[i];
+          const v = values[i];
           if (k.length > MAX_KEY_BYTES) {
             if (v === null) long?.removeSync(k);
             else long?.putSync(k, v);
@@ -371,23 +368,5 @@ function lmdbBound(key: Uint8Array): Buffer {
 function endAfter(to: Uint8Array): Buffer | undefined {
   const e = prefixEnd(to.subarray(0, MAX_KEY_BYTES));
   return e === null ? undefined : asBuffer(e);
-}
-
-/** Whether a range delete of the overlay hides the (older) key. */
-function hides(ov: Overlay<unknown>, ks: string): boolean {
-  const rs = ov.ranges;
-  for (let i = 0; i < rs.length; i++) if (inLatinRange(ks, rs[i])) return true;
-  return false;
-}
-
-/** The entries of `src` outside every range of `ranges`. */
-function* outside<V>(src: Iterator<[string, Slot<V>]>, ranges: readonly LatinRange[]): Generator<[string, Slot<V>], void, undefined> {
-  try {
-    for (let e = src.next(); !e.done; e = src.next()) {
-      if (!ranges.some((r) => inLatinRange(e.value[0], r))) yield e.value;
-    }
-  } finally {
-    src.return?.();
-  }
 }
 

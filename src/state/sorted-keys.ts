@@ -110,6 +110,14 @@ export class SortedKeySet {
     this.version++;
   }
 
+  /** Every key, ascending, in a new array. */
+  toArray(): string[] {
+    const out: string[] = new Array(this.size);
+    let n = 0;
+    for (const chunk of this.chunks) for (let i = 0; i < chunk.length; i++) out[n++] = chunk[i];
+    return out;
+  }
+
   /** Bulk load into an EMPTY set: `sorted` must be strictly ascending. */
   addSorted(sorted: readonly string[]): void {
     if (this.size !== 0) throw new Error('addSorted needs an empty set');
@@ -243,6 +251,15 @@ export class SortedMap<V> {
       const v = this.map.get(k);
       if (v !== undefined || this.map.has(k)) yield [k, v as V];
     }
+  }
+
+  /**
+   * Every key, ascending, in a new array (the sorted index is used when built, not built for
+   * this): one array for a whole ordered pass, rather than a pair per entry as `entries` yields.
+   */
+  sortedKeyArray(): string[] {
+    if (this.keys === null) return [...this.map.keys()].sort();
+    return this.keys.toArray();
   }
 
   /** Unordered iteration over the keys (cheap: the Map's own order; deleting while iterating is fine). */

@@ -80,7 +80,8 @@ export interface KeyValueStore<V = unknown> {
  * one it holds). `key` is the latin1 image of the key bytes (./keys.ts).
  */
 export interface EncodedValueSink<V> {
-  adoptEncoded(key: string, value: V, bytes: Uint8Array, codecId: string): void;
+  /** `keyBytes`: the key's bytes the layer above made too (its changelog record's key), reused. */
+  adoptEncoded(key: string, value: V, bytes: Uint8Array, codecId: string, keyBytes?: Buffer): void;
 }
 
 export function isEncodedValueSink<V>(store: KeyValueStore<V>): store is KeyValueStore<V> & EncodedValueSink<V> {

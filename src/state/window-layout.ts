@@ -75,3 +75,11 @@ export function windowKeyImage(layout: WindowLayout, segmentImage: string, start
   const n = keyImage.length;
   return segmentImage + String.fromCharCode(n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff) + keyImage + startImage;
 }
+
+const scratch = new Uint8Array(8);
+
+/** The latin1 image of writeOrderedInt64(n) (./keys.ts). */
+export function orderedInt64Latin(n: number): string {
+  writeOrderedInt64(scratch, 0, n);
+  return String.fromCharCode(scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5], scratch[6], scratch[7]);
+}

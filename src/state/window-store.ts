@@ -30,21 +30,14 @@
  * the store beneath can hold (it was empty when opened and nothing later was written down) is
  * not looked up there.
  */
-import { prefixEnd, writeOrderedInt64 } from './keys.ts';
+import { prefixEnd } from './keys.ts';
 import { SegmentedStore, compositeKey, defaultSegmentInterval, segmentPrefix } from './segments.ts';
-import { layoutOf, parseWindowStoreKey, recordKeyOffset, startPrefix, windowKeyImage, windowStoreKey, type WindowLayout } from './window-layout.ts';
+import { layoutOf, orderedInt64Latin, parseWindowStoreKey, recordKeyOffset, startPrefix, windowKeyImage, windowStoreKey, type WindowLayout } from './window-layout.ts';
 import { checkValue, isLatinKeyed, type KeyValueStore, type LatinKeyed } from './store.ts';
 import { CacheBudget } from './cache-budget.ts';
 import { OpenWindows } from './open-windows.ts';
 
 const ASCII = /^[\x00-\x7f]*$/;
-const scratch = new Uint8Array(8);
-
-/** The latin1 image of writeOrderedInt64(n) (./keys.ts). */
-function orderedInt64Latin(n: number): string {
-  writeOrderedInt64(scratch, 0, n);
-  return String.fromCharCode(scratch[0], scratch[1], scratch[2], scratch[3], scratch[4], scratch[5], scratch[6], scratch[7]);
-}
 
 export interface WindowStoreOptions {
   /** Window length: a window starting at s ends at s + windowSizeMs (exclusive). */
@@ -58,6 +51,12 @@ export interface WindowStoreOptions {
   readonly cacheBudget?: CacheBudget;
   /** Keep the open windows in memory (see the header); default true. false: every get/put goes to the store beneath. */
   readonly openWindows?: boolean;
+  /**
+   * How long after its end an open window stays in memory (stream time past its end) before it is
+   * written down and dropped; default windowSizeMs. A HOPPING aggregation passes its advance:
+   * records that far out of order still find their windows in memory, later ones read them back.
+   */
+  readonly keepOpenMs?: number;
 }
 
 export interface WindowEntry<V> {
@@ -91,6 +90,8 @@ export class WindowStore<V = unknown> extends SegmentedStore {
   private beneathMaxStart: number;
   /** The key layout of the windows (not of duplicates, always key-major). */
   readonly layout: WindowLayout;
+  /** See WindowStoreOptions.keepOpenMs. */
+  private readonly keepOpenMs: number;
 
   constructor(kv: KeyValueStore<unknown>, options: WindowStoreOptions) {
     const size = options.windowSizeMs;
@@ -105,6 +106,9 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     this.latinKv = isLatinKeyed(kv) && !this.retainDuplicates ? kv : null;
     this.open = this.latinKv !== null && options.openWindows !== false ? new OpenWindows<V>(options.cacheBudget ?? new CacheBudget(Number.MAX_SAFE_INTEGER)) : null;
     this.beneathMaxStart = this.maxSegment === Number.NEGATIVE_INFINITY ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    const keepOpen = options.keepOpenMs ?? size;
+    if (!(Number.isSafeInteger(keepOpen) && keepOpen >= 0)) throw new RangeError(`keepOpenMs must be a non-negative integer, got ${keepOpen}`);
+    this.keepOpenMs = keepOpen;
   }
 
   /** Open windows held in memory and their approximate bytes (for stats and tests). */
@@ -212,17 +216,17 @@ export class WindowStore<V = unknown> extends SegmentedStore {
   }
 
   /**
-   * Moves stream time (SegmentedStore.advanceTime), then closes the open windows that ended one
-   * window size or more before it (records a little out of order still find the windows they
-   * update in memory): written down and dropped from memory (a later record reads them from
-   * beneath). Expired windows are dropped without a write (nothing reads them any more).
+   * Moves stream time (SegmentedStore.advanceTime), then closes the open windows that ended
+   * keepOpenMs (default: one window size) or more before it (records a little out of order still
+   * find the windows they update in memory): written down and dropped from memory (a later record
+   * reads them from beneath). Expired windows are dropped without a write (nothing reads them any more).
    */
   override advanceTime(streamTime: number): boolean {
     const moved = streamTime > this.time;
     const expired = super.advanceTime(streamTime);
     const open = this.open;
     if (moved && open !== null) {
-      const closedBefore = this.time - 2 * this.windowSizeMs; // start + size <= time - size
+      const closedBefore = this.time - this.keepOpenMs - this.windowSizeMs; // start + size <= time - keepOpen
       for (const start of [...open.starts()]) if (start <= closedBefore) this.writeDownStart(start, true);
     }
     return expired;
@@ -242,11 +246,17 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     if (!expired) {
       const kv = this.latinKv!;
       let wrote = false;
-      open.forEach(start, (recordKey, slot) => {
+      // The images of the start's segment and start, built once for all its windows (textKey's
+      // cache of the last key would make an object per window).
+      const segImage = orderedInt64Latin(this.segmentOf(start));
+      const startImage = orderedInt64Latin(start);
+      const layout = this.layout;
+      open.forEach(start, (slot, recordKey) => {
         if (!slot.dirty) return;
         slot.dirty = false;
         wrote = true;
-        const ks = this.textKey(recordKey, start)!;
+        // Open windows hold ASCII record keys only (textKey accepted each when it was added).
+        const ks = windowKeyImage(layout, segImage, startImage, recordKey);
         if (slot.value === undefined) kv.deleteLatin(ks);
         else kv.putLatin(ks, slot.value);
       });

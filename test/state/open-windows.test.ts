@@ -46,6 +46,20 @@ describe('WindowStore open windows', () => {
     assert.deepEqual(new WindowStore<Agg>(beneath, { windowSizeMs: 10, retentionMs: 1000 }).getByText('a', 0), { n: 5 });
   });
 
+  it('close keepOpenMs past their end when given (a HOPPING aggregation passes its advance)', () => {
+    const beneath = new MeteredStore(new InMemoryStore<unknown>('w'));
+    const w = new WindowStore<Agg>(beneath, { windowSizeMs: 10, retentionMs: 1000, keepOpenMs: 2 });
+    for (const start of [0, 2, 4, 6, 8, 10]) w.putByText('a', start, { n: start });
+    w.advanceTime(11);
+    assert.equal(w.openWindowStats().windows, 6);
+    w.advanceTime(12); // 0 + 10 <= 12 - 2: window 0 closes, 2 stays
+    assert.equal(w.openWindowStats().windows, 5);
+    w.advanceTime(17); // 2 + 10 <= 15, 4 + 10 <= 15; 6 + 10 > 15
+    assert.equal(w.openWindowStats().windows, 3);
+    for (const start of [0, 2, 4, 6, 8, 10]) assert.deepEqual(w.getByText('a', start), { n: start });
+    assert.throws(() => new WindowStore<Agg>(beneath, { windowSizeMs: 10, retentionMs: 1000, keepOpenMs: -1 }), /keepOpenMs/);
+  });
+
   it('find their windows among few starts and among many (late records of long-closed windows)', () => {
     const w = new WindowStore<Agg>(new MeteredStore(new InMemoryStore<unknown>('w')), { windowSizeMs: 10, retentionMs: 1_000_000 });
     // Newest first: stream time stands at 990, the older windows arrive late and stay open until it moves.

@@ -60,7 +60,10 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
       st.streamTime = st.sessions.streamTime();
     } else {
       const size = info.kind === 'SLIDING' || info.kind === 'TUMBLING' || info.kind === 'HOPPING' ? info.sizeMs : 1;
-      st.windows = await stores.windowStore(ctx.queryId, step.name + suffix, { windowSizeMs: size, retentionMs: w.retentionMs, format: aggregateFormat });
+      // HOPPING: a window stays in memory for one advance after its end (then one newer start has
+      // opened); TUMBLING: for one window size (the store's default).
+      const keepOpenMs = info.kind === 'HOPPING' ? info.advanceMs : undefined;
+      st.windows = await stores.windowStore(ctx.queryId, step.name + suffix, { windowSizeMs: size, retentionMs: w.retentionMs, format: aggregateFormat, keepOpenMs });
       st.streamTime = st.windows.streamTime();
     }
     if (w.emitFinal) st.pending = await stores.keyValueStore(ctx.queryId, `${step.name}/suppress${suffix}`, pendingWindowFormat);

@@ -1,0 +1,49 @@
+/**
+ * The V8 flags Riffle's processes run with, and the re-execution that applies them.
+ *
+ * Why: while busy, V8 grows its young generation to two 64 MiB semi-spaces (Node runs without
+ * pointer compression), the largest single part of a one-query process's RSS. Capped at 2 × 16
+ * MiB it gives back ~100 MB per process; what it costs is more young-generation collections and
+ * more objects promoted, which mattered when a stateful query's batches and commits kept many
+ * short-lived objects alive (measured then: −5% to −16% records per CPU-second). With those
+ * reduced (docs/state.md, "What a commit allocates"), measured on Nexmark at 300K bids, the runs
+ * of each pair at the same time on one core (common-mode load): q5 (HOPPING COUNT) 495 → 390 MB
+ * peak RSS for +5% CPU; q7 (TUMBLING MAX+COUNT) 389 → 281 MB for +3%.
+ *
+ * How: V8 sizes the young generation when the process starts (setting the flag later has no
+ * effect), so `bin/riffle.js` (and the benchmark runner, to measure what users get) re-executes
+ * the process in place (`process.execve`: same pid, same stdio) with the flags it lacks before
+ * doing anything else. A flag the user gave (on the command line or in NODE_OPTIONS) wins;
+ * `RIFFLE_NODE_FLAGS=off` turns the re-execution off; where execve is not available (Windows) the
+ * process runs with V8's defaults. An embedding application chooses its own flags.
+ */
+
+/** The flags, each `--name=value`. */
+export const RIFFLE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
+
+/** Set in the environment of the re-executed process, so that it never re-executes again. */
+const APPLIED_MARK = 'RIFFLE_NODE_FLAGS_APPLIED';
+
+function flagName(flag: string): string {
+  const eq = flag.indexOf('=');
+  return (eq < 0 ? flag : flag.slice(0, eq)).replace(/_/g, '-');
+}
+
+/** The flags of RIFFLE_NODE_FLAGS that neither the command line nor NODE_OPTIONS sets. */
+export function missingNodeFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].filter((a) => a.startsWith('--')).map(flagName));
+  return RIFFLE_NODE_FLAGS.filter((f) => !given.has(flagName(f)));
+}
+
+/**
+ * Re-executes this process with the flags it lacks (see the header); returns when there is
+ * nothing to do or it cannot. Call first thing: what the process did before is discarded.
+ * `script` and `args`: the entry script and its arguments, as they are to be run again.
+ */
+export function ensureNodeFlags(script: string, args: readonly string[]): void {
+  const env = process.env;
+  if (env[APPLIED_MARK] !== undefined || env.RIFFLE_NODE_FLAGS === 'off') return;
+  const missing = missingNodeFlags(process.execArgv, env.NODE_OPTIONS);
+  if (missing.length === 0 || typeof process.execve !== 'function') return;
+  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, script, ...args], { ...env, [APPLIED_MARK]: '1' });
+}
