@@ -19,6 +19,7 @@ import type { Catalog, DataSource } from './catalog.ts';
 import { allColumns, type LogicalSchema } from '../types/schema.ts';
 import { formatType } from '../types/sql-type.ts';
 import { syntheticJoinKeyName } from './synthetic-key.ts';
+import { isPartitionByNull } from './partition-by.ts';
 
 const SYNTHETIC_JOIN_KEY_DOC_URL = 'https://cnfl.io/2LV7ouS';
 
@@ -153,10 +154,6 @@ function selectsAll(query: Query): boolean {
   return query.select.some((s) => s.kind === 'AllColumns' && s.source === null);
 }
 
-/** `PARTITION BY NULL` (alone: with other expressions it is rejected, see query-rules.ts). */
-export function isPartitionByNull(partitionBy: readonly Expr[]): boolean {
-  return partitionBy.length === 1 && partitionBy[0].kind === 'Literal' && partitionBy[0].type === 'NULL';
-}
 
 /**
  * The join's key must be selected: one of the viable keys (ksqlDB's JoinNode): the column

@@ -25,7 +25,7 @@ import { extractModelCalls, findModelCall, rewriteTableFunctionQuery } from './m
 import { inClause, joinedColumnText } from './clause-errors.ts';
 import { validateWindowFunctionCalls } from './window-calls.ts';
 import { formatTypedExpr } from '../types/typed-expr.ts';
-import { isPartitionByNull } from './key-projection.ts';
+import { isPartitionByNull } from './partition-by.ts';
 
 export interface TableFunctionCall {
   readonly name: string;

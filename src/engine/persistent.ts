@@ -19,6 +19,7 @@ import type { StatementResult } from './results.ts';
 import { PropertyReader, SOURCE_PROPERTIES } from './properties.ts';
 import { checkTopicName, formatsFrom } from './ddl.ts';
 import { validatePersistentProjection } from '../analyze/key-projection.ts';
+import { isPartitionByNull } from '../analyze/partition-by.ts';
 import { validateQueryRules, validateTableAggregation } from '../analyze/query-rules.ts';
 import { validateAggregateState } from '../analyze/aggregate-state.ts';
 import { persistenceDefaults, withFunctionConfig } from './query-config.ts';
@@ -52,7 +53,7 @@ export async function createAsSelect(ctx: ExecutionContext, s: CreateAsSelect): 
   // checks while planning, before the formats are asked whether they can hold the result.
   const newPlanner = engine.properties.get('ksql.new.query.planner.enabled')?.trim().toLowerCase() === 'true';
   if (!ctx.plan) validatePersistentProjection(s.query, analyzed.schema, engine.catalog, s.name, newPlanner);
-  const partitionByNull = s.query.partitionBy?.length === 1 && s.query.partitionBy[0].kind === 'Literal' && s.query.partitionBy[0].type === 'NULL';
+  const partitionByNull = s.query.partitionBy !== null && isPartitionByNull(s.query.partitionBy);
   const explicitKeyFormat = (props.string('KEY_FORMAT') ?? props.string('FORMAT'))?.toUpperCase();
   if (partitionByNull && explicitKeyFormat && explicitKeyFormat !== 'NONE') {
     throw new SqlError('INVALID', 'Key format specified for stream without key columns.', s.span);
