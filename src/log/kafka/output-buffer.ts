@@ -6,9 +6,12 @@
  * Invariants:
  * - Partitioning is the producer's send's (record.partition, else Java's murmur2 of the key,
  *   else one partition per add() call for null keys, round-robin across calls).
- * - Per topic, records go into chunks of at most the producer's request size (estimated as send
- *   does); a chunk holds one run per partition, records in the order added, and becomes one
- *   produce request. flush() sends a topic's chunks one after the other (through the producer's
+ * - Per topic, records go into chunks; a chunk holds one run per partition, records in the order
+ *   added, and becomes one produce request. A run stays within the producer's request size
+ *   (estimated as send does; below the broker's default message.max.bytes, which bounds one
+ *   batch), a chunk within REQUEST_BATCHES of them: a request per partition would cost the
+ *   library's per-request machinery again for each (about a millisecond of CPU per request).
+ *   flush() sends a topic's chunks one after the other (through the producer's
  *   per-topic chain, which keeps idempotence sequences in order); topics go out together.
  * - flush() and clear() take what is buffered at the call: a later add() goes into a new chunk.
  */
@@ -27,11 +30,14 @@ export interface RunSender {
 
 /** Per record beyond key and value: varint lengths, attributes, deltas (an upper estimate, as send's). */
 const RECORD_OVERHEAD = 24;
+/** A request holds at most this many batches' worth of bytes (the broker takes up to socket.request.max.bytes, 100 MB). */
+const REQUEST_BATCHES = 8;
 
 interface TopicChunks {
   readonly chunks: Map<number, EncodedRun>[];
-  /** Estimated bytes of the last chunk. */
+  /** Estimated bytes of the last chunk, in all and per partition. */
   bytes: number;
+  readonly partitionBytes: Map<number, number>;
 }
 
 export class KafkaOutputBuffer implements OutputBuffer {
@@ -52,7 +58,7 @@ export class KafkaOutputBuffer implements OutputBuffer {
 
   #add(topic: string, records: readonly ProducerRecord[], partitions: number): void {
     let entry = this.#topics.get(topic);
-    if (!entry) this.#topics.set(topic, (entry = { chunks: [new Map()], bytes: 0 }));
+    if (!entry) this.#topics.set(topic, (entry = { chunks: [new Map()], bytes: 0, partitionBytes: new Map() }));
     const nullKeyPartition = this.#sender.nextRoundRobin(topic, partitions);
     const max = this.#sender.maxRequestBytes;
     const now = Date.now();
@@ -70,14 +76,17 @@ export class KafkaOutputBuffer implements OutputBuffer {
       if (headers && headers.length > 0) {
         for (let h = 0; h < headers.length; h++) size += Buffer.byteLength(headers[h].key, 'utf8') + (headers[h].value?.byteLength ?? 0) + 4;
       }
-      if (chunk.size > 0 && entry.bytes + size > max) {
+      const runBytes = entry.partitionBytes.get(partition) ?? 0;
+      if ((runBytes > 0 && runBytes + size > max) || (chunk.size > 0 && entry.bytes + size > max * REQUEST_BATCHES)) {
         entry.chunks.push((chunk = new Map()));
         entry.bytes = 0;
+        entry.partitionBytes.clear();
       }
       let run = chunk.get(partition);
       if (run === undefined) chunk.set(partition, (run = new EncodedRun()));
       run.add(r, now);
       entry.bytes += size;
+      entry.partitionBytes.set(partition, (entry.partitionBytes.get(partition) ?? 0) + size);
     }
     this.records += records.length;
   }

@@ -85,10 +85,18 @@ test('the output buffer partitions as send does, splits requests by size, and fl
   assert.equal(a[0].runs.get(3)?.count ?? 0, (k1 === 3 ? 1 : 0) + 1, 'an explicit partition is kept');
   const b = sender.requests.filter((r) => r.topic === 'b');
   assert.equal(b[0].runs.get(1)?.count, 1, 'the next add() takes the next partition for its null keys');
-  // Size: records of ~124 estimated bytes in requests of at most 200 bytes: one per request.
+  // Size: records of ~124 estimated bytes in batches of at most 200 bytes: one per request.
   await buffer.add('c', [record(null, 'z'.repeat(100)), record(null, 'z'.repeat(100)), record(null, 'z'.repeat(100))]);
   await buffer.flush();
   assert.equal(sender.requests.filter((r) => r.topic === 'c').length, 3);
+  // Batches of at most 300 bytes (2 records), requests of at most 8 x 300 bytes (19 records).
+  const wide = recordingSender(300, 16);
+  const perRequest = (requests: typeof wide.requests) => requests.map((r) => [...r.runs.values()].reduce((n, run) => n + run.count, 0));
+  const wideBuffer = new KafkaOutputBuffer(wide);
+  await wideBuffer.add('s', Array.from({ length: 40 }, (_, i) => record(null, 'z'.repeat(100), i % 16)));
+  await wideBuffer.flush();
+  assert.deepEqual(perRequest(wide.requests), [19, 19, 2]);
+  assert.ok(wide.requests.every((r) => [...r.runs.values()].every((run) => run.count <= 2)));
   // clear() drops what was not flushed.
   await buffer.add('d', [record(null, 'gone')]);
   buffer.clear();
