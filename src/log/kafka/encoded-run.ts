@@ -8,8 +8,9 @@
  * the embedded log, where outputs are written at once).
  *
  * A run is handed to @platformatic/kafka as ONE message per partition (as record runs are,
- * ./record-runs.ts) and written by Riffle's request builder (./record-batch.ts) behind a batch
- * header computed then: producer id, epoch and sequence are known only when the request is built.
+ * ./record-runs.ts); Riffle's request builder (./record-batch.ts) writes a batch header for it
+ * then (producer id, epoch and sequence are known only when the request is built) and passes its
+ * segments on as parts of the request, uncopied: the connection joins the parts once.
  *
  * Invariants:
  * - The bytes of a record are those createProduceRequestV11 writes for the same record at the
@@ -78,11 +79,9 @@ export class EncodedRun {
     this.bytes += size;
   }
 
-  /** Copies the records section to `buf` at `pos`; returns where it ends. */
-  writeTo(buf: Buffer, pos: number): number {
-    for (const segment of this.segments) pos += segment.copy(buf, pos);
-    if (this.#current !== null) pos += this.#current.copy(buf, pos, 0, this.#pos);
-    return pos;
+  /** The records section: the segments, in order, each as far as written (views, not copies). */
+  chunks(): Buffer[] {
+    return this.#current === null ? this.segments : [...this.segments, this.#current.subarray(0, this.#pos)];
   }
 
   #newSegment(size: number): Buffer {

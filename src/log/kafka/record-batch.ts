@@ -125,11 +125,14 @@ function finishBatch(buf: Buffer, start: number, pos: number, total: number): nu
   return end;
 }
 
-/** The batch of an encoded run (./encoded-run.ts): its header, then its records as encoded. */
-function writeEncodedBatch(buf: Buffer, start: number, run: EncodedRun, options: BatchOptions): number {
-  const total = BATCH_HEADER + run.bytes;
-  writeBatchHeader(buf, start, total, run.count, run.firstTimestamp, run.maxTimestamp, options);
-  return finishBatch(buf, start, run.writeTo(buf, start + BATCH_HEADER), total);
+/**
+ * The header of an encoded run's batch (./encoded-run.ts), CRC included (over the header's tail
+ * and the run's segments); returns where it ends: the run's records follow as they are.
+ */
+function writeEncodedBatchHeader(buf: Buffer, start: number, run: EncodedRun, options: BatchOptions): number {
+  writeBatchHeader(buf, start, BATCH_HEADER + run.bytes, run.count, run.firstTimestamp, run.maxTimestamp, options);
+  buf.writeUInt32BE(checksum([buf.subarray(start + CRC_START, start + BATCH_HEADER), ...run.chunks()]), start + 17);
+  return start + BATCH_HEADER;
 }
 
 /** One record batch of `messages` (all for one partition, in order) as a single buffer. */
@@ -235,8 +238,13 @@ export function createProduceRequestV11(acks: number, timeout: number, messages:
       total += 4 + uvarintSize(batchBytes + 1) + batchBytes + 1;
     }
   }
-  // Pass 2: everything into one buffer.
-  const buf = Buffer.allocUnsafe(total);
+  // Pass 2: everything into one buffer, but the records of encoded runs: their segments are
+  // parts of the request as they are (the connection joins the parts once, behind its header).
+  const parts: Buffer[] = [];
+  let encodedBytes = 0;
+  for (const partitions of topics.values()) for (const entry of partitions.values()) encodedBytes += entry.encoded?.bytes ?? 0;
+  const buf = Buffer.allocUnsafe(total - encodedBytes);
+  let partStart = 0;
   let pos = writeCompactString(buf, 0, transactionalId);
   pos = buf.writeInt16BE(acks, pos);
   pos = buf.writeInt32BE(timeout, pos);
@@ -254,8 +262,12 @@ export function createProduceRequestV11(acks: number, timeout: number, messages:
       };
       pos = buf.writeInt32BE(entry.partition, pos);
       if (entry.encoded) {
-        pos = writeUvarint(buf, pos, BATCH_HEADER + entry.encoded.bytes + 1);
-        pos = writeEncodedBatch(buf, pos, entry.encoded, batchOptions);
+        const run = entry.encoded;
+        pos = writeUvarint(buf, pos, BATCH_HEADER + run.bytes + 1);
+        pos = writeEncodedBatchHeader(buf, pos, run, batchOptions);
+        parts.push(buf.subarray(partStart, pos));
+        for (const segment of run.chunks()) parts.push(segment);
+        partStart = pos;
       } else {
         pos = writeUvarint(buf, pos, entry.layout!.total + 1);
         pos = writeRecordBatch(buf, pos, entry.list, entry.layout!, batchOptions);
@@ -265,8 +277,10 @@ export function createProduceRequestV11(acks: number, timeout: number, messages:
     buf[pos++] = 0; // topic's tagged fields
   }
   buf[pos++] = 0; // request's tagged fields
-  if (pos !== total) throw new Error(`produce request size mismatch: wrote ${pos} of ${total} bytes`);
-  const writer = Writer.create().append(buf);
+  if (pos + encodedBytes !== total) throw new Error(`produce request size mismatch: wrote ${pos + encodedBytes} of ${total} bytes`);
+  const writer = Writer.create();
+  for (const part of parts) writer.append(part);
+  writer.append(buf.subarray(partStart, pos));
   if (acks === 0) writer.context.noResponse = true;
   return writer;
 }
