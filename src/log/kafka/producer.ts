@@ -54,12 +54,10 @@ export type { GroupMemberMetadata, TransactionalProducer };
  */
 const PARTITION_COUNT_MAX_AGE_MS = 5000;
 
-const RECORD_OVERHEAD = 24; // varint lengths, attributes, deltas: an upper estimate per record
+const RECORD_OVERHEAD = 24;
+const noop = (): void => undefined; // varint lengths, attributes, deltas: an upper estimate per record
 
-function toBuffer(bytes: Uint8Array | null): Buffer | null {
-  if (bytes === null) return null;
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
+const toBuffer = (bytes: Uint8Array | null): Buffer | null => (bytes === null || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 /** The parts the plain and the transactional producer share. */
 class ProducerCore {
@@ -145,10 +143,7 @@ class ProducerCore {
   #inTopicOrder<T>(topic: string, start: () => Promise<T>): Promise<T> {
     const previous = this.#topicSends.get(topic);
     const result = previous ? previous.then(start) : start();
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    const settled = result.then(noop, noop);
     this.#topicSends.set(topic, settled);
     void settled.then(() => {
       if (this.#topicSends.get(topic) === settled) this.#topicSends.delete(topic);
