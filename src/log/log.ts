@@ -78,7 +78,26 @@ export interface SendResult extends TopicPartition {
 export interface Producer {
   /** Appends the records; resolves once they are durable. Results are in the order of `records`. */
   send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]>;
+  /**
+   * Optional (remote logs): a buffer of the caller's own that takes records now, in the log's
+   * wire format, and writes them at flush(); for outputs that linger between commit points.
+   */
+  outputBuffer?(): OutputBuffer | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * Records taken by `add` (partitioned and encoded then: the caller may drop them) and written by
+ * `flush`, per topic in the order added; `clear` drops what was not flushed. One caller's own:
+ * what another caller buffers on the same producer is neither flushed nor cleared by it.
+ */
+export interface OutputBuffer {
+  /** Records added since the last flush or clear. */
+  readonly records: number;
+  add(topic: string, records: readonly ProducerRecord[]): Promise<void> | void;
+  /** Resolves once everything added before the call is durable. */
+  flush(): Promise<void>;
+  clear(): void;
 }
 
 /** Why partitions are taken away: a rebalance, a member found dead by the group ('lost'), or close. */

@@ -46,3 +46,8 @@ export function wrapKafkaError(context: string, error: unknown): Error {
   const detail = ids.length > 0 ? ids.join(', ') : error instanceof Error ? error.message : String(error);
   return new Error(`${context}: ${detail}`, { cause: error });
 }
+
+/** The topic (or partition) does not exist on the cluster. */
+export function isUnknownTopic(error: unknown): boolean {
+  return hasKafkaError(error, 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID') || (error instanceof Error && /^Unknown topic /.test(error.message));
+}

@@ -25,8 +25,8 @@ import {
 import { sleep } from './client.ts';
 import { baseClientOptions, type KafkaConfig } from './config.ts';
 import { KafkaConsumer, type KafkaConsumerOptions } from './consumer.ts';
-import { hasKafkaError, wrapKafkaError } from './errors.ts';
-import { isUnknownTopic, KafkaProducer, type KafkaProducerOptions, KafkaTransactionalProducer } from './producer.ts';
+import { hasKafkaError, isUnknownTopic, wrapKafkaError } from './errors.ts';
+import { KafkaProducer, type KafkaProducerOptions, KafkaTransactionalProducer } from './producer.ts';
 import { ClientSet } from './client-set.ts';
 
 const TOPIC_RESOURCE = 2; // ConfigResource type TOPIC

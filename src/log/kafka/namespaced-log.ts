@@ -16,6 +16,7 @@ import {
   type Consumer,
   type Log,
   type LogCapabilities,
+  type OutputBuffer,
   type PartitionOffset,
   type ConsumerProgress,
   type Producer,
@@ -185,6 +186,31 @@ class NamespacedProducer implements Producer {
 
   async send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]> {
     return sendIn(this.#ns, this.#inner, topic, records);
+  }
+
+  /** The inner producer's buffer, on the namespace's topics (errors name the caller's topic). */
+  outputBuffer(): OutputBuffer | undefined {
+    const inner = this.#inner.outputBuffer?.();
+    if (!inner) return undefined;
+    const ns = this.#ns;
+    const unwrap = (topic: string) => (error: unknown) => {
+      throw error instanceof UnknownTopicError ? new UnknownTopicError(ns.local(error.topic) ?? topic) : error;
+    };
+    return {
+      get records() {
+        return inner.records;
+      },
+      add: (topic, records) => {
+        try {
+          const adding = inner.add(ns.topic(topic), records);
+          return adding && adding.catch(unwrap(topic));
+        } catch (error) {
+          return unwrap(topic)(error);
+        }
+      },
+      flush: () => inner.flush().catch(unwrap('')),
+      clear: () => inner.clear(),
+    };
   }
 
   close(): Promise<void> {

@@ -14,17 +14,17 @@
  * - Sends resolve once every request is acknowledged by all in-sync replicas.
  */
 import { FindCoordinatorKeyTypes, Producer as LibProducer, type ProducerOptions } from '@platformatic/kafka';
-import { type PartitionOffset, type Producer, type ProducerRecord, type SendResult, UnknownTopicError } from '../log.ts';
+import { type GroupMemberMetadata, type OutputBuffer, type PartitionOffset, type Producer, type ProducerRecord, type SendResult, type TransactionalProducer, UnknownTopicError } from '../log.ts';
 import { coordinatorConnection, getApi, sleep } from './client.ts';
 import { baseClientOptions, type KafkaConfig } from './config.ts';
-import { COORDINATOR_ERRORS, hasKafkaError, wrapKafkaError } from './errors.ts';
-// The shared key partitioner (also used by the embedded log), bit-identical to Java's.
-import { partitionForKey } from '../partitioner.ts';
+import { COORDINATOR_ERRORS, hasKafkaError, isUnknownTopic, wrapKafkaError } from './errors.ts';
+import { partitionForKey } from '../partitioner.ts'; // shared with the embedded log, bit-identical to Java's
 import { useFastRecordBatches } from './record-batch.ts';
 import { Chunk } from './produce-chunk.ts';
+import type { EncodedRun } from './encoded-run.ts';
+import { KafkaOutputBuffer } from './output-buffer.ts';
 
-/** The library's transaction handle (its class is not exported). */
-type Transaction = NonNullable<LibProducer['transaction']>;
+type Transaction = NonNullable<LibProducer['transaction']>; // the library's transaction handle (class not exported)
 
 export type Compression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -43,7 +43,6 @@ export interface KafkaProducerOptions {
 }
 
 /** Declared in ../log.ts (the log's transaction capability); re-exported for the Kafka side. */
-import type { GroupMemberMetadata, TransactionalProducer } from '../log.ts';
 export type { GroupMemberMetadata, TransactionalProducer };
 
 /**
@@ -53,28 +52,19 @@ export type { GroupMemberMetadata, TransactionalProducer };
  */
 const PARTITION_COUNT_MAX_AGE_MS = 5000;
 
-const RECORD_OVERHEAD = 24; // varint lengths, attributes, deltas: an upper estimate per record
+const RECORD_OVERHEAD = 24;
+const noop = (): void => undefined; // varint lengths, attributes, deltas: an upper estimate per record
 
-function toBuffer(bytes: Uint8Array | null): Buffer | null {
-  if (bytes === null) return null;
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
-
-export function isUnknownTopic(error: unknown): boolean {
-  return (
-    hasKafkaError(error, 'UNKNOWN_TOPIC_OR_PARTITION', 'UNKNOWN_TOPIC_ID') ||
-    (error instanceof Error && /^Unknown topic /.test(error.message))
-  );
-}
+const toBuffer = (bytes: Uint8Array | null): Buffer | null => (bytes === null || Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 
 /** The parts the plain and the transactional producer share. */
 class ProducerCore {
   readonly client: LibProducer;
-  readonly #maxRequestBytes: number;
+  readonly maxRequestBytes: number;
   readonly #compression: Compression;
   readonly #roundRobin = new Map<string, number>();
   /** One message per partition and request (a record run) instead of one per record. */
-  readonly #useRuns: boolean;
+  readonly useRuns: boolean;
   /** The last send per topic (see send()). */
   readonly #topicSends = new Map<string, Promise<void>>();
   /** Partition counts per topic and when they were looked up (see partitionCount()). */
@@ -95,11 +85,11 @@ class ProducerCore {
     this.client = new LibProducer(clientOptions);
     const riffleEncoder = (options.batchEncoder ?? config.batchEncoder ?? 'riffle') === 'riffle';
     if (riffleEncoder) useFastRecordBatches(this.client);
-    this.#maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
+    this.maxRequestBytes = options.maxRequestBytes ?? 900 * 1024;
     this.#compression = options.compression ?? 'none';
     // Runs need Riffle's request builder, which handles uncompressed batches; the library's
     // encoder (compressed batches) takes one message per record, with bigint timestamps.
-    this.#useRuns = riffleEncoder && this.#compression === 'none';
+    this.useRuns = riffleEncoder && this.#compression === 'none';
   }
 
   /**
@@ -135,13 +125,23 @@ class ProducerCore {
    * out together.
    */
   send(topic: string, records: readonly ProducerRecord[], txn?: Transaction): Promise<SendResult[]> {
-    if (!this.#useRuns) return this.#send(topic, records, txn);
+    if (!this.useRuns) return this.#send(topic, records, txn);
+    return this.#inTopicOrder(topic, () => this.#send(topic, records, txn));
+  }
+
+  /** One produce request of encoded runs (./output-buffer.ts), in the topic's send order. */
+  sendRuns(topic: string, runs: ReadonlyMap<number, EncodedRun>): Promise<void> {
+    const messages = [...runs].map(([partition, run]) => ({ topic, partition, value: run as unknown as Buffer }));
+    return this.#inTopicOrder(topic, async () => {
+      if (this.closed) throw new Error('producer is closed');
+      await this.#request(topic, messages);
+    });
+  }
+
+  #inTopicOrder<T>(topic: string, start: () => Promise<T>): Promise<T> {
     const previous = this.#topicSends.get(topic);
-    const result = previous ? previous.then(() => this.#send(topic, records, txn)) : this.#send(topic, records, txn);
-    const settled = result.then(
-      () => undefined,
-      () => undefined,
-    );
+    const result = previous ? previous.then(start) : start();
+    const settled = result.then(noop, noop);
     this.#topicSends.set(topic, settled);
     void settled.then(() => {
       if (this.#topicSends.get(topic) === settled) this.#topicSends.delete(topic);
@@ -154,9 +154,9 @@ class ProducerCore {
     if (records.length === 0) return [];
     const known = this.partitionCount(topic);
     const partitions = typeof known === 'number' ? known : await known;
-    const nullKeyPartition = this.#nextRoundRobin(topic, partitions);
+    const nullKeyPartition = this.nextRoundRobin(topic, partitions);
     const results: SendResult[] = new Array(records.length);
-    const chunk = new Chunk(topic, this.#useRuns);
+    const chunk = new Chunk(topic, this.useRuns);
     for (let i = 0; i < records.length; i++) {
       const r = records[i];
       let partition: number;
@@ -174,11 +174,11 @@ class ProducerCore {
       if (recordHeaders && recordHeaders.length > 0) {
         for (let h = 0; h < recordHeaders.length; h++) size += Buffer.byteLength(recordHeaders[h].key, 'utf8') + (recordHeaders[h].value?.byteLength ?? 0) + 4;
       }
-      if (chunk.count > 0 && chunk.bytes + size > this.#maxRequestBytes) {
+      if (chunk.count > 0 && chunk.bytes + size > this.maxRequestBytes) {
         await this.#sendChunk(topic, chunk, results, txn);
         chunk.reset(i);
       }
-      if (this.#useRuns) {
+      if (this.useRuns) {
         // Riffle's encoder reads the record as it is (./record-batch.ts BatchRecord).
         chunk.addRecord(r, partition, size);
         continue;
@@ -205,17 +205,20 @@ class ProducerCore {
     return results;
   }
 
-  async #sendChunk(topic: string, chunk: Chunk, results: SendResult[], txn: Transaction | undefined): Promise<void> {
-    const request = { messages: chunk.messages(), compression: this.#compression };
-    let response;
+  async #request(topic: string, messages: ReturnType<Chunk['messages']>, txn?: Transaction) {
+    const request = { messages, compression: this.#compression };
     try {
-      response = txn ? await txn.send(request) : await this.client.send(request);
+      return txn ? await txn.send(request) : await this.client.send(request);
     } catch (error) {
       // The topic may have been deleted or recreated: the next send looks its partitions up again.
       this.#partitionCounts.delete(topic);
       if (isUnknownTopic(error)) throw new UnknownTopicError(topic);
       throw wrapKafkaError(`producing to '${topic}' failed`, error);
     }
+  }
+
+  async #sendChunk(topic: string, chunk: Chunk, results: SendResult[], txn: Transaction | undefined): Promise<void> {
+    const response = await this.#request(topic, chunk.messages(), txn);
     // Records of a partition are consecutive from the partition's base offset, in input order.
     const next: number[] = [];
     for (const o of response.offsets ?? []) next[o.partition] = Number(o.offset);
@@ -229,7 +232,7 @@ class ProducerCore {
     }
   }
 
-  #nextRoundRobin(topic: string, partitions: number): number {
+  nextRoundRobin(topic: string, partitions: number): number {
     const n = this.#roundRobin.get(topic) ?? Math.floor(Math.random() * partitions);
     this.#roundRobin.set(topic, n + 1);
     return n % partitions;
@@ -251,6 +254,11 @@ export class KafkaProducer implements Producer {
 
   send(topic: string, records: readonly ProducerRecord[]): Promise<SendResult[]> {
     return this.#core.send(topic, records);
+  }
+
+  /** Encoded runs need Riffle's request builder (uncompressed); otherwise undefined (callers hold records). */
+  outputBuffer(): OutputBuffer | undefined {
+    return this.#core.useRuns ? new KafkaOutputBuffer(this.#core) : undefined;
   }
 
   close(): Promise<void> {

@@ -19,6 +19,8 @@
 import { kGetApi, produceV11, Writer } from '@platformatic/kafka';
 import { checksum } from './crc32c.ts';
 import { isRecordRun, RunSequences, type BatchRecord } from './record-runs.ts';
+import { type EncodedRun, isEncodedRun } from './encoded-run.ts';
+import { bytesSize, headerCount, headersSize, timestampOf, uvarintSize, writeBytes, writeHeaders, writeUvarint, zigzag } from './record-encoding.ts';
 
 /** What the library passes per message (the subset the batch needs). */
 export interface BatchMessage extends BatchRecord {
@@ -39,109 +41,6 @@ const IS_TRANSACTIONAL = 1 << 4;
 const BATCH_HEADER = 61;
 /** Where the CRC'd part starts (attributes). */
 const CRC_START = 21;
-
-/** Bytes of an unsigned varint (values up to 2^53). */
-function uvarintSize(n: number): number {
-  if (n < 0x80) return 1;
-  if (n < 0x4000) return 2;
-  if (n < 0x200000) return 3;
-  if (n < 0x10000000) return 4;
-  let size = 5;
-  n = Math.floor(n / 0x800000000);
-  while (n > 0) {
-    n = Math.floor(n / 128);
-    size++;
-  }
-  return size;
-}
-
-/** Zigzag of a safe integer (Kafka's varint/varlong), as an unsigned number. */
-function zigzag(n: number): number {
-  return n >= 0 ? n * 2 : -n * 2 - 1;
-}
-
-function writeUvarint(buf: Buffer, pos: number, n: number): number {
-  // One and two bytes: attributes, deltas, lengths of all but large values.
-  if (n < 0x80) {
-    buf[pos] = n;
-    return pos + 1;
-  }
-  if (n < 0x4000) {
-    buf[pos] = (n & 0x7f) | 0x80;
-    buf[pos + 1] = n >>> 7;
-    return pos + 2;
-  }
-  if (n < 0x80000000) {
-    // Below 2^31 (every length and offset delta): shifts instead of divisions.
-    while (n >= 0x80) {
-      buf[pos++] = (n & 0x7f) | 0x80;
-      n >>>= 7;
-    }
-    buf[pos++] = n;
-    return pos;
-  }
-  while (n >= 128) {
-    buf[pos++] = (n % 128) | 128;
-    n = Math.floor(n / 128);
-  }
-  buf[pos++] = n;
-  return pos;
-}
-
-function bytesSize(b: Uint8Array | null | undefined): number {
-  return b === null || b === undefined ? 1 : uvarintSize(b.byteLength * 2) + b.byteLength;
-}
-
-function writeBytes(buf: Buffer, pos: number, b: Uint8Array | null | undefined): number {
-  if (b === null || b === undefined) {
-    buf[pos] = 1; // zigzag(-1)
-    return pos + 1;
-  }
-  pos = writeUvarint(buf, pos, b.byteLength * 2);
-  buf.set(b, pos);
-  return pos + b.byteLength;
-}
-
-function timestampOf(m: BatchRecord, now: number): number {
-  const t = m.timestamp;
-  return t === undefined ? now : typeof t === 'number' ? Math.trunc(t) : Number(t);
-}
-
-function headerCount(headers: BatchRecord['headers']): number {
-  return !headers ? 0 : headers instanceof Map ? headers.size : headers.length;
-}
-
-/** Bytes of a record's headers after their count. */
-function headersSize(headers: BatchRecord['headers']): number {
-  let size = 0;
-  if (!headers) return size;
-  if (headers instanceof Map) {
-    for (const [k, v] of headers) size += bytesSize(k) + bytesSize(v);
-    return size;
-  }
-  for (const h of headers) {
-    const keyBytes = Buffer.byteLength(h.key, 'utf8');
-    size += uvarintSize(keyBytes * 2) + keyBytes + bytesSize(h.value);
-  }
-  return size;
-}
-
-function writeHeaders(buf: Buffer, pos: number, headers: BatchRecord['headers']): number {
-  if (!headers) return pos;
-  if (headers instanceof Map) {
-    for (const [k, v] of headers) {
-      pos = writeBytes(buf, pos, k);
-      pos = writeBytes(buf, pos, v);
-    }
-    return pos;
-  }
-  for (const h of headers) {
-    pos = writeUvarint(buf, pos, Buffer.byteLength(h.key, 'utf8') * 2);
-    pos += buf.write(h.key, pos, 'utf8');
-    pos = writeBytes(buf, pos, h.value);
-  }
-  return pos;
-}
 
 /**
  * The sizes of a record batch, computed before anything is written: each record's body (after
@@ -181,18 +80,7 @@ function layoutRecordBatch(messages: readonly BatchRecord[], now: number): Batch
 function writeRecordBatch(buf: Buffer, start: number, messages: readonly BatchRecord[], layout: BatchLayout, options: BatchOptions): number {
   const count = messages.length;
   const { bodies, stamps, firstTimestamp, total } = layout;
-  buf.writeBigInt64BE(0n, start); // baseOffset: the broker assigns it
-  buf.writeInt32BE(total - 12, start + 8);
-  buf.writeInt32BE(options.partitionLeaderEpoch ?? 0, start + 12);
-  buf[start + 16] = 2; // magic
-  buf.writeInt16BE(options.transactional ? IS_TRANSACTIONAL : 0, start + 21);
-  buf.writeInt32BE(count - 1, start + 23);
-  buf.writeBigInt64BE(BigInt(firstTimestamp), start + 27);
-  buf.writeBigInt64BE(BigInt(layout.maxTimestamp), start + 35);
-  buf.writeBigInt64BE(options.producerId ?? -1n, start + 43);
-  buf.writeInt16BE(options.producerEpoch ?? 0, start + 51);
-  buf.writeInt32BE(options.firstSequence ?? 0, start + 53);
-  buf.writeInt32BE(count, start + 57);
+  writeBatchHeader(buf, start, total, count, firstTimestamp, layout.maxTimestamp, options);
   let pos = start + BATCH_HEADER;
   for (let i = 0; i < count; i++) {
     const m = messages[i];
@@ -210,10 +98,41 @@ function writeRecordBatch(buf: Buffer, start: number, messages: readonly BatchRe
       pos = writeHeaders(buf, pos, headers);
     }
   }
+  return finishBatch(buf, start, pos, total);
+}
+
+/** The batch header (all but the CRC) of a batch of `total` bytes at `start`. */
+function writeBatchHeader(buf: Buffer, start: number, total: number, count: number, firstTimestamp: number, maxTimestamp: number, options: BatchOptions): void {
+  buf.writeBigInt64BE(0n, start); // baseOffset: the broker assigns it
+  buf.writeInt32BE(total - 12, start + 8);
+  buf.writeInt32BE(options.partitionLeaderEpoch ?? 0, start + 12);
+  buf[start + 16] = 2; // magic
+  buf.writeInt16BE(options.transactional ? IS_TRANSACTIONAL : 0, start + 21);
+  buf.writeInt32BE(count - 1, start + 23);
+  buf.writeBigInt64BE(BigInt(firstTimestamp), start + 27);
+  buf.writeBigInt64BE(BigInt(maxTimestamp), start + 35);
+  buf.writeBigInt64BE(options.producerId ?? -1n, start + 43);
+  buf.writeInt16BE(options.producerEpoch ?? 0, start + 51);
+  buf.writeInt32BE(options.firstSequence ?? 0, start + 53);
+  buf.writeInt32BE(count, start + 57);
+}
+
+/** Checks that the batch at `start` ended at `pos` = start + total, then writes its CRC. */
+function finishBatch(buf: Buffer, start: number, pos: number, total: number): number {
   const end = start + total;
   if (pos !== end) throw new Error(`record batch size mismatch: wrote ${pos - start} of ${total} bytes`);
   buf.writeUInt32BE(checksum([buf.subarray(start + CRC_START, end)]), start + 17);
   return end;
+}
+
+/**
+ * The header of an encoded run's batch (./encoded-run.ts), CRC included (over the header's tail
+ * and the run's segments); returns where it ends: the run's records follow as they are.
+ */
+function writeEncodedBatchHeader(buf: Buffer, start: number, run: EncodedRun, options: BatchOptions): number {
+  writeBatchHeader(buf, start, BATCH_HEADER + run.bytes, run.count, run.firstTimestamp, run.maxTimestamp, options);
+  buf.writeUInt32BE(checksum([buf.subarray(start + CRC_START, start + BATCH_HEADER), ...run.chunks()]), start + 17);
+  return start + BATCH_HEADER;
 }
 
 /** One record batch of `messages` (all for one partition, in order) as a single buffer. */
@@ -256,6 +175,8 @@ interface PartitionEntry {
   list: readonly BatchRecord[];
   owned: boolean;
   fromRuns: boolean;
+  /** The partition's one encoded run (then `list` is empty). */
+  encoded?: EncodedRun;
   layout?: BatchLayout;
   firstSequence?: number;
 }
@@ -275,8 +196,14 @@ export function createProduceRequestV11(acks: number, timeout: number, messages:
     let partitions = topics.get(m.topic);
     if (!partitions) topics.set(m.topic, (partitions = new Map()));
     const p = m.partition ?? 0;
-    const records = isRecordRun(m.value) ? m.value.messages : null;
     let entry = partitions.get(p);
+    if (isEncodedRun(m.value) || entry?.encoded) {
+      // Its bytes are final (offset deltas from 0): it cannot share its batch with other records.
+      if (entry || !isEncodedRun(m.value)) throw new Error(`produce request: an encoded run and other records for ${m.topic}-${p}`);
+      partitions.set(p, { partition: p, list: [], owned: false, fromRuns: true, encoded: m.value });
+      continue;
+    }
+    const records = isRecordRun(m.value) ? m.value.messages : null;
     if (!entry) {
       // A partition's first run is taken as it is (its records are not copied into a new list).
       partitions.set(p, { partition: p, list: records ?? [m], owned: records === null, fromRuns: records !== null });
@@ -304,15 +231,20 @@ export function createProduceRequestV11(acks: number, timeout: number, messages:
       let firstSequence = options.sequences ? options.sequences.getWithDefault(key, 0) : 0;
       if (entry.fromRuns && options.sequences) {
         if (!runs) throw new Error('record runs need the producer\'s RunSequences');
-        firstSequence = runs.firstSequence(key, options.producerId ?? -1n, options.producerEpoch ?? 0, firstSequence, entry.list.length);
+        firstSequence = runs.firstSequence(key, options.producerId ?? -1n, options.producerEpoch ?? 0, firstSequence, entry.encoded?.count ?? entry.list.length);
       }
       entry.firstSequence = firstSequence;
-      entry.layout = layoutRecordBatch(entry.list, now);
-      total += 4 + uvarintSize(entry.layout.total + 1) + entry.layout.total + 1;
+      const batchBytes = entry.encoded ? BATCH_HEADER + entry.encoded.bytes : (entry.layout = layoutRecordBatch(entry.list, now)).total;
+      total += 4 + uvarintSize(batchBytes + 1) + batchBytes + 1;
     }
   }
-  // Pass 2: everything into one buffer.
-  const buf = Buffer.allocUnsafe(total);
+  // Pass 2: everything into one buffer, but the records of encoded runs: their segments are
+  // parts of the request as they are (the connection joins the parts once, behind its header).
+  const parts: Buffer[] = [];
+  let encodedBytes = 0;
+  for (const partitions of topics.values()) for (const entry of partitions.values()) encodedBytes += entry.encoded?.bytes ?? 0;
+  const buf = Buffer.allocUnsafe(total - encodedBytes);
+  let partStart = 0;
   let pos = writeCompactString(buf, 0, transactionalId);
   pos = buf.writeInt16BE(acks, pos);
   pos = buf.writeInt32BE(timeout, pos);
@@ -321,23 +253,34 @@ export function createProduceRequestV11(acks: number, timeout: number, messages:
     pos = writeCompactString(buf, pos, topic);
     pos = writeUvarint(buf, pos, partitions.size + 1);
     for (const entry of partitions.values()) {
-      const layout = entry.layout!;
-      pos = buf.writeInt32BE(entry.partition, pos);
-      pos = writeUvarint(buf, pos, layout.total + 1);
-      pos = writeRecordBatch(buf, pos, entry.list, layout, {
+      const batchOptions: BatchOptions = {
         producerId: options.producerId,
         producerEpoch: options.producerEpoch,
         firstSequence: entry.firstSequence,
         transactional: !!options.transactionalId,
         partitionLeaderEpoch: options.partitionLeaderEpoch,
-      });
+      };
+      pos = buf.writeInt32BE(entry.partition, pos);
+      if (entry.encoded) {
+        const run = entry.encoded;
+        pos = writeUvarint(buf, pos, BATCH_HEADER + run.bytes + 1);
+        pos = writeEncodedBatchHeader(buf, pos, run, batchOptions);
+        parts.push(buf.subarray(partStart, pos));
+        for (const segment of run.chunks()) parts.push(segment);
+        partStart = pos;
+      } else {
+        pos = writeUvarint(buf, pos, entry.layout!.total + 1);
+        pos = writeRecordBatch(buf, pos, entry.list, entry.layout!, batchOptions);
+      }
       buf[pos++] = 0; // partition's tagged fields
     }
     buf[pos++] = 0; // topic's tagged fields
   }
   buf[pos++] = 0; // request's tagged fields
-  if (pos !== total) throw new Error(`produce request size mismatch: wrote ${pos} of ${total} bytes`);
-  const writer = Writer.create().append(buf);
+  if (pos + encodedBytes !== total) throw new Error(`produce request size mismatch: wrote ${pos + encodedBytes} of ${total} bytes`);
+  const writer = Writer.create();
+  for (const part of parts) writer.append(part);
+  writer.append(buf.subarray(partStart, pos));
   if (acks === 0) writer.context.noResponse = true;
   return writer;
 }
