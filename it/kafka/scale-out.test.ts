@@ -494,7 +494,9 @@ describe('scale-out: two instances share a windowed aggregation, one is killed, 
     for (const p of o.before.B) {
       const r = o.restores.find((x) => x.store.endsWith(`/p${p}`));
       assert.ok(r, `the survivor opened the window store of partition ${p}`);
-      assert.equal(r.mode, 'full', `partition ${p}: restored from its changelog (the survivor never had it locally)`);
+      // Whole ('full'), or from the survivor's own checkpoint ('partial'): it opened every partition
+      // at its first assignment, before B joined and took these (as Kafka Streams restores at assignment).
+      assert.ok(r.mode === 'full' || r.mode === 'partial', `partition ${p}: restored from its changelog (${r.mode})`);
       assert.ok((r.records ?? 0) > 0, `partition ${p}: the changelog held the killed instance's state`);
     }
     assert.notEqual(o.caughtUpMs, null, 'the survivor read the whole input');
