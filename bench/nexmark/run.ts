@@ -34,11 +34,15 @@ import { QUERY_NAMES, querySpec, type QuerySpec } from './queries.ts';
 import { produceAuctions, produceBids } from './produce.ts';
 import { ProcTrace } from './memtrace.ts';
 import { compareSummaries, type OutputSummary, SummaryBuilder } from './summary.ts';
+import { type ProgressSample, type SteadyRate, steadyRate } from './steady.ts';
+import { formatReport } from './report.ts';
 
-type EngineName = 'riffle-embedded' | 'riffle-kafka' | 'kstreams' | 'riffle-kafka-libenc';
-const ENGINES: readonly EngineName[] = ['riffle-embedded', 'riffle-kafka', 'kstreams'];
+type EngineName = 'riffle-embedded' | 'riffle-kafka' | 'kstreams' | 'flink' | 'riffle-kafka-libenc';
+const ENGINES: readonly EngineName[] = ['riffle-embedded', 'riffle-kafka', 'kstreams', 'flink'];
 /** Riffle on Kafka with @platformatic/kafka's record-batch encoder: the produce path before/after, on request. */
 const OPTIONAL_ENGINES: readonly EngineName[] = ['riffle-kafka-libenc'];
+/** The JVM peers: Kafka Streams emits every update like Riffle; Flink SQL emits each window once, final. */
+const JVM_OPTS = ['-Xmx1g', '-XX:+UseG1GC', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error'];
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('./', import.meta.url));
@@ -76,7 +80,9 @@ function portOpen(port: number): boolean {
 let port = Number(process.env.RIFFLE_NEXMARK_PORT ?? 29092);
 while (portOpen(port) || portOpen(port + 1)) port += 2;
 const brokerDir = join(work, 'broker');
-const peerClasspath = execFileSync('bash', [join(here, 'peer/build.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
+const buildPeer = (script: string) => execFileSync('bash', [join(here, script)], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
+const peerClasspath = engines.includes('kstreams') ? buildPeer('peer/build.sh') : '';
+const flinkClasspath = engines.includes('flink') ? buildPeer('peer-flink/build.sh') : '';
 log(`starting the broker on 127.0.0.1:${port}`);
 const bootstrap = execFileSync('bash', [join(root, 'scripts/kafka/start.sh'), '--port', String(port), '--dir', brokerDir], { stdio: ['ignore', 'pipe', 'inherit'] })
   .toString()
@@ -106,8 +112,13 @@ interface Measured {
   wallS: number;
   peakRssMb: number;
   recordsPerCpuS: number;
+  /** Records per CPU-second between ~25% and ~90% of the input (steady.ts), null without enough progress marks. */
+  steady: SteadyRate | null;
   summary: OutputSummary;
 }
+const isRiffle = (e: EngineName) => e.startsWith('riffle');
+/** What Flink's launcher passes to its JVMs on Java 17 (its config.yaml's env.java.opts.all, the opens its runtime needs). */
+const FLINK_JVM_OPENS = ['java.lang', 'java.net', 'java.io', 'java.nio', 'sun.nio.ch', 'java.lang.reflect', 'java.text', 'java.time', 'java.util', 'java.util.concurrent', 'java.util.concurrent.atomic', 'java.util.concurrent.locks'].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`);
 
 function cpuTicks(pid: number): number {
   // Fields after the command (which may hold spaces) start at ')'; utime and stime are 14 and 15.
@@ -139,8 +150,11 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
   const serviceId = `nx-${spec.name}-${engine}-${Date.now().toString(36)}`;
   if (engine !== 'riffle-embedded') {
     if (spec.usesAuctions) await kafka!.createTopic(bidsTopic, { partitions: 4 });
-    // Kafka Streams writes to an existing topic; Riffle creates its own (PARTITIONS=4).
-    if (engine === 'kstreams') await kafka!.createTopic(outTopic, { partitions: 4 });
+    // The JVM peers write to an existing topic; Riffle creates its own (PARTITIONS=4).
+    if (engine === 'kstreams' || engine === 'flink') await kafka!.createTopic(outTopic, { partitions: 4 });
+    // Flink's event-time temporal join gives the same rows whatever the order in which the
+    // table and the bids arrive, and a Flink job cannot be paused: its bids are written first.
+    if (engine === 'flink' && spec.usesAuctions) await produceBids(kafka!, bidsTopic, BIDS, AUCTIONS);
   }
   if (engine === 'riffle-embedded') {
     // The inputs, written here so that the engine's peak RSS is the query's alone. The join's
@@ -154,14 +168,16 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
   }
   const pinned = ['taskset', '-c', engineCore];
   const onKafka = engine !== 'riffle-embedded';
+  const peerArgs = [bootstrap, spec.name, serviceId, bidsTopic, 'nexmark-auctions', outTopic, String(BIDS), String(AUCTIONS), join(dir, 'state')];
   const command =
     engine === 'kstreams'
-      ? [...pinned, 'java', '-Xmx1g', '-XX:+UseG1GC', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error', '-cp', peerClasspath, 'NexmarkPeer',
-         bootstrap, spec.name, serviceId, bidsTopic, 'nexmark-auctions', outTopic, String(BIDS), String(AUCTIONS), join(dir, 'state')]
-      : [...pinned, process.execPath, ...profileArgs(spec, engine), join(here, 'riffle-runner.ts'), onKafka ? 'kafka' : 'embedded', spec.name,
-         onKafka ? bidsTopic : 'bids', onKafka ? 'nexmark-auctions' : 'auctions', outTopic,
-         String(BIDS), String(AUCTIONS), dir, serviceId];
-  const traceFile = memtrace && engine !== 'kstreams' ? join(work, `memtrace-${spec.name}-${engine}.jsonl`) : null;
+      ? [...pinned, 'java', ...JVM_OPTS, '-cp', peerClasspath, 'NexmarkPeer', ...peerArgs]
+      : engine === 'flink'
+        ? [...pinned, 'java', ...JVM_OPTS, ...FLINK_JVM_OPENS, '-cp', flinkClasspath, 'NexmarkFlinkPeer', ...peerArgs]
+        : [...pinned, process.execPath, ...profileArgs(spec, engine), join(here, 'riffle-runner.ts'), onKafka ? 'kafka' : 'embedded', spec.name,
+           onKafka ? bidsTopic : 'bids', onKafka ? 'nexmark-auctions' : 'auctions', outTopic,
+           String(BIDS), String(AUCTIONS), dir, serviceId];
+  const traceFile = memtrace && isRiffle(engine) ? join(work, `memtrace-${spec.name}-${engine}.jsonl`) : null;
   const env = {
     ...process.env,
     RIFFLE_BOOTSTRAP_SERVERS: bootstrap,
@@ -178,11 +194,17 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
     child.kill('SIGKILL');
   }, TIMEOUT_S * 1000);
   const marks = new Map<string, { ticks: number; at: number }>();
+  const progress: ProgressSample[] = [];
   let peak = NaN;
   for await (const line of createInterface({ input: child.stdout! })) {
-    const m = /^@@NEXMARK (\w+)/.exec(line);
+    const m = /^@@NEXMARK (\w+)(?: (\S+))?/.exec(line);
     if (!m) {
       process.stderr.write(`[${engine}] ${line}\n`);
+      continue;
+    }
+    if (m[1] === 'PROGRESS') {
+      // Not answered: the engine goes on; the CPU time is read as the line arrives.
+      progress.push({ fraction: Number(m[2]), ticks: cpuTicks(pid) });
       continue;
     }
     marks.set(m[1], { ticks: cpuTicks(pid), at: performance.now() });
@@ -206,7 +228,8 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
   const total = span('START', 'DONE');
   const pause = marks.has('PAUSE') ? span('PAUSE', 'RESUME') : { ticks: 0, ms: 0 };
   const cpuS = (total.ticks - pause.ticks) / CLK_TCK;
-  const summary = engine === 'riffle-embedded' ? (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as OutputSummary) : await readOutput(outTopic, spec);
+  const summary =
+    engine === 'riffle-embedded' ? (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as OutputSummary) : await readOutput(outTopic, spec, engine);
   if (onKafka) {
     // This run's topics (output, the join's bids, repartition and changelog topics, named after
     // the service / application id) are not needed any more.
@@ -222,12 +245,13 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
     wallS: (total.ms - pause.ms) / 1000,
     peakRssMb: peak,
     recordsPerCpuS: Math.round(BIDS / cpuS),
+    steady: steadyRate(progress, BIDS, CLK_TCK),
     summary,
   };
 }
 
-async function readOutput(topic: string, spec: QuerySpec): Promise<OutputSummary> {
-  const summary = new SummaryBuilder(spec.shape);
+async function readOutput(topic: string, spec: QuerySpec, engine: EngineName): Promise<OutputSummary> {
+  const summary = new SummaryBuilder(spec.shape, engine === 'flink' ? 'flink' : 'ksql');
   const total = (await kafka!.offsets(topic)).reduce((n, p) => n + p.end - p.start, 0);
   const reader = kafka!.consumer({ groupId: `nexmark-reader-${topic}`, topics: [topic], fromBeginning: true });
   for (let read = 0; read < total; ) {
@@ -276,24 +300,8 @@ try {
 }
 
 // ---------------------------------------------------------------- report
-const find = (q: string, e: EngineName) => results.find((r) => r.query === q && r.engine === e);
-const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : '-');
-const pad = (s: string | number, n: number) => String(s).padStart(n);
-const withLib = engines.includes('riffle-kafka-libenc');
-console.log(`\nNexmark: ${BIDS.toLocaleString('en-US')} bids, ${AUCTIONS.toLocaleString('en-US')} auctions, 4 partitions, one core per engine; JSON parse+stringify ceiling ${ceiling.toLocaleString('en-US')} records/CPU-s`);
-console.log(`${'query'.padEnd(6)}${engines.map((e) => pad(e, Math.max(17, e.length + 2)) + pad('RSS MB', 8)).join('')}${pad('rk/ks', 7)}${pad('rk/re', 7)}${pad('re/ceil', 8)}${withLib ? pad('rk/lib', 8) : ''}  output`);
-for (const spec of queries) {
-  const cells = engines.map((e) => {
-    const m = find(spec.name, e);
-    return pad(m ? m.recordsPerCpuS.toLocaleString('en-US') : '-', Math.max(17, e.length + 2)) + pad(m ? m.peakRssMb : '-', 8);
-  });
-  const rk = find(spec.name, 'riffle-kafka')?.recordsPerCpuS;
-  const ks = find(spec.name, 'kstreams')?.recordsPerCpuS;
-  const re = find(spec.name, 'riffle-embedded')?.recordsPerCpuS;
-  const same = mismatches.some((m) => m.startsWith(`${spec.name}:`)) ? 'DIFFERENT' : `same (${find(spec.name, engines[0])?.summary.records} records)`;
-  console.log(`${spec.name.padEnd(6)}${cells.join('')}${pad(ratio(rk, ks), 7)}${pad(ratio(rk, re), 7)}${pad(ratio(re, ceiling), 8)}${withLib ? pad(ratio(rk, find(spec.name, 'riffle-kafka-libenc')?.recordsPerCpuS), 8) : ''}  ${same}`);
-}
-console.log('records per CPU-second of the engine process (input bids / CPU-s); rk = Riffle on Kafka, re = Riffle embedded, ks = Kafka Streams, lib = Riffle on Kafka with the library\'s record-batch encoder and decoder');
+const differing = new Set(mismatches.map((m) => m.slice(0, m.indexOf(':'))));
+console.log(formatReport({ bids: BIDS, auctions: AUCTIONS, ceiling, queries: queries.map((q) => q.name), engines, results, differing }));
 mkdirSync(join(here, 'results'), { recursive: true });
 const file = join(here, 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify({ bids: BIDS, auctions: AUCTIONS, ceilingRecordsPerCpuS: ceiling, results, mismatches }, null, 2));
