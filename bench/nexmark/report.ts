@@ -55,6 +55,7 @@ export function formatReport(r: ReportInput): string {
   const ends: [string, string, string][] = [
     ['rk/ks', 'riffle-kafka', 'kstreams'],
     ['rk/fl', 'riffle-kafka', 'flink'],
+    ['rk/flu', 'riffle-kafka', 'flink-updates'],
     ['rk/re', 'riffle-kafka', 'riffle-embedded'],
     ['rk/lib', 'riffle-kafka', 'riffle-kafka-libenc'],
   ];
@@ -86,8 +87,8 @@ export function formatReport(r: ReportInput): string {
     out.push(`${q.padEnd(6)}${cells.join('')}${ratios.join('')}  ${spans.join(' ')}`);
   }
   out.push(
-    'records per CPU-second of the engine process (input bids / CPU-s); rk = Riffle on Kafka, re = Riffle embedded, ks = Kafka Streams, fl = Flink SQL,' +
-      " lib = Riffle on Kafka with the library's record-batch encoder and decoder. Flink emits each window once (final), the others every update.",
+    'records per CPU-second of the engine process (input bids / CPU-s); rk = Riffle on Kafka, re = Riffle embedded, ks = Kafka Streams, fl = Flink SQL, flu = Flink SQL emitting every update,' +
+      " lib = Riffle on Kafka with the library's record-batch encoder and decoder. Flink emits each window once (final), the others (flink-updates too) every update.",
   );
   return out.join('\n');
 }

@@ -1,25 +1,32 @@
 /**
- * `npm run bench:nexmark`: the Nexmark suite. Riffle on its embedded log, Riffle on Kafka and a
- * Kafka Streams peer (peer/NexmarkPeer.java, built from Maven Central by peer/build.sh) run q0,
- * q1, q2, q5, q7 and the stream-table join over the same generated bids (generator.ts), on one
+ * `npm run bench:nexmark`: the Nexmark suite. Riffle on its embedded log, Riffle on Kafka, a
+ * Kafka Streams peer (peer/NexmarkPeer.java, built from Maven Central by peer/build.sh) and a
+ * Flink SQL peer (peer-flink/NexmarkFlinkPeer.java, built by peer-flink/build.sh) run q0, q1,
+ * q2, q5, q7 and the stream-table join over the same generated bids (generator.ts), on one
  * broker started with scripts/kafka/start.sh, the Kafka engines reading the same 4-partition
  * topics. Each engine runs alone, pinned to one core (taskset; the broker and this driver on the
  * other); its CPU time (utime + stime of /proc/<pid>/stat between its START and DONE marks,
- * minus the pause while the join's bids are produced) and peak RSS (VmHWM) are read from /proc.
- * Prints records per CPU-second, peak RSS and the ratios, and checks that all engines wrote the
- * same output (summary.ts); exits 1 if they did not.
+ * minus the pause while the join's bids are produced) and peak RSS (VmHWM) are read from /proc,
+ * and the CPU time at each of its PROGRESS marks gives the steady-state rate between ~25% and
+ * ~90% of the input (steady.ts). Prints both rates, peak RSS and the ratios (report.ts), and
+ * checks that all engines wrote the same output (summary.ts: the final value per window for
+ * Flink, which emits each window once, against the last update of the others); exits 1 if not.
  *
- *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams] [--smoke] [--profile] [--memtrace] [--timeout S]
+ *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams,flink] [--smoke] [--profile] [--memtrace] [--timeout S]
  *
  * Engine `riffle-kafka-libenc` (not run unless named) is Riffle on Kafka with the client
  * library's record-batch encoder and Fetch decoder (RIFFLE_KAFKA_BATCH_ENCODER=library,
- * RIFFLE_KAFKA_BATCH_DECODER=library): the produce and fetch paths before.
+ * RIFFLE_KAFKA_BATCH_DECODER=library): the produce and fetch paths before. Engine `flink-updates`
+ * (not run unless named; q5 and q7 only) is the Flink peer emitting every window update, as
+ * Riffle and Kafka Streams do, through Flink's regular updating aggregation.
  * Defaults: 1,000,000 bids, 100,000 auctions, all queries and engines; --smoke = 20,000 bids,
  * 2,000 auctions; --profile writes V8 CPU profiles of the Riffle processes next to the results
  * (whole process, setup included); --timeout fails a run without DONE after S seconds (default
  * 3600); --memtrace samples each engine's RSS composition (anonymous / file-backed / shared, per
- * mapping) and the Riffle runners' V8 heap spaces, and prints it at the highest RSS (memtrace.ts). Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
- * picks the driver/broker core and the engine core.
+ * mapping) and the Riffle runners' V8 heap spaces, and prints it at the highest RSS (memtrace.ts).
+ * Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
+ * picks the driver/broker core and the engine core; RIFFLE_NEXMARK_FLINK_STATE=rocksdb gives
+ * the Flink peer RocksDB state instead of Flink's default heap state.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,10 +44,11 @@ import { compareSummaries, type OutputSummary, SummaryBuilder } from './summary.
 import { type ProgressSample, type SteadyRate, steadyRate } from './steady.ts';
 import { formatReport } from './report.ts';
 
-type EngineName = 'riffle-embedded' | 'riffle-kafka' | 'kstreams' | 'flink' | 'riffle-kafka-libenc';
+type EngineName = 'riffle-embedded' | 'riffle-kafka' | 'kstreams' | 'flink' | 'flink-updates' | 'riffle-kafka-libenc';
 const ENGINES: readonly EngineName[] = ['riffle-embedded', 'riffle-kafka', 'kstreams', 'flink'];
 /** Riffle on Kafka with @platformatic/kafka's record-batch encoder: the produce path before/after, on request. */
-const OPTIONAL_ENGINES: readonly EngineName[] = ['riffle-kafka-libenc'];
+const OPTIONAL_ENGINES: readonly EngineName[] = ['riffle-kafka-libenc', 'flink-updates'];
+const isFlink = (e: EngineName) => e === 'flink' || e === 'flink-updates';
 /** The JVM peers: Kafka Streams emits every update like Riffle; Flink SQL emits each window once, final. */
 const JVM_OPTS = ['-Xmx1g', '-XX:+UseG1GC', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error'];
 
@@ -82,7 +90,7 @@ while (portOpen(port) || portOpen(port + 1)) port += 2;
 const brokerDir = join(work, 'broker');
 const buildPeer = (script: string) => execFileSync('bash', [join(here, script)], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
 const peerClasspath = engines.includes('kstreams') ? buildPeer('peer/build.sh') : '';
-const flinkClasspath = engines.includes('flink') ? buildPeer('peer-flink/build.sh') : '';
+const flinkClasspath = engines.some(isFlink) ? buildPeer('peer-flink/build.sh') : '';
 log(`starting the broker on 127.0.0.1:${port}`);
 const bootstrap = execFileSync('bash', [join(root, 'scripts/kafka/start.sh'), '--port', String(port), '--dir', brokerDir], { stdio: ['ignore', 'pipe', 'inherit'] })
   .toString()
@@ -151,10 +159,10 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
   if (engine !== 'riffle-embedded') {
     if (spec.usesAuctions) await kafka!.createTopic(bidsTopic, { partitions: 4 });
     // The JVM peers write to an existing topic; Riffle creates its own (PARTITIONS=4).
-    if (engine === 'kstreams' || engine === 'flink') await kafka!.createTopic(outTopic, { partitions: 4 });
+    if (engine === 'kstreams' || isFlink(engine)) await kafka!.createTopic(outTopic, { partitions: 4 });
     // Flink's event-time temporal join gives the same rows whatever the order in which the
     // table and the bids arrive, and a Flink job cannot be paused: its bids are written first.
-    if (engine === 'flink' && spec.usesAuctions) await produceBids(kafka!, bidsTopic, BIDS, AUCTIONS);
+    if (isFlink(engine) && spec.usesAuctions) await produceBids(kafka!, bidsTopic, BIDS, AUCTIONS);
   }
   if (engine === 'riffle-embedded') {
     // The inputs, written here so that the engine's peak RSS is the query's alone. The join's
@@ -172,8 +180,8 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
   const command =
     engine === 'kstreams'
       ? [...pinned, 'java', ...JVM_OPTS, '-cp', peerClasspath, 'NexmarkPeer', ...peerArgs]
-      : engine === 'flink'
-        ? [...pinned, 'java', ...JVM_OPTS, ...FLINK_JVM_OPENS, '-cp', flinkClasspath, 'NexmarkFlinkPeer', ...peerArgs]
+      : isFlink(engine)
+        ? [...pinned, 'java', ...JVM_OPTS, ...FLINK_JVM_OPENS, '-cp', flinkClasspath, 'NexmarkFlinkPeer', ...peerArgs, ...(engine === 'flink-updates' ? ['updates'] : [])]
         : [...pinned, process.execPath, ...profileArgs(spec, engine), join(here, 'riffle-runner.ts'), onKafka ? 'kafka' : 'embedded', spec.name,
            onKafka ? bidsTopic : 'bids', onKafka ? 'nexmark-auctions' : 'auctions', outTopic,
            String(BIDS), String(AUCTIONS), dir, serviceId];
@@ -251,7 +259,7 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
 }
 
 async function readOutput(topic: string, spec: QuerySpec, engine: EngineName): Promise<OutputSummary> {
-  const summary = new SummaryBuilder(spec.shape, engine === 'flink' ? 'flink' : 'ksql');
+  const summary = new SummaryBuilder(spec.shape, isFlink(engine) ? 'flink' : 'ksql', engine === 'flink' && spec.shape === 'windowed' ? 'final' : 'updates');
   const total = (await kafka!.offsets(topic)).reduce((n, p) => n + p.end - p.start, 0);
   const reader = kafka!.consumer({ groupId: `nexmark-reader-${topic}`, topics: [topic], fromBeginning: true });
   for (let read = 0; read < total; ) {
@@ -283,6 +291,8 @@ try {
   for (const spec of queries) {
     const byEngine: Measured[] = [];
     for (const engine of engines) {
+      // flink-updates differs from flink only where windows are emitted.
+      if (engine === 'flink-updates' && spec.shape !== 'windowed') continue;
       log(`${spec.name} (${spec.description}) on ${engine}`);
       const m = await runEngine(engine, spec);
       log(`  ${m.recordsPerCpuS.toLocaleString('en-US')} records/CPU-s, ${m.cpuS.toFixed(1)} CPU-s, ${m.wallS.toFixed(1)} s, peak RSS ${m.peakRssMb} MB, ${m.summary.records} output records`);

@@ -98,9 +98,13 @@ export class SummaryBuilder {
   private readonly shape: 'stream' | 'windowed';
   private readonly layout: OutputLayout;
 
-  constructor(shape: 'stream' | 'windowed', layout: OutputLayout = 'ksql') {
+  private readonly emits: 'updates' | 'final';
+
+  /** `emits`: Flink's window aggregation emits final values; its updating form (flink-updates) every update. */
+  constructor(shape: 'stream' | 'windowed', layout: OutputLayout = 'ksql', emits: 'updates' | 'final' = layout === 'flink' && shape === 'windowed' ? 'final' : 'updates') {
     this.shape = shape;
     this.layout = layout;
+    this.emits = emits;
   }
 
   add(r: OutputRecord): void {
@@ -111,19 +115,22 @@ export class SummaryBuilder {
       if (this.sample.length < 3) this.sample.push(value);
       return;
     }
-    let key = r.key === null ? 'null' : Buffer.from(r.key).toString('hex');
+    let key: string;
     let value: string;
     if (this.layout === 'flink') {
-      const window = flinkWindow(r.value);
-      key += window.start;
+      const window = flinkWindow(r.key, r.value);
+      key = window.key;
       value = window.value;
-    } else value = canonicalJson(r.value);
+    } else {
+      key = r.key === null ? 'null' : Buffer.from(r.key).toString('hex');
+      value = canonicalJson(r.value);
+    }
     const seen = this.finals.get(key);
     if (!seen || seen.offset < r.offset) this.finals.set(key, { offset: r.offset, value });
   }
 
   build(): OutputSummary {
-    const emits = this.layout === 'flink' && this.shape === 'windowed' ? 'final' : 'updates';
+    const emits = this.emits;
     if (this.shape === 'stream') return { emits, records: this.records, digest: this.values.toString(), keys: 0, sample: this.sample };
     const finals = new Digest();
     const sample = this.sample;
@@ -136,21 +143,36 @@ export class SummaryBuilder {
 }
 
 /**
- * A Flink window row's start as ksqlDB's windowed key ends (8 bytes big-endian, in hex) and the
- * rest of its value, canonical. window_start is a TIMESTAMP in UTC ('yyyy-MM-dd HH:mm:ss[.fff]',
- * the JSON format's SQL layout, or ISO-8601), or epoch milliseconds.
+ * A Flink window row as ksqlDB's windowed key (the group key's bytes + the window start, 8 bytes
+ * big-endian, in hex) and the rest of its value, canonical. The group key is the record key,
+ * either `raw` (the auction's 8 bytes) or, from the upsert sink of flink-updates, a JSON object
+ * of the auction and window_start. window_start (in the key or the value) is a TIMESTAMP in UTC
+ * ('yyyy-MM-dd HH:mm:ss[.fff]', the JSON format's SQL layout, or ISO-8601), or epoch milliseconds;
+ * window_start and window_end leave the value.
  */
-export function flinkWindow(value: Uint8Array | null): { start: string; value: string } {
-  const parsed = value === null ? null : (JSON.parse(Buffer.from(value).toString('utf8')) as Record<string, unknown>);
-  if (parsed === null || typeof parsed !== 'object') throw new Error('a Flink window row without a value');
-  const startName = Object.keys(parsed).find((k) => k.toLowerCase() === 'window_start');
-  if (startName === undefined) throw new Error(`a Flink window row without window_start: ${JSON.stringify(parsed)}`);
-  const raw = parsed[startName];
-  const ms = typeof raw === 'number' ? raw : Date.parse(String(raw).replace(' ', 'T').replace(/Z?$/, 'Z'));
-  if (!Number.isFinite(ms)) throw new Error(`window_start '${String(raw)}' is not a time`);
-  for (const k of Object.keys(parsed)) if (k.toLowerCase() === 'window_start' || k.toLowerCase() === 'window_end') delete parsed[k];
-  return { start: BigInt(ms).toString(16).padStart(16, '0'), value: JSON.stringify(canonical(parsed)) };
+export function flinkWindow(key: Uint8Array | null, value: Uint8Array | null): { key: string; value: string } {
+  const row = value === null ? null : (JSON.parse(Buffer.from(value).toString('utf8')) as Record<string, unknown>);
+  if (row === null || typeof row !== 'object') throw new Error('a Flink window row without a value');
+  let groupKey = key === null ? 'null' : Buffer.from(key).toString('hex');
+  let start: unknown = undefined;
+  const jsonKey = key !== null && key[0] === 0x7b ? (JSON.parse(Buffer.from(key).toString('utf8')) as Record<string, unknown>) : null;
+  if (jsonKey !== null) {
+    const fields = Object.keys(jsonKey).filter((k) => !isWindowColumn(k));
+    const only = fields.length === 1 ? jsonKey[fields[0]] : undefined;
+    if (typeof only !== 'number' || !Number.isSafeInteger(only)) throw new Error(`a Flink window key without one BIGINT group key: ${JSON.stringify(jsonKey)}`);
+    groupKey = BigInt.asUintN(64, BigInt(only)).toString(16).padStart(16, '0');
+    start = jsonKey[Object.keys(jsonKey).find((k) => k.toLowerCase() === 'window_start') ?? ''];
+  }
+  const startName = Object.keys(row).find((k) => k.toLowerCase() === 'window_start');
+  if (startName !== undefined) start = row[startName];
+  if (start === undefined) throw new Error(`a Flink window row without window_start: ${JSON.stringify(row)}`);
+  const ms = typeof start === 'number' ? start : Date.parse(String(start).replace(' ', 'T').replace(/Z?$/, 'Z'));
+  if (!Number.isFinite(ms)) throw new Error(`window_start '${String(start)}' is not a time`);
+  for (const k of Object.keys(row)) if (isWindowColumn(k)) delete row[k];
+  return { key: groupKey + BigInt(ms).toString(16).padStart(16, '0'), value: JSON.stringify(canonical(row)) };
 }
+
+const isWindowColumn = (name: string) => name.toLowerCase() === 'window_start' || name.toLowerCase() === 'window_end';
 
 /** Differences between two summaries of the same query ([] = the same output). */
 export function compareSummaries(a: OutputSummary, b: OutputSummary): string[] {

@@ -40,6 +40,10 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * The join is an event-time temporal join against the auctions as a versioned (upsert-kafka)
  * table: the same rows as ksqlDB's stream-table join here, since every auction precedes every bid.
  *
+ * With a tenth argument 'updates' (engine flink-updates of the suite), q5 and q7 emit every
+ * update instead, as Riffle and Kafka Streams do: Flink's regular (updating) aggregation over the
+ * window TVF's rows, written by the upsert-kafka sink keyed by (auction, window_start) in JSON.
+ *
  * Delivery: at-least-once checkpoints every 2 s (the other engines commit every 2 s) into
  * STATE_DIR (filesystem checkpoint storage), the heap state backend (Flink's default) unless
  * RIFFLE_NEXMARK_FLINK_STATE=rocksdb; the Kafka sink at-least-once (flushed on every checkpoint
@@ -56,8 +60,8 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  */
 public final class NexmarkFlinkPeer {
   public static void main(String[] args) throws Exception {
-    if (args.length != 9) {
-      System.err.println("usage: NexmarkFlinkPeer BOOTSTRAP QUERY APP_ID BIDS_TOPIC AUCTIONS_TOPIC OUT_TOPIC BIDS AUCTIONS STATE_DIR");
+    if (args.length != 9 && !(args.length == 10 && args[9].equals("updates"))) {
+      System.err.println("usage: NexmarkFlinkPeer BOOTSTRAP QUERY APP_ID BIDS_TOPIC AUCTIONS_TOPIC OUT_TOPIC BIDS AUCTIONS STATE_DIR [updates]");
       System.exit(2);
     }
     String bootstrap = args[0], query = args[1], appId = args[2], bidsTopic = args[3], auctionsTopic = args[4], out = args[5];
@@ -91,7 +95,7 @@ public final class NexmarkFlinkPeer {
     String sink = "'connector' = 'kafka', 'topic' = '" + out + "', 'properties.bootstrap.servers' = '" + bootstrap + "',"
         + " 'sink.delivery-guarantee' = 'at-least-once', 'value.format' = 'json'";
     String keyed = sink + ", 'key.format' = 'raw', 'key.fields' = 'auction', 'value.fields-include' = 'EXCEPT_KEY'";
-    String insert = switch (query) {
+    String select = switch (query) {
       case "q0" -> "CREATE TABLE nexmark_out WITH (" + sink + ") AS SELECT auction, bidder, price, channel, url, `dateTime`, extra FROM bids";
       case "q1" -> "CREATE TABLE nexmark_out WITH (" + sink + ") AS SELECT auction, bidder, price * 0.908 AS price, `dateTime`, extra FROM bids";
       case "q2" -> "CREATE TABLE nexmark_out WITH (" + sink + ") AS SELECT auction, price FROM bids WHERE MOD(auction, 123) = 0";
@@ -110,6 +114,21 @@ public final class NexmarkFlinkPeer {
         yield "";
       }
     };
+    String insert = select;
+    if (args.length == 10 && (query.equals("q5") || query.equals("q7"))) {
+      // 'updates': every update of a window emitted, as Riffle and Kafka Streams do. Grouping by
+      // window_start alone (not window_end) makes it Flink's regular, updating aggregation over
+      // the window TVF's rows instead of a window aggregation; the upsert-kafka sink writes each
+      // new value (UPDATE_AFTER) under the key (auction, window_start), JSON.
+      boolean hop = query.equals("q5");
+      String tvf = hop ? "HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '10' SECOND)" : "TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)";
+      sql.executeSql("CREATE TABLE nexmark_out (auction BIGINT, window_start TIMESTAMP(3), " + (hop ? "num BIGINT" : "maxprice BIGINT, num BIGINT")
+          + ", PRIMARY KEY (auction, window_start) NOT ENFORCED) WITH ('connector' = 'upsert-kafka', 'topic' = '" + out + "',"
+          + " 'properties.bootstrap.servers' = '" + bootstrap + "', 'sink.delivery-guarantee' = 'at-least-once',"
+          + " 'key.format' = 'json', 'value.format' = 'json', 'value.fields-include' = 'EXCEPT_KEY')");
+      insert = "INSERT INTO nexmark_out SELECT auction, window_start, " + (hop ? "COUNT(*) AS num" : "MAX(price) AS maxprice, COUNT(*) AS num")
+          + " FROM TABLE(" + tvf + ") GROUP BY auction, window_start";
+    }
     if (System.getenv("RIFFLE_NEXMARK_FLINK_EXPLAIN") != null) System.err.println(sql.explainSql(insert.replaceFirst("^CREATE TABLE nexmark_out WITH \\(.*\\) AS SELECT", "SELECT")));
 
     BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -92,8 +92,17 @@ test("Flink's final windows (window_start in the value) compare equal to ksqlDB'
   assert.match(compareSummaries(u, wrong.build()).join(), /digest/);
   // Two engines that both emit final values still compare their record counts.
   assert.deepEqual(compareSummaries(f, finals.build()), []);
-  assert.throws(() => flinkWindow(enc('{"num":1}')), /without window_start/);
-  assert.equal(flinkWindow(enc('{"window_start":"2023-11-14T22:13:20.000Z","num":1}')).start, BigInt(start).toString(16).padStart(16, '0'));
+  assert.throws(() => flinkWindow(longKey(1000), enc('{"num":1}')), /without window_start/);
+  assert.equal(flinkWindow(longKey(1000), enc('{"window_start":"2023-11-14T22:13:20.000Z","num":1}')).key, windowedKey(1000, start).toString('hex'));
+  // flink-updates: every update under a JSON key of (auction, window_start), as the upsert sink writes it.
+  const upserts = new SummaryBuilder('windowed', 'flink', 'updates');
+  const jsonKey = (auction: number, ws: string) => enc(JSON.stringify({ auction, window_start: ws }));
+  upserts.add({ partition: 0, offset: 0, key: jsonKey(1000, '2023-11-14 22:13:20'), value: enc('{"maxprice":5,"num":1}') });
+  upserts.add({ partition: 1, offset: 0, key: jsonKey(1001, '2023-11-14 22:13:30'), value: enc('{"maxprice":7,"num":1}') });
+  upserts.add({ partition: 0, offset: 1, key: jsonKey(1000, '2023-11-14 22:13:20'), value: enc('{"maxprice":9,"num":2}') });
+  assert.equal(upserts.build().emits, 'updates');
+  assert.deepEqual(compareSummaries(u, upserts.build()), []);
+  assert.throws(() => flinkWindow(enc('{"a":1,"b":2,"window_start":0}'), enc('{"num":1}')), /one BIGINT group key/);
 });
 
 test('steady-state rate: CPU time between the marks at ~25% and ~90% of the input; none from marks too sparse or too close', () => {
