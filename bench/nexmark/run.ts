@@ -122,6 +122,8 @@ interface Measured {
   recordsPerCpuS: number;
   /** Records per CPU-second between ~25% and ~90% of the input (steady.ts), null without enough progress marks. */
   steady: SteadyRate | null;
+  /** The engine's progress marks (in the results file, to see how the steady rate was taken). */
+  progress: ProgressSample[];
   summary: OutputSummary;
 }
 const isRiffle = (e: EngineName) => e.startsWith('riffle');
@@ -254,6 +256,7 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
     peakRssMb: peak,
     recordsPerCpuS: Math.round(BIDS / cpuS),
     steady: steadyRate(progress, BIDS, CLK_TCK),
+    progress,
     summary,
   };
 }

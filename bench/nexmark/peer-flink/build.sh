@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Flink SQL peer of the Nexmark suite and prints its classpath on stdout: resolves
 # pom.xml's runtime jars from Maven Central into
-#   ${RIFFLE_CACHE:-~/.cache/riffle}/nexmark-flink-peer/lib
+#   ${RIFFLE_CACHE:-~/.cache/riffle}/nexmark-flink-peer/<version>/lib
 # (maven-dependency-plugin copy-dependencies with a private, thrown-away local repository, as
 # ../peer/build.sh does), then compiles NexmarkFlinkPeer.java with javac into .../classes and
 # registers its metric reporter factory (META-INF/services, how Flink finds reporters).
@@ -10,10 +10,14 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$here/../../../scripts/kafka/common.sh"
-out="$RIFFLE_CACHE/nexmark-flink-peer"
 want="$(cat "$here/pom.xml" "$here/NexmarkFlinkPeer.java" "$here/build.sh" | sha256sum | cut -d' ' -f1)"
+# One directory per version of the peer: suites of different checkouts (worktrees) run at the
+# same time without replacing each other's build; versions unused for a week are removed.
+versions="$RIFFLE_CACHE/nexmark-flink-peer"
+out="$versions/${want:0:16}"
 classpath="$out/classes:$out/lib/*"
-if [[ -f "$out/.complete" && "$(cat "$out/.complete")" == "$want" ]]; then echo "$classpath"; exit 0; fi
+# (touched when used: the week counts from the last use)
+if [[ -f "$out/.complete" && "$(cat "$out/.complete")" == "$want" ]]; then touch "$out"; echo "$classpath"; exit 0; fi
 
 command -v javac >/dev/null || die "javac not found (a JDK 17+ builds the Flink peer)"
 command -v mvn >/dev/null || die "mvn not found (Maven resolves the Flink peer's jars from Maven Central)"
@@ -23,6 +27,7 @@ flock 9
 if [[ -f "$out/.complete" && "$(cat "$out/.complete")" == "$want" ]]; then echo "$classpath"; exit 0; fi
 
 log "building the Flink SQL peer into $out (the first time: ~200 MB of jars from Maven Central)"
+find "$versions" -mindepth 1 -maxdepth 1 -type d -mtime +7 -exec rm -rf {} + 2>/dev/null || true
 tmp="$(mktemp -d "$out/.build.XXXXXX")"
 trap 'rm -rf "$tmp"' EXIT
 mvn -B -q -ntp -Dstyle.color=never -f "$here/pom.xml" -Dmaven.repo.local="$tmp/m2" \
