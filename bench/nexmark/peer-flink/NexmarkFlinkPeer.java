@@ -137,6 +137,23 @@ public final class NexmarkFlinkPeer {
     Thread progress = new Thread(() -> reportProgress(expectBids), "nexmark-progress");
     progress.setDaemon(true);
     progress.start();
+    if (System.getenv("RIFFLE_NEXMARK_FLINK_TRACE") != null) {
+      // Diagnostics: the counters of every task and the process CPU time, every 500 ms, on stderr.
+      Thread trace = new Thread(() -> {
+        var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        try {
+          for (;; Thread.sleep(500)) {
+            StringBuilder b = new StringBuilder("trace cpu=" + os.getProcessCpuTime() / 10_000_000 / 100.0);
+            Reporter.COUNTERS.forEach((k, v) -> { if (k.startsWith("task|")) b.append(" | ").append(k, 5, Math.min(k.length(), 45)).append(k.endsWith("In") ? " in=" : " out=").append(v.getCount()); });
+            System.err.println(b);
+          }
+        } catch (InterruptedException done) {
+          // the job finished
+        }
+      }, "nexmark-trace");
+      trace.setDaemon(true);
+      trace.start();
+    }
     result.await();
     progress.interrupt();
     mark(in, "DONE");
@@ -153,8 +170,9 @@ public final class NexmarkFlinkPeer {
   private static long bidsThrough() {
     long n = 0;
     for (Map.Entry<String, Counter> e : Reporter.COUNTERS.entrySet()) {
-      String k = e.getKey();
-      if (k.startsWith("operator|") && k.contains("|Source: bids") && k.endsWith("|numRecordsOut")) n += e.getValue().getCount();
+      // operator|TASK|OPERATOR|name: the operator itself, not every operator of the source's task.
+      String[] k = e.getKey().split("\\|");
+      if (k.length == 4 && k[0].equals("operator") && k[2].startsWith("Source: bids") && k[3].equals("numRecordsOut")) n += e.getValue().getCount();
     }
     return n;
   }
