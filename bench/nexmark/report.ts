@@ -6,7 +6,7 @@
 import type { OutputSummary } from './summary.ts';
 import type { SteadyRate } from './steady.ts';
 
-export interface EngineResult {
+interface EngineResult {
   engine: string;
   query: string;
   recordsPerCpuS: number;
@@ -15,7 +15,7 @@ export interface EngineResult {
   summary: OutputSummary;
 }
 
-export interface ReportInput {
+interface ReportInput {
   bids: number;
   auctions: number;
   ceiling: number;

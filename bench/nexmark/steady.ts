@@ -33,8 +33,8 @@ export interface SteadyRate {
   cpuS: number;
 }
 
-export const STEADY_FROM = 0.25;
-export const STEADY_TO = 0.9;
+const STEADY_FROM = 0.25;
+const STEADY_TO = 0.9;
 
 /**
  * The rate between the first mark at or past STEADY_FROM and the last at or before STEADY_TO;
