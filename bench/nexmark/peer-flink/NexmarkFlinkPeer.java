@@ -56,7 +56,7 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * bids source crosses another percent, read from Flink's own numRecordsOut counter through the
  * in-JVM metric reporter below (see bidsThrough).
  *
- *   java -cp ... NexmarkFlinkPeer BOOTSTRAP QUERY APP_ID BIDS_TOPIC AUCTIONS_TOPIC OUT_TOPIC BIDS AUCTIONS STATE_DIR
+ *   java -cp ... NexmarkFlinkPeer BOOTSTRAP QUERY APP_ID BIDS_TOPIC AUCTIONS_TOPIC OUT_TOPIC BIDS AUCTIONS STATE_DIR [updates]
  */
 public final class NexmarkFlinkPeer {
   public static void main(String[] args) throws Exception {
