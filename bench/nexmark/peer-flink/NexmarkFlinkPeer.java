@@ -74,6 +74,8 @@ public final class NexmarkFlinkPeer {
     c.put("execution.checkpointing.interval", "2 s");
     c.put("execution.checkpointing.mode", "AT_LEAST_ONCE");
     c.put("execution.checkpointing.dir", "file://" + stateDir + "/checkpoints");
+    // The MiniCluster's working files (and RocksDB's, with rocksdb) in the run's directory, which the suite removes.
+    c.put("io.tmp.dirs", stateDir + "/tmp");
     c.put("state.backend.type", "rocksdb".equals(System.getenv("RIFFLE_NEXMARK_FLINK_STATE")) ? "rocksdb" : "hashmap");
     c.put("table.local-time-zone", "UTC");
     c.put("pipeline.name", appId);
