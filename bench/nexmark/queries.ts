@@ -1,7 +1,8 @@
 /**
  * The queries of the Nexmark suite: Riffle's SQL for each, and how its output is compared. The
- * Kafka Streams peer (peer/NexmarkPeer.java) implements the same semantics by hand; the suite
- * checks that both wrote the same thing (summary.ts).
+ * Kafka Streams peer (peer/NexmarkPeer.java) implements the same semantics by hand, the Flink
+ * peer (peer-flink/NexmarkFlinkPeer.java) in Flink SQL with final windows; the suite checks that
+ * all wrote the same thing (summary.ts).
  *
  * Inputs: `bids` (no key, JSON) and, for the join, `auctions` (keyed by id, BIGINT in the KAFKA
  * format, JSON). Windows use the record timestamp (= the bid's dateTime) and ksqlDB's default

@@ -94,8 +94,17 @@ async function run(mode: 'embedded' | 'kafka', args: string[]): Promise<void> {
   // If the plan re-keys less than assumed, the run ends once the task has been idle for 2 s.
   const inputs = bids + (spec.usesAuctions ? auctions : 0);
   const expected = inputs + (spec.shape === 'windowed' || spec.usesAuctions ? bids : 0);
+  // Progress marks for the steady-state rate (steady.ts): the fraction of what the task will
+  // consume, counted from the moment the join's table is loaded.
+  const base = task.consumed;
+  let reported = 0;
   let idle = 0;
   while (task.consumed < expected) {
+    const percent = Math.floor(((task.consumed - base) * 100) / (expected - base));
+    if (percent > reported) {
+      reported = percent;
+      process.stdout.write(`@@NEXMARK PROGRESS ${(task.consumed - base) / (expected - base)}\n`);
+    }
     if ((await task.step(200)) > 0) idle = 0;
     else if (++idle >= (task.consumed >= inputs ? 10 : 600)) {
       if (task.consumed < inputs) throw new Error(`${spec.name} stalled at ${task.consumed} of ${inputs} input records`);
@@ -108,7 +117,7 @@ async function run(mode: 'embedded' | 'kafka', args: string[]): Promise<void> {
   await mark('DONE');
   process.stderr.write(`[riffle-${mode}] ${spec.name}: consumed ${task.consumed}, emitted ${task.emitted}\n`);
   if (mode === 'embedded') {
-    const summary = new SummaryBuilder(spec.shape);
+    const summary = new SummaryBuilder(spec.shape, 'ksql');
     const total = (await log.offsets(outTopic)).reduce((n, p) => n + p.end - p.start, 0);
     const reader = log.consumer({ groupId: 'nexmark-summary', topics: [outTopic], fromBeginning: true });
     for (let read = 0; read < total; ) {

@@ -1,25 +1,32 @@
 /**
- * `npm run bench:nexmark`: the Nexmark suite. Riffle on its embedded log, Riffle on Kafka and a
- * Kafka Streams peer (peer/NexmarkPeer.java, built from Maven Central by peer/build.sh) run q0,
- * q1, q2, q5, q7 and the stream-table join over the same generated bids (generator.ts), on one
+ * `npm run bench:nexmark`: the Nexmark suite. Riffle on its embedded log, Riffle on Kafka, a
+ * Kafka Streams peer (peer/NexmarkPeer.java, built from Maven Central by peer/build.sh) and a
+ * Flink SQL peer (peer-flink/NexmarkFlinkPeer.java, built by peer-flink/build.sh) run q0, q1,
+ * q2, q5, q7 and the stream-table join over the same generated bids (generator.ts), on one
  * broker started with scripts/kafka/start.sh, the Kafka engines reading the same 4-partition
  * topics. Each engine runs alone, pinned to one core (taskset; the broker and this driver on the
  * other); its CPU time (utime + stime of /proc/<pid>/stat between its START and DONE marks,
- * minus the pause while the join's bids are produced) and peak RSS (VmHWM) are read from /proc.
- * Prints records per CPU-second, peak RSS and the ratios, and checks that all engines wrote the
- * same output (summary.ts); exits 1 if they did not.
+ * minus the pause while the join's bids are produced) and peak RSS (VmHWM) are read from /proc,
+ * and the CPU time at each of its PROGRESS marks gives the steady-state rate between ~25% and
+ * ~90% of the input (steady.ts). Prints both rates, peak RSS and the ratios (report.ts), and
+ * checks that all engines wrote the same output (summary.ts: the final value per window for
+ * Flink, which emits each window once, against the last update of the others); exits 1 if not.
  *
- *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams] [--smoke] [--profile] [--memtrace] [--timeout S]
+ *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams,flink] [--smoke] [--profile] [--memtrace] [--timeout S]
  *
  * Engine `riffle-kafka-libenc` (not run unless named) is Riffle on Kafka with the client
  * library's record-batch encoder and Fetch decoder (RIFFLE_KAFKA_BATCH_ENCODER=library,
- * RIFFLE_KAFKA_BATCH_DECODER=library): the produce and fetch paths before.
+ * RIFFLE_KAFKA_BATCH_DECODER=library): the produce and fetch paths before. Engine `flink-updates`
+ * (not run unless named; q5 and q7 only) is the Flink peer emitting every window update, as
+ * Riffle and Kafka Streams do, through Flink's regular updating aggregation.
  * Defaults: 1,000,000 bids, 100,000 auctions, all queries and engines; --smoke = 20,000 bids,
  * 2,000 auctions; --profile writes V8 CPU profiles of the Riffle processes next to the results
  * (whole process, setup included); --timeout fails a run without DONE after S seconds (default
  * 3600); --memtrace samples each engine's RSS composition (anonymous / file-backed / shared, per
- * mapping) and the Riffle runners' V8 heap spaces, and prints it at the highest RSS (memtrace.ts). Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
- * picks the driver/broker core and the engine core.
+ * mapping) and the Riffle runners' V8 heap spaces, and prints it at the highest RSS (memtrace.ts).
+ * Results also go to bench/nexmark/results/<time>.json (not versioned). RIFFLE_NEXMARK_CORES="0 1"
+ * picks the driver/broker core and the engine core; RIFFLE_NEXMARK_FLINK_STATE=rocksdb gives
+ * the Flink peer RocksDB state instead of Flink's default heap state.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,11 +41,16 @@ import { QUERY_NAMES, querySpec, type QuerySpec } from './queries.ts';
 import { produceAuctions, produceBids } from './produce.ts';
 import { ProcTrace } from './memtrace.ts';
 import { compareSummaries, type OutputSummary, SummaryBuilder } from './summary.ts';
+import { type ProgressSample, type SteadyRate, steadyRate } from './steady.ts';
+import { formatReport } from './report.ts';
 
-type EngineName = 'riffle-embedded' | 'riffle-kafka' | 'kstreams' | 'riffle-kafka-libenc';
-const ENGINES: readonly EngineName[] = ['riffle-embedded', 'riffle-kafka', 'kstreams'];
+type EngineName = 'riffle-embedded' | 'riffle-kafka' | 'kstreams' | 'flink' | 'flink-updates' | 'riffle-kafka-libenc';
+const ENGINES: readonly EngineName[] = ['riffle-embedded', 'riffle-kafka', 'kstreams', 'flink'];
 /** Riffle on Kafka with @platformatic/kafka's record-batch encoder: the produce path before/after, on request. */
-const OPTIONAL_ENGINES: readonly EngineName[] = ['riffle-kafka-libenc'];
+const OPTIONAL_ENGINES: readonly EngineName[] = ['riffle-kafka-libenc', 'flink-updates'];
+const isFlink = (e: EngineName) => e === 'flink' || e === 'flink-updates';
+/** The JVM peers: Kafka Streams emits every update like Riffle; Flink SQL emits each window once, final. */
+const JVM_OPTS = ['-Xmx1g', '-XX:+UseG1GC', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error'];
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const here = fileURLToPath(new URL('./', import.meta.url));
@@ -76,7 +88,9 @@ function portOpen(port: number): boolean {
 let port = Number(process.env.RIFFLE_NEXMARK_PORT ?? 29092);
 while (portOpen(port) || portOpen(port + 1)) port += 2;
 const brokerDir = join(work, 'broker');
-const peerClasspath = execFileSync('bash', [join(here, 'peer/build.sh')], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
+const buildPeer = (script: string) => execFileSync('bash', [join(here, script)], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
+const peerClasspath = engines.includes('kstreams') ? buildPeer('peer/build.sh') : '';
+const flinkClasspath = engines.some(isFlink) ? buildPeer('peer-flink/build.sh') : '';
 log(`starting the broker on 127.0.0.1:${port}`);
 const bootstrap = execFileSync('bash', [join(root, 'scripts/kafka/start.sh'), '--port', String(port), '--dir', brokerDir], { stdio: ['ignore', 'pipe', 'inherit'] })
   .toString()
@@ -106,8 +120,15 @@ interface Measured {
   wallS: number;
   peakRssMb: number;
   recordsPerCpuS: number;
+  /** Records per CPU-second between ~25% and ~90% of the input (steady.ts), null without enough progress marks. */
+  steady: SteadyRate | null;
+  /** The engine's progress marks (in the results file, to see how the steady rate was taken). */
+  progress: ProgressSample[];
   summary: OutputSummary;
 }
+const isRiffle = (e: EngineName) => e.startsWith('riffle');
+/** What Flink's launcher passes to its JVMs on Java 17 (its config.yaml's env.java.opts.all, the opens its runtime needs). */
+const FLINK_JVM_OPENS = ['java.lang', 'java.net', 'java.io', 'java.nio', 'sun.nio.ch', 'java.lang.reflect', 'java.text', 'java.time', 'java.util', 'java.util.concurrent', 'java.util.concurrent.atomic', 'java.util.concurrent.locks'].map((p) => `--add-opens=java.base/${p}=ALL-UNNAMED`);
 
 function cpuTicks(pid: number): number {
   // Fields after the command (which may hold spaces) start at ')'; utime and stime are 14 and 15.
@@ -139,8 +160,11 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
   const serviceId = `nx-${spec.name}-${engine}-${Date.now().toString(36)}`;
   if (engine !== 'riffle-embedded') {
     if (spec.usesAuctions) await kafka!.createTopic(bidsTopic, { partitions: 4 });
-    // Kafka Streams writes to an existing topic; Riffle creates its own (PARTITIONS=4).
-    if (engine === 'kstreams') await kafka!.createTopic(outTopic, { partitions: 4 });
+    // The JVM peers write to an existing topic; Riffle creates its own (PARTITIONS=4).
+    if (engine === 'kstreams' || isFlink(engine)) await kafka!.createTopic(outTopic, { partitions: 4 });
+    // Flink's event-time temporal join gives the same rows whatever the order in which the
+    // table and the bids arrive, and a Flink job cannot be paused: its bids are written first.
+    if (isFlink(engine) && spec.usesAuctions) await produceBids(kafka!, bidsTopic, BIDS, AUCTIONS);
   }
   if (engine === 'riffle-embedded') {
     // The inputs, written here so that the engine's peak RSS is the query's alone. The join's
@@ -154,14 +178,16 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
   }
   const pinned = ['taskset', '-c', engineCore];
   const onKafka = engine !== 'riffle-embedded';
+  const peerArgs = [bootstrap, spec.name, serviceId, bidsTopic, 'nexmark-auctions', outTopic, String(BIDS), String(AUCTIONS), join(dir, 'state')];
   const command =
     engine === 'kstreams'
-      ? [...pinned, 'java', '-Xmx1g', '-XX:+UseG1GC', '-Dorg.slf4j.simpleLogger.defaultLogLevel=error', '-cp', peerClasspath, 'NexmarkPeer',
-         bootstrap, spec.name, serviceId, bidsTopic, 'nexmark-auctions', outTopic, String(BIDS), String(AUCTIONS), join(dir, 'state')]
-      : [...pinned, process.execPath, ...profileArgs(spec, engine), join(here, 'riffle-runner.ts'), onKafka ? 'kafka' : 'embedded', spec.name,
-         onKafka ? bidsTopic : 'bids', onKafka ? 'nexmark-auctions' : 'auctions', outTopic,
-         String(BIDS), String(AUCTIONS), dir, serviceId];
-  const traceFile = memtrace && engine !== 'kstreams' ? join(work, `memtrace-${spec.name}-${engine}.jsonl`) : null;
+      ? [...pinned, 'java', ...JVM_OPTS, '-cp', peerClasspath, 'NexmarkPeer', ...peerArgs]
+      : isFlink(engine)
+        ? [...pinned, 'java', ...JVM_OPTS, ...FLINK_JVM_OPENS, '-cp', flinkClasspath, 'NexmarkFlinkPeer', ...peerArgs, ...(engine === 'flink-updates' ? ['updates'] : [])]
+        : [...pinned, process.execPath, ...profileArgs(spec, engine), join(here, 'riffle-runner.ts'), onKafka ? 'kafka' : 'embedded', spec.name,
+           onKafka ? bidsTopic : 'bids', onKafka ? 'nexmark-auctions' : 'auctions', outTopic,
+           String(BIDS), String(AUCTIONS), dir, serviceId];
+  const traceFile = memtrace && isRiffle(engine) ? join(work, `memtrace-${spec.name}-${engine}.jsonl`) : null;
   const env = {
     ...process.env,
     RIFFLE_BOOTSTRAP_SERVERS: bootstrap,
@@ -178,11 +204,17 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
     child.kill('SIGKILL');
   }, TIMEOUT_S * 1000);
   const marks = new Map<string, { ticks: number; at: number }>();
+  const progress: ProgressSample[] = [];
   let peak = NaN;
   for await (const line of createInterface({ input: child.stdout! })) {
-    const m = /^@@NEXMARK (\w+)/.exec(line);
+    const m = /^@@NEXMARK (\w+)(?: (\S+))?/.exec(line);
     if (!m) {
       process.stderr.write(`[${engine}] ${line}\n`);
+      continue;
+    }
+    if (m[1] === 'PROGRESS') {
+      // Not answered: the engine goes on; the CPU time is read as the line arrives.
+      progress.push({ fraction: Number(m[2]), ticks: cpuTicks(pid) });
       continue;
     }
     marks.set(m[1], { ticks: cpuTicks(pid), at: performance.now() });
@@ -206,7 +238,8 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
   const total = span('START', 'DONE');
   const pause = marks.has('PAUSE') ? span('PAUSE', 'RESUME') : { ticks: 0, ms: 0 };
   const cpuS = (total.ticks - pause.ticks) / CLK_TCK;
-  const summary = engine === 'riffle-embedded' ? (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as OutputSummary) : await readOutput(outTopic, spec);
+  const summary =
+    engine === 'riffle-embedded' ? (JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8')) as OutputSummary) : await readOutput(outTopic, spec, engine);
   if (onKafka) {
     // This run's topics (output, the join's bids, repartition and changelog topics, named after
     // the service / application id) are not needed any more.
@@ -222,12 +255,14 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
     wallS: (total.ms - pause.ms) / 1000,
     peakRssMb: peak,
     recordsPerCpuS: Math.round(BIDS / cpuS),
+    steady: steadyRate(progress, BIDS, CLK_TCK),
+    progress,
     summary,
   };
 }
 
-async function readOutput(topic: string, spec: QuerySpec): Promise<OutputSummary> {
-  const summary = new SummaryBuilder(spec.shape);
+async function readOutput(topic: string, spec: QuerySpec, engine: EngineName): Promise<OutputSummary> {
+  const summary = new SummaryBuilder(spec.shape, isFlink(engine) ? 'flink' : 'ksql', engine === 'flink' && spec.shape === 'windowed' ? 'final' : 'updates');
   const total = (await kafka!.offsets(topic)).reduce((n, p) => n + p.end - p.start, 0);
   const reader = kafka!.consumer({ groupId: `nexmark-reader-${topic}`, topics: [topic], fromBeginning: true });
   for (let read = 0; read < total; ) {
@@ -259,6 +294,8 @@ try {
   for (const spec of queries) {
     const byEngine: Measured[] = [];
     for (const engine of engines) {
+      // flink-updates differs from flink only where windows are emitted.
+      if (engine === 'flink-updates' && spec.shape !== 'windowed') continue;
       log(`${spec.name} (${spec.description}) on ${engine}`);
       const m = await runEngine(engine, spec);
       log(`  ${m.recordsPerCpuS.toLocaleString('en-US')} records/CPU-s, ${m.cpuS.toFixed(1)} CPU-s, ${m.wallS.toFixed(1)} s, peak RSS ${m.peakRssMb} MB, ${m.summary.records} output records`);
@@ -276,24 +313,8 @@ try {
 }
 
 // ---------------------------------------------------------------- report
-const find = (q: string, e: EngineName) => results.find((r) => r.query === q && r.engine === e);
-const ratio = (a: number | undefined, b: number | undefined) => (a && b ? (a / b).toFixed(2) : '-');
-const pad = (s: string | number, n: number) => String(s).padStart(n);
-const withLib = engines.includes('riffle-kafka-libenc');
-console.log(`\nNexmark: ${BIDS.toLocaleString('en-US')} bids, ${AUCTIONS.toLocaleString('en-US')} auctions, 4 partitions, one core per engine; JSON parse+stringify ceiling ${ceiling.toLocaleString('en-US')} records/CPU-s`);
-console.log(`${'query'.padEnd(6)}${engines.map((e) => pad(e, Math.max(17, e.length + 2)) + pad('RSS MB', 8)).join('')}${pad('rk/ks', 7)}${pad('rk/re', 7)}${pad('re/ceil', 8)}${withLib ? pad('rk/lib', 8) : ''}  output`);
-for (const spec of queries) {
-  const cells = engines.map((e) => {
-    const m = find(spec.name, e);
-    return pad(m ? m.recordsPerCpuS.toLocaleString('en-US') : '-', Math.max(17, e.length + 2)) + pad(m ? m.peakRssMb : '-', 8);
-  });
-  const rk = find(spec.name, 'riffle-kafka')?.recordsPerCpuS;
-  const ks = find(spec.name, 'kstreams')?.recordsPerCpuS;
-  const re = find(spec.name, 'riffle-embedded')?.recordsPerCpuS;
-  const same = mismatches.some((m) => m.startsWith(`${spec.name}:`)) ? 'DIFFERENT' : `same (${find(spec.name, engines[0])?.summary.records} records)`;
-  console.log(`${spec.name.padEnd(6)}${cells.join('')}${pad(ratio(rk, ks), 7)}${pad(ratio(rk, re), 7)}${pad(ratio(re, ceiling), 8)}${withLib ? pad(ratio(rk, find(spec.name, 'riffle-kafka-libenc')?.recordsPerCpuS), 8) : ''}  ${same}`);
-}
-console.log('records per CPU-second of the engine process (input bids / CPU-s); rk = Riffle on Kafka, re = Riffle embedded, ks = Kafka Streams, lib = Riffle on Kafka with the library\'s record-batch encoder and decoder');
+const differing = new Set(mismatches.map((m) => m.slice(0, m.indexOf(':'))));
+console.log(formatReport({ bids: BIDS, auctions: AUCTIONS, ceiling, queries: queries.map((q) => q.name), engines, results, differing }));
 mkdirSync(join(here, 'results'), { recursive: true });
 const file = join(here, 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 writeFileSync(file, JSON.stringify({ bids: BIDS, auctions: AUCTIONS, ceilingRecordsPerCpuS: ceiling, results, mismatches }, null, 2));

@@ -42,7 +42,8 @@ import org.apache.kafka.streams.kstream.WindowedSerdes;
  * suite reads /proc/<pid>/stat at exactly that point): START before the application starts;
  * PAUSE / RESUME around the moment the join's table is loaded (the suite then produces the
  * bids); DONE once the expected records went through the last stage and the application closed
- * (its output flushed, its offsets committed).
+ * (its output flushed, its offsets committed). PROGRESS f (not answered): the fraction f of the
+ * bids through the last stage crossed another percent (for the steady-state rate).
  *
  *   java -cp ... NexmarkPeer BOOTSTRAP QUERY APP_ID BIDS_TOPIC AUCTIONS_TOPIC OUT_TOPIC BIDS AUCTIONS STATE_DIR
  */
@@ -209,7 +210,15 @@ public final class NexmarkPeer {
       mark(in, "RESUME");
       streams.resume();
     }
-    while (bidsThrough.get() < expectBids) Thread.sleep(5);
+    // Progress marks for the steady-state rate (steady.ts): bids through the last stage, each percent.
+    for (int reported = 0; bidsThrough.get() < expectBids; Thread.sleep(5)) {
+      int percent = (int) (bidsThrough.get() * 100 / expectBids);
+      if (percent > reported) {
+        reported = percent;
+        System.out.println("@@NEXMARK PROGRESS " + bidsThrough.get() / (double) expectBids);
+        System.out.flush();
+      }
+    }
     streams.close(Duration.ofSeconds(60));
     mark(in, "DONE");
     streams.cleanUp();
