@@ -5,15 +5,14 @@
  * consumer positions (runUntilIdleOnKafka), plus the same query running in the background.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { KafkaLog } from '../../src/log/kafka/index.ts';
+import { describe, test } from 'node:test';
 import { NamespacedKafkaLog } from '../../src/log/kafka/index.ts';
 import { PROCESSING_LOG_TOPIC } from '../../src/exec/processing-log.ts';
 import { COMMAND_TOPIC } from '../../src/engine/command-log.ts';
 import { SqlError } from '../../src/sql/errors.ts';
 import type { EngineOptions } from '../../src/engine/engine.ts';
 import { runUntilIdleOnKafka } from '../../src/testing/kafka-runner.ts';
-import { dec, kafkaTestEngine, openTestLog, readAll, removeNamespace } from './helpers.ts';
+import { dec, readAll, useTestBroker } from './helpers.ts';
 
 const SETUP = `
 CREATE STREAM readings (id STRING KEY, temp DOUBLE, site STRING)
@@ -21,20 +20,8 @@ CREATE STREAM readings (id STRING KEY, temp DOUBLE, site STRING)
 `;
 
 describe('engine on Kafka', { timeout: 120_000 }, () => {
-  let shared: KafkaLog;
-  const namespaces: NamespacedKafkaLog[] = [];
-  before(async () => {
-    shared = await openTestLog();
-  });
-  after(async () => {
-    for (const ns of namespaces) await removeNamespace(ns);
-    await shared?.close();
-  });
-  const open = async (opts: Partial<EngineOptions> = {}, log?: NamespacedKafkaLog) => {
-    const t = await kafkaTestEngine(shared, opts, log);
-    namespaces.push(t.log);
-    return t;
-  };
+  const broker = useTestBroker();
+  const open = (opts: Partial<EngineOptions> = {}, log?: NamespacedKafkaLog) => broker.engine(opts, log);
 
   test('filter and projection over a stream, written to a sink topic', async () => {
     const t = await open();
@@ -54,7 +41,7 @@ describe('engine on Kafka', { timeout: 120_000 }, () => {
       ]);
       assert.deepEqual(out.map((r) => dec(r.key)).sort(), ['b', 'c']);
       // The physical topics carry the namespace; the engine only ever sees its own names.
-      const physical = (await shared.listTopics()).map((d) => d.name).filter((n) => n.startsWith(t.log.prefix));
+      const physical = (await broker.shared.listTopics()).map((d) => d.name).filter((n) => n.startsWith(t.log.prefix));
       assert.deepEqual(physical.map((n) => n.slice(t.log.prefix.length)).sort(), [COMMAND_TOPIC, 'HOT', PROCESSING_LOG_TOPIC, 'readings'].sort());
       assert.equal((await t.log.describeTopic('HOT'))?.partitions, 2, 'the sink inherits the source partition count');
     } finally {
@@ -134,7 +121,7 @@ describe('engine on Kafka', { timeout: 120_000 }, () => {
     await first.close();
 
     // A second engine on the same cluster namespace: replays the command log, resumes the query.
-    const second = await open({}, new NamespacedKafkaLog(shared, first.log.prefix));
+    const second = await open({}, new NamespacedKafkaLog(broker.shared, first.log.prefix));
     try {
       assert.ok(second.engine.catalog.getSource('HOT'));
       assert.deepEqual([...second.engine.tasks.keys()], ['CSAS_HOT_0']);

@@ -3,6 +3,7 @@
  * `npm run test:kafka` (scripts/kafka/with-broker.sh) sets after starting a throwaway broker.
  */
 import assert from 'node:assert/strict';
+import { after, before } from 'node:test';
 import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -134,6 +135,42 @@ export async function kafkaTestEngine(shared: KafkaLog, opts: Partial<EngineOpti
       await log.close();
     },
   };
+}
+
+/** The test broker of a test file or suite, and the engines its tests open there. */
+export interface TestBroker {
+  /** The shared client (open from the file's or suite's `before` hook on). */
+  readonly shared: KafkaLog;
+  /** kafkaTestEngine on this broker; its namespace is deleted after the file or suite. */
+  engine(opts?: Partial<EngineOptions>, log?: NamespacedKafkaLog): Promise<KafkaTestEngine>;
+}
+
+/**
+ * Connects to the test broker before the tests of the file or suite it is called in, and deletes
+ * every namespace their engines used (topics, groups, local state) and closes the client after them.
+ */
+export function useTestBroker(): TestBroker {
+  let client: KafkaLog | null = null;
+  const namespaces: NamespacedKafkaLog[] = [];
+  before(async () => {
+    client = await openTestLog();
+  });
+  after(async () => {
+    for (const ns of namespaces) await removeNamespace(ns);
+    await client?.close();
+  });
+  const broker: TestBroker = {
+    get shared(): KafkaLog {
+      if (client === null) throw new Error('the test broker is open only inside tests (after the before hook)');
+      return client;
+    },
+    async engine(opts = {}, log) {
+      const t = await kafkaTestEngine(broker.shared, opts, log);
+      namespaces.push(t.log);
+      return t;
+    },
+  };
+  return broker;
 }
 
 const stateDirOf = (log: NamespacedKafkaLog): string => join(tmpdir(), `riffle-it-state-${log.prefix}`);

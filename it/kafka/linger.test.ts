@@ -5,26 +5,15 @@
  * also when a flush spans several produce requests and a run several segments.
  */
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
-import type { KafkaLog } from '../../src/log/kafka/index.ts';
-import type { NamespacedKafkaLog } from '../../src/log/kafka/index.ts';
+import { test } from 'node:test';
 import { partitionForKey } from '../../src/log/partitioner.ts';
 import { runUntilIdleOnKafka } from '../../src/testing/kafka-runner.ts';
-import { dec, kafkaTestEngine, openTestLog, readAll, removeNamespace } from './helpers.ts';
+import { dec, readAll, useTestBroker } from './helpers.ts';
 
-let shared: KafkaLog;
-const namespaces: NamespacedKafkaLog[] = [];
-before(async () => {
-  shared = await openTestLog();
-});
-after(async () => {
-  for (const ns of namespaces) await removeNamespace(ns);
-  await shared?.close();
-});
+const broker = useTestBroker();
 
 test('lingering outputs (commit.interval.ms > 0): all written once, keyed into their partition, in order per key', { timeout: 120_000 }, async () => {
-  const t = await kafkaTestEngine(shared, { properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '60000', 'processing.guarantee': 'at_least_once' } });
-  namespaces.push(t.log);
+  const t = await broker.engine({ properties: { 'auto.offset.reset': 'earliest', 'commit.interval.ms': '60000', 'processing.guarantee': 'at_least_once' } });
   try {
     await t.engine.execute(`CREATE STREAM events (id STRING KEY, seq INT, pad STRING) WITH (KAFKA_TOPIC='events', VALUE_FORMAT='JSON', PARTITIONS=4);`);
     await t.engine.execute(`CREATE STREAM copy AS SELECT id, seq, pad FROM events;`);

@@ -4,27 +4,17 @@
  * record, so every key's model is back after a restart before any new input arrives.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { KafkaLog } from '../../src/log/kafka/index.ts';
+import { describe, test } from 'node:test';
 import { NamespacedKafkaLog } from '../../src/log/kafka/index.ts';
 import { trainedRegistry } from '../../src/engine/model-train.ts';
 import { runUntilIdleOnKafka } from '../../src/testing/kafka-runner.ts';
-import { kafkaTestEngine, openTestLog, removeNamespace } from './helpers.ts';
+import { useTestBroker } from './helpers.ts';
 
 describe('models on Kafka', { timeout: 120_000 }, () => {
-  let shared: KafkaLog;
-  const namespaces: NamespacedKafkaLog[] = [];
-  before(async () => {
-    shared = await openTestLog();
-  });
-  after(async () => {
-    for (const ns of namespaces) await removeNamespace(ns);
-    await shared?.close();
-  });
+  const broker = useTestBroker();
 
   test('PARTITION BY: every key model is restored at assignment after a restart, bit for bit', async () => {
-    const first = await kafkaTestEngine(shared);
-    namespaces.push(first.log);
+    const first = await broker.engine();
     const keys = Array.from({ length: 6 }, (_, i) => `d${i}`);
     const row = (k: string, i: number) => ({ key: null, value: Buffer.from(JSON.stringify({ DEV: k, X: i % 7, Y: (i % 7) * 3 - 1 })), timestamp: i, partition: i % 3 });
     await first.engine.execute(`CREATE STREAM obs (dev STRING, x DOUBLE, y DOUBLE) WITH (KAFKA_TOPIC='obs', VALUE_FORMAT='JSON', PARTITIONS=3);`);
@@ -37,7 +27,7 @@ describe('models on Kafka', { timeout: 120_000 }, () => {
     const before = JSON.stringify(keys.map((k) => live.get(k)!.state));
     await first.close();
 
-    const second = await kafkaTestEngine(shared, {}, new NamespacedKafkaLog(shared, first.log.prefix));
+    const second = await broker.engine({}, new NamespacedKafkaLog(broker.shared, first.log.prefix));
     try {
       // Nothing new to read: the first polls only join the group and get the assignment.
       await runUntilIdleOnKafka(second.engine);

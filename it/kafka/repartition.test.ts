@@ -9,12 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
-import type { KafkaLog } from '../../src/log/kafka/index.ts';
-import type { NamespacedKafkaLog } from '../../src/log/kafka/index.ts';
+import { describe, test } from 'node:test';
+import type { KafkaLog, NamespacedKafkaLog } from '../../src/log/kafka/index.ts';
 import { runUntilIdleOnKafka } from '../../src/testing/kafka-runner.ts';
 import { queryGroupId } from '../../src/engine/persistent.ts';
-import { dec, kafkaTestEngine, openTestLog, readAll, removeNamespace } from './helpers.ts';
+import { dec, kafkaTestEngine, readAll, useTestBroker } from './helpers.ts';
 
 const N = 2000;
 const SITES = 7;
@@ -55,19 +54,10 @@ async function lastPerKey(log: NamespacedKafkaLog, topic: string): Promise<Map<s
 }
 
 describe('repartitioning on Kafka', { timeout: 180_000 }, () => {
-  let shared: KafkaLog;
-  const namespaces: NamespacedKafkaLog[] = [];
-  before(async () => {
-    shared = await openTestLog();
-  });
-  after(async () => {
-    for (const ns of namespaces) await removeNamespace(ns);
-    await shared?.close();
-  });
+  const broker = useTestBroker();
 
   test('GROUP BY a non-key column and a join on one, over 4 partitions, one engine', async () => {
-    const t = await kafkaTestEngine(shared);
-    namespaces.push(t.log);
+    const t = await broker.engine();
     try {
       await t.engine.execute(`${SETUP}
         CREATE TABLE sites (site STRING PRIMARY KEY, country STRING) WITH (KAFKA_TOPIC='sites', VALUE_FORMAT='JSON', PARTITIONS=4);
@@ -95,14 +85,13 @@ describe('repartitioning on Kafka', { timeout: 180_000 }, () => {
   });
 
   test('two engines share a GROUP BY on a non-key column and count every record once', async () => {
-    const a = await kafkaTestEngine(shared, { background: true, stateDir: mkdtempSync(join(tmpdir(), 'riffle-rp-a-')) });
-    namespaces.push(a.log);
+    const a = await broker.engine({ background: true, stateDir: mkdtempSync(join(tmpdir(), 'riffle-rp-a-')) });
     const dirB = mkdtempSync(join(tmpdir(), 'riffle-rp-b-'));
     let b: Awaited<ReturnType<typeof kafkaTestEngine>> | null = null;
     try {
       await a.engine.execute(`${SETUP}\n${QUERY}`);
       // The second engine replays the command log: it runs the same query in the same group.
-      b = await kafkaTestEngine(shared, { background: true, stateDir: dirB }, a.log);
+      b = await kafkaTestEngine(broker.shared, { background: true, stateDir: dirB }, a.log);
       // Produce once the group has settled with both members holding partitions.
       const group = queryGroupId(a.engine.serviceId, 'CTAS_BY_SITE_0');
       for (const until = Date.now() + 60_000; Date.now() < until; await new Promise((r) => setTimeout(r, 200))) {

@@ -60,57 +60,11 @@ const LINGER_MS = 100;
 const LINGER_RECORDS = 16_384;
 
 export function atLeastOnce(producer: Producer, consumer: Consumer, commit: boolean, linger: boolean): Delivery {
-  const encoded = linger && commit ? producer.outputBuffer?.() : undefined;
-  if (encoded) return lingeringEncoded(producer, encoded, consumer);
-  /** Outputs of batches whose offsets are not committed yet, per topic, in order. */
-  let held = new Map<string, ProducerRecord[]>();
-  let heldRecords = 0;
-  let heldSince = 0;
-  const flush = async (): Promise<void> => {
-    if (heldRecords === 0) return;
-    const writes = held;
-    held = new Map();
-    heldRecords = 0;
-    await Promise.all([...writes].map(([topic, recs]) => producer.send(topic, recs)));
-  };
-  return {
-    producer,
-    transactional: false,
-    async begin() {},
-    async complete(outputs, offsets, beforeCommit) {
-      for (const [topic, recs] of outputs.byTopic) {
-        if (recs.length === 0) continue;
-        if (heldRecords === 0) heldSince = Date.now();
-        const list = held.get(topic);
-        if (list) for (const r of recs) list.push(r);
-        else held.set(topic, recs);
-        heldRecords += recs.length;
-      }
-      // Taken over (or written below): the task lets go of its references while the commit waits.
-      outputs.byTopic.clear();
-      if (!linger || !commit || offsets.length > 0 || heldRecords >= LINGER_RECORDS || Date.now() - heldSince >= LINGER_MS) await flush();
-      await beforeCommit();
-      if (commit && offsets.length) await consumer.commit(offsets);
-    },
-    async abort() {
-      // Not committed: the input of these outputs is processed again.
-      held = new Map();
-      heldRecords = 0;
-    },
-    flush,
-    async close() {},
-  };
-}
-
-/**
- * atLeastOnce's lingering with the producer's OutputBuffer (a remote log that encodes records when
- * they are added): the held outputs are the log's encoded bytes, not the records, which die with
- * their batch instead of surviving young-generation collections while they linger (measured on
- * Kafka: the held records made V8's GC threads do about three times the work of the embedded
- * log's run). Same rules as atLeastOnce's: flushed at LINGER_MS / LINGER_RECORDS and before
- * every offset commit, dropped on abort.
- */
-function lingeringEncoded(producer: Producer, held: OutputBuffer, consumer: Consumer): Delivery {
+  const lingers = linger && commit;
+  // A remote log's own buffer holds the outputs encoded (its bytes, not the records, which then die
+  // with their batch instead of surviving young-generation collections while they linger: on Kafka
+  // the held records made V8's GC threads do about three times the embedded log's work).
+  const held = (lingers ? producer.outputBuffer?.() : undefined) ?? recordBuffer(producer);
   let heldSince = 0;
   const flush = (): Promise<void> => held.flush();
   return {
@@ -124,10 +78,11 @@ function lingeringEncoded(producer: Producer, held: OutputBuffer, consumer: Cons
         const adding = held.add(topic, recs);
         if (adding) await adding;
       }
+      // Taken over (or written below): the task lets go of its references while the commit waits.
       outputs.byTopic.clear();
-      if (offsets.length > 0 || held.records >= LINGER_RECORDS || Date.now() - heldSince >= LINGER_MS) await flush();
+      if (!lingers || offsets.length > 0 || held.records >= LINGER_RECORDS || Date.now() - heldSince >= LINGER_MS) await flush();
       await beforeCommit();
-      if (offsets.length) await consumer.commit(offsets);
+      if (commit && offsets.length) await consumer.commit(offsets);
     },
     async abort() {
       // Not committed: the input of these outputs is processed again.
@@ -135,6 +90,34 @@ function lingeringEncoded(producer: Producer, held: OutputBuffer, consumer: Cons
     },
     flush,
     async close() {},
+  };
+}
+
+/** Outputs held as the records themselves, per topic in order (a log without its own OutputBuffer). */
+function recordBuffer(producer: Producer): OutputBuffer {
+  let held = new Map<string, ProducerRecord[]>();
+  let records = 0;
+  return {
+    get records() {
+      return records;
+    },
+    add(topic, recs) {
+      const list = held.get(topic);
+      if (list) for (const r of recs) list.push(r);
+      else held.set(topic, recs as ProducerRecord[]); // the batch's own array: the task lets go of it
+      records += recs.length;
+    },
+    async flush() {
+      if (records === 0) return;
+      const writes = held;
+      held = new Map();
+      records = 0;
+      await Promise.all([...writes].map(([topic, recs]) => producer.send(topic, recs)));
+    },
+    clear() {
+      held = new Map();
+      records = 0;
+    },
   };
 }
 
