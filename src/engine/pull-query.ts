@@ -52,19 +52,6 @@ export async function pullQuery(engine: EngineContext, query: Query, span: Span)
   }
   const errors: string[] = [];
   const decode = sourceDecoder(sourceStep(source), `pull_${source.name}`, engine.processingLog);
-  let candidates: AsyncIterable<ConsumedRecord> | Iterable<ConsumedRecord>;
-  if (source.type === 'STREAM') {
-    // A stream's pull query (ksqlDB 0.23+) scans its topic as far as it is written now, then ends.
-    candidates = scanToEnd(engine, source.topic);
-  } else {
-    const view = engine.tableView(source.name, source.topic);
-    await view.catchUp();
-    const found = keyLookup(analyzed.where, source);
-    if (found) {
-      const rec = view.lookup(found);
-      candidates = rec ? [rec] : [];
-    } else candidates = view.records();
-  }
   const where = analyzed.where ? compilePredicate(analyzed.where, getFunction, (m) => errors.push(m)) : null;
   const project = analyzed.projection.map((e) => compileExpr(e, getFunction, (m) => errors.push(m)));
   const answer = transientColumns(analyzed);
@@ -75,13 +62,27 @@ export async function pullQuery(engine: EngineContext, query: Query, span: Span)
   const offset = query.offset ?? 0;
   // Without ORDER BY the first offset + limit rows found are enough.
   const enough = order ? Infinity : offset + (query.limit ?? Infinity);
-  for await (const rec of candidates) {
-    if (rows.length >= enough) break;
+  /** Adds the record's row if it qualifies; false once enough rows are found. */
+  const take = (rec: ConsumedRecord): boolean => {
+    if (rows.length >= enough) return false;
     for (const row of decode([rec])) {
       if (row.valueNull || (where && !where(row))) continue;
       const values = project.map((f) => f(row));
       rows.push(answer.order ? reorder(values, answer.order) : values);
     }
+    return true;
+  };
+  if (source.type === 'STREAM') {
+    // A stream's pull query (ksqlDB 0.23+) scans its topic as far as it is written now, then ends.
+    scan: for await (const batch of scanToEnd(engine, source.topic)) for (const rec of batch) if (!take(rec)) break scan;
+  } else {
+    const view = engine.tableView(source.name, source.topic);
+    await view.catchUp();
+    const found = keyLookup(analyzed.where, source);
+    if (found) {
+      const rec = view.lookup(found);
+      if (rec) take(rec);
+    } else for (const rec of view.records()) if (!take(rec)) break;
   }
   if (order) rows.sort((a, b) => order.reduce((c, o) => c || (o.descending ? -1 : 1) * compareNullsFirst(a[o.index], b[o.index]), 0));
   rows = rows.slice(offset, query.limit === null ? undefined : offset + query.limit);
@@ -141,11 +142,11 @@ function compareNullsFirst(a: unknown, b: unknown): number {
 }
 
 /**
- * The records of a stream's topic up to its end offsets at the start of the scan, partition by
- * partition in offset order as polled. A private consumer group that never commits reads them;
+ * The records of a stream's topic up to its end offsets at the start of the scan, a polled batch at
+ * a time, each partition in offset order. A private consumer group that never commits reads them;
  * stopping early (LIMIT met) closes it.
  */
-async function* scanToEnd(engine: EngineContext, topic: string): AsyncGenerator<ConsumedRecord> {
+async function* scanToEnd(engine: EngineContext, topic: string): AsyncGenerator<ConsumedRecord[]> {
   const ends = new Map((await engine.log.offsets(topic)).filter((o) => o.end > o.start).map((o) => [o.partition, o.end]));
   if (ends.size === 0) return;
   const consumer = engine.log.consumer({ groupId: `riffle-pull-${process.pid}-${Date.now()}-${topic}`, topics: [topic], fromBeginning: true });
@@ -153,12 +154,14 @@ async function* scanToEnd(engine: EngineContext, topic: string): AsyncGenerator<
     while (ends.size > 0) {
       const batch = await consumer.poll(5000, 500);
       if (batch.length === 0) break;
+      const before: ConsumedRecord[] = [];
       for (const rec of batch) {
         const end = ends.get(rec.partition);
         if (end === undefined || rec.offset >= end) continue;
         if (rec.offset + 1 >= end) ends.delete(rec.partition);
-        yield rec;
+        before.push(rec);
       }
+      yield before;
     }
   } finally {
     await consumer.close();
