@@ -29,7 +29,7 @@
  * the Flink peer RocksDB state instead of Flink's default heap state.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -232,6 +232,11 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
     const r = trace.report(`${spec.name} ${engine}`, traceFile);
     memReports.push(r);
     log(r);
+    // The runner's samples over time (V8 spaces every 200 ms) stay next to the results.
+    if (traceFile && existsSync(traceFile)) {
+      mkdirSync(join(here, 'results'), { recursive: true });
+      copyFileSync(traceFile, join(here, 'results', `memtrace-${spec.name}-${engine}-${Date.now()}.jsonl`));
+    }
   }
   if (code !== 0 || !marks.has('DONE')) throw new Error(`${engine} ${spec.name} failed (exit ${code})`);
   const span = (a: string, b: string) => ({ ticks: marks.get(b)!.ticks - marks.get(a)!.ticks, ms: marks.get(b)!.at - marks.get(a)!.at });

@@ -191,8 +191,13 @@ export async function terminate(ctx: ExecutionContext, s: Terminate): Promise<St
 export async function planContext(engine: EngineContext, queryId: string, analyzed: AnalyzedQuery, span?: Span): Promise<PlanContext> {
   const counts = new Map<string, number>();
   for (const { source } of analyzed.from.sources) counts.set(source.name, (await engine.log.describeTopic(source.topic))?.partitions ?? 1);
-  return { serviceId: engine.serviceId, queryId, partitionsOf: (source) => counts.get(source.name) ?? 1, span };
+  // `riffle.aggregation.hopping.panes=false`: new HOPPING aggregations keep their state window by
+  // window (what Riffle did before panes; src/plan/panes.ts), e.g. to compare the two.
+  const hoppingPanes = engine.properties.get(HOPPING_PANES)?.trim().toLowerCase() !== 'false';
+  return { serviceId: engine.serviceId, queryId, partitionsOf: (source) => counts.get(source.name) ?? 1, span, hoppingPanes };
 }
+
+export const HOPPING_PANES = 'riffle.aggregation.hopping.panes';
 
 /**
  * Creates the repartition topics a plan reads and writes (also on replay: they are the query's

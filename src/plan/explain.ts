@@ -22,7 +22,7 @@ export function explainStep(step: Step, indent = ''): string {
     case 'materialize':
       return `${head}\n${explainStep(step.input, indent + '\t')}`;
     case 'aggregate': {
-      const w = step.window ? ` | window: ${JSON.stringify(step.window.info)} grace ${step.window.graceMs}ms${step.window.emitFinal ? ' EMIT FINAL' : ''}` : '';
+      const w = step.window ? ` | window: ${JSON.stringify(step.window.info)} grace ${step.window.graceMs}ms${step.window.emitFinal ? ' EMIT FINAL' : ''}${step.panes ? ` by panes of ${step.panes.paneMs}ms` : ''}` : '';
       return `${head} | group by: ${step.groupBy.map(formatTypedExpr).join(', ')} | aggregates: ${step.aggregates.map((a) => `${a.name}(${a.args.map(formatTypedExpr).join(', ')})`).join(', ')}${w}\n${explainStep(step.input, indent + '\t')}`;
     }
     case 'modelCall':

@@ -33,6 +33,8 @@ export interface PlanContext {
   partitionsOf(source: DataSource): number;
   /** The statement being planned: where planning errors (partition counts) point. */
   readonly span?: Span;
+  /** Whether HOPPING aggregations may keep their state by panes (./panes.ts); default true. */
+  readonly hoppingPanes?: boolean;
 }
 
 /** Plans without repartitions (EXPLAIN of a statement, tests): every source counts as one partition. */

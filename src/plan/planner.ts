@@ -10,6 +10,7 @@ import { sameTypedExpr } from '../types/typed-expr.ts';
 import type { JoinSpec, ModelCallStep, QueryPlan, RepartitionStep, SourceStep, Step } from './steps.ts';
 import { SINGLE_PARTITION, partitionedBy, repartition, sourcePartitioning, type Partitioning, type PlanContext } from './partitioning.ts';
 import { SqlError } from '../sql/errors.ts';
+import { paneLength } from './panes.ts';
 
 /** The event-time column of a stream or table (its TIMESTAMP property), as a column index. */
 function eventTime(source: DataSource): { column: number; format: string | null } | null {
@@ -65,6 +66,7 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
   if (q.aggregation) {
     const a = q.aggregation;
     if (part.partitions > 1 && !partitionedBy(part, a.groupBy)) step = repartition(ctx, 'Aggregate/Repartition', step, a.groupBy, part.partitions, { retract: isTable });
+    const paneMs = ctx.hoppingPanes === false ? null : paneLength({ window: a.window, aggregates: a.aggregates, withPrior: a.having !== null, inputIsTable: isTable });
     step = {
       type: 'aggregate',
       v: 1,
@@ -76,6 +78,7 @@ export function planQuery(q: AnalyzedQuery, ctx: PlanContext = SINGLE_PARTITION)
       window: a.window,
       inputIsTable: isTable,
       withPrior: a.having !== null,
+      ...(paneMs !== null ? { panes: { paneMs } } : {}),
     };
     if (a.having) step = { type: 'filter', v: 1, name: 'HavingFilter', input: step, schema: step.schema, predicate: a.having, changes: true };
     return { type: 'project', v: 1, name: 'Project', input: step, schema: q.schema, exprs: q.projection, rekeyed: true };

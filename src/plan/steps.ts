@@ -127,6 +127,12 @@ export interface AggregateStep {
   readonly inputIsTable: boolean;
   /** Emit the prior result with each update (`Row.prior`), for a HAVING filter downstream. */
   readonly withPrior: boolean;
+  /**
+   * HOPPING windows whose state is kept by panes of `paneMs` (./panes.ts): same results, one state
+   * update per record instead of one per window. Absent: window by window (and in plans stored
+   * before panes existed, whose state is kept that way).
+   */
+  readonly panes?: { readonly paneMs: number };
 }
 
 

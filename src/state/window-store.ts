@@ -170,6 +170,22 @@ export class WindowStore<V = unknown> extends SegmentedStore {
     return value;
   }
 
+  /**
+   * getByText without remembering a miss in memory when the window can hold nothing (a start the
+   * store beneath cannot hold, or one whose windows are all in memory): for reads of windows that
+   * usually do not exist (a pane aggregation reads a record's neighbouring panes), which would
+   * otherwise each leave an empty slot behind. Other misses go through getByText.
+   */
+  peekByText(recordKey: string, windowStart: number): V | undefined {
+    const open = this.open;
+    if (open !== null && !this.isExpired(windowStart)) {
+      const slot = open.get(windowStart, recordKey);
+      if (slot !== undefined) return slot.value;
+      if (windowStart > this.beneathMaxStart || open.isComplete(windowStart)) return undefined;
+    }
+    return this.getByText(recordKey, windowStart);
+  }
+
   /** get through the store beneath (keys the text path does not take). */
   private getBytes(key: Uint8Array, windowStart: number): V | undefined {
     return this.kv.get(this.windowKey(key, windowStart)) as V | undefined;

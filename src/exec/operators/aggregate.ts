@@ -15,10 +15,12 @@ import { PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, sameBytes } from '../state-keys.ts';
 import { windowedAggregateOperator } from './window-aggregate.ts';
 import { slidingAggregateOperator } from './sliding-aggregate.ts';
+import { paneAggregateOperator } from './pane-aggregate.ts';
 import { aggregateFormat } from '../../state/codecs/formats.ts';
 
 export function aggregateOperator(step: AggregateStep, ctx: OperatorContext): Operator {
   if (step.window?.info.kind === 'SLIDING') return slidingAggregateOperator(step, ctx);
+  if (step.window && step.panes) return paneAggregateOperator(step, ctx);
   if (step.window) return windowedAggregateOperator(step, ctx);
   const onError = expressionErrorSink(ctx, step.name);
   const agg = compileAggregator(step, onError);
