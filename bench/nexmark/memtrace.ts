@@ -10,7 +10,7 @@
  *
  * At the end the driver prints, for the sample of the highest RSS, its composition.
  */
-import { appendFileSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 
@@ -164,4 +164,24 @@ export function traceFiles(file: string, dir: string): void {
   };
   for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) walk(join(dir, e.name), e.name);
   appendFileSync(file, JSON.stringify({ kind: 'files', t: Date.now(), files }) + '\n');
+}
+
+/**
+ * In a Riffle runner (`--promoted` of the suite): V8's sampling heap profiler from START to DONE,
+ * keeping the samples of objects a major GC collected and dropping those a young-generation GC
+ * collected: what was allocated and outlived the young generation (promoted, then garbage in the
+ * old generation, or still live), by allocation stack. The profile is written to `file`
+ * (.heapprofile: Chrome DevTools' Memory tab opens it). Returns the function that stops it.
+ */
+export async function startPromotedProfile(file: string): Promise<() => Promise<void>> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.enable');
+  await session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+  return async () => {
+    const { profile } = await session.post('HeapProfiler.stopSampling');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }

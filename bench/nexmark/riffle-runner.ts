@@ -26,7 +26,7 @@ import { bidJson } from './generator.ts';
 import { produceAuctions, produceBids } from './produce.ts';
 import { querySpec, querySql, sourcesSql } from './queries.ts';
 import { SummaryBuilder } from './summary.ts';
-import { startRunnerTrace, traceFiles } from './memtrace.ts';
+import { startPromotedProfile, startRunnerTrace, traceFiles } from './memtrace.ts';
 import { ensureNodeFlags } from '../../src/engine/memory-flags.ts';
 
 // Riffle runs with its V8 flags (bin/riffle.js applies them the same way): the runner re-executes
@@ -80,6 +80,8 @@ async function run(mode: 'embedded' | 'kafka', args: string[]): Promise<void> {
   });
   await engine.execute(sourcesSql(bidsTopic, auctionsTopic));
   const stopTrace = traceFile ? startRunnerTrace(traceFile) : null;
+  const promotedFile = process.env.RIFFLE_NEXMARK_PROMOTED;
+  const stopPromoted = promotedFile ? await startPromotedProfile(promotedFile) : null;
   await mark('START');
   await engine.execute(querySql(spec, outTopic));
   const task = [...engine.tasks.values()][0];
@@ -113,6 +115,7 @@ async function run(mode: 'embedded' | 'kafka', args: string[]): Promise<void> {
   }
   await task.commitPending();
   stopTrace?.();
+  await stopPromoted?.();
   if (traceFile) traceFiles(traceFile, workDir);
   await mark('DONE');
   process.stderr.write(`[riffle-${mode}] ${spec.name}: consumed ${task.consumed}, emitted ${task.emitted}\n`);

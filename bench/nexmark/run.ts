@@ -12,7 +12,7 @@
  * checks that all engines wrote the same output (summary.ts: the final value per window for
  * Flink, which emits each window once, against the last update of the others); exits 1 if not.
  *
- *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams,flink] [--smoke] [--profile] [--memtrace] [--timeout S]
+ *   node bench/nexmark/run.ts [--records N] [--auctions A] [--queries q0,q5] [--engines riffle-embedded,riffle-kafka,kstreams,flink] [--smoke] [--profile] [--promoted] [--memtrace] [--timeout S]
  *
  * Engine `riffle-kafka-libenc` (not run unless named) is Riffle on Kafka with the client
  * library's record-batch encoder and Fetch decoder (RIFFLE_KAFKA_BATCH_ENCODER=library,
@@ -61,6 +61,7 @@ function option(name: string): string | undefined {
 }
 const smoke = process.argv.includes('--smoke');
 const profile = process.argv.includes('--profile');
+const promoted = process.argv.includes('--promoted');
 const memtrace = process.argv.includes('--memtrace');
 const memReports: string[] = [];
 const BIDS = Number(option('records') ?? (smoke ? 20_000 : 1_000_000));
@@ -144,6 +145,13 @@ function peakRssMb(pid: number): number {
 const topicOf = (engine: EngineName, spec: QuerySpec, what: 'out' | 'bids') =>
   what === 'out' ? `nexmark-${spec.name}-${engine}-out` : spec.usesAuctions ? `nexmark-join-bids-${engine}` : 'nexmark-bids';
 
+/** --promoted: what outlived the young generation in the Riffle runs (memtrace.ts, startPromotedProfile), in results/profiles/. */
+function promotedProfileFile(spec: QuerySpec, engine: EngineName): string {
+  const dir = join(here, 'results', 'profiles');
+  mkdirSync(dir, { recursive: true });
+  return join(dir, `${spec.name}-${engine}-${Date.now()}.promoted.heapprofile`);
+}
+
 /** --profile: V8 CPU profiles of the Riffle runs, in results/profiles/ (open in Chrome DevTools). */
 function profileArgs(spec: QuerySpec, engine: EngineName): string[] {
   if (!profile) return [];
@@ -193,6 +201,7 @@ async function runEngine(engine: EngineName, spec: QuerySpec): Promise<Measured>
     RIFFLE_BOOTSTRAP_SERVERS: bootstrap,
     ...(engine === 'riffle-kafka-libenc' ? { RIFFLE_KAFKA_BATCH_ENCODER: 'library', RIFFLE_KAFKA_BATCH_DECODER: 'library' } : {}),
     ...(traceFile ? { RIFFLE_NEXMARK_MEMTRACE: traceFile } : {}),
+    ...(promoted && isRiffle(engine) ? { RIFFLE_NEXMARK_PROMOTED: promotedProfileFile(spec, engine) } : {}),
   };
   const child = spawn(command[0], command.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env });
   const pid = child.pid!;

@@ -259,9 +259,10 @@ export class QueryTask {
         for (let i = 0; i < encoded.length; i++) sink.push(encoded[i]);
       }
     };
-    for (const r of this.decode(records)) {
-      if (sink === null || r.rows.length <= SLICE_RECORDS) take(await this.run(r.rows, r.entry));
-      else for (let i = 0; i < r.rows.length; i += SLICE_RECORDS) take(await this.run(r.rows.slice(i, i + SLICE_RECORDS), r.entry));
+    for (const r of this.decode.runs(records)) {
+      const recs = r.records;
+      if (sink === null || recs.length <= SLICE_RECORDS) take(await this.run(this.decode.rows(r, recs), r.entry));
+      else for (let i = 0; i < recs.length; i += SLICE_RECORDS) take(await this.run(this.decode.rows(r, recs.slice(i, i + SLICE_RECORDS)), r.entry));
     }
     // Rows that the batch's progress in time released (closed EMIT FINAL windows).
     for (let i = 0; i < this.operators.length; i++) {
