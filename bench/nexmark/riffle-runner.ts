@@ -28,10 +28,13 @@ import { querySpec, querySql, sourcesSql } from './queries.ts';
 import { SummaryBuilder } from './summary.ts';
 import { startPromotedProfile, startRunnerTrace, traceFiles } from './memtrace.ts';
 import { ensureNodeFlags } from '../../src/engine/memory-flags.ts';
+import v8 from 'node:v8';
 
 // Riffle runs with its V8 flags (bin/riffle.js applies them the same way): the runner re-executes
 // itself in place (same pid, so the suite's pinning and /proc readings still apply) before START.
 if (process.argv[2] === 'embedded' || process.argv[2] === 'kafka') ensureNodeFlags(process.argv[1], process.argv.slice(2));
+// RIFFLE_NEXMARK_V8_FLAGS: V8 flags to try (set at run time, before the engine starts).
+if (process.env.RIFFLE_NEXMARK_V8_FLAGS) v8.setFlagsFromString(process.env.RIFFLE_NEXMARK_V8_FLAGS);
 
 /** --memtrace of the suite: V8's heap spaces sampled into this file (memtrace.ts). */
 const traceFile = process.env.RIFFLE_NEXMARK_MEMTRACE;

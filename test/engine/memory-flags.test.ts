@@ -33,8 +33,9 @@ console.log(JSON.stringify({ pid: process.pid, execArgv: process.execArgv, args:
 describe('Riffle V8 flags', () => {
   it('are missing unless given on the command line or in NODE_OPTIONS (either spelling)', () => {
     assert.deepEqual(missingNodeFlags([], undefined), [...RIFFLE_NODE_FLAGS]);
-    assert.deepEqual(missingNodeFlags(['--max-semi-space-size=64'], undefined), []);
-    assert.deepEqual(missingNodeFlags([], '--inspect --max_semi_space_size=8'), []);
+    assert.deepEqual(missingNodeFlags(['--max-semi-space-size=64'], undefined), ['--no-allocation-site-pretenuring']);
+    assert.deepEqual(missingNodeFlags(['--allocation-site-pretenuring'], '--inspect --max_semi_space_size=8'), []);
+    assert.deepEqual(missingNodeFlags(['--no-allocation_site_pretenuring', '--max-semi-space-size=64'], undefined), []);
   });
 
   it('re-execute the process in place with the flags it lacks, keeping its arguments and other flags', () => {
@@ -46,7 +47,7 @@ describe('Riffle V8 flags', () => {
   });
 
   it('leave a flag the user gave, and do nothing with RIFFLE_NODE_FLAGS=off', () => {
-    assert.deepEqual(run(['--max-semi-space-size=32'], {}).execArgv, ['--max-semi-space-size=32']);
+    assert.deepEqual(run(['--max-semi-space-size=32', '--allocation-site-pretenuring'], {}).execArgv, ['--max-semi-space-size=32', '--allocation-site-pretenuring']);
     assert.deepEqual(run([], { RIFFLE_NODE_FLAGS: 'off' }).execArgv, []);
   });
 });
