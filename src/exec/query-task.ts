@@ -251,23 +251,25 @@ export class QueryTask {
    */
   private async runRecords(records: readonly ConsumedRecord[], sink: ProducerRecord[] | null = null): Promise<Row[]> {
     let rows: Row[] = [];
-    const take = (out: Row[]): void => {
+    const emit = sink !== null ? this.delivery.emit?.bind(this.delivery) : undefined;
+    const take = (out: Row[]): Promise<void> | void => {
       if (sink === null) rows = rows.length === 0 ? out : rows.concat(out);
       else {
         this.emitted += out.length;
         const encoded = this.encode!(out);
+        if (emit) return emit(this.sinkTopic!, encoded);
         for (let i = 0; i < encoded.length; i++) sink.push(encoded[i]);
       }
     };
     for (const r of this.decode.runs(records)) {
       const recs = r.records;
-      if (sink === null || recs.length <= SLICE_RECORDS) take(await this.run(this.decode.rows(r, recs), r.entry));
-      else for (let i = 0; i < recs.length; i += SLICE_RECORDS) take(await this.run(this.decode.rows(r, recs.slice(i, i + SLICE_RECORDS)), r.entry));
+      if (sink === null || recs.length <= SLICE_RECORDS) await take(await this.run(this.decode.rows(r, recs), r.entry));
+      else for (let i = 0; i < recs.length; i += SLICE_RECORDS) await take(await this.run(this.decode.rows(r, recs.slice(i, i + SLICE_RECORDS)), r.entry));
     }
     // Rows that the batch's progress in time released (closed EMIT FINAL windows).
     for (let i = 0; i < this.operators.length; i++) {
       const released = this.operators[i].drain?.();
-      if (released?.length) take(await this.run(released, i + 1));
+      if (released?.length) await take(await this.run(released, i + 1));
     }
     return rows;
   }
