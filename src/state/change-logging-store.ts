@@ -167,30 +167,43 @@ export class ChangeLoggingStore<V = unknown> implements KeyValueStore<V>, LatinK
     await this.inner.close();
   }
 
+  /**
+   * Sends the changes in chunks of SEND_CHUNK records, one after the other: the records of a chunk
+   * (and the producer's per-record results) die once it is sent, instead of a whole commit's
+   * worth of them outliving young-generation collections while the commit is written (they were a
+   * quarter of what Nexmark q5's old generation received). Resolves to the next offset.
+   */
   private async send(batch: Map<string, Slot<V>>): Promise<number> {
     const timestamp = Date.now();
     // In the map's order, not sorted: one partition and the last record per key wins, so the
     // order of distinct keys does not matter to restoration or compaction.
-    const records: ProducerRecord[] = new Array(batch.size);
     const sink = isEncodedValueSink(this.inner) ? this.inner : null;
-    let i = 0;
     const partition = this.partition;
     const codec = this.codec;
-    // Map.prototype.forEach: no [key, value] pair per record (a commit's worth of them at once).
-    batch.forEach((v, ks) => {
+    let max = -1;
+    let records: ProducerRecord[] = [];
+    const sendChunk = async (): Promise<void> => {
+      const chunk = records;
+      records = [];
+      const results = await this.producer.send(this.topic, chunk);
+      this.sentRecords += chunk.length;
+      for (const r of results) if (r.offset > max) max = r.offset;
+    };
+    for (const [ks, v] of batch) {
       const key = stringToKey(ks);
       let value: Uint8Array | null = null;
       if (v !== TOMBSTONE) {
         value = codec.encode(v);
         sink?.adoptEncoded(ks, v, value, codec.id, key);
       }
-      records[i++] = { key, value, timestamp, partition };
-    });
-    const results = await this.producer.send(this.topic, records);
-    this.sentRecords += records.length;
-    let max = -1;
-    for (const r of results) if (r.offset > max) max = r.offset;
+      records.push({ key, value, timestamp, partition });
+      if (records.length >= SEND_CHUNK) await sendChunk();
+    }
+    if (records.length > 0) await sendChunk();
     this.nextOffset = max + 1;
     return this.nextOffset;
   }
 }
+
+/** Changelog records per produce call of a flush (see send). */
+const SEND_CHUNK = 4096;

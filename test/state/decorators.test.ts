@@ -146,6 +146,22 @@ describe('ChangeLoggingStore', () => {
       assert.deepEqual(flushed, [6, 7]);
     }));
 
+  it('a large flush goes out in chunks, in order, every key once; the next offset follows the last', () =>
+    withLog(async (log) => {
+      await log.createTopic('cl', { partitions: 1 });
+      const producer = new RecordingProducer(log.producer());
+      const flushed: number[] = [];
+      const store = new ChangeLoggingStore(new InMemoryStore<unknown>('q/big'), { producer, topic: 'cl', partition: 0, onFlushed: (n) => void flushed.push(n) });
+      for (let i = 0; i < 10_000; i++) store.put(k(`key${i}`), i);
+      await store.flush();
+      assert.ok(producer.calls.length >= 3, `${producer.calls.length} sends`);
+      assert.ok(producer.calls.every((c) => c.records.length <= 4096));
+      const recs = await readAll(log, 'cl');
+      assert.equal(recs.length, 10_000);
+      assert.deepEqual(recs.map((r) => msgpackCodec.decode(r.value!)), Array.from({ length: 10_000 }, (_, i) => i));
+      assert.deepEqual(flushed, [10_000]);
+    }));
+
   it('deleteRange logs a tombstone per deleted key', () =>
     withLog(async (log) => {
       await log.createTopic('cl', { partitions: 1 });
