@@ -259,24 +259,45 @@ export function pipelineDecoder(
  * sides in time order, whatever order the consumer fetched them in.
  */
 function inTimeOrder(records: readonly ConsumedRecord[]): readonly ConsumedRecord[] {
-  const runs = new Map<string, ConsumedRecord[]>();
-  for (const r of records) {
-    const k = `${r.topic}\u0000${r.partition}`;
-    const run = runs.get(k);
-    if (run) run.push(r);
-    else runs.set(k, [r]);
+  // A poll returns each partition's records together: the list is looked up when the partition
+  // changes, not per record.
+  const lists: ConsumedRecord[][] = [];
+  const index = new Map<string, number>();
+  let lastTopic: string | null = null;
+  let lastPartition = -1;
+  let list: ConsumedRecord[] = [];
+  for (let n = 0; n < records.length; n++) {
+    const r = records[n];
+    if (r.partition !== lastPartition || r.topic !== lastTopic) {
+      const k = `${r.topic}\u0000${r.partition}`;
+      let i = index.get(k);
+      if (i === undefined) {
+        i = lists.length;
+        lists.push([]);
+        index.set(k, i);
+      }
+      list = lists[i];
+      lastTopic = r.topic;
+      lastPartition = r.partition;
+    }
+    list.push(r);
   }
-  if (runs.size < 2) return records;
-  const lists = [...runs.values()];
+  if (lists.length < 2) return records;
   const heads = lists.map(() => 0);
-  const out: ConsumedRecord[] = [];
+  const out: ConsumedRecord[] = new Array(records.length);
   for (let n = 0; n < records.length; n++) {
     let best = -1;
+    let bestTs = 0;
     for (let i = 0; i < lists.length; i++) {
-      if (heads[i] >= lists[i].length) continue;
-      if (best < 0 || lists[i][heads[i]].timestamp < lists[best][heads[best]].timestamp) best = i;
+      const l = lists[i];
+      if (heads[i] >= l.length) continue;
+      const ts = l[heads[i]].timestamp;
+      if (best < 0 || ts < bestTs) {
+        best = i;
+        bestTs = ts;
+      }
     }
-    out.push(lists[best][heads[best]++]);
+    out[n] = lists[best][heads[best]++];
   }
   return out;
 }
