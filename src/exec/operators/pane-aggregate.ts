@@ -22,7 +22,7 @@ import type { WindowStore } from '../../state/window-store.ts';
 import { compileAggregator, type Stored } from './aggregator.ts';
 import { aggregateFormat } from '../../state/codecs/formats.ts';
 import { expressionErrorSink } from './errors.ts';
-import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
+import { eachGroupedRow, lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyText } from '../state-keys.ts';
 
 interface PartState {
@@ -105,16 +105,10 @@ export function paneAggregateOperator(step: AggregateStep, ctx: OperatorContext)
     ...state.hooks(),
     process(rows: Row[]): Row[] {
       const out: Row[] = [];
-      const touched = new Set<PartState>();
-      for (const r of rows) {
-        if (r.valueNull) continue;
-        const group = agg.group(r);
-        if (!group) continue;
-        const st = state.get(r.partition);
-        touched.add(st);
+      const touched = eachGroupedRow(rows, agg, state, (r, group, st) => {
         if (r.ts > st.streamTime) st.streamTime = r.ts;
         update(out, st, r, group);
-      }
+      });
       for (const st of touched) if (Number.isFinite(st.streamTime)) st.panes.advanceTime(st.streamTime);
       return out;
     },

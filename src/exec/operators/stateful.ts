@@ -1,6 +1,7 @@
 import type { Operator, OperatorContext } from '../operator.ts';
 import type { StoreRegistry } from '../../state/registry.ts';
 import type { Row } from '../expr/row.ts';
+import type { Aggregator } from './aggregator.ts';
 
 /** The state registry, which every stateful operator needs; its absence is a setup bug. */
 export function requireStores(ctx: OperatorContext): StoreRegistry {
@@ -66,4 +67,21 @@ export class PartitionedState<T> {
       closePartitions: async (ps) => this.release(ps),
     };
   }
+}
+
+/**
+ * The rows of a grouped aggregation that count (a value, and no null GROUP BY value, which ksqlDB
+ * skips), in order, each with its group and its partition's state; returns the states touched.
+ */
+export function eachGroupedRow<S>(rows: readonly Row[], agg: Aggregator, state: PartitionedState<S>, each: (r: Row, group: unknown[], st: S) => void): Set<S> {
+  const touched = new Set<S>();
+  for (const r of rows) {
+    if (r.valueNull) continue;
+    const group = agg.group(r);
+    if (!group) continue;
+    const st = state.get(r.partition);
+    touched.add(st);
+    each(r, group, st);
+  }
+  return touched;
 }

@@ -17,7 +17,7 @@ import type { SessionStore } from '../../state/session-store.ts';
 import { compileAggregator, type Stored } from './aggregator.ts';
 import { aggregateFormat, pendingWindowFormat, type PendingWindow } from '../../state/codecs/formats.ts';
 import { expressionErrorSink } from './errors.ts';
-import { lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
+import { eachGroupedRow, lateRecordReporter, PartitionedState, requireStores } from './stateful.ts';
 import { keyBytes, keyText } from '../state-keys.ts';
 import { finalEmitRange, type FinalEmitState, type TimeWindowShape } from './emit-final.ts';
 
@@ -232,14 +232,9 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
     ...state.hooks(),
     process(rows: Row[]): Row[] {
       const out: Row[] = [];
-      const touched = new Set<PartState>();
-      for (const r of rows) {
-        if (r.valueNull) continue;
-        const group = agg.group(r);
-        if (!group) continue;
-        cur = state.get(r.partition);
+      const touched = eachGroupedRow(rows, agg, state, (r, group, st) => {
+        cur = st;
         curPartition = r.partition;
-        touched.add(cur);
         if (r.ts > cur.streamTime) {
           // Close windows before this record's time can expire them from the store.
           if (w.emitFinal && !shape && r.ts >= cur.nextDue) {
@@ -254,7 +249,7 @@ export function windowedAggregateOperator(step: AggregateStep, ctx: OperatorCont
         if (info.kind === 'SESSION') sessionWindows(out, r, group, keyBytes(group));
         else timeWindows(out, r, group, keyText(group));
         if (shape) emitOnWindowClose(cur, out);
-      }
+      });
       for (const st of touched) if (Number.isFinite(st.streamTime)) (st.windows ?? st.sessions)!.advanceTime(st.streamTime);
       return out;
     },
