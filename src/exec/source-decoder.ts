@@ -182,10 +182,10 @@ export interface Run {
 
 /**
  * A batch is split into runs first (no decoding), and each run is decoded a slice at a time just
- * before that slice goes through the operators: decoded rows then live for one slice only, and
- * die in the young generation (a whole batch decoded up front outlived young-generation
- * collections while the batch was processed, and was promoted: in Nexmark q7, over 40% of
- * what the old generation received).
+ * before that slice goes through the operators, so that decoded rows live for one slice only
+ * rather than for the whole batch. (In Nexmark q7, repartitioned rows were over 40% of what the
+ * old generation received; that was V8 pretenuring their allocation site, which
+ * src/engine/memory-flags.ts turns off, and slicing alone changed little, 982 → 971 MB.)
  */
 export interface BatchDecoder {
   /** The batch in time order as runs of consecutive records with the same entry. */
