@@ -31,7 +31,7 @@ import type { QueryTaskOptions } from './query-task-options.ts';
 import { nextOffsets, partitionsOf } from './batch-positions.ts';
 export type { QueryTaskOptions } from './query-task-options.ts';
 
-/** Records per slice of a batch in a stateless pipeline (see process()). */
+/** Records per slice of a batch (see runRecords). */
 const SLICE_RECORDS = 500;
 
 /** How often committed records are purged from repartition topics (Kafka Streams: repartition.purge.interval.ms). */
@@ -78,7 +78,6 @@ export class QueryTask {
   /** Time order across the query's topics; null for a query that reads one topic. */
   private readonly group: PartitionGroup | null;
   /** Whether batches go through decode, operators and encoding in slices (see process()). */
-  private readonly sliced: boolean;
 
   constructor(opts: QueryTaskOptions) {
     this.opts = opts;
@@ -112,9 +111,6 @@ export class QueryTask {
     });
     this.delivery = opts.delivery ? opts.delivery(this.consumer) : atLeastOnce(opts.producer, this.consumer, opts.groupId !== null, opts.log.capabilities.localDirectory === null);
     const stateful = this.operators.some((op) => op.openPartitions);
-    // Whole-batch slices give the same rows when no operator keeps state or releases rows later and
-    // records come from the sources only (no time order to keep across topics).
-    this.sliced = !stateful && this.encode !== null && pipeline.internal.length === 0 && this.group === null && this.operators.every((op) => !op.drain);
     // Commits every commit.interval.ms as Kafka Streams (Riffle's default 0: every batch, so a crash
     // repeats at most one). Kafka's exactly-once commits each batch in its transaction.
     this.commitIntervalMs = this.delivery.transactional ? 0 : (opts.commitIntervalMs ?? 0);
@@ -192,15 +188,10 @@ export class QueryTask {
     try {
       let rows: Row[];
       let sinkRecords: ProducerRecord[] | null = null;
-      if (this.sliced && records.length > SLICE_RECORDS && !this.opts.services?.batchObserver) {
-        // A whole batch's decoded rows outlive a young-generation GC and get promoted (a third more
-        // CPU per record at 2000 than at 500): a stateless pipeline takes the batch in slices, in
-        // order (same rows); only encoded records are kept, and each slice's records let go.
-        sinkRecords = [];
-        while (records.length > 0) await this.runRecords(records.splice(0, SLICE_RECORDS), sinkRecords);
-        rows = [];
-      } else if (this.encode !== null && !this.opts.services?.batchObserver) {
-        // Otherwise the batch's order is kept, its decoded runs sliced (runRecords), for the same reason.
+      if (this.encode !== null && !this.opts.services?.batchObserver) {
+        // A whole batch's decoded rows outlived young-generation GCs (a third more CPU per record at
+        // 2000 than at 500): runRecords takes it a slice at a time, in order, and keeps only the
+        // encoded outputs.
         await this.runRecords(records, (sinkRecords = []));
         rows = [];
       } else {
@@ -246,10 +237,11 @@ export class QueryTask {
 
   /**
    * Decodes records and pushes them through the operators, then what the operators release. With
-   * `sink` (nothing returned): SLICE_RECORDS rows at a time (operators take rows one after another:
-   * same rows, same order), each slice encoded into `sink` and counted.
+   * `sink` (nothing returned): SLICE_RECORDS records at a time (operators take rows one after
+   * another: same rows, same order), each slice encoded into `sink` (or handed to the delivery)
+   * and counted. Takes `records` over: a run may be spliced as it goes.
    */
-  private async runRecords(records: readonly ConsumedRecord[], sink: ProducerRecord[] | null = null): Promise<Row[]> {
+  private async runRecords(records: ConsumedRecord[], sink: ProducerRecord[] | null = null): Promise<Row[]> {
     let rows: Row[] = [];
     const emit = sink !== null ? this.delivery.emit?.bind(this.delivery) : undefined;
     const take = (out: Row[]): Promise<void> | void => {
@@ -264,7 +256,9 @@ export class QueryTask {
     for (const r of this.decode.runs(records)) {
       const recs = r.records;
       if (sink === null || recs.length <= SLICE_RECORDS) await take(await this.run(this.decode.rows(r, recs), r.entry));
-      else for (let i = 0; i < recs.length; i += SLICE_RECORDS) await take(await this.run(this.decode.rows(r, recs.slice(i, i + SLICE_RECORDS)), r.entry));
+      // Spliced off: each slice's records are let go once taken (a run may be the batch's own array,
+      // which the task drops after this anyway).
+      else while (recs.length > 0) await take(await this.run(this.decode.rows(r, recs.splice(0, SLICE_RECORDS)), r.entry));
     }
     // Rows that the batch's progress in time released (closed EMIT FINAL windows).
     for (let i = 0; i < this.operators.length; i++) {

@@ -188,8 +188,8 @@ export interface Run {
  * src/engine/memory-flags.ts turns off, and slicing alone changed little, 982 → 971 MB.)
  */
 export interface BatchDecoder {
-  /** The batch in time order as runs of consecutive records with the same entry. */
-  runs(records: readonly ConsumedRecord[]): Run[];
+  /** The batch in time order as runs of consecutive records with the same entry (one run may be `records` itself). */
+  runs(records: ConsumedRecord[]): Run[];
   /** The rows of some records of `run` (a slice of run.records, in order). */
   rows(run: Run, records: readonly ConsumedRecord[]): Row[];
 }
@@ -229,7 +229,7 @@ export function pipelineDecoder(
   return {
     runs(records) {
       // One source and no repartition: the batch as polled (each partition in offset order).
-      if (byTopic.size === 0 && sources.length === 1) return [{ entry: 0, internal: false, records: records as ConsumedRecord[] }];
+      if (byTopic.size === 0 && sources.length === 1) return [{ entry: 0, internal: false, records }];
       const runs: Run[] = [];
       for (const rec of inTimeOrder(records)) {
         const input = byTopic.get(rec.topic);
