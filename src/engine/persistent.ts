@@ -193,7 +193,9 @@ export async function planContext(engine: EngineContext, queryId: string, analyz
   for (const { source } of analyzed.from.sources) counts.set(source.name, (await engine.log.describeTopic(source.topic))?.partitions ?? 1);
   // `riffle.aggregation.hopping.panes=false`: new HOPPING aggregations keep their state window by
   // window (what Riffle did before panes; src/plan/panes.ts), e.g. to compare the two.
-  const hoppingPanes = engine.properties.get(HOPPING_PANES)?.trim().toLowerCase() !== 'false';
+  const panes = engine.properties.get(HOPPING_PANES)?.trim().toLowerCase() ?? 'true';
+  if (panes !== 'true' && panes !== 'false') throw new SqlError('INVALID', `${HOPPING_PANES} must be true or false, not '${engine.properties.get(HOPPING_PANES)}'`, span);
+  const hoppingPanes = panes === 'true';
   return { serviceId: engine.serviceId, queryId, partitionsOf: (source) => counts.get(source.name) ?? 1, span, hoppingPanes };
 }
 

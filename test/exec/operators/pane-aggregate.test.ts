@@ -108,3 +108,15 @@ for (const keepLocalState of [true, false]) {
     }
   });
 }
+
+test('riffle.aggregation.hopping.panes takes true or false only: another value fails the statement, saying so', async () => {
+  const t = await testEngine({ properties: { 'auto.offset.reset': 'earliest', 'riffle.aggregation.hopping.panes': 'maybe' } });
+  try {
+    await t.engine.execute(DDL);
+    await assert.rejects(t.engine.execute(aggSql(SHAPES[0].window)), /riffle\.aggregation\.hopping\.panes must be true or false, not 'maybe'/);
+    assert.equal(t.engine.tasks.size, 0);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});
