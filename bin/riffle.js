@@ -3,6 +3,7 @@
 // on an older system Node this re-runs itself on the Node LTS that `npm install` put in
 // node_modules (the `node` devDependency), so `riffle` works wherever the project is installed.
 import { spawnSync } from 'node:child_process';
+import module from 'node:module';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,9 @@ if (major < 23 || (major === 23 && minor < 6)) {
   const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
   process.exit(r.status ?? 1);
 } else {
+  // Modules stripped and compiled once are loaded from Node's compile cache from then on (the
+  // TypeScript transformer is then not loaded at all: see src/engine/memory-flags.ts).
+  if (!process.env.NODE_DISABLE_COMPILE_CACHE) module.enableCompileCache?.(process.env.NODE_COMPILE_CACHE || undefined);
   // Riffle's V8 flags (src/engine/memory-flags.ts): the process re-executes itself in place with
   // the ones it lacks before anything else runs.
   const { ensureNodeFlags } = await import('../src/engine/memory-flags.ts');

@@ -16,7 +16,17 @@
  * doing anything else. A flag the user gave (on the command line or in NODE_OPTIONS) wins;
  * `RIFFLE_NODE_FLAGS=off` turns the re-execution off; where execve is not available (Windows) the
  * process runs with V8's defaults. An embedding application chooses its own flags.
+ *
+ * The re-executed process also gets Node's compile cache (NODE_COMPILE_CACHE, unless the user set
+ * it or turned it off with NODE_DISABLE_COMPILE_CACHE): Riffle is TypeScript run by Node's type
+ * stripping, which otherwise loads its TypeScript transformer (a WebAssembly build of swc) into
+ * every process and strips every module anew at each start. With the cache, a module seen before
+ * is loaded from its stripped and compiled form, and the transformer is never loaded: measured on
+ * one .ts script, 60 MB → 42 MB resident (node's image 37 → 31 MB, malloc's heap 9 → 2 MB).
+ * `bin/riffle.js` enables the same cache in its first process (`module.enableCompileCache`).
  */
+import os from 'node:os';
+import path from 'node:path';
 
 /**
  * The flags, each `--name[=value]`.
@@ -49,6 +59,15 @@ export function missingNodeFlags(execArgv: readonly string[], nodeOptions: strin
 }
 
 /**
+ * Node's compile cache directory for a re-executed process: the one the user set, else Node's own
+ * default (`<tmpdir>/node-compile-cache`); undefined when the user turned the cache off.
+ */
+export function compileCacheDir(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  return env.NODE_COMPILE_CACHE || path.join(os.tmpdir(), 'node-compile-cache');
+}
+
+/**
  * Re-executes this process with the flags it lacks (see the header); returns when there is
  * nothing to do or it cannot. Call first thing: what the process did before is discarded.
  * `script` and `args`: the entry script and its arguments, as they are to be run again.
@@ -58,5 +77,8 @@ export function ensureNodeFlags(script: string, args: readonly string[]): void {
   if (env[APPLIED_MARK] !== undefined || env.RIFFLE_NODE_FLAGS === 'off') return;
   const missing = missingNodeFlags(process.execArgv, env.NODE_OPTIONS);
   if (missing.length === 0 || typeof process.execve !== 'function') return;
-  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, script, ...args], { ...env, [APPLIED_MARK]: '1' });
+  const cache = compileCacheDir(env);
+  const next: NodeJS.ProcessEnv = { ...env, [APPLIED_MARK]: '1' };
+  if (cache !== undefined) next.NODE_COMPILE_CACHE = cache;
+  process.execve(process.execPath, [process.execPath, ...missing, ...process.execArgv, script, ...args], next as Record<string, string>);
 }
