@@ -28,7 +28,7 @@ import { closePipelines, executePipelineStatement } from './pipelines.ts';
 import { closeTrainedPromotions, setPromotionRule } from './model-shadow-trained.ts';
 import { promoteModel } from './model-promotion.ts';
 import { runUntilIdleOnKafka } from './idle.ts';
-import { DEFAULT_HEAP_GROWING_PERCENT, holdIdleMemoryRelease, setHeapGrowingPercent } from './memory-release.ts';
+import { defaultHeapGrowingPercent, holdIdleMemoryRelease, setHeapGrowingPercent } from './memory-release.ts';
 import type { OperatorServices } from '../exec/operator.ts';
 import { StoreRegistry } from '../state/registry.ts';
 import { join, resolve } from 'node:path';
@@ -83,7 +83,7 @@ export class Engine implements EngineContext {
       onDamagedState: (d) => process.emitWarning(`Query ${d.queryId}: ${d.problem}; rebuilding its state from the changelog topics`),
     });
     this.services.stores = this.stores;
-    setHeapGrowingPercent(nonNegativeIntegerProperty(this.properties, ['riffle.memory.heap.growing.percent'], 'percent', DEFAULT_HEAP_GROWING_PERCENT));
+    setHeapGrowingPercent(nonNegativeIntegerProperty(this.properties, ['riffle.memory.heap.growing.percent'], 'percent', defaultHeapGrowingPercent()));
     const releaseMs = options.idleMemoryReleaseMs ?? nonNegativeIntegerProperty(this.properties, ['riffle.memory.idle.release.ms'], 'ms', 10_000);
     this.releaseIdleMemory = holdIdleMemoryRelease(options.background === false ? 0 : releaseMs, () => {
       let consumed = 0;

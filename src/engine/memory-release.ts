@@ -134,21 +134,43 @@ export function idleMemoryReleaseStats(): Readonly<MemoryReleaseStats> {
   return { ...stats };
 }
 
-/** The default of `riffle.memory.heap.growing.percent` (see setHeapGrowingPercent): V8's own choice. */
-export const DEFAULT_HEAP_GROWING_PERCENT = 0;
+/** The default of `riffle.memory.heap.growing.percent` (see setHeapGrowingPercent): twice the live heap. */
+const DEFAULT_HEAP_GROWING_PERCENT = 100;
+
+/** `--heap-growing-percent` as the process was started, if given (Node refuses it in NODE_OPTIONS). */
+function startupHeapGrowingPercent(): number | undefined {
+  let found: number | undefined;
+  for (const a of process.execArgv) {
+    const m = /^--heap[-_]growing[-_]percent=(\d+)$/.exec(a);
+    if (m) found = Number(m[1]);
+  }
+  return found;
+}
+
+const startupPercent = startupHeapGrowingPercent();
 /** What the flag is (V8's default: 0) as far as this module knows. */
-let heapGrowing = 0;
+let heapGrowing = startupPercent ?? 0;
+
+/** The percent an engine sets when its properties name none: the one the process was started with, else DEFAULT_HEAP_GROWING_PERCENT. */
+export function defaultHeapGrowingPercent(): number {
+  return startupPercent ?? DEFAULT_HEAP_GROWING_PERCENT;
+}
 
 /**
  * How far V8 lets its old generation grow past what the last full collection found live before
  * it collects again: (100 + percent) % of it; 0 leaves the choice to V8 (dynamic, up to 4 times).
- * A busy stateful query promotes the changes of each commit interval (held until the commit, a
- * few seconds) into the old generation, where they die: with V8's factor the old generation
- * reached ~4 times the live heap (q5 at 1M bids: ~430 MB committed over ~110-150 MB live). A
- * lower factor is a trade of CPU for memory (more full collections), measured on q5 at 1M bids
- * alternating runs in one sitting: 0: peak RSS 1,048-1,059 MB, 25.3-26.2 K records per CPU-s;
- * 200: 895 MB, 23.4 K; 100: 667-684 MB, 16.0-21.0 K. Hence not set by default. A V8 flag, so
- * process-wide: the last engine opened sets it.
+ * A busy stateful query promotes the changes of each commit interval (held until the commit) and
+ * the buffers of its fetches and produce requests (held for a round trip) into the old
+ * generation, where they die: with V8's factor the old generation reached 3-4 times the live heap
+ * before each full collection (Nexmark q7 at 1M bids: 145-175 MB over 34-65 MB live). 100 (twice
+ * the live heap) is a trade of CPU for memory: more full collections. Measured on Nexmark at 1M
+ * bids on Kafka, one process pinned to one core, runs alternated in one sitting:
+ * q7 (TUMBLING MAX+COUNT): V8's factor 348/370/362 MB peak RSS at 118.8-122.7 K records per
+ * CPU-second; 100: 334/317/317 MB at 115.3-116.4 K (−35 MB, −4%); q5 (HOPPING COUNT): V8's
+ * 330/352 MB at 80.8/78.5 K; 100: 335/320 MB at 74.1/73.2 K (−7% CPU for little memory). Before
+ * V8's pretenuring was turned off (./memory-flags.ts) the same setting cost q5 20-35%. A V8
+ * flag, so process-wide: the last engine opened sets it; a `--heap-growing-percent` the process
+ * was started with is the default instead of 100.
  */
 export function setHeapGrowingPercent(percent: number): void {
   if (heapGrowing === percent) return;

@@ -110,3 +110,15 @@ test('riffle.memory.heap.growing.percent: the old generation grows to about (100
   const v8Own = oldSpacePeak(0);
   assert.ok(bounded < v8Own * 0.9, `old space peak ${bounded.toFixed(0)} MiB at 100 %, ${v8Own.toFixed(0)} MiB with V8's own factor`);
 });
+
+test('riffle.memory.heap.growing.percent defaults to 100, or to the --heap-growing-percent the process was started with', () => {
+  const probe = (execArgv: string[]): number => {
+    const script = `import { defaultHeapGrowingPercent } from '${MODULE}'; console.log(defaultHeapGrowingPercent());`;
+    const run = spawnSync(process.execPath, [...execArgv, '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    return Number(run.stdout.trim());
+  };
+  assert.equal(probe([]), 100);
+  assert.equal(probe(['--heap-growing-percent=50']), 50);
+  assert.equal(probe(['--heap_growing_percent=0']), 0);
+});
