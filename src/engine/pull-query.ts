@@ -20,6 +20,7 @@ import { compareValues } from '../functions/util.ts';
 import type { TypedExpr } from '../types/typed-expr.ts';
 import type { DataSource } from '../analyze/catalog.ts';
 import type { ConsumedRecord } from '../log/log.ts';
+import { readToEnd } from '../log/read-to-end.ts';
 import { createSerde } from '../serde/index.ts';
 import type { EngineContext } from './context.ts';
 import type { StatementResult } from './results.ts';
@@ -151,18 +152,7 @@ async function* scanToEnd(engine: EngineContext, topic: string): AsyncGenerator<
   if (ends.size === 0) return;
   const consumer = engine.log.consumer({ groupId: `riffle-pull-${process.pid}-${Date.now()}-${topic}`, topics: [topic], fromBeginning: true });
   try {
-    while (ends.size > 0) {
-      const batch = await consumer.poll(5000, 500);
-      if (batch.length === 0) break;
-      const before: ConsumedRecord[] = [];
-      for (const rec of batch) {
-        const end = ends.get(rec.partition);
-        if (end === undefined || rec.offset >= end) continue;
-        if (rec.offset + 1 >= end) ends.delete(rec.partition);
-        before.push(rec);
-      }
-      yield before;
-    }
+    yield* readToEnd(consumer, topic, ends);
   } finally {
     await consumer.close();
   }

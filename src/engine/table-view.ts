@@ -13,6 +13,7 @@
  * under the view (its offsets no longer contain the position) is read again from its start.
  */
 import type { ConsumedRecord, Consumer, Log } from '../log/log.ts';
+import { readToEnd } from '../log/read-to-end.ts';
 import { keyToString } from '../state/keys.ts';
 
 export class TableView {
@@ -74,17 +75,17 @@ export class TableView {
     if (remaining.size === 0) return;
     // A private group that never commits: the consumer itself keeps the position between catch-ups.
     this.consumer ??= this.log.consumer({ groupId: `riffle-view-${process.pid}-${Date.now()}-${this.topic}`, topics: [this.topic], fromBeginning: true });
-    while (remaining.size > 0) {
-      const batch = await this.consumer.poll(5000, 500);
-      if (batch.length === 0) break;
+    const left = new Map(remaining);
+    for await (const batch of readToEnd(this.consumer, this.topic, left)) {
       for (const rec of batch) {
         const key = rec.key === null ? '' : keyToString(rec.key);
         if (rec.value === null) this.latest.delete(key);
         else this.latest.set(key, rec);
         this.recordsRead++;
         this.position.set(rec.partition, rec.offset + 1);
-        if (rec.offset + 1 >= (remaining.get(rec.partition) ?? Infinity)) remaining.delete(rec.partition);
       }
     }
+    // Read up to the ends (a transactional topic's last offsets are markers, never returned).
+    for (const [partition, end] of remaining) if (!left.has(partition) && (this.position.get(partition) ?? 0) < end) this.position.set(partition, end);
   }
 }
