@@ -1,5 +1,5 @@
-/** CREATE/DROP STREAM and TABLE over existing topics, CREATE/DROP TOPIC. */
-import type { CreateSource, CreateTopic, DropSource, DropTopic, Span } from '../sql/ast.ts';
+/** CREATE/ALTER/DROP STREAM and TABLE over existing topics, CREATE/DROP TOPIC. */
+import type { AlterSource, CreateSource, CreateTopic, DropSource, DropTopic, Span } from '../sql/ast.ts';
 import { SqlError } from '../sql/errors.ts';
 import type { DataSource, SourceFormats } from '../analyze/catalog.ts';
 import type { Column, LogicalSchema } from '../types/schema.ts';
@@ -84,6 +84,33 @@ export async function createSource(ctx: ExecutionContext, s: CreateSource): Prom
   engine.catalog.putSource(source);
   await engine.record(ctx);
   return { kind: 'message', message: `${label(s.sourceType)} created` };
+}
+
+/**
+ * ALTER STREAM|TABLE ... ADD COLUMN: value columns appended to a source created over a topic
+ * (ksqlDB's rules and messages: not a CREATE SOURCE one, not one a query writes, no name taken).
+ * Queries already running keep the schema they were planned with; later ones read the new
+ * columns (absent from a record: NULL). Recorded, so a restart replays it after the CREATE.
+ */
+export async function alterSource(ctx: ExecutionContext, s: AlterSource): Promise<StatementResult> {
+  const { engine } = ctx;
+  const existing = engine.catalog.getSource(s.name);
+  const kind = s.sourceType.toLowerCase();
+  if (existing?.readOnly) throw new SqlError('INVALID', `Cannot alter ${kind} '${s.name}': ALTER operations are not supported on source ${kind}s.`, s.span);
+  if (!existing) throw new SqlError('UNKNOWN_SOURCE', `Source ${s.name} does not exist.`, s.span);
+  if (existing.type !== s.sourceType) throw new SqlError('INVALID', `Incompatible data source type is ${existing.type}, but statement was ALTER ${s.sourceType}`, s.span);
+  if (existing.writerQueryId !== null) throw new SqlError('INVALID', 'ALTER command is not supported for CREATE ... AS statements.', s.span);
+  validateColumnNames(s.columns, s.span);
+  const taken = new Set([...existing.schema.key, ...existing.schema.value].map((c) => c.name));
+  for (const c of s.columns) {
+    if (taken.has(c.name)) throw new SqlError('INVALID', `Cannot add column \`${c.name}\` to schema. A column with the same name already exists.`, c.span);
+    taken.add(c.name);
+  }
+  const schema: LogicalSchema = { key: existing.schema.key, value: [...existing.schema.value, ...s.columns.map((c) => ({ name: c.name, type: c.type }))] };
+  validateSerdes(existing.formats, schema, s.span);
+  engine.catalog.putSource({ ...existing, schema, sql: ctx.statement.text });
+  await engine.record(ctx);
+  return { kind: 'message', message: `${label(s.sourceType)} ${s.name} altered.` };
 }
 
 /** Formats from WITH, falling back to `inherit` (CREATE ... AS SELECT inherits its source's). */

@@ -16,7 +16,7 @@ import type { EngineContext, EngineOptions, ExecutionContext, QuarantinedStateme
 import { appendCommand, readCommands, type Command } from './command-log.ts';
 import { TableView } from './table-view.ts';
 import { quarantine, quarantineWarnings } from './quarantine.ts';
-import { createSource, dropSource, createTopic, dropTopic } from './ddl.ts';
+import { alterSource, createSource, dropSource, createTopic, dropTopic } from './ddl.ts';
 import { createAsSelect, insertInto, terminate, startPersistentQuery } from './persistent.ts';
 import { describe, describeFunction, explain, show } from './metadata.ts';
 import { insertValues } from './insert-values.ts';
@@ -166,6 +166,8 @@ export class Engine implements EngineContext {
         return createSource(ctx, s);
       case 'CreateAsSelect':
         return createAsSelect(ctx, s);
+      case 'AlterSource':
+        return alterSource(ctx, s);
       case 'InsertInto':
         return insertInto(ctx, s);
       case 'InsertValues':

@@ -141,6 +141,7 @@ export function allowedFor(role: Role, s: Statement): boolean {
     case 'InsertInto':
     case 'InsertValues':
     case 'DropSource':
+    case 'AlterSource':
     case 'CreateTopic':
     case 'DropTopic':
     case 'Terminate':

@@ -25,6 +25,8 @@ export function commandIdOf(s: Statement): string {
       return `${s.sourceType.toLowerCase()}/\`${s.name}\`/create`;
     case 'DropSource':
       return `${s.sourceType.toLowerCase()}/\`${s.name}\`/drop`;
+    case 'AlterSource':
+      return `${s.sourceType.toLowerCase()}/\`${s.name}\`/alter`;
     case 'InsertInto':
     case 'InsertValues':
       return `stream/\`${s.target}\`/insert`;

@@ -47,6 +47,15 @@ export interface CreateSource {
   readonly span: Span;
 }
 
+/** `ALTER STREAM|TABLE name ADD [COLUMN] col TYPE, ...`: value columns added to a source created over a topic. */
+export interface AlterSource {
+  readonly kind: 'AlterSource';
+  readonly sourceType: SourceType;
+  readonly name: string;
+  readonly columns: readonly { readonly name: string; readonly type: SqlType; readonly span: Span }[];
+  readonly span: Span;
+}
+
 export interface CreateAsSelect {
   readonly kind: 'CreateAsSelect';
   readonly sourceType: SourceType;
@@ -317,6 +326,7 @@ export interface DescribePipeline {
 export type Statement =
   | CreateSource
   | CreateAsSelect
+  | AlterSource
   | InsertInto
   | InsertValues
   | QueryStatement

@@ -143,6 +143,8 @@ function statementText(s: Statement): string {
     }
     case 'CreateAsSelect':
       return `CREATE ${orReplace(s.orReplace)}${s.sourceType} ${ifNotExists(s.ifNotExists)}${formatIdentifier(s.name)}${withClause(s.properties)} AS ${formatQuery(s.query)}`;
+    case 'AlterSource':
+      return `ALTER ${s.sourceType} ${formatIdentifier(s.name)} ${s.columns.map((c) => `ADD COLUMN ${formatIdentifier(c.name)} ${formatType(c.type)}`).join(', ')}`;
     case 'InsertInto':
       return `INSERT INTO ${formatIdentifier(s.target)}${withClause(s.properties)} ${formatQuery(s.query)}`;
     case 'InsertValues': {

@@ -6,6 +6,7 @@ import type {
   CreateModel,
   Expr,
   ShowWhat,
+  Span,
   SourceType,
   Statement,
 } from './ast.ts';
@@ -176,6 +177,7 @@ export class StatementParser extends ClauseParser {
         return { kind: 'ExportModel', name, version, path, span: this.span(t) };
       }
       case 'ALTER':
+        if (this.isKw('STREAM', 1) || this.isKw('TABLE', 1)) return this.alterSource(this.next());
         return this.alterModel(this.next());
       default:
         // ksqlDB's words for a word that starts no statement, with the closest of its commands.
@@ -184,6 +186,21 @@ export class StatementParser extends ClauseParser {
         this.note('a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)');
         return this.fail();
     }
+  }
+
+  /** After `ALTER`: `STREAM|TABLE name ADD [COLUMN] col TYPE (, ADD [COLUMN] col TYPE)*` (ksqlDB's alterSource). */
+  private alterSource(t: Token): Statement {
+    const sourceType = this.next().value as 'STREAM' | 'TABLE';
+    const name = this.expectIdentifier(`a ${sourceType.toLowerCase()} name`);
+    const columns: { name: string; type: SqlType; span: Span }[] = [];
+    do {
+      this.expectKw('ADD');
+      this.acceptKw('COLUMN');
+      const first = this.tok;
+      const column = this.expectIdentifier('a column name');
+      columns.push({ name: column, type: this.sqlType(), span: this.span(first) });
+    } while (this.acceptOp(','));
+    return { kind: 'AlterSource', sourceType, name, columns, span: this.span(t) };
   }
 
   private create(): Statement {

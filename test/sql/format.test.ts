@@ -114,6 +114,8 @@ test('every statement kind round-trips', () => {
     'UNDEFINE v',
     "CREATE MODEL IF NOT EXISTS m INPUT (a DOUBLE) OUTPUT (b DOUBLE) WITH (provider='p')",
     "ALTER MODEL m SET (endpoint='e')",
+    'ALTER STREAM s ADD COLUMN c INT',
+    'ALTER TABLE `t` ADD c2 ARRAY<STRING>, ADD COLUMN `low` STRUCT<a INT>',
     'DROP MODEL m',
     'CREATE TYPE IF NOT EXISTS addr AS STRUCT<a INT>',
     'DROP TYPE IF EXISTS addr',
