@@ -98,7 +98,13 @@ export class KafkaOutputBuffer implements OutputBuffer {
     this.records = 0;
     await Promise.all(
       [...topics].map(async ([topic, { chunks }]) => {
-        for (const chunk of chunks) if (chunk.size > 0) await this.#sender.sendRuns(topic, chunk);
+        for (const chunk of chunks) {
+          if (chunk.size === 0) continue;
+          await this.#sender.sendRuns(topic, chunk);
+          // Answered: the request was built from the runs and sent; their segments are reused.
+          // (A failed send leaves them to the GC: the library may still hold a request of them.)
+          for (const run of chunk.values()) run.release();
+        }
       }),
     );
   }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EncodedRun } from '../../../src/log/kafka/encoded-run.ts';
+import { EncodedRun, pooledSegments } from '../../../src/log/kafka/encoded-run.ts';
 import { KafkaOutputBuffer, type RunSender } from '../../../src/log/kafka/output-buffer.ts';
 import { createProduceRequestV11, type BatchMessage } from '../../../src/log/kafka/record-batch.ts';
 import { recordRun, RunSequences } from '../../../src/log/kafka/record-runs.ts';
@@ -105,4 +105,39 @@ test('the output buffer partitions as send does, splits requests by size, and fl
   // A bad partition adds nothing of the call.
   assert.throws(() => buffer.add('e', [record(null, 'ok'), record(null, 'bad', 4)]), /partition 4 out of range: topic 'e' has 4/);
   assert.equal(buffer.records, 0);
+});
+
+test('segments of answered runs are reused by later runs, whose requests stay byte for byte right; a failed send keeps its own', async () => {
+  const big = (n: number, seed: number) => Array.from({ length: n }, (_, i) => record(`k${i}`, `v${seed}-${i}-`.repeat(400), 0));
+  const requests: Buffer[] = [];
+  let fail = false;
+  const sender: RunSender = {
+    maxRequestBytes: 1024 * 1024,
+    partitionCount: () => 1,
+    nextRoundRobin: () => 0,
+    async sendRuns(topic, runs) {
+      // As the producer does: the request is built (and copied by the connection) before the answer.
+      const request = createProduceRequestV11(-1, 30000, [...runs].map(([partition, run]) => ({ topic, partition, value: run as never })), {}, new RunSequences());
+      requests.push(Buffer.from(request.buffer));
+      if (fail) throw new Error('broker down');
+    },
+  };
+  const buffer = new KafkaOutputBuffer(sender);
+  const before = pooledSegments();
+  await buffer.add('t', big(300, 1)); // ~1.2 MB: several full-size segments
+  await buffer.flush();
+  const pooled = pooledSegments();
+  assert.ok(pooled > before, `segments pooled after the answer: ${before} -> ${pooled}`);
+  // A later run takes them, and writes over their old bytes: its request equals one built from records.
+  const second = big(300, 2);
+  await buffer.add('t', second);
+  await buffer.flush();
+  const expected = createProduceRequestV11(-1, 30000, second.map((r) => ({ ...r, topic: 't', partition: 0 }) as BatchMessage), { sequences: sequences({}) });
+  assert.deepEqual(requests[1], Buffer.from(expected.buffer));
+  assert.ok(pooledSegments() >= pooled, 'given back again');
+  fail = true;
+  const taken = pooledSegments();
+  await buffer.add('t', big(300, 3));
+  await assert.rejects(buffer.flush(), /broker down/);
+  assert.ok(pooledSegments() < taken, 'a failed send does not give its segments back');
 });
