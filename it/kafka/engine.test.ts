@@ -19,6 +19,12 @@ CREATE STREAM readings (id STRING KEY, temp DOUBLE, site STRING)
   WITH (KAFKA_TOPIC='readings', VALUE_FORMAT='JSON', PARTITIONS=2);
 `;
 
+const THREE_READINGS = `
+        INSERT INTO readings (id, temp, site) VALUES ('a', 21.5, 'lyon');
+        INSERT INTO readings (id, temp, site) VALUES ('b', 35.0, 'osaka');
+        INSERT INTO readings (id, temp, site) VALUES ('c', 40.25, 'lyon');
+`;
+
 describe('engine on Kafka', { timeout: 120_000 }, () => {
   const broker = useTestBroker();
   const open = (opts: Partial<EngineOptions> = {}, log?: NamespacedKafkaLog) => broker.engine(opts, log);
@@ -27,10 +33,7 @@ describe('engine on Kafka', { timeout: 120_000 }, () => {
     const t = await open();
     try {
       await t.engine.execute(SETUP);
-      await t.engine.execute(`
-        INSERT INTO readings (id, temp, site) VALUES ('a', 21.5, 'lyon');
-        INSERT INTO readings (id, temp, site) VALUES ('b', 35.0, 'osaka');
-        INSERT INTO readings (id, temp, site) VALUES ('c', 40.25, 'lyon');
+      await t.engine.execute(`${THREE_READINGS}
         CREATE STREAM hot AS SELECT id, temp * 2 AS doubled, UCASE(site) AS site FROM readings WHERE temp > 30;`);
       await runUntilIdleOnKafka(t.engine);
       const out = await readAll(t.log, 'HOT');
@@ -53,10 +56,7 @@ describe('engine on Kafka', { timeout: 120_000 }, () => {
     const t = await open({ properties: { 'auto.offset.reset': 'earliest', 'processing.guarantee': 'exactly_once_v2' } });
     try {
       await t.engine.execute(SETUP);
-      await t.engine.execute(`
-        INSERT INTO readings (id, temp, site) VALUES ('a', 21.5, 'lyon');
-        INSERT INTO readings (id, temp, site) VALUES ('b', 35.0, 'osaka');
-        INSERT INTO readings (id, temp, site) VALUES ('c', 40.25, 'lyon');
+      await t.engine.execute(`${THREE_READINGS}
         CREATE STREAM hot AS SELECT id, temp FROM readings WHERE temp > 30;`);
       await runUntilIdleOnKafka(t.engine);
       const pull = async () => {
