@@ -17,6 +17,7 @@ import { appendCommand, readCommands, type Command } from './command-log.ts';
 import { TableView } from './table-view.ts';
 import { quarantine, quarantineWarnings } from './quarantine.ts';
 import { alterSource, createSource, dropSource, createTopic, dropTopic } from './ddl.ts';
+import { assertTopic } from './assert-topic.ts';
 import { createAsSelect, insertInto, terminate, startPersistentQuery } from './persistent.ts';
 import { describe, describeFunction, explain, show } from './metadata.ts';
 import { insertValues } from './insert-values.ts';
@@ -168,6 +169,10 @@ export class Engine implements EngineContext {
         return createAsSelect(ctx, s);
       case 'AlterSource':
         return alterSource(ctx, s);
+      case 'AssertTopic':
+        return assertTopic(ctx, s);
+      case 'AssertSchema':
+        throw new SqlError('UNSUPPORTED', 'ASSERT SCHEMA needs a schema registry, which Riffle does not support yet', s.span);
       case 'InsertInto':
         return insertInto(ctx, s);
       case 'InsertValues':

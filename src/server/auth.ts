@@ -133,6 +133,8 @@ export function allowedFor(role: Role, s: Statement): boolean {
     case 'DescribePipeline':
     case 'Explain':
     case 'Print':
+    case 'AssertTopic': // reads topic metadata only
+    case 'AssertSchema':
     case 'SetProperty':
     case 'UnsetProperty':
       return true;

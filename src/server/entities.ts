@@ -52,6 +52,7 @@ export function toEntity(engine: Engine, parsed: ParsedStatement, r: StatementRe
   // ksqlDB echoes the statement with its terminating semicolon.
   const statementText = parsed.text.trimEnd().endsWith(';') ? parsed.text : `${parsed.text};`;
   const base = { statementText, warnings: [] as unknown[] };
+  if (s.kind === 'AssertTopic') return { '@type': 'assert_topic', ...base, topicName: s.topic, exists: s.exists };
   if (s.kind === 'Show') {
     switch (s.what) {
       case 'STREAMS':

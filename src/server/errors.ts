@@ -17,6 +17,7 @@ export const ErrorCode = {
   REQUEST_TIMEOUT: 40800,
   PAYLOAD_TOO_LARGE: 41300,
   UNSUPPORTED_MEDIA_TYPE: 41500,
+  ASSERTION_FAILED: 41700,
   TOO_MANY_REQUESTS: 42900,
   SERVER_ERROR: 50000,
   SERVICE_UNAVAILABLE: 50300,
@@ -59,6 +60,8 @@ export function errorBody(e: ApiError): KsqlErrorBody {
 export function statementError(e: unknown, statementText: string): ApiError {
   if (e instanceof ApiError) return e;
   if (e instanceof SqlError) {
+    // An ASSERT that did not hold: ksqlDB answers 417 with a generic error (Errors.assertionFailedError).
+    if (e.code === 'ASSERTION') return new ApiError(417, ErrorCode.ASSERTION_FAILED, e.message);
     // The message already starts with line:column when the error has a position.
     return new ApiError(400, ErrorCode.BAD_STATEMENT, e.message, statementText);
   }

@@ -8,7 +8,7 @@
  * both re-exported here, so `import type { ... } from './ast.ts'` finds every node type.
  */
 import type { SqlType } from '../types/sql-type.ts';
-import type { Expr, Literal, Span } from './ast-expr.ts';
+import type { Duration, Expr, Literal, Span } from './ast-expr.ts';
 import type { Query } from './ast-query.ts';
 
 export type * from './ast-expr.ts';
@@ -53,6 +53,29 @@ export interface AlterSource {
   readonly sourceType: SourceType;
   readonly name: string;
   readonly columns: readonly { readonly name: string; readonly type: SqlType; readonly span: Span }[];
+  readonly span: Span;
+}
+
+/**
+ * `ASSERT [NOT EXISTS] TOPIC name [WITH (PARTITIONS=n, REPLICAS=n)] [TIMEOUT n UNIT]`: holds once
+ * the topic exists (or not), retried until the timeout (ksqlDB's migrations use it).
+ */
+export interface AssertTopic {
+  readonly kind: 'AssertTopic';
+  readonly exists: boolean;
+  readonly topic: string;
+  readonly properties: Properties;
+  readonly timeout: Duration | null;
+  readonly span: Span;
+}
+
+/** `ASSERT [NOT EXISTS] SCHEMA [SUBJECT name] [ID n] [TIMEOUT n UNIT]` (a schema registry's). */
+export interface AssertSchema {
+  readonly kind: 'AssertSchema';
+  readonly exists: boolean;
+  readonly subject: string | null;
+  readonly id: number | null;
+  readonly timeout: Duration | null;
   readonly span: Span;
 }
 
@@ -327,6 +350,8 @@ export type Statement =
   | CreateSource
   | CreateAsSelect
   | AlterSource
+  | AssertTopic
+  | AssertSchema
   | InsertInto
   | InsertValues
   | QueryStatement

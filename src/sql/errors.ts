@@ -13,6 +13,7 @@ export type SqlErrorCode =
   | 'UNKNOWN_FUNCTION'
   | 'INVALID' // semantically invalid statement (e.g. missing KAFKA_TOPIC)
   | 'EXISTS' // a stream/table/topic of that name exists
+  | 'ASSERTION' // an ASSERT statement's condition did not hold within its timeout
   | 'UNSUPPORTED';
 
 export class SqlError extends Error {

@@ -143,6 +143,16 @@ function statementText(s: Statement): string {
     }
     case 'CreateAsSelect':
       return `CREATE ${orReplace(s.orReplace)}${s.sourceType} ${ifNotExists(s.ifNotExists)}${formatIdentifier(s.name)}${withClause(s.properties)} AS ${formatQuery(s.query)}`;
+    case 'AssertTopic': {
+      const timeout = s.timeout ? ` TIMEOUT ${formatDuration(s.timeout)}` : '';
+      return `ASSERT ${s.exists ? '' : 'NOT EXISTS '}TOPIC ${topic(s.topic)}${s.properties.size ? withClause(s.properties) : ''}${timeout}`;
+    }
+    case 'AssertSchema': {
+      const subject = s.subject === null ? '' : ` SUBJECT ${topic(s.subject)}`;
+      const id = s.id === null ? '' : ` ID ${s.id}`;
+      const timeout = s.timeout ? ` TIMEOUT ${formatDuration(s.timeout)}` : '';
+      return `ASSERT ${s.exists ? '' : 'NOT EXISTS '}SCHEMA${subject}${id}${timeout}`;
+    }
     case 'AlterSource':
       return `ALTER ${s.sourceType} ${formatIdentifier(s.name)} ${s.columns.map((c) => `ADD COLUMN ${formatIdentifier(c.name)} ${formatType(c.type)}`).join(', ')}`;
     case 'InsertInto':

@@ -11,7 +11,7 @@ import type {
   Statement,
 } from './ast.ts';
 import type { Token } from './lexer.ts';
-import { KsqlSyntaxError } from './errors.ts';
+import { KsqlSyntaxError, SqlError } from './errors.ts';
 import { ClauseParser } from './parse-clauses.ts';
 import type { SqlType } from '../types/sql-type.ts';
 
@@ -71,6 +71,7 @@ const STATEMENT_START = new Set([
   'DEFINE',
   'UNDEFINE',
   'ALTER',
+  'ASSERT',
 ]);
 
 export class StatementParser extends ClauseParser {
@@ -148,6 +149,8 @@ export class StatementParser extends ClauseParser {
         const name = this.stringValue('a property name in quotes');
         return { kind: 'UnsetProperty', name, span: this.span(t) };
       }
+      case 'ASSERT':
+        return this.assertStatement(this.next());
       case 'DEFINE': {
         this.next();
         const name = this.expectAnyName('a variable name');
@@ -186,6 +189,41 @@ export class StatementParser extends ClauseParser {
         this.note('a statement (SELECT, CREATE, INSERT, DROP, SHOW, DESCRIBE, ...)');
         return this.fail();
     }
+  }
+
+  /**
+   * After `ASSERT`: `[NOT EXISTS] TOPIC name [WITH (...)] [TIMEOUT n UNIT]` or `[NOT EXISTS] SCHEMA
+   * [SUBJECT name] [ID n] [TIMEOUT n UNIT]`. ksqlDB's test-only forms (ASSERT VALUES, ASSERT
+   * STREAM, ...) are syntax errors at their second word, as in ksqlDB's server.
+   */
+  private assertStatement(t: Token): Statement {
+    let exists = true;
+    if (this.isKw('NOT') && this.isKw('EXISTS', 1)) {
+      this.next();
+      this.next();
+      exists = false;
+    }
+    const what = this.tok;
+    if (this.acceptKw('TOPIC')) {
+      const topic = this.topicName();
+      const properties = this.acceptKw('WITH') ? this.properties() : new Map();
+      const timeout = this.acceptKw('TIMEOUT') ? this.duration() : null;
+      return { kind: 'AssertTopic', exists, topic, properties, timeout, span: this.span(t) };
+    }
+    if (this.acceptKw('SCHEMA')) {
+      const subject = this.acceptKw('SUBJECT') ? this.topicName() : null;
+      let id: number | null = null;
+      if (this.acceptKw('ID')) {
+        const v = this.tok;
+        if (v.kind !== 'INTEGER') throw new SqlError('INVALID', 'ID must be an integer', this.tokenSpan(v));
+        this.next();
+        id = Number(v.value);
+      }
+      if (subject === null && id === null) throw new SqlError('INVALID', 'ASSERT SCHEMA statements much include a subject name or an id', this.span(t));
+      const timeout = this.acceptKw('TIMEOUT') ? this.duration() : null;
+      return { kind: 'AssertSchema', exists, subject, id, timeout, span: this.span(t) };
+    }
+    throw new KsqlSyntaxError(`Syntax error at or near '${what.image}' at line ${what.line}:${what.column}`, this.tokenSpan(what));
   }
 
   /** After `ALTER`: `STREAM|TABLE name ADD [COLUMN] col TYPE (, ADD [COLUMN] col TYPE)*` (ksqlDB's alterSource). */

@@ -128,3 +128,12 @@ test('server configuration: flags over environment over config file over default
   assert.throws(() => resolveServerConfig({ 'log-level': 'loud' }, {}), /Unknown log level/);
   assert.throws(() => resolveServerConfig({ config: join(dir, 'missing.json') }, {}), /Cannot read the server config/);
 });
+
+test("ASSERT TOPIC answers ksqlDB's assert_topic entity, and 417 (error 41700) when the assertion does not hold", async () => {
+  const ok = await ksql(ts.url, "ASSERT TOPIC 's' WITH (PARTITIONS=1);");
+  assert.equal(ok.status, 200, JSON.stringify(ok.body));
+  assert.deepEqual(ok.body, [{ '@type': 'assert_topic', statementText: "ASSERT TOPIC 's' WITH (PARTITIONS=1);", warnings: [], topicName: 's', exists: true }]);
+  const failed = await ksql(ts.url, 'ASSERT TOPIC missing TIMEOUT 0 SECONDS;');
+  assert.equal(failed.status, 417);
+  assert.deepEqual(failed.body, { '@type': 'generic_error', error_code: 41700, message: '1:1: Topic missing does not exist', entities: [] });
+});
