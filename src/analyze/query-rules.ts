@@ -17,7 +17,7 @@ import type { Catalog, DataSource } from './catalog.ts';
 import { getFunction } from '../functions/registry.ts';
 import { validateJoinRules } from './join-rules.ts';
 import { findModelCall } from './model-calls.ts';
-import { unknownQualifier } from './clause-errors.ts';
+import { ksqlLocation, unknownQualifier } from './clause-errors.ts';
 import type { AnalyzedQuery } from './query.ts';
 import { formatExpression } from '../sql/format-expr.ts';
 import { allColumns } from '../types/schema.ts';
@@ -276,6 +276,15 @@ function validateExpressionRules(query: Query, sources: readonly Aliased[]): voi
         );
       }
     }
+  }
+  // A windowed aggregation over a join: each side has the window bounds, so an unqualified one is
+  // not resolved (ksqlDB's ColumnReferenceValidator; https://github.com/confluentinc/ksql/issues/5931).
+  if (query.window && sources.length > 1) {
+    walkExprs(query.select.flatMap(selectItemExprs), (n) => {
+      if (n.kind === 'ColumnRef' && n.source === null && (n.name === 'WINDOWSTART' || n.name === 'WINDOWEND')) {
+        throw new SqlError('UNKNOWN_COLUMN', `${ksqlLocation(n.span)}SELECT column '${n.name}' cannot be resolved.`, n.span);
+      }
+    });
   }
   walkExprs([...query.select.flatMap(selectItemExprs), query.where, query.having], (n) => {
     if (n.kind === 'ArithmeticUnary' && n.op === '-' && n.operand.kind === 'Literal') {

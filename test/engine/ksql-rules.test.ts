@@ -7,6 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readTopic, removeDir, testEngine } from './helpers.ts';
+import { SqlError } from '../../src/sql/errors.ts';
 
 const enc = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
 const dec = (b: Uint8Array | null) => (b === null ? null : Buffer.from(b).toString('utf8'));
@@ -168,6 +169,26 @@ test('windowed streams join window by window; the result is windowed, WINDOWSTAR
     assert.deepEqual(out.map((r) => JSON.parse(dec(r.value)!)), [{ X: 1, Y: 3, WS: 100, WE: 500 }], 'only the same session matches');
     assert.equal(t.engine.catalog.getSource('J')?.window?.kind, 'SESSION');
     assert.deepEqual(out.map((r) => r.key && decodeWindowedKey(r.key, t.engine.catalog.getSource('J')!.window!)?.start), [100]);
+  } finally {
+    await t.close();
+    removeDir(t.dir);
+  }
+});
+
+test('a windowed aggregation over a join cannot select an unqualified window bound (each side has one), as in ksqlDB', async () => {
+  const t = await testEngine();
+  try {
+    await t.engine.execute(`
+      CREATE STREAM a (id VARCHAR, col1 VARCHAR) WITH (kafka_topic='a', value_format='JSON', partitions=1);
+      CREATE TABLE b (id VARCHAR PRIMARY KEY, col1 VARCHAR) WITH (kafka_topic='b', value_format='JSON', partitions=1);`);
+    for (const bound of ['WINDOWSTART', 'WINDOWEND']) {
+      await assert.rejects(
+        t.engine.execute(`CREATE TABLE c AS SELECT a.id, COUNT(*), ${bound} AS w FROM a JOIN b ON a.id = b.id WINDOW TUMBLING (SIZE 10 MILLISECONDS) GROUP BY a.id;`),
+        (e: unknown) => e instanceof SqlError && e.message.includes(`SELECT column '${bound}' cannot be resolved.`),
+      );
+    }
+    // Without the bounds the same aggregation is fine.
+    await t.engine.execute('CREATE TABLE c AS SELECT a.id, COUNT(*) AS n FROM a JOIN b ON a.id = b.id WINDOW TUMBLING (SIZE 10 MILLISECONDS) GROUP BY a.id;');
   } finally {
     await t.close();
     removeDir(t.dir);
