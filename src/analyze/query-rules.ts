@@ -9,7 +9,7 @@
  * - table functions over tables; EMIT FINAL without a windowed aggregation;
  * - the join rules of join-rules.ts.
  */
-import type { Expr, FunctionCall, Query, Relation, SelectItem, Span } from '../sql/ast.ts';
+import type { ColumnRef, Expr, FunctionCall, Query, Relation, SelectItem, Span } from '../sql/ast.ts';
 import { selectItemExprs, someExpr, walkExprs } from '../sql/expr-visit.ts';
 import { ExprIds } from './expr-key.ts';
 import { preparingError, SqlError } from '../sql/errors.ts';
@@ -252,13 +252,15 @@ const LITERAL_PARAMS_FROM: Record<string, number> = { EARLIEST_BY_OFFSET: 2, LAT
  */
 function validateExpressionRules(query: Query, sources: readonly Aliased[]): void {
   const windowedSource = sources.length === 1 && sources[0].source.window !== null;
-  const bounds = (exprs: readonly (Expr | null)[] | null): string | null => {
-    let found: string | null = null;
+  /** The first window bound referenced in `exprs` (only unqualified ones with `unqualified`). */
+  const boundRef = (exprs: readonly (Expr | null)[] | null, unqualified = false): ColumnRef | null => {
+    let found: ColumnRef | null = null;
     walkExprs(exprs ?? [], (n) => {
-      if (!found && n.kind === 'ColumnRef' && (n.name === 'WINDOWSTART' || n.name === 'WINDOWEND')) found = n.name;
+      if (!found && n.kind === 'ColumnRef' && (n.name === 'WINDOWSTART' || n.name === 'WINDOWEND') && (!unqualified || n.source === null)) found = n;
     });
     return found;
   };
+  const bounds = (exprs: readonly (Expr | null)[] | null): string | null => boundRef(exprs)?.name ?? null;
   if (!windowedSource) {
     const inWhere = bounds([query.where]);
     if (inWhere) throw new SqlError('UNKNOWN_COLUMN', `Error in WHERE expression: Unknown column ${inWhere}.`, query.where!.span);
@@ -279,13 +281,8 @@ function validateExpressionRules(query: Query, sources: readonly Aliased[]): voi
   }
   // A windowed aggregation over a join: each side has the window bounds, so an unqualified one is
   // not resolved (ksqlDB's ColumnReferenceValidator; https://github.com/confluentinc/ksql/issues/5931).
-  if (query.window && sources.length > 1) {
-    walkExprs(query.select.flatMap(selectItemExprs), (n) => {
-      if (n.kind === 'ColumnRef' && n.source === null && (n.name === 'WINDOWSTART' || n.name === 'WINDOWEND')) {
-        throw new SqlError('UNKNOWN_COLUMN', `${ksqlLocation(n.span)}SELECT column '${n.name}' cannot be resolved.`, n.span);
-      }
-    });
-  }
+  const joinBound = query.window && sources.length > 1 ? boundRef(query.select.flatMap(selectItemExprs), true) : null;
+  if (joinBound) throw new SqlError('UNKNOWN_COLUMN', `${ksqlLocation(joinBound.span)}SELECT column '${joinBound.name}' cannot be resolved.`, joinBound.span);
   walkExprs([...query.select.flatMap(selectItemExprs), query.where, query.having], (n) => {
     if (n.kind === 'ArithmeticUnary' && n.op === '-' && n.operand.kind === 'Literal') {
       const lit = n.operand;

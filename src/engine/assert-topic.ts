@@ -11,6 +11,7 @@ import { SqlError } from '../sql/errors.ts';
 import { durationMs } from '../analyze/aggregate.ts';
 import type { ExecutionContext } from './context.ts';
 import type { StatementResult } from './results.ts';
+import { nonNegativeIntegerProperty } from './properties.ts';
 
 const RETRY_MS = 100;
 const DEFAULT_TIMEOUT_MS = 1000;
@@ -36,8 +37,7 @@ function matches(literal: Literal, actual: number): boolean {
 }
 
 export async function assertTopic(ctx: ExecutionContext, s: AssertTopic): Promise<StatementResult> {
-  const configured = Number(ctx.engine.properties.get('ksql.assert.topic.default.timeout.ms'));
-  const timeoutMs = s.timeout ? durationMs(s.timeout) : Number.isFinite(configured) && configured >= 0 ? configured : DEFAULT_TIMEOUT_MS;
+  const timeoutMs = s.timeout ? durationMs(s.timeout) : nonNegativeIntegerProperty(ctx.engine.properties, ['ksql.assert.topic.default.timeout.ms'], 'ms', DEFAULT_TIMEOUT_MS);
   // As ksqlDB's RetryUtil: a first check, then one every RETRY_MS, timeout / RETRY_MS of them.
   for (let retries = Math.floor(timeoutMs / RETRY_MS); ; retries--) {
     const found = await problem(ctx, s);

@@ -18,6 +18,7 @@ import { TableView } from './table-view.ts';
 import { quarantine, quarantineWarnings } from './quarantine.ts';
 import { alterSource, createSource, dropSource, createTopic, dropTopic } from './ddl.ts';
 import { assertTopic } from './assert-topic.ts';
+import { nonNegativeIntegerProperty } from './properties.ts';
 import { createAsSelect, insertInto, terminate, startPersistentQuery } from './persistent.ts';
 import { describe, describeFunction, explain, show } from './metadata.ts';
 import { insertValues } from './insert-values.ts';
@@ -309,16 +310,4 @@ export const DEFAULT_STATE_CACHE_BYTES = 64 * 1024 * 1024;
 function stateCacheBytes(properties: ReadonlyMap<string, string>): number {
   const names = ['statestore.cache.max.bytes', 'ksql.streams.statestore.cache.max.bytes', 'cache.max.bytes.buffering', 'ksql.streams.cache.max.bytes.buffering'];
   return nonNegativeIntegerProperty(properties, names, 'bytes', DEFAULT_STATE_CACHE_BYTES);
-}
-
-/** The first of `names` that is set, as a non-negative integer (an engine setting: anything else refuses to open); else `fallback`. */
-function nonNegativeIntegerProperty(properties: ReadonlyMap<string, string>, names: readonly string[], unit: string, fallback: number): number {
-  for (const name of names) {
-    const raw = properties.get(name);
-    if (raw === undefined) continue;
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (${unit}), got '${raw}'`);
-    return n;
-  }
-  return fallback;
 }

@@ -120,3 +120,15 @@ export class PropertyReader {
     return raw;
   }
 }
+
+/** The first of `names` that is set, as a non-negative integer (anything else is refused, naming the property); else `fallback`. */
+export function nonNegativeIntegerProperty(properties: ReadonlyMap<string, string>, names: readonly string[], unit: string, fallback: number): number {
+  for (const name of names) {
+    const raw = properties.get(name);
+    if (raw === undefined) continue;
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isSafeInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (${unit}), got '${raw}'`);
+    return n;
+  }
+  return fallback;
+}

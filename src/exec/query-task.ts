@@ -77,7 +77,6 @@ export class QueryTask {
   private lastPurge = Date.now();
   /** Time order across the query's topics; null for a query that reads one topic. */
   private readonly group: PartitionGroup | null;
-  /** Whether batches go through decode, operators and encoding in slices (see process()). */
 
   constructor(opts: QueryTaskOptions) {
     this.opts = opts;

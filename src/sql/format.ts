@@ -145,7 +145,7 @@ function statementText(s: Statement): string {
       return `CREATE ${orReplace(s.orReplace)}${s.sourceType} ${ifNotExists(s.ifNotExists)}${formatIdentifier(s.name)}${withClause(s.properties)} AS ${formatQuery(s.query)}`;
     case 'AssertTopic': {
       const timeout = s.timeout ? ` TIMEOUT ${formatDuration(s.timeout)}` : '';
-      return `ASSERT ${s.exists ? '' : 'NOT EXISTS '}TOPIC ${topic(s.topic)}${s.properties.size ? withClause(s.properties) : ''}${timeout}`;
+      return `ASSERT ${s.exists ? '' : 'NOT EXISTS '}TOPIC ${topic(s.topic)}${withClause(s.properties)}${timeout}`;
     }
     case 'AssertSchema': {
       const subject = s.subject === null ? '' : ` SUBJECT ${topic(s.subject)}`;

@@ -18,6 +18,13 @@ test('ASSERT TOPIC holds once the topic exists with the partitions and replicas 
     await fails('ASSERT TOPIC nope TIMEOUT 300 MILLISECONDS;', 'Topic nope does not exist', 250);
     await fails('ASSERT NOT EXISTS TOPIC orders TIMEOUT 0 SECONDS;', 'Topic orders exists');
     await fails(`ASSERT TOPIC orders WITH (PARTITIONS=4, REPLICAS='1', SEGMENTS=2) TIMEOUT 0 SECONDS;`, 'Mismatched configuration for topic orders: For config partitions, expected 4 got 3\nMismatched configuration for topic orders: For config replicas, expected 1 got 1\nCannot assert unknown topic property: SEGMENTS');
+    // The default timeout comes from ksql.assert.topic.default.timeout.ms; a value that is not a
+    // non-negative integer is refused, naming it.
+    await t.engine.execute("SET 'ksql.assert.topic.default.timeout.ms' = '0';");
+    await fails('ASSERT TOPIC nope;', 'Topic nope does not exist');
+    await t.engine.execute("SET 'ksql.assert.topic.default.timeout.ms' = 'soon';");
+    await assert.rejects(t.engine.execute('ASSERT TOPIC orders;'), /ksql.assert.topic.default.timeout.ms must be a non-negative integer \(ms\), got 'soon'/);
+    await t.engine.execute("UNSET 'ksql.assert.topic.default.timeout.ms';");
     // Retried until the timeout: a topic created meanwhile makes it hold.
     const waiting = t.engine.execute('ASSERT TOPIC soon TIMEOUT 5 SECONDS;');
     await new Promise((r) => setTimeout(r, 250));
